@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds rnn-wasm.
+#   ./build.sh          dist/: rnn.wasm (SIMD128), rnn-scalar.wasm, the JS wrapper
+#   ./build.sh tests    build/: C test programs (wasm SIMD, wasm scalar, native)
+#   ./build.sh bench    build/: benchmark programs
+#   ./build.sh all      all of the above
+# Installs Debian's emscripten with apt when emcc is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+ensure_emcc() {
+  command -v emcc >/dev/null 2>&1 && return 0
+  echo "build.sh: emcc not found; installing Debian's emscripten package" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null 2>&1 || die "emcc is missing and apt-get is not available: install Emscripten (>= 3.1.6) and put emcc on PATH"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq emscripten >/dev/null; } \
+    || die "could not install emscripten with apt-get; install it by hand (apt-get install emscripten) and rerun"
+  command -v emcc >/dev/null 2>&1 || die "emscripten installed but emcc is still not on PATH"
+}
+
+# Debian's emcc needs acorn from the system Node modules when it optimises JS.
+export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
+
+LIB_SRC=(src/*.c)
+GEMM_SRC=(src/gemm.c src/gemm_scalar.c src/gemm_wasmsimd.c)
+WARN=(-Wall -Wextra -Wno-unused-parameter)
+
+build_dist() {
+  ensure_emcc
+  mkdir -p dist build
+  # Standalone wasm: our own loader (js/loader.js) instantiates it, so it works
+  # the same in Node ESM, browsers, workers and bundlers.
+  local common=(-std=c11 -O3 "${WARN[@]}" --no-entry -sSTANDALONE_WASM=1
+    -sALLOW_MEMORY_GROWTH=1 -sABORTING_MALLOC=0 -sINITIAL_MEMORY=4MB
+    -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=262144 -sFILESYSTEM=0
+    -sEXPORTED_FUNCTIONS=_malloc,_free)
+  emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -o dist/rnn.wasm
+  emcc "${LIB_SRC[@]}" "${common[@]}" -o dist/rnn-scalar.wasm
+  cp js/*.js js/*.d.ts dist/
+  echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes"
+}
+
+# A C program built three ways: wasm SIMD, wasm scalar (both run by node) and native.
+build_c_program() { # name, sources...
+  local name=$1; shift
+  mkdir -p build
+  printf '{ "type": "commonjs" }\n' > build/package.json
+  local em=(-std=c11 -O2 "${WARN[@]}" -Isrc -sSINGLE_FILE=1 -sENVIRONMENT=node
+    -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1)
+  emcc "$@" "${em[@]}" -msimd128 -o "build/${name}_simd.js"
+  emcc "$@" "${em[@]}" -o "build/${name}_scalar.js"
+  cc -std=c11 -O2 "${WARN[@]}" -Isrc "$@" -lm -o "build/${name}_native"
+}
+
+build_tests() {
+  ensure_emcc
+  for t in tests/c/test_*.c; do
+    [ -e "$t" ] || continue
+    build_c_program "$(basename "$t" .c)" "$t" "${LIB_SRC[@]}"
+  done
+}
+
+build_bench() {
+  ensure_emcc
+  mkdir -p build
+  printf '{ "type": "commonjs" }\n' > build/package.json
+  emcc bench/gemm_bench.c "${GEMM_SRC[@]}" -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
+    -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/gemm_bench.js
+}
+
+case "${1:-dist}" in
+  dist) build_dist ;;
+  tests) build_tests ;;
+  bench) build_bench ;;
+  all) build_dist; build_tests; build_bench ;;
+  *) die "unknown target '$1' (dist, tests, bench, all)" ;;
+esac

@@ -1,0 +1,52 @@
+// core.js - the boundary with the wasm instance: heap allocation, copies in
+// and out, C status codes to RnnError. No long-lived heap views: memory can
+// grow (which detaches old views), so every view is made right before use.
+import { RnnError, errorFromStatus } from './errors.js';
+
+export class Core {
+  constructor(instance, simd) {
+    this.x = instance.exports;
+    this.memory = this.x.memory;
+    this.simd = simd;
+  }
+
+  f32(ptr, n) { return new Float32Array(this.memory.buffer, ptr, n); }
+  u32(ptr, n) { return new Uint32Array(this.memory.buffer, ptr, n); }
+  i32(ptr, n) { return new Int32Array(this.memory.buffer, ptr, n); }
+
+  /** malloc that throws OUT_OF_MEMORY instead of returning 0. */
+  alloc(bytes, what) {
+    const ptr = this.x.malloc(Math.max(bytes, 4)) >>> 0;
+    if (ptr === 0) {
+      throw new RnnError('OUT_OF_MEMORY',
+        `out of wasm memory allocating ${bytes} bytes for ${what} (memory is ${this.memory.buffer.byteLength} bytes)`);
+    }
+    return ptr;
+  }
+
+  free(ptr) { if (ptr) this.x.free(ptr); }
+
+  cstring(ptr) {
+    const bytes = new Uint8Array(this.memory.buffer, ptr);
+    let end = 0;
+    while (bytes[end] !== 0) end++;
+    return new TextDecoder().decode(bytes.subarray(0, end));
+  }
+
+  /** Throws the C side's last error when status != 0. */
+  check(status, context) {
+    if (status !== 0) {
+      throw errorFromStatus(status, `${context}: ${this.cstring(this.x.rnn_last_error())}`);
+    }
+  }
+
+  /** Run fn(ptr) with a temporary block of `bytes`, freed afterwards. */
+  withBlock(bytes, what, fn) {
+    const ptr = this.alloc(bytes, what);
+    try {
+      return fn(ptr);
+    } finally {
+      this.free(ptr);
+    }
+  }
+}

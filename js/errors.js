@@ -1,0 +1,28 @@
+// errors.js - the one error class the library throws.
+
+/** Error codes: what kind of thing was wrong. */
+export const ErrorCode = Object.freeze({
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT', // an option or argument out of range / unknown
+  SHAPE: 'SHAPE',                       // a tensor's shape does not fit
+  DTYPE: 'DTYPE',                       // wrong typed-array type
+  STATE: 'STATE',                       // call out of order (backward before forward, ...)
+  OUT_OF_MEMORY: 'OUT_OF_MEMORY',       // the wasm memory limit was reached
+  UNSUPPORTED: 'UNSUPPORTED',           // a valid option this version does not implement yet
+  DISPOSED: 'DISPOSED',                 // use after dispose()
+});
+
+// C status codes (src/rnn.h rnn_status) to error codes.
+const FROM_STATUS = [null, 'INVALID_ARGUMENT', 'SHAPE', 'STATE', 'OUT_OF_MEMORY', 'UNSUPPORTED'];
+
+export class RnnError extends Error {
+  /** @param {string} code one of ErrorCode  @param {string} message */
+  constructor(code, message) {
+    super(message);
+    this.name = 'RnnError';
+    this.code = code;
+  }
+}
+
+export function errorFromStatus(status, message) {
+  return new RnnError(FROM_STATUS[status] ?? 'INVALID_ARGUMENT', message);
+}

@@ -1,0 +1,62 @@
+// loader.js - finds and instantiates the engine's .wasm in Node, browsers,
+// workers and bundlers. The module is a standalone wasm (no Emscripten JS
+// glue): its only import is a memory-growth notification.
+
+// A minimal module whose function does `i32.const 0; i8x16.splat`: it
+// validates exactly when the engine supports WebAssembly SIMD128.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,       // type: () -> v128
+  0x03, 0x02, 0x01, 0x00,                         // one function of type 0
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b, // body
+]);
+
+export function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+const isNode = typeof process === 'object' && process.versions?.node != null &&
+  typeof window === 'undefined';
+
+// Literal `new URL('./x.wasm', import.meta.url)` forms so bundlers (Vite,
+// webpack, esbuild) see the assets and copy them.
+function defaultUrl(file) {
+  return file === 'rnn.wasm'
+    ? new URL('./rnn.wasm', import.meta.url)
+    : new URL('./rnn-scalar.wasm', import.meta.url);
+}
+
+async function fetchBytes(url) {
+  if (isNode && String(url).startsWith('file:')) {
+    const fsName = 'node:fs/promises';
+    const fs = await import(/* @vite-ignore */ /* webpackIgnore: true */ fsName);
+    return fs.readFile(new URL(String(url)));
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * @param {{ wasmBinary?: ArrayBuffer|Uint8Array, locateFile?: (file: string) => string|URL,
+ *           simd?: boolean }} options
+ * @returns {Promise<{ instance: WebAssembly.Instance, simd: boolean }>}
+ */
+export async function instantiate(options = {}) {
+  const simd = options.simd ?? simdSupported();
+  if (simd && !simdSupported()) throw new Error('this runtime has no WebAssembly SIMD128 support');
+  const file = simd ? 'rnn.wasm' : 'rnn-scalar.wasm';
+  let bytes = options.wasmBinary;
+  if (!bytes) {
+    const url = options.locateFile ? options.locateFile(file) : defaultUrl(file);
+    bytes = await fetchBytes(url);
+  }
+  const imports = { env: { emscripten_notify_memory_growth() {} } };
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  instance.exports._initialize?.();
+  return { instance, simd };
+}

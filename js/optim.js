@@ -1,0 +1,171 @@
+// optim.js - SGD, Adam, AdamW and clipGradNorm over module parameters, with
+// torch.optim's semantics (the float32 arithmetic is in src/optim.c).
+import { RnnError } from './errors.js';
+import { Parameter } from './module.js';
+import { boolOption, checkKnown, numOption } from './options.js';
+
+const KIND = { SGD: 0, Adam: 1, AdamW: 2 };
+
+function checkParams(params, what) {
+  if (!Array.isArray(params) || params.length === 0) {
+    throw new RnnError('INVALID_ARGUMENT', `${what}: params must be a non-empty array of parameters (module.parameters())`);
+  }
+  const seen = new Set();
+  params.forEach((p, i) => {
+    if (!(p instanceof Parameter)) {
+      throw new RnnError('INVALID_ARGUMENT', `${what}: params[${i}] is not a parameter (use module.parameters())`);
+    }
+    p.module._live();
+    const key = `${p.module._paramsPtr()}:${p.offset}`;
+    if (seen.has(key)) throw new RnnError('INVALID_ARGUMENT', `${what}: parameter '${p.name}' appears twice`);
+    seen.add(key);
+  });
+  return params;
+}
+
+// Writes the (param, grad, count) segment arrays the C side takes.
+function withSegments(core, params, fn) {
+  const n = params.length;
+  return core.withBlock(12 * n, 'parameter list', (p) => {
+    const pp = p, pg = p + 4 * n, pc = p + 8 * n;
+    const v = core.u32(p, 3 * n);
+    params.forEach((q, i) => {
+      v[i] = q.module._paramsPtr() + 4 * q.offset;
+      v[n + i] = q.module._gradsPtr() + 4 * q.offset;
+      v[2 * n + i] = q.numel;
+    });
+    return fn(pp, pg, pc, n);
+  });
+}
+
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ core, ptr }) => core.x.rnn_optimizer_destroy(ptr))
+  : null;
+
+export class Optimizer {
+  constructor(core, kind, params, cfg) {
+    this._core = core;
+    this._kind = kind;
+    this.params = checkParams(params, kind);
+    this._modules = [...new Set(params.map((p) => p.module))];
+    this._cfg = cfg;
+    // rnn_opt_config on wasm32: 5 doubles, int (+pad), 2 doubles, int (+pad)
+    this._ptr = core.withBlock(72 + 4, `${kind} config`, (c) => {
+      const f = new Float64Array(core.memory.buffer, c, 9);
+      const i = new Int32Array(core.memory.buffer, c, 18);
+      f[0] = cfg.lr; f[1] = cfg.betas[0]; f[2] = cfg.betas[1]; f[3] = cfg.eps;
+      f[4] = cfg.weightDecay; i[10] = cfg.amsgrad ? 1 : 0;
+      f[6] = cfg.momentum; f[7] = cfg.dampening; i[16] = cfg.nesterov ? 1 : 0;
+      const out = c + 72;
+      withSegments(core, this.params, (pp, pg, pc, n) => {
+        core.check(core.x.rnn_optimizer_create(KIND[kind], c, n, pp, pg, pc, out), kind);
+      });
+      return core.u32(out, 1)[0];
+    });
+    registry?.register(this, { core, ptr: this._ptr }, this);
+  }
+
+  _live() {
+    if (!this._ptr) throw new RnnError('DISPOSED', `this ${this._kind} optimizer was disposed`);
+    for (const m of this._modules) {
+      if (m.disposed) throw new RnnError('DISPOSED', `${this._kind}: a module whose parameters it updates was disposed`);
+    }
+    return this._ptr;
+  }
+
+  /** Current learning rate; settable (learning-rate schedules). */
+  get lr() { return this._cfg.lr; }
+  set lr(v) {
+    if (typeof v !== 'number' || !(v >= 0)) throw new RnnError('INVALID_ARGUMENT', `${this._kind}: lr must be a number >= 0, got ${v}`);
+    this._core.x.rnn_optimizer_set_lr(this._live(), v);
+    this._cfg.lr = v;
+  }
+
+  /** Number of step() calls so far. */
+  get stepCount() { return Number(this._core.x.rnn_optimizer_steps(this._live())); }
+
+  /** Sets the gradients of every parameter it updates to zero. */
+  zeroGrad() {
+    this._live();
+    for (const p of this.params) this._core.f32(p.module._gradsPtr() + 4 * p.offset, p.numel).fill(0);
+  }
+
+  /** One update from the accumulated gradients. */
+  step() {
+    const ptr = this._live();
+    this._core.check(this._core.x.rnn_optimizer_step(ptr), `${this._kind}.step`);
+    for (const m of this._modules) m._paramsChanged();
+  }
+
+  dispose() {
+    if (!this._ptr) return;
+    registry?.unregister(this);
+    this._core.x.rnn_optimizer_destroy(this._ptr);
+    this._ptr = 0;
+  }
+}
+if (typeof Symbol.dispose === 'symbol') {
+  Optimizer.prototype[Symbol.dispose] = function dispose() { this.dispose(); };
+}
+
+function adamConfig(opts, what, defaultWd) {
+  checkKnown(opts, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], what);
+  const betas = opts.betas ?? [0.9, 0.999];
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new RnnError('INVALID_ARGUMENT', `${what}: 'betas' must be an array [beta1, beta2], got ${JSON.stringify(betas)}`);
+  }
+  numOption({ beta1: betas[0] }, 'beta1', what, { min: 0, max: 1, maxExclusive: true });
+  numOption({ beta2: betas[1] }, 'beta2', what, { min: 0, max: 1, maxExclusive: true });
+  return {
+    lr: numOption(opts, 'lr', what, { min: 0, def: 1e-3 }),
+    betas: [...betas],
+    eps: numOption(opts, 'eps', what, { min: 0, def: 1e-8 }),
+    weightDecay: numOption(opts, 'weightDecay', what, { min: 0, def: defaultWd }),
+    amsgrad: boolOption(opts, 'amsgrad', what, false),
+    momentum: 0, dampening: 0, nesterov: false,
+  };
+}
+
+export function makeOptimizers(core) {
+  class Adam extends Optimizer {
+    /** torch.optim.Adam: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (L2), amsgrad false. */
+    constructor(params, opts = {}) { super(core, 'Adam', params, adamConfig(opts, 'Adam', 0)); }
+  }
+  class AdamW extends Optimizer {
+    /** torch.optim.AdamW: as Adam with decoupled weightDecay (default 1e-2). */
+    constructor(params, opts = {}) { super(core, 'AdamW', params, adamConfig(opts, 'AdamW', 1e-2)); }
+  }
+  class SGD extends Optimizer {
+    /** torch.optim.SGD: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false. */
+    constructor(params, opts = {}) {
+      checkKnown(opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], 'SGD');
+      const cfg = {
+        lr: numOption(opts, 'lr', 'SGD', { min: 0, def: 1e-3 }),
+        momentum: numOption(opts, 'momentum', 'SGD', { min: 0, def: 0 }),
+        dampening: numOption(opts, 'dampening', 'SGD', { def: 0 }),
+        weightDecay: numOption(opts, 'weightDecay', 'SGD', { min: 0, def: 0 }),
+        nesterov: boolOption(opts, 'nesterov', 'SGD', false),
+        betas: [0, 0], eps: 0, amsgrad: false,
+      };
+      if (cfg.nesterov && (cfg.momentum <= 0 || cfg.dampening !== 0)) {
+        throw new RnnError('INVALID_ARGUMENT', 'SGD: nesterov needs momentum > 0 and dampening 0');
+      }
+      super(core, 'SGD', params, cfg);
+    }
+  }
+
+  /**
+   * torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2
+   * norm is at most maxNorm; returns the norm before clipping.
+   */
+  function clipGradNorm(params, maxNorm) {
+    checkParams(params, 'clipGradNorm');
+    numOption({ maxNorm }, 'maxNorm', 'clipGradNorm', { min: 0 });
+    return withSegments(core, params, (pp, pg, pc, n) => {
+      const total = core.x.rnn_clip_grad_norm(n, pg, pc, maxNorm);
+      if (total < 0) core.check(1, 'clipGradNorm');
+      return total;
+    });
+  }
+  return { Adam, AdamW, SGD, clipGradNorm };
+}

@@ -1,0 +1,221 @@
+// recurrent.js - RNN, LSTM and GRU layers: PyTorch's nn.RNN / nn.LSTM /
+// nn.GRU options, shapes and state_dict, running on the wasm engine.
+import { RnnError } from './errors.js';
+import { ParamModule, HANDLE } from './module.js';
+import { checkTensor } from './tensor.js';
+import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
+
+const CELL = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3 };
+const COMMON = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout',
+  'bidirectional', 'seed'];
+
+// Copy a [A][B][F] block into [B][A][F] (the batch-first <-> time-major swap).
+function swap01(src, dst, A, B, F) {
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      const s = (a * B + b) * F, d = (b * A + a) * F;
+      for (let f = 0; f < F; f++) dst[d + f] = src[s + f];
+    }
+  }
+}
+
+export class RecurrentLayer extends ParamModule {
+  constructor(core, mode, opts, extraKnown) {
+    const what = mode.startsWith('RNN') ? 'RNN' : mode;
+    checkKnown(opts ?? {}, [...COMMON, ...extraKnown], what);
+    opts = opts ?? {};
+    const inputSize = intOption(opts, 'inputSize', what, { max: 1 << 20 });
+    const hiddenSize = intOption(opts, 'hiddenSize', what, { max: 1 << 16 });
+    const numLayers = intOption(opts, 'numLayers', what, { max: 64, def: 1 });
+    const bias = boolOption(opts, 'bias', what, true);
+    const batchFirst = boolOption(opts, 'batchFirst', what, false);
+    const bidirectional = boolOption(opts, 'bidirectional', what, false);
+    const dropout = numOption(opts, 'dropout', what, { min: 0, max: 1, maxExclusive: true, def: 0 });
+    const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
+    if (dropout > 0 && numLayers > 1) {
+      throw new RnnError('UNSUPPORTED', `${what}: dropout between stacked layers is not implemented yet (use dropout: 0)`);
+    }
+    const ptr = core.withBlock(4, 'model handle', (out) => {
+      const st = core.x.rnn_model_create(CELL[mode], inputSize, hiddenSize, numLayers,
+        bidirectional ? 1 : 0, bias ? 1 : 0, seed >>> 0, out);
+      core.check(st, `${what}`);
+      return core.u32(out, 1)[0];
+    });
+    super(core, ptr, 'rnn_model_destroy', what);
+    this.mode = mode;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.bidirectional = bidirectional;
+    this.dropout = dropout;
+    this.seed = seed;
+    this._table = this._readTable();
+    this._last = null; // { T, B, unbatched } of the forward backward will use
+  }
+
+  get numDirections() { return this.bidirectional ? 2 : 1; }
+  get isLSTM() { return this.mode === 'LSTM'; }
+
+  _readTable() {
+    const core = this._core, x = core.x, m = this[HANDLE];
+    const n = x.rnn_model_num_tensors(m);
+    return core.withBlock(16, 'tensor info', (p) => {
+      const table = [];
+      for (let i = 0; i < n; i++) {
+        const dims = x.rnn_model_tensor(m, i, p, p + 4, p + 8, p + 12);
+        const [namePtr, offset, rows, cols] = core.u32(p, 4);
+        table.push({ name: core.cstring(namePtr), offset, shape: dims === 1 ? [rows] : [rows, cols] });
+      }
+      return table;
+    });
+  }
+
+  _tensorTable() { return this._table; }
+  _paramsPtr() { return this._core.x.rnn_model_params(this._live()) >>> 0; }
+  _gradsPtr() { return this._core.x.rnn_model_grads(this._live()) >>> 0; }
+  _paramsChanged() { this._core.x.rnn_model_params_changed(this._live()); }
+
+  // Shapes of this call: T, B, whether x was unbatched ([T, inputSize]).
+  _inputDims(x) {
+    const shape = checkTensor(x, 'x', null);
+    const I = this.inputSize;
+    if (shape.length === 2) {
+      if (shape[1] !== I) throw new RnnError('SHAPE', `x must have shape [T, ${I}] or a batch of it, got [${shape}]`);
+      return { T: shape[0], B: 1, unbatched: true };
+    }
+    if (shape.length !== 3 || shape[2] !== I) {
+      const layout = this.batchFirst ? `[B, T, ${I}]` : `[T, B, ${I}]`;
+      throw new RnnError('SHAPE', `x must have shape ${layout} (inputSize ${I}${this.batchFirst ? ', batchFirst' : ''}), got [${shape}]`);
+    }
+    const [T, B] = this.batchFirst ? [shape[1], shape[0]] : [shape[0], shape[1]];
+    if (T < 1 || B < 1) throw new RnnError('SHAPE', `x must have at least one step and one batch entry, got [${shape}]`);
+    return { T, B, unbatched: false };
+  }
+
+  _stateShape(B, unbatched) {
+    const LD = this.numLayers * this.numDirections;
+    return unbatched ? [LD, this.hiddenSize] : [LD, B, this.hiddenSize];
+  }
+
+  _seqShape(T, B, F, unbatched) {
+    if (unbatched) return [T, F];
+    return this.batchFirst ? [B, T, F] : [T, B, F];
+  }
+
+  /**
+   * Runs the whole sequence. x: [T, B, inputSize] ([B, T, ...] with
+   * batchFirst, or unbatched [T, inputSize]); h0/c0: [numLayers*D, B, H].
+   * Returns copies: { output, hN, cN } (cN for LSTM only).
+   */
+  forward(x, state = {}) {
+    const m = this._live();
+    if (state === null || typeof state !== 'object') throw new RnnError('INVALID_ARGUMENT', 'forward: the second argument must be an object { h0, c0 }');
+    checkKnown(state, ['h0', 'c0'], `${this._what}.forward`);
+    const { T, B, unbatched } = this._inputDims(x);
+    const stShape = this._stateShape(B, unbatched);
+    const { h0, c0 } = state;
+    if (h0 != null) checkTensor(h0, 'h0', stShape);
+    if (c0 != null) {
+      if (!this.isLSTM) throw new RnnError('INVALID_ARGUMENT', `${this._what}.forward: c0 is only for LSTM`);
+      checkTensor(c0, 'c0', stShape);
+    }
+    const core = this._core;
+    const I = this.inputSize, DH = this.numDirections * this.hiddenSize;
+    const nx = T * B * I, ns = stShape.reduce((a, b) => a * b, 1), ny = T * B * DH;
+    const floats = nx + 4 * ns + ny;
+    return core.withBlock(4 * floats, `forward activations (T=${T}, B=${B})`, (p) => {
+      const px = p, ph0 = px + 4 * nx, pc0 = ph0 + 4 * ns, py = pc0 + 4 * ns;
+      const phN = py + 4 * ny, pcN = phN + 4 * ns;
+      if (this.batchFirst && !unbatched) swap01(x.data, core.f32(px, nx), B, T, I);
+      else core.f32(px, nx).set(x.data);
+      if (h0 != null) core.f32(ph0, ns).set(h0.data);
+      if (c0 != null) core.f32(pc0, ns).set(c0.data);
+      const st = core.x.rnn_model_forward(m, T, B, px, h0 != null ? ph0 : 0,
+        c0 != null ? pc0 : 0, py, phN, this.isLSTM ? pcN : 0);
+      core.check(st, `${this._what}.forward`);
+      const output = { shape: this._seqShape(T, B, DH, unbatched), data: new Float32Array(ny) };
+      if (this.batchFirst && !unbatched) swap01(core.f32(py, ny), output.data, T, B, DH);
+      else output.data.set(core.f32(py, ny));
+      const result = { output, hN: { shape: stShape, data: core.f32(phN, ns).slice() } };
+      if (this.isLSTM) result.cN = { shape: [...stShape], data: core.f32(pcN, ns).slice() };
+      this._last = { T, B, unbatched };
+      return result;
+    });
+  }
+
+  /**
+   * BPTT through the last forward: gradients of a loss with respect to
+   * output, hN, cN in; { dx, dh0, dc0 } out (dc0 for LSTM). Parameter
+   * gradients accumulate until zeroGrad(). One backward per forward.
+   */
+  backward(grads = {}) {
+    const m = this._live();
+    if (grads === null || typeof grads !== 'object') throw new RnnError('INVALID_ARGUMENT', 'backward: the argument must be an object { dOutput, dhN, dcN }');
+    checkKnown(grads, ['dOutput', 'dhN', 'dcN'], `${this._what}.backward`);
+    if (!this._last) throw new RnnError('STATE', `${this._what}.backward: call forward first (one backward per forward)`);
+    const { T, B, unbatched } = this._last;
+    const { dOutput, dhN, dcN } = grads;
+    const I = this.inputSize, DH = this.numDirections * this.hiddenSize;
+    const stShape = this._stateShape(B, unbatched);
+    if (dOutput != null) checkTensor(dOutput, 'dOutput', this._seqShape(T, B, DH, unbatched));
+    if (dhN != null) checkTensor(dhN, 'dhN', stShape);
+    if (dcN != null) {
+      if (!this.isLSTM) throw new RnnError('INVALID_ARGUMENT', `${this._what}.backward: dcN is only for LSTM`);
+      checkTensor(dcN, 'dcN', stShape);
+    }
+    const core = this._core;
+    const ny = T * B * DH, ns = stShape.reduce((a, b) => a * b, 1), nx = T * B * I;
+    return core.withBlock(4 * (ny + 4 * ns + nx), `backward buffers (T=${T}, B=${B})`, (p) => {
+      const pdy = p, pdhN = pdy + 4 * ny, pdcN = pdhN + 4 * ns, pdx = pdcN + 4 * ns;
+      const pdh0 = pdx + 4 * nx, pdc0 = pdh0 + 4 * ns;
+      if (dOutput != null) {
+        if (this.batchFirst && !unbatched) swap01(dOutput.data, core.f32(pdy, ny), B, T, DH);
+        else core.f32(pdy, ny).set(dOutput.data);
+      }
+      if (dhN != null) core.f32(pdhN, ns).set(dhN.data);
+      if (dcN != null) core.f32(pdcN, ns).set(dcN.data);
+      const st = core.x.rnn_model_backward(m, dOutput != null ? pdy : 0, dhN != null ? pdhN : 0,
+        dcN != null ? pdcN : 0, pdx, pdh0, this.isLSTM ? pdc0 : 0);
+      this._last = null;
+      core.check(st, `${this._what}.backward`);
+      const dx = { shape: this._seqShape(T, B, I, unbatched), data: new Float32Array(nx) };
+      if (this.batchFirst && !unbatched) swap01(core.f32(pdx, nx), dx.data, T, B, I);
+      else dx.data.set(core.f32(pdx, nx));
+      const result = { dx, dh0: { shape: [...stShape], data: core.f32(pdh0, ns).slice() } };
+      if (this.isLSTM) result.dc0 = { shape: [...stShape], data: core.f32(pdc0, ns).slice() };
+      return result;
+    });
+  }
+}
+
+export function makeRecurrentClasses(core) {
+  class RNN extends RecurrentLayer {
+    constructor(opts = {}) {
+      const nl = opts?.nonlinearity ?? 'tanh';
+      if (nl !== 'tanh' && nl !== 'relu') {
+        throw new RnnError('INVALID_ARGUMENT', `RNN: 'nonlinearity' must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+      }
+      super(core, nl === 'relu' ? 'RNN_RELU' : 'RNN_TANH', opts, ['nonlinearity']);
+      this.nonlinearity = nl;
+    }
+  }
+  class LSTM extends RecurrentLayer {
+    constructor(opts = {}) {
+      const proj = opts?.projSize ?? 0;
+      if (!Number.isInteger(proj) || proj < 0) {
+        throw new RnnError('INVALID_ARGUMENT', `LSTM: 'projSize' must be an integer >= 0, got ${proj}`);
+      }
+      if (proj > 0) {
+        throw new RnnError('UNSUPPORTED', 'LSTM: projSize > 0 is not implemented yet (use projSize: 0)');
+      }
+      super(core, 'LSTM', opts, ['projSize']);
+      this.projSize = 0;
+    }
+  }
+  class GRU extends RecurrentLayer {
+    constructor(opts = {}) { super(core, 'GRU', opts, []); }
+  }
+  return { RNN, LSTM, GRU };
+}

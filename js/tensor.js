@@ -1,0 +1,59 @@
+// tensor.js - the plain { shape, data } tensors that cross the API, and the
+// checks that give a clear error naming the argument.
+import { RnnError } from './errors.js';
+
+export function numel(shape) {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** A new { shape, data } tensor, zero-filled unless data is given. */
+export function tensor(shape, data) {
+  checkShape(shape, 'shape');
+  const n = numel(shape);
+  if (data === undefined) return { shape: [...shape], data: new Float32Array(n) };
+  const f = data instanceof Float32Array ? data : Float32Array.from(data);
+  if (f.length !== n) {
+    throw new RnnError('SHAPE', `tensor data has ${f.length} values but shape [${shape}] needs ${n}`);
+  }
+  return { shape: [...shape], data: f };
+}
+
+function checkShape(shape, name) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new RnnError('SHAPE', `${name} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+}
+
+function typeName(v) {
+  if (v === null) return 'null';
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
+  return typeof v;
+}
+
+/**
+ * Checks that t is a { shape, data: Float32Array } tensor whose shape matches
+ * `expected` (numbers, or null for "any size"). Returns the shape.
+ */
+export function checkTensor(t, name, expected) {
+  if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t)) {
+    throw new RnnError('INVALID_ARGUMENT', `${name} must be a tensor { shape, data }, got ${typeName(t)}`);
+  }
+  checkShape(t.shape, `${name}.shape`);
+  if (!(t.data instanceof Float32Array)) {
+    throw new RnnError('DTYPE', `${name}.data must be a Float32Array, got ${typeName(t.data)}`);
+  }
+  if (t.data.length !== numel(t.shape)) {
+    throw new RnnError('SHAPE', `${name}.data has ${t.data.length} values but ${name}.shape [${t.shape}] needs ${numel(t.shape)}`);
+  }
+  if (expected) {
+    const ok = t.shape.length === expected.length &&
+      expected.every((e, i) => e === null || e === t.shape[i]);
+    if (!ok) {
+      const want = expected.map((e) => (e === null ? '*' : e)).join(', ');
+      throw new RnnError('SHAPE', `${name} must have shape [${want}], got [${t.shape}]`);
+    }
+  }
+  return t.shape;
+}

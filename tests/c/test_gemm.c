@@ -1,0 +1,224 @@
+/* test_gemm.c - every GEMM kernel and driver against rnn_gemm_ref.
+ * Exit code 0 when everything passes; last line "N passed, M failed". */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+static int passed, failed;
+
+/* Deterministic values in [-1, 1). */
+static unsigned rng_state = 12345u;
+static float rand_unit(void) {
+  rng_state = rng_state * 1664525u + 1013904223u;
+  return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
+}
+static float *rand_array(size_t n) {
+  float *x = malloc((n ? n : 1) * sizeof *x);
+  for (size_t i = 0; i < n; i++) x[i] = rand_unit();
+  return x;
+}
+
+/* Marks C entries a product must not touch (bit-compared afterwards). */
+static const float SENTINEL = -12345.5f;
+
+/* Floats spanned by a matrix with these extents and strides. */
+static size_t extent(int rows, int cols, ptrdiff_t srow, ptrdiff_t scol) {
+  return (size_t)((rows - 1) * srow + (cols - 1) * scol + 1);
+}
+
+static void report(int ok, const char *what, const char *kernel, int M, int N,
+                   int K, int accumulate, const char *detail) {
+  if (ok) {
+    passed++;
+    return;
+  }
+  failed++;
+  if (failed <= 20)
+    printf("FAIL %s [%s] M=%d N=%d K=%d acc=%d: %s\n", what, kernel, M, N, K,
+           accumulate, detail);
+}
+
+/* Compares got against want over the M x N block with a tolerance scaled by
+ * sum_k |a||b| (+ |old C| when accumulating); everything else in the ldc-wide
+ * buffer (rows x ldc floats) must equal `old` bit for bit. */
+static int compare(int M, int N, int K, int rows, ptrdiff_t ldc, const float *a,
+                   ptrdiff_t sam, ptrdiff_t sak, const float *b, ptrdiff_t sbk,
+                   ptrdiff_t sbn, const float *old, const float *got,
+                   const float *want, int accumulate, char *detail) {
+  for (int m = 0; m < rows; m++)
+    for (ptrdiff_t n = 0; n < ldc; n++) {
+      const size_t i = (size_t)(m * ldc + n);
+      if (m < M && n < N) {
+        double bound = accumulate ? fabs(old[i]) : 0.0;
+        for (int k = 0; k < K; k++)
+          bound += fabs((double)a[m * sam + k * sak] * b[k * sbk + n * sbn]);
+        const double err = fabs((double)got[i] - want[i]);
+        if (!(err <= 1e-5 * bound + 1e-30)) {
+          sprintf(detail, "C(%d,%d) = %.9g, want %.9g (bound %.3g)", m, (int)n,
+                  got[i], want[i], bound);
+          return 0;
+        }
+      } else if (memcmp(&got[i], &old[i], sizeof(float)) != 0) {
+        sprintf(detail, "wrote outside C at row %d col %d", m, (int)n);
+        return 0;
+      }
+    }
+  return 1;
+}
+
+/* ---- microkernels: one panel, mr rows, nc columns, kc steps ---- */
+
+typedef struct {
+  const char *name;
+  rnn_gemm_ukernel fn;
+  int mr_max;
+} kernel_case;
+
+static void test_kernel(const kernel_case *kern) {
+  static const int kcs[] = {1, 2, 3, 4, 5, 8, 17, 64};
+  for (int mr = 1; mr <= kern->mr_max; mr++)
+    for (int nc = 1; nc <= RNN_GEMM_NR; nc++)
+      for (size_t ki = 0; ki < sizeof kcs / sizeof *kcs; ki++)
+        for (int trans_a = 0; trans_a <= 1; trans_a++)
+          for (int accumulate = 0; accumulate <= 1; accumulate++) {
+            const int kc = kcs[ki];
+            const ptrdiff_t sam = trans_a ? 1 : kc, sak = trans_a ? mr : 1;
+            const int rows = RNN_GEMM_MR + 1; /* rows past mr must stay put */
+            const ptrdiff_t ldc = RNN_GEMM_NR + 3;
+            float *a = rand_array(extent(mr, kc, sam, sak));
+            float *b = rand_array((size_t)kc * nc); /* [kc][nc] */
+            float *w = malloc(rnn_gemm_packed_size(kc, nc) * sizeof *w);
+            float *old = rand_array((size_t)rows * ldc);
+            float *got = malloc((size_t)rows * ldc * sizeof *got);
+            float *want = malloc((size_t)rows * ldc * sizeof *want);
+            for (int i = 0; i < rows * ldc; i++)
+              if (i / ldc >= mr || i % ldc >= nc) old[i] = SENTINEL;
+            memcpy(got, old, (size_t)rows * ldc * sizeof *got);
+            memcpy(want, old, (size_t)rows * ldc * sizeof *want);
+            rnn_gemm_pack_b(kc, nc, b, nc, 1, w);
+            kern->fn(mr, nc, kc, a, sam, sak, w, got, ldc, accumulate);
+            rnn_gemm_ref(mr, nc, kc, a, sam, sak, b, nc, 1, want, ldc, accumulate);
+            char detail[160] = "";
+            const int ok = compare(mr, nc, kc, rows, ldc, a, sam, sak, b, nc, 1,
+                                   old, got, want, accumulate, detail);
+            char what[64];
+            sprintf(what, "kernel mr=%d transA=%d", mr, trans_a);
+            report(ok, what, kern->name, mr, nc, kc, accumulate, detail);
+            free(a), free(b), free(w), free(old), free(got), free(want);
+          }
+}
+
+/* ---- drivers: rnn_gemm_packed and rnn_sgemm on one shape and layout ---- */
+
+static void test_driver_shape(const char *kernel, int M, int N, int K,
+                              int trans_a, int trans_b, int accumulate) {
+  /* A: [M][K] with a padded row (sam = K + 1) or transposed [K][M].
+   * B: [K][N] (sbk = N, sbn = 1) or [N][K] "goi" (sbk = 1, sbn = K). */
+  const ptrdiff_t sam = trans_a ? 1 : K + 1, sak = trans_a ? M : 1;
+  const ptrdiff_t sbk = trans_b ? 1 : N, sbn = trans_b ? K : 1;
+  const ptrdiff_t ldc = N + 3;
+  float *a = rand_array(extent(M, K, sam, sak));
+  float *b = rand_array(extent(K, N, sbk, sbn));
+  float *old = rand_array((size_t)M * ldc);
+  for (int i = 0; i < M * ldc; i++)
+    if (i % ldc >= N) old[i] = SENTINEL;
+  float *want = malloc((size_t)M * ldc * sizeof *want);
+  float *got = malloc((size_t)M * ldc * sizeof *got);
+  memcpy(want, old, (size_t)M * ldc * sizeof *want);
+  rnn_gemm_ref(M, N, K, a, sam, sak, b, sbk, sbn, want, ldc, accumulate);
+
+  char what[64], detail[160] = "";
+  sprintf(what, "rnn_gemm_packed transA=%d transB=%d", trans_a, trans_b);
+  float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
+  rnn_gemm_pack_b(K, N, b, sbk, sbn, packed);
+  memcpy(got, old, (size_t)M * ldc * sizeof *got);
+  rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate);
+  report(compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
+                 accumulate, detail),
+         what, kernel, M, N, K, accumulate, detail);
+
+  /* The workspace gets exactly the advertised size plus a guard that must
+   * survive. */
+  const size_t ws_size = rnn_gemm_workspace_size(K, N);
+  enum { GUARD = 16 };
+  float *ws = malloc((ws_size + GUARD) * sizeof *ws);
+  for (int i = 0; i < GUARD; i++) ws[ws_size + i] = SENTINEL;
+  sprintf(what, "rnn_sgemm transA=%d transB=%d", trans_a, trans_b);
+  memcpy(got, old, (size_t)M * ldc * sizeof *got);
+  rnn_sgemm(M, N, K, a, sam, sak, b, sbk, sbn, got, ldc, accumulate, ws);
+  int ok = compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
+                   accumulate, detail);
+  for (int i = 0; ok && i < GUARD; i++)
+    if (ws[ws_size + i] != SENTINEL) {
+      sprintf(detail, "wrote past rnn_gemm_workspace_size = %zu", ws_size);
+      ok = 0;
+    }
+  report(ok, what, kernel, M, N, K, accumulate, detail);
+  free(a), free(b), free(old), free(want), free(got), free(packed), free(ws);
+}
+
+static void test_drivers(const char *kernel) {
+  static const int Ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 33};
+  static const int Ns[] = {1, 3, 7, 8, 9, 15, 16, 17, 33};
+  static const int Ks[] = {1, 2, 3, 4, 5, 8, 17, 64, 129};
+  for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
+    for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++)
+      for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
+        for (int layout = 0; layout < 4; layout++)
+          for (int accumulate = 0; accumulate <= 1; accumulate++)
+            test_driver_shape(kernel, Ms[mi], Ns[ni], Ks[ki], layout & 1,
+                              layout >> 1, accumulate);
+  /* Large shapes: K beyond the K block (256) and N beyond rnn_sgemm's column
+   * block (1024). */
+  test_driver_shape(kernel, 64, 1024, 384, 0, 0, 0);
+  test_driver_shape(kernel, 64, 1024, 384, 1, 1, 1);
+  test_driver_shape(kernel, 6, 1100, 600, 0, 1, 1);
+  test_driver_shape(kernel, 37, 13, 1030, 1, 0, 0);
+}
+
+/* ---- packing ---- */
+
+static void test_pack_zero_pad(void) {
+  const int K = 5, N = 11; /* second panel has 3 real columns, 5 padding */
+  float *b = rand_array((size_t)K * N);
+  const size_t size = rnn_gemm_packed_size(K, N);
+  float *packed = malloc(size * sizeof *packed);
+  for (size_t i = 0; i < size; i++) packed[i] = SENTINEL;
+  rnn_gemm_pack_b(K, N, b, N, 1, packed);
+  int ok = size == (size_t)2 * RNN_GEMM_NR * K;
+  for (int p = 0; ok && p < 2; p++)
+    for (int k = 0; k < K; k++)
+      for (int j = 0; j < RNN_GEMM_NR; j++) {
+        const int n = p * RNN_GEMM_NR + j;
+        const float v = packed[(p * K + k) * RNN_GEMM_NR + j];
+        if (v != (n < N ? b[k * N + n] : 0.0f)) ok = 0;
+      }
+  report(ok, "rnn_gemm_pack_b zero-pads", "-", 0, N, K, 0,
+         "packed layout or padding wrong");
+  free(b), free(packed);
+}
+
+int main(void) {
+  const kernel_case kernels[] = {
+      {"rnn_gemm_4x8__scalar", rnn_gemm_4x8__scalar, 4},
+      {"rnn_gemm_1x8__scalar", rnn_gemm_1x8__scalar, 1},
+#ifdef __wasm_simd128__
+      {"rnn_gemm_4x8__wasmsimd", rnn_gemm_4x8__wasmsimd, 4},
+      {"rnn_gemm_1x8__wasmsimd", rnn_gemm_1x8__wasmsimd, 1},
+#endif
+  };
+  for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++)
+    test_kernel(&kernels[i]);
+
+  test_pack_zero_pad();
+
+  for (int force_scalar = 0; force_scalar <= 1; force_scalar++)
+    test_drivers(rnn_gemm_use_scalar(force_scalar));
+  rnn_gemm_use_scalar(0);
+
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
