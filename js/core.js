@@ -16,6 +16,10 @@ export class Core {
 
   /** malloc that throws OUT_OF_MEMORY instead of returning 0. */
   alloc(bytes, what) {
+    // wasm32 addresses are 32-bit: a larger request must not wrap around.
+    if (!(bytes <= 2 ** 31)) {
+      throw new RnnError('OUT_OF_MEMORY', `${what} needs ${bytes} bytes, more than wasm32 memory can hold`);
+    }
     const ptr = this.x.malloc(Math.max(bytes, 4)) >>> 0;
     if (ptr === 0) {
       throw new RnnError('OUT_OF_MEMORY',

@@ -196,11 +196,19 @@ static void pack_weights(rnn_model *m) {
 /* Grow the activation cache to hold T*B rows and batch B. Only allocates
  * when a call needs more than any earlier one. */
 static int reserve_cache(rnn_model *m, int T, int B) {
+  /* Every buffer's size is checked in 64 bits first: on wasm32, size_t
+   * arithmetic would wrap around long before malloc could fail. */
+  if ((uint64_t)T * (uint64_t)B > (uint64_t)INT32_MAX / 8)
+    return rnn_fail(RNN_E_NOMEM, "sequence too large: T*B = %llu rows",
+                    (unsigned long long)((uint64_t)T * (uint64_t)B));
   const size_t rows = (size_t)T * B;
   const int DH = m->D * m->H, GH = m->G * m->H;
   const int widest = m->I > DH ? m->I : DH;
   const int maxn = widest > m->H ? widest : m->H;
-  const size_t ws = rnn_gemm_workspace_size((int)rows, maxn);
+  const uint64_t ws64 = rnn_gemm_workspace_size((int)rows, maxn);
+  if (ws64 > (SIZE_MAX / sizeof(float)) / 2)
+    return rnn_fail(RNN_E_NOMEM, "sequence too large for the GEMM workspace");
+  const size_t ws = (size_t)ws64;
   if (ws > m->gemm_ws_floats) {
     float *p = malloc(ws * sizeof(float));
     if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory for the GEMM workspace (%zu floats)", ws);
@@ -211,7 +219,6 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const size_t cap_rows = rows > m->cap_rows ? rows : m->cap_rows;
   const size_t cap_B = (size_t)B > m->cap_B ? (size_t)B : m->cap_B;
   const size_t LD = (size_t)m->L * m->D, H = m->H;
-  /* Sizes in 64 bits, so an absurd T*B is an error, not a wrap-around. */
   const uint64_t per_unit = (uint64_t)cap_rows * GH + (uint64_t)cap_rows * H +
                             (m->cell == RNN_CELL_GRU ? (uint64_t)cap_rows * GH : 0);
   const uint64_t total = (uint64_t)cap_rows * m->I + (uint64_t)m->L * cap_rows * DH +
