@@ -52,7 +52,7 @@ build_c_program() { # name, sources...
     -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1)
   emcc "$@" "${em[@]}" -msimd128 -o "build/${name}_simd.js"
   emcc "$@" "${em[@]}" -o "build/${name}_scalar.js"
-  cc -std=c11 -O2 "${WARN[@]}" -Isrc "$@" -lm -o "build/${name}_native"
+  cc -std=c11 -O2 -ffp-contract=off "${WARN[@]}" -Isrc "$@" -lm -o "build/${name}_native"
 }
 
 build_tests() {

@@ -4,8 +4,80 @@
  * The reset gate multiplies after the recurrent product, so all three
  * recurrent products stay one GEMM per step. */
 #include "rnn_internal.h"
+#include "vmath.h"
 
 #include <string.h>
+
+/* One batch row of the forward pointwise pass: g holds the input-side
+ * pre-activations (r, z, n blocks), gh the hidden-side ones; g becomes the
+ * activations, hn keeps W_hn h + b_hn for backward, h is written. */
+static void gru_row_forward(float *g, const float *gh, const float *hp,
+                            float *hn, float *h, int H) {
+  int j = 0;
+#ifdef __wasm_simd128__
+  for (; j + 4 <= H; j += 4) {
+    const v128_t rg = rnn_sigmoid_f32x4(wasm_f32x4_add(wasm_v128_load(g + j), wasm_v128_load(gh + j)));
+    const v128_t z = rnn_sigmoid_f32x4(wasm_f32x4_add(wasm_v128_load(g + H + j), wasm_v128_load(gh + H + j)));
+    const v128_t ghn = wasm_v128_load(gh + 2 * H + j);
+    const v128_t n = rnn_tanh_f32x4(wasm_f32x4_add(wasm_v128_load(g + 2 * H + j), wasm_f32x4_mul(rg, ghn)));
+    wasm_v128_store(g + j, rg);
+    wasm_v128_store(g + H + j, z);
+    wasm_v128_store(g + 2 * H + j, n);
+    wasm_v128_store(hn + j, ghn);
+    wasm_v128_store(h + j, wasm_f32x4_add(n, wasm_f32x4_mul(z, wasm_f32x4_sub(wasm_v128_load(hp + j), n))));
+  }
+#endif
+  for (; j < H; j++) {
+    const float rg = rnn_sigmoidf(g[j] + gh[j]);
+    const float z = rnn_sigmoidf(g[H + j] + gh[H + j]);
+    const float n = rnn_tanhf(g[2 * H + j] + rg * gh[2 * H + j]);
+    g[j] = rg, g[H + j] = z, g[2 * H + j] = n;
+    hn[j] = gh[2 * H + j];
+    h[j] = n + z * (hp[j] - n);
+  }
+}
+
+/* One batch row of the backward pass: g (activations) becomes the
+ * input-side gate gradients, gh the hidden-side ones (they differ in the n
+ * block by the factor r); dh becomes the direct part of d h_{t-1}. */
+static void gru_row_backward(float *g, float *gh, const float *hp,
+                             const float *hn, const float *dy, float *dh, int H) {
+  int j = 0;
+#ifdef __wasm_simd128__
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  for (; j + 4 <= H; j += 4) {
+    const v128_t rg = wasm_v128_load(g + j), z = wasm_v128_load(g + H + j);
+    const v128_t n = wasm_v128_load(g + 2 * H + j);
+    v128_t dhv = wasm_v128_load(dh + j);
+    if (dy) dhv = wasm_f32x4_add(dhv, wasm_v128_load(dy + j));
+    const v128_t dan = wasm_f32x4_mul(wasm_f32x4_mul(dhv, wasm_f32x4_sub(one, z)),
+                                      wasm_f32x4_sub(one, wasm_f32x4_mul(n, n)));
+    const v128_t dar = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dan, wasm_v128_load(hn + j)), rg),
+                                      wasm_f32x4_sub(one, rg));
+    const v128_t daz = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dhv, wasm_f32x4_sub(wasm_v128_load(hp + j), n)), z),
+                                      wasm_f32x4_sub(one, z));
+    wasm_v128_store(dh + j, wasm_f32x4_mul(dhv, z));
+    wasm_v128_store(g + j, dar);
+    wasm_v128_store(gh + j, dar);
+    wasm_v128_store(g + H + j, daz);
+    wasm_v128_store(gh + H + j, daz);
+    wasm_v128_store(g + 2 * H + j, dan);
+    wasm_v128_store(gh + 2 * H + j, wasm_f32x4_mul(dan, rg));
+  }
+#endif
+  for (; j < H; j++) {
+    const float rg = g[j], z = g[H + j], n = g[2 * H + j];
+    const float dhv = dh[j] + (dy ? dy[j] : 0.0f);
+    const float dan = dhv * (1.0f - z) * (1.0f - n * n);
+    const float dar = dan * hn[j] * rg * (1.0f - rg);
+    const float daz = dhv * (hp[j] - n) * z * (1.0f - z);
+    dh[j] = dhv * z;
+    g[j] = gh[j] = dar;
+    g[H + j] = gh[H + j] = daz;
+    g[2 * H + j] = dan;
+    gh[2 * H + j] = dan * rg;
+  }
+}
 
 void rnn_gru_forward(const rnn_run *r, float *hN, float *cN) {
   (void)cN;
@@ -30,19 +102,9 @@ void rnn_gru_forward(const rnn_run *r, float *hN, float *cN) {
     float *g = u->gates + (size_t)t * B * GH;
     float *hn = u->aux + (size_t)t * B * H;
     float *h = r->out + (size_t)t * B * r->ld_out;
-    for (int b = 0; b < B; b++) {
-      float *gb = g + (size_t)b * GH;
-      const float *ghb = gh + (size_t)b * GH, *hpb = h_prev + (size_t)b * ldh;
-      float *hb = h + (size_t)b * r->ld_out, *hnb = hn + (size_t)b * H;
-      for (int j = 0; j < H; j++) {
-        const float rg = rnn_sigmoid(gb[j] + ghb[j]);
-        const float z = rnn_sigmoid(gb[H + j] + ghb[H + j]);
-        const float n = tanhf(gb[2 * H + j] + rg * ghb[2 * H + j]);
-        gb[j] = rg, gb[H + j] = z, gb[2 * H + j] = n;
-        hnb[j] = ghb[2 * H + j];
-        hb[j] = n + z * (hpb[j] - n);
-      }
-    }
+    for (int b = 0; b < B; b++)
+      gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, h_prev + (size_t)b * ldh,
+                      hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
   }
   if (hN) {
     const int last = rnn_step_time(r, r->T - 1);
@@ -65,23 +127,10 @@ void rnn_gru_backward(const rnn_run *r, const float *dy, float *dh, float *dc,
     float *gh = u->aux2 + (size_t)t * B * GH;   /* hidden-side grads */
     const float *hn = u->aux + (size_t)t * B * H;
     const float *dyt = dy ? dy + (size_t)t * B * r->ld_out : NULL;
-    for (int b = 0; b < B; b++) {
-      float *gb = g + (size_t)b * GH, *ghb = gh + (size_t)b * GH;
-      const float *hpb = h_prev + (size_t)b * ldh, *hnb = hn + (size_t)b * H;
-      float *dhb = dh + (size_t)b * H;
-      for (int j = 0; j < H; j++) {
-        const float rg = gb[j], z = gb[H + j], n = gb[2 * H + j];
-        const float dhv = dhb[j] + (dyt ? dyt[(size_t)b * r->ld_out + j] : 0.0f);
-        const float dan = dhv * (1.0f - z) * (1.0f - n * n);
-        const float dar = dan * hnb[j] * rg * (1.0f - rg);
-        const float daz = dhv * (hpb[j] - n) * z * (1.0f - z);
-        dhb[j] = dhv * z; /* the direct path to h_{t-1} */
-        gb[j] = ghb[j] = dar;
-        gb[H + j] = ghb[H + j] = daz;
-        gb[2 * H + j] = dan;
-        ghb[2 * H + j] = dan * rg;
-      }
-    }
+    for (int b = 0; b < B; b++)
+      gru_row_backward(g + (size_t)b * GH, gh + (size_t)b * GH, h_prev + (size_t)b * ldh,
+                       hn + (size_t)b * H, dyt ? dyt + (size_t)b * r->ld_out : NULL,
+                       dh + (size_t)b * H, H);
     /* d h_{t-1} += dGh_t W_hh */
     rnn_gemm_packed(B, H, GH, gh, GH, 1, u->pk_hh_t, dh, H, 1);
   }

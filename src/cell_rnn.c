@@ -1,8 +1,17 @@
 /* cell_rnn.c - Elman RNN forward and BPTT, PyTorch's nn.RNN:
  *   h_t = tanh(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)   (or relu) */
 #include "rnn_internal.h"
+#include "vmath.h"
 
 #include <string.h>
+
+static void tanh_row(const float *a, float *h, int H) {
+  int j = 0;
+#ifdef __wasm_simd128__
+  for (; j + 4 <= H; j += 4) wasm_v128_store(h + j, rnn_tanh_f32x4(wasm_v128_load(a + j)));
+#endif
+  for (; j < H; j++) h[j] = rnn_tanhf(a[j]);
+}
 
 static void rnn_forward(const rnn_run *r, float *hN, int relu) {
   const rnn_unit *u = r->u;
@@ -24,7 +33,7 @@ static void rnn_forward(const rnn_run *r, float *hN, int relu) {
       if (relu)
         for (int j = 0; j < H; j++) hb[j] = ab[j] > 0.0f ? ab[j] : 0.0f;
       else
-        for (int j = 0; j < H; j++) hb[j] = tanhf(ab[j]);
+        tanh_row(ab, hb, H);
     }
   }
   if (hN) {

@@ -15,28 +15,35 @@
  * wasm_f32x4_relaxed_madd (FMA) without touching the kernels. */
 #define RNN_MADD(a, b, acc) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (acc))
 
-/* Writes one row of 8 results (2 vectors) to the first nc columns of c. */
-static void store_row_tail(float *c, int nc, v128_t lo, v128_t hi,
-                           int accumulate) {
-  float row[RNN_GEMM_NR];
-  wasm_v128_store(row, lo);
-  wasm_v128_store(row + 4, hi);
-  for (int j = 0; j < nc; j++) c[j] = accumulate ? c[j] + row[j] : row[j];
+/* Stores the first nc columns of the first mr rows of a tile held in
+ * 2 * mr accumulators. The accumulators go to a local array before any loop
+ * runs: a v128 value live across a loop gets spilled by V8 at its definition,
+ * i.e. on every iteration of the hot k loop. */
+static void store_tile_tail(int mr, int nc, float *c, ptrdiff_t ldc,
+                            float tile[][RNN_GEMM_NR], int accumulate) {
+  for (int r = 0; r < mr; r++, c += ldc)
+    for (int j = 0; j < nc; j++) c[j] = accumulate ? c[j] + tile[r][j] : tile[r][j];
+}
+
+/* C[0..7] (+)= lo:hi for one full row. */
+static void store_row8(float *c, v128_t lo, v128_t hi, int accumulate) {
+  if (accumulate) {
+    lo = wasm_f32x4_add(lo, wasm_v128_load(c));
+    hi = wasm_f32x4_add(hi, wasm_v128_load(c + 4));
+  }
+  wasm_v128_store(c, lo);
+  wasm_v128_store(c + 4, hi);
 }
 
 void rnn_gemm_4x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                             ptrdiff_t sak, const float *w, float *c,
                             ptrdiff_t ldc, int accumulate) {
   /* Rows past mr alias the row before them: the hot loop has no row
-   * branches, the extra rows compute duplicates that are never stored apart. */
+   * branches; the duplicate rows are computed but never stored. */
   const float *a0 = a;
   const float *a1 = mr > 1 ? a0 + sam : a0;
   const float *a2 = mr > 2 ? a1 + sam : a1;
   const float *a3 = mr > 3 ? a2 + sam : a2;
-  float *c0 = c;
-  float *c1 = mr > 1 ? c0 + ldc : c0;
-  float *c2 = mr > 2 ? c1 + ldc : c1;
-  float *c3 = mr > 3 ? c2 + ldc : c2;
 
   v128_t acc0l = wasm_f32x4_splat(0.0f), acc0h = acc0l;
   v128_t acc1l = acc0l, acc1h = acc0l;
@@ -47,102 +54,78 @@ void rnn_gemm_4x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sa
     const v128_t bl = wasm_v128_load(w);
     const v128_t bh = wasm_v128_load(w + 4);
     w += RNN_GEMM_NR;
-    const v128_t va0 = wasm_v128_load32_splat(a0);
-    const v128_t va1 = wasm_v128_load32_splat(a1);
-    const v128_t va2 = wasm_v128_load32_splat(a2);
-    const v128_t va3 = wasm_v128_load32_splat(a3);
+    /* Row by row, so only one broadcast is live at a time (V8 has 15 XMM
+     * registers for 8 accumulators, 2 B halves and temporaries). */
+    v128_t va = wasm_v128_load32_splat(a0);
+    acc0l = RNN_MADD(va, bl, acc0l);
+    acc0h = RNN_MADD(va, bh, acc0h);
+    va = wasm_v128_load32_splat(a1);
+    acc1l = RNN_MADD(va, bl, acc1l);
+    acc1h = RNN_MADD(va, bh, acc1h);
+    va = wasm_v128_load32_splat(a2);
+    acc2l = RNN_MADD(va, bl, acc2l);
+    acc2h = RNN_MADD(va, bh, acc2h);
+    va = wasm_v128_load32_splat(a3);
+    acc3l = RNN_MADD(va, bl, acc3l);
+    acc3h = RNN_MADD(va, bh, acc3h);
     a0 += sak;
     a1 += sak;
     a2 += sak;
     a3 += sak;
-    acc0l = RNN_MADD(va0, bl, acc0l);
-    acc0h = RNN_MADD(va0, bh, acc0h);
-    acc1l = RNN_MADD(va1, bl, acc1l);
-    acc1h = RNN_MADD(va1, bh, acc1h);
-    acc2l = RNN_MADD(va2, bl, acc2l);
-    acc2h = RNN_MADD(va2, bh, acc2h);
-    acc3l = RNN_MADD(va3, bl, acc3l);
-    acc3h = RNN_MADD(va3, bh, acc3h);
   } while (--k != 0);
 
-  if (nc == RNN_GEMM_NR) {
-    if (accumulate) {
-      /* All loads before any store: aliased rows must both see the old C. */
-      const v128_t o0l = wasm_v128_load(c0), o0h = wasm_v128_load(c0 + 4);
-      const v128_t o1l = wasm_v128_load(c1), o1h = wasm_v128_load(c1 + 4);
-      const v128_t o2l = wasm_v128_load(c2), o2h = wasm_v128_load(c2 + 4);
-      const v128_t o3l = wasm_v128_load(c3), o3h = wasm_v128_load(c3 + 4);
-      acc0l = wasm_f32x4_add(acc0l, o0l);
-      acc0h = wasm_f32x4_add(acc0h, o0h);
-      acc1l = wasm_f32x4_add(acc1l, o1l);
-      acc1h = wasm_f32x4_add(acc1h, o1h);
-      acc2l = wasm_f32x4_add(acc2l, o2l);
-      acc2h = wasm_f32x4_add(acc2h, o2h);
-      acc3l = wasm_f32x4_add(acc3l, o3l);
-      acc3h = wasm_f32x4_add(acc3h, o3h);
-    }
-    wasm_v128_store(c3, acc3l);
-    wasm_v128_store(c3 + 4, acc3h);
-    wasm_v128_store(c2, acc2l);
-    wasm_v128_store(c2 + 4, acc2h);
-    wasm_v128_store(c1, acc1l);
-    wasm_v128_store(c1 + 4, acc1h);
-    wasm_v128_store(c0, acc0l);
-    wasm_v128_store(c0 + 4, acc0h);
+  if (mr == RNN_GEMM_MR && nc == RNN_GEMM_NR) { /* the hot case: no aliasing */
+    store_row8(c, acc0l, acc0h, accumulate);
+    store_row8(c + ldc, acc1l, acc1h, accumulate);
+    store_row8(c + 2 * ldc, acc2l, acc2h, accumulate);
+    store_row8(c + 3 * ldc, acc3l, acc3h, accumulate);
   } else {
-    /* Column tail (cold): only the mr real rows, one at a time. */
-    store_row_tail(c0, nc, acc0l, acc0h, accumulate);
-    if (mr > 1) store_row_tail(c1, nc, acc1l, acc1h, accumulate);
-    if (mr > 2) store_row_tail(c2, nc, acc2l, acc2h, accumulate);
-    if (mr > 3) store_row_tail(c3, nc, acc3l, acc3h, accumulate);
+    float tile[RNN_GEMM_MR][RNN_GEMM_NR];
+    wasm_v128_store(tile[0], acc0l);
+    wasm_v128_store(tile[0] + 4, acc0h);
+    wasm_v128_store(tile[1], acc1l);
+    wasm_v128_store(tile[1] + 4, acc1h);
+    wasm_v128_store(tile[2], acc2l);
+    wasm_v128_store(tile[2] + 4, acc2h);
+    wasm_v128_store(tile[3], acc3l);
+    wasm_v128_store(tile[3] + 4, acc3h);
+    store_tile_tail(mr, nc, c, ldc, tile, accumulate);
   }
 }
 
 void rnn_gemm_1x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                             ptrdiff_t sak, const float *w, float *c,
                             ptrdiff_t ldc, int accumulate) {
-  /* One row has only 2 accumulators, so the add latency would bound the loop:
-   * unroll k by 4 into 8 independent accumulators and sum them at the end. */
+  /* With one row the add latency bounds a 2-accumulator loop: even and odd k
+   * go to separate accumulators, summed at the end. */
   v128_t acc0l = wasm_f32x4_splat(0.0f), acc0h = acc0l;
   v128_t acc1l = acc0l, acc1h = acc0l;
-  v128_t acc2l = acc0l, acc2h = acc0l;
-  v128_t acc3l = acc0l, acc3h = acc0l;
   int k = kc;
-  for (; k >= 4; k -= 4) {
+  for (; k >= 2; k -= 2) {
     const v128_t va0 = wasm_v128_load32_splat(a);
     const v128_t va1 = wasm_v128_load32_splat(a + sak);
-    const v128_t va2 = wasm_v128_load32_splat(a + 2 * sak);
-    const v128_t va3 = wasm_v128_load32_splat(a + 3 * sak);
-    a += 4 * sak;
+    a += 2 * sak;
     acc0l = RNN_MADD(va0, wasm_v128_load(w), acc0l);
     acc0h = RNN_MADD(va0, wasm_v128_load(w + 4), acc0h);
     acc1l = RNN_MADD(va1, wasm_v128_load(w + 8), acc1l);
     acc1h = RNN_MADD(va1, wasm_v128_load(w + 12), acc1h);
-    acc2l = RNN_MADD(va2, wasm_v128_load(w + 16), acc2l);
-    acc2h = RNN_MADD(va2, wasm_v128_load(w + 20), acc2h);
-    acc3l = RNN_MADD(va3, wasm_v128_load(w + 24), acc3l);
-    acc3h = RNN_MADD(va3, wasm_v128_load(w + 28), acc3h);
-    w += 4 * RNN_GEMM_NR;
+    w += 2 * RNN_GEMM_NR;
   }
-  for (; k != 0; k--) {
-    const v128_t va = wasm_v128_load32_splat(a);
-    a += sak;
-    acc0l = RNN_MADD(va, wasm_v128_load(w), acc0l);
-    acc0h = RNN_MADD(va, wasm_v128_load(w + 4), acc0h);
-    w += RNN_GEMM_NR;
+  if (k != 0) {
+    const v128_t va0 = wasm_v128_load32_splat(a);
+    acc0l = RNN_MADD(va0, wasm_v128_load(w), acc0l);
+    acc0h = RNN_MADD(va0, wasm_v128_load(w + 4), acc0h);
   }
-  acc0l = wasm_f32x4_add(wasm_f32x4_add(acc0l, acc1l), wasm_f32x4_add(acc2l, acc3l));
-  acc0h = wasm_f32x4_add(wasm_f32x4_add(acc0h, acc1h), wasm_f32x4_add(acc2h, acc3h));
+  acc0l = wasm_f32x4_add(acc0l, acc1l);
+  acc0h = wasm_f32x4_add(acc0h, acc1h);
 
   if (nc == RNN_GEMM_NR) {
-    if (accumulate) {
-      acc0l = wasm_f32x4_add(acc0l, wasm_v128_load(c));
-      acc0h = wasm_f32x4_add(acc0h, wasm_v128_load(c + 4));
-    }
-    wasm_v128_store(c, acc0l);
-    wasm_v128_store(c + 4, acc0h);
+    store_row8(c, acc0l, acc0h, accumulate);
   } else {
-    store_row_tail(c, nc, acc0l, acc0h, accumulate);
+    float tile[1][RNN_GEMM_NR];
+    wasm_v128_store(tile[0], acc0l);
+    wasm_v128_store(tile[0] + 4, acc0h);
+    store_tile_tail(1, nc, c, ldc, tile, accumulate);
   }
 }
 

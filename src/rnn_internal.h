@@ -17,8 +17,6 @@ int rnn_fail(int status, const char *fmt, ...)
 #endif
     ;
 
-static inline float rnn_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
 /* One direction of one layer: its parameters (offsets into the model's flat
  * arrays), its packed weights and its forward cache. */
 typedef struct {

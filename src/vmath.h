@@ -1,0 +1,118 @@
+/* vmath.h - exp, sigmoid and tanh for the gate pointwise passes, as scalar
+ * functions and as wasm SIMD128 vectors computing the same arithmetic (so
+ * the SIMD and scalar builds agree to the bit).
+ *
+ * exp: x = n ln2 + r with |r| <= ln2/2, e^r from a degree-7 polynomial in
+ * the Cephes style, times 2^n built in the exponent bits; about 1 ulp.
+ * tanh: an odd polynomial for |x| < 0.625 (where 1 - 2/(e^2x + 1) would
+ * lose relative accuracy), 1 - 2/(e^2|x| + 1) above. libm's expf/tanhf per
+ * element would cost more than the GEMMs (measured: ~2/3 of an LSTM step). */
+#ifndef RNN_VMATH_H
+#define RNN_VMATH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
+#define RNN_EXP_HI 88.0f   /* e^88 < FLT_MAX */
+#define RNN_EXP_LO -87.0f  /* e^-87 is still a normal float */
+#define RNN_LOG2E 1.44269504088896341f
+#define RNN_LN2_HI 0.693359375f
+#define RNN_LN2_LO -2.12194440e-4f
+#define RNN_EXP_P0 1.9875691500e-4f
+#define RNN_EXP_P1 1.3981999507e-3f
+#define RNN_EXP_P2 8.3334519073e-3f
+#define RNN_EXP_P3 4.1665795894e-2f
+#define RNN_EXP_P4 1.6666665459e-1f
+#define RNN_EXP_P5 5.0000001201e-1f
+#define RNN_TANH_SMALL 0.625f
+#define RNN_TANH_P0 -5.70498872745e-3f
+#define RNN_TANH_P1 2.06390887954e-2f
+#define RNN_TANH_P2 -5.37397155531e-2f
+#define RNN_TANH_P3 1.33314422036e-1f
+#define RNN_TANH_P4 -3.33332819422e-1f
+
+static inline float rnn_exp(float x) {
+  x = x > RNN_EXP_HI ? RNN_EXP_HI : x;
+  x = x < RNN_EXP_LO ? RNN_EXP_LO : x;
+  const float n = rintf(x * RNN_LOG2E);
+  float r = x - n * RNN_LN2_HI;
+  r = r - n * RNN_LN2_LO;
+  float p = RNN_EXP_P0;
+  p = p * r + RNN_EXP_P1;
+  p = p * r + RNN_EXP_P2;
+  p = p * r + RNN_EXP_P3;
+  p = p * r + RNN_EXP_P4;
+  p = p * r + RNN_EXP_P5;
+  const float e = p * (r * r) + r + 1.0f;
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+static inline float rnn_sigmoidf(float x) { return 1.0f / (1.0f + rnn_exp(-x)); }
+
+static inline float rnn_tanhf(float x) {
+  const float ax = fabsf(x);
+  if (ax < RNN_TANH_SMALL) {
+    const float z = x * x;
+    float p = RNN_TANH_P0;
+    p = p * z + RNN_TANH_P1;
+    p = p * z + RNN_TANH_P2;
+    p = p * z + RNN_TANH_P3;
+    p = p * z + RNN_TANH_P4;
+    return p * z * x + x;
+  }
+  const float t = 1.0f - 2.0f / (rnn_exp(2.0f * ax) + 1.0f);
+  return x < 0.0f ? -t : t;
+}
+
+#ifdef __wasm_simd128__
+static inline v128_t rnn_exp_f32x4(v128_t x) {
+  x = wasm_f32x4_min(x, wasm_f32x4_splat(RNN_EXP_HI));
+  x = wasm_f32x4_max(x, wasm_f32x4_splat(RNN_EXP_LO));
+  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(RNN_LOG2E)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(RNN_LN2_HI)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(RNN_LN2_LO)));
+  v128_t p = wasm_f32x4_splat(RNN_EXP_P0);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(RNN_EXP_P1));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(RNN_EXP_P2));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(RNN_EXP_P3));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(RNN_EXP_P4));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(RNN_EXP_P5));
+  v128_t e = wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r);
+  e = wasm_f32x4_add(e, wasm_f32x4_splat(1.0f));
+  const v128_t bits = wasm_i32x4_shl(
+      wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(e, bits);
+}
+
+static inline v128_t rnn_sigmoid_f32x4(v128_t x) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  return wasm_f32x4_div(one, wasm_f32x4_add(one, rnn_exp_f32x4(wasm_f32x4_neg(x))));
+}
+
+static inline v128_t rnn_tanh_f32x4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t z = wasm_f32x4_mul(x, x);
+  v128_t p = wasm_f32x4_splat(RNN_TANH_P0);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(RNN_TANH_P1));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(RNN_TANH_P2));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(RNN_TANH_P3));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(RNN_TANH_P4));
+  const v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  const v128_t e = rnn_exp_f32x4(wasm_f32x4_add(ax, ax));
+  v128_t big = wasm_f32x4_sub(one, wasm_f32x4_div(wasm_f32x4_splat(2.0f), wasm_f32x4_add(e, one)));
+  /* copy x's sign onto big */
+  const v128_t sign = wasm_v128_and(x, wasm_i32x4_splat((int32_t)0x80000000u));
+  big = wasm_v128_or(big, sign);
+  return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, wasm_f32x4_splat(RNN_TANH_SMALL)));
+}
+#endif
+
+#endif
