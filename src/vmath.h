@@ -36,6 +36,7 @@
 #define RNN_TANH_P4 -3.33332819422e-1f
 
 static inline float rnn_exp(float x) {
+  if (x != x) return x; /* NaN: converting it to int below would be UB */
   x = x > RNN_EXP_HI ? RNN_EXP_HI : x;
   x = x < RNN_EXP_LO ? RNN_EXP_LO : x;
   const float n = rintf(x * RNN_LOG2E);
