@@ -1,0 +1,156 @@
+// browser.test.mjs - the library and the demo in a real browser (Chromium via
+// playwright-core): the engine gives the same numbers as in Node, and the
+// demo page trains. Needs dist/ (./build.sh dist) and /usr/bin/chromium
+// (or CHROMIUM_PATH); when Chromium is missing the tests FAIL, never skip.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+import { init } from '../dist/index.js';
+import { runCase } from './browser/engine.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SCREENSHOTS = fileURLToPath(new URL('../build/screenshots/', import.meta.url));
+const TOLERANCE = 1e-6;
+
+let server = null;
+let browser = null;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
+  }
+  if (!existsSync(new URL('../dist/rnn.wasm', import.meta.url))) {
+    throw new Error('dist/rnn.wasm is missing: run ./build.sh dist first');
+  }
+  server = await startServer({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.close();
+});
+
+// A page that records every page error, console error and failed request.
+async function openPage(options = {}) {
+  assert.ok(browser, 'the browser did not start (see the before hook error)');
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  return { context, page, problems };
+}
+
+// Asserts two plain results (nested objects / arrays of numbers) agree to TOLERANCE;
+// returns the largest difference seen.
+function assertClose(actual, expected, path = 'result') {
+  if (typeof expected === 'number') {
+    assert.equal(typeof actual, 'number', `${path}: expected a number, got ${typeof actual}`);
+    if (Number.isNaN(expected)) { assert.ok(Number.isNaN(actual), `${path}: expected NaN, got ${actual}`); return 0; }
+    const diff = Math.abs(actual - expected);
+    assert.ok(diff <= TOLERANCE, `${path}: browser ${actual} vs node ${expected} (|diff| ${diff} > ${TOLERANCE})`);
+    return diff;
+  }
+  if (expected === null || typeof expected !== 'object') {
+    assert.deepEqual(actual, expected, path);
+    return 0;
+  }
+  assert.ok(actual !== null && typeof actual === 'object', `${path}: expected an object, got ${actual}`);
+  if (Array.isArray(expected)) assert.equal(actual.length, expected.length, `${path}: length`);
+  else assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
+  let worst = 0;
+  for (const k of Object.keys(expected)) worst = Math.max(worst, assertClose(actual[k], expected[k], `${path}.${k}`));
+  return worst;
+}
+
+test('the engine in Chromium computes exactly what it computes in Node (LSTM/GRU/RNN forward, backward, Adam)', { timeout: 60_000 }, async (t) => {
+  const { context, page, problems } = await openPage();
+  try {
+    await page.goto(new URL('tests/browser/engine.html', server.url).href);
+    await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 30_000 });
+    const error = await page.evaluate(() => window.__error ?? null);
+    assert.equal(error, null, `the engine failed in the browser: ${error}`);
+    const inBrowser = await page.evaluate(() => window.__result);
+
+    const inNode = runCase(await init());
+    assert.equal(inNode.backend, 'wasm-simd128', 'Node should run the SIMD128 build');
+    assert.equal(inBrowser.backend, 'wasm-simd128', 'Chromium should run the SIMD128 build');
+    assert.equal(inBrowser.lstm.stepCount, 1);
+    // Sanity: the computation did something (gradients and the step are non-zero).
+    assert.ok(inNode.lstm.grads.weight_ih_l0.data.some((v) => v !== 0), 'LSTM gradients are all zero');
+    assert.notDeepEqual(inNode.lstm.paramsAfter, inNode.lstm.paramsBefore, 'Adam.step() changed nothing');
+
+    const worst = assertClose(inBrowser, inNode);
+    t.diagnostic(`largest |browser - node| difference: ${worst}${worst === 0 ? ' (bit-identical)' : ''}`);
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the demo page (/ -> /web/) trains an LSTM in the browser and the loss falls', { timeout: 120_000 }, async () => {
+  const { context, page, problems } = await openPage();
+  try {
+    const response = await page.goto(server.url); // '/' redirects to '/web/'
+    assert.equal(new URL(page.url()).pathname, '/web/', 'the root should redirect to /web/');
+    assert.equal(response.status(), 200);
+    assert.equal(await page.title(), 'rnn-wasm');
+
+    const start = page.getByTestId('start');
+    await start.waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=start]').disabled
+      || window.__demo?.error, null, { timeout: 30_000 });
+    const loadError = await page.evaluate(() => window.__demo.error);
+    assert.equal(loadError, null, `the demo failed to load: ${loadError}`);
+    assert.equal(await page.getByTestId('backend').textContent(), 'wasm-simd128');
+    assert.equal(await start.textContent(), 'Start');
+
+    await start.click();
+    await page.waitForFunction(() => window.__demo.steps >= 200 || window.__demo.error, null, { timeout: 60_000 });
+    await start.click(); // Stop
+    await page.waitForFunction(() => !window.__demo.running);
+
+    const demo = await page.evaluate(() => {
+      const d = window.__demo;
+      return { ...d, history: undefined, n: d.history.length, head: d.history.slice(0, 10), tail: d.history.slice(-20) };
+    });
+    assert.equal(demo.error, null, `training failed: ${demo.error}`);
+    assert.equal(demo.backend, 'wasm-simd128');
+    assert.equal(demo.model, 'LSTM');
+    assert.ok(demo.steps >= 200, `only ${demo.steps} steps`);
+    assert.equal(demo.n, demo.steps);
+    assert.ok(Number.isFinite(demo.firstLoss) && Number.isFinite(demo.loss), `losses ${demo.firstLoss} -> ${demo.loss}`);
+    assert.ok(demo.loss < 0.5 * demo.firstLoss, `the loss should fall by half: ${demo.firstLoss} -> ${demo.loss}`);
+    const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
+    assert.ok(mean(demo.tail) < 0.2 * mean(demo.head), `mean loss of the first 10 steps ${mean(demo.head)}, of the last 20 ${mean(demo.tail)}`);
+
+    // The page shows what __demo says.
+    const shownSteps = Number((await page.getByTestId('steps').textContent()).replace(/,/g, ''));
+    assert.equal(shownSteps, demo.steps);
+    const shownLoss = Number(await page.getByTestId('loss').textContent());
+    assert.ok(Math.abs(shownLoss - demo.loss) <= 0.01 * demo.loss, `shown loss ${shownLoss} vs ${demo.loss}`);
+    assert.match(await page.getByTestId('status').textContent(), /^Stopped after/);
+    assert.equal(await start.textContent(), 'Start');
+
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}demo.png`, fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(100); // one redraw of the canvases in the dark palette
+    await page.screenshot({ path: `${SCREENSHOTS}demo-dark.png`, fullPage: true });
+
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
