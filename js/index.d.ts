@@ -35,7 +35,7 @@ export interface InitOptions {
   simd?: boolean;
   /** The .wasm bytes, when you load them yourself (not memoized). */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where 'rnn.wasm' / 'rnn-scalar.wasm' live, for custom hosting. */
+  /** Where 'rnn.wasm' / 'rnn-scalar.wasm' live, for custom hosting (not memoized). */
   locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm') => string | URL;
 }
 

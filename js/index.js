@@ -30,11 +30,12 @@ const memo = new Map();
 /**
  * Loads the engine once (memoized per build variant) and returns the API.
  * options.simd: force the SIMD128 (true) or scalar (false) build; default
- * detects. options.wasmBinary: the .wasm bytes yourself (not memoized).
- * options.locateFile(file): the URL of 'rnn.wasm' / 'rnn-scalar.wasm'.
+ * detects. options.wasmBinary: the .wasm bytes yourself; options.locateFile(file):
+ * the URL of 'rnn.wasm' / 'rnn-scalar.wasm'. Calls with either of these two
+ * load a new instance each time (they are not memoized).
  */
 export function init(options = {}) {
-  if (options.wasmBinary) {
+  if (options.wasmBinary || options.locateFile) {
     return instantiate(options).then(({ instance, simd }) => makeApi(new Core(instance, simd)));
   }
   const key = `${options.simd ?? 'auto'}`;

@@ -19,8 +19,8 @@ export function simdSupported() {
   }
 }
 
-const isNode = typeof process === 'object' && process.versions?.node != null &&
-  typeof window === 'undefined';
+// Node (also with a jsdom-style `window` global): file: URLs are read with fs.
+const isNode = typeof process === 'object' && process.versions?.node != null;
 
 // Literal `new URL('./x.wasm', import.meta.url)` forms so bundlers (Vite,
 // webpack, esbuild) see the assets and copy them.
@@ -30,7 +30,9 @@ function defaultUrl(file) {
     : new URL('./rnn-scalar.wasm', import.meta.url);
 }
 
-async function fetchBytes(url) {
+// Returns the bytes (Node, file: URLs) or the fetch Response (browsers), so
+// browsers can compile while the module downloads.
+async function fetchSource(url) {
   if (isNode && String(url).startsWith('file:')) {
     const fsName = 'node:fs/promises';
     const fs = await import(/* @vite-ignore */ /* webpackIgnore: true */ fsName);
@@ -38,7 +40,18 @@ async function fetchBytes(url) {
   }
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+  return res;
+}
+
+async function instantiateFrom(source, imports) {
+  if (typeof Response === 'function' && source instanceof Response) {
+    const type = source.headers.get('Content-Type') || '';
+    if (WebAssembly.instantiateStreaming && type.startsWith('application/wasm')) {
+      return WebAssembly.instantiateStreaming(source, imports);
+    }
+    source = await source.arrayBuffer();
+  }
+  return WebAssembly.instantiate(source, imports);
 }
 
 /**
@@ -50,13 +63,13 @@ export async function instantiate(options = {}) {
   const simd = options.simd ?? simdSupported();
   if (simd && !simdSupported()) throw new Error('this runtime has no WebAssembly SIMD128 support');
   const file = simd ? 'rnn.wasm' : 'rnn-scalar.wasm';
-  let bytes = options.wasmBinary;
-  if (!bytes) {
+  let source = options.wasmBinary;
+  if (!source) {
     const url = options.locateFile ? options.locateFile(file) : defaultUrl(file);
-    bytes = await fetchBytes(url);
+    source = await fetchSource(url);
   }
   const imports = { env: { emscripten_notify_memory_growth() {} } };
-  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  const { instance } = await instantiateFrom(source, imports);
   instance.exports._initialize?.();
   return { instance, simd };
 }

@@ -14,6 +14,23 @@ test('init() is memoized and reports its backend', async () => {
   assert.notEqual(s, a);
 });
 
+test('init({ wasmBinary }) and init({ locateFile }) load the engine from where you say', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const bytes = await readFile(new URL('../dist/rnn-scalar.wasm', import.meta.url));
+  const a = await init({ wasmBinary: bytes, simd: false });
+  assert.equal(a.backend, 'wasm-scalar');
+  const asked = [];
+  const b = await init({ locateFile: (f) => { asked.push(f); return new URL(`../dist/${f}`, import.meta.url); } });
+  assert.deepEqual(asked, ['rnn.wasm']);
+  assert.notEqual(b, await init());
+  for (const r of [a, b]) {
+    const m = new r.GRU({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    assert.equal(m.forward({ shape: [2, 1, 2], data: new Float32Array(4) }).output.data.length, 6);
+    m.dispose();
+  }
+  await assert.rejects(init({ locateFile: () => new URL('file:///nonexistent/rnn.wasm') }), /ENOENT/);
+});
+
 test('same seed, same weights (in both builds); PyTorch init range and state_dict layout', async () => {
   const simd = await init(), scalar = await init({ simd: false });
   const shapes = {
