@@ -31,7 +31,8 @@ static double now_seconds(void) {
 static void run(const problem *p) {
   const shape *s = p->s;
   if (s->sgemm_trans_a) /* A(m, k) = a[k*M + m]: dGates^T; B = [K][N] */
-    rnn_sgemm(s->M, s->N, s->K, p->a, 1, s->M, p->b, s->N, 1, p->c, s->N, 0, p->ws);
+    rnn_sgemm(s->M, s->N, s->K, p->a, 1, s->M, p->b, s->N, 1, p->c, s->N, 0,
+              p->ws);
   else
     rnn_gemm_packed(s->M, s->N, s->K, p->a, s->K, 1, p->packed, p->c, s->N, 0);
 }
@@ -64,7 +65,7 @@ static double measure(const problem *p) {
 
 static float *rand_array(size_t n) {
   float *x = malloc(n * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = (float)rand() / RAND_MAX - 0.5f;
+  for (size_t i = 0; i < n; i++) x[i] = (float)(rand() % 2001 - 1000) * 1e-3f;
   return x;
 }
 
@@ -81,23 +82,26 @@ int main(void) {
     shapes[count++] = (shape){"dW sgemm dG^T*h", 4 * H, H, SEQ_ROWS, 1};
   }
 
+  const char *scalar_name = rnn_gemm_use_scalar(1);
+  const char *simd_name = rnn_gemm_use_scalar(0);
   printf("f32 GEMM, GFLOP/s = 2*M*N*K/t, median of %d runs of >= %.0f ms each\n",
          REPEATS, MIN_SECONDS * 1e3);
   printf("LSTM shapes: inputSize = %d, N = 4H, step K = inputSize + H, "
          "T*B = %d; B pre-packed except rnn_sgemm (packing timed)\n",
          INPUT_SIZE, SEQ_ROWS);
-  printf("%-18s %4s %5s %5s %5s %10s %10s\n", "shape", "H", "M", "N", "K",
-         "wasmsimd", "scalar");
+  printf("simd = %s, scalar = %s (each with its 1x8)\n", simd_name,
+         scalar_name);
+  printf("%-18s %4s %5s %5s %5s %8s %8s\n", "shape", "H", "M", "N", "K", "simd",
+         "scalar");
   for (int i = 0; i < count; i++) {
     const shape *s = &shapes[i];
-    problem p = {s, NULL, NULL, NULL, NULL, NULL};
     float *a = rand_array((size_t)s->M * s->K);
     float *b = rand_array((size_t)s->K * s->N);
     float *packed = malloc(rnn_gemm_packed_size(s->K, s->N) * sizeof *packed);
+    float *c = malloc((size_t)s->M * s->N * sizeof *c);
     float *ws = malloc(rnn_gemm_workspace_size(s->K, s->N) * sizeof *ws);
-    p.a = a, p.b = b, p.packed = packed, p.ws = ws;
-    p.c = malloc((size_t)s->M * s->N * sizeof *p.c);
     rnn_gemm_pack_b(s->K, s->N, b, s->N, 1, packed); /* once, untimed */
+    const problem p = {s, a, b, packed, c, ws};
     double result[2];
     for (int force_scalar = 0; force_scalar <= 1; force_scalar++) {
       rnn_gemm_use_scalar(force_scalar);
@@ -105,10 +109,10 @@ int main(void) {
     }
     rnn_gemm_use_scalar(0);
     const int H = s->sgemm_trans_a ? s->N : s->N / 4;
-    printf("%-18s %4d %5d %5d %5d %10.1f %10.1f\n", s->what, H, s->M, s->N, s->K,
+    printf("%-18s %4d %5d %5d %5d %8.1f %8.1f\n", s->what, H, s->M, s->N, s->K,
            result[0], result[1]);
     fflush(stdout);
-    free(a), free(b), free(packed), free(ws), free(p.c);
+    free(a), free(b), free(packed), free(c), free(ws);
   }
   return 0;
 }

@@ -1,11 +1,15 @@
 /* gemm.c - packing, blocking drivers and the reference product (see gemm.h). */
 #include "gemm.h"
 
-/* Steps of k per kernel call. One packed panel slice (KC * NR floats = 8 KB)
- * stays in L1 while every row block of A streams past it. */
+#include <string.h>
+
+/* Cache blocking. A panel slice of KC k steps (KC * NR floats = 8 KB) stays in
+ * L1 while MC rows of A (MC * KC floats = 128 KB, in L2) stream past it.
+ * rnn_sgemm packs B KC x NC at a time (1 MB) and, when A is strided along k
+ * (A^T in weight gradients), A MC x KC at a time, so its workspace is
+ * bounded whatever the shape. */
 #define RNN_GEMM_KC 256
-/* Columns of B packed at a time by rnn_sgemm: with KC this bounds the
- * workspace to KC * NC floats (1 MB). */
+#define RNN_GEMM_MC 128
 #define RNN_GEMM_NC 1024
 
 #ifdef __wasm_simd128__
@@ -47,14 +51,51 @@ void rnn_gemm_pack_b(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
   if (K <= 0 || N <= 0) return;
   for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NR) {
     const int nc = min_int(RNN_GEMM_NR, N - n0);
-    for (int k = 0; k < K; k++) {
+    for (int k = 0; k < K; k++, packed += RNN_GEMM_NR) {
       const float *brow = b + k * sbk + n0 * sbn;
+      if (nc == RNN_GEMM_NR && sbn == 1) { /* B row-major: a plain copy */
+        memcpy(packed, brow, RNN_GEMM_NR * sizeof *packed);
+        continue;
+      }
       int j = 0;
       for (; j < nc; j++) packed[j] = brow[j * sbn];
       for (; j < RNN_GEMM_NR; j++) packed[j] = 0.0f;
-      packed += RNN_GEMM_NR;
     }
   }
+}
+
+/* C (+)= A * B for one K block of kc steps. Row block b (MR rows) of A starts
+ * at a + b*sab, with row i at +i*sam and step k at +k*sak; B panel p is at
+ * w + p*wps. */
+static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
+                       ptrdiff_t sak, ptrdiff_t sab, const float *w,
+                       ptrdiff_t wps, float *c, ptrdiff_t ldc, int accumulate) {
+  const rnn_gemm_ukernel k4x8 = gemm_4x8, k1x8 = gemm_1x8;
+  /* MC rows at a time (MC x KC of A = 128 KB stays in L2); within them,
+   * panels outside and rows inside: a panel slice is loaded once and reused
+   * from L1 by every row block. */
+  for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
+    const int mc = min_int(RNN_GEMM_MC, M - m0);
+    const int blocks = mc / RNN_GEMM_MR, tail = mc % RNN_GEMM_MR;
+    const float *am = a + m0 / RNN_GEMM_MR * sab;
+    float *cm = c + m0 * ldc;
+    for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NR) {
+      const int nc = min_int(RNN_GEMM_NR, N - n0);
+      const float *wp = w + n0 / RNN_GEMM_NR * wps;
+      const float *ab = am;
+      float *cb = cm + n0;
+      for (int b = 0; b < blocks; b++, ab += sab, cb += RNN_GEMM_MR * ldc)
+        k4x8(RNN_GEMM_MR, nc, kc, ab, sam, sak, wp, cb, ldc, accumulate);
+      for (int i = 0; i < tail; i++)
+        k1x8(1, nc, kc, ab + i * sam, sam, sak, wp, cb + i * ldc, ldc,
+             accumulate);
+    }
+  }
+}
+
+static void zero_c(int M, int N, float *c, ptrdiff_t ldc) {
+  for (int m = 0; m < M; m++)
+    for (int n = 0; n < N; n++) c[m * ldc + n] = 0.0f;
 }
 
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
@@ -62,36 +103,56 @@ void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      int accumulate) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) { /* empty sum */
-    if (!accumulate)
-      for (int m = 0; m < M; m++)
-        for (int n = 0; n < N; n++) c[m * ldc + n] = 0.0f;
+    if (!accumulate) zero_c(M, N, c, ldc);
     return;
   }
-  const rnn_gemm_ukernel k4x8 = gemm_4x8, k1x8 = gemm_1x8;
-  const int panels = panel_count(N);
-  for (int k0 = 0; k0 < K; k0 += RNN_GEMM_KC) {
-    const int kc = min_int(RNN_GEMM_KC, K - k0);
-    const int acc = accumulate || k0 > 0; /* later K blocks add to the first */
-    const float *ak = a + k0 * sak;
-    /* Panels outside, rows inside: each panel slice is read from memory once
-     * and reused from L1 by all M rows; weights are the big operand here. */
-    for (int p = 0; p < panels; p++) {
-      const int n0 = p * RNN_GEMM_NR;
-      const int nc = min_int(RNN_GEMM_NR, N - n0);
-      const float *w = packed + ((size_t)p * K + k0) * RNN_GEMM_NR;
-      int m = 0;
-      for (; m + RNN_GEMM_MR <= M; m += RNN_GEMM_MR)
-        k4x8(RNN_GEMM_MR, nc, kc, ak + m * sam, sam, sak, w, c + m * ldc + n0,
-             ldc, acc);
-      for (; m < M; m++)
-        k1x8(1, nc, kc, ak + m * sam, sam, sak, w, c + m * ldc + n0, ldc, acc);
+  /* K blocks only pay off when several kernel calls reuse a panel slice;
+   * with one call per panel, streaming whole panels suits the prefetcher.
+   * Blocks are of equal size (<= KC): no short last block paying a whole C
+   * reload for a few k steps. */
+  const int k_blocks = (K + RNN_GEMM_KC - 1) / RNN_GEMM_KC;
+  const int kb = M == 1 || M == RNN_GEMM_MR ? K : (K + k_blocks - 1) / k_blocks;
+  for (int k0 = 0; k0 < K; k0 += kb)
+    gemm_block(M, N, min_int(kb, K - k0), a + k0 * sak, sam, sak,
+               RNN_GEMM_MR * sam, packed + (size_t)k0 * RNN_GEMM_NR,
+               (ptrdiff_t)K * RNN_GEMM_NR, c, ldc,
+               accumulate || k0 > 0 /* later K blocks add to the first */);
+}
+
+/* Gathers A(m, k), m < M, k < K into MR-row micro-panels: panel b holds
+ * A(b*MR + i, k) at b*MR*K + k*MR + i, so a kernel streams it with sam = 1,
+ * sak = MR, sab = MR*K. A partial last panel keeps the MR stride. */
+static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
+                   float *packed) {
+  /* A^T rows (fixed k) are contiguous in m, but a panel walks k at a stride
+   * of M floats, often a power of two that maps every line to one cache set.
+   * Eight k steps at a time keep the lines being read within one set's ways
+   * while all panels take their slice from them. */
+  enum { K_STEP = 8 };
+  for (int k0 = 0; k0 < K; k0 += K_STEP) {
+    const int kn = min_int(K_STEP, K - k0);
+    for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MR) {
+      const int rows = min_int(RNN_GEMM_MR, M - m0);
+      const float *src = a + m0 * sam + k0 * sak;
+      float *dst = packed + (ptrdiff_t)m0 * K + k0 * RNN_GEMM_MR;
+      for (int k = 0; k < kn; k++, src += sak, dst += RNN_GEMM_MR) {
+        if (rows == RNN_GEMM_MR && sam == 1)
+          memcpy(dst, src, RNN_GEMM_MR * sizeof *dst);
+        else
+          for (int i = 0; i < rows; i++) dst[i] = src[i * sam];
+      }
     }
   }
 }
 
+static size_t packed_b_block_size(int K, int N) {
+  return rnn_gemm_packed_size(min_int(K, RNN_GEMM_KC), min_int(N, RNN_GEMM_NC));
+}
+
 size_t rnn_gemm_workspace_size(int K, int N) {
   if (K <= 0 || N <= 0) return 0;
-  return rnn_gemm_packed_size(min_int(K, RNN_GEMM_KC), min_int(N, RNN_GEMM_NC));
+  return packed_b_block_size(K, N) +
+         (size_t)RNN_GEMM_MC * (size_t)min_int(K, RNN_GEMM_KC);
 }
 
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
@@ -99,18 +160,35 @@ void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak
                ptrdiff_t ldc, int accumulate, float *workspace) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
-    rnn_gemm_packed(M, N, K, a, sam, sak, workspace, c, ldc, accumulate);
+    if (!accumulate) zero_c(M, N, c, ldc);
     return;
   }
-  /* Pack one KC x NC block of B at a time and multiply it in; every element
-   * of B is packed exactly once. */
+  float *b_block = workspace;
+  float *a_block = workspace + packed_b_block_size(K, N);
+  /* A strided along k (A^T: sak = M) would make each kernel touch one cache
+   * line per k step, at a power-of-two stride that thrashes cache sets. */
+  const int gather_a = sak != 1;
+  /* Every element of B is packed exactly once. */
   for (int k0 = 0; k0 < K; k0 += RNN_GEMM_KC) {
     const int kc = min_int(RNN_GEMM_KC, K - k0);
+    const int acc = accumulate || k0 > 0;
+    const float *ak = a + k0 * sak;
     for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NC) {
       const int nc = min_int(RNN_GEMM_NC, N - n0);
-      rnn_gemm_pack_b(kc, nc, b + k0 * sbk + n0 * sbn, sbk, sbn, workspace);
-      rnn_gemm_packed(M, nc, kc, a + k0 * sak, sam, sak, workspace, c + n0, ldc,
-                      accumulate || k0 > 0);
+      const ptrdiff_t wps = (ptrdiff_t)kc * RNN_GEMM_NR;
+      rnn_gemm_pack_b(kc, nc, b + k0 * sbk + n0 * sbn, sbk, sbn, b_block);
+      if (!gather_a) {
+        gemm_block(M, nc, kc, ak, sam, sak, RNN_GEMM_MR * sam, b_block, wps,
+                   c + n0, ldc, acc);
+        continue;
+      }
+      for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
+        const int mc = min_int(RNN_GEMM_MC, M - m0);
+        pack_a(mc, kc, ak + m0 * sam, sam, sak, a_block);
+        gemm_block(mc, nc, kc, a_block, 1, RNN_GEMM_MR,
+                   (ptrdiff_t)RNN_GEMM_MR * kc, b_block, wps, c + m0 * ldc + n0,
+                   ldc, acc);
+      }
     }
   }
 }

@@ -30,13 +30,14 @@ void rnn_gemm_pack_b(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
                      float *packed);
 
 /* C(m, n) = c[m*ldc + n]. accumulate = 0: C = A*B; accumulate = 1: C += A*B.
- * packed comes from rnn_gemm_pack_b with the same K and N. */
+ * packed comes from rnn_gemm_pack_b with the same K and N. C must not alias A. */
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
                      int accumulate);
 
-/* General product: packs B block by block into workspace (at least
- * rnn_gemm_workspace_size(K, N) floats) and runs rnn_gemm_packed. */
+/* General product: packs B (and, when A is strided along k, A too) block by
+ * block into workspace (at least rnn_gemm_workspace_size(K, N) floats) and
+ * runs the microkernels. C must not alias A or B. */
 size_t rnn_gemm_workspace_size(int K, int N);
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
                const float *b, ptrdiff_t sbk, ptrdiff_t sbn, float *c,

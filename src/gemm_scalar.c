@@ -6,11 +6,23 @@
  */
 #include "gemm.h"
 
+/* Keep these kernels scalar even in -msimd128 builds, where clang would
+ * otherwise auto-vectorise them: the tests then check real scalar code and the
+ * benchmark's scalar column shows what the no-SIMD build (rnn-scalar.wasm)
+ * gets. */
+#if defined(__wasm_simd128__) && defined(__clang__)
+#define RNN_SCALAR_CODE __attribute__((target("no-simd128")))
+#else
+#define RNN_SCALAR_CODE
+#endif
+
 /* Writes one row of results to the first nc columns of c. */
-static void store_row(float *c, int nc, const float *row, int accumulate) {
+RNN_SCALAR_CODE static void store_row(float *c, int nc, const float *row,
+                                      int accumulate) {
   for (int j = 0; j < nc; j++) c[j] = accumulate ? c[j] + row[j] : row[j];
 }
 
+RNN_SCALAR_CODE
 void rnn_gemm_4x8__scalar(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                           ptrdiff_t sak, const float *w, float *c, ptrdiff_t ldc,
                           int accumulate) {
@@ -44,9 +56,11 @@ void rnn_gemm_4x8__scalar(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
   if (mr > 3) store_row(c + 3 * ldc, nc, acc3, accumulate);
 }
 
+RNN_SCALAR_CODE
 void rnn_gemm_1x8__scalar(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                           ptrdiff_t sak, const float *w, float *c, ptrdiff_t ldc,
                           int accumulate) {
+  (void)mr, (void)sam, (void)ldc; /* one row, by contract */
   float acc[RNN_GEMM_NR] = {0};
   for (int k = 0; k < kc; k++) {
     const float va = *a;

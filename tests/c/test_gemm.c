@@ -100,7 +100,8 @@ static void test_kernel(const kernel_case *kern) {
             memcpy(want, old, (size_t)rows * ldc * sizeof *want);
             rnn_gemm_pack_b(kc, nc, b, nc, 1, w);
             kern->fn(mr, nc, kc, a, sam, sak, w, got, ldc, accumulate);
-            rnn_gemm_ref(mr, nc, kc, a, sam, sak, b, nc, 1, want, ldc, accumulate);
+            rnn_gemm_ref(mr, nc, kc, a, sam, sak, b, nc, 1, want, ldc,
+                         accumulate);
             char detail[160] = "";
             const int ok = compare(mr, nc, kc, rows, ldc, a, sam, sak, b, nc, 1,
                                    old, got, want, accumulate, detail);
@@ -171,12 +172,17 @@ static void test_drivers(const char *kernel) {
           for (int accumulate = 0; accumulate <= 1; accumulate++)
             test_driver_shape(kernel, Ms[mi], Ns[ni], Ks[ki], layout & 1,
                               layout >> 1, accumulate);
-  /* Large shapes: K beyond the K block (256) and N beyond rnn_sgemm's column
-   * block (1024). */
+  /* Large shapes: K beyond the K block (256; M = 1 and M = 4 skip K
+   * blocking), N beyond rnn_sgemm's column block (1024), M beyond the row
+   * block (128). */
+  test_driver_shape(kernel, 1, 40, 700, 0, 1, 1);
+  test_driver_shape(kernel, 4, 40, 700, 1, 0, 0);
   test_driver_shape(kernel, 64, 1024, 384, 0, 0, 0);
   test_driver_shape(kernel, 64, 1024, 384, 1, 1, 1);
   test_driver_shape(kernel, 6, 1100, 600, 0, 1, 1);
   test_driver_shape(kernel, 37, 13, 1030, 1, 0, 0);
+  test_driver_shape(kernel, 301, 20, 300, 1, 0, 1);
+  test_driver_shape(kernel, 263, 17, 70, 0, 1, 0);
 }
 
 /* ---- packing ---- */
@@ -201,6 +207,26 @@ static void test_pack_zero_pad(void) {
   free(b), free(packed);
 }
 
+/* K = 0: an empty sum, so C = 0 or C unchanged; B and A are never read. */
+static void test_empty_k(const char *kernel) {
+  const int M = 5, N = 9;
+  const ptrdiff_t ldc = N + 1;
+  float ws[1], packed[1], c[5 * 10];
+  for (int accumulate = 0; accumulate <= 1; accumulate++)
+    for (int use_sgemm = 0; use_sgemm <= 1; use_sgemm++) {
+      for (int i = 0; i < M * ldc; i++) c[i] = 1.5f;
+      if (use_sgemm)
+        rnn_sgemm(M, N, 0, NULL, 1, 1, NULL, 1, 1, c, ldc, accumulate, ws);
+      else
+        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate);
+      int ok = 1;
+      for (int i = 0; i < M * ldc; i++)
+        ok &= c[i] == (accumulate || i % ldc >= N ? 1.5f : 0.0f);
+      report(ok, use_sgemm ? "rnn_sgemm K=0" : "rnn_gemm_packed K=0", kernel, M,
+             N, 0, accumulate, "C wrong after an empty product");
+    }
+}
+
 int main(void) {
   const kernel_case kernels[] = {
       {"rnn_gemm_4x8__scalar", rnn_gemm_4x8__scalar, 4},
@@ -215,8 +241,11 @@ int main(void) {
 
   test_pack_zero_pad();
 
-  for (int force_scalar = 0; force_scalar <= 1; force_scalar++)
-    test_drivers(rnn_gemm_use_scalar(force_scalar));
+  for (int force_scalar = 0; force_scalar <= 1; force_scalar++) {
+    const char *kernel = rnn_gemm_use_scalar(force_scalar);
+    test_drivers(kernel);
+    test_empty_k(kernel);
+  }
   rnn_gemm_use_scalar(0);
 
   printf("%d passed, %d failed\n", passed, failed);
