@@ -32,14 +32,16 @@ export class RecurrentLayer extends ParamModule {
     const bidirectional = boolOption(opts, 'bidirectional', what, false);
     const dropout = numOption(opts, 'dropout', what, { min: 0, max: 1, maxExclusive: true, def: 0 });
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
-    if (dropout > 0 && numLayers > 1) {
-      throw new RnnError('UNSUPPORTED', `${what}: dropout between stacked layers is not implemented yet (use dropout: 0)`);
-    }
-    const ptr = core.withBlock(4, 'model handle', (out) => {
-      const st = core.x.rnn_model_create(CELL[mode], inputSize, hiddenSize, numLayers,
-        bidirectional ? 1 : 0, bias ? 1 : 0, seed >>> 0, out);
-      core.check(st, `${what}`);
-      return core.u32(out, 1)[0];
+    const projSize = mode === 'LSTM'
+      ? intOption(opts, 'projSize', what, { min: 0, max: hiddenSize - 1, def: 0 }) : 0;
+    // rnn_model_config: 7 ints, float dropout, uint32 seed; then the out pointer
+    const ptr = core.withBlock(40, 'model config', (p) => {
+      core.i32(p, 7).set([CELL[mode], inputSize, hiddenSize, numLayers, bidirectional ? 1 : 0,
+        bias ? 1 : 0, projSize]);
+      new Float32Array(core.memory.buffer, p + 28, 1)[0] = dropout;
+      core.u32(p + 32, 1)[0] = seed >>> 0;
+      core.check(core.x.rnn_model_create(p, p + 36), what);
+      return core.u32(p + 36, 1)[0];
     });
     super(core, ptr, 'rnn_model_destroy', what);
     this.mode = mode;
@@ -51,11 +53,20 @@ export class RecurrentLayer extends ParamModule {
     this.bidirectional = bidirectional;
     this.dropout = dropout;
     this.seed = seed;
+    this.projSize = projSize;
     this._table = this._readTable();
     this._last = null; // { T, B, unbatched } of the forward backward will use
   }
 
   get numDirections() { return this.bidirectional ? 2 : 1; }
+  /** Size of h: projSize for a projected LSTM, else hiddenSize. */
+  get outputSize() { return this.projSize > 0 ? this.projSize : this.hiddenSize; }
+
+  train(mode = true) {
+    super.train(mode);
+    this._core.x.rnn_model_set_training(this._live(), this.training ? 1 : 0);
+    return this;
+  }
   get isLSTM() { return this.mode === 'LSTM'; }
 
   _readTable() {
@@ -94,9 +105,27 @@ export class RecurrentLayer extends ParamModule {
     return { T, B, unbatched: false };
   }
 
-  _stateShape(B, unbatched) {
+  _stateShape(B, unbatched, size = this.outputSize) {
     const LD = this.numLayers * this.numDirections;
-    return unbatched ? [LD, this.hiddenSize] : [LD, B, this.hiddenSize];
+    return unbatched ? [LD, size] : [LD, B, size];
+  }
+
+  // lengths: one integer in [1, T] per batch entry, any order.
+  _lengths(lengths, T, B) {
+    if (lengths == null) return null;
+    if (!Array.isArray(lengths) && !(lengths instanceof Int32Array)) {
+      throw new RnnError('INVALID_ARGUMENT', `${this._what}.forward: lengths must be an array or Int32Array of ${B} integers`);
+    }
+    if (lengths.length !== B) {
+      throw new RnnError('SHAPE', `${this._what}.forward: lengths has ${lengths.length} entries but the batch has ${B}`);
+    }
+    for (let b = 0; b < B; b++) {
+      const v = lengths[b];
+      if (!Number.isInteger(v) || v < 1 || v > T) {
+        throw new RnnError('INVALID_ARGUMENT', `${this._what}.forward: lengths[${b}] must be an integer in [1, ${T}], got ${v}`);
+      }
+    }
+    return Int32Array.from(lengths);
   }
 
   _seqShape(T, B, F, unbatched) {
@@ -112,34 +141,38 @@ export class RecurrentLayer extends ParamModule {
   forward(x, state = {}) {
     const m = this._live();
     if (state === null || typeof state !== 'object') throw new RnnError('INVALID_ARGUMENT', 'forward: the second argument must be an object { h0, c0 }');
-    checkKnown(state, ['h0', 'c0'], `${this._what}.forward`);
+    checkKnown(state, ['h0', 'c0', 'lengths'], `${this._what}.forward`);
     const { T, B, unbatched } = this._inputDims(x);
-    const stShape = this._stateShape(B, unbatched);
+    const hShape = this._stateShape(B, unbatched);
+    const cShape = this._stateShape(B, unbatched, this.hiddenSize);
     const { h0, c0 } = state;
-    if (h0 != null) checkTensor(h0, 'h0', stShape);
+    const lengths = this._lengths(state.lengths, T, B);
+    if (h0 != null) checkTensor(h0, 'h0', hShape);
     if (c0 != null) {
       if (!this.isLSTM) throw new RnnError('INVALID_ARGUMENT', `${this._what}.forward: c0 is only for LSTM`);
-      checkTensor(c0, 'c0', stShape);
+      checkTensor(c0, 'c0', cShape);
     }
     const core = this._core;
-    const I = this.inputSize, DH = this.numDirections * this.hiddenSize;
-    const nx = T * B * I, ns = stShape.reduce((a, b) => a * b, 1), ny = T * B * DH;
-    const floats = nx + 4 * ns + ny;
+    const I = this.inputSize, DH = this.numDirections * this.outputSize;
+    const nx = T * B * I, nh = hShape.reduce((a, b) => a * b, 1);
+    const nc = cShape.reduce((a, b) => a * b, 1), ny = T * B * DH;
+    const floats = nx + 2 * nh + 2 * nc + ny + B;
     return core.withBlock(4 * floats, `forward activations (T=${T}, B=${B})`, (p) => {
-      const px = p, ph0 = px + 4 * nx, pc0 = ph0 + 4 * ns, py = pc0 + 4 * ns;
-      const phN = py + 4 * ny, pcN = phN + 4 * ns;
+      const px = p, ph0 = px + 4 * nx, pc0 = ph0 + 4 * nh, py = pc0 + 4 * nc;
+      const phN = py + 4 * ny, pcN = phN + 4 * nh, plen = pcN + 4 * nc;
       if (this.batchFirst && !unbatched) swap01(x.data, core.f32(px, nx), B, T, I);
       else core.f32(px, nx).set(x.data);
-      if (h0 != null) core.f32(ph0, ns).set(h0.data);
-      if (c0 != null) core.f32(pc0, ns).set(c0.data);
-      const st = core.x.rnn_model_forward(m, T, B, px, h0 != null ? ph0 : 0,
+      if (h0 != null) core.f32(ph0, nh).set(h0.data);
+      if (c0 != null) core.f32(pc0, nc).set(c0.data);
+      if (lengths) core.i32(plen, B).set(lengths);
+      const st = core.x.rnn_model_forward(m, T, B, px, lengths ? plen : 0, h0 != null ? ph0 : 0,
         c0 != null ? pc0 : 0, py, phN, this.isLSTM ? pcN : 0);
       core.check(st, `${this._what}.forward`);
       const output = { shape: this._seqShape(T, B, DH, unbatched), data: new Float32Array(ny) };
       if (this.batchFirst && !unbatched) swap01(core.f32(py, ny), output.data, T, B, DH);
       else output.data.set(core.f32(py, ny));
-      const result = { output, hN: { shape: stShape, data: core.f32(phN, ns).slice() } };
-      if (this.isLSTM) result.cN = { shape: [...stShape], data: core.f32(pcN, ns).slice() };
+      const result = { output, hN: { shape: hShape, data: core.f32(phN, nh).slice() } };
+      if (this.isLSTM) result.cN = { shape: cShape, data: core.f32(pcN, nc).slice() };
       this._last = { T, B, unbatched };
       return result;
     });
@@ -157,25 +190,27 @@ export class RecurrentLayer extends ParamModule {
     if (!this._last) throw new RnnError('STATE', `${this._what}.backward: call forward first (one backward per forward)`);
     const { T, B, unbatched } = this._last;
     const { dOutput, dhN, dcN } = grads;
-    const I = this.inputSize, DH = this.numDirections * this.hiddenSize;
-    const stShape = this._stateShape(B, unbatched);
+    const I = this.inputSize, DH = this.numDirections * this.outputSize;
+    const hShape = this._stateShape(B, unbatched);
+    const cShape = this._stateShape(B, unbatched, this.hiddenSize);
     if (dOutput != null) checkTensor(dOutput, 'dOutput', this._seqShape(T, B, DH, unbatched));
-    if (dhN != null) checkTensor(dhN, 'dhN', stShape);
+    if (dhN != null) checkTensor(dhN, 'dhN', hShape);
     if (dcN != null) {
       if (!this.isLSTM) throw new RnnError('INVALID_ARGUMENT', `${this._what}.backward: dcN is only for LSTM`);
-      checkTensor(dcN, 'dcN', stShape);
+      checkTensor(dcN, 'dcN', cShape);
     }
     const core = this._core;
-    const ny = T * B * DH, ns = stShape.reduce((a, b) => a * b, 1), nx = T * B * I;
-    return core.withBlock(4 * (ny + 4 * ns + nx), `backward buffers (T=${T}, B=${B})`, (p) => {
-      const pdy = p, pdhN = pdy + 4 * ny, pdcN = pdhN + 4 * ns, pdx = pdcN + 4 * ns;
-      const pdh0 = pdx + 4 * nx, pdc0 = pdh0 + 4 * ns;
+    const ny = T * B * DH, nx = T * B * I;
+    const nh = hShape.reduce((a, b) => a * b, 1), nc = cShape.reduce((a, b) => a * b, 1);
+    return core.withBlock(4 * (ny + 2 * nh + 2 * nc + nx), `backward buffers (T=${T}, B=${B})`, (p) => {
+      const pdy = p, pdhN = pdy + 4 * ny, pdcN = pdhN + 4 * nh, pdx = pdcN + 4 * nc;
+      const pdh0 = pdx + 4 * nx, pdc0 = pdh0 + 4 * nh;
       if (dOutput != null) {
         if (this.batchFirst && !unbatched) swap01(dOutput.data, core.f32(pdy, ny), B, T, DH);
         else core.f32(pdy, ny).set(dOutput.data);
       }
-      if (dhN != null) core.f32(pdhN, ns).set(dhN.data);
-      if (dcN != null) core.f32(pdcN, ns).set(dcN.data);
+      if (dhN != null) core.f32(pdhN, nh).set(dhN.data);
+      if (dcN != null) core.f32(pdcN, nc).set(dcN.data);
       const st = core.x.rnn_model_backward(m, dOutput != null ? pdy : 0, dhN != null ? pdhN : 0,
         dcN != null ? pdcN : 0, pdx, pdh0, this.isLSTM ? pdc0 : 0);
       this._last = null;
@@ -183,8 +218,8 @@ export class RecurrentLayer extends ParamModule {
       const dx = { shape: this._seqShape(T, B, I, unbatched), data: new Float32Array(nx) };
       if (this.batchFirst && !unbatched) swap01(core.f32(pdx, nx), dx.data, T, B, I);
       else dx.data.set(core.f32(pdx, nx));
-      const result = { dx, dh0: { shape: [...stShape], data: core.f32(pdh0, ns).slice() } };
-      if (this.isLSTM) result.dc0 = { shape: [...stShape], data: core.f32(pdc0, ns).slice() };
+      const result = { dx, dh0: { shape: hShape, data: core.f32(pdh0, nh).slice() } };
+      if (this.isLSTM) result.dc0 = { shape: cShape, data: core.f32(pdc0, nc).slice() };
       return result;
     });
   }
@@ -202,17 +237,7 @@ export function makeRecurrentClasses(core) {
     }
   }
   class LSTM extends RecurrentLayer {
-    constructor(opts = {}) {
-      const proj = opts?.projSize ?? 0;
-      if (!Number.isInteger(proj) || proj < 0) {
-        throw new RnnError('INVALID_ARGUMENT', `LSTM: 'projSize' must be an integer >= 0, got ${proj}`);
-      }
-      if (proj > 0) {
-        throw new RnnError('UNSUPPORTED', 'LSTM: projSize > 0 is not implemented yet (use projSize: 0)');
-      }
-      super(core, 'LSTM', opts, ['projSize']);
-      this.projSize = 0;
-    }
+    constructor(opts = {}) { super(core, 'LSTM', opts, ['projSize']); }
   }
   class GRU extends RecurrentLayer {
     constructor(opts = {}) { super(core, 'GRU', opts, []); }

@@ -1,15 +1,19 @@
 /* cell_common.c - the parts of a recurrent layer's forward and backward that
- * do not depend on the cell: the input projection of all time steps as one
- * GEMM, and the weight gradients as GEMMs over all time steps. */
+ * do not depend on the cell: the time loop with variable lengths, the input
+ * projection of all time steps as one GEMM, and the weight gradients as
+ * GEMMs over all time steps. */
 #include "rnn_internal.h"
 
 #include <string.h>
 
-void rnn_input_projection(const rnn_run *r, const float *b1, const float *b2,
-                          float *rows, int N) {
-  const int M = r->T * r->B;
+/* rows[T*B][G*H] = b_ih (+ b_hh), then += in * W_ih^T: one GEMM for all steps. */
+static void input_projection(const rnn_cell_def *cell, const rnn_run *r) {
+  const rnn_unit *u = r->u;
+  const int M = r->T * r->B, N = cell->G * r->H;
+  const float *b1 = u->b_ih != RNN_NONE ? r->params + u->b_ih : NULL;
+  const float *b2 = cell->fold_hh_bias && u->b_hh != RNN_NONE ? r->params + u->b_hh : NULL;
   for (int m = 0; m < M; m++) {
-    float *row = rows + (size_t)m * N;
+    float *row = u->gates + (size_t)m * N;
     if (b1 && b2)
       for (int n = 0; n < N; n++) row[n] = b1[n] + b2[n];
     else if (b1)
@@ -17,20 +21,44 @@ void rnn_input_projection(const rnn_run *r, const float *b1, const float *b2,
     else
       memset(row, 0, (size_t)N * sizeof(float));
   }
-  rnn_gemm_packed(M, N, r->u->in_dim, r->in, r->u->in_dim, 1, r->u->pk_ih,
-                  rows, N, 1);
+  rnn_gemm_packed(M, N, u->in_dim, r->in, u->in_dim, 1, u->pk_ih, u->gates, N, 1);
 }
 
-const float *rnn_prev_h(const rnn_run *r, int t, ptrdiff_t *ld) {
-  const int first = r->reverse ? r->T - 1 : 0;
-  if (t == first) {
-    *ld = r->H;
-    return r->h0;
+/* hprev[t] = the state each sequence starts step t from: h0 at its first
+ * step, else its output of the previous step (h0 too for sequences that have
+ * no step t: their rows are never used). */
+static void fill_hprev(const rnn_run *r, int t) {
+  const int B = r->B, Ho = r->Hout;
+  float *hp = r->u->hprev + (size_t)t * B * Ho;
+  for (int b = 0; b < B; b++) {
+    const int from_h0 = t == rnn_first_time(r, b) || t >= rnn_len(r, b);
+    const float *src = from_h0 ? r->h0 + (size_t)b * Ho
+                           : r->out + ((size_t)rnn_prev_time(r, t) * B + b) * r->ld_out;
+    memcpy(hp + (size_t)b * Ho, src, (size_t)Ho * sizeof(float));
   }
-  const int tp = r->reverse ? t + 1 : t - 1;
-  *ld = r->ld_out;
-  return r->out + (size_t)tp * r->B * r->ld_out;
 }
+
+void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
+                      float *cN) {
+  const int B = r->B, Ho = r->Hout, H = r->H;
+  input_projection(cell, r);
+  for (int s = 0; s < r->T; s++) {
+    const int t = rnn_step_time(r, s);
+    fill_hprev(r, t);
+    cell->forward_step(r, t);
+    for (int b = 0; b < B; b++) {
+      if (t != rnn_last_time(r, b)) continue;
+      if (hN)
+        memcpy(hN + (size_t)b * Ho, r->out + ((size_t)t * B + b) * r->ld_out,
+               (size_t)Ho * sizeof(float));
+      if (cN)
+        memcpy(cN + (size_t)b * H, r->u->aux + ((size_t)t * B + b) * H,
+               (size_t)H * sizeof(float));
+    }
+  }
+}
+
+const float *rnn_gates_as_hidden_grads(const rnn_run *r) { return r->u->gates; }
 
 static void add_column_sums(float *acc, const float *m, int rows, int cols) {
   for (int i = 0; i < rows; i++) {
@@ -39,37 +67,48 @@ static void add_column_sums(float *acc, const float *m, int rows, int cols) {
   }
 }
 
-void rnn_weight_grads(const rnn_run *r, const float *dG, const float *dGh,
-                      float *dx, int dx_accumulate) {
+void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
+                       const float *dhN, const float *dcN, float *dh0,
+                       float *dc0, float *dx, int dx_accumulate, float *dh,
+                       float *dc) {
   const rnn_unit *u = r->u;
-  const int T = r->T, B = r->B, H = r->H, GH = r->G * r->H, in = u->in_dim;
+  const int T = r->T, B = r->B, H = r->H, Ho = r->Hout, GH = cell->G * H;
   const int M = T * B;
-  float *g = r->grads;
-
-  /* dW_ih[GH][in] += dG^T [GH x TB] * in [TB x in] */
-  rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + u->w_ih, in, 1, r->gemm_ws);
-
-  /* dW_hh[GH][H] += dGh^T * h_prev. The first step pairs with h0; the others
-   * with the neighbouring output rows, which are contiguous (stride ld_out). */
-  const int first = r->reverse ? T - 1 : 0;
-  const float *dGh_first = dGh + (size_t)first * B * GH;
-  rnn_sgemm(GH, H, B, dGh_first, 1, GH, r->h0, H, 1, g + u->w_hh, H, 1,
-            r->gemm_ws);
-  if (T > 1) {
-    /* forward: dGh rows t=1..T-1 with out rows t=0..T-2;
-     * reverse: dGh rows t=0..T-2 with out rows t=1..T-1. */
-    const float *dGh_rest = r->reverse ? dGh : dGh + (size_t)B * GH;
-    const float *h_rest = r->reverse ? r->out + (size_t)B * r->ld_out : r->out;
-    rnn_sgemm(GH, H, (T - 1) * B, dGh_rest, 1, GH, h_rest, r->ld_out, 1,
-              g + u->w_hh, H, 1, r->gemm_ws);
+  memset(dh, 0, (size_t)B * Ho * sizeof(float));
+  memset(dc, 0, (size_t)B * H * sizeof(float));
+  for (int s = T - 1; s >= 0; s--) {
+    const int t = rnn_step_time(r, s);
+    /* d hN, d cN enter at each sequence's own last step. */
+    for (int b = 0; b < B; b++) {
+      if (t != rnn_last_time(r, b)) continue;
+      if (dhN)
+        for (int j = 0; j < Ho; j++) dh[(size_t)b * Ho + j] += dhN[(size_t)b * Ho + j];
+      if (dcN)
+        for (int j = 0; j < H; j++) dc[(size_t)b * H + j] += dcN[(size_t)b * H + j];
+    }
+    cell->backward_step(r, t, dh, dc);
+    /* d h0, d c0 leave at each sequence's own first step. */
+    for (int b = 0; b < B; b++) {
+      if (t != rnn_first_time(r, b)) continue;
+      if (dh0) memcpy(dh0 + (size_t)b * Ho, dh + (size_t)b * Ho, (size_t)Ho * sizeof(float));
+      if (dc0) memcpy(dc0 + (size_t)b * H, dc + (size_t)b * H, (size_t)H * sizeof(float));
+    }
   }
 
-  if (u->b_ih != RNN_NO_BIAS) {
+  const float *dG = u->gates, *dGh = cell->hidden_grads(r);
+  const int in = u->in_dim;
+  float *g = r->grads;
+  /* dW_ih[GH][in] += dG^T [GH x TB] * in [TB x in] */
+  rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + u->w_ih, in, 1, r->gemm_ws);
+  /* dW_hh[GH][Hout] += dGh^T * hprev, over every step at once */
+  rnn_sgemm(GH, Ho, M, dGh, 1, GH, u->hprev, Ho, 1, g + u->w_hh, Ho, 1, r->gemm_ws);
+  /* dW_hr[P][H] += dhp^T * m */
+  if (u->w_hr != RNN_NONE)
+    rnn_sgemm(Ho, H, M, u->dhp, 1, Ho, u->mproj, H, 1, g + u->w_hr, H, 1, r->gemm_ws);
+  if (u->b_ih != RNN_NONE) {
     add_column_sums(g + u->b_ih, dG, M, GH);
     add_column_sums(g + u->b_hh, dGh, M, GH);
   }
-
   /* dx[TB][in] (+)= dG [TB x GH] * W_ih [GH x in] */
-  if (dx)
-    rnn_gemm_packed(M, in, GH, dG, GH, 1, u->pk_ih_t, dx, in, dx_accumulate);
+  if (dx) rnn_gemm_packed(M, in, GH, dG, GH, 1, u->pk_ih_t, dx, in, dx_accumulate);
 }

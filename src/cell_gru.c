@@ -79,60 +79,55 @@ static void gru_row_backward(float *g, float *gh, const float *hp,
   }
 }
 
-void rnn_gru_forward(const rnn_run *r, float *hN, float *cN) {
-  (void)cN;
+static void gru_forward_step(const rnn_run *r, int t) {
   const rnn_unit *u = r->u;
   const int B = r->B, H = r->H, GH = 3 * H;
-  const float *p = r->params;
-  const int has_bias = u->b_ih != RNN_NO_BIAS;
-  rnn_input_projection(r, has_bias ? p + u->b_ih : NULL, NULL, u->gates, GH);
-  float *gh = r->tmp; /* [B][3H] recurrent part of this step */
-
-  for (int s = 0; s < r->T; s++) {
-    const int t = rnn_step_time(r, s);
-    ptrdiff_t ldh;
-    const float *h_prev = rnn_prev_h(r, t, &ldh);
-    for (int b = 0; b < B; b++) {
-      if (has_bias)
-        memcpy(gh + (size_t)b * GH, p + u->b_hh, (size_t)GH * sizeof(float));
-      else
-        memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
-    }
-    rnn_gemm_packed(B, GH, H, h_prev, ldh, 1, u->pk_hh, gh, GH, 1);
-    float *g = u->gates + (size_t)t * B * GH;
-    float *hn = u->aux + (size_t)t * B * H;
-    float *h = r->out + (size_t)t * B * r->ld_out;
-    for (int b = 0; b < B; b++)
-      gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, h_prev + (size_t)b * ldh,
-                      hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
+  const float *hp = u->hprev + (size_t)t * B * H;
+  float *gh = r->tmp; /* [B][3H] recurrent part of this step, with b_hh */
+  for (int b = 0; b < B; b++) {
+    if (u->b_hh != RNN_NONE)
+      memcpy(gh + (size_t)b * GH, r->params + u->b_hh, (size_t)GH * sizeof(float));
+    else
+      memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
   }
-  if (hN) {
-    const int last = rnn_step_time(r, r->T - 1);
-    for (int b = 0; b < B; b++)
-      memcpy(hN + (size_t)b * H, r->out + ((size_t)last * B + b) * r->ld_out,
-             (size_t)H * sizeof(float));
+  rnn_gemm_packed(B, GH, H, hp, H, 1, u->pk_hh, gh, GH, 1);
+  float *g = u->gates + (size_t)t * B * GH;
+  float *hn = u->aux + (size_t)t * B * H;
+  float *h = r->out + (size_t)t * B * r->ld_out;
+  for (int b = 0; b < B; b++) {
+    if (t < rnn_len(r, b))
+      gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
+                      hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
+    else
+      memset(h + (size_t)b * r->ld_out, 0, (size_t)H * sizeof(float));
   }
 }
 
-void rnn_gru_backward(const rnn_run *r, const float *dy, float *dh, float *dc,
-                      float *dx, int dx_accumulate) {
+static void gru_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   (void)dc;
   const rnn_unit *u = r->u;
-  const int B = r->B, H = r->H, GH = 3 * H, T = r->T;
-  for (int s = T - 1; s >= 0; s--) {
-    const int t = rnn_step_time(r, s);
-    ptrdiff_t ldh;
-    const float *h_prev = rnn_prev_h(r, t, &ldh);
-    float *g = u->gates + (size_t)t * B * GH;   /* becomes input-side grads */
-    float *gh = u->aux2 + (size_t)t * B * GH;   /* hidden-side grads */
-    const float *hn = u->aux + (size_t)t * B * H;
-    const float *dyt = dy ? dy + (size_t)t * B * r->ld_out : NULL;
-    for (int b = 0; b < B; b++)
-      gru_row_backward(g + (size_t)b * GH, gh + (size_t)b * GH, h_prev + (size_t)b * ldh,
+  const int B = r->B, H = r->H, GH = 3 * H;
+  const float *hp = u->hprev + (size_t)t * B * H;
+  float *g = u->gates + (size_t)t * B * GH; /* becomes input-side grads */
+  float *gh = u->aux2 + (size_t)t * B * GH; /* hidden-side grads */
+  const float *hn = u->aux + (size_t)t * B * H;
+  const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
+  for (int b = 0; b < B; b++) {
+    if (t < rnn_len(r, b)) {
+      gru_row_backward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
                        hn + (size_t)b * H, dyt ? dyt + (size_t)b * r->ld_out : NULL,
                        dh + (size_t)b * H, H);
-    /* d h_{t-1} += dGh_t W_hh */
-    rnn_gemm_packed(B, H, GH, gh, GH, 1, u->pk_hh_t, dh, H, 1);
+    } else {
+      memset(g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+      memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+      memset(dh + (size_t)b * H, 0, (size_t)H * sizeof(float));
+    }
   }
-  rnn_weight_grads(r, u->gates, u->aux2, dx, dx_accumulate);
+  /* d h_{t-1} += dGh_t W_hh (dh holds the direct path z * dh) */
+  rnn_gemm_packed(B, H, GH, gh, GH, 1, u->pk_hh_t, dh, H, 1);
 }
+
+static const float *gru_hidden_grads(const rnn_run *r) { return r->u->aux2; }
+
+const rnn_cell_def rnn_cell_gru = {3, 0, gru_forward_step, gru_backward_step,
+                                   gru_hidden_grads};

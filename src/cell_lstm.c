@@ -73,56 +73,66 @@ static void lstm_row_backward(float *g, const float *c, const float *cp,
   }
 }
 
-void rnn_lstm_forward(const rnn_run *r, float *hN, float *cN) {
-  const rnn_unit *u = r->u;
-  const int B = r->B, H = r->H, GH = 4 * H;
-  const float *p = r->params;
-  const int has_bias = u->b_ih != RNN_NO_BIAS;
-  rnn_input_projection(r, has_bias ? p + u->b_ih : NULL,
-                       has_bias ? p + u->b_hh : NULL, u->gates, GH);
+/* c_{t-1} of sequence b at step t (an active step). */
+static const float *lstm_cprev(const rnn_run *r, int t, int b) {
+  if (t == rnn_first_time(r, b)) return r->c0 + (size_t)b * r->H;
+  return r->u->aux + ((size_t)rnn_prev_time(r, t) * r->B + b) * r->H;
+}
 
-  const float *c_prev = r->c0;
-  for (int s = 0; s < r->T; s++) {
-    const int t = rnn_step_time(r, s);
-    ptrdiff_t ldh;
-    const float *h_prev = rnn_prev_h(r, t, &ldh);
-    float *g = u->gates + (size_t)t * B * GH;
-    rnn_gemm_packed(B, GH, H, h_prev, ldh, 1, u->pk_hh, g, GH, 1);
-    float *c = u->aux + (size_t)t * B * H;
-    float *h = r->out + (size_t)t * B * r->ld_out;
-    for (int b = 0; b < B; b++)
-      lstm_row_forward(g + (size_t)b * GH, c_prev + (size_t)b * H, c + (size_t)b * H,
-                       h + (size_t)b * r->ld_out, H);
-    c_prev = c;
-  }
-  const int last = rnn_step_time(r, r->T - 1);
+static void lstm_forward_step(const rnn_run *r, int t) {
+  const rnn_unit *u = r->u;
+  const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
+  const int proj = u->w_hr != RNN_NONE;
+  float *g = u->gates + (size_t)t * B * GH;
+  rnn_gemm_packed(B, GH, Ho, u->hprev + (size_t)t * B * Ho, Ho, 1, u->pk_hh, g, GH, 1);
+  float *c = u->aux + (size_t)t * B * H;
+  float *h = r->out + (size_t)t * B * r->ld_out;
+  float *m = proj ? u->mproj + (size_t)t * B * H : NULL;
   for (int b = 0; b < B; b++) {
-    if (hN)
-      memcpy(hN + (size_t)b * H, r->out + ((size_t)last * B + b) * r->ld_out,
-             (size_t)H * sizeof(float));
-    if (cN)
-      memcpy(cN + (size_t)b * H, u->aux + ((size_t)last * B + b) * H,
-             (size_t)H * sizeof(float));
+    /* without projection h_t itself, with it m_t = o * tanh(c_t) */
+    float *dest = proj ? m + (size_t)b * H : h + (size_t)b * r->ld_out;
+    if (t < rnn_len(r, b)) {
+      lstm_row_forward(g + (size_t)b * GH, lstm_cprev(r, t, b), c + (size_t)b * H, dest, H);
+    } else {
+      memset(dest, 0, (size_t)H * sizeof(float));
+      memset(c + (size_t)b * H, 0, (size_t)H * sizeof(float));
+    }
   }
+  /* h_t = m_t W_hr^T (rows of ended sequences stay 0: their m is 0) */
+  if (proj) rnn_gemm_packed(B, Ho, H, m, H, 1, u->pk_hr, h, r->ld_out, 0);
 }
 
-void rnn_lstm_backward(const rnn_run *r, const float *dy, float *dh, float *dc,
-                       float *dx, int dx_accumulate) {
+static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   const rnn_unit *u = r->u;
-  const int B = r->B, H = r->H, GH = 4 * H, T = r->T;
-  for (int s = T - 1; s >= 0; s--) {
-    const int t = rnn_step_time(r, s);
-    float *g = u->gates + (size_t)t * B * GH;
-    const float *c = u->aux + (size_t)t * B * H;
-    const float *c_prev =
-        s == 0 ? r->c0 : u->aux + (size_t)rnn_step_time(r, s - 1) * B * H;
-    const float *dyt = dy ? dy + (size_t)t * B * r->ld_out : NULL;
-    for (int b = 0; b < B; b++)
-      lstm_row_backward(g + (size_t)b * GH, c + (size_t)b * H, c_prev + (size_t)b * H,
-                        dh + (size_t)b * H, dyt ? dyt + (size_t)b * r->ld_out : NULL,
-                        dc + (size_t)b * H, H);
-    /* d h_{t-1} = dG_t W_hh */
-    rnn_gemm_packed(B, H, GH, g, GH, 1, u->pk_hh_t, dh, H, 0);
+  const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
+  float *g = u->gates + (size_t)t * B * GH;
+  const float *c = u->aux + (size_t)t * B * H;
+  const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
+  const float *dm = dh; /* d (o * tanh c): d h_t, or through W_hr */
+  if (u->w_hr != RNN_NONE) {
+    float *dhp = u->dhp + (size_t)t * B * Ho;
+    for (int b = 0; b < B; b++) {
+      float *row = dhp + (size_t)b * Ho;
+      if (t < rnn_len(r, b))
+        for (int j = 0; j < Ho; j++)
+          row[j] = dh[(size_t)b * Ho + j] + (dyt ? dyt[(size_t)b * r->ld_out + j] : 0.0f);
+      else
+        memset(row, 0, (size_t)Ho * sizeof(float));
+    }
+    rnn_gemm_packed(B, H, Ho, dhp, Ho, 1, u->pk_hr_t, r->tmp, H, 0);
+    dm = r->tmp, dyt = NULL;
   }
-  rnn_weight_grads(r, u->gates, u->gates, dx, dx_accumulate);
+  for (int b = 0; b < B; b++) {
+    if (t < rnn_len(r, b))
+      lstm_row_backward(g + (size_t)b * GH, c + (size_t)b * H, lstm_cprev(r, t, b),
+                        dm + (size_t)b * H, dyt ? dyt + (size_t)b * r->ld_out : NULL,
+                        dc + (size_t)b * H, H);
+    else
+      memset(g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+  }
+  /* d h_{t-1} = dG_t W_hh */
+  rnn_gemm_packed(B, Ho, GH, g, GH, 1, u->pk_hh_t, dh, Ho, 0);
 }
+
+const rnn_cell_def rnn_cell_lstm = {4, 1, lstm_forward_step, lstm_backward_step,
+                                    rnn_gates_as_hidden_grads};

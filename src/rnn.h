@@ -6,7 +6,7 @@
  *   on bad input. rnn_last_error() holds a message naming the problem.
  * - Activations are time-major: x[T][B][inputSize], output[T][B][D*H],
  *   h0/hN[numLayers*D][B][H] (index layer*D + direction), as in PyTorch with
- *   batch_first=False.
+ *   batch_first=False (the JS wrapper handles batch-first layouts).
  * - A model owns one flat float array of parameters and one of gradients, in
  *   state_dict order with state_dict names and shapes (rnn_model_tensor).
  *   Backward accumulates into the gradients; rnn_model_zero_grad clears them.
@@ -51,12 +51,25 @@ typedef enum {
 
 typedef struct rnn_model rnn_model;
 
+typedef struct {
+  int cell;          /* rnn_cell */
+  int input_size;
+  int hidden_size;   /* H */
+  int num_layers;
+  int bidirectional; /* 0 or 1: D = 1 or 2 directions */
+  int bias;          /* 0 or 1: bias_ih and bias_hh */
+  int proj_size;     /* LSTM only: 0, or P < H (h_t = W_hr (o * tanh c_t)) */
+  float dropout;     /* on each layer's output but the last, in training; [0, 1) */
+  uint32_t seed;     /* weight init and dropout masks */
+} rnn_model_config;
+
 /* Create a recurrent stack. Weights and biases start U(-1/sqrt(H), 1/sqrt(H))
- * from a generator seeded with seed (same seed, same weights, everywhere). */
-RNN_API int rnn_model_create(int cell, int input_size, int hidden_size,
-                             int num_layers, int bidirectional, int bias,
-                             uint32_t seed, rnn_model **out);
+ * from a generator seeded with cfg->seed (same seed, same weights,
+ * everywhere). It starts in training mode. */
+RNN_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
 RNN_API void rnn_model_destroy(rnn_model *m);
+/* Training mode applies dropout between layers; evaluation mode does not. */
+RNN_API void rnn_model_set_training(rnn_model *m, int training);
 
 RNN_API size_t rnn_model_num_params(const rnn_model *m);
 RNN_API float *rnn_model_params(rnn_model *m);
@@ -70,13 +83,20 @@ RNN_API int rnn_model_tensor(const rnn_model *m, int i, const char **name,
 RNN_API void rnn_model_params_changed(rnn_model *m);
 RNN_API void rnn_model_zero_grad(rnn_model *m);
 
-/* Forward over a whole sequence. h0/c0 may be NULL (zeros); c0/cN are for
- * LSTM only (ignored otherwise, may be NULL). cN and hN may be NULL. The
- * activations needed by backward are kept inside the model. */
+/* Forward over a whole sequence. With Hout = proj_size or H: x[T][B][I],
+ * output[T][B][D*Hout], h0/hN[L*D][B][Hout], c0/cN[L*D][B][H].
+ * lengths (NULL: all T) gives pack_padded_sequence semantics: sequence b runs
+ * over its first lengths[b] steps only (the reverse direction starts at its
+ * own last step), output is 0 at t >= lengths[b], and hN/cN hold each
+ * sequence's true final states; lengths need not be sorted.
+ * h0/c0 may be NULL (zeros); c0/cN are for LSTM only. hN and cN may be NULL.
+ * The activations needed by backward are kept inside the model. */
 RNN_API int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
-                              const float *h0, const float *c0, float *output,
-                              float *hN, float *cN);
-/* BPTT through the last forward. d_output, d_hN, d_cN may be NULL (zeros).
+                              const int32_t *lengths, const float *h0,
+                              const float *c0, float *output, float *hN,
+                              float *cN);
+/* BPTT through the last forward. d_output, d_hN, d_cN may be NULL (zeros);
+ * gradients arriving at padded output positions are ignored.
  * Writes dx, dh0, dc0 (each may be NULL if not wanted) and accumulates every
  * parameter gradient. One backward per forward. */
 RNN_API int rnn_model_backward(rnn_model *m, const float *d_output,
@@ -121,6 +141,87 @@ RNN_API void rnn_rng_seed(rnn_rng *g, uint64_t seed);
 RNN_API uint32_t rnn_rng_u32(rnn_rng *g);
 /* Uniform in [lo, hi). */
 RNN_API float rnn_rng_uniform(rnn_rng *g, float lo, float hi);
+
+/* Layers and losses (linear.c, embedding.c, dropout.c, loss.c) */
+
+/* nn.Linear: y = x W^T + b. One flat parameter array, state_dict order:
+ * "weight" [out][in], then "bias" [out] (when bias). Init as PyTorch: weight
+ * then bias U(-1/sqrt(in), 1/sqrt(in)) from rnn_rng seeded with seed. The
+ * accessors mirror rnn_model_*; call rnn_linear_params_changed after writing
+ * parameters (the weight is packed once per change). */
+typedef struct rnn_linear rnn_linear;
+RNN_API int rnn_linear_create(int in_features, int out_features, int bias,
+                              uint32_t seed, rnn_linear **out);
+RNN_API void rnn_linear_destroy(rnn_linear *l);
+RNN_API size_t rnn_linear_num_params(const rnn_linear *l);
+RNN_API float *rnn_linear_params(rnn_linear *l);
+RNN_API float *rnn_linear_grads(rnn_linear *l);
+RNN_API int rnn_linear_num_tensors(const rnn_linear *l);
+RNN_API int rnn_linear_tensor(const rnn_linear *l, int i, const char **name,
+                              size_t *offset, int *rows, int *cols);
+RNN_API void rnn_linear_params_changed(rnn_linear *l);
+RNN_API void rnn_linear_zero_grad(rnn_linear *l);
+/* x[rows][in] -> y[rows][out] (rows >= 0); keeps a copy of x for backward. */
+RNN_API int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y);
+/* dy[rows][out] of the last forward: writes dx[rows][in] (dx may be NULL)
+ * and accumulates the weight and bias gradients. One backward per forward. */
+RNN_API int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx);
+
+/* nn.Embedding: "weight" [num][dim], init N(0, 1) (Box-Muller from rnn_rng,
+ * see embedding.c). With has_padding, padding_idx in [-num, num) (negative
+ * counts from the end) names a row that starts at zero and never receives
+ * gradient. */
+typedef struct rnn_embedding rnn_embedding;
+RNN_API int rnn_embedding_create(int num_embeddings, int embedding_dim,
+                                 int has_padding, int padding_idx,
+                                 uint32_t seed, rnn_embedding **out);
+RNN_API void rnn_embedding_destroy(rnn_embedding *e);
+RNN_API size_t rnn_embedding_num_params(const rnn_embedding *e);
+RNN_API float *rnn_embedding_params(rnn_embedding *e);
+RNN_API float *rnn_embedding_grads(rnn_embedding *e);
+RNN_API int rnn_embedding_num_tensors(const rnn_embedding *e);
+RNN_API int rnn_embedding_tensor(const rnn_embedding *e, int i, const char **name,
+                                 size_t *offset, int *rows, int *cols);
+/* The padding row in [0, num), or -1 without one. */
+RNN_API int rnn_embedding_padding_idx(const rnn_embedding *e);
+RNN_API void rnn_embedding_params_changed(rnn_embedding *e);
+RNN_API void rnn_embedding_zero_grad(rnn_embedding *e);
+/* y[n][dim] = weight[ids[i]]; every id is checked (RNN_E_INVALID naming the
+ * first bad one and its position) before anything is written. */
+RNN_API int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids,
+                                  float *y);
+/* Scatter-adds dy[n][dim] of the last forward into the weight gradient. */
+RNN_API int rnn_embedding_backward(rnn_embedding *e, const float *dy);
+
+/* Inverted-dropout mask: one rnn_rng_u32 per element in index order; element
+ * i is 1/(1-p) when u >= p * 2^32 (kept, probability 1-p), else 0. p <= 0
+ * keeps all, p >= 1 drops all. */
+RNN_API void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
+
+/* Losses with torch.nn.functional semantics, computed in double. *loss gets
+ * the mean or the sum; with RNN_REDUCTION_NONE the per-element losses go to
+ * elems (float32, may be NULL) and *loss gets their sum. grad (may be NULL)
+ * is d loss / d input, for NONE of the sum of the elements. */
+typedef enum {
+  RNN_REDUCTION_NONE = 0,
+  RNN_REDUCTION_MEAN = 1,
+  RNN_REDUCTION_SUM = 2
+} rnn_reduction;
+RNN_API int rnn_mse_loss(size_t n, const float *input, const float *target,
+                         int reduction, double *loss, float *elems, float *grad);
+/* pos_weight (may be NULL) has pw_len values broadcast along the last
+ * dimension: element i uses pos_weight[i % pw_len]. */
+RNN_API int rnn_bce_with_logits_loss(size_t n, const float *input,
+                                     const float *target, const float *pos_weight,
+                                     size_t pw_len, int reduction, double *loss,
+                                     float *elems, float *grad);
+/* logits[N][C][S] (S = 1 for [N, C]), target[N][S] class indices; targets
+ * equal to ignore_index count for nothing (the mean divides by the others);
+ * label_smoothing in [0, 1]. elems has N*S entries. */
+RNN_API int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
+                                   const int32_t *target, int ignore_index,
+                                   double label_smoothing, int reduction,
+                                   double *loss, float *elems, float *grad);
 
 #ifdef __cplusplus
 }

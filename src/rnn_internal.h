@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#define RNN_NO_BIAS ((size_t)-1)
+#define RNN_NONE ((size_t)-1) /* offset of a parameter the model does not have */
 
 /* Records a failure message for rnn_last_error and returns status. */
 int rnn_fail(int status, const char *fmt, ...)
@@ -18,71 +18,102 @@ int rnn_fail(int status, const char *fmt, ...)
     ;
 
 /* One direction of one layer: its parameters (offsets into the model's flat
- * arrays), its packed weights and its forward cache. */
+ * arrays), its packed weights and its forward cache. Hout is the size of h:
+ * the projection size P for a projected LSTM, else H. */
 typedef struct {
-  int in_dim;                      /* I for layer 0, D*H above */
-  size_t w_ih, w_hh, b_ih, b_hh;   /* offsets; b_* = RNN_NO_BIAS without bias */
+  int in_dim;                          /* I for layer 0, D*Hout above */
+  size_t w_ih, w_hh, b_ih, b_hh, w_hr; /* offsets; RNN_NONE when absent */
   float *pk_ih;   /* W_ih^T packed: K = in_dim, N = G*H (forward, all steps) */
-  float *pk_hh;   /* W_hh^T packed: K = H, N = G*H (forward, per step) */
+  float *pk_hh;   /* W_hh^T packed: K = Hout, N = G*H (forward, per step) */
   float *pk_ih_t; /* W_ih packed: K = G*H, N = in_dim (backward dx) */
-  float *pk_hh_t; /* W_hh packed: K = G*H, N = H (backward dh, per step) */
-  float *gates;   /* [T*B][G*H] gate activations; overwritten by their gradients */
-  float *aux;     /* [T*B][H] LSTM: c_t; GRU: W_hn h_{t-1} + b_hn */
-  float *aux2;    /* [T*B][G*H] GRU only: hidden-side gate gradients */
+  float *pk_hh_t; /* W_hh packed: K = G*H, N = Hout (backward dh, per step) */
+  float *pk_hr;   /* W_hr^T packed: K = H, N = P (projection forward) */
+  float *pk_hr_t; /* W_hr packed: K = P, N = H (projection backward) */
+  /* Forward cache, [T*B] rows each */
+  float *gates;   /* [G*H] gate activations; overwritten by their gradients */
+  float *aux;     /* [H] LSTM: c_t; GRU: W_hn h_{t-1} + b_hn */
+  float *aux2;    /* [G*H] GRU only: hidden-side gate gradients */
+  float *hprev;   /* [Hout] the h_{t-1} each step started from */
+  float *mproj;   /* [H] projected LSTM: o * tanh(c_t) before W_hr */
+  float *dhp;     /* [P] projected LSTM: d h_t (backward) */
 } rnn_unit;
 
 /* Everything a cell's forward/backward needs about one unit's run. */
 typedef struct {
-  int T, B, H, G, reverse;
+  int T, B, H, Hout, G, reverse;
+  const int32_t *lengths; /* [B] or NULL: every sequence has T steps */
   const float *params;
   float *grads;
   const rnn_unit *u;
   const float *in;  /* [T*B][in_dim] this layer's input */
   float *out;       /* this direction's h_t: out + (t*B + b)*ld_out */
-  int ld_out;       /* D*H */
-  const float *h0;  /* [B][H] */
+  int ld_out;       /* D*Hout */
+  const float *h0;  /* [B][Hout] */
   const float *c0;  /* [B][H] LSTM */
+  const float *dy;  /* backward: d out, same layout as out, or NULL */
   float *tmp;       /* B*G*H floats of per-step scratch */
   float *gemm_ws;   /* rnn_sgemm workspace */
 } rnn_run;
 
-/* Forward writes out, and hN/cN ([B][H]) from the last step. */
-typedef void (*rnn_cell_forward_fn)(const rnn_run *r, float *hN, float *cN);
-/* Backward: dy (stride ld_out, may be NULL), dh/dc hold d hN / d cN on entry
- * and d h0 / d c0 on return; dx ([T*B][in_dim], may be NULL) is written or
- * accumulated into; parameter gradients accumulate. */
-typedef void (*rnn_cell_backward_fn)(const rnn_run *r, const float *dy,
-                                     float *dh, float *dc, float *dx,
-                                     int dx_accumulate);
-
-void rnn_lstm_forward(const rnn_run *r, float *hN, float *cN);
-void rnn_lstm_backward(const rnn_run *r, const float *dy, float *dh, float *dc,
-                       float *dx, int dx_accumulate);
-void rnn_gru_forward(const rnn_run *r, float *hN, float *cN);
-void rnn_gru_backward(const rnn_run *r, const float *dy, float *dh, float *dc,
-                      float *dx, int dx_accumulate);
-void rnn_rnn_forward(const rnn_run *r, float *hN, float *cN);
-void rnn_rnn_backward(const rnn_run *r, const float *dy, float *dh, float *dc,
-                      float *dx, int dx_accumulate);
-void rnn_rnn_relu_forward(const rnn_run *r, float *hN, float *cN);
-void rnn_rnn_relu_backward(const rnn_run *r, const float *dy, float *dh,
-                           float *dc, float *dx, int dx_accumulate);
-
-/* Helpers shared by the cells (cell_common.c). */
-/* rows[T*B][N] = b1 + b2 (either may be NULL), then += in * W_ih^T. */
-void rnn_input_projection(const rnn_run *r, const float *b1, const float *b2,
-                          float *rows, int N);
+static inline int rnn_len(const rnn_run *r, int b) {
+  return r->lengths ? r->lengths[b] : r->T;
+}
 /* The time step s (0..T-1) in the order this direction consumes them. */
 static inline int rnn_step_time(const rnn_run *r, int s) {
   return r->reverse ? r->T - 1 - s : s;
 }
-/* h_{t-1} as seen by step time t: h0 for the first step, else the previous
- * step's output row (stride ld_out). */
-const float *rnn_prev_h(const rnn_run *r, int t, ptrdiff_t *ld);
-/* dW_ih += dG^T in; dW_hh += dGh^T h_prev (all steps); db_ih += sum dG;
- * db_hh += sum dGh; dx (+)= dG W_ih. dG: [T*B][G*H] input-side gate grads,
- * dGh: hidden-side (== dG for RNN/LSTM). */
-void rnn_weight_grads(const rnn_run *r, const float *dG, const float *dGh,
-                      float *dx, int dx_accumulate);
+/* Time of the step a sequence starts at (from h0) and ends at (hN). */
+static inline int rnn_first_time(const rnn_run *r, int b) {
+  return r->reverse ? rnn_len(r, b) - 1 : 0;
+}
+static inline int rnn_last_time(const rnn_run *r, int b) {
+  return r->reverse ? 0 : rnn_len(r, b) - 1;
+}
+/* The time of the step before t in this direction's order. */
+static inline int rnn_prev_time(const rnn_run *r, int t) {
+  return r->reverse ? t + 1 : t - 1;
+}
+
+/* A cell type: how one time step runs forward and backward. The drivers in
+ * cell_common.c own the time loop, variable lengths, the input projection
+ * and the weight gradients.
+ * forward_step: u->gates[t] holds the input projection; hprev[t] is filled.
+ *   Adds the recurrent product, runs the pointwise pass for active rows and
+ *   writes out[t] (zero rows for sequences that have ended).
+ * backward_step: dh/dc hold d h_t, d c_t (without dy); for active rows it
+ *   turns gates[t] into gate gradients (zero for ended rows), then leaves
+ *   d h_{t-1} in dh and d c_{t-1} in dc. */
+typedef struct {
+  int G;
+  int fold_hh_bias; /* 1: b_hh joins b_ih in the input projection (not GRU) */
+  void (*forward_step)(const rnn_run *r, int t);
+  void (*backward_step)(const rnn_run *r, int t, float *dh, float *dc);
+  /* [T*B][G*H] hidden-side gate gradients (GRU: aux2; others: gates) */
+  const float *(*hidden_grads)(const rnn_run *r);
+} rnn_cell_def;
+
+/* For cells whose hidden-side gate gradients equal the input-side ones. */
+const float *rnn_gates_as_hidden_grads(const rnn_run *r);
+
+extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_rnn_tanh,
+    rnn_cell_rnn_relu;
+
+void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
+                      float *cN);
+/* dhN/dcN ([B][Hout], [B][H]) may be NULL; dh0/dc0 are written unless NULL;
+ * dx (may be NULL) is written or accumulated into; parameter gradients
+ * accumulate. dh/dc are [B][Hout]/[B][H] scratch. */
+void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
+                       const float *dhN, const float *dcN, float *dh0,
+                       float *dc0, float *dx, int dx_accumulate, float *dh,
+                       float *dc);
+
+/* Declared in rnn.h's layers section too; repeated here so the engine core
+ * does not depend on that section. */
+void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
+
+/* Declared in rnn.h's layers section too; repeated here so the engine core
+ * does not depend on that section. */
+void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
 
 #endif

@@ -27,8 +27,10 @@ test('constructor options are checked by name', () => {
   throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 3, numLayers: 0 }), 'INVALID_ARGUMENT', /numLayers/);
   throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 3, bias: 1 }), 'INVALID_ARGUMENT', /bias/);
   throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 3, seed: -1 }), 'INVALID_ARGUMENT', /seed/);
-  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, projSize: 2 }), 'UNSUPPORTED', /projSize/);
-  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, numLayers: 2, dropout: 0.2 }), 'UNSUPPORTED', /dropout/);
+  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, projSize: 8 }), 'INVALID_ARGUMENT', /projSize.*\[0, 7\]/);
+  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, projSize: -1 }), 'INVALID_ARGUMENT', /projSize/);
+  throwsCode(() => new rnn.GRU({ inputSize: 4, hiddenSize: 8, projSize: 2 }), 'INVALID_ARGUMENT', /unknown option 'projSize'/);
+  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, dropout: -0.1 }), 'INVALID_ARGUMENT', /dropout/);
 });
 
 test('forward checks x, h0 and c0', () => {
@@ -124,9 +126,12 @@ test('a model or batch too large for wasm memory is an error and the instance ke
   try {
     // Output alone would need 4 GB: refused before any allocation.
     throwsCode(() => m.forward(x(1_000_000, 1, 1)), 'OUT_OF_MEMORY', /more than wasm32 memory can hold/);
-    // The I/O fits but the activation cache (~2 GB) cannot: malloc fails in C.
+    // The I/O (~0.23 GB) fits, but the activation cache (~2.0 GB, under the
+    // engine's size check) does not fit beside it in 2 GB: malloc fails in C.
     const before = rnn.memoryBytes();
-    throwsCode(() => m.forward(x(60_000, 1, 1)), 'OUT_OF_MEMORY', /out of memory for activations/);
+    throwsCode(() => m.forward(x(55_000, 1, 1)), 'OUT_OF_MEMORY', /out of memory for activations/);
+    // Far larger: refused by the size check before malloc is tried.
+    throwsCode(() => m.forward(x(150_000, 1, 1)), 'OUT_OF_MEMORY', /too large/);
     assert.ok(rnn.memoryBytes() <= 2 ** 31);
     assert.ok(before > 0);
     const ok = m.forward(x(3, 2, 1));
