@@ -86,7 +86,7 @@ export interface RecurrentOptions {
   bias?: boolean;
   /** Default false: x is [T, B, inputSize]; true: [B, T, inputSize]. */
   batchFirst?: boolean;
-  /** Dropout between stacked layers; default 0 (> 0 with numLayers > 1 is not implemented yet). */
+  /** Dropout on each layer's output but the last, in training mode; [0, 1), default 0. */
   dropout?: number;
   /** Default false. */
   bidirectional?: boolean;
@@ -100,15 +100,21 @@ export interface RNNOptions extends RecurrentOptions {
 }
 
 export interface LSTMOptions extends RecurrentOptions {
-  /** Only 0 for now. */
+  /** 0 (default) or P < hiddenSize: h_t = W_hr (o * tanh(c_t)) has P features. */
   projSize?: number;
 }
 
 export interface ForwardState {
-  /** [numLayers * D, B, H]; default zeros. */
+  /** [numLayers * D, B, Hout] (Hout = projSize or hiddenSize); default zeros. */
   h0?: Tensor;
-  /** LSTM only: [numLayers * D, B, H]; default zeros. */
+  /** LSTM only: [numLayers * D, B, hiddenSize]; default zeros. */
   c0?: Tensor;
+  /**
+   * One length in [1, T] per batch entry, any order: pack_padded_sequence
+   * semantics (each sequence runs over its own steps only, outputs past its
+   * length are 0, hN/cN are its true final states).
+   */
+  lengths?: ArrayLike<number> & (number[] | Int32Array);
 }
 
 export interface ForwardResult {
@@ -145,6 +151,11 @@ export interface RecurrentLayer extends Module {
   readonly dropout: number;
   readonly seed: number;
   readonly numDirections: 1 | 2;
+  readonly projSize: number;
+  /** Size of h: projSize for a projected LSTM, else hiddenSize. */
+  readonly outputSize: number;
+  /** The dropout generator's state (a copy); assign it back to replay the same masks. */
+  rngState: Uint32Array;
   /** Whole-sequence forward from h0 (and c0); returns copies. */
   forward(x: Tensor, state?: ForwardState): ForwardResult;
   /** BPTT through the last forward; parameter gradients accumulate. One backward per forward. */
@@ -155,7 +166,6 @@ export interface RNN extends RecurrentLayer {
   readonly nonlinearity: 'tanh' | 'relu';
 }
 export interface LSTM extends RecurrentLayer {
-  readonly projSize: number;
   forward(x: Tensor, state?: ForwardState): ForwardResult & { cN: Tensor };
   backward(grads?: BackwardGrads): BackwardResult & { dc0: Tensor };
 }

@@ -62,6 +62,23 @@ export class RecurrentLayer extends ParamModule {
   /** Size of h: projSize for a projected LSTM, else hiddenSize. */
   get outputSize() { return this.projSize > 0 ? this.projSize : this.hiddenSize; }
 
+  /** The dropout generator's state (a copy); assign it back to replay the same masks. */
+  get rngState() {
+    return this._core.withBlock(16, 'rng state', (p) => {
+      this._core.x.rnn_model_get_rng(this._live(), p);
+      return this._core.u32(p, 4).slice();
+    });
+  }
+  set rngState(state) {
+    if (!(state instanceof Uint32Array) || state.length !== 4) {
+      throw new RnnError('INVALID_ARGUMENT', `${this._what}: rngState must be a Uint32Array of 4 words`);
+    }
+    this._core.withBlock(16, 'rng state', (p) => {
+      this._core.u32(p, 4).set(state);
+      this._core.x.rnn_model_set_rng(this._live(), p);
+    });
+  }
+
   train(mode = true) {
     super.train(mode);
     this._core.x.rnn_model_set_training(this._live(), this.training ? 1 : 0);

@@ -184,6 +184,12 @@ void rnn_model_destroy(rnn_model *m) {
 }
 
 void rnn_model_set_training(rnn_model *m, int training) { m->training = training != 0; }
+void rnn_model_get_rng(const rnn_model *m, uint32_t state[4]) {
+  memcpy(state, m->dropout_rng.s, sizeof m->dropout_rng.s);
+}
+void rnn_model_set_rng(rnn_model *m, const uint32_t state[4]) {
+  memcpy(m->dropout_rng.s, state, sizeof m->dropout_rng.s);
+}
 size_t rnn_model_num_params(const rnn_model *m) { return m->nparams; }
 float *rnn_model_params(rnn_model *m) { return m->params; }
 float *rnn_model_grads(rnn_model *m) { return m->grads; }

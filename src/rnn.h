@@ -70,6 +70,10 @@ RNN_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
 RNN_API void rnn_model_destroy(rnn_model *m);
 /* Training mode applies dropout between layers; evaluation mode does not. */
 RNN_API void rnn_model_set_training(rnn_model *m, int training);
+/* The dropout generator's state (4 words), to save and restore: the same
+ * state gives the same masks (checkpoints, gradient checks). */
+RNN_API void rnn_model_get_rng(const rnn_model *m, uint32_t state[4]);
+RNN_API void rnn_model_set_rng(rnn_model *m, const uint32_t state[4]);
 
 RNN_API size_t rnn_model_num_params(const rnn_model *m);
 RNN_API float *rnn_model_params(rnn_model *m);
