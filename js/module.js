@@ -98,27 +98,36 @@ export class ParamModule {
    * mis-shaped keys throw and leave the current weights as they were.
    */
   loadStateDict(sd) {
-    this._live();
-    if (sd === null || typeof sd !== 'object') {
-      throw new RnnError('INVALID_ARGUMENT', `loadStateDict needs an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
-    }
+    this._checkStateDict(sd);
     const table = this._tensorTable();
-    const names = new Set(table.map((t) => t.name));
-    const missing = table.filter((t) => !(t.name in sd)).map((t) => t.name);
-    const unexpected = Object.keys(sd).filter((k) => !names.has(k));
-    if (missing.length || unexpected.length) {
-      const parts = [];
-      if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
-      if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
-      throw new RnnError('SHAPE', `loadStateDict: ${parts.join('; ')}`);
-    }
-    for (const t of table) checkTensor(sd[t.name], `state dict entry '${t.name}'`, t.shape);
     for (const t of table) {
       const values = sd[t.name].data;
       this._core.f32(this._paramsPtr() + 4 * t.offset, values.length).set(values);
     }
     this._paramsChanged();
     return this;
+  }
+
+  /**
+   * Throws what loadStateDict(sd) would throw, without writing anything;
+   * prefix names the keys in messages (containers pass 'child.').
+   */
+  _checkStateDict(sd, prefix = '') {
+    this._live();
+    if (sd === null || typeof sd !== 'object') {
+      throw new RnnError('INVALID_ARGUMENT', `loadStateDict needs an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
+    }
+    const table = this._tensorTable();
+    const names = new Set(table.map((t) => t.name));
+    const missing = table.filter((t) => !(t.name in sd)).map((t) => prefix + t.name);
+    const unexpected = Object.keys(sd).filter((k) => !names.has(k)).map((k) => prefix + k);
+    if (missing.length || unexpected.length) {
+      const parts = [];
+      if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
+      if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
+      throw new RnnError('SHAPE', `loadStateDict: ${parts.join('; ')}`);
+    }
+    for (const t of table) checkTensor(sd[t.name], `state dict entry '${prefix}${t.name}'`, t.shape);
   }
 
   /** Clears this module's accumulated gradients. */
