@@ -108,12 +108,4 @@ void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
                        float *dc0, float *dx, int dx_accumulate, float *dh,
                        float *dc);
 
-/* Declared in rnn.h's layers section too; repeated here so the engine core
- * does not depend on that section. */
-void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
-
-/* Declared in rnn.h's layers section too; repeated here so the engine core
- * does not depend on that section. */
-void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
-
 #endif

@@ -1,0 +1,155 @@
+/* embedding.c - nn.Embedding: a lookup table weight[num][dim]; forward
+ * gathers rows, backward scatter-adds the output gradient into the rows it
+ * read (the padding row, if any, never receives gradient). */
+#include "rnn_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROWS 0x40000000 /* 2^30 */
+#define MAX_DIM 1048576
+
+struct rnn_embedding {
+  int num, dim;
+  int padding_idx;    /* normalized to [0, num), or -1 for none */
+  float *params, *grads;
+  int32_t *ids;       /* copy of the last forward's ids (backward scatters by them) */
+  size_t cap_ids;
+  int n;
+  int have_forward;
+};
+
+/* Standard normal pairs by Box-Muller in double from two rnn_rng_u32 draws:
+ * u1 = (a + 0.5) / 2^32 in (0, 1) (never 0, so the log is finite),
+ * u2 = b / 2^32; z0 = r cos(2 pi u2), z1 = r sin(2 pi u2), r = sqrt(-2 ln u1).
+ * Elements are filled in order z0, z1, z0, z1, ...; an odd count drops the
+ * last z1. */
+static void fill_normal(rnn_rng *g, float *w, size_t n) {
+  const double two_pi = 6.283185307179586476925;
+  for (size_t i = 0; i < n; i += 2) {
+    const double u1 = ((double)rnn_rng_u32(g) + 0.5) * (1.0 / 4294967296.0);
+    const double u2 = (double)rnn_rng_u32(g) * (1.0 / 4294967296.0);
+    const double r = sqrt(-2.0 * log(u1));
+    w[i] = (float)(r * cos(two_pi * u2));
+    if (i + 1 < n) w[i + 1] = (float)(r * sin(two_pi * u2));
+  }
+}
+
+int rnn_embedding_create(int num_embeddings, int embedding_dim, int has_padding,
+                         int padding_idx, uint32_t seed, rnn_embedding **out) {
+  if (!out) return rnn_fail(RNN_E_INVALID, "out pointer is NULL");
+  *out = NULL;
+  if (num_embeddings < 1 || num_embeddings > MAX_ROWS)
+    return rnn_fail(RNN_E_INVALID, "numEmbeddings must be in [1, %d], got %d", MAX_ROWS,
+                    num_embeddings);
+  if (embedding_dim < 1 || embedding_dim > MAX_DIM)
+    return rnn_fail(RNN_E_INVALID, "embeddingDim must be in [1, %d], got %d", MAX_DIM,
+                    embedding_dim);
+  if (has_padding && (padding_idx < -num_embeddings || padding_idx >= num_embeddings))
+    return rnn_fail(RNN_E_INVALID, "paddingIdx must be in [%d, %d), got %d",
+                    -num_embeddings, num_embeddings, padding_idx);
+  const uint64_t np = (uint64_t)num_embeddings * (uint64_t)embedding_dim;
+  if (np > (SIZE_MAX / sizeof(float)) / 4)
+    return rnn_fail(RNN_E_NOMEM, "Embedding too large: %llu parameters",
+                    (unsigned long long)np);
+  rnn_embedding *e = calloc(1, sizeof *e);
+  if (!e) return rnn_fail(RNN_E_NOMEM, "out of memory creating the Embedding");
+  e->num = num_embeddings, e->dim = embedding_dim;
+  /* negative counts from the end, as in PyTorch */
+  e->padding_idx = !has_padding ? -1 : padding_idx < 0 ? padding_idx + num_embeddings
+                                                       : padding_idx;
+  e->params = malloc((size_t)np * sizeof(float));
+  e->grads = calloc((size_t)np, sizeof(float));
+  if (!e->params || !e->grads) {
+    rnn_embedding_destroy(e);
+    return rnn_fail(RNN_E_NOMEM, "out of memory for an Embedding of %llu parameters",
+                    (unsigned long long)np);
+  }
+  /* PyTorch's reset_parameters: N(0, 1), then the padding row zeroed. */
+  rnn_rng g;
+  rnn_rng_seed(&g, seed);
+  fill_normal(&g, e->params, (size_t)np);
+  if (e->padding_idx >= 0)
+    memset(e->params + (size_t)e->padding_idx * embedding_dim, 0,
+           (size_t)embedding_dim * sizeof(float));
+  *out = e;
+  return RNN_OK;
+}
+
+void rnn_embedding_destroy(rnn_embedding *e) {
+  if (!e) return;
+  free(e->params);
+  free(e->grads);
+  free(e->ids);
+  free(e);
+}
+
+size_t rnn_embedding_num_params(const rnn_embedding *e) { return (size_t)e->num * e->dim; }
+float *rnn_embedding_params(rnn_embedding *e) { return e->params; }
+float *rnn_embedding_grads(rnn_embedding *e) { return e->grads; }
+int rnn_embedding_num_tensors(const rnn_embedding *e) { return 1; }
+int rnn_embedding_padding_idx(const rnn_embedding *e) { return e->padding_idx; }
+
+int rnn_embedding_tensor(const rnn_embedding *e, int i, const char **name, size_t *offset,
+                         int *rows, int *cols) {
+  if (i != 0) return 0;
+  if (name) *name = "weight";
+  if (offset) *offset = 0;
+  if (rows) *rows = e->num;
+  if (cols) *cols = e->dim;
+  return 2;
+}
+
+/* The table is read directly: nothing is derived from it. Kept so every
+ * module has the same entry points. */
+void rnn_embedding_params_changed(rnn_embedding *e) {}
+
+void rnn_embedding_zero_grad(rnn_embedding *e) {
+  memset(e->grads, 0, rnn_embedding_num_params(e) * sizeof(float));
+}
+
+int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids, float *y) {
+  if (!e) return rnn_fail(RNN_E_INVALID, "Embedding is NULL");
+  if (n < 0) return rnn_fail(RNN_E_SHAPE, "the number of ids must be >= 0, got %d", n);
+  if (n > 0 && (!ids || !y)) return rnn_fail(RNN_E_INVALID, "ids and y must not be NULL");
+  e->have_forward = 0;
+  /* Every id is checked before anything is written. */
+  for (int i = 0; i < n; i++)
+    if (ids[i] < 0 || ids[i] >= e->num)
+      return rnn_fail(RNN_E_INVALID, "index %d at position %d is out of range [0, %d)",
+                      (int)ids[i], i, e->num);
+  const uint64_t ny = (uint64_t)n * (uint64_t)e->dim;
+  if (ny > (SIZE_MAX / sizeof(float)) / 2)
+    return rnn_fail(RNN_E_NOMEM, "output too large: %d ids of dimension %d", n, e->dim);
+  if ((size_t)n > e->cap_ids) {
+    int32_t *p = malloc((size_t)n * sizeof(int32_t));
+    if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching %d ids", n);
+    free(e->ids);
+    e->ids = p, e->cap_ids = (size_t)n;
+  }
+  const size_t D = (size_t)e->dim;
+  for (int i = 0; i < n; i++)
+    memcpy(y + (size_t)i * D, e->params + (size_t)ids[i] * D, D * sizeof(float));
+  if (n > 0) memcpy(e->ids, ids, (size_t)n * sizeof(int32_t));
+  e->n = n;
+  e->have_forward = 1;
+  return RNN_OK;
+}
+
+int rnn_embedding_backward(rnn_embedding *e, const float *dy) {
+  if (!e) return rnn_fail(RNN_E_INVALID, "Embedding is NULL");
+  if (!e->have_forward)
+    return rnn_fail(RNN_E_STATE, "backward needs a forward first (one backward per forward)");
+  if (e->n > 0 && !dy) return rnn_fail(RNN_E_INVALID, "dy must not be NULL");
+  e->have_forward = 0;
+  const size_t D = (size_t)e->dim;
+  for (int i = 0; i < e->n; i++) {
+    const int id = e->ids[i];
+    if (id == e->padding_idx) continue; /* PyTorch: the padding row gets no gradient */
+    float *g = e->grads + (size_t)id * D;
+    const float *d = dy + (size_t)i * D;
+    for (size_t k = 0; k < D; k++) g[k] += d[k];
+  }
+  return RNN_OK;
+}

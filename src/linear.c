@@ -1,0 +1,172 @@
+/* linear.c - nn.Linear: y = x W^T + b over any number of rows, with the
+ * weight packed once per parameter change (both orientations: W^T for the
+ * forward, W for dx) and the weight gradient as one dy^T x product. */
+#include "rnn_internal.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FEATURES 1048576
+
+struct rnn_linear {
+  int in, out, bias;
+  size_t nparams;     /* in*out (+ out) */
+  float *params, *grads; /* weight [out][in], then bias [out] */
+  float *pk;          /* W^T packed: K = in, N = out (forward) */
+  float *pk_t;        /* W packed: K = out, N = in (backward dx) */
+  int packed_valid;
+  float *gemm_ws;     /* rnn_sgemm workspace (its size does not depend on rows) */
+  double *bsum;       /* [out] bias-gradient accumulator (with bias) */
+  float *x;           /* copy of the last forward's input, [cap_rows][in] */
+  size_t cap_rows;
+  int rows;
+  int have_forward;
+};
+
+int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed,
+                      rnn_linear **out) {
+  if (!out) return rnn_fail(RNN_E_INVALID, "out pointer is NULL");
+  *out = NULL;
+  if (in_features < 1 || in_features > MAX_FEATURES)
+    return rnn_fail(RNN_E_INVALID, "inFeatures must be in [1, %d], got %d", MAX_FEATURES,
+                    in_features);
+  if (out_features < 1 || out_features > MAX_FEATURES)
+    return rnn_fail(RNN_E_INVALID, "outFeatures must be in [1, %d], got %d", MAX_FEATURES,
+                    out_features);
+  /* 64-bit counts: in*out can overflow wasm32's size_t. */
+  const uint64_t nw = (uint64_t)in_features * (uint64_t)out_features;
+  const uint64_t np = nw + (bias ? (uint64_t)out_features : 0);
+  const uint64_t npk = (uint64_t)rnn_gemm_packed_size(in_features, out_features) +
+                       (uint64_t)rnn_gemm_packed_size(out_features, in_features);
+  const uint64_t nws = (uint64_t)rnn_gemm_workspace_size(INT_MAX, in_features);
+  if (np > (SIZE_MAX / sizeof(float)) / 4 || np + npk > (SIZE_MAX / sizeof(float)) / 4)
+    return rnn_fail(RNN_E_NOMEM, "Linear too large: %llu parameters", (unsigned long long)np);
+
+  rnn_linear *l = calloc(1, sizeof *l);
+  if (!l) return rnn_fail(RNN_E_NOMEM, "out of memory creating the Linear layer");
+  l->in = in_features, l->out = out_features, l->bias = bias ? 1 : 0;
+  l->nparams = (size_t)np;
+  l->params = malloc((size_t)np * sizeof(float));
+  l->grads = calloc((size_t)np, sizeof(float));
+  l->pk = malloc((size_t)npk * sizeof(float));
+  l->gemm_ws = malloc((size_t)nws * sizeof(float));
+  l->bsum = bias ? malloc((size_t)out_features * sizeof(double)) : NULL;
+  if (!l->params || !l->grads || !l->pk || !l->gemm_ws || (bias && !l->bsum)) {
+    rnn_linear_destroy(l);
+    return rnn_fail(RNN_E_NOMEM, "out of memory for a Linear layer of %llu parameters",
+                    (unsigned long long)np);
+  }
+  l->pk_t = l->pk + rnn_gemm_packed_size(in_features, out_features);
+
+  /* PyTorch's reset_parameters: kaiming_uniform(a=sqrt(5)) on the weight is
+   * U(-1/sqrt(in), 1/sqrt(in)), and the bias uses the same bound. Weight
+   * first, then bias, in state_dict order. */
+  rnn_rng g;
+  rnn_rng_seed(&g, seed);
+  const float k = 1.0f / sqrtf((float)in_features);
+  for (size_t i = 0; i < l->nparams; i++) l->params[i] = rnn_rng_uniform(&g, -k, k);
+  *out = l;
+  return RNN_OK;
+}
+
+void rnn_linear_destroy(rnn_linear *l) {
+  if (!l) return;
+  free(l->params);
+  free(l->grads);
+  free(l->pk);
+  free(l->gemm_ws);
+  free(l->bsum);
+  free(l->x);
+  free(l);
+}
+
+size_t rnn_linear_num_params(const rnn_linear *l) { return l->nparams; }
+float *rnn_linear_params(rnn_linear *l) { return l->params; }
+float *rnn_linear_grads(rnn_linear *l) { return l->grads; }
+int rnn_linear_num_tensors(const rnn_linear *l) { return l->bias ? 2 : 1; }
+
+int rnn_linear_tensor(const rnn_linear *l, int i, const char **name, size_t *offset,
+                      int *rows, int *cols) {
+  if (i < 0 || i >= rnn_linear_num_tensors(l)) return 0;
+  if (name) *name = i == 0 ? "weight" : "bias";
+  if (offset) *offset = i == 0 ? 0 : (size_t)l->in * l->out;
+  if (rows) *rows = l->out;
+  if (cols) *cols = i == 0 ? l->in : 1;
+  return i == 0 ? 2 : 1;
+}
+
+void rnn_linear_params_changed(rnn_linear *l) { l->packed_valid = 0; }
+
+void rnn_linear_zero_grad(rnn_linear *l) {
+  memset(l->grads, 0, l->nparams * sizeof(float));
+}
+
+static void pack_weights(rnn_linear *l) {
+  if (l->packed_valid) return;
+  const float *w = l->params;
+  rnn_gemm_pack_b(l->in, l->out, w, 1, l->in, l->pk);    /* B(k=i, n=o) = W[o][i] */
+  rnn_gemm_pack_b(l->out, l->in, w, l->in, 1, l->pk_t);  /* B(k=o, n=i) = W[o][i] */
+  l->packed_valid = 1;
+}
+
+int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
+  if (!l) return rnn_fail(RNN_E_INVALID, "Linear layer is NULL");
+  if (rows < 0) return rnn_fail(RNN_E_SHAPE, "rows must be >= 0, got %d", rows);
+  if (rows > 0 && (!x || !y)) return rnn_fail(RNN_E_INVALID, "x and y must not be NULL");
+  l->have_forward = 0;
+  const uint64_t nx = (uint64_t)rows * (uint64_t)l->in;
+  const uint64_t ny = (uint64_t)rows * (uint64_t)l->out;
+  if (nx > (SIZE_MAX / sizeof(float)) / 2 || ny > (SIZE_MAX / sizeof(float)) / 2)
+    return rnn_fail(RNN_E_NOMEM, "input too large: %d rows", rows);
+  /* The input cache only grows, so steady-state calls do not allocate. */
+  if ((size_t)rows > l->cap_rows) {
+    float *p = malloc((size_t)nx * sizeof(float));
+    if (!p)
+      return rnn_fail(RNN_E_NOMEM, "out of memory caching a Linear input of %d rows", rows);
+    free(l->x);
+    l->x = p, l->cap_rows = (size_t)rows;
+  }
+  pack_weights(l);
+  const int I = l->in, O = l->out;
+  if (rows > 0) {
+    memcpy(l->x, x, (size_t)nx * sizeof(float));
+    if (l->bias) {
+      const float *b = l->params + (size_t)I * O;
+      for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * O, b, (size_t)O * sizeof(float));
+    }
+    rnn_gemm_packed(rows, O, I, x, I, 1, l->pk, y, O, l->bias);
+  }
+  l->rows = rows;
+  l->have_forward = 1;
+  return RNN_OK;
+}
+
+int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx) {
+  if (!l) return rnn_fail(RNN_E_INVALID, "Linear layer is NULL");
+  if (!l->have_forward)
+    return rnn_fail(RNN_E_STATE, "backward needs a forward first (one backward per forward)");
+  const int rows = l->rows, I = l->in, O = l->out;
+  if (rows > 0 && !dy) return rnn_fail(RNN_E_INVALID, "dy must not be NULL");
+  l->have_forward = 0;
+  if (rows == 0) return RNN_OK;
+  pack_weights(l); /* parameters may have changed since the forward */
+  /* dx[rows][in] = dy W */
+  if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0);
+  /* dW[out][in] += dy^T x: A(o, r) = dy[r][o] */
+  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->grads, I, 1, l->gemm_ws);
+  if (l->bias) {
+    /* db += column sums of dy: row by row (contiguous reads) into double
+     * sums, so long batches do not lose low bits. */
+    float *db = l->grads + (size_t)I * O;
+    double *s = l->bsum;
+    for (int o = 0; o < O; o++) s[o] = 0.0;
+    for (int r = 0; r < rows; r++) {
+      const float *d = dy + (size_t)r * O;
+      for (int o = 0; o < O; o++) s[o] += d[o];
+    }
+    for (int o = 0; o < O; o++) db[o] += (float)s[o];
+  }
+  return RNN_OK;
+}
