@@ -9,6 +9,8 @@ export const ErrorCode = Object.freeze({
   OUT_OF_MEMORY: 'OUT_OF_MEMORY',       // the wasm memory limit was reached
   UNSUPPORTED: 'UNSUPPORTED',           // a valid option this version does not implement yet
   DISPOSED: 'DISPOSED',                 // use after dispose()
+  FORMAT: 'FORMAT',                     // a malformed file (safetensors.parse)
+  NON_FINITE: 'NON_FINITE',             // training met a NaN/Inf loss or gradient
 });
 
 // C status codes (src/rnn.h rnn_status) to error codes.

@@ -13,7 +13,9 @@ export type ErrorCodeName =
   | 'STATE'
   | 'OUT_OF_MEMORY'
   | 'UNSUPPORTED'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  | 'FORMAT'
+  | 'NON_FINITE';
 
 export declare const ErrorCode: Readonly<{ [K in ErrorCodeName]: K }>;
 
@@ -26,6 +28,64 @@ export declare class RnnError extends Error {
 
 /** A new tensor, zero-filled unless data is given (copied into a Float32Array). */
 export declare function tensor(shape: number[], data?: ArrayLike<number>): Tensor;
+
+/** The element types of the safetensors format (safetensors' names). */
+export type SafetensorsDtype =
+  | 'BOOL' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'I16' | 'U16' | 'F16' | 'BF16'
+  | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64';
+
+/** The typed arrays safetensors tensors are read into / written from. */
+export type SafetensorsData =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
+  | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+
+/**
+ * A tensor read from a safetensors file. data is a fresh aligned copy:
+ * Float32Array for F32, F64 (rounded), F16, BF16, F8_E4M3, F8_E5M2; Int8Array,
+ * Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array for I8 ... U32;
+ * BigInt64Array / BigUint64Array for I64 / U64; Uint8Array for BOOL.
+ */
+export interface SafetensorsTensor<D extends SafetensorsData = Float32Array> {
+  /** The dtype in the file (the data may have been converted, see above). */
+  dtype: SafetensorsDtype;
+  shape: number[];
+  data: D;
+}
+
+/**
+ * What safetensors.parse returns: the tensors by name (enumerable, file order)
+ * and the header's __metadata__ (non-enumerable; null when the file has none).
+ * D is the data type you expect: the default, Float32Array, fits every float
+ * file and lets the result go straight into loadStateDict; it is not checked
+ * at compile time (files with integer tensors: use SafetensorsData).
+ */
+export type SafetensorsFile<D extends SafetensorsData = Float32Array> =
+  { [name: string]: SafetensorsTensor<D> } &
+  { readonly __metadata__: Record<string, string> | null };
+
+/** A tensor to write: without dtype, data's type decides (Float32Array: F32, ...). */
+export interface SafetensorsInput {
+  shape: number[];
+  data: SafetensorsData;
+  /** Convert to this dtype (F16 / BF16 / F8 round to nearest even, as PyTorch). */
+  dtype?: SafetensorsDtype;
+}
+
+/**
+ * Reads safetensors bytes. Malformed files throw RnnError 'FORMAT' (dtypes
+ * of the format this version cannot decode: 'UNSUPPORTED'); nothing the
+ * header claims is allocated before it is checked against the file.
+ */
+export declare function parseSafetensors<D extends SafetensorsData = Float32Array>(
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView): SafetensorsFile<D>;
+
+/**
+ * Writes tensors (and optional string metadata) as safetensors bytes, exactly
+ * as safetensors.torch.save_file does: e.g. serializeSafetensors(model.stateDict()).
+ */
+export declare function serializeSafetensors(
+  tensors: Record<string, SafetensorsInput> | Map<string, SafetensorsInput>,
+  metadata?: Record<string, string> | null): Uint8Array;
 
 /** Whether this runtime supports WebAssembly SIMD128 (the fast build). */
 export declare function simdSupported(): boolean;
@@ -208,6 +268,328 @@ export interface Optimizer {
   [Symbol.dispose](): void;
 }
 
+export interface LinearOptions {
+  inFeatures: number;
+  outFeatures: number;
+  /** Default true. */
+  bias?: boolean;
+  /** Seed of the weight init (unsigned 32-bit); default random. */
+  seed?: number;
+}
+
+/** The gradient of a loss with respect to a layer's last output. */
+export interface LayerGrads {
+  dOutput: Tensor;
+}
+
+/** nn.Linear: state_dict `weight` [out, in] and `bias` [out]; init U(-1/sqrt(in), 1/sqrt(in)). */
+export interface Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly bias: boolean;
+  readonly seed: number;
+  /** x: [..., inFeatures] (at least 1-D) -> [..., outFeatures]. */
+  forward(x: Tensor): Tensor;
+  /** Returns dx and accumulates the weight and bias gradients. One backward per forward. */
+  backward(grads: LayerGrads): { dx: Tensor };
+}
+
+/** Integer indices: a tensor with integer data, or a bare array (1-D). */
+export interface IndexTensor {
+  shape: number[];
+  data: Int32Array | Uint32Array | number[];
+}
+export type Indices = IndexTensor | Int32Array | Uint32Array | number[];
+
+export interface EmbeddingOptions {
+  numEmbeddings: number;
+  embeddingDim: number;
+  /** A row that starts at zero and never gets gradient; negative counts from the end. Default none. */
+  paddingIdx?: number | null;
+  /** Seed of the N(0, 1) init (unsigned 32-bit); default random. */
+  seed?: number;
+}
+
+/** nn.Embedding: state_dict `weight` [numEmbeddings, embeddingDim]. */
+export interface Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  /** Normalized to [0, numEmbeddings), or null. */
+  readonly paddingIdx: number | null;
+  readonly seed: number;
+  /** ids: any shape, values in [0, numEmbeddings) -> [...ids.shape, embeddingDim]. */
+  forward(ids: Indices): Tensor;
+  /** Scatter-adds dOutput into the weight gradient; ids have no gradient. One backward per forward. */
+  backward(grads: LayerGrads): Record<string, never>;
+}
+
+export interface DropoutOptions {
+  /** Probability of zeroing an element, in [0, 1); default 0.5. */
+  p?: number;
+  /** Seed of the mask generator (unsigned 32-bit); default random. */
+  seed?: number;
+}
+
+/** nn.Dropout: inverted dropout in training mode, identity after eval(). No parameters. */
+export interface Dropout extends Module {
+  readonly p: number;
+  readonly seed: number;
+  forward(x: Tensor): Tensor;
+  /** dx = dOutput times the last forward's mask. One backward per forward. */
+  backward(grads: LayerGrads): { dx: Tensor };
+}
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/**
+ * A loss and grad = d loss / d input (to pass to backward as dOutput). With
+ * reduction 'none', loss is the per-element Tensor and grad is for its sum.
+ */
+export interface LossResult<L extends number | Tensor = number> {
+  loss: L;
+  grad: Tensor;
+}
+
+export interface MseOptions {
+  /** Default 'mean'. */
+  reduction?: Reduction;
+}
+
+export interface BceWithLogitsOptions {
+  /** Default 'mean'. */
+  reduction?: Reduction;
+  /** [C] (the input's last dimension) or [1]: weights of the positive term. */
+  posWeight?: Tensor;
+}
+
+export interface CrossEntropyOptions {
+  /** Default 'mean' (over the targets that are not ignored). */
+  reduction?: Reduction;
+  /** Targets with this value count for nothing; default -100. */
+  ignoreIndex?: number;
+  /** In [0, 1]; default 0. */
+  labelSmoothing?: number;
+}
+
+type Reduced<O> = O & { reduction?: 'mean' | 'sum' };
+type Unreduced<O> = O & { reduction: 'none' };
+
+/** torch.nn.functional losses, computed in double precision. */
+export interface Losses {
+  /** F.mse_loss; input and target of one shape. */
+  mse(input: Tensor, target: Tensor, options: Unreduced<MseOptions>): LossResult<Tensor>;
+  mse(input: Tensor, target: Tensor, options?: Reduced<MseOptions>): LossResult<number>;
+  mse(input: Tensor, target: Tensor, options?: MseOptions): LossResult<number | Tensor>;
+  /** F.binary_cross_entropy_with_logits; input and target of one shape. */
+  bceWithLogits(input: Tensor, target: Tensor, options: Unreduced<BceWithLogitsOptions>): LossResult<Tensor>;
+  bceWithLogits(input: Tensor, target: Tensor, options?: Reduced<BceWithLogitsOptions>): LossResult<number>;
+  bceWithLogits(input: Tensor, target: Tensor, options?: BceWithLogitsOptions): LossResult<number | Tensor>;
+  /**
+   * F.cross_entropy with class indices: input [N, C] and target [N],
+   * [N, C, d1, ...] and [N, d1, ...], or [C] and a 0-d target (or a number).
+   */
+  crossEntropy(input: Tensor, target: Indices | number, options: Unreduced<CrossEntropyOptions>): LossResult<Tensor>;
+  crossEntropy(input: Tensor, target: Indices | number, options?: Reduced<CrossEntropyOptions>): LossResult<number>;
+  crossEntropy(input: Tensor, target: Indices | number, options?: CrossEntropyOptions): LossResult<number | Tensor>;
+}
+
+// ---- data: data helpers (js/data.js), as rnn.data or `import { data }` ----
+
+/** A seed: an integer in [0, 2^53 - 1] or a bigint in [0, 2^64 - 1]. */
+export type Seed = number | bigint;
+
+/** xoshiro128** seeded through splitmix64: the engine's generator (src/rng.c). */
+export interface Rng {
+  /** The seed it was created with (random when none was given). */
+  readonly seed: Seed;
+  /** The next 32-bit output (rnn_rng_u32). */
+  nextU32(): number;
+  /** In [0, 1) with 24 random bits (rnn_rng_uniform(g, 0, 1)). */
+  uniform(): number;
+  /** Standard normal (Box-Muller in pairs, as the Embedding init). */
+  normal(): number;
+  /** An unbiased integer in [0, n), n in [1, 2^32]. */
+  int(n: number): number;
+  /** A copy of the 4 state words. */
+  state(): Uint32Array;
+  /** Restores state() (not all zero); drops a kept normal(). */
+  setState(state: Uint32Array | ArrayLike<number>): void;
+}
+
+export type NumericTypedArray =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray
+  | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+/** An integer tensor (e.g. token ids); fits Indices / IndexTensor. */
+export interface IntTensor {
+  shape: number[];
+  data: Int32Array;
+}
+
+export interface TrainValSplitOptions {
+  /** In (0, 1); default 0.1. Both parts are non-empty when there are >= 2 items. */
+  valFraction?: number;
+  /** Default true; false keeps the order and takes the last items as val. */
+  shuffle?: boolean;
+  /** Seed of the shuffle (or give rng); default random. */
+  seed?: Seed;
+  rng?: Rng;
+}
+
+export interface CharVocab {
+  /** The characters from id 2 on. */
+  readonly chars: readonly string[];
+  /** ['<pad>', '<unk>', ...chars]: the token of each id. */
+  readonly tokens: readonly string[];
+  /** Number of ids, '<pad>' and '<unk>' included. */
+  readonly size: number;
+  /** The id of a character (1 when unknown). */
+  id(char: string): number;
+  /** One id per code point; unknown characters are 1. */
+  encode(text: string): Int32Array;
+  /** Padding skipped, unknown as U+FFFD. */
+  decode(ids: ArrayLike<number>): string;
+  toJSON(): CharVocabJSON;
+}
+export interface CharVocabJSON {
+  type: 'CharVocab';
+  chars: string[];
+}
+export interface CharVocabClass {
+  new (chars: string[]): CharVocab;
+  /** Code points of text with >= minCount (default 1) occurrences, sorted by code point. */
+  fromText(text: string, options?: { minCount?: number }): CharVocab;
+  fromJSON(json: CharVocabJSON): CharVocab;
+}
+
+export interface WordVocabOptions {
+  /** Default 1. */
+  minCount?: number;
+  /** Most ids in all, '<pad>' and '<unk>' included (>= 2); default no limit. */
+  maxSize?: number;
+  /** Default true. */
+  lowercase?: boolean;
+}
+export interface WordVocab {
+  /** The tokens from id 2 on (most frequent first). */
+  readonly words: readonly string[];
+  /** ['<pad>', '<unk>', ...words]: the token of each id. */
+  readonly tokens: readonly string[];
+  readonly lowercase: boolean;
+  /** Number of ids, '<pad>' and '<unk>' included. */
+  readonly size: number;
+  /** The id of a token (1 when unknown). */
+  id(token: string): number;
+  /** The ids of WordVocab.tokenize(text); unknown tokens are 1. */
+  encode(text: string): Int32Array;
+  /** Tokens joined by spaces; padding skipped, unknown as '<unk>'. */
+  decode(ids: ArrayLike<number>): string;
+  toJSON(): WordVocabJSON;
+}
+export interface WordVocabJSON {
+  type: 'WordVocab';
+  lowercase: boolean;
+  words: string[];
+}
+export interface WordVocabClass {
+  new (words: string[], options?: { lowercase?: boolean }): WordVocab;
+  /** Lowercase, then text.match(/[a-z0-9']+|[^\sa-z0-9']/g): words and single punctuation marks. */
+  tokenize(text: string, options?: { lowercase?: boolean }): string[];
+  /** Ordered by descending count, ties by code unit order. */
+  fromTexts(texts: string | string[], options?: WordVocabOptions): WordVocab;
+  fromJSON(json: WordVocabJSON): WordVocab;
+}
+
+export interface PadSequencesOptions {
+  /** Cap on T; default the longest sequence. */
+  maxLength?: number;
+  /** Default 0 ('<pad>'). */
+  padValue?: number;
+  /** Which part of a too-long sequence is cut: 'post' (default, keeps the start) or 'pre'. */
+  truncate?: 'post' | 'pre';
+}
+
+export interface BatchesOptions {
+  batchSize: number;
+  /** Default true. */
+  shuffle?: boolean;
+  /** Same batches for the same seed; default random. */
+  seed?: Seed;
+  /** A generator, advanced by each call: a new order every epoch. */
+  rng?: Rng;
+  /** Drop a last, smaller batch; default false. */
+  dropLast?: boolean;
+}
+
+export interface Normalizer {
+  readonly mean: number;
+  /** Population std (1 for a constant series). */
+  readonly std: number;
+  /** (v - mean) / std. */
+  apply(values: ArrayLike<number> | Tensor): Float32Array;
+  /** v * std + mean. */
+  invert(values: ArrayLike<number> | Tensor): Float32Array;
+}
+
+export interface SlidingWindowsOptions {
+  window: number;
+  /** Default 1. */
+  horizon?: number;
+  /** Default 1. */
+  stride?: number;
+}
+
+export interface Csv {
+  columns: string[];
+  rows: string[][];
+}
+export interface ReadCsvOptions {
+  /** Default true: the first row names the columns (else '0', '1', ...). */
+  header?: boolean;
+  /** Default ','. */
+  delimiter?: string;
+  /** Default '"'; null: no quoting (e.g. for TSV whose text holds quotes). */
+  quote?: string | null;
+}
+
+export interface DataHelpers {
+  createRng(seed?: Seed): Rng;
+  /** A shuffled copy (Fisher-Yates); a seed repeats, an rng advances. Default random. */
+  shuffle<T>(array: readonly T[], seedOrRng?: Seed | Rng): T[];
+  shuffle<A extends NumericTypedArray>(array: A, seedOrRng?: Seed | Rng): A;
+  trainValSplit<T>(items: readonly T[], options?: TrainValSplitOptions): { train: T[]; val: T[] };
+  trainValSplit<A extends NumericTypedArray>(items: A, options?: TrainValSplitOptions): { train: A; val: A };
+  /** [0, 1, ..., n - 1]. */
+  range(n: number): number[];
+  readonly PAD_ID: 0;
+  readonly UNK_ID: 1;
+  readonly PAD: '<pad>';
+  readonly UNK: '<unk>';
+  CharVocab: CharVocabClass;
+  WordVocab: WordVocabClass;
+  /** ids [B, T] (padding after each sequence) and lengths for the recurrent layers. */
+  padSequences(seqs: ArrayLike<number>[], options?: PadSequencesOptions): { ids: IntTensor; lengths: Int32Array };
+  /** Index lists covering 0..n-1 once each. */
+  batches(n: number, options: BatchesOptions): number[][];
+  /** Tensors of one shape -> [B, ...shape]. */
+  stack(tensors: Tensor[]): Tensor;
+  /** Rows of a batch-first tensor, same data type. */
+  take<D extends NumericTypedArray>(t: { shape: number[]; data: D }, indices: ArrayLike<number>): { shape: number[]; data: D };
+  /** x [N, length] and next-token targets y [N, length]; stride defaults to length. */
+  nextTokenWindows(ids: ArrayLike<number>, options: { length: number; stride?: number }): { x: IntTensor; y: IntTensor };
+  /** z-score fitted on values (population std). */
+  normalizer(values: ArrayLike<number> | Tensor): Normalizer;
+  /** [T] -> x [N, window, 1], y [N, horizon]; tensor [T, C] -> x [N, window, C], y [N, horizon, C]. */
+  slidingWindows(series: ArrayLike<number> | Tensor, options: SlidingWindowsOptions): { x: Tensor; y: Tensor };
+  readCsv(text: string, options?: ReadCsvOptions): Csv;
+  /** A column by name or index; default parse: strict numbers (empty / non-numeric cells throw). */
+  column(csv: Csv, name: string | number): number[];
+  column<T>(csv: Csv, name: string | number, parse: (cell: string, row: number) => T): T[];
+}
+
+/** The data helpers (also rnn.data). */
+export declare const data: DataHelpers;
+
 export interface Rnn {
   RNN: new (options: RNNOptions) => RNN;
   LSTM: new (options: LSTMOptions) => LSTM;
@@ -220,7 +602,22 @@ export interface Rnn {
   SGD: new (params: Parameter[], options?: SGDOptions) => Optimizer;
   /** torch.nn.utils.clip_grad_norm_: returns the total norm before clipping. */
   clipGradNorm(params: Parameter[], maxNorm: number): number;
+  /** nn.Linear. */
+  Linear: new (options: LinearOptions) => Linear;
+  /** nn.Embedding. */
+  Embedding: new (options: EmbeddingOptions) => Embedding;
+  /** nn.Dropout. */
+  Dropout: new (options?: DropoutOptions) => Dropout;
+  /** mse, bceWithLogits, crossEntropy. */
+  losses: Losses;
   tensor: typeof tensor;
+  /** Data helpers: rng, shuffling, vocabularies, padding, batches, windows, CSV. */
+  readonly data: DataHelpers;
+  /** Read / write safetensors files (PyTorch interop; see tools/README.md). */
+  readonly safetensors: {
+    parse: typeof parseSafetensors;
+    serialize: typeof serializeSafetensors;
+  };
   RnnError: typeof RnnError;
   ErrorCode: typeof ErrorCode;
   readonly backend: 'wasm-simd128' | 'wasm-scalar';

@@ -3,19 +3,36 @@
 //   const rnn = await init();
 //   const lstm = new rnn.LSTM({ inputSize: 8, hiddenSize: 16, seed: 1 });
 import { Core } from './core.js';
+import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { instantiate, simdSupported } from './loader.js';
+import { makeLayerClasses } from './layers.js';
+import { makeLosses } from './losses.js';
+import { makeModels } from './models.js';
+import { Pool, Sequential } from './sequential.js';
+import { makeFit } from './train.js';
 import { makeOptimizers } from './optim.js';
 import { makeRecurrentClasses } from './recurrent.js';
+import { parse, serialize } from './safetensors.js';
 import { tensor } from './tensor.js';
 
 export { ErrorCode, RnnError, simdSupported, tensor };
+export { parse as parseSafetensors, serialize as serializeSafetensors };
+export * as data from './data.js';
 
 function makeApi(core) {
+  const layers = { ...makeRecurrentClasses(core), ...makeLayerClasses(core), Sequential, Pool };
+  const optimizers = makeOptimizers(core);
+  const losses = makeLosses(core);
   return Object.freeze({
-    ...makeRecurrentClasses(core),
-    ...makeOptimizers(core),
+    ...layers,
+    ...optimizers,
+    losses,
+    models: Object.freeze(makeModels(layers)),
+    ...makeFit({ ...layers, ...optimizers, losses }),
     tensor,
+    data,
+    safetensors: Object.freeze({ parse, serialize }),
     RnnError,
     ErrorCode,
     /** 'wasm-simd128' or 'wasm-scalar': which engine build is running. */

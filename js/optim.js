@@ -84,6 +84,49 @@ export class Optimizer {
   /** Number of step() calls so far. */
   get stepCount() { return Number(this._core.x.rnn_optimizer_steps(this._live())); }
 
+  /**
+   * Copies of the optimizer's state for checkpoints: { steps, config,
+   * buffers: { exp_avg?, exp_avg_sq?, max_exp_avg_sq?, momentum_buffer? } }
+   * (flat Float32Arrays in parameter order).
+   */
+  getState() {
+    const ptr = this._live(), x = this._core.x;
+    const n = x.rnn_optimizer_state_size(ptr) >>> 0;
+    const names = this._kind === 'SGD' ? ['momentum_buffer'] : ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
+    const buffers = {};
+    names.forEach((name, which) => {
+      const p = x.rnn_optimizer_moment(ptr, which) >>> 0;
+      if (p) buffers[name] = this._core.f32(p, n).slice();
+    });
+    return { kind: this._kind, steps: this.stepCount, config: { ...this._cfg, betas: [...this._cfg.betas] }, buffers };
+  }
+
+  /** Restores what getState() returned (same kind and parameters). */
+  setState(state) {
+    const ptr = this._live(), x = this._core.x;
+    if (state === null || typeof state !== 'object' || state.kind !== this._kind) {
+      throw new RnnError('INVALID_ARGUMENT', `${this._kind}.setState: expected the state of a ${this._kind} optimizer, got ${state?.kind}`);
+    }
+    const n = x.rnn_optimizer_state_size(ptr) >>> 0;
+    const names = this._kind === 'SGD' ? ['momentum_buffer'] : ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
+    const targets = [];
+    names.forEach((name, which) => {
+      const p = x.rnn_optimizer_moment(ptr, which) >>> 0;
+      if (!p) return;
+      const v = state.buffers?.[name];
+      if (!(v instanceof Float32Array) || v.length !== n) {
+        throw new RnnError('SHAPE', `${this._kind}.setState: buffer '${name}' must be a Float32Array of ${n} values`);
+      }
+      targets.push([p, v]);
+    });
+    if (!Number.isInteger(state.steps) || state.steps < 0) {
+      throw new RnnError('INVALID_ARGUMENT', `${this._kind}.setState: steps must be an integer >= 0`);
+    }
+    for (const [p, v] of targets) this._core.f32(p, n).set(v);
+    x.rnn_optimizer_set_steps(ptr, BigInt(state.steps));
+    if (state.config?.lr !== undefined) this.lr = state.config.lr;
+  }
+
   /** Sets the gradients of every parameter it updates to zero. */
   zeroGrad() {
     this._live();

@@ -21,4 +21,6 @@ fi
 
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+  # PyTorch interop tests run the tools/ scripts with Debian's torch.
+  /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
 fi

@@ -10,9 +10,10 @@
 
 /* One batch row of the forward pointwise pass: g holds the input-side
  * pre-activations (r, z, n blocks), gh the hidden-side ones; g becomes the
- * activations, hn keeps W_hn h + b_hn for backward, h is written. */
-static void gru_row_forward(float *g, const float *gh, const float *hp,
-                            float *hn, float *h, int H) {
+ * activations, hn keeps W_hn h + b_hn for backward, h is written. hn may
+ * be gh + 2H and h may be hp (the stream works in place). */
+void rnn_gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
+                         float *h, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -96,7 +97,7 @@ static void gru_forward_step(const rnn_run *r, int t) {
   float *h = r->out + (size_t)t * B * r->ld_out;
   for (int b = 0; b < B; b++) {
     if (t < rnn_len(r, b))
-      gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
+      rnn_gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
                       hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
     else
       memset(h + (size_t)b * r->ld_out, 0, (size_t)H * sizeof(float));

@@ -8,8 +8,9 @@
 #include <string.h>
 
 /* One batch row of the fused pointwise pass: gate pre-activations g
- * (i, f, g, o blocks of H) become activations in place; c and h written. */
-static void lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
+ * (i, f, g, o blocks of H) become activations in place; c and h written
+ * (c may be cp: the stream updates its state in place). */
+void rnn_lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -92,7 +93,7 @@ static void lstm_forward_step(const rnn_run *r, int t) {
     /* without projection h_t itself, with it m_t = o * tanh(c_t) */
     float *dest = proj ? m + (size_t)b * H : h + (size_t)b * r->ld_out;
     if (t < rnn_len(r, b)) {
-      lstm_row_forward(g + (size_t)b * GH, lstm_cprev(r, t, b), c + (size_t)b * H, dest, H);
+      rnn_lstm_row_forward(g + (size_t)b * GH, lstm_cprev(r, t, b), c + (size_t)b * H, dest, H);
     } else {
       memset(dest, 0, (size_t)H * sizeof(float));
       memset(c + (size_t)b * H, 0, (size_t)H * sizeof(float));

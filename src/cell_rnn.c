@@ -13,6 +13,13 @@ static void tanh_row(const float *a, float *h, int H) {
   for (; j < H; j++) h[j] = rnn_tanhf(a[j]);
 }
 
+void rnn_elman_row_forward(const float *a, float *h, int H, int relu) {
+  if (relu)
+    for (int j = 0; j < H; j++) h[j] = a[j] > 0.0f ? a[j] : 0.0f;
+  else
+    tanh_row(a, h, H);
+}
+
 static void rnn_forward_step(const rnn_run *r, int t, int relu) {
   const rnn_unit *u = r->u;
   const int B = r->B, H = r->H;
@@ -24,10 +31,8 @@ static void rnn_forward_step(const rnn_run *r, int t, int relu) {
     float *hb = h + (size_t)b * r->ld_out;
     if (t >= rnn_len(r, b))
       memset(hb, 0, (size_t)H * sizeof(float));
-    else if (relu)
-      for (int j = 0; j < H; j++) hb[j] = ab[j] > 0.0f ? ab[j] : 0.0f;
     else
-      tanh_row(ab, hb, H);
+      rnn_elman_row_forward(ab, hb, H, relu);
   }
 }
 

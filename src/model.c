@@ -32,6 +32,7 @@ struct rnn_model {
   rnn_unit units[2 * MAX_LAYERS]; /* index layer * D + direction */
   float *packed;                   /* all units' packed weights, one block */
   int packed_valid;
+  unsigned params_version; /* bumped by rnn_model_params_changed (streams repack) */
   rnn_rng dropout_rng;
 
   /* Activation cache, sized for cap_rows = T*B rows and cap_B batch. */
@@ -206,7 +207,14 @@ int rnn_model_tensor(const rnn_model *m, int i, const char **name,
   return strncmp(t->name, "bias", 4) == 0 ? 1 : 2;
 }
 
-void rnn_model_params_changed(rnn_model *m) { m->packed_valid = 0; }
+void rnn_model_params_changed(rnn_model *m) {
+  m->packed_valid = 0;
+  m->params_version++;
+}
+
+const rnn_model_config *rnn_model_config_of(const rnn_model *m) { return &m->cfg; }
+const rnn_unit *rnn_model_unit(const rnn_model *m, int k) { return &m->units[k]; }
+unsigned rnn_model_params_version(const rnn_model *m) { return m->params_version; }
 
 void rnn_model_zero_grad(rnn_model *m) {
   memset(m->grads, 0, m->nparams * sizeof(float));
@@ -407,4 +415,39 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
     which ^= 1;
   }
   return RNN_OK;
+}
+
+/* Gate taps of the cached forward: nothing is recorded while it runs (the
+ * cache already holds every step's activations), so taps cost nothing
+ * unless asked for, and must be read before backward overwrites them. */
+int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst) {
+  if (!m || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  if (unit < 0 || unit >= m->L * m->D)
+    return rnn_fail(RNN_E_INVALID, "unit must be in [0, %d), got %d", m->L * m->D, unit);
+  if (!m->have_forward)
+    return rnn_fail(RNN_E_STATE, "taps are read after a forward and before its backward");
+  const rnn_unit *u = &m->units[unit];
+  const int B = m->B, H = m->H, Ho = m->Hout, GH = m->G * H, DHo = m->D * Ho;
+  const int ng = rnn_model_num_tap_gates(m), is_lstm = m->cfg.cell == RNN_CELL_LSTM;
+  const size_t rows = (size_t)m->T * B;
+  const float *outs = m->outs + (size_t)(unit / m->D) * rows * DHo + (size_t)(unit % m->D) * Ho;
+  float *cdst = dst + (size_t)ng * rows * H;
+  float *hdst = cdst + (is_lstm ? rows * H : 0);
+  for (size_t r = 0; r < rows; r++) {
+    const int t = (int)(r / B), b = (int)(r % B);
+    /* rows past a sequence's length hold pre-activations: report zeros */
+    const int live = !m->has_lengths || t < m->lengths[b];
+    for (int k = 0; k < ng; k++) {
+      float *d = dst + ((size_t)k * rows + r) * H;
+      if (live) memcpy(d, u->gates + r * GH + (size_t)k * H, (size_t)H * sizeof(float));
+      else memset(d, 0, (size_t)H * sizeof(float));
+    }
+    if (is_lstm) memcpy(cdst + r * H, u->aux + r * H, (size_t)H * sizeof(float));
+    memcpy(hdst + r * Ho, outs + r * DHo, (size_t)Ho * sizeof(float));
+  }
+  return RNN_OK;
+}
+
+int rnn_model_num_tap_gates(const rnn_model *m) {
+  return m->cfg.cell == RNN_CELL_LSTM ? 4 : m->cfg.cell == RNN_CELL_GRU ? 3 : 0;
 }

@@ -90,6 +90,17 @@ void rnn_optimizer_destroy(rnn_optimizer *o) {
 
 void rnn_optimizer_set_lr(rnn_optimizer *o, double lr) { o->cfg.lr = lr; }
 int64_t rnn_optimizer_steps(const rnn_optimizer *o) { return o->steps; }
+size_t rnn_optimizer_state_size(const rnn_optimizer *o) { return o->total; }
+void rnn_optimizer_set_steps(rnn_optimizer *o, int64_t steps) { o->steps = steps < 0 ? 0 : steps; }
+
+float *rnn_optimizer_moment(rnn_optimizer *o, int which) {
+  switch (which) {
+  case 0: return o->m;
+  case 1: return o->v;
+  case 2: return o->vmax;
+  default: return NULL;
+  }
+}
 
 /* torch's add_(x, alpha=a) and addcmul_ are fused multiply-adds in float32,
  * with Python-double scalars cast to float first; fmaf reproduces them. */

@@ -130,6 +130,14 @@ RNN_API void rnn_optimizer_destroy(rnn_optimizer *o);
 RNN_API int rnn_optimizer_step(rnn_optimizer *o);
 RNN_API void rnn_optimizer_set_lr(rnn_optimizer *o, double lr);
 RNN_API int64_t rnn_optimizer_steps(const rnn_optimizer *o);
+/* The optimizer's state, for checkpoints: moment buffer `which` (0: exp_avg
+ * or SGD's momentum buffer, 1: exp_avg_sq, 2: max_exp_avg_sq), each
+ * rnn_optimizer_state_size floats in parameter order, or NULL when this
+ * optimizer has no such buffer; and the step count (steps = 0 restarts the
+ * lazily initialised state, as a fresh torch.optim optimizer). */
+RNN_API size_t rnn_optimizer_state_size(const rnn_optimizer *o);
+RNN_API float *rnn_optimizer_moment(rnn_optimizer *o, int which);
+RNN_API void rnn_optimizer_set_steps(rnn_optimizer *o, int64_t steps);
 
 /* torch.nn.utils.clip_grad_norm_ (L2): scales the gradients in place by
  * min(1, max_norm / (norm + 1e-6)) and returns the norm before clipping
@@ -226,6 +234,57 @@ RNN_API int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
                                    const int32_t *target, int ignore_index,
                                    double label_smoothing, int reduction,
                                    double *loss, float *elems, float *grad);
+
+/* Streaming and gate taps (stream.c; forward taps in model.c)
+ *
+ * A stream runs a unidirectional model one time step at a time with its
+ * state (h, and c for LSTM) kept inside the stream: online inference. It is
+ * always in evaluation mode (no dropout) and computes what
+ * rnn_model_forward computes over the same sequence (to rounding: each layer
+ * step is one fused product [x_t, 1, h_{t-1}] * [W_ih | b_ih + b_hh | W_hh]^T
+ * packed by the stream). The stream repacks by itself when the model's
+ * parameters change (rnn_model_params_changed). Destroy a model's streams
+ * before the model; destroying a stream never touches its model.
+ * Steps allocate nothing. */
+typedef struct rnn_stream rnn_stream;
+
+/* batch >= 1 sequences side by side, state zero. taps != 0 keeps each
+ * layer's gate activations for rnn_stream_taps. Bidirectional models:
+ * RNN_E_UNSUPPORTED. */
+RNN_API int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out);
+RNN_API void rnn_stream_destroy(rnn_stream *s);
+/* Buffers owned by the stream, for callers without their own memory (the JS
+ * wrapper): input [steps][B][I], output [steps][B][Hout], for up to `steps`
+ * steps per rnn_stream_run (1 after create; rnn_stream_reserve grows them,
+ * which moves them), and staging: room for rnn_stream_get_state's h and c
+ * ([L][B][Hout] then [L][B][H]) or one layer's rnn_stream_taps. */
+RNN_API int rnn_stream_reserve(rnn_stream *s, int steps);
+RNN_API float *rnn_stream_input(rnn_stream *s);
+RNN_API float *rnn_stream_output(rnn_stream *s);
+RNN_API float *rnn_stream_staging(rnn_stream *s);
+/* One step: x[B][I] -> y[B][Hout] (the last layer's h_t); the state advances. */
+RNN_API int rnn_stream_step(rnn_stream *s, const float *x, float *y);
+/* steps >= 1 steps in one call: xs[steps][B][I] -> ys[steps][B][Hout]. */
+RNN_API int rnn_stream_run(rnn_stream *s, int steps, const float *xs, float *ys);
+/* State to zeros (and taps to zeros). */
+RNN_API void rnn_stream_reset(rnn_stream *s);
+/* h[L][B][Hout], c[L][B][H] (LSTM; may be NULL). Setting with h or c NULL
+ * sets that part to zeros. */
+RNN_API void rnn_stream_get_state(const rnn_stream *s, float *h, float *c);
+RNN_API void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c);
+/* Layer `layer`'s internals at the last step, each block [B][.]: the gate
+ * activations (LSTM i, f, g, o; GRU r, z, n; Elman none), each [B][H], then
+ * LSTM c [B][H], then h [B][Hout]. RNN_E_STATE without taps. */
+RNN_API int rnn_stream_taps(const rnn_stream *s, int layer, float *dst);
+
+/* Gate blocks in a tap record: 4 (LSTM), 3 (GRU), 0 (Elman). */
+RNN_API int rnn_model_num_tap_gates(const rnn_model *m);
+/* Unit `unit` (layer * D + direction) of the last forward, before its
+ * backward (which overwrites the cache: RNN_E_STATE after it), all steps:
+ * gate activations [gates][T][B][H], then LSTM c [T][B][H], then h
+ * [T][B][Hout] (this direction's output). Steps past a sequence's length
+ * are zeros. Costs nothing unless called: the cache holds these anyway. */
+RNN_API int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst);
 
 #ifdef __cplusplus
 }

@@ -98,6 +98,25 @@ const float *rnn_gates_as_hidden_grads(const rnn_run *r);
 extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_rnn_tanh,
     rnn_cell_rnn_relu;
 
+/* The cells' fused pointwise rows, shared by the sequence forward and the
+ * stream (stream.c). In-place use is fine where noted: every element is read
+ * before the same element is written.
+ * LSTM: g (i, f, g, o pre-activations) becomes the activations; c may be cp.
+ * GRU: g (input side) becomes r, z, n; gh is the hidden side with b_hh;
+ *   hn gets W_hn h + b_hn (may be gh + 2H); h may be hp.
+ * Elman: h = tanh(a) or relu(a); h may be a. */
+void rnn_lstm_row_forward(float *g, const float *cp, float *c, float *h, int H);
+void rnn_gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
+                         float *h, int H);
+void rnn_elman_row_forward(const float *a, float *h, int H, int relu);
+
+/* Model accessors for stream.c (model.c). The version changes on every
+ * rnn_model_params_changed: copies packed from the parameters are stale
+ * when it differs from the one they were made at. */
+const rnn_model_config *rnn_model_config_of(const rnn_model *m);
+const rnn_unit *rnn_model_unit(const rnn_model *m, int k);
+unsigned rnn_model_params_version(const rnn_model *m);
+
 void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
                       float *cN);
 /* dhN/dcN ([B][Hout], [B][H]) may be NULL; dh0/dc0 are written unless NULL;
