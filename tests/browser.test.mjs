@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 import { init } from '../dist/index.js';
 import { runCase } from './browser/engine.js';
+import { runInterop } from './browser/interop.js';
+import { readFileSync } from 'node:fs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../build/screenshots/', import.meta.url));
@@ -93,6 +95,27 @@ test('the engine in Chromium computes exactly what it computes in Node (LSTM/GRU
 
     const worst = assertClose(inBrowser, inNode);
     t.diagnostic(`largest |browser - node| difference: ${worst}${worst === 0 ? ' (bit-identical)' : ''}`);
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a SentimentLSTM trained in PyTorch, loaded from safetensors, gives PyTorch\'s logits in Chromium and in Node', { timeout: 60_000 }, async () => {
+  const { context, page, problems } = await openPage();
+  try {
+    await page.goto(new URL('tests/browser/interop.html', server.url).href);
+    await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 30_000 });
+    const error = await page.evaluate(() => window.__error ?? null);
+    assert.equal(error, null, `interop failed in the browser: ${error}`);
+    const inBrowser = await page.evaluate(() => window.__result);
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/sentiment_torch.json', import.meta.url), 'utf8'));
+    const bytes = readFileSync(new URL('./fixtures/sentiment_torch.safetensors', import.meta.url));
+    const inNode = runInterop(await init(), new Uint8Array(bytes), fixture);
+    for (const [where, r] of [['Chromium', inBrowser], ['Node', inNode]]) {
+      r.logits.forEach((v, i) => assert.ok(Math.abs(v - fixture.logits[i]) <= 2e-5,
+        `${where}: logit ${i} is ${v}, PyTorch ${fixture.logits[i]}`));
+    }
     assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
   } finally {
     await context.close();
