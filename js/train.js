@@ -4,41 +4,10 @@
 // checkpoints that resume bit-identically.
 import { RnnError } from './errors.js';
 import { checkKnown } from './options.js';
+import { createRng } from './data.js';
 import { serialize, parse } from './safetensors.js';
 
 const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
-
-// The JS side of the engine's generator (xoshiro128** seeded by splitmix64,
-// as src/rng.c), for the order of batches.
-export function makeRng(seed) {
-  let x = BigInt.asUintN(64, BigInt(seed));
-  const next64 = () => {
-    x = BigInt.asUintN(64, x + 0x9E3779B97F4A7C15n);
-    let z = x;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94D049BB133111EBn);
-    return z ^ (z >> 31n);
-  };
-  const a = next64(), b = next64();
-  const s = new Uint32Array([Number(a & 0xFFFFFFFFn), Number(a >> 32n), Number(b & 0xFFFFFFFFn), Number(b >> 32n)]);
-  const rotl = (v, k) => ((v << k) | (v >>> (32 - k))) >>> 0;
-  return {
-    nextU32() {
-      const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-      const t = (s[1] << 9) >>> 0;
-      s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-      s[2] ^= t;
-      s[3] = rotl(s[3], 11);
-      return result;
-    },
-    int(n) { // unbiased integer in [0, n)
-      const limit = 2 ** 32 - (2 ** 32 % n);
-      for (;;) { const u = this.nextU32(); if (u < limit) return u % n; }
-    },
-    state() { return s.slice(); },
-    setState(v) { s.set(v); },
-  };
-}
 
 function permutation(n, rng) {
   const p = Array.from({ length: n }, (_, i) => i);
@@ -213,7 +182,7 @@ export function makeFit(api) {
     const baseLr = opt.lr;
     const lrAt = scheduleFunction(lrSchedule, baseLr);
     const params = model.parameters();
-    const rng = makeRng(seed);
+    const rng = createRng(seed);
     const history = { epochs: [], steps: 0, stopped: 'completed', bestEpoch: -1 };
     const patience = earlyStopping?.patience ?? Infinity;
     const minDelta = earlyStopping?.minDelta ?? 0;
