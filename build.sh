@@ -3,8 +3,13 @@
 #   ./build.sh          dist/: rnn.wasm (SIMD128), rnn-scalar.wasm, the JS wrapper
 #   ./build.sh tests    build/: C test programs (wasm SIMD, wasm scalar, native)
 #   ./build.sh bench    build/: benchmark programs
+#   ./build.sh sanitize build/: C test programs, native, with AddressSanitizer
+#                       and UndefinedBehaviorSanitizer (<name>_asan)
+#   ./build.sh fuzz     build/: libFuzzer targets fuzz/fuzz_*.c (clang)
 #   ./build.sh all      all of the above
-# Installs Debian's emscripten with apt when emcc is missing.
+# Installs Debian's emscripten with apt when emcc is missing, and Debian's
+# clang and libclang-rt-14-dev (sanitizer and libFuzzer runtimes) when the
+# sanitize or fuzz builds need them.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -39,7 +44,13 @@ build_dist() {
     -sEXPORTED_FUNCTIONS=_malloc,_free)
   emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -o dist/rnn.wasm
   emcc "${LIB_SRC[@]}" "${common[@]}" -o dist/rnn-scalar.wasm
-  cp js/*.js js/*.d.ts dist/
+  cp js/*.d.ts dist/
+  if [ -d node_modules/esbuild ]; then
+    node scripts/minify.mjs js dist
+  else
+    echo "build.sh: esbuild not installed (npm ci): copying the JS wrapper unminified" >&2
+    cp js/*.js dist/
+  fi
   echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes"
 }
 
@@ -71,10 +82,70 @@ build_bench() {
     -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/gemm_bench.js
 }
 
+# Native builds with sanitizers. Clang is preferred (the fuzz build needs it
+# anyway); gcc is the fallback for the sanitize build.
+SAN_FLAGS=(-std=c11 -g -O1 -fno-omit-frame-pointer -ffp-contract=off
+  -fsanitize=address,undefined -fno-sanitize-recover=all)
+
+# Does $1 compile and link a program with the flags after it?
+can_link() { # compiler, flags...
+  local compiler=$1; shift
+  command -v "$compiler" >/dev/null 2>&1 || return 1
+  local dir
+  dir=$(mktemp -d)
+  printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n ? 0 : 0; }\n#ifndef FUZZ\nint main(void) { return 0; }\n#endif\n' > "$dir/t.c"
+  local ok=1
+  if "$compiler" "$@" "$dir/t.c" -o "$dir/t" >/dev/null 2>&1; then ok=0; fi
+  rm -rf "$dir"
+  return $ok
+}
+
+# clang with the sanitizer and libFuzzer runtimes (Debian: clang, libclang-rt-14-dev).
+ensure_clang_rt() {
+  can_link clang -DFUZZ -fsanitize=fuzzer,address,undefined && return 0
+  echo "build.sh: clang with libFuzzer not usable; installing Debian's clang and libclang-rt-14-dev" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null 2>&1 || die "clang's sanitizer runtimes are missing and apt-get is not available: install clang and libclang-rt-14-dev"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; } \
+    || die "could not install clang with apt-get; install it by hand (apt-get install clang libclang-rt-14-dev) and rerun"
+  can_link clang -DFUZZ -fsanitize=fuzzer,address,undefined \
+    || die "clang is installed but cannot link -fsanitize=fuzzer,address,undefined"
+}
+
+build_sanitize() {
+  local compiler=clang
+  if ! can_link clang "${SAN_FLAGS[@]}"; then
+    if can_link cc "${SAN_FLAGS[@]}"; then compiler=cc; else ensure_clang_rt; fi
+  fi
+  mkdir -p build
+  for t in tests/c/test_*.c; do
+    [ -e "$t" ] || continue
+    local name
+    name=$(basename "$t" .c)
+    "$compiler" "${SAN_FLAGS[@]}" "${WARN[@]}" -Isrc "$t" "${LIB_SRC[@]}" -lm -o "build/${name}_asan"
+  done
+  echo "build.sh: sanitizer builds ($compiler) of tests/c/test_*.c in build/*_asan"
+}
+
+build_fuzz() {
+  ensure_clang_rt
+  mkdir -p build
+  for f in fuzz/fuzz_*.c; do
+    [ -e "$f" ] || continue
+    clang -std=c11 -g -O1 -fno-omit-frame-pointer -ffp-contract=off "${WARN[@]}" \
+      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc \
+      "$f" "${LIB_SRC[@]}" -lm -o "build/$(basename "$f" .c)"
+  done
+  echo "build.sh: libFuzzer targets in build/fuzz_*"
+}
+
 case "${1:-dist}" in
   dist) build_dist ;;
   tests) build_tests ;;
   bench) build_bench ;;
-  all) build_dist; build_tests; build_bench ;;
-  *) die "unknown target '$1' (dist, tests, bench, all)" ;;
+  sanitize) build_sanitize ;;
+  fuzz) build_fuzz ;;
+  all) build_dist; build_tests; build_bench; build_sanitize; build_fuzz ;;
+  *) die "unknown target '$1' (dist, tests, bench, sanitize, fuzz, all)" ;;
 esac

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Type declarations for rnn-wasm (hand-written; keep in step with js/*.js).
 
 /** A tensor crossing the API: PyTorch's row-major layout, float32 data. */
@@ -175,15 +176,85 @@ export interface ForwardState {
    * length are 0, hN/cN are its true final states).
    */
   lengths?: ArrayLike<number> & (number[] | Int32Array);
+  /**
+   * Also return `taps`: every unit's per-step internals (copies). Default
+   * false; costs nothing when off.
+   */
+  taps?: boolean;
 }
 
-export interface ForwardResult {
+export interface ForwardResult<K extends TapRecord<Tensor> = TapRecord<Tensor>> {
   /** [T, B, D * H] ([B, T, D * H] with batchFirst). */
   output: Tensor;
   /** [numLayers * D, B, H], index layer * D + direction. */
   hN: Tensor;
   /** LSTM only. */
   cN?: Tensor;
+  /**
+   * With { taps: true }: per layer and direction (index layer * D +
+   * direction), each tensor over all steps shaped like output ([T, B, H],
+   * [B, T, H] with batchFirst, [T, H] unbatched; h has outputSize
+   * features); zeros past a sequence's length.
+   */
+  taps?: K[];
+}
+
+// ---- streaming inference and gate taps (js/stream.js) ----
+
+/** LSTM internals of one layer: gate activations, cell state, output. */
+export interface LSTMTaps<T = Float32Array> { i: T; f: T; g: T; o: T; c: T; h: T; }
+/** GRU internals of one layer: reset, update and new gates, output. */
+export interface GRUTaps<T = Float32Array> { r: T; z: T; n: T; h: T; }
+/** Elman RNN internals of one layer: its output. */
+export interface RNNTaps<T = Float32Array> { h: T; }
+export type TapRecord<T = Float32Array> = LSTMTaps<T> | GRUTaps<T> | RNNTaps<T>;
+
+export interface StreamOptions {
+  /** Sequences run side by side; default 1. */
+  batch?: number;
+  /** Keep each layer's internals for taps(); default false. */
+  taps?: boolean;
+}
+
+export interface StreamState {
+  /** [numLayers, batch, outputSize]. */
+  h: Tensor;
+  /** LSTM only: [numLayers, batch, hiddenSize]. */
+  c?: Tensor;
+}
+
+/**
+ * A unidirectional recurrent layer run one step at a time in evaluation mode
+ * (no dropout), its state kept in wasm memory; T steps equal forward() over
+ * the same T steps. Steps allocate nothing: step() and run() return a VIEW
+ * into wasm memory that is valid only until the next call on this stream (or
+ * anything that may grow wasm memory); pass `out` for a copy you keep.
+ * Disposing the layer disposes its streams.
+ */
+export interface RecurrentStream<K extends TapRecord = TapRecord> {
+  readonly mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly outputSize: number;
+  readonly numLayers: number;
+  readonly tapsEnabled: boolean;
+  readonly disposed: boolean;
+  /** x: batch * inputSize values -> batch * outputSize (a view, or `out`). */
+  step(x: Float32Array, out?: Float32Array): Float32Array;
+  /** xs: steps * batch * inputSize, time-major -> steps * batch * outputSize (a view, or `out`). */
+  run(xs: Float32Array, steps?: number, out?: Float32Array): Float32Array;
+  /** State back to zeros. */
+  reset(): void;
+  /** Copies of the state. */
+  getState(): StreamState;
+  /** Sets the state (a missing part is zeros). */
+  setState(state: Partial<StreamState>): void;
+  /** Per layer, the internals of the last step (copies); needs { taps: true }. */
+  taps(): K[];
+  /** Frees the stream; idempotent; later use throws DISPOSED. */
+  dispose(): void;
+  [Symbol.dispose](): void;
 }
 
 export interface BackwardGrads {
@@ -220,16 +291,24 @@ export interface RecurrentLayer extends Module {
   forward(x: Tensor, state?: ForwardState): ForwardResult;
   /** BPTT through the last forward; parameter gradients accumulate. One backward per forward. */
   backward(grads?: BackwardGrads): BackwardResult;
+  /** Streaming inference (unidirectional layers; bidirectional throws UNSUPPORTED). */
+  stream(options?: StreamOptions): RecurrentStream;
 }
 
 export interface RNN extends RecurrentLayer {
   readonly nonlinearity: 'tanh' | 'relu';
+  forward(x: Tensor, state?: ForwardState): ForwardResult<RNNTaps<Tensor>>;
+  stream(options?: StreamOptions): RecurrentStream<RNNTaps>;
 }
 export interface LSTM extends RecurrentLayer {
-  forward(x: Tensor, state?: ForwardState): ForwardResult & { cN: Tensor };
+  forward(x: Tensor, state?: ForwardState): ForwardResult<LSTMTaps<Tensor>> & { cN: Tensor };
+  stream(options?: StreamOptions): RecurrentStream<LSTMTaps>;
   backward(grads?: BackwardGrads): BackwardResult & { dc0: Tensor };
 }
-export interface GRU extends RecurrentLayer {}
+export interface GRU extends RecurrentLayer {
+  forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
+  stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
+}
 
 export interface AdamOptions {
   /** Default 1e-3. */
@@ -334,6 +413,8 @@ export interface DropoutOptions {
 export interface Dropout extends Module {
   readonly p: number;
   readonly seed: number;
+  /** The mask generator's state (a copy); assign it back to replay the same masks. */
+  rngState: Uint32Array;
   forward(x: Tensor): Tensor;
   /** dx = dOutput times the last forward's mask. One backward per forward. */
   backward(grads: LayerGrads): { dx: Tensor };
@@ -623,4 +704,339 @@ export interface Rnn {
   readonly backend: 'wasm-simd128' | 'wasm-scalar';
   /** Bytes of wasm linear memory (it grows, never shrinks). */
   memoryBytes(): number;
+}
+
+// ---- model specs and training in a worker (js/spec.js, js/trainer.js, js/worker.js) ----
+
+export interface RNNSpec extends RNNOptions { type: 'RNN'; }
+export interface LSTMSpec extends LSTMOptions { type: 'LSTM'; }
+export interface GRUSpec extends RecurrentOptions { type: 'GRU'; }
+export interface LinearSpec extends LinearOptions { type: 'Linear'; }
+export interface EmbeddingSpec extends EmbeddingOptions { type: 'Embedding'; }
+export interface DropoutSpec extends DropoutOptions { type: 'Dropout'; }
+export interface PoolSpec { type: 'Pool'; mode?: 'last' | 'mean' | 'final'; }
+export interface SequentialSpec { type: 'Sequential'; layers: ModelSpec[]; }
+export interface SentimentLSTMSpec {
+  type: 'SentimentLSTM';
+  vocabSize: number;
+  embedDim?: number;
+  hiddenDim?: number;
+  numLayers?: number;
+  dropout?: number;
+  seed?: number;
+}
+/**
+ * A JSON-serialisable model description: { type, ...the constructor's
+ * options } (seeds included, so a rebuilt model starts from the same initial
+ * weights). No weights: pair it with stateDict().
+ */
+export type ModelSpec =
+  | RNNSpec | LSTMSpec | GRUSpec | LinearSpec | EmbeddingSpec | DropoutSpec
+  | PoolSpec | SequentialSpec | SentimentLSTMSpec;
+
+/** Pool: [B, T, F] -> [B, F] (no parameters). */
+export interface PoolLayer {
+  readonly mode: 'last' | 'mean' | 'final';
+  forward(x: Tensor, ctx?: object): Tensor;
+  backward(dy: Tensor): { dx?: Tensor; dhN?: Tensor };
+  dispose(): void;
+}
+
+/** The spec of a model (RNN, LSTM, GRU, Linear, Embedding, Dropout, Pool, Sequential, SentimentLSTM); others throw UNSUPPORTED. */
+export declare function modelSpec(model: object): ModelSpec;
+
+export interface BuildModel {
+  (spec: RNNSpec): RNN;
+  (spec: LSTMSpec): LSTM;
+  (spec: GRUSpec): GRU;
+  (spec: LinearSpec): Linear;
+  (spec: EmbeddingSpec): Embedding;
+  (spec: DropoutSpec): Dropout;
+  (spec: PoolSpec): PoolLayer;
+  /** Sequential and SentimentLSTM are modules (stateDict, loadStateDict, ...) with forward / backward. */
+  (spec: ModelSpec): Module;
+}
+
+/** A new model from modelSpec()'s spec, with the classes of `rnn` (what init() resolves to). */
+export declare function buildModel(rnn: Rnn, spec: RNNSpec): RNN;
+export declare function buildModel(rnn: Rnn, spec: LSTMSpec): LSTM;
+export declare function buildModel(rnn: Rnn, spec: GRUSpec): GRU;
+export declare function buildModel(rnn: Rnn, spec: LinearSpec): Linear;
+export declare function buildModel(rnn: Rnn, spec: EmbeddingSpec): Embedding;
+export declare function buildModel(rnn: Rnn, spec: DropoutSpec): Dropout;
+export declare function buildModel(rnn: Rnn, spec: PoolSpec): PoolLayer;
+export declare function buildModel(rnn: Rnn, spec: ModelSpec): Module;
+
+/** One batch for training: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
+export interface TrainerBatch {
+  x: Tensor | IndexTensor;
+  y: Tensor | IndexTensor;
+  lengths?: number[] | Int32Array;
+}
+
+/** Learning-rate schedules that can cross to a worker (no functions). */
+export type LrScheduleConfig =
+  | { type: 'step'; stepSize: number; gamma?: number }
+  | { type: 'exponential'; gamma?: number }
+  | { type: 'cosine'; totalSteps: number; minLr?: number; warmupSteps?: number };
+
+/** An optimizer by name or config; the worker creates it. */
+export type OptimizerConfig =
+  | 'adam' | 'adamw' | 'sgd'
+  | ({ type?: 'adam' | 'adamw' } & AdamOptions)
+  | ({ type: 'sgd' } & SGDOptions);
+
+/** fit's progress record of one step. */
+export interface TrainerProgress {
+  step: number;
+  epoch: number;
+  batch: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  examplesPerSec: number;
+  stepsPerSec: number;
+  etaSeconds: number;
+  totalSteps: number;
+  epochEnd?: undefined;
+}
+
+/** fit's record at the end of an epoch (valLoss / valAccuracy with val / metrics). */
+export interface TrainerEpochRecord {
+  step: number;
+  epoch: number;
+  epochEnd: true;
+  loss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface TrainerHistory {
+  epochs: { epoch: number; loss: number; valLoss?: number; valAccuracy?: number }[];
+  steps: number;
+  stopped: 'completed' | 'cancelled' | 'earlyStopping' | 'maxSteps';
+  bestEpoch: number;
+}
+
+export interface TrainerOptions {
+  /** The model to train: its spec, weights and dropout generator states go to the worker. */
+  model: object & { stateDict(): StateDict };
+  /** Batches; copied to the worker unless transferData. */
+  train: TrainerBatch[];
+  val?: TrainerBatch[];
+  /** A name only (a loss function cannot cross threads). Default 'mse'. */
+  loss?: 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy';
+  epochs?: number;
+  optimizer?: OptimizerConfig;
+  lr?: number;
+  /** An object only (a function cannot cross threads). */
+  lrSchedule?: LrScheduleConfig | null;
+  clipGradNorm?: number;
+  metrics?: 'accuracy'[];
+  earlyStopping?: { patience?: number; minDelta?: number; restoreBest?: boolean };
+  tbptt?: boolean;
+  seed?: number;
+  shuffle?: boolean;
+  progressEvery?: number;
+  yieldEveryMs?: number;
+  /** Emit a 'checkpoint' event (safetensors bytes) every this many steps. */
+  checkpointEvery?: number;
+  /** A checkpoint's bytes to resume from. */
+  resume?: Uint8Array;
+  maxSteps?: number;
+  /** Load the result's weights (and generator states) into this model (true: `model`) before done resolves; also on NON_FINITE (the last good weights). Default: the model is left as it was. */
+  applyTo?: (object & { loadStateDict(sd: StateDict): unknown }) | boolean;
+  /** Same as on('progress', fn). */
+  onProgress?: (record: TrainerProgress | TrainerEpochRecord) => void;
+  /** Same as on('checkpoint', fn). */
+  onCheckpoint?: (bytes: Uint8Array, info: { step: number; epoch: number }) => void;
+  /** Aborting it cancels, as trainer.cancel(). */
+  signal?: AbortSignal;
+  /** Transfer the batches' buffers instead of copying them (the caller's arrays become detached). Default false. */
+  transferData?: boolean;
+  /** Where worker.js is, when a bundler moves it; default next to trainer.js. */
+  workerUrl?: string | URL;
+  /** How the worker loads the engine; default the same build (SIMD or scalar) as this API. */
+  init?: { simd?: boolean; wasmBinary?: ArrayBuffer | Uint8Array; wasmUrl?: string | URL };
+}
+
+export interface TrainerResult {
+  history: TrainerHistory;
+  /** The trained weights (Float32Arrays the worker transferred). */
+  stateDict: StateDict;
+  /** The dropout generator states, by module name. */
+  rngStates: Record<string, Uint32Array>;
+}
+
+/** What done rejects with when fit fails in the worker (code preserved, e.g. NON_FINITE). */
+export interface TrainerError extends RnnError {
+  /** The weights of the last good step, when the model had been built. */
+  stateDict?: StateDict;
+}
+
+export type TrainerStatus = 'starting' | 'running' | 'paused' | 'done' | 'failed' | 'terminated';
+
+/** Trains a model in a worker (a module Web Worker in browsers, a worker_threads Worker in Node). */
+export declare class Trainer {
+  constructor(options: TrainerOptions);
+  /** Resolves when training ends (completed, early stopping, maxSteps, cancelled); rejects with a TrainerError. */
+  readonly done: Promise<TrainerResult>;
+  readonly status: TrainerStatus;
+  /** The last step's progress record, or null. */
+  readonly lastProgress: TrainerProgress | null;
+  /** Every fit progress record (epoch ends included). A listener that throws stops training. */
+  on(event: 'progress', fn: (record: TrainerProgress | TrainerEpochRecord) => void): this;
+  on(event: 'epoch', fn: (record: TrainerEpochRecord) => void): this;
+  on(event: 'checkpoint', fn: (bytes: Uint8Array, info: { step: number; epoch: number }) => void): this;
+  on(event: 'paused' | 'resumed', fn: (info: { step: number }) => void): this;
+  off(event: 'progress' | 'epoch' | 'checkpoint' | 'paused' | 'resumed', fn: (...args: any[]) => void): this;
+  /** The same promise as done. */
+  result(): Promise<TrainerResult>;
+  /** Resolves once the worker has stopped stepping (no progress arrives until resume). */
+  pause(): Promise<{ step: number }>;
+  resume(): Promise<{ step: number }>;
+  /** Stops after the current step; done resolves with history.stopped 'cancelled' and the weights so far. */
+  cancel(): Promise<TrainerResult>;
+  /** Ends the worker now; a pending done rejects with code STATE. */
+  terminate(): Promise<void>;
+}
+
+/** new Trainer(options). */
+export declare function createTrainer(options: TrainerOptions): Trainer;
+
+export interface Rnn {
+  /** The spec of a model (see modelSpec). */
+  modelSpec(model: object): ModelSpec;
+  /** A new model from a spec, with this API's classes. */
+  buildModel: BuildModel;
+  /** Trains in a worker that loads this same engine build. */
+  createTrainer(options: TrainerOptions): Trainer;
+  Trainer: typeof Trainer;
+}
+
+// ---------------------------------------------------------------- Seq2Seq
+
+export interface Seq2SeqOptions {
+  /** Source vocabulary size (ids 0..srcVocab-1; 0 = padding). */
+  srcVocab: number;
+  /** Target vocabulary size (0 = padding; must hold bosId and eosId). */
+  tgtVocab: number;
+  /** Default 64. */
+  embedDim?: number;
+  /** Default 128; encoder and decoder share it (the encoder's final state starts the decoder). */
+  hiddenDim?: number;
+  /** Recurrent cell of encoder and decoder; default 'lstm'. */
+  cell?: 'lstm' | 'gru';
+  /** Default 1. */
+  numLayers?: number;
+  /** Luong attention: score h_t . h_s ('dot') or h_t . W_a h_s ('general'); default 'none'. */
+  attention?: 'none' | 'dot' | 'general';
+  /** Dropout on both embeddings and between stacked layers, in [0, 1); default 0. */
+  dropout?: number;
+  /** Teacher-forcing ratio in [0, 1] for training forwards; default 1. */
+  teacherForcing?: number;
+  /** Begin-of-sequence target id; default 2. */
+  bosId?: number;
+  /** End-of-sequence target id; default 3. */
+  eosId?: number;
+  /** Seed of the initial weights, dropout masks and scheduled sampling; default random. */
+  seed?: number;
+}
+
+/** Padded sources [B, S] carrying the teacher-forced decoder inputs [B, T]. */
+export interface Seq2SeqSource extends IntTensor {
+  decoderInput?: IndexTensor;
+}
+
+/** A batch for fit (Seq2Seq.makeBatches): targets padded with -100. */
+export interface Seq2SeqBatch {
+  x: Seq2SeqSource & { decoderInput: IntTensor };
+  y: IntTensor;
+  lengths: Int32Array;
+}
+
+export interface Seq2SeqForwardOptions {
+  /** Source lengths in [1, S], any order; default all S. */
+  lengths?: ArrayLike<number>;
+  /** [B, T]: each row [bosId, y_0, ..., y_{n-1}] then 0 padding; default src.decoderInput. */
+  decoderInput?: IndexTensor;
+  /** Only null / undefined (what fit passes); carrying state is not supported. */
+  state?: null;
+}
+
+/** Called for every emitted token (never EOS), in order per example. */
+export type TokenCallback = (example: number, token: number, position: number) => void;
+
+export interface GreedyOptions {
+  /** Source lengths, with a padded [B, S] tensor. */
+  lengths?: ArrayLike<number>;
+  /** Decoder steps at most (EOS included); default 2 * source length + 10. */
+  maxLength?: number;
+  onToken?: TokenCallback;
+}
+
+export interface BeamSearchOptions extends GreedyOptions {
+  /** Hypotheses per example; default 5 (1 = greedy). */
+  beamWidth?: number;
+  /** alpha of score = logProb / length^alpha (length = steps incl. EOS); default 1, 0 = raw log-probability. */
+  lengthNormalization?: number;
+}
+
+export interface DecodeResult {
+  /** Output ids without BOS / EOS. */
+  tokens: Int32Array;
+  /** Sum of the log-probabilities of the tokens (and EOS when it ended with one). */
+  logProb: number;
+  /** Whether it ended with EOS (false: it reached maxLength). */
+  eos: boolean;
+}
+
+export interface BeamResult extends DecodeResult {
+  /** logProb / length^lengthNormalization: what the beam ranks by. */
+  score: number;
+}
+
+/** Sources for decoding: a padded [B, S] id tensor (with options.lengths), or an array of id sequences. */
+export type Seq2SeqInput = IndexTensor | ArrayLike<number>[];
+
+/**
+ * Encoder-decoder with optional Luong attention; state_dict keys as the
+ * PyTorch twin: encoder.embedding.weight, encoder.lstm.weight_ih_l0 (or
+ * encoder.gru.*), decoder.embedding.weight, decoder.lstm.*, decoder.attn.weight
+ * ('general'), decoder.concat.weight / bias (attention), decoder.fc.weight / bias.
+ */
+export interface Seq2Seq extends Module {
+  readonly srcVocab: number;
+  readonly tgtVocab: number;
+  readonly embedDim: number;
+  readonly hiddenDim: number;
+  readonly numLayers: number;
+  readonly cell: 'lstm' | 'gru';
+  readonly attention: 'none' | 'dot' | 'general';
+  readonly dropout: number;
+  readonly bosId: number;
+  readonly eosId: number;
+  readonly seed: number;
+  /** Teacher-forcing ratio of training forwards (settable: scheduled sampling). */
+  teacherForcing: number;
+  /** Teacher-forced logits [B, T, tgtVocab] (scheduled sampling in training mode when teacherForcing < 1). */
+  forward(src: Seq2SeqSource | ArrayLike<number>[], options?: Seq2SeqForwardOptions): Tensor;
+  /** Backpropagates d loss / d logits of the last forward; accumulates all parameter gradients. */
+  backward(dLogits: Tensor): void;
+  /** Batches for fit: sources and targets as id sequences (targets without BOS / EOS). */
+  makeBatches(sources: ArrayLike<number>[], targets: ArrayLike<number>[],
+    options?: { batchSize?: number; shuffle?: boolean; seed?: number }): Seq2SeqBatch[];
+  /** Greedy decoding, batched. */
+  greedy(src: Seq2SeqInput, options?: GreedyOptions): DecodeResult[];
+  /** Beam search, batched; onToken streams each result token once it is certain. */
+  beamSearch(src: Seq2SeqInput, options?: BeamSearchOptions): BeamResult[];
+}
+
+/** Ready-made models (rnn.models). */
+export interface Models {
+  Seq2Seq: new (options: Seq2SeqOptions) => Seq2Seq;
+}
+
+export interface Rnn {
+  readonly models: Models;
 }

@@ -15,10 +15,13 @@ import { makeOptimizers } from './optim.js';
 import { makeRecurrentClasses } from './recurrent.js';
 import { parse, serialize } from './safetensors.js';
 import { tensor } from './tensor.js';
+import { buildModel, modelSpec } from './spec.js';
+import { Trainer, createTrainer, makeTrainer } from './trainer.js';
 
 export { ErrorCode, RnnError, simdSupported, tensor };
 export { parse as parseSafetensors, serialize as serializeSafetensors };
 export * as data from './data.js';
+export { buildModel, modelSpec, Trainer, createTrainer };
 
 function makeApi(core) {
   const layers = { ...makeRecurrentClasses(core), ...makeLayerClasses(core), Sequential, Pool };
@@ -35,6 +38,11 @@ function makeApi(core) {
     safetensors: Object.freeze({ parse, serialize }),
     RnnError,
     ErrorCode,
+    /** JSON description of a model's architecture; buildModel(spec) rebuilds it (spec.js). */
+    modelSpec,
+    get buildModel() { const api = this; return (a, b) => (b === undefined ? buildModel(api, a) : buildModel(a, b)); },
+    /** Training in a worker (trainer.js); the worker loads this same engine build. */
+    ...makeTrainer({ simd: core.simd }),
     /** 'wasm-simd128' or 'wasm-scalar': which engine build is running. */
     backend: core.simd ? 'wasm-simd128' : 'wasm-scalar',
     /** Bytes of wasm linear memory (it grows, never shrinks). */

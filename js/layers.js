@@ -256,6 +256,15 @@ export function makeLayerClasses(core) {
     _paramsPtr() { return 0; }
     _gradsPtr() { return 0; }
 
+    /** The mask generator's state (a copy); assign it back to replay the same masks. */
+    get rngState() { return core.u32(this._live(), 4).slice(); }
+    set rngState(state) {
+      if (!(state instanceof Uint32Array) || state.length !== 4) {
+        throw new RnnError('INVALID_ARGUMENT', 'Dropout: rngState must be a Uint32Array of 4 words');
+      }
+      core.u32(this._live(), 4).set(state);
+    }
+
     /** A new tensor: x times a fresh mask (training) or a copy of x (eval). */
     forward(x) {
       const rng = this._live();

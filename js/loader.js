@@ -34,7 +34,7 @@ function defaultUrl(file) {
 // browsers can compile while the module downloads.
 async function fetchSource(url) {
   if (isNode && String(url).startsWith('file:')) {
-    const fsName = 'node:fs/promises';
+    const fsName = ['node:fs', 'promises'].join('/'); // opaque to bundlers and minifiers
     const fs = await import(/* @vite-ignore */ /* webpackIgnore: true */ fsName);
     return fs.readFile(new URL(String(url)));
   }

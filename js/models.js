@@ -4,6 +4,7 @@ import { Container } from './container.js';
 import { RnnError } from './errors.js';
 import { checkKnown, intOption, numOption, randomSeed } from './options.js';
 import { checkTensor } from './tensor.js';
+import { makeSeq2Seq } from './seq2seq.js';
 
 export function makeModels(api) {
   /**
@@ -58,10 +59,15 @@ export function makeModels(api) {
 
     /**
      * ids: [B, T] token ids (Int32Array data; 0 = padding), lengths: one per
-     * sequence in [1, T], any order. Returns the logits, a [B] tensor.
+     * sequence in [1, T], any order (also as { lengths }, the form fit uses).
+     * Returns the logits, a [B] tensor.
      */
     forward(ids, lengths) {
       this._live();
+      if (lengths && !Array.isArray(lengths) && !ArrayBuffer.isView(lengths)) {
+        checkKnown(lengths, ['lengths', 'state'], 'SentimentLSTM.forward');
+        lengths = lengths.lengths;
+      }
       const shape = ids?.shape;
       if (!Array.isArray(shape) || shape.length !== 2) {
         throw new RnnError('SHAPE', `SentimentLSTM.forward: ids must have shape [B, T], got ${JSON.stringify(shape)}`);
@@ -100,5 +106,5 @@ export function makeModels(api) {
       this.embedding.backward({ dOutput: this._drop1.backward({ dOutput: dx }).dx });
     }
   }
-  return { SentimentLSTM };
+  return { SentimentLSTM, Seq2Seq: makeSeq2Seq(api) };
 }

@@ -2,6 +2,7 @@
 // nn.GRU options, shapes and state_dict, running on the wasm engine.
 import { RnnError } from './errors.js';
 import { ParamModule, HANDLE } from './module.js';
+import { RecurrentStream, TAP_GATES } from './stream.js';
 import { checkTensor } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
 
@@ -56,6 +57,64 @@ export class RecurrentLayer extends ParamModule {
     this.projSize = projSize;
     this._table = this._readTable();
     this._last = null; // { T, B, unbatched } of the forward backward will use
+    this._streams = new Set(); // WeakRefs to the live streams on this layer
+  }
+
+  /**
+   * A stream: this (unidirectional) layer run one step at a time in
+   * evaluation mode, its state kept in wasm memory; see js/stream.js.
+   * options: { batch = 1, taps = false }.
+   */
+  stream(options = {}) {
+    this._live();
+    checkKnown(options ?? {}, ['batch', 'taps'], `${this._what}.stream`);
+    const batch = intOption(options ?? {}, 'batch', `${this._what}.stream`, { max: 1 << 20, def: 1 });
+    const taps = boolOption(options ?? {}, 'taps', `${this._what}.stream`, false);
+    if (this.bidirectional) {
+      throw new RnnError('UNSUPPORTED', `${this._what}.stream: bidirectional layers cannot stream (the reverse direction needs the whole sequence); use forward`);
+    }
+    return new RecurrentStream(this, this._core, this._streams, { batch, taps });
+  }
+
+  /** Frees the wasm memory, and that of every stream on this layer. */
+  dispose() {
+    for (const ref of [...this._streams]) {
+      const s = ref instanceof RecurrentStream ? ref : ref.deref();
+      s?._release('cannot be used: its model was disposed');
+    }
+    this._streams.clear();
+    super.dispose();
+  }
+
+  // Copies of every unit's per-step internals from the forward just run
+  // (rnn_model_forward_taps): [{ i, f, g, o, c, h } | { r, z, n, h } | { h }]
+  // at index layer * D + direction, each shaped like the output.
+  _forwardTaps(T, B, unbatched) {
+    const core = this._core, m = this[HANDLE];
+    const H = this.hiddenSize, Ho = this.outputSize, n = T * B;
+    const parts = TAP_GATES[this.mode].map((g) => [g, H]);
+    if (this.isLSTM) parts.push(['c', H]);
+    parts.push(['h', Ho]);
+    const floats = parts.reduce((a, [, F]) => a + n * F, 0);
+    const LD = this.numLayers * this.numDirections;
+    return core.withBlock(4 * floats, `forward taps (T=${T}, B=${B})`, (p) => {
+      const taps = [];
+      for (let k = 0; k < LD; k++) {
+        core.check(core.x.rnn_model_forward_taps(m, k, p), `${this._what}.forward taps`);
+        const rec = {};
+        let off = p;
+        for (const [name, F] of parts) {
+          const src = core.f32(off, n * F);
+          const data = new Float32Array(n * F);
+          if (this.batchFirst && !unbatched) swap01(src, data, T, B, F);
+          else data.set(src);
+          rec[name] = { shape: this._seqShape(T, B, F, unbatched), data };
+          off += 4 * n * F;
+        }
+        taps.push(rec);
+      }
+      return taps;
+    });
   }
 
   get numDirections() { return this.bidirectional ? 2 : 1; }
@@ -153,12 +212,17 @@ export class RecurrentLayer extends ParamModule {
   /**
    * Runs the whole sequence. x: [T, B, inputSize] ([B, T, ...] with
    * batchFirst, or unbatched [T, inputSize]); h0/c0: [numLayers*D, B, H].
-   * Returns copies: { output, hN, cN } (cN for LSTM only).
+   * Returns copies: { output, hN, cN } (cN for LSTM only). With
+   * { taps: true }, also taps: per layer and direction (index layer * D +
+   * direction) { i, f, g, o, c, h } (LSTM), { r, z, n, h } (GRU) or { h }
+   * (RNN), each over all steps shaped like output ([T, B, H]; h has
+   * outputSize features); zeros past a sequence's length.
    */
   forward(x, state = {}) {
     const m = this._live();
     if (state === null || typeof state !== 'object') throw new RnnError('INVALID_ARGUMENT', 'forward: the second argument must be an object { h0, c0 }');
-    checkKnown(state, ['h0', 'c0', 'lengths'], `${this._what}.forward`);
+    checkKnown(state, ['h0', 'c0', 'lengths', 'taps'], `${this._what}.forward`);
+    const taps = boolOption(state, 'taps', `${this._what}.forward`, false);
     const { T, B, unbatched } = this._inputDims(x);
     const hShape = this._stateShape(B, unbatched);
     const cShape = this._stateShape(B, unbatched, this.hiddenSize);
@@ -191,6 +255,7 @@ export class RecurrentLayer extends ParamModule {
       const result = { output, hN: { shape: hShape, data: core.f32(phN, nh).slice() } };
       if (this.isLSTM) result.cN = { shape: cShape, data: core.f32(pcN, nc).slice() };
       this._last = { T, B, unbatched };
+      if (taps) result.taps = this._forwardTaps(T, B, unbatched);
       return result;
     });
   }

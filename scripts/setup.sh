@@ -23,4 +23,7 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   # PyTorch interop tests run the tools/ scripts with Debian's torch.
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
+  # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
+  command -v clang >/dev/null 2>&1 || apt_install clang
+  dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || apt_install libclang-rt-14-dev
 fi

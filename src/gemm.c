@@ -20,24 +20,38 @@
 #define RNN_GEMM_DEFAULT_NAME "rnn_gemm_4x8__scalar"
 #endif
 
+#ifdef __wasm_simd128__
+#define RNN_GEMV_DEFAULT rnn_gemv_1x28__wasmsimd
+#else
+#define RNN_GEMV_DEFAULT rnn_gemv_1x28__scalar
+#endif
+
 static rnn_gemm_ukernel gemm_4x8 = RNN_GEMM_DEFAULT(4x8);
 static rnn_gemm_ukernel gemm_1x8 = RNN_GEMM_DEFAULT(1x8);
+static rnn_gemv_ukernel gemv_1x28 = RNN_GEMV_DEFAULT;
 static const char *gemm_name = RNN_GEMM_DEFAULT_NAME;
 
 const char *rnn_gemm_use_scalar(int force_scalar) {
   if (force_scalar) {
     gemm_4x8 = rnn_gemm_4x8__scalar;
     gemm_1x8 = rnn_gemm_1x8__scalar;
+    gemv_1x28 = rnn_gemv_1x28__scalar;
     gemm_name = "rnn_gemm_4x8__scalar";
   } else {
     gemm_4x8 = RNN_GEMM_DEFAULT(4x8);
     gemm_1x8 = RNN_GEMM_DEFAULT(1x8);
+    gemv_1x28 = RNN_GEMV_DEFAULT;
     gemm_name = RNN_GEMM_DEFAULT_NAME;
   }
   return gemm_name;
 }
 
 static int min_int(int x, int y) { return x < y ? x : y; }
+
+static void zero_c(int M, int N, float *c, ptrdiff_t ldc) {
+  for (int m = 0; m < M; m++)
+    for (int n = 0; n < N; n++) c[m * ldc + n] = 0.0f;
+}
 
 static int panel_count(int N) { return (N + RNN_GEMM_NR - 1) / RNN_GEMM_NR; }
 
@@ -62,6 +76,76 @@ void rnn_gemm_pack_b(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
       for (; j < RNN_GEMM_NR; j++) packed[j] = 0.0f;
     }
   }
+}
+
+void rnn_gemm_pack_b_fn(int K, int N, rnn_pack_get get, const void *ctx,
+                        float *packed) {
+  if (K <= 0 || N <= 0) return;
+  for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NR)
+    for (int k = 0; k < K; k++)
+      for (int j = 0; j < RNN_GEMM_NR; j++, packed++)
+        *packed = n0 + j < N ? get(ctx, k, n0 + j) : 0.0f;
+}
+
+/* ---- single rows (see gemm.h) ---- */
+
+size_t rnn_gemv_packed_size(int K, int N) {
+  if (K <= 0 || N <= 0) return 0;
+  const int full = N / RNN_GEMV_NR * RNN_GEMV_NR;
+  return (size_t)full * K + rnn_gemm_packed_size(K, N - full);
+}
+
+/* The tail's columns start at n0 of the whole matrix. */
+typedef struct {
+  rnn_pack_get get;
+  const void *ctx;
+  int n0;
+} shifted_source;
+
+static float shifted_get(const void *ctx, int k, int n) {
+  const shifted_source *s = ctx;
+  return s->get(s->ctx, k, s->n0 + n);
+}
+
+void rnn_gemv_pack_fn(int K, int N, rnn_pack_get get, const void *ctx, float *packed) {
+  if (K <= 0 || N <= 0) return;
+  const int full = N / RNN_GEMV_NR * RNN_GEMV_NR;
+  for (int n0 = 0; n0 < full; n0 += RNN_GEMV_NR)
+    for (int k = 0; k < K; k++)
+      for (int j = 0; j < RNN_GEMV_NR; j++) *packed++ = get(ctx, k, n0 + j);
+  const shifted_source tail = {get, ctx, full};
+  rnn_gemm_pack_b_fn(K, N - full, shifted_get, &tail, packed);
+}
+
+typedef struct {
+  const float *b;
+  ptrdiff_t sbk, sbn;
+} strided_source;
+
+static float strided_get(const void *ctx, int k, int n) {
+  const strided_source *s = ctx;
+  return s->b[k * s->sbk + n * s->sbn];
+}
+
+void rnn_gemv_pack(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
+                   float *packed) {
+  const strided_source src = {b, sbk, sbn};
+  rnn_gemv_pack_fn(K, N, strided_get, &src, packed);
+}
+
+void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
+                     const float *packed, float *c, int accumulate) {
+  if (N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) zero_c(1, N, c, 0);
+    return;
+  }
+  const rnn_gemv_ukernel k1x28 = gemv_1x28;
+  const int full = N / RNN_GEMV_NR * RNN_GEMV_NR;
+  for (int n0 = 0; n0 < full; n0 += RNN_GEMV_NR, packed += (size_t)RNN_GEMV_NR * K)
+    k1x28(K, a, sak, packed, c + n0, accumulate);
+  for (int n0 = full; n0 < N; n0 += RNN_GEMM_NR, packed += (size_t)RNN_GEMM_NR * K)
+    gemm_1x8(1, min_int(RNN_GEMM_NR, N - n0), K, a, 0, sak, packed, c + n0, 0, accumulate);
 }
 
 /* C (+)= A * B for one K block of kc steps. Row block b (MR rows) of A starts
@@ -93,10 +177,6 @@ static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
   }
 }
 
-static void zero_c(int M, int N, float *c, ptrdiff_t ldc) {
-  for (int m = 0; m < M; m++)
-    for (int n = 0; n < N; n++) c[m * ldc + n] = 0.0f;
-}
 
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,

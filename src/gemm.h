@@ -10,7 +10,8 @@
  * B changes every call (weight gradients) pack into a caller workspace.
  *
  * Kernels are named by tile and ISA (XNNPACK style): rnn_gemm_4x8__wasmsimd,
- * rnn_gemm_1x8__wasmsimd, rnn_gemm_4x8__scalar, rnn_gemm_1x8__scalar. The
+ * rnn_gemm_1x8__wasmsimd, rnn_gemm_4x8__scalar, rnn_gemm_1x8__scalar, and
+ * rnn_gemv_1x28__wasmsimd / __scalar for single rows (rnn_gemv_packed). The
  * scalar kernels are always built; the wasmsimd ones only with -msimd128.
  */
 #ifndef RNN_GEMM_H
@@ -70,7 +71,39 @@ void rnn_gemm_1x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sa
                             ptrdiff_t ldc, int accumulate);
 #endif
 
-/* Which kernels rnn_gemm_packed / rnn_sgemm use: the SIMD ones when built in
+/* Packing from any source: B(k, n) = get(ctx, k, n) (fused weights, built
+ * from several tensors, pack without a scratch copy). */
+typedef float (*rnn_pack_get)(const void *ctx, int k, int n);
+void rnn_gemm_pack_b_fn(int K, int N, rnn_pack_get get, const void *ctx,
+                        float *packed);
+
+/* Single-row products, c[N] (+)= a[K] * B: a stream step at batch 1, where
+ * the 1x8 tile over NR-wide panels is held to ~34 GFLOP/s by its loop
+ * overhead. B is packed by rnn_gemv_pack in RNN_GEMV_NR-wide panels
+ * interleaved by k (panel p holds B(k, p*NR + j) at p*NR*K + k*NR + j), so
+ * one pointer streams through a panel and one broadcast of a feeds seven
+ * independent accumulators (~43 GFLOP/s). The last N % RNN_GEMV_NR columns
+ * follow as rnn_gemm_pack_b panels and go through the 1x8 kernel. */
+#define RNN_GEMV_NR 28
+size_t rnn_gemv_packed_size(int K, int N);
+void rnn_gemv_pack(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
+                   float *packed);
+void rnn_gemv_pack_fn(int K, int N, rnn_pack_get get, const void *ctx, float *packed);
+/* a(k) = a[k*sak]; c must not alias a. */
+void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
+                     const float *packed, float *c, int accumulate);
+
+/* GEMV microkernel: RNN_GEMV_NR columns, kc >= 1 steps, w one panel. */
+typedef void (*rnn_gemv_ukernel)(int kc, const float *a, ptrdiff_t sak,
+                                 const float *w, float *c, int accumulate);
+void rnn_gemv_1x28__scalar(int kc, const float *a, ptrdiff_t sak, const float *w,
+                           float *c, int accumulate);
+#ifdef __wasm_simd128__
+void rnn_gemv_1x28__wasmsimd(int kc, const float *a, ptrdiff_t sak,
+                             const float *w, float *c, int accumulate);
+#endif
+
+/* Which kernels rnn_gemm_packed / rnn_sgemm / rnn_gemv_packed use: the SIMD ones when built in
  * (default), or force the scalar ones (tests, benchmarks). Returns the name of
  * the active 4x8 kernel. */
 const char *rnn_gemm_use_scalar(int force_scalar);

@@ -70,3 +70,16 @@ void rnn_gemm_1x8__scalar(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
   }
   store_row(c, nc, acc, accumulate);
 }
+
+RNN_SCALAR_CODE
+void rnn_gemv_1x28__scalar(int kc, const float *a, ptrdiff_t sak, const float *w,
+                           float *c, int accumulate) {
+  float acc[RNN_GEMV_NR] = {0};
+  for (int k = 0; k < kc; k++) {
+    const float va = *a;
+    a += sak;
+    for (int j = 0; j < RNN_GEMV_NR; j++) acc[j] += va * w[j];
+    w += RNN_GEMV_NR;
+  }
+  store_row(c, RNN_GEMV_NR, acc, accumulate);
+}

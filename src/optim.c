@@ -147,7 +147,8 @@ static void adam_segment(int kind, const rnn_opt_config *c, int64_t step,
 
 int rnn_optimizer_step(rnn_optimizer *o) {
   if (!o) return rnn_fail(RNN_E_INVALID, "optimizer is NULL");
-  o->steps++;
+  /* saturates: a count restored with set_steps may already be INT64_MAX */
+  if (o->steps < INT64_MAX) o->steps++;
   size_t off = 0;
   for (int s = 0; s < o->nseg; s++) {
     const size_t n = o->counts[s];

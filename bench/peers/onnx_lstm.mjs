@@ -1,0 +1,112 @@
+// onnx_lstm.mjs - writes a one-node ONNX LSTM model (ModelProto, protobuf
+// wire format) by hand, so the onnxruntime-web benchmark needs neither
+// Python nor the `onnx` package. The graph is a single `LSTM` operator
+// (opset 14) with the weights as initializers:
+//   inputs  X [T, B, I], and with `state: true` initial_h, initial_c [1, B, H]
+//   outputs Y [T, 1, B, H] (whole-sequence model) or Y_h, Y_c [1, B, H]
+// Weights are given in PyTorch's layout (weight_ih [4H, I], weight_hh [4H, H],
+// bias_ih, bias_hh [4H], gate rows i, f, g, o) and reordered to ONNX's i, o,
+// f, c, so the model computes exactly nn.LSTM's function.
+
+// --- minimal protobuf writer (varints, length-delimited fields) ----------
+class Writer {
+  constructor() { this.parts = []; this.length = 0; }
+  bytes(u8) { this.parts.push(u8); this.length += u8.length; return this; }
+  varint(v) {
+    let n = BigInt(v);
+    if (n < 0n) n += 1n << 64n; // two's complement, 10 bytes
+    const out = [];
+    do {
+      let b = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
+    return this.bytes(Uint8Array.from(out));
+  }
+  tag(field, wire) { return this.varint((field << 3) | wire); }
+  int(field, v) { return this.tag(field, 0).varint(v); }
+  len(field, u8) { return this.tag(field, 2).varint(u8.length).bytes(u8); }
+  str(field, s) { return this.len(field, new TextEncoder().encode(s)); }
+  msg(field, w) { return this.len(field, w.finish()); }
+  finish() {
+    const out = new Uint8Array(this.length);
+    let o = 0;
+    for (const p of this.parts) { out.set(p, o); o += p.length; }
+    return out;
+  }
+}
+
+const FLOAT = 1; // TensorProto.DataType
+
+function tensorProto(name, dims, data) {
+  const w = new Writer();
+  for (const d of dims) w.int(1, d);            // dims
+  w.int(2, FLOAT);                               // data_type
+  w.str(8, name);                                // name
+  w.len(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)); // raw_data (little-endian)
+  return w;
+}
+
+function valueInfo(name, dims) {
+  const shape = new Writer();
+  for (const d of dims) shape.msg(1, new Writer().int(1, d)); // dim { dim_value }
+  const tensorType = new Writer().int(1, FLOAT).msg(2, shape); // elem_type, shape
+  const type = new Writer().msg(1, tensorType);                // TypeProto.tensor_type
+  return new Writer().str(1, name).msg(2, type);
+}
+
+function intAttribute(name, v) {
+  return new Writer().str(1, name).int(3, v).int(20, 2); // i, type INT
+}
+
+/** PyTorch gate blocks (i, f, g, o) -> ONNX (i, o, f, c), rows of `cols` floats. */
+function reorderGates(src, H, cols) {
+  const dst = new Float32Array(src.length);
+  const order = [0, 3, 1, 2]; // ONNX block k takes PyTorch block order[k]
+  for (let k = 0; k < 4; k++) {
+    dst.set(src.subarray(order[k] * H * cols, (order[k] + 1) * H * cols), k * H * cols);
+  }
+  return dst;
+}
+
+/**
+ * Bytes of an ONNX model running one LSTM layer.
+ * { T, B, I, H, weights: { weight_ih, weight_hh, bias_ih, bias_hh } (Float32Array,
+ *   PyTorch layout), state: false -> X in, Y out; true -> X, h0, c0 in, hN, cN out }
+ */
+export function lstmModel({ T, B, I, H, weights, state }) {
+  const W = reorderGates(weights.weight_ih, H, I);
+  const R = reorderGates(weights.weight_hh, H, H);
+  const Bias = new Float32Array(8 * H);
+  Bias.set(reorderGates(weights.bias_ih, H, 1), 0);
+  Bias.set(reorderGates(weights.bias_hh, H, 1), 4 * H);
+
+  const node = new Writer();
+  const inputs = ['X', 'W', 'R', 'B'].concat(state ? ['', 'h0', 'c0'] : []);
+  for (const n of inputs) node.str(1, n);
+  for (const n of state ? ['', 'hN', 'cN'] : ['Y']) node.str(2, n);
+  node.str(3, 'lstm').str(4, 'LSTM').msg(5, intAttribute('hidden_size', H));
+
+  const graph = new Writer();
+  graph.msg(1, node).str(2, 'rnn_wasm_bench_lstm');
+  graph.msg(5, tensorProto('W', [1, 4 * H, I], W));
+  graph.msg(5, tensorProto('R', [1, 4 * H, H], R));
+  graph.msg(5, tensorProto('B', [1, 8 * H], Bias));
+  graph.msg(11, valueInfo('X', [T, B, I]));
+  if (state) {
+    graph.msg(11, valueInfo('h0', [1, B, H]));
+    graph.msg(11, valueInfo('c0', [1, B, H]));
+    graph.msg(12, valueInfo('hN', [1, B, H]));
+    graph.msg(12, valueInfo('cN', [1, B, H]));
+  } else {
+    graph.msg(12, valueInfo('Y', [T, 1, B, H]));
+  }
+
+  const model = new Writer();
+  model.int(1, 8);                                    // ir_version 8
+  model.str(2, 'rnn-wasm bench');                     // producer_name
+  model.msg(7, graph);                                // graph
+  model.msg(8, new Writer().str(1, '').int(2, 14));   // opset_import { domain "", version 14 }
+  return model.finish();
+}

@@ -1,0 +1,140 @@
+// spec.js - JSON-serialisable model descriptions, so a model can be rebuilt
+// elsewhere (in a worker, in another process, from a file):
+//   const spec = modelSpec(model);            // plain JSON: { type, ...options }
+//   const copy = buildModel(rnn, spec);       // same architecture, same seeds
+//   copy.loadStateDict(model.stateDict());    // ... and the same weights
+// Every layer's options are read from its public properties (seed included,
+// so a rebuilt model starts from the same initial weights). Covers RNN, LSTM,
+// GRU, Linear, Embedding, Dropout, Pool, Sequential (nested) and
+// models.SentimentLSTM.
+import { RnnError } from './errors.js';
+
+const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU' };
+const POOL_MODES = ['last', 'mean', 'final'];
+const TYPES = ['RNN', 'LSTM', 'GRU', 'Linear', 'Embedding', 'Dropout', 'Pool', 'Sequential', 'SentimentLSTM'];
+
+// What kind of module m is, without instanceof (every init() makes its own
+// classes, and dist/ and js/ are different module instances).
+function kindOf(m) {
+  if (m === null || typeof m !== 'object') return null;
+  if (typeof m.mode === 'string' && RECURRENT[m.mode] && 'hiddenSize' in m) return RECURRENT[m.mode];
+  if (m.spec?.type === 'Pool' || (POOL_MODES.includes(m.mode) && !('_children' in m) && typeof m.forward === 'function')) return 'Pool';
+  if (TYPES.includes(m._what)) return m._what;
+  return null;
+}
+
+function describe(m, path) {
+  const kind = kindOf(m);
+  switch (kind) {
+    case 'RNN': case 'LSTM': case 'GRU': {
+      const s = {
+        type: kind, inputSize: m.inputSize, hiddenSize: m.hiddenSize, numLayers: m.numLayers, bias: m.bias,
+        batchFirst: m.batchFirst, dropout: m.dropout, bidirectional: m.bidirectional, seed: m.seed,
+      };
+      if (kind === 'RNN') s.nonlinearity = m.nonlinearity ?? (m.mode === 'RNN_RELU' ? 'relu' : 'tanh');
+      if (kind === 'LSTM') s.projSize = m.projSize ?? 0;
+      return s;
+    }
+    case 'Linear':
+      return { type: 'Linear', inFeatures: m.inFeatures, outFeatures: m.outFeatures, bias: m.bias, seed: m.seed };
+    case 'Embedding':
+      return { type: 'Embedding', numEmbeddings: m.numEmbeddings, embeddingDim: m.embeddingDim, paddingIdx: m.paddingIdx ?? null, seed: m.seed };
+    case 'Dropout':
+      return { type: 'Dropout', p: m.p, seed: m.seed };
+    case 'Pool':
+      return { type: 'Pool', mode: m.mode };
+    case 'Sequential':
+      return { type: 'Sequential', layers: m.layers.map((l, i) => describe(l, `${path}.layers[${i}]`)) };
+    case 'SentimentLSTM':
+      return {
+        type: 'SentimentLSTM', vocabSize: m.vocabSize, embedDim: m.embedDim, hiddenDim: m.hiddenDim,
+        numLayers: m.numLayers, dropout: m.dropout, seed: m.seed,
+      };
+    default: {
+      const name = m?.constructor?.name ?? typeof m;
+      throw new RnnError('UNSUPPORTED', `modelSpec: ${path} (${name}) is not a module modelSpec can describe (supported: ${TYPES.join(', ')})`);
+    }
+  }
+}
+
+/**
+ * A plain, JSON-serialisable description of a model's architecture:
+ * { type, ...constructor options } ({ type: 'Sequential', layers: [...] } for
+ * Sequential). No weights: pair it with model.stateDict().
+ */
+export function modelSpec(model) {
+  if (model?.disposed) throw new RnnError('DISPOSED', 'modelSpec: the model was disposed');
+  return describe(model, 'model');
+}
+
+/**
+ * Builds a new model from a spec of modelSpec(), with the classes of `rnn`
+ * (the object init() resolves to). The same seeds give the same initial
+ * weights as the model the spec was taken from.
+ */
+export function buildModel(rnn, spec) {
+  if (!rnn || typeof rnn.LSTM !== 'function') {
+    throw new RnnError('INVALID_ARGUMENT', 'buildModel(rnn, spec): rnn must be the API object init() resolves to');
+  }
+  return build(rnn, spec, 'spec');
+}
+
+function build(rnn, spec, path) {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path} must be an object { type, ...options }, got ${spec === null ? 'null' : typeof spec}`);
+  }
+  const { type, ...opts } = spec;
+  switch (type) {
+    case 'RNN': case 'LSTM': case 'GRU': case 'Linear': case 'Embedding': case 'Dropout':
+      return new rnn[type](opts);
+    case 'Pool':
+      return new rnn.Pool(opts);
+    case 'SentimentLSTM':
+      return new rnn.models.SentimentLSTM(opts);
+    case 'Sequential': {
+      const extra = Object.keys(opts).filter((k) => k !== 'layers');
+      if (extra.length) throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}: unknown Sequential option '${extra[0]}' (known: layers)`);
+      if (!Array.isArray(opts.layers) || opts.layers.length === 0) {
+        throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.layers must be a non-empty array of specs`);
+      }
+      const made = [];
+      try {
+        opts.layers.forEach((s, i) => made.push(build(rnn, s, `${path}.layers[${i}]`)));
+        return new rnn.Sequential(made);
+      } catch (e) {
+        for (const m of made) m.dispose();
+        throw e;
+      }
+    }
+    default:
+      throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.type ${JSON.stringify(type)} is unknown (use ${TYPES.join(', ')})`);
+  }
+}
+
+// Every module holding a random generator with a readable state (recurrent
+// dropout), by dotted name: the same walk as fit's checkpoints.
+function rngHolders(model) {
+  const out = [];
+  const visit = (m, name) => {
+    if (!m) return;
+    if (m._children) for (const [k, c] of m._children) visit(c, name ? `${name}.${k}` : k);
+    else if ('rngState' in m) out.push([name || 'model', m]);
+  };
+  visit(model, '');
+  return out;
+}
+
+/** { name: Uint32Array(4) }: copies of the model's generator states. */
+export function rngStates(model) {
+  const out = {};
+  for (const [name, m] of rngHolders(model)) out[name] = m.rngState;
+  return out;
+}
+
+/** Restores rngStates() into a model of the same architecture. */
+export function setRngStates(model, states) {
+  if (!states) return;
+  for (const [name, m] of rngHolders(model)) {
+    if (states[name]) m.rngState = Uint32Array.from(states[name]);
+  }
+}

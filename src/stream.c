@@ -1,0 +1,369 @@
+/* stream.c - streaming inference: a unidirectional stack run one time step
+ * at a time, its state kept here between calls (see rnn.h).
+ *
+ * Each batch row lives in one "chain" of floats:
+ *   [x_0 (I), 1, h_0 (Hout), 1, h_1 (Hout), ..., 1, h_{L-1} (Hout)]
+ * (the 1s only with bias). Layer l reads [x_l, 1, h_l] = [h_{l-1}, 1, h_l]
+ * straight from the chain: one GEMM per layer per step against the packed
+ * [W_ih | b_ih + b_hh | W_hh]^T (the bias rides in as the weight of the 1),
+ * and its new h_t overwrites h_{t-1} in place once the GEMM has read it,
+ * where it is at once the next step's state and the next layer's input.
+ * No copies between layers, no bias pass, nothing allocated per step.
+ * GRU's n gate needs W_in x + b_in and W_hn h + b_hn apart (r multiplies
+ * the second), so it takes [x, 1] and [1, h] in two smaller products. */
+#include "rnn_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  int in;       /* input width: I for layer 0, else Hout */
+  size_t x_off; /* this layer's input in a chain row */
+  size_t h_off; /* its h (state and output) in a chain row */
+  int K;        /* in + bias + Hout: depth of the fused product */
+  float *w;     /* chain [x, 1, h] -> all gates (GRU: r and z), packed */
+  float *w_nx;  /* GRU: [x, 1] -> W_in x + b_in */
+  float *w_nh;  /* GRU: [1, h] -> W_hn h + b_hn */
+  float *w_hr;  /* projected LSTM: W_hr^T */
+  float *c;     /* LSTM: [B][H] cell state */
+  float *g;     /* [B][G*H] gates: per layer with taps, else shared */
+} stream_layer;
+
+struct rnn_stream {
+  rnn_model *m;
+  int cell, B, L, I, H, Hout, G, bias, taps;
+  size_t row;       /* chain row length */
+  unsigned version; /* model parameter version the packs were made from */
+  int packed;       /* the packs hold some version */
+  float *chain;     /* [B][row] */
+  float *gh;        /* GRU: [B][3H] hidden side; r, z blocks stay 0 */
+  float *mproj;     /* projected LSTM: [B][H] o * tanh(c) before W_hr */
+  float *staging;
+  void *block;      /* everything above (and the layers' buffers) */
+  float *io_in, *io_out;
+  int io_steps;
+  stream_layer layers[];
+};
+
+/* Buffers are 64-byte aligned: weight panels then never split v128 loads
+ * across cache lines. */
+#define ALIGN_FLOATS 16
+static size_t round_up(size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
+
+/* Where a layer's weights live in the model's flat parameters. */
+typedef struct {
+  const float *wih, *whh, *bih, *bhh;
+  int in, Hout, bias;
+} weights;
+
+/* Which parts feed a packed product: gate rows r0 .. r0+N-1 over chain
+ * columns [k0, k0 + K) of the layer's [x, 1, h] (k0 relative to x). */
+typedef struct {
+  int r0, N, k0, K;
+  int ih, bih, bhh, hh;
+} pack_spec;
+
+static float fused_weight(const weights *w, const pack_spec *p, int k, int n) {
+  const int r = p->r0 + n;
+  int col = p->k0 + k;
+  if (col < w->in) return p->ih ? w->wih[(size_t)r * w->in + col] : 0.0f;
+  col -= w->in;
+  if (w->bias) {
+    /* the same float sum as the sequence forward's b_ih + b_hh */
+    if (col == 0) {
+      if (p->bih && p->bhh) return w->bih[r] + w->bhh[r];
+      return p->bih ? w->bih[r] : p->bhh ? w->bhh[r] : 0.0f;
+    }
+    col--;
+  }
+  return p->hh ? w->whh[(size_t)r * w->Hout + col] : 0.0f;
+}
+
+/* In rnn_gemm_pack_b's layout (panels of NR columns, K rows each, zero
+ * padded): element (k, n) of panel n / NR at (panel * K + k) * NR + n % NR. */
+static void pack_fused(const weights *w, const pack_spec *p, float *dst) {
+  for (int n0 = 0; n0 < p->N; n0 += RNN_GEMM_NR)
+    for (int k = 0; k < p->K; k++)
+      for (int j = 0; j < RNN_GEMM_NR; j++, dst++)
+        *dst = n0 + j < p->N ? fused_weight(w, p, k, n0 + j) : 0.0f;
+}
+
+/* Pack specs of a layer: [0] the main product, [1], [2] GRU's n parts. */
+static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp[3]) {
+  const int H = s->H, in = ly->in, b = s->bias;
+  if (s->cell != RNN_CELL_GRU) {
+    sp[0] = (pack_spec){0, s->G * H, 0, ly->K, 1, 1, 1, 1};
+    return 1;
+  }
+  sp[0] = (pack_spec){0, 2 * H, 0, ly->K, 1, 1, 1, 1};
+  sp[1] = (pack_spec){2 * H, H, 0, in + b, 1, 1, 0, 0};
+  sp[2] = (pack_spec){2 * H, H, in, b + H, 0, 0, 1, 1};
+  return 3;
+}
+
+static void repack(rnn_stream *s) {
+  const float *params = rnn_model_params(s->m);
+  for (int l = 0; l < s->L; l++) {
+    stream_layer *ly = &s->layers[l];
+    const rnn_unit *u = rnn_model_unit(s->m, l);
+    const weights w = {params + u->w_ih, params + u->w_hh,
+                       u->b_ih != RNN_NONE ? params + u->b_ih : NULL,
+                       u->b_hh != RNN_NONE ? params + u->b_hh : NULL,
+                       ly->in, s->Hout, s->bias};
+    pack_spec sp[3];
+    const int n = layer_specs(s, ly, sp);
+    float *dst[3] = {ly->w, ly->w_nx, ly->w_nh};
+    for (int i = 0; i < n; i++) pack_fused(&w, &sp[i], dst[i]);
+    if (ly->w_hr) /* W_hr [P][H] as B = W_hr^T [H][P] */
+      rnn_gemm_pack_b(s->H, s->Hout, params + u->w_hr, 1, s->H, ly->w_hr);
+  }
+  s->version = rnn_model_params_version(s->m);
+  s->packed = 1;
+}
+
+int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
+  if (!m || !out) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  *out = NULL;
+  const rnn_model_config *cfg = rnn_model_config_of(m);
+  if (cfg->bidirectional)
+    return rnn_fail(RNN_E_UNSUPPORTED, "streams run unidirectional models only (a reverse "
+                                       "direction needs the whole sequence)");
+  if (batch < 1 || batch > (1 << 20))
+    return rnn_fail(RNN_E_INVALID, "batch must be in [1, %d], got %d", 1 << 20, batch);
+  const int L = cfg->num_layers, H = cfg->hidden_size, I = cfg->input_size;
+  const int Ho = cfg->proj_size ? cfg->proj_size : H, bias = cfg->bias != 0;
+  const int G = cfg->cell == RNN_CELL_LSTM ? 4 : cfg->cell == RNN_CELL_GRU ? 3 : 1;
+  const uint64_t B = (uint64_t)batch;
+
+  rnn_stream *s = calloc(1, sizeof *s + (size_t)L * sizeof(stream_layer));
+  if (!s) return rnn_fail(RNN_E_NOMEM, "out of memory creating a stream");
+  s->m = m, s->cell = cfg->cell, s->B = batch, s->L = L, s->I = I, s->H = H;
+  s->Hout = Ho, s->G = G, s->bias = bias, s->taps = taps != 0;
+
+  /* Layout first (sizes in 64 bits: wasm32's size_t wraps long before
+   * malloc fails), then one allocation. */
+  uint64_t row = 0;
+  for (int l = 0; l < L; l++) {
+    stream_layer *ly = &s->layers[l];
+    ly->in = l == 0 ? I : Ho;
+    ly->x_off = (size_t)row;
+    ly->h_off = (size_t)(row + ly->in + bias);
+    ly->K = ly->in + bias + Ho;
+    row = ly->h_off;
+  }
+  row += Ho;
+  s->row = (size_t)row;
+  const uint64_t stage_state = (uint64_t)L * B * (Ho + H);
+  const uint64_t stage_taps = B * ((uint64_t)(G == 1 ? 0 : G) * H + H + Ho);
+  const int g_blocks = s->taps ? L : 1;
+  /* every piece may round up by ALIGN_FLOATS, and so may the start */
+  uint64_t total = ALIGN_FLOATS + B * row + ALIGN_FLOATS;
+  total += (uint64_t)g_blocks * (B * G * H + ALIGN_FLOATS);
+  if (cfg->cell == RNN_CELL_LSTM) total += (uint64_t)L * (B * H + ALIGN_FLOATS);
+  if (cfg->cell == RNN_CELL_GRU) total += B * 3 * H + ALIGN_FLOATS;
+  if (cfg->proj_size) total += B * H + ALIGN_FLOATS;
+  total += (stage_state > stage_taps ? stage_state : stage_taps) + ALIGN_FLOATS;
+  for (int l = 0; l < L; l++) {
+    const stream_layer *ly = &s->layers[l];
+    pack_spec sp[3];
+    const int n = layer_specs(s, ly, sp);
+    for (int i = 0; i < n; i++) total += rnn_gemm_packed_size(sp[i].K, sp[i].N) + ALIGN_FLOATS;
+    if (cfg->proj_size) total += rnn_gemm_packed_size(H, Ho) + ALIGN_FLOATS;
+  }
+  if (total > (SIZE_MAX / sizeof(float)) / 2) {
+    free(s);
+    return rnn_fail(RNN_E_NOMEM, "stream too large: batch %d", batch);
+  }
+  s->block = calloc((size_t)total, sizeof(float));
+  if (!s->block) {
+    free(s);
+    return rnn_fail(RNN_E_NOMEM, "out of memory for a stream of batch %d (%llu MB)", batch,
+                    (unsigned long long)(total * 4 >> 20));
+  }
+  float *p = (float *)(((uintptr_t)s->block + 63) & ~(uintptr_t)63);
+#define TAKE(n) (p += round_up(n), p - round_up(n))
+  s->chain = TAKE((size_t)(B * row));
+  float *g_shared = s->taps ? NULL : TAKE((size_t)(B * G * H));
+  for (int l = 0; l < L; l++) {
+    stream_layer *ly = &s->layers[l];
+    ly->g = s->taps ? TAKE((size_t)(B * G * H)) : g_shared;
+    if (cfg->cell == RNN_CELL_LSTM) ly->c = TAKE((size_t)(B * H));
+  }
+  if (cfg->cell == RNN_CELL_GRU) s->gh = TAKE((size_t)(B * 3 * H));
+  if (cfg->proj_size) s->mproj = TAKE((size_t)(B * H));
+  s->staging = TAKE((size_t)(stage_state > stage_taps ? stage_state : stage_taps));
+  for (int l = 0; l < L; l++) {
+    stream_layer *ly = &s->layers[l];
+    pack_spec sp[3];
+    const int n = layer_specs(s, ly, sp);
+    float **dst[3] = {&ly->w, &ly->w_nx, &ly->w_nh};
+    for (int i = 0; i < n; i++) *dst[i] = TAKE(rnn_gemm_packed_size(sp[i].K, sp[i].N));
+    if (cfg->proj_size) ly->w_hr = TAKE(rnn_gemm_packed_size(H, Ho));
+  }
+#undef TAKE
+  /* the constant 1 of every layer's bias column */
+  if (bias)
+    for (uint64_t b = 0; b < B; b++)
+      for (int l = 0; l < L; l++)
+        s->chain[b * row + s->layers[l].x_off + s->layers[l].in] = 1.0f;
+  const int st = rnn_stream_reserve(s, 1);
+  if (st) {
+    rnn_stream_destroy(s);
+    return st;
+  }
+  *out = s;
+  return RNN_OK;
+}
+
+void rnn_stream_destroy(rnn_stream *s) {
+  if (!s) return;
+  free(s->io_in);
+  free(s->io_out);
+  free(s->block);
+  free(s);
+}
+
+int rnn_stream_reserve(rnn_stream *s, int steps) {
+  if (!s) return rnn_fail(RNN_E_INVALID, "stream is NULL");
+  if (steps < 1) return rnn_fail(RNN_E_INVALID, "steps must be >= 1, got %d", steps);
+  if (steps <= s->io_steps) return RNN_OK;
+  const uint64_t rows = (uint64_t)steps * s->B;
+  const uint64_t nin = rows * s->I, nout = rows * s->Hout;
+  if (nin > SIZE_MAX / sizeof(float) / 2 || nout > SIZE_MAX / sizeof(float) / 2)
+    return rnn_fail(RNN_E_NOMEM, "too many steps for one call: %d", steps);
+  float *in = malloc((size_t)nin * sizeof(float));
+  float *out = malloc((size_t)nout * sizeof(float));
+  if (!in || !out) {
+    free(in);
+    free(out);
+    return rnn_fail(RNN_E_NOMEM, "out of memory for the buffers of %d steps", steps);
+  }
+  free(s->io_in);
+  free(s->io_out);
+  s->io_in = in, s->io_out = out, s->io_steps = steps;
+  return RNN_OK;
+}
+
+float *rnn_stream_input(rnn_stream *s) { return s->io_in; }
+float *rnn_stream_output(rnn_stream *s) { return s->io_out; }
+float *rnn_stream_staging(rnn_stream *s) { return s->staging; }
+
+static void layer_step(rnn_stream *s, const stream_layer *ly) {
+  const int B = s->B, H = s->H, Ho = s->Hout;
+  const ptrdiff_t row = (ptrdiff_t)s->row;
+  const float *a = s->chain + ly->x_off;
+  float *h = s->chain + ly->h_off;
+  float *g = ly->g;
+  switch (s->cell) {
+  case RNN_CELL_LSTM: {
+    const int GH = 4 * H;
+    rnn_gemm_packed(B, GH, ly->K, a, row, 1, ly->w, g, GH, 0);
+    for (int b = 0; b < B; b++) {
+      float *c = ly->c + (size_t)b * H;
+      float *dest = s->mproj ? s->mproj + (size_t)b * H : h + b * row;
+      rnn_lstm_row_forward(g + (size_t)b * GH, c, c, dest, H);
+    }
+    if (s->mproj) rnn_gemm_packed(B, Ho, H, s->mproj, H, 1, ly->w_hr, h, row, 0);
+    break;
+  }
+  case RNN_CELL_GRU: {
+    const int GH = 3 * H, bias = s->bias;
+    rnn_gemm_packed(B, 2 * H, ly->K, a, row, 1, ly->w, g, GH, 0);
+    rnn_gemm_packed(B, H, ly->in + bias, a, row, 1, ly->w_nx, g + 2 * H, GH, 0);
+    rnn_gemm_packed(B, H, bias + H, a + ly->in, row, 1, ly->w_nh, s->gh + 2 * H, GH, 0);
+    for (int b = 0; b < B; b++) {
+      float *gh = s->gh + (size_t)b * GH, *hb = h + b * row;
+      rnn_gru_row_forward(g + (size_t)b * GH, gh, hb, gh + 2 * H, hb, H);
+    }
+    break;
+  }
+  default:
+    rnn_gemm_packed(B, H, ly->K, a, row, 1, ly->w, g, H, 0);
+    for (int b = 0; b < B; b++)
+      rnn_elman_row_forward(g + (size_t)b * H, h + b * row, H, s->cell == RNN_CELL_RNN_RELU);
+  }
+}
+
+static void one_step(rnn_stream *s, const float *x, float *y) {
+  const int B = s->B, I = s->I, Ho = s->Hout;
+  const size_t row = s->row, y_off = s->layers[s->L - 1].h_off;
+  for (int b = 0; b < B; b++)
+    memcpy(s->chain + b * row, x + (size_t)b * I, (size_t)I * sizeof(float));
+  for (int l = 0; l < s->L; l++) layer_step(s, &s->layers[l]);
+  for (int b = 0; b < B; b++)
+    memcpy(y + (size_t)b * Ho, s->chain + b * row + y_off, (size_t)Ho * sizeof(float));
+}
+
+static void ensure_packed(rnn_stream *s) {
+  if (!s->packed || s->version != rnn_model_params_version(s->m)) repack(s);
+}
+
+int rnn_stream_step(rnn_stream *s, const float *x, float *y) {
+  if (!s || !x || !y) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  ensure_packed(s);
+  one_step(s, x, y);
+  return RNN_OK;
+}
+
+int rnn_stream_run(rnn_stream *s, int steps, const float *xs, float *ys) {
+  if (!s || !xs || !ys) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  if (steps < 1) return rnn_fail(RNN_E_SHAPE, "steps must be >= 1, got %d", steps);
+  ensure_packed(s);
+  const size_t xstep = (size_t)s->B * s->I, ystep = (size_t)s->B * s->Hout;
+  for (int t = 0; t < steps; t++) one_step(s, xs + t * xstep, ys + t * ystep);
+  return RNN_OK;
+}
+
+void rnn_stream_reset(rnn_stream *s) { rnn_stream_set_state(s, NULL, NULL); }
+
+void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
+  const int B = s->B, H = s->H, Ho = s->Hout;
+  for (int l = 0; l < s->L; l++) {
+    const stream_layer *ly = &s->layers[l];
+    for (int b = 0; b < B; b++)
+      memcpy(h + ((size_t)l * B + b) * Ho, s->chain + b * s->row + ly->h_off,
+             (size_t)Ho * sizeof(float));
+    if (c && ly->c) memcpy(c + (size_t)l * B * H, ly->c, (size_t)B * H * sizeof(float));
+  }
+}
+
+void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
+  const int B = s->B, H = s->H, Ho = s->Hout;
+  for (int l = 0; l < s->L; l++) {
+    stream_layer *ly = &s->layers[l];
+    for (int b = 0; b < B; b++) {
+      float *dst = s->chain + b * s->row + ly->h_off;
+      if (h) memcpy(dst, h + ((size_t)l * B + b) * Ho, (size_t)Ho * sizeof(float));
+      else memset(dst, 0, (size_t)Ho * sizeof(float));
+    }
+    if (ly->c) {
+      if (c) memcpy(ly->c, c + (size_t)l * B * H, (size_t)B * H * sizeof(float));
+      else memset(ly->c, 0, (size_t)B * H * sizeof(float));
+    }
+    /* taps describe the last step; there is none after a state change */
+    if (s->taps) memset(ly->g, 0, (size_t)B * s->G * H * sizeof(float));
+  }
+}
+
+int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
+  if (!s || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  if (!s->taps) return rnn_fail(RNN_E_STATE, "this stream was created without taps");
+  if (layer < 0 || layer >= s->L)
+    return rnn_fail(RNN_E_INVALID, "layer must be in [0, %d), got %d", s->L, layer);
+  const stream_layer *ly = &s->layers[layer];
+  const int B = s->B, H = s->H, Ho = s->Hout, G = s->G;
+  const int ng = s->cell == RNN_CELL_LSTM ? 4 : s->cell == RNN_CELL_GRU ? 3 : 0;
+  for (int k = 0; k < ng; k++)
+    for (int b = 0; b < B; b++)
+      memcpy(dst + ((size_t)k * B + b) * H, ly->g + ((size_t)b * G + k) * H,
+             (size_t)H * sizeof(float));
+  dst += (size_t)ng * B * H;
+  if (ly->c) {
+    memcpy(dst, ly->c, (size_t)B * H * sizeof(float));
+    dst += (size_t)B * H;
+  }
+  for (int b = 0; b < B; b++)
+    memcpy(dst + (size_t)b * Ho, s->chain + b * s->row + ly->h_off, (size_t)Ho * sizeof(float));
+  return RNN_OK;
+}

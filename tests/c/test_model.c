@@ -1,0 +1,944 @@
+/* test_model.c - the public C API of the model (src/rnn.h) from C: RNN,
+ * LSTM and GRU stacks over a grid of configurations (layers, directions,
+ * bias, projection, dropout), forward and backward with and without lengths,
+ * finite-difference checks of gradients, zero_grad, params_changed,
+ * training mode, the dropout generator, optimizers and clipping, every
+ * documented invalid argument (status and rnn_last_error message), absurd
+ * sizes (RNN_E_NOMEM, no crash), and Linear / Embedding / losses briefly.
+ *
+ * Built natively, to wasm (SIMD and scalar) by ./build.sh tests and with
+ * AddressSanitizer + UndefinedBehaviorSanitizer by ./build.sh sanitize, so
+ * it frees everything it allocates (LeakSanitizer runs on it).
+ * Exit code 0 when everything passes; last line "N passed, M failed". */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rnn.h"
+
+/* Absurd sizes must come back as RNN_E_NOMEM: under AddressSanitizer that
+ * needs malloc to return NULL instead of reporting the request. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
+#define TEST_ASAN 1
+#endif
+#ifdef TEST_ASAN
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
+#endif
+
+static int passed, failed;
+
+static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int ok, const char *fmt, ...) {
+  if (ok) {
+    passed++;
+    return;
+  }
+  failed++;
+  if (failed <= 40) {
+    va_list ap;
+    va_start(ap, fmt);
+    printf("FAIL ");
+    vprintf(fmt, ap);
+    printf(" (last error: %s)\n", rnn_last_error());
+    va_end(ap);
+  }
+}
+
+/* A call that must fail with `want` and leave a message containing `needle`. */
+static void expect_status(int got, int want, const char *needle, const char *what) {
+  const char *msg = rnn_last_error();
+  check(got == want && (!needle || strstr(msg, needle) != NULL),
+        "%s: status %s (want %s), message \"%s\" (want it to mention \"%s\")", what,
+        rnn_status_name(got), rnn_status_name(want), msg, needle ? needle : "");
+}
+
+/* Deterministic values in [-1, 1). */
+static uint32_t lcg_state = 2024u;
+static float rand_unit(void) {
+  lcg_state = lcg_state * 1664525u + 1013904223u;
+  return (float)(lcg_state >> 8) / (float)(1u << 23) - 1.0f;
+}
+static float *rand_array(size_t n, float scale) {
+  float *x = malloc((n ? n : 1) * sizeof *x);
+  for (size_t i = 0; i < n; i++) x[i] = scale * rand_unit();
+  return x;
+}
+static float *zeros(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+static int all_finite(const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(x[i])) return 0;
+  return 1;
+}
+static double max_abs_diff(const float *a, const float *b, size_t n) {
+  double m = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double d = fabs((double)a[i] - (double)b[i]);
+    if (!(d <= m)) m = d; /* NaN sticks */
+  }
+  return m;
+}
+
+static rnn_model_config config(int cell, int I, int H, int L, int bidir, int bias, int proj,
+                               float dropout, uint32_t seed) {
+  rnn_model_config c;
+  memset(&c, 0, sizeof c);
+  c.cell = cell, c.input_size = I, c.hidden_size = H, c.num_layers = L;
+  c.bidirectional = bidir, c.bias = bias, c.proj_size = proj, c.dropout = dropout;
+  c.seed = seed;
+  return c;
+}
+
+static const char *cell_name(int cell) {
+  static const char *names[] = {"RNN_TANH", "RNN_RELU", "LSTM", "GRU"};
+  return cell >= 0 && cell < 4 ? names[cell] : "?";
+}
+
+static int gates_of(int cell) { return cell == RNN_CELL_LSTM ? 4 : cell == RNN_CELL_GRU ? 3 : 1; }
+
+/* ---- one model's whole life: shapes, tensors, forward, backward, FD ---- */
+
+typedef struct {
+  rnn_model_config cfg;
+  int T, B;
+  const int32_t *lengths;
+} model_case;
+
+/* Everything a forward/backward run needs, sized for the case. */
+typedef struct {
+  int T, B, I, H, Ho, L, D, is_lstm;
+  size_t nx, ny, nh, nc;
+  float *x, *h0, *c0, *y, *hN, *cN;
+  float *wy, *wh, *wc; /* loss weights: loss = sum wy*y + sum wh*hN + sum wc*cN */
+  float *dx, *dh0, *dc0;
+} run_bufs;
+
+static void bufs_init(run_bufs *r, const rnn_model_config *c, int T, int B) {
+  memset(r, 0, sizeof *r);
+  r->T = T, r->B = B, r->I = c->input_size, r->H = c->hidden_size;
+  r->Ho = c->proj_size ? c->proj_size : c->hidden_size;
+  r->L = c->num_layers, r->D = c->bidirectional ? 2 : 1;
+  r->is_lstm = c->cell == RNN_CELL_LSTM;
+  r->nx = (size_t)T * B * r->I;
+  r->ny = (size_t)T * B * r->D * r->Ho;
+  r->nh = (size_t)r->L * r->D * B * r->Ho;
+  r->nc = (size_t)r->L * r->D * B * r->H;
+  r->x = rand_array(r->nx, 1.0f);
+  r->h0 = rand_array(r->nh, 0.5f);
+  r->c0 = rand_array(r->nc, 0.5f);
+  r->y = zeros(r->ny), r->hN = zeros(r->nh), r->cN = zeros(r->nc);
+  r->wy = rand_array(r->ny, 1.0f), r->wh = rand_array(r->nh, 1.0f), r->wc = rand_array(r->nc, 1.0f);
+  r->dx = zeros(r->nx), r->dh0 = zeros(r->nh), r->dc0 = zeros(r->nc);
+}
+
+static void bufs_free(run_bufs *r) {
+  float *all[] = {r->x, r->h0, r->c0, r->y, r->hN, r->cN, r->wy, r->wh, r->wc, r->dx, r->dh0, r->dc0};
+  for (size_t i = 0; i < sizeof all / sizeof *all; i++) free(all[i]);
+}
+
+static int run_forward(rnn_model *m, run_bufs *r, const int32_t *lengths) {
+  return rnn_model_forward(m, r->T, r->B, r->x, lengths, r->h0, r->is_lstm ? r->c0 : NULL,
+                           r->y, r->hN, r->is_lstm ? r->cN : NULL);
+}
+
+static double objective(const run_bufs *r) {
+  double s = 0.0;
+  for (size_t i = 0; i < r->ny; i++) s += (double)r->wy[i] * r->y[i];
+  for (size_t i = 0; i < r->nh; i++) s += (double)r->wh[i] * r->hN[i];
+  if (r->is_lstm)
+    for (size_t i = 0; i < r->nc; i++) s += (double)r->wc[i] * r->cN[i];
+  return s;
+}
+
+/* Central difference of the objective with respect to *p (restored after). */
+static double numeric_grad(rnn_model *m, run_bufs *r, const int32_t *lengths,
+                           const uint32_t rng[4], float *p, int is_param) {
+  const float eps = 1e-2f, orig = *p;
+  double f[2];
+  for (int k = 0; k < 2; k++) {
+    *p = orig + (k ? -eps : eps);
+    if (is_param) rnn_model_params_changed(m);
+    rnn_model_set_rng(m, rng); /* the same dropout masks every time */
+    const int st = run_forward(m, r, lengths);
+    f[k] = st == RNN_OK ? objective(r) : NAN;
+  }
+  *p = orig;
+  if (is_param) rnn_model_params_changed(m);
+  return (f[0] - f[1]) / (2.0 * (double)eps);
+}
+
+static int grad_close(double numeric, double analytic) {
+  return fabs(numeric - analytic) <= 2e-3 + 2e-2 * fabs(numeric);
+}
+
+static void test_model_case(const model_case *mc) {
+  const rnn_model_config *c = &mc->cfg;
+  char tag[160];
+  snprintf(tag, sizeof tag, "%s I=%d H=%d L=%d D=%d bias=%d proj=%d p=%.2f T=%d B=%d%s",
+           cell_name(c->cell), c->input_size, c->hidden_size, c->num_layers,
+           c->bidirectional ? 2 : 1, c->bias, c->proj_size, (double)c->dropout, mc->T, mc->B,
+           mc->lengths ? " lengths" : "");
+  rnn_model *m = NULL;
+  int st = rnn_model_create(c, &m);
+  check(st == RNN_OK && m != NULL, "%s: create -> %s", tag, rnn_status_name(st));
+  if (st != RNN_OK) return;
+
+  /* Parameter count and tensor table, in PyTorch's state_dict order. */
+  const int G = gates_of(c->cell), H = c->hidden_size, P = c->proj_size, Ho = P ? P : H;
+  const int D = c->bidirectional ? 2 : 1;
+  size_t want = 0;
+  for (int l = 0; l < c->num_layers; l++) {
+    const size_t in = l == 0 ? (size_t)c->input_size : (size_t)D * Ho;
+    want += D * ((size_t)G * H * in + (size_t)G * H * Ho + (c->bias ? 2u * G * H : 0) +
+                 (size_t)P * H);
+  }
+  check(rnn_model_num_params(m) == want, "%s: num_params %zu, want %zu", tag,
+        rnn_model_num_params(m), want);
+  const int per_unit = 2 + (c->bias ? 2 : 0) + (P ? 1 : 0);
+  check(rnn_model_num_tensors(m) == c->num_layers * D * per_unit, "%s: num_tensors %d", tag,
+        rnn_model_num_tensors(m));
+  size_t covered = 0;
+  int order_ok = 1;
+  for (int i = 0; i < rnn_model_num_tensors(m); i++) {
+    const char *name = NULL;
+    size_t off = 0;
+    int rows = 0, cols = 0;
+    const int dims = rnn_model_tensor(m, i, &name, &off, &rows, &cols);
+    order_ok &= dims >= 1 && dims <= 2 && off == covered && name != NULL;
+    covered += (size_t)rows * cols;
+  }
+  check(order_ok && covered == want, "%s: tensors tile the parameters", tag);
+  {
+    const char *name = NULL;
+    size_t off = 1;
+    int rows = 0, cols = 0;
+    check(rnn_model_tensor(m, 0, &name, &off, &rows, &cols) == 2 && strcmp(name, "weight_ih_l0") == 0 &&
+              off == 0 && rows == G * H && cols == c->input_size,
+          "%s: tensor 0 is weight_ih_l0 [%d][%d]", tag, G * H, c->input_size);
+    check(rnn_model_tensor(m, rnn_model_num_tensors(m), &name, NULL, NULL, NULL) == 0 &&
+              rnn_model_tensor(m, -1, NULL, NULL, NULL, NULL) == 0,
+          "%s: tensor index out of range returns 0", tag);
+    if (D == 2) {
+      rnn_model_tensor(m, per_unit, &name, NULL, NULL, NULL);
+      check(strcmp(name, "weight_ih_l0_reverse") == 0, "%s: tensor %d is %s", tag, per_unit, name);
+    }
+    if (P) {
+      rnn_model_tensor(m, per_unit - 1, &name, NULL, &rows, &cols);
+      check(strcmp(name, "weight_hr_l0") == 0 && rows == P && cols == H, "%s: %s [%d][%d]", tag,
+            name, rows, cols);
+    }
+  }
+  /* Init: U(-1/sqrt(H), 1/sqrt(H)); gradients start at zero. */
+  {
+    const float *p = rnn_model_params(m), *g = rnn_model_grads(m);
+    const float k = 1.0f / sqrtf((float)H);
+    int in_range = 1, zero = 1;
+    for (size_t i = 0; i < want; i++) in_range &= p[i] >= -k && p[i] <= k, zero &= g[i] == 0.0f;
+    check(in_range && zero, "%s: init in [-%g, %g] and zero gradients", tag, (double)k, (double)k);
+  }
+
+  run_bufs r;
+  bufs_init(&r, c, mc->T, mc->B);
+  uint32_t rng[4];
+  rnn_model_get_rng(m, rng);
+
+  /* Forward: finite, padded steps zero, hN of a forward top unit = its last output. */
+  st = run_forward(m, &r, mc->lengths);
+  check(st == RNN_OK, "%s: forward -> %s", tag, rnn_status_name(st));
+  check(all_finite(r.y, r.ny) && all_finite(r.hN, r.nh) && (!r.is_lstm || all_finite(r.cN, r.nc)),
+        "%s: forward outputs are finite", tag);
+  if (mc->lengths) {
+    int pad_zero = 1;
+    for (int t = 0; t < r.T; t++)
+      for (int b = 0; b < r.B; b++)
+        if (t >= mc->lengths[b])
+          for (int j = 0; j < D * Ho; j++)
+            pad_zero &= r.y[((size_t)t * r.B + b) * D * Ho + j] == 0.0f;
+    check(pad_zero, "%s: output is 0 past each sequence's length", tag);
+  }
+  {
+    int last_ok = 1;
+    const int top = (c->num_layers - 1) * D; /* forward direction of the top layer */
+    for (int b = 0; b < r.B; b++) {
+      const int t = (mc->lengths ? mc->lengths[b] : r.T) - 1;
+      for (int j = 0; j < Ho; j++)
+        last_ok &= r.hN[((size_t)top * r.B + b) * Ho + j] == r.y[((size_t)t * r.B + b) * D * Ho + j];
+      if (D == 2) /* reverse direction ends at t = 0 */
+        for (int j = 0; j < Ho; j++)
+          last_ok &= r.hN[((size_t)(top + 1) * r.B + b) * Ho + j] == r.y[(size_t)b * D * Ho + Ho + j];
+    }
+    check(last_ok, "%s: hN holds each sequence's final top-layer output", tag);
+  }
+  /* Same rng state, same result (dropout masks included). */
+  {
+    float *y1 = malloc(r.ny * sizeof(float));
+    memcpy(y1, r.y, r.ny * sizeof(float));
+    rnn_model_set_rng(m, rng);
+    st = run_forward(m, &r, mc->lengths);
+    check(st == RNN_OK && max_abs_diff(y1, r.y, r.ny) == 0.0, "%s: forward is repeatable", tag);
+    free(y1);
+  }
+
+  /* Backward: parameter gradients, dx, dh0, dc0. */
+  rnn_model_set_rng(m, rng);
+  st = run_forward(m, &r, mc->lengths);
+  const double f0 = objective(&r);
+  st = rnn_model_backward(m, r.wy, r.wh, r.is_lstm ? r.wc : NULL, r.dx, r.dh0,
+                          r.is_lstm ? r.dc0 : NULL);
+  check(st == RNN_OK && isfinite(f0), "%s: backward -> %s", tag, rnn_status_name(st));
+  const size_t np = rnn_model_num_params(m);
+  float *grads = malloc(np * sizeof(float));
+  memcpy(grads, rnn_model_grads(m), np * sizeof(float));
+  check(all_finite(grads, np) && all_finite(r.dx, r.nx) && all_finite(r.dh0, r.nh),
+        "%s: gradients are finite", tag);
+  st = rnn_model_backward(m, r.wy, NULL, NULL, NULL, NULL, NULL);
+  expect_status(st, RNN_E_STATE, "forward", "second backward after one forward");
+
+  /* Finite differences: the first and last element of every tensor, and a
+   * few inputs and initial states. Copies, since the FD forwards overwrite
+   * the buffers' outputs. */
+  float *dx = malloc(r.nx * sizeof(float)), *dh0 = malloc(r.nh * sizeof(float));
+  float *dc0 = malloc(r.nc * sizeof(float));
+  memcpy(dx, r.dx, r.nx * sizeof(float));
+  memcpy(dh0, r.dh0, r.nh * sizeof(float));
+  memcpy(dc0, r.dc0, r.nc * sizeof(float));
+  int fd_bad = 0, fd_n = 0;
+  float *params = rnn_model_params(m);
+  for (int i = 0; i < rnn_model_num_tensors(m); i++) {
+    size_t off = 0;
+    int rows = 0, cols = 0;
+    rnn_model_tensor(m, i, NULL, &off, &rows, &cols);
+    const size_t idx[2] = {off, off + (size_t)rows * cols - 1};
+    for (int k = 0; k < 2; k++) {
+      const double num = numeric_grad(m, &r, mc->lengths, rng, &params[idx[k]], 1);
+      fd_n++;
+      if (!grad_close(num, grads[idx[k]])) {
+        if (fd_bad++ < 3)
+          printf("  %s: param %zu: analytic %.6g numeric %.6g\n", tag, idx[k], grads[idx[k]], num);
+      }
+    }
+  }
+  for (int k = 0; k < 3; k++) {
+    const size_t ix = (size_t)k * (r.nx - 1) / 2, ih = (size_t)k * (r.nh - 1) / 2;
+    double num = numeric_grad(m, &r, mc->lengths, rng, &r.x[ix], 0);
+    fd_n++;
+    if (!grad_close(num, dx[ix]) && fd_bad++ < 3)
+      printf("  %s: dx[%zu]: analytic %.6g numeric %.6g\n", tag, ix, dx[ix], num);
+    num = numeric_grad(m, &r, mc->lengths, rng, &r.h0[ih], 0);
+    fd_n++;
+    if (!grad_close(num, dh0[ih]) && fd_bad++ < 3)
+      printf("  %s: dh0[%zu]: analytic %.6g numeric %.6g\n", tag, ih, dh0[ih], num);
+    if (r.is_lstm) {
+      const size_t ic = (size_t)k * (r.nc - 1) / 2;
+      num = numeric_grad(m, &r, mc->lengths, rng, &r.c0[ic], 0);
+      fd_n++;
+      if (!grad_close(num, dc0[ic]) && fd_bad++ < 3)
+        printf("  %s: dc0[%zu]: analytic %.6g numeric %.6g\n", tag, ic, dc0[ic], num);
+    }
+  }
+  check(fd_bad == 0, "%s: %d of %d gradients disagree with finite differences", tag, fd_bad, fd_n);
+
+  /* Backward accumulates; zero_grad clears. */
+  rnn_model_set_rng(m, rng);
+  run_forward(m, &r, mc->lengths);
+  rnn_model_backward(m, r.wy, r.wh, r.is_lstm ? r.wc : NULL, NULL, NULL, NULL);
+  {
+    const float *g = rnn_model_grads(m);
+    int doubled = 1;
+    for (size_t i = 0; i < np; i++)
+      doubled &= fabsf(g[i] - 2.0f * grads[i]) <= 1e-5f * (1.0f + fabsf(grads[i]));
+    check(doubled, "%s: a second backward accumulates into the gradients", tag);
+    rnn_model_zero_grad(m);
+    int zero = 1;
+    for (size_t i = 0; i < np; i++) zero &= g[i] == 0.0f;
+    check(zero, "%s: zero_grad clears every gradient", tag);
+  }
+  /* Without h0/c0/lengths and with NULL outputs for the states. */
+  st = rnn_model_forward(m, r.T, r.B, r.x, NULL, NULL, NULL, r.y, NULL, NULL);
+  check(st == RNN_OK && all_finite(r.y, r.ny), "%s: forward with NULL states", tag);
+  st = rnn_model_backward(m, NULL, NULL, NULL, NULL, NULL, NULL);
+  check(st == RNN_OK, "%s: backward with every gradient NULL", tag);
+
+  free(grads), free(dx), free(dh0), free(dc0);
+  bufs_free(&r);
+  rnn_model_destroy(m);
+}
+
+/* Packed sequences: each sequence of a padded batch gives what it gives run
+ * alone over its own length (both directions, every layer). */
+static void test_lengths_match_alone(int cell, int bidir, int proj) {
+  const int T = 5, B = 3, I = 3, H = 6, L = 2;
+  const int32_t lengths[3] = {5, 2, 4}; /* not sorted */
+  rnn_model_config c = config(cell, I, H, L, bidir, 1, proj, 0.0f, 77);
+  rnn_model *m = NULL;
+  if (rnn_model_create(&c, &m) != RNN_OK) {
+    check(0, "lengths: create %s", cell_name(cell));
+    return;
+  }
+  const int D = bidir ? 2 : 1, Ho = proj ? proj : H, is_lstm = cell == RNN_CELL_LSTM;
+  run_bufs r;
+  bufs_init(&r, &c, T, B);
+  int st = run_forward(m, &r, lengths);
+  check(st == RNN_OK, "lengths: forward %s", cell_name(cell));
+  double worst = 0.0;
+  for (int b = 0; b < B; b++) {
+    const int n = lengths[b];
+    float *x = malloc((size_t)n * I * sizeof(float)), *y = malloc((size_t)n * D * Ho * sizeof(float));
+    float *h0 = malloc((size_t)L * D * Ho * sizeof(float)), *c0 = malloc((size_t)L * D * H * sizeof(float));
+    float *hN = malloc((size_t)L * D * Ho * sizeof(float)), *cN = malloc((size_t)L * D * H * sizeof(float));
+    for (int t = 0; t < n; t++) memcpy(x + (size_t)t * I, r.x + ((size_t)t * B + b) * I, I * sizeof(float));
+    for (int u = 0; u < L * D; u++) {
+      memcpy(h0 + (size_t)u * Ho, r.h0 + ((size_t)u * B + b) * Ho, Ho * sizeof(float));
+      memcpy(c0 + (size_t)u * H, r.c0 + ((size_t)u * B + b) * H, H * sizeof(float));
+    }
+    st = rnn_model_forward(m, n, 1, x, NULL, h0, is_lstm ? c0 : NULL, y, hN, is_lstm ? cN : NULL);
+    check(st == RNN_OK, "lengths: forward of sequence %d alone", b);
+    for (int t = 0; t < n; t++)
+      for (int j = 0; j < D * Ho; j++) {
+        const double d = fabs((double)y[(size_t)t * D * Ho + j] - r.y[((size_t)t * B + b) * D * Ho + j]);
+        if (!(d <= worst)) worst = d;
+      }
+    for (int u = 0; u < L * D; u++) {
+      for (int j = 0; j < Ho; j++) {
+        const double d = fabs((double)hN[(size_t)u * Ho + j] - r.hN[((size_t)u * B + b) * Ho + j]);
+        if (!(d <= worst)) worst = d;
+      }
+      if (is_lstm)
+        for (int j = 0; j < H; j++) {
+          const double d = fabs((double)cN[(size_t)u * H + j] - r.cN[((size_t)u * B + b) * H + j]);
+          if (!(d <= worst)) worst = d;
+        }
+    }
+    free(x), free(y), free(h0), free(c0), free(hN), free(cN);
+  }
+  check(worst <= 1e-5, "lengths: %s D=%d proj=%d: padded batch vs alone differ by %g", cell_name(cell),
+        D, proj, worst);
+  bufs_free(&r);
+  rnn_model_destroy(m);
+}
+
+/* Training mode, dropout, the generator, params_changed. */
+static void test_modes(void) {
+  const int T = 4, B = 2;
+  rnn_model_config c = config(RNN_CELL_LSTM, 3, 5, 3, 1, 1, 0, 0.5f, 9);
+  rnn_model_config c0 = c;
+  c0.dropout = 0.0f;
+  rnn_model *m = NULL, *m0 = NULL;
+  check(rnn_model_create(&c, &m) == RNN_OK && rnn_model_create(&c0, &m0) == RNN_OK,
+        "modes: create");
+  if (!m || !m0) {
+    rnn_model_destroy(m), rnn_model_destroy(m0);
+    return;
+  }
+  run_bufs r;
+  bufs_init(&r, &c, T, B);
+  float *a = zeros(r.ny), *b = zeros(r.ny), *e = zeros(r.ny);
+  check(rnn_model_num_params(m) == rnn_model_num_params(m0) &&
+            memcmp(rnn_model_params(m), rnn_model_params(m0), rnn_model_num_params(m) * sizeof(float)) == 0,
+        "modes: the same seed gives the same weights whatever the dropout");
+  /* Evaluation mode: no dropout, so the same as the dropout-free model. */
+  rnn_model_forward(m0, T, B, r.x, NULL, NULL, NULL, e, NULL, NULL);
+  rnn_model_set_training(m, 0);
+  rnn_model_forward(m, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
+  check(max_abs_diff(a, e, r.ny) == 0.0, "modes: evaluation mode applies no dropout");
+  /* Training mode: masks from the generator; same state, same masks. */
+  rnn_model_set_training(m, 1);
+  uint32_t s0[4], s1[4], s2[4];
+  rnn_model_get_rng(m, s0);
+  rnn_model_forward(m, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
+  rnn_model_get_rng(m, s1);
+  check(memcmp(s0, s1, sizeof s0) != 0, "modes: a training forward with dropout advances the generator");
+  check(max_abs_diff(a, e, r.ny) > 0.0, "modes: training mode applies dropout");
+  rnn_model_forward(m, T, B, r.x, NULL, NULL, NULL, b, NULL, NULL);
+  check(max_abs_diff(a, b, r.ny) > 0.0, "modes: the next forward draws new masks");
+  rnn_model_set_rng(m, s0);
+  rnn_model_forward(m, T, B, r.x, NULL, NULL, NULL, b, NULL, NULL);
+  rnn_model_get_rng(m, s2);
+  check(max_abs_diff(a, b, r.ny) == 0.0 && memcmp(s1, s2, sizeof s1) == 0,
+        "modes: set_rng replays the same masks");
+  rnn_model_set_training(m, 0);
+  rnn_model_get_rng(m, s0);
+  rnn_model_forward(m, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
+  rnn_model_get_rng(m, s1);
+  check(memcmp(s0, s1, sizeof s0) == 0, "modes: evaluation mode draws nothing");
+
+  /* params_changed: copying another model's parameters in gives its output. */
+  rnn_model_config c2 = c0;
+  c2.seed = 1234;
+  rnn_model *m2 = NULL;
+  rnn_model_create(&c2, &m2);
+  rnn_model_forward(m2, T, B, r.x, NULL, NULL, NULL, e, NULL, NULL);
+  rnn_model_forward(m0, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
+  check(max_abs_diff(a, e, r.ny) > 0.0, "modes: different seeds give different outputs");
+  memcpy(rnn_model_params(m0), rnn_model_params(m2), rnn_model_num_params(m0) * sizeof(float));
+  rnn_model_params_changed(m0);
+  rnn_model_forward(m0, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
+  check(max_abs_diff(a, e, r.ny) == 0.0, "modes: params_changed picks up new parameters");
+  /* Growing and shrinking T and B reuses or grows the cache correctly. */
+  {
+    float *x = rand_array((size_t)9 * 7 * 3, 1.0f), *y = zeros((size_t)9 * 7 * 10);
+    int ok = 1;
+    const int shapes[][2] = {{1, 1}, {9, 7}, {2, 3}, {1, 7}, {9, 1}, {3, 5}};
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+      ok &= rnn_model_forward(m0, shapes[k][0], shapes[k][1], x, NULL, NULL, NULL, y, NULL, NULL) == RNN_OK;
+      ok &= rnn_model_backward(m0, y, NULL, NULL, x, NULL, NULL) == RNN_OK;
+      ok &= all_finite(y, (size_t)shapes[k][0] * shapes[k][1] * 10);
+    }
+    check(ok, "modes: forward/backward over changing T and B");
+    free(x), free(y);
+  }
+  free(a), free(b), free(e);
+  bufs_free(&r);
+  rnn_model_destroy(m), rnn_model_destroy(m0), rnn_model_destroy(m2);
+}
+
+/* Gate taps read the forward cache; after backward they are refused. */
+static void test_taps(void) {
+  rnn_model_config c = config(RNN_CELL_GRU, 2, 4, 1, 0, 1, 0, 0.0f, 3);
+  rnn_model *m = NULL;
+  rnn_model_create(&c, &m);
+  if (!m) return;
+  const int T = 3, B = 2;
+  float *x = rand_array((size_t)T * B * 2, 1.0f), *y = zeros((size_t)T * B * 4);
+  float *taps = zeros((size_t)(3 + 1) * T * B * 4);
+  check(rnn_model_num_tap_gates(m) == 3, "taps: GRU has 3 gate blocks");
+  expect_status(rnn_model_forward_taps(m, 0, taps), RNN_E_STATE, "forward", "taps before forward");
+  rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, NULL, NULL);
+  check(rnn_model_forward_taps(m, 0, taps) == RNN_OK &&
+            max_abs_diff(taps + (size_t)3 * T * B * 4, y, (size_t)T * B * 4) == 0.0,
+        "taps: the last block is this unit's output");
+  expect_status(rnn_model_forward_taps(m, 1, taps), RNN_E_INVALID, "unit", "taps of unit 1 of 1");
+  rnn_model_backward(m, y, NULL, NULL, NULL, NULL, NULL);
+  expect_status(rnn_model_forward_taps(m, 0, taps), RNN_E_STATE, "forward", "taps after backward");
+  free(x), free(y), free(taps);
+  rnn_model_destroy(m);
+}
+
+/* ---- invalid arguments and absurd sizes ---- */
+
+static void test_invalid(void) {
+  rnn_model *m = (rnn_model *)&m; /* must be reset to NULL on failure */
+  rnn_model_config c = config(RNN_CELL_LSTM, 4, 8, 1, 0, 1, 0, 0.0f, 1);
+  struct {
+    rnn_model_config cfg;
+    int status;
+    const char *needle;
+    const char *what;
+  } bad[] = {
+      {config(RNN_CELL_LSTM, 4, 0, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "hiddenSize", "hidden_size 0"},
+      {config(RNN_CELL_LSTM, 4, -3, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "hiddenSize", "hidden_size -3"},
+      {config(RNN_CELL_LSTM, 4, 65537, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "hiddenSize", "hidden_size 65537"},
+      {config(RNN_CELL_LSTM, 0, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "inputSize", "input_size 0"},
+      {config(RNN_CELL_LSTM, 4, 8, 0, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "numLayers", "num_layers 0"},
+      {config(RNN_CELL_LSTM, 4, 8, 65, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "numLayers", "num_layers 65"},
+      {config(RNN_CELL_LSTM, 4, 8, 1, 0, 1, 8, 0.0f, 1), RNN_E_INVALID, "projSize", "projSize == H"},
+      {config(RNN_CELL_LSTM, 4, 8, 1, 0, 1, 9, 0.0f, 1), RNN_E_INVALID, "projSize", "projSize > H"},
+      {config(RNN_CELL_LSTM, 4, 8, 1, 0, 1, -1, 0.0f, 1), RNN_E_INVALID, "projSize", "projSize -1"},
+      {config(RNN_CELL_GRU, 4, 8, 1, 0, 1, 2, 0.0f, 1), RNN_E_INVALID, "LSTM only", "projSize on a GRU"},
+      {config(RNN_CELL_RNN_TANH, 4, 8, 1, 0, 1, 2, 0.0f, 1), RNN_E_INVALID, "LSTM only", "projSize on an RNN"},
+      {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, 1.0f, 1), RNN_E_INVALID, "dropout", "dropout 1"},
+      {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, -0.1f, 1), RNN_E_INVALID, "dropout", "dropout -0.1"},
+      {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, NAN, 1), RNN_E_INVALID, "dropout", "dropout NaN"},
+      {config(7, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type 7"},
+      {config(-1, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type -1"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    m = (rnn_model *)&m;
+    const int st = rnn_model_create(&bad[i].cfg, &m);
+    expect_status(st, bad[i].status, bad[i].needle, bad[i].what);
+    check(m == NULL, "%s: *out is NULL after a failure", bad[i].what);
+    if (st == RNN_OK) rnn_model_destroy(m);
+  }
+  expect_status(rnn_model_create(NULL, &m), RNN_E_INVALID, "NULL", "create with cfg NULL");
+  expect_status(rnn_model_create(&c, NULL), RNN_E_INVALID, "NULL", "create with out NULL");
+  check(strcmp(rnn_status_name(RNN_E_NOMEM), "RNN_E_NOMEM") == 0 &&
+            strcmp(rnn_status_name(RNN_OK), "RNN_OK") == 0 &&
+            strcmp(rnn_status_name(99), "RNN_E_UNKNOWN") == 0,
+        "status names");
+
+  m = NULL;
+  check(rnn_model_create(&c, &m) == RNN_OK, "invalid: create the valid model");
+  if (!m) return;
+  const int T = 3, B = 2;
+  float *x = rand_array((size_t)T * B * 4, 1.0f), *y = zeros((size_t)T * B * 8);
+  expect_status(rnn_model_backward(m, y, NULL, NULL, NULL, NULL, NULL), RNN_E_STATE, "forward",
+                "backward before any forward");
+  expect_status(rnn_model_forward(m, 0, B, x, NULL, NULL, NULL, y, NULL, NULL), RNN_E_SHAPE, "T=0",
+                "forward with T 0");
+  expect_status(rnn_model_forward(m, T, -1, x, NULL, NULL, NULL, y, NULL, NULL), RNN_E_SHAPE, "B=-1",
+                "forward with B -1");
+  expect_status(rnn_model_forward(m, T, B, NULL, NULL, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
+                "NULL", "forward with x NULL");
+  expect_status(rnn_model_forward(m, T, B, x, NULL, NULL, NULL, NULL, NULL, NULL), RNN_E_INVALID,
+                "NULL", "forward with output NULL");
+  const int32_t len_zero[2] = {3, 0}, len_long[2] = {4, 1}, len_neg[2] = {-2, 3};
+  expect_status(rnn_model_forward(m, T, B, x, len_zero, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
+                "lengths[1]", "lengths with a 0");
+  expect_status(rnn_model_forward(m, T, B, x, len_long, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
+                "lengths[0]", "lengths above T");
+  expect_status(rnn_model_forward(m, T, B, x, len_neg, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
+                "lengths[0]", "negative lengths");
+  expect_status(rnn_model_forward(NULL, T, B, x, NULL, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
+                "NULL", "forward on a NULL model");
+  expect_status(rnn_model_backward(NULL, y, NULL, NULL, NULL, NULL, NULL), RNN_E_INVALID, "NULL",
+                "backward on a NULL model");
+  /* Absurd sequence sizes: refused before anything is allocated or read. */
+  expect_status(rnn_model_forward(m, 1 << 20, 1 << 20, x, NULL, NULL, NULL, y, NULL, NULL), RNN_E_NOMEM,
+                "too large", "forward with T*B = 2^40");
+  expect_status(rnn_model_forward(m, 0x7fffffff, 0x7fffffff, x, NULL, NULL, NULL, y, NULL, NULL),
+                RNN_E_NOMEM, "too large", "forward with T = B = INT_MAX");
+  /* The model still works after all that. */
+  check(rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, NULL, NULL) == RNN_OK &&
+            rnn_model_backward(m, y, NULL, NULL, NULL, NULL, NULL) == RNN_OK,
+        "invalid: the model works after refused calls");
+  free(x), free(y);
+  rnn_model_destroy(m);
+  rnn_model_destroy(NULL); /* a no-op */
+
+  /* Absurd models: every size in range, far too many parameters for any
+   * memory (tens of TB; on wasm32 refused before malloc). */
+  rnn_model_config huge[] = {
+      config(RNN_CELL_LSTM, 1048576, 65536, 64, 1, 1, 65535, 0.0f, 1),
+      config(RNN_CELL_GRU, 1048576, 65536, 1, 0, 0, 0, 0.0f, 1),
+  };
+  for (size_t i = 0; i < sizeof huge / sizeof *huge; i++) {
+    m = (rnn_model *)&m;
+    const int st = rnn_model_create(&huge[i], &m);
+    expect_status(st, RNN_E_NOMEM, NULL, "absurd model size");
+    check(m == NULL, "absurd model: *out is NULL");
+    if (st == RNN_OK) rnn_model_destroy(m);
+  }
+}
+
+/* ---- optimizers and clipping ---- */
+
+static rnn_opt_config opt_defaults(double lr) {
+  rnn_opt_config c;
+  memset(&c, 0, sizeof c);
+  c.lr = lr, c.beta1 = 0.9, c.beta2 = 0.999, c.eps = 1e-8;
+  return c;
+}
+
+static void test_optimizers(void) {
+  float p[5] = {1, -2, 3, 0.5f, 0}, g[5] = {0.5f, 0.25f, -1, 2, 0};
+  float q[2] = {4, 5}, gq[2] = {1, -1};
+  float *ps[2] = {p, q}, *gs[2] = {g, gq};
+  const size_t counts[2] = {5, 2};
+  rnn_optimizer *o = NULL;
+
+  /* Plain SGD: p -= lr g, no state. */
+  rnn_opt_config c = opt_defaults(0.1);
+  int st = rnn_optimizer_create(RNN_OPT_SGD, &c, 2, ps, gs, counts, &o);
+  check(st == RNN_OK && o, "sgd: create");
+  if (!o) return;
+  check(rnn_optimizer_state_size(o) == 7 && rnn_optimizer_moment(o, 0) == NULL &&
+            rnn_optimizer_moment(o, 1) == NULL && rnn_optimizer_moment(o, 5) == NULL,
+        "sgd: no moment buffers without momentum");
+  rnn_optimizer_step(o);
+  check(fabsf(p[0] - 0.95f) < 1e-6f && fabsf(p[2] - 3.1f) < 1e-6f && fabsf(q[1] - 5.1f) < 1e-6f &&
+            rnn_optimizer_steps(o) == 1,
+        "sgd: one step");
+  rnn_optimizer_set_lr(o, 0.0);
+  rnn_optimizer_step(o);
+  check(fabsf(p[0] - 0.95f) < 1e-6f && rnn_optimizer_steps(o) == 2, "sgd: set_lr(0) freezes");
+  rnn_optimizer_destroy(o);
+
+  /* SGD with momentum: buf = g, then buf = mom buf + g. */
+  float a[3] = {0, 0, 0}, ga[3] = {1, 2, -1};
+  float *pa[1] = {a}, *gpa[1] = {ga};
+  const size_t ca[1] = {3};
+  c = opt_defaults(1.0);
+  c.momentum = 0.5;
+  rnn_optimizer_create(RNN_OPT_SGD, &c, 1, pa, gpa, ca, &o);
+  rnn_optimizer_step(o);
+  rnn_optimizer_step(o);
+  const float *buf = rnn_optimizer_moment(o, 0);
+  check(buf && fabsf(buf[1] - 3.0f) < 1e-6f && fabsf(a[1] + 5.0f) < 1e-6f && rnn_optimizer_moment(o, 1) == NULL,
+        "sgd momentum: buffer 1.5 g after two steps, p = -2.5 g");
+  rnn_optimizer_set_steps(o, 0); /* restart: the buffer is a copy of the next gradient */
+  rnn_optimizer_step(o);
+  check(fabsf(buf[1] - 2.0f) < 1e-6f && rnn_optimizer_steps(o) == 1, "sgd momentum: set_steps(0) restarts");
+  rnn_optimizer_set_steps(o, -5);
+  check(rnn_optimizer_steps(o) == 0, "set_steps clamps negative counts to 0");
+  rnn_optimizer_destroy(o);
+
+  /* Adam: the first step moves each parameter by lr against its gradient's sign. */
+  for (int kind = RNN_OPT_ADAM; kind <= RNN_OPT_ADAMW; kind++)
+    for (int ams = 0; ams <= 1; ams++) {
+      float w[4] = {1, 1, 1, 1}, gw[4] = {0.3f, -2, 1e-3f, 0};
+      float *pw[1] = {w}, *gpw[1] = {gw};
+      const size_t cw[1] = {4};
+      c = opt_defaults(0.01);
+      c.amsgrad = ams;
+      c.weight_decay = kind == RNN_OPT_ADAMW ? 0.1 : 0.0;
+      st = rnn_optimizer_create(kind, &c, 1, pw, gpw, cw, &o);
+      check(st == RNN_OK, "adam: create kind %d amsgrad %d", kind, ams);
+      if (!o) continue;
+      rnn_optimizer_step(o);
+      const float decay = kind == RNN_OPT_ADAMW ? (float)(1.0 - 0.01 * 0.1) : 1.0f;
+      check(fabsf(w[0] - (decay - 0.01f)) < 1e-5f && fabsf(w[1] - (decay + 0.01f)) < 1e-5f &&
+                fabsf(w[3] - decay) < 1e-7f,
+            "adam kind %d amsgrad %d: first step is lr * sign(g)", kind, ams);
+      const float *m1 = rnn_optimizer_moment(o, 0), *v1 = rnn_optimizer_moment(o, 1);
+      const float *vm = rnn_optimizer_moment(o, 2);
+      check(m1 && v1 && fabsf(m1[1] + 0.2f) < 1e-6f && fabsf(v1[1] - 0.004f) < 1e-6f &&
+                (ams ? vm != NULL && vm[1] == v1[1] : vm == NULL),
+            "adam kind %d amsgrad %d: moments after one step", kind, ams);
+      for (int k = 0; k < 20; k++) rnn_optimizer_step(o);
+      check(rnn_optimizer_steps(o) == 21 && all_finite(w, 4), "adam: 21 steps, finite");
+      rnn_optimizer_destroy(o);
+    }
+
+  /* Invalid optimizer configurations. */
+  struct {
+    int kind;
+    rnn_opt_config cfg;
+    const char *needle;
+  } bad[8];
+  int nb = 0;
+  bad[nb].kind = 9, bad[nb].cfg = opt_defaults(0.1), bad[nb++].needle = "kind";
+  bad[nb].kind = RNN_OPT_SGD, bad[nb].cfg = opt_defaults(-1), bad[nb++].needle = "lr";
+  bad[nb].kind = RNN_OPT_ADAM, bad[nb].cfg = opt_defaults(NAN), bad[nb++].needle = "lr";
+  bad[nb].kind = RNN_OPT_ADAM, bad[nb].cfg = opt_defaults(0.1), bad[nb].cfg.beta1 = 1.0, bad[nb++].needle = "betas[0]";
+  bad[nb].kind = RNN_OPT_ADAMW, bad[nb].cfg = opt_defaults(0.1), bad[nb].cfg.beta2 = -0.5, bad[nb++].needle = "betas[1]";
+  bad[nb].kind = RNN_OPT_ADAM, bad[nb].cfg = opt_defaults(0.1), bad[nb].cfg.eps = -1, bad[nb++].needle = "eps";
+  bad[nb].kind = RNN_OPT_SGD, bad[nb].cfg = opt_defaults(0.1), bad[nb].cfg.nesterov = 1, bad[nb++].needle = "nesterov";
+  bad[nb].kind = RNN_OPT_SGD, bad[nb].cfg = opt_defaults(0.1), bad[nb].cfg.weight_decay = -1, bad[nb++].needle = "weightDecay";
+  for (int i = 0; i < nb; i++) {
+    o = (rnn_optimizer *)&o;
+    st = rnn_optimizer_create(bad[i].kind, &bad[i].cfg, 2, ps, gs, counts, &o);
+    expect_status(st, RNN_E_INVALID, bad[i].needle, "invalid optimizer config");
+    check(o == NULL, "invalid optimizer: *out is NULL");
+    if (st == RNN_OK) rnn_optimizer_destroy(o);
+  }
+  c = opt_defaults(0.1);
+  expect_status(rnn_optimizer_create(RNN_OPT_SGD, &c, 0, ps, gs, counts, &o), RNN_E_INVALID,
+                "parameter tensors", "optimizer with 0 segments");
+  float *nullp[2] = {p, NULL};
+  expect_status(rnn_optimizer_create(RNN_OPT_ADAM, &c, 2, nullp, gs, counts, &o), RNN_E_INVALID,
+                "parameter 1", "optimizer with a NULL parameter");
+  expect_status(rnn_optimizer_create(RNN_OPT_ADAM, NULL, 2, ps, gs, counts, &o), RNN_E_INVALID,
+                "NULL", "optimizer with cfg NULL");
+  expect_status(rnn_optimizer_step(NULL), RNN_E_INVALID, "NULL", "step of a NULL optimizer");
+  rnn_optimizer_destroy(NULL);
+
+  /* Clipping: the norm before clipping, gradients scaled to max_norm. */
+  float g1[2] = {3, 0}, g2[1] = {4};
+  float *cg[2] = {g1, g2};
+  const size_t cc[2] = {2, 1};
+  double norm = rnn_clip_grad_norm(2, cg, cc, 10.0);
+  check(fabs(norm - 5.0) < 1e-6 && g1[0] == 3.0f && g2[0] == 4.0f, "clip: below max_norm leaves gradients");
+  norm = rnn_clip_grad_norm(2, cg, cc, 1.0);
+  check(fabs(norm - 5.0) < 1e-6 && fabsf(g1[0] - 0.6f) < 1e-5f && fabsf(g2[0] - 0.8f) < 1e-5f,
+        "clip: scaled to norm 1");
+  norm = rnn_clip_grad_norm(2, cg, cc, -1.0);
+  check(norm < 0.0 && strstr(rnn_last_error(), "maxNorm") != NULL && fabsf(g2[0] - 0.8f) < 1e-5f,
+        "clip: negative max_norm refused");
+  norm = rnn_clip_grad_norm(2, cg, cc, NAN);
+  check(norm < 0.0, "clip: NaN max_norm refused");
+
+  /* An optimizer over a model's parameters trains it: the loss goes down. */
+  rnn_model_config mc = config(RNN_CELL_GRU, 2, 6, 2, 0, 1, 0, 0.0f, 5);
+  rnn_model *m = NULL;
+  rnn_model_create(&mc, &m);
+  if (!m) return;
+  float *mp[1] = {rnn_model_params(m)}, *mg[1] = {rnn_model_grads(m)};
+  const size_t mn[1] = {rnn_model_num_params(m)};
+  c = opt_defaults(0.05);
+  check(rnn_optimizer_create(RNN_OPT_ADAM, &c, 1, mp, mg, mn, &o) == RNN_OK, "adam over a model");
+  const int T = 4, B = 3, n = T * B * 6;
+  float *x = rand_array((size_t)T * B * 2, 1.0f), *y = zeros(n), *target = rand_array(n, 0.5f);
+  float *dy = zeros(n);
+  double first = 0.0, last = 0.0;
+  for (int it = 0; it < 30; it++) {
+    rnn_model_zero_grad(m);
+    rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, NULL, NULL);
+    double loss = 0.0;
+    rnn_mse_loss((size_t)n, y, target, RNN_REDUCTION_MEAN, &loss, NULL, dy);
+    rnn_model_backward(m, dy, NULL, NULL, NULL, NULL, NULL);
+    rnn_clip_grad_norm(1, mg, mn, 1.0);
+    rnn_optimizer_step(o);
+    rnn_model_params_changed(m);
+    if (it == 0) first = loss;
+    last = loss;
+  }
+  check(last < 0.5 * first, "training: MSE %g -> %g over 30 Adam steps", first, last);
+  free(x), free(y), free(target), free(dy);
+  rnn_optimizer_destroy(o);
+  rnn_model_destroy(m);
+}
+
+/* ---- Linear, Embedding, losses ---- */
+
+static void test_linear(void) {
+  rnn_linear *l = (rnn_linear *)&l;
+  expect_status(rnn_linear_create(0, 3, 1, 1, &l), RNN_E_INVALID, "inFeatures", "linear in 0");
+  check(l == NULL, "linear: *out is NULL after a failure");
+  expect_status(rnn_linear_create(3, -1, 1, 1, &l), RNN_E_INVALID, "outFeatures", "linear out -1");
+  expect_status(rnn_linear_create(1 << 20, 1 << 20, 1, 1, &l), RNN_E_NOMEM, NULL, "linear 2^20 x 2^20");
+  if (rnn_linear_create(3, 2, 1, 7, &l) != RNN_OK) {
+    check(0, "linear: create");
+    return;
+  }
+  check(rnn_linear_num_params(l) == 8 && rnn_linear_num_tensors(l) == 2, "linear: 8 params in 2 tensors");
+  const char *name = NULL;
+  size_t off = 0;
+  int rows = 0, cols = 0;
+  check(rnn_linear_tensor(l, 1, &name, &off, &rows, &cols) == 1 && strcmp(name, "bias") == 0 && off == 6 &&
+            rows == 2 && cols == 1 && rnn_linear_tensor(l, 2, NULL, NULL, NULL, NULL) == 0,
+        "linear: tensor table");
+  const float W[8] = {1, 2, 3, -1, 0, 1, 0.5f, -0.5f}; /* W[2][3], b[2] */
+  memcpy(rnn_linear_params(l), W, sizeof W);
+  rnn_linear_params_changed(l);
+  const float x[6] = {1, 0, -1, 2, 1, 0};
+  float y[4];
+  expect_status(rnn_linear_backward(l, y, NULL), RNN_E_STATE, "forward", "linear backward first");
+  check(rnn_linear_forward(l, 2, x, y) == RNN_OK, "linear: forward");
+  check(y[0] == -1.5f && y[1] == -2.5f && y[2] == 4.5f && y[3] == -2.5f, "linear: y = x W^T + b (%g %g %g %g)",
+        (double)y[0], (double)y[1], (double)y[2], (double)y[3]);
+  const float dy[4] = {1, 0, 0, 1};
+  float dx[6];
+  check(rnn_linear_backward(l, dy, dx) == RNN_OK, "linear: backward");
+  const float *g = rnn_linear_grads(l);
+  check(dx[0] == 1 && dx[1] == 2 && dx[2] == 3 && dx[3] == -1 && dx[4] == 0 && dx[5] == 1 && g[0] == 1 &&
+            g[2] == -1 && g[3] == 2 && g[4] == 1 && g[6] == 1 && g[7] == 1,
+        "linear: dx = dy W, dW = dy^T x, db = sum dy");
+  expect_status(rnn_linear_backward(l, dy, dx), RNN_E_STATE, "forward", "linear second backward");
+  check(rnn_linear_forward(l, 0, NULL, NULL) == RNN_OK && rnn_linear_backward(l, NULL, NULL) == RNN_OK,
+        "linear: zero rows");
+  expect_status(rnn_linear_forward(l, -1, x, y), RNN_E_SHAPE, "rows", "linear rows -1");
+  expect_status(rnn_linear_forward(l, 2, NULL, y), RNN_E_INVALID, "NULL", "linear x NULL");
+  rnn_linear_zero_grad(l);
+  check(g[0] == 0 && g[7] == 0, "linear: zero_grad");
+  rnn_linear_destroy(l);
+  rnn_linear_destroy(NULL);
+}
+
+static void test_embedding(void) {
+  rnn_embedding *e = (rnn_embedding *)&e;
+  expect_status(rnn_embedding_create(0, 3, 0, 0, 1, &e), RNN_E_INVALID, "numEmbeddings", "embedding num 0");
+  check(e == NULL, "embedding: *out is NULL after a failure");
+  expect_status(rnn_embedding_create(5, 3, 1, 5, 1, &e), RNN_E_INVALID, "paddingIdx", "padding_idx 5 of 5");
+  expect_status(rnn_embedding_create(5, 3, 1, -6, 1, &e), RNN_E_INVALID, "paddingIdx", "padding_idx -6 of 5");
+  expect_status(rnn_embedding_create(1 << 30, 1 << 20, 0, 0, 1, &e), RNN_E_NOMEM, NULL,
+                "embedding 2^30 x 2^20");
+  if (rnn_embedding_create(5, 3, 1, -1, 11, &e) != RNN_OK) {
+    check(0, "embedding: create");
+    return;
+  }
+  check(rnn_embedding_padding_idx(e) == 4 && rnn_embedding_num_params(e) == 15, "embedding: padding_idx -1 is row 4");
+  const float *w = rnn_embedding_params(e), *g = rnn_embedding_grads(e);
+  check(w[12] == 0 && w[13] == 0 && w[14] == 0, "embedding: the padding row starts at zero");
+  const int32_t ids[4] = {1, 4, 1, 0}, bad[3] = {0, 5, -1};
+  float y[12], sentinel[9];
+  for (int i = 0; i < 9; i++) sentinel[i] = 42.0f;
+  expect_status(rnn_embedding_forward(e, 3, bad, sentinel), RNN_E_INVALID, "position 1", "embedding id 5 of 5");
+  check(sentinel[0] == 42.0f, "embedding: nothing written when an id is out of range");
+  expect_status(rnn_embedding_backward(e, y), RNN_E_STATE, "forward", "embedding backward after a failed forward");
+  check(rnn_embedding_forward(e, 4, ids, y) == RNN_OK && memcmp(y, w + 3, 3 * sizeof(float)) == 0 &&
+            memcmp(y + 9, w, 3 * sizeof(float)) == 0,
+        "embedding: forward gathers rows");
+  float dy[12];
+  for (int i = 0; i < 12; i++) dy[i] = 1.0f;
+  check(rnn_embedding_backward(e, dy) == RNN_OK && g[3] == 2.0f && g[0] == 1.0f && g[12] == 0.0f && g[6] == 0.0f,
+        "embedding: backward scatter-adds, the padding row gets nothing");
+  expect_status(rnn_embedding_forward(e, -1, ids, y), RNN_E_SHAPE, "ids", "embedding n -1");
+  rnn_embedding_zero_grad(e);
+  check(g[3] == 0.0f, "embedding: zero_grad");
+  rnn_embedding_destroy(e);
+  rnn_embedding_destroy(NULL);
+}
+
+static void test_losses(void) {
+  const float in[2] = {1, 2}, tg[2] = {0, 0};
+  double loss = 0;
+  float grad[2], elems[2];
+  check(rnn_mse_loss(2, in, tg, RNN_REDUCTION_MEAN, &loss, NULL, grad) == RNN_OK && loss == 2.5 &&
+            grad[0] == 1.0f && grad[1] == 2.0f,
+        "mse: mean and gradient");
+  check(rnn_mse_loss(2, in, tg, RNN_REDUCTION_NONE, &loss, elems, NULL) == RNN_OK && loss == 5.0 &&
+            elems[1] == 4.0f,
+        "mse: none");
+  expect_status(rnn_mse_loss(2, in, tg, 3, &loss, NULL, NULL), RNN_E_INVALID, "reduction", "mse reduction 3");
+  check(rnn_mse_loss(0, NULL, NULL, RNN_REDUCTION_MEAN, &loss, NULL, NULL) == RNN_OK && isnan(loss),
+        "mse: empty mean is NaN");
+  const float logit[2] = {0, 0}, y01[2] = {1, 0}, pw[1] = {2};
+  check(rnn_bce_with_logits_loss(2, logit, y01, NULL, 0, RNN_REDUCTION_SUM, &loss, NULL, grad) == RNN_OK &&
+            fabs(loss - 2 * log(2.0)) < 1e-12 && grad[0] == -0.5f && grad[1] == 0.5f,
+        "bce: sum and gradient at 0");
+  check(rnn_bce_with_logits_loss(2, logit, y01, pw, 1, RNN_REDUCTION_SUM, &loss, NULL, NULL) == RNN_OK &&
+            fabs(loss - 3 * log(2.0)) < 1e-12,
+        "bce: pos_weight");
+  expect_status(rnn_bce_with_logits_loss(2, logit, y01, pw, 0, RNN_REDUCTION_SUM, &loss, NULL, NULL), RNN_E_SHAPE,
+                "posWeight", "bce pos_weight of length 0");
+  const float z[6] = {0, 0, 0, 1, 2, 3}; /* [2][3] */
+  const int32_t t[2] = {0, -100};
+  float gz[6];
+  check(rnn_cross_entropy_loss(2, 3, 1, z, t, -100, 0.0, RNN_REDUCTION_MEAN, &loss, NULL, gz) == RNN_OK &&
+            fabs(loss - log(3.0)) < 1e-12 && gz[3] == 0.0f && fabsf(gz[0] + 2.0f / 3.0f) < 1e-7f,
+        "cross entropy: ignore_index counts for nothing");
+  const int32_t t2[2] = {2, 0};
+  check(rnn_cross_entropy_loss(2, 3, 1, z, t2, -100, 1.0, RNN_REDUCTION_SUM, &loss, NULL, NULL) == RNN_OK &&
+            isfinite(loss),
+        "cross entropy: label smoothing 1");
+  const int32_t all_ignored[2] = {-100, -100};
+  check(rnn_cross_entropy_loss(2, 3, 1, z, all_ignored, -100, 0.1, RNN_REDUCTION_MEAN, &loss, NULL, gz) == RNN_OK &&
+            isnan(loss),
+        "cross entropy: everything ignored, the mean is NaN");
+  const int32_t t3[2] = {0, 3};
+  expect_status(rnn_cross_entropy_loss(2, 3, 1, z, t3, -100, 0.0, RNN_REDUCTION_MEAN, &loss, NULL, NULL),
+                RNN_E_INVALID, "position 1", "cross entropy target 3 of 3");
+  expect_status(rnn_cross_entropy_loss(2, 3, 1, z, t2, -100, 1.5, RNN_REDUCTION_MEAN, &loss, NULL, NULL),
+                RNN_E_INVALID, "labelSmoothing", "label smoothing 1.5");
+  expect_status(rnn_cross_entropy_loss(2, 0, 1, z, t2, -100, 0.0, RNN_REDUCTION_MEAN, &loss, NULL, NULL),
+                RNN_E_SHAPE, "C >= 1", "cross entropy C 0");
+
+  rnn_rng g;
+  rnn_rng_seed(&g, 5);
+  float mask[1000];
+  rnn_dropout_mask(&g, 0.25f, 1000, mask);
+  int kept = 0, values_ok = 1;
+  for (int i = 0; i < 1000; i++) {
+    kept += mask[i] != 0.0f;
+    values_ok &= mask[i] == 0.0f || fabsf(mask[i] - 4.0f / 3.0f) < 1e-6f;
+  }
+  check(values_ok && kept > 700 && kept < 800, "dropout mask: %d of 1000 kept at p = 0.25", kept);
+}
+
+int main(void) {
+  static const int32_t len4[3] = {4, 1, 3}, len3[3] = {3, 1, 2};
+  const model_case cases[] = {
+      {config(RNN_CELL_RNN_TANH, 3, 4, 1, 0, 1, 0, 0.0f, 1), 4, 2, NULL},
+      {config(RNN_CELL_RNN_TANH, 2, 5, 2, 1, 0, 0, 0.0f, 2), 3, 3, len3},
+      {config(RNN_CELL_RNN_RELU, 3, 4, 2, 0, 1, 0, 0.0f, 3), 4, 3, len4},
+      {config(RNN_CELL_LSTM, 3, 5, 1, 0, 1, 0, 0.0f, 4), 4, 2, NULL},
+      {config(RNN_CELL_LSTM, 3, 6, 2, 1, 1, 3, 0.0f, 5), 4, 3, len4},
+      {config(RNN_CELL_LSTM, 2, 5, 3, 0, 0, 2, 0.4f, 6), 3, 3, len3},
+      {config(RNN_CELL_LSTM, 4, 9, 2, 1, 1, 0, 0.3f, 7), 4, 3, NULL},
+      {config(RNN_CELL_GRU, 3, 5, 1, 0, 1, 0, 0.0f, 8), 4, 2, NULL},
+      {config(RNN_CELL_GRU, 2, 6, 2, 1, 0, 0, 0.0f, 9), 4, 3, len4},
+      {config(RNN_CELL_GRU, 3, 4, 3, 1, 1, 0, 0.5f, 10), 3, 3, len3},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) test_model_case(&cases[i]);
+  for (int cell = RNN_CELL_RNN_TANH; cell <= RNN_CELL_GRU; cell++)
+    for (int bidir = 0; bidir <= 1; bidir++) test_lengths_match_alone(cell, bidir, 0);
+  test_lengths_match_alone(RNN_CELL_LSTM, 1, 4);
+  test_modes();
+  test_taps();
+  test_invalid();
+  test_optimizers();
+  test_linear();
+  test_embedding();
+  test_losses();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
