@@ -51,8 +51,12 @@ function runChild(id, cmd, argv, { timeoutS = 300, env = {} } = {}) {
   });
   const seconds = (Date.now() - t0) / 1000;
   const meta = { id, seconds, loadavgBefore: load0, loadavgAfter: os.loadavg()[0] };
-  if (r.error) return { ...meta, error: `${r.error.code ?? ''} ${r.error.message}`.trim() };
   const line = (r.stdout ?? '').split('\n').reverse().find((l) => l.startsWith('BENCH_JSON '));
+  if (r.error) {
+    const error = `${r.error.code ?? ''} after ${seconds.toFixed(0)} s`.trim();
+    // Children that report as they go (tfjs) keep what they finished.
+    return line ? { ...meta, ...JSON.parse(line.slice('BENCH_JSON '.length)), partial: true, error } : { ...meta, error };
+  }
   if (r.status !== 0 || !line) {
     const tail = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').slice(-6).join(' | ');
     return { ...meta, error: `exit ${r.status ?? r.signal}: ${tail}` };
@@ -150,7 +154,7 @@ libs['native-clang'] = nativeBuild.ok && existsSync(path.join(root, 'build/bench
   ? runChild('native-clang', path.join(root, 'build/bench_native_clang'), [...Q, '--breakdown'])
   : { id: 'native-clang', skipped: 'no clang' };
 libs['tfjs-wasm'] = nodeChild('tfjs-wasm', 'bench/peers/tfjs.mjs', [...Q, '--backend=wasm']);
-libs['tfjs-cpu'] = nodeChild('tfjs-cpu', 'bench/peers/tfjs.mjs', [...Q, '--backend=cpu'], { timeoutS: 400 });
+libs['tfjs-cpu'] = nodeChild('tfjs-cpu', 'bench/peers/tfjs.mjs', [...Q, '--backend=cpu'], { timeoutS: 360 });
 libs.ort = nodeChild('ort', 'bench/peers/ort.mjs', [...Q]);
 libs.pytorch = existsSync('/usr/bin/python3')
   ? runChild('pytorch', '/usr/bin/python3', ['bench/pytorch_bench.py', ...Q], {
@@ -197,7 +201,8 @@ log('All single-threaded, float32, one layer, T 64, B 32, inputSize 32 unless st
 log(table(['workload', ...COLS.map((c) => c[1])], ROWS.map(([w, label]) => [label, ...COLS.map(([lib]) => fmtCell(res(lib, w)))])));
 for (const [lib, name] of COLS) {
   const L = libs[lib];
-  if (L?.error) log(`  ${name}: FAILED ${L.error}`);
+  if (L?.error && L?.partial) log(`  ${name}: stopped (${L.error}); the workloads it finished are shown`);
+  else if (L?.error) log(`  ${name}: FAILED ${L.error}`);
   else if (L?.skipped) log(`  ${name}: not run (${L.skipped})`);
 }
 const notes = [];

@@ -21,7 +21,7 @@ import { writeFileSync } from 'node:fs';
 import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
 
 const flags = parseFlags({
-  epochs: 10, batch: 32, lr: 1e-3, embed: 64, hidden: 64, layers: 1, dropout: 0.5, minCount: 1,
+  epochs: 15, batch: 32, lr: 1e-3, embed: 64, hidden: 64, layers: 1, dropout: 0.5, minCount: 1,
   splitSeed: 2024, seed: 1, runs: 5, writeSplit: '',
 }, 'node examples/sentiment.mjs [flags]: SentimentLSTM on the UCI sentences');
 

@@ -10,7 +10,9 @@
  * where it is at once the next step's state and the next layer's input.
  * No copies between layers, no bias pass, nothing allocated per step.
  * GRU's n gate needs W_in x + b_in and W_hn h + b_hn apart (r multiplies
- * the second), so it takes [x, 1] and [1, h] in two smaller products. */
+ * the second), so it takes [x, 1] and [1, h] in two smaller products.
+ * With batch 1 the products are single rows (rnn_gemv_packed); the packs
+ * are the stream's own, redone when the model's parameter version moves. */
 #include "rnn_internal.h"
 
 #include <stdint.h>
@@ -46,8 +48,8 @@ struct rnn_stream {
   stream_layer layers[];
 };
 
-/* Buffers are 64-byte aligned: weight panels then never split v128 loads
- * across cache lines. */
+/* Buffers start 64-byte aligned (malloc gives 8 or 16), so the packs'
+ * v128 loads never straddle cache lines needlessly. */
 #define ALIGN_FLOATS 16
 static size_t round_up(size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
 
@@ -64,7 +66,15 @@ typedef struct {
   int ih, bih, bhh, hh;
 } pack_spec;
 
-static float fused_weight(const weights *w, const pack_spec *p, int k, int n) {
+typedef struct {
+  const weights *w;
+  const pack_spec *p;
+} fused_source;
+
+/* rnn_pack_get: B(k, n) of a fused product. */
+static float fused_weight(const void *ctx, int k, int n) {
+  const weights *w = ((const fused_source *)ctx)->w;
+  const pack_spec *p = ((const fused_source *)ctx)->p;
   const int r = p->r0 + n;
   int col = p->k0 + k;
   if (col < w->in) return p->ih ? w->wih[(size_t)r * w->in + col] : 0.0f;
@@ -80,13 +90,34 @@ static float fused_weight(const weights *w, const pack_spec *p, int k, int n) {
   return p->hh ? w->whh[(size_t)r * w->Hout + col] : 0.0f;
 }
 
-/* In rnn_gemm_pack_b's layout (panels of NR columns, K rows each, zero
- * padded): element (k, n) of panel n / NR at (panel * K + k) * NR + n % NR. */
-static void pack_fused(const weights *w, const pack_spec *p, float *dst) {
-  for (int n0 = 0; n0 < p->N; n0 += RNN_GEMM_NR)
-    for (int k = 0; k < p->K; k++)
-      for (int j = 0; j < RNN_GEMM_NR; j++, dst++)
-        *dst = n0 + j < p->N ? fused_weight(w, p, k, n0 + j) : 0.0f;
+/* Batch 1 runs single-row products (rnn_gemv_packed, ~25% faster there),
+ * larger batches the GEMM; each packs B its own way. */
+static size_t packed_size(const rnn_stream *s, int K, int N) {
+  return s->B == 1 ? rnn_gemv_packed_size(K, N) : rnn_gemm_packed_size(K, N);
+}
+
+static void pack(const rnn_stream *s, int K, int N, rnn_pack_get get, const void *ctx,
+                 float *dst) {
+  if (s->B == 1) rnn_gemv_pack_fn(K, N, get, ctx, dst);
+  else rnn_gemm_pack_b_fn(K, N, get, ctx, dst);
+}
+
+/* c[B][N] (row stride ldc) = a[B][K] (row stride lda) * packed */
+static void product(const rnn_stream *s, int N, int K, const float *a, ptrdiff_t lda,
+                    const float *packed, float *c, ptrdiff_t ldc) {
+  if (s->B == 1) rnn_gemv_packed(N, K, a, 1, packed, c, 0);
+  else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0);
+}
+
+/* W_hr [P][H] as B(k, n) = W_hr[n][k] */
+typedef struct {
+  const float *whr;
+  int H;
+} proj_source;
+
+static float proj_weight(const void *ctx, int k, int n) {
+  const proj_source *p = ctx;
+  return p->whr[(size_t)n * p->H + k];
 }
 
 /* Pack specs of a layer: [0] the main product, [1], [2] GRU's n parts. */
@@ -114,9 +145,14 @@ static void repack(rnn_stream *s) {
     pack_spec sp[3];
     const int n = layer_specs(s, ly, sp);
     float *dst[3] = {ly->w, ly->w_nx, ly->w_nh};
-    for (int i = 0; i < n; i++) pack_fused(&w, &sp[i], dst[i]);
-    if (ly->w_hr) /* W_hr [P][H] as B = W_hr^T [H][P] */
-      rnn_gemm_pack_b(s->H, s->Hout, params + u->w_hr, 1, s->H, ly->w_hr);
+    for (int i = 0; i < n; i++) {
+      const fused_source src = {&w, &sp[i]};
+      pack(s, sp[i].K, sp[i].N, fused_weight, &src, dst[i]);
+    }
+    if (ly->w_hr) {
+      const proj_source src = {params + u->w_hr, s->H};
+      pack(s, s->H, s->Hout, proj_weight, &src, ly->w_hr);
+    }
   }
   s->version = rnn_model_params_version(s->m);
   s->packed = 1;
@@ -168,8 +204,8 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     const stream_layer *ly = &s->layers[l];
     pack_spec sp[3];
     const int n = layer_specs(s, ly, sp);
-    for (int i = 0; i < n; i++) total += rnn_gemm_packed_size(sp[i].K, sp[i].N) + ALIGN_FLOATS;
-    if (cfg->proj_size) total += rnn_gemm_packed_size(H, Ho) + ALIGN_FLOATS;
+    for (int i = 0; i < n; i++) total += packed_size(s, sp[i].K, sp[i].N) + ALIGN_FLOATS;
+    if (cfg->proj_size) total += packed_size(s, H, Ho) + ALIGN_FLOATS;
   }
   if (total > (SIZE_MAX / sizeof(float)) / 2) {
     free(s);
@@ -198,8 +234,8 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     pack_spec sp[3];
     const int n = layer_specs(s, ly, sp);
     float **dst[3] = {&ly->w, &ly->w_nx, &ly->w_nh};
-    for (int i = 0; i < n; i++) *dst[i] = TAKE(rnn_gemm_packed_size(sp[i].K, sp[i].N));
-    if (cfg->proj_size) ly->w_hr = TAKE(rnn_gemm_packed_size(H, Ho));
+    for (int i = 0; i < n; i++) *dst[i] = TAKE(packed_size(s, sp[i].K, sp[i].N));
+    if (cfg->proj_size) ly->w_hr = TAKE(packed_size(s, H, Ho));
   }
 #undef TAKE
   /* the constant 1 of every layer's bias column */
@@ -258,20 +294,20 @@ static void layer_step(rnn_stream *s, const stream_layer *ly) {
   switch (s->cell) {
   case RNN_CELL_LSTM: {
     const int GH = 4 * H;
-    rnn_gemm_packed(B, GH, ly->K, a, row, 1, ly->w, g, GH, 0);
+    product(s, GH, ly->K, a, row, ly->w, g, GH);
     for (int b = 0; b < B; b++) {
       float *c = ly->c + (size_t)b * H;
       float *dest = s->mproj ? s->mproj + (size_t)b * H : h + b * row;
       rnn_lstm_row_forward(g + (size_t)b * GH, c, c, dest, H);
     }
-    if (s->mproj) rnn_gemm_packed(B, Ho, H, s->mproj, H, 1, ly->w_hr, h, row, 0);
+    if (s->mproj) product(s, Ho, H, s->mproj, H, ly->w_hr, h, row);
     break;
   }
   case RNN_CELL_GRU: {
     const int GH = 3 * H, bias = s->bias;
-    rnn_gemm_packed(B, 2 * H, ly->K, a, row, 1, ly->w, g, GH, 0);
-    rnn_gemm_packed(B, H, ly->in + bias, a, row, 1, ly->w_nx, g + 2 * H, GH, 0);
-    rnn_gemm_packed(B, H, bias + H, a + ly->in, row, 1, ly->w_nh, s->gh + 2 * H, GH, 0);
+    product(s, 2 * H, ly->K, a, row, ly->w, g, GH);
+    product(s, H, ly->in + bias, a, row, ly->w_nx, g + 2 * H, GH);
+    product(s, H, bias + H, a + ly->in, row, ly->w_nh, s->gh + 2 * H, GH);
     for (int b = 0; b < B; b++) {
       float *gh = s->gh + (size_t)b * GH, *hb = h + b * row;
       rnn_gru_row_forward(g + (size_t)b * GH, gh, hb, gh + 2 * H, hb, H);
@@ -279,7 +315,7 @@ static void layer_step(rnn_stream *s, const stream_layer *ly) {
     break;
   }
   default:
-    rnn_gemm_packed(B, H, ly->K, a, row, 1, ly->w, g, H, 0);
+    product(s, H, ly->K, a, row, ly->w, g, H);
     for (int b = 0; b < B; b++)
       rnn_elman_row_forward(g + (size_t)b * H, h + b * row, H, s->cell == RNN_CELL_RNN_RELU);
   }

@@ -5,7 +5,7 @@ rnn.models.SentimentLSTM mirrors), BCE-with-logits, Adam, best-validation
 epoch selection and runs. Only the weight init and dropout masks come from
 torch's generator instead.
 
-    /usr/bin/python3 examples/pytorch/sentiment.py [--epochs 10 --runs 5 ...]
+    /usr/bin/python3 examples/pytorch/sentiment.py [--epochs 15 --runs 5 ...]
     /usr/bin/python3 examples/pytorch/sentiment.py --check-split examples/pytorch/sentiment_split.json
 
 Final line: test_acc=... val_acc=... epochs=... runs=... seconds=...
@@ -20,7 +20,7 @@ from common import Rng, WordVocab, batches, final_line, fmt, parse_flags, read_r
 
 torch.set_num_threads(1)
 
-flags = parse_flags(dict(epochs=10, batch=32, lr=1e-3, embed=64, hidden=64, layers=1, dropout=0.5, minCount=1,
+flags = parse_flags(dict(epochs=15, batch=32, lr=1e-3, embed=64, hidden=64, layers=1, dropout=0.5, minCount=1,
                          splitSeed=2024, seed=1, runs=5, checkSplit=""),
                     "SentimentLSTM on the UCI sentences (PyTorch twin)")
 

@@ -112,6 +112,106 @@ static void test_kernel(const kernel_case *kern) {
           }
 }
 
+/* ---- single rows: the 1x28 kernels and rnn_gemv_packed ---- */
+
+typedef struct {
+  const char *name;
+  rnn_gemv_ukernel fn;
+} gemv_case;
+
+static void test_gemv_kernel(const gemv_case *kern) {
+  static const int kcs[] = {1, 2, 3, 5, 17, 64};
+  for (size_t ki = 0; ki < sizeof kcs / sizeof *kcs; ki++)
+    for (int strided = 0; strided <= 1; strided++)
+      for (int accumulate = 0; accumulate <= 1; accumulate++) {
+        const int kc = kcs[ki], N = RNN_GEMV_NR;
+        const ptrdiff_t sak = strided ? 3 : 1;
+        const int width = N + 5; /* columns past N must stay put */
+        float *a = rand_array(extent(1, kc, 1, sak));
+        float *b = rand_array((size_t)kc * N); /* [kc][N] */
+        float *w = malloc(rnn_gemv_packed_size(kc, N) * sizeof *w);
+        float *old = rand_array((size_t)width);
+        float *got = malloc((size_t)width * sizeof *got);
+        float *want = malloc((size_t)width * sizeof *want);
+        for (int j = N; j < width; j++) old[j] = SENTINEL;
+        memcpy(got, old, (size_t)width * sizeof *got);
+        memcpy(want, old, (size_t)width * sizeof *want);
+        rnn_gemv_pack(kc, N, b, N, 1, w);
+        kern->fn(kc, a, sak, w, got, accumulate);
+        rnn_gemm_ref(1, N, kc, a, 1, sak, b, N, 1, want, width, accumulate);
+        char detail[160] = "";
+        const int ok = compare(1, N, kc, 1, width, a, 1, sak, b, N, 1, old, got, want,
+                               accumulate, detail);
+        char what[64];
+        sprintf(what, "gemv kernel sak=%d", (int)sak);
+        report(ok, what, kern->name, 1, N, kc, accumulate, detail);
+        free(a), free(b), free(w), free(old), free(got), free(want);
+      }
+}
+
+/* rnn_gemv_pack / rnn_gemv_packed on one shape: full 28-wide panels, then
+ * the rest in 8-wide ones. */
+static void test_gemv_shape(const char *kernel, int N, int K, int trans_b, int strided,
+                            int accumulate) {
+  const ptrdiff_t sak = strided ? 2 : 1;
+  const ptrdiff_t sbk = trans_b ? 1 : N, sbn = trans_b ? K : 1;
+  const int width = N + 3;
+  float *a = rand_array(extent(1, K, 1, sak));
+  float *b = rand_array(extent(K, N, sbk, sbn));
+  float *old = rand_array((size_t)width);
+  for (int j = N; j < width; j++) old[j] = SENTINEL;
+  float *got = malloc((size_t)width * sizeof *got), *want = malloc((size_t)width * sizeof *want);
+  memcpy(got, old, (size_t)width * sizeof *got);
+  memcpy(want, old, (size_t)width * sizeof *want);
+  /* exactly the advertised size: a read or write past it shows under ASan */
+  float *packed = malloc(rnn_gemv_packed_size(K, N) * sizeof *packed);
+  rnn_gemv_pack(K, N, b, sbk, sbn, packed);
+  rnn_gemv_packed(N, K, a, sak, packed, got, accumulate);
+  rnn_gemm_ref(1, N, K, a, 1, sak, b, sbk, sbn, want, width, accumulate);
+  char detail[160] = "", what[64];
+  sprintf(what, "rnn_gemv_packed transB=%d sak=%d", trans_b, (int)sak);
+  report(compare(1, N, K, 1, width, a, 1, sak, b, sbk, sbn, old, got, want, accumulate, detail),
+         what, kernel, 1, N, K, accumulate, detail);
+  free(a), free(b), free(old), free(got), free(want), free(packed);
+}
+
+static float get_strided(const void *ctx, int k, int n) {
+  const float *b = ctx; /* [K][N] with N = 11 */
+  return b[k * 11 + n];
+}
+
+static void test_gemv(const char *kernel) {
+  static const int Ns[] = {1, 5, 8, 27, 28, 29, 36, 37, 56, 60, 1024};
+  static const int Ks[] = {1, 3, 33, 289};
+  for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++)
+    for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
+      for (int v = 0; v < 8; v++)
+        test_gemv_shape(kernel, Ns[ni], Ks[ki], v & 1, (v >> 1) & 1, v >> 2);
+  /* K = 0: an empty sum */
+  float c[3] = {1.5f, 1.5f, 1.5f};
+  rnn_gemv_packed(3, 0, NULL, 1, NULL, c, 1);
+  int ok = c[0] == 1.5f && c[2] == 1.5f;
+  rnn_gemv_packed(3, 0, NULL, 1, NULL, c, 0);
+  ok &= c[0] == 0.0f && c[2] == 0.0f;
+  report(ok, "rnn_gemv_packed K=0", kernel, 1, 3, 0, 0, "C wrong after an empty product");
+}
+
+/* The accessor packers lay out exactly what the strided ones do. */
+static void test_pack_fn(void) {
+  const int K = 7, N = 11;
+  float *b = rand_array((size_t)K * N);
+  float *p1 = malloc(rnn_gemm_packed_size(K, N) * sizeof *p1);
+  float *p2 = malloc(rnn_gemm_packed_size(K, N) * sizeof *p2);
+  rnn_gemm_pack_b(K, N, b, N, 1, p1);
+  rnn_gemm_pack_b_fn(K, N, get_strided, b, p2);
+  report(memcmp(p1, p2, rnn_gemm_packed_size(K, N) * sizeof *p1) == 0, "rnn_gemm_pack_b_fn", "-",
+         0, N, K, 0, "differs from rnn_gemm_pack_b");
+  report(rnn_gemv_packed_size(K, 60) == (size_t)56 * K + 8 * (size_t)K &&
+             rnn_gemv_packed_size(K, 56) == (size_t)56 * K && rnn_gemv_packed_size(0, 5) == 0,
+         "rnn_gemv_packed_size", "-", 0, 60, K, 0, "wrong size");
+  free(b), free(p1), free(p2);
+}
+
 /* ---- drivers: rnn_gemm_packed and rnn_sgemm on one shape and layout ---- */
 
 static void test_driver_shape(const char *kernel, int M, int N, int K,
@@ -238,13 +338,23 @@ int main(void) {
   };
   for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++)
     test_kernel(&kernels[i]);
+  const gemv_case gemv_kernels[] = {
+      {"rnn_gemv_1x28__scalar", rnn_gemv_1x28__scalar},
+#ifdef __wasm_simd128__
+      {"rnn_gemv_1x28__wasmsimd", rnn_gemv_1x28__wasmsimd},
+#endif
+  };
+  for (size_t i = 0; i < sizeof gemv_kernels / sizeof *gemv_kernels; i++)
+    test_gemv_kernel(&gemv_kernels[i]);
 
   test_pack_zero_pad();
+  test_pack_fn();
 
   for (int force_scalar = 0; force_scalar <= 1; force_scalar++) {
     const char *kernel = rnn_gemm_use_scalar(force_scalar);
     test_drivers(kernel);
     test_empty_k(kernel);
+    test_gemv(kernel);
   }
   rnn_gemm_use_scalar(0);
 

@@ -1,0 +1,47 @@
+// charts.js - uPlot (from npm, served locally), themed from the CSS
+// variables, sized to its container.
+import { UPLOT_CSS, UPLOT_JS } from './paths.js';
+import { loadStylesheet } from './math.js';
+import { onThemeChange, palette } from './util.js';
+
+let uplotPromise = null;
+export function uPlotLib() {
+  uplotPromise ??= Promise.all([import(UPLOT_JS), loadStylesheet(UPLOT_CSS)]).then(([m]) => m.default);
+  return uplotPromise;
+}
+
+function axis(p, label, extra = {}) {
+  return {
+    label, stroke: p.muted, labelSize: 22, size: 46, font: '12px Inter, system-ui, sans-serif', labelFont: '600 12px Inter, system-ui, sans-serif',
+    grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1, size: 4 }, ...extra,
+  };
+}
+
+/**
+ * A chart in `container`: make(p) returns uPlot options without width /
+ * height (p: the palette); data as uPlot takes it. The chart is rebuilt when
+ * the theme changes and resized with its container.
+ */
+export async function chart(container, make, data, { height = 260 } = {}) {
+  const uPlot = await uPlotLib();
+  const box = container;
+  const size = () => ({ width: Math.max(200, Math.floor(box.clientWidth)), height: typeof height === 'function' ? height() : height });
+  const handle = { plot: null, data, uPlot };
+  const build = () => {
+    const p = palette();
+    handle.plot?.destroy();
+    const opts = { ...make(p, axis), ...size() };
+    handle.plot = new uPlot(opts, handle.data, box);
+  };
+  build();
+  let w = box.clientWidth;
+  new ResizeObserver(() => {
+    if (Math.abs(box.clientWidth - w) < 1) return;
+    w = box.clientWidth;
+    handle.plot?.setSize(size());
+  }).observe(box);
+  onThemeChange(build);
+  handle.setData = (d, resetScales = true) => { handle.data = d; handle.plot.setData(d, resetScales); };
+  handle.rebuild = build;
+  return handle;
+}

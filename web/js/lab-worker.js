@@ -1,0 +1,172 @@
+// lab-worker.js - the playground's helper worker: fetches and parses the
+// datasets and cuts them into batches (so the page's main thread never
+// parses megabytes of text), and trains the seq2seq model, which the
+// library's createTrainer does not cover (it trains what modelSpec can
+// describe). Messages: { id, type: 'prepare', task, url, options } ->
+// { id, result }; { id, type: 'train-g2p', url, options } -> { id, event:
+// 'info' | 'progress' } ... { id, result }; { type: 'control', action }.
+import { data, init } from '../../dist/index.js';
+
+let rnnPromise = null;
+const engine = () => (rnnPromise ??= init());
+const texts = new Map();
+const control = { paused: false, cancelled: false };
+
+async function fetchText(url) {
+  if (!texts.has(url)) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
+    texts.set(url, await res.text());
+  }
+  return texts.get(url);
+}
+
+// ---- sentiment: UCI sentences -> word ids, padded batches, BCE targets ----
+async function sentiment(url, { batchSize = 32, maxLength = 48, seed = 7 } = {}) {
+  const tsv = data.readCsv(await fetchText(url), { delimiter: '\t', quote: null });
+  const sentences = data.column(tsv, 'text', String);
+  const labels = data.column(tsv, 'label');
+  const { train, val } = data.trainValSplit(data.range(sentences.length), { valFraction: 0.15, seed });
+  const vocab = data.WordVocab.fromTexts(train.map((i) => sentences[i]), { minCount: 2 });
+  const enc = sentences.map((t) => { const ids = vocab.encode(t); return ids.length ? ids : Int32Array.of(data.UNK_ID); });
+  const batch = (idx) => {
+    const { ids, lengths } = data.padSequences(idx.map((i) => enc[i]), { maxLength });
+    return { x: ids, lengths, y: { shape: [idx.length, 1], data: Float32Array.from(idx, (i) => labels[i]) } };
+  };
+  const trainBatches = data.batches(train.length, { batchSize, seed: seed + 1 }).map((b) => batch(b.map((j) => train[j])));
+  const valBatches = [];
+  for (let s = 0; s < val.length; s += 150) valBatches.push(batch(val.slice(s, s + 150)));
+  // A few short held-out sentences to try.
+  const examples = [];
+  for (const want of [1, 0, 1, 0, 1, 0]) {
+    const i = val.find((j) => labels[j] === want && sentences[j].length < 48 && sentences[j].length > 14 && !examples.some((e) => e.text === sentences[j]));
+    if (i !== undefined) examples.push({ text: sentences[i], label: labels[i] });
+  }
+  return {
+    vocab: vocab.toJSON(), train: trainBatches, val: valBatches,
+    info: { sentences: sentences.length, train: train.length, val: val.length, vocabSize: vocab.size, examples },
+  };
+}
+
+// ---- character LM: Tiny Shakespeare -> TBPTT chunks -----------------------
+async function charlm(url, { chars = 300_000, valChars = 40_000, batchSize = 32, k = 64 } = {}) {
+  const rnn = await engine();
+  const text = await fetchText(url);
+  const vocab = data.CharVocab.fromText(text);
+  const trainIds = vocab.encode(text.slice(0, chars));
+  const valIds = vocab.encode(text.slice(chars, chars + valChars));
+  return {
+    vocab: vocab.toJSON(),
+    train: rnn.tbpttBatches(trainIds, { batchSize, k }),
+    val: rnn.tbpttBatches(valIds, { batchSize: 16, k }),
+    info: { chars: text.length, train: trainIds.length, val: valIds.length, vocabSize: vocab.size, k, batchSize },
+  };
+}
+
+// ---- NAB machine temperature -> normalised series, TBPTT forecasting chunks --
+function contiguous(series, from, to, B, k) {
+  const per = Math.floor((to - from - 1) / B), chunks = Math.floor(per / k);
+  const out = [];
+  for (let c = 0; c < chunks; c++) {
+    const x = new Float32Array(B * k), y = new Float32Array(B * k);
+    for (let b = 0; b < B; b++) {
+      const s = from + b * per + c * k;
+      x.set(series.subarray(s, s + k), b * k);
+      y.set(series.subarray(s + 1, s + k + 1), b * k);
+    }
+    out.push({ x: { shape: [B, k, 1], data: x }, y: { shape: [B, k, 1], data: y } });
+  }
+  return out;
+}
+
+async function anomaly(url, { factor = 3, k = 32, batchSize = 8, trainFraction = 0.4 } = {}) {
+  const csv = data.readCsv(await fetchText(url));
+  const values = data.column(csv, 'value');
+  const stamps = data.column(csv, 'timestamp', String);
+  const windows = data.column(csv, 'anomaly_window');
+  const n = Math.floor(values.length / factor);
+  const raw = new Float32Array(n), time = new Float64Array(n), window = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0, w = 0;
+    for (let j = i * factor; j < (i + 1) * factor; j++) { s += values[j]; w |= windows[j]; }
+    raw[i] = s / factor;
+    window[i] = w;
+    time[i] = Date.parse(`${stamps[i * factor].replace(' ', 'T')}Z`) / 1000;
+  }
+  const nTrain = Math.floor(n * trainFraction);
+  const norm = data.normalizer(raw.subarray(0, nTrain));
+  const series = norm.apply(raw);
+  return {
+    series, raw, time, window, mean: norm.mean, std: norm.std, nTrain,
+    train: contiguous(series, 0, nTrain, batchSize, k),
+    val: contiguous(series, nTrain, n, 4, k),
+    info: { rows: values.length, points: n, factor, nTrain, minutes: 5 * factor, k, batchSize },
+  };
+}
+
+// ---- grapheme-to-phoneme (CMUdict subset) with rnn.models.Seq2Seq ----------
+async function g2pData(url) {
+  const tsv = data.readCsv(await fetchText(url), { delimiter: '\t', quote: null });
+  const words = data.column(tsv, 'word', String);
+  const prons = data.column(tsv, 'phonemes', String).map((p) => p.split(' '));
+  const src = data.CharVocab.fromText(words.join(''));
+  const phonemes = [...new Set(prons.flat())].sort();
+  const tgt = ['<pad>', '<unk>', '<s>', '</s>', ...phonemes];
+  const tid = new Map(tgt.map((t, i) => [t, i]));
+  const { train, val } = data.trainValSplit(data.range(words.length), { valFraction: 0.05, seed: 5 });
+  return { words, prons, src, tgt, tid, train, val };
+}
+
+async function trainG2p(id, url, { cell = 'lstm', hidden = 64, layers = 1, epochs = 3, lr = 0.005, batchSize = 64, seed = 1 } = {}, initial = null) {
+  const rnn = await engine();
+  const d = await g2pData(url);
+  const config = {
+    srcVocab: d.src.size, tgtVocab: d.tgt.length, embedDim: 32, hiddenDim: hidden, numLayers: layers,
+    cell, attention: 'dot', bosId: 2, eosId: 3, seed,
+  };
+  const model = new rnn.models.Seq2Seq(config);
+  if (initial) model.loadStateDict(initial); // continue from the page's weights
+  const enc = (idx) => [idx.map((i) => d.src.encode(d.words[i])), idx.map((i) => Int32Array.from(d.prons[i], (p) => d.tid.get(p)))];
+  const train = model.makeBatches(...enc(d.train), { batchSize, seed: seed + 1 });
+  const val = model.makeBatches(...enc(d.val), { batchSize: 256, shuffle: false });
+  self.postMessage({ id, event: 'info', info: { words: d.words.length, train: d.train.length, val: d.val.length, steps: epochs * train.length } });
+  try {
+    const history = await rnn.fit(model, {
+      train, val, loss: 'crossEntropy', metrics: ['accuracy'], epochs, optimizer: 'adam', lr, clipGradNorm: 1, seed,
+      control, onProgress: (record) => self.postMessage({ id, event: 'progress', record }),
+    });
+    const stateDict = model.stateDict();
+    self.postMessage({ id, result: { history, stateDict, config, src: d.src.toJSON(), tgt: d.tgt } },
+      Object.values(stateDict).map((t) => t.data.buffer));
+  } finally {
+    model.dispose();
+  }
+}
+
+const PREPARE = { sentiment, charlm, anomaly };
+
+self.addEventListener('message', async (e) => {
+  const m = e.data;
+  if (m?.type === 'control') {
+    if (m.action === 'pause') control.paused = true;
+    if (m.action === 'resume') control.paused = false;
+    if (m.action === 'cancel') control.cancelled = true;
+    self.postMessage({ id: m.id, event: m.action, ok: true });
+    return;
+  }
+  try {
+    if (m.type === 'prepare') {
+      const result = await PREPARE[m.task](m.url, m.options);
+      self.postMessage({ id: m.id, result });
+    } else if (m.type === 'train-g2p') {
+      await trainG2p(m.id, m.url, m.options, m.stateDict);
+    } else if (m.type === 'g2p-vocab') {
+      const d = await g2pData(m.url);
+      self.postMessage({ id: m.id, result: { src: d.src.toJSON(), tgt: d.tgt, words: d.words.length, train: d.train.length, val: d.val.length } });
+    } else {
+      throw new Error(`unknown message type ${m.type}`);
+    }
+  } catch (err) {
+    self.postMessage({ id: m.id, error: { message: err?.message ?? String(err), code: err?.code ?? null } });
+  }
+});

@@ -1,0 +1,94 @@
+// main.js - the page's entry: theme, navigation, the engine, then each
+// section. Everything uses rnn-wasm's public API only.
+import { init } from '../../dist/index.js';
+import { renderAll } from './math.js';
+import { $, $$ } from './util.js';
+
+// What tests (and curious people in the console) can read.
+const page = { ready: false, error: null, backend: null, sections: {} };
+window.__rnnPage = page;
+
+// ---- theme: auto (the system's) -> light -> dark -----------------------
+const THEMES = ['auto', 'light', 'dark'];
+const root = document.documentElement;
+const media = matchMedia('(prefers-color-scheme: dark)');
+
+function applyTheme(choice) {
+  const dark = choice === 'dark' || (choice === 'auto' && media.matches);
+  const resolved = dark ? 'dark' : 'light';
+  const changed = root.dataset.resolvedTheme !== resolved;
+  root.dataset.theme = choice;
+  root.dataset.resolvedTheme = resolved;
+  const label = { auto: 'Auto', light: 'Light', dark: 'Dark' }[choice];
+  $('#theme-label').textContent = label;
+  $('#theme-toggle').setAttribute('aria-label', `Colour theme: ${choice === 'auto' ? `follows the system (${resolved})` : label.toLowerCase()}; click to change`);
+  if (changed) document.dispatchEvent(new CustomEvent('themechange', { detail: { theme: resolved } }));
+}
+applyTheme(root.dataset.theme || 'auto');
+$('#theme-toggle').addEventListener('click', () => {
+  const next = THEMES[(THEMES.indexOf(root.dataset.theme) + 1) % THEMES.length];
+  try { localStorage.setItem('rnn-wasm-theme', next); } catch { /* private mode */ }
+  applyTheme(next);
+});
+media.addEventListener('change', () => applyTheme(root.dataset.theme));
+
+// ---- the table of contents follows the reading position ---------------
+const links = new Map($$('.toc a').map((a) => [a.getAttribute('href').slice(1), a]));
+const seen = new Map();
+const tocObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) seen.set(e.target.id, e.isIntersecting ? e.intersectionRatio : 0);
+  let best = null, bestRatio = 0;
+  for (const [id, ratio] of seen) if (ratio > bestRatio) { best = id; bestRatio = ratio; }
+  if (!best) return;
+  for (const [id, a] of links) {
+    a.classList.toggle('active', id === best);
+    if (id === best) a.setAttribute('aria-current', 'true'); else a.removeAttribute('aria-current');
+  }
+}, { threshold: [0, 0.1, 0.25, 0.5, 0.75], rootMargin: '-10% 0px -40% 0px' });
+for (const id of links.keys()) { const s = document.getElementById(id); if (s) tocObserver.observe(s); }
+
+// ---- errors are shown, not swallowed ------------------------------------
+const status = $('#status');
+function fail(where, err) {
+  console.error(`[${where}]`, err);
+  page.error = `${where}: ${err?.message ?? err}`;
+  status.textContent = `Something went wrong in ${where}: ${err?.message ?? err}`;
+  status.classList.add('error');
+}
+
+// ---- start ----------------------------------------------------------------
+const mathReady = renderAll().catch((e) => fail('the equations', e));
+
+try {
+  const t0 = performance.now();
+  const rnn = await init();
+  page.backend = rnn.backend;
+  $('#backend').textContent = rnn.backend;
+  $('#engine-dot').classList.add('ok');
+  status.textContent = `Engine ready (${rnn.backend === 'wasm-simd128' ? 'WebAssembly SIMD128' : 'scalar WebAssembly'}, loaded in ${Math.round(performance.now() - t0)} ms). Everything below runs on it, in this tab.`;
+
+  const modules = [
+    ['unrolled', () => import('./unrolled.js')],
+    ['gradients', () => import('./gradients.js')],
+    ['gates', () => import('./gates.js')],
+    ['params', () => import('./params.js')],
+    ['playground', () => import('./playground.js')],
+    ['streaming', () => import('./streaming.js')],
+  ];
+  const ctx = { rnn, page };
+  for (const [name, load] of modules) {
+    try {
+      const mod = await load();
+      page.sections[name] = await mod.setup(ctx);
+    } catch (e) {
+      fail(`section "${name}"`, e);
+    }
+  }
+  await mathReady;
+  page.ready = true;
+  document.documentElement.dataset.ready = 'true';
+} catch (e) {
+  $('#backend').textContent = 'unavailable';
+  $('#engine-dot').classList.add('err');
+  fail('loading the engine', e);
+}

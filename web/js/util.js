@@ -1,0 +1,139 @@
+// util.js - small helpers shared by the page's sections.
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+
+/** document.createElement with attributes / properties and children. */
+export function el(tag, attrs = {}, ...children) {
+  const svg = ['svg', 'g', 'rect', 'circle', 'path', 'line', 'text', 'tspan', 'title', 'polyline', 'ellipse', 'defs', 'marker'].includes(tag);
+  const node = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === 'class') node.setAttribute('class', v);
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c != null) node.append(c);
+  return node;
+}
+
+export const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+/** 1234567 -> '1,234,567'. */
+export const int = (n) => Math.round(n).toLocaleString('en-US');
+
+/** A number with `d` significant digits, '–' for non-finite. */
+export function num(v, d = 3) {
+  if (!Number.isFinite(v)) return '–';
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(Math.max(0, d - 1));
+  return Number(v.toPrecision(d)).toString();
+}
+
+/** Signed fixed: 0.5 -> '+0.50'. */
+export const signed = (v, d = 2) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(d);
+
+export function seconds(s) {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+}
+
+/** mulberry32: a small seeded generator in [0, 1). */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function debounce(fn, ms) {
+  let t = 0;
+  return (...args) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** Resolves on the next animation frame (or after 50 ms when frames are throttled). */
+export const nextFrame = () => new Promise((r) => {
+  const t = setTimeout(r, 50);
+  requestAnimationFrame(() => { clearTimeout(t); r(); });
+});
+
+/** Yields to the event loop (a macrotask), so long work is cut into short tasks. */
+export const yieldTask = () => new Promise((r) => setTimeout(r, 0));
+
+/** The theme's colours, read from the CSS custom properties. */
+export function palette() {
+  const cs = getComputedStyle(document.documentElement);
+  const v = (n) => cs.getPropertyValue(n).trim();
+  return {
+    bg: v('--bg'), surface: v('--surface'), ink: v('--ink'), muted: v('--muted'), faint: v('--faint'),
+    grid: v('--grid'), border: v('--border'), accent: v('--accent'),
+    rnn: v('--c-rnn'), lstm: v('--c-lstm'), gru: v('--c-gru'),
+    pos: v('--pos'), neg: v('--neg'), warn: v('--warn'),
+    dark: document.documentElement.dataset.resolvedTheme === 'dark',
+  };
+}
+
+/** Calls fn() whenever the theme changes (the toggle or the system setting). */
+export function onThemeChange(fn) {
+  document.addEventListener('themechange', () => fn());
+}
+
+/**
+ * Whether an element is on screen, kept up to date: animations pause when
+ * their section scrolls away (they cost the main thread nothing then).
+ */
+export function visibility(element, onChange) {
+  const state = { visible: false };
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      state.visible = e.isIntersecting;
+      onChange?.(state.visible);
+    }
+  }, { rootMargin: '80px' });
+  io.observe(element);
+  return state;
+}
+
+/** A canvas sized to its CSS box at the device pixel ratio; returns a 2-D context in CSS pixels. */
+export function fitCanvas(canvas) {
+  const dpr = Math.min(window.devicePixelRatio || 1, 2);
+  const w = Math.max(1, Math.round(canvas.clientWidth)), h = Math.max(1, Math.round(canvas.clientHeight));
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
+/** Saves bytes as a download. */
+export function download(bytes, filename, type = 'application/octet-stream') {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = el('a', { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Reads the value of a range / select / number input as a number. */
+export const numberOf = (input) => Number(input.value);
+
+/** Writes a range input's value into its <output> (for= its id). */
+export function bindOutput(input, format = (v) => v) {
+  const out = document.querySelector(`output[for="${input.id}"]`);
+  const show = () => { if (out) out.textContent = format(Number(input.value)); };
+  input.addEventListener('input', show);
+  show();
+  return show;
+}
