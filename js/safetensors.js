@@ -214,7 +214,8 @@ function checkEntry(name, entry, dataLen) {
   if (!isPlainObject(entry)) throw fail(`tensor '${name}': header entry must be an object, got ${show(entry)}`);
   const { dtype, shape, data_offsets: offs } = entry;
   if (typeof dtype !== 'string') throw fail(`tensor '${name}': dtype must be a string, got ${show(dtype)}`);
-  const info = DTYPES[dtype];
+  // own keys only: a dtype of "__proto__" or "toString" is just unknown
+  const info = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
   if (!info) {
     if (NOT_SUPPORTED.has(dtype)) throw new RnnError('UNSUPPORTED', `safetensors: tensor '${name}': dtype ${dtype} is not supported`);
     throw fail(`tensor '${name}': unknown dtype ${show(dtype)}`);

@@ -98,7 +98,7 @@ static void gru_forward_step(const rnn_run *r, int t) {
   for (int b = 0; b < B; b++) {
     if (t < rnn_len(r, b))
       rnn_gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
-                      hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
+                          hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
     else
       memset(h + (size_t)b * r->ld_out, 0, (size_t)H * sizeof(float));
   }

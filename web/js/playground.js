@@ -9,7 +9,7 @@ import { $, $$, debounce, download, el, int, nextFrame, num, palette, seconds } 
 const TASKS = {
   sentiment: {
     url: dataFile('sentiment/uci/sentences.tsv'), loss: 'bce', metrics: ['accuracy'], tbptt: false,
-    metric: ['Val. accuracy', (r) => (r.valAccuracy == null ? null : `${(100 * r.valAccuracy).toFixed(1)}%`)],
+    metric: ['Val. acc.', (r) => (r.valAccuracy == null ? null : `${(100 * r.valAccuracy).toFixed(1)}%`)],
     unit: ['sentences/s', 1], cells: ['RNN', 'LSTM', 'GRU'], defaults: { hidden: 32, epochs: 4, lr: '0.005' },
     desc: (i) => `Is a review sentence positive or negative? ${i ? `${int(i.sentences)} sentences from Amazon, IMDb and Yelp (UCI): ${int(i.train)} to train on, ${int(i.val)} held out; a vocabulary of ${int(i.vocabSize)} words.` : 'UCI review sentences from Amazon, IMDb and Yelp.'}`,
     arch: (c, h) => `Embedding(32) → ${c}(${h}) → last state → Linear → p(positive)`,
@@ -30,7 +30,7 @@ const TASKS = {
   },
   g2p: {
     url: dataFile('seq2seq/cmudict-g2p/g2p.tsv'), loss: 'crossEntropy', metrics: ['accuracy'], tbptt: false,
-    metric: ['Val. accuracy', (r) => (r.valAccuracy == null ? null : `${(100 * r.valAccuracy).toFixed(1)}%`)],
+    metric: ['Val. acc.', (r) => (r.valAccuracy == null ? null : `${(100 * r.valAccuracy).toFixed(1)}%`)],
     unit: ['words/s', 1], cells: ['LSTM', 'GRU'], defaults: { hidden: 64, epochs: 3, lr: '0.005' },
     desc: (i) => `Spelling to sound: an encoder–decoder (rnn.models.Seq2Seq, dot attention) reads a word's letters and writes its ARPAbet phonemes${i ? `; ${int(i.words)} CMUdict words, ${int(i.val)} held out` : ''}. Trained in this page's own worker with rnn.fit.`,
     arch: (c, h) => `Seq2Seq: ${c}(${h}) encoder → attention → ${c}(${h}) decoder`,
@@ -272,7 +272,7 @@ export async function setup({ rnn }) {
     ],
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-  }), [[], [], [], []], { height: () => (window.innerWidth < 640 ? 200 : 236) });
+  }), [[], [], [], []], { height: () => (window.innerWidth < 640 ? 220 : 290) });
 
   function chartData(run) {
     const val = new Array(run.steps.length).fill(null);
@@ -285,15 +285,19 @@ export async function setup({ rnn }) {
   }
 
   // ---- training -----------------------------------------------------------
-  let renderPending = false, lastChart = 0;
+  // The page redraws at most every RENDER_MS while training (the worker
+  // sends a record per step): a few cheap frames a second keep the main
+  // thread idle.
+  const RENDER_MS = 250;
+  let renderTimer = 0, lastRender = 0;
   function scheduleRender(force = false) {
-    if (force) lastChart = 0;
-    if (renderPending) return;
-    renderPending = true;
-    requestAnimationFrame(() => {
-      renderPending = false;
-      renderRun();
-    });
+    if (force) { clearTimeout(renderTimer); renderTimer = 0; lastRender = 0; requestAnimationFrame(renderRun); return; }
+    if (renderTimer) return;
+    const wait = Math.max(0, RENDER_MS - (performance.now() - lastRender));
+    renderTimer = setTimeout(() => {
+      renderTimer = 0;
+      requestAnimationFrame(() => { lastRender = performance.now(); renderRun(); });
+    }, wait);
   }
 
   function renderRun() {
@@ -313,11 +317,7 @@ export async function setup({ rnn }) {
     }
     const lastVal = r.val[r.val.length - 1];
     if (lastVal) ui.metric.textContent = t.metric[1](lastVal) ?? '–';
-    const now = performance.now();
-    if (now - lastChart > 180 || !S.training) {
-      lastChart = now;
-      lossChart.setData(chartData(r));
-    }
+    lossChart.setData(chartData(r));
   }
 
   function onRecord(r, record) {
@@ -470,7 +470,7 @@ export async function setup({ rnn }) {
     sentimentOut.dataset.label = pos ? 'positive' : 'negative';
     sentimentOut.dataset.p = p.toFixed(6);
     sentimentOut.append(
-      el('span', { class: `verdict ${pos ? 'pos' : 'neg'}` }, `${pos ? 'Positive' : 'Negative'} ${Math.round(100 * (pos ? p : 1 - p))}%`),
+      el('span', { class: `verdict ${pos ? 'pos' : 'neg'}` }, `${pos ? 'Positive' : 'Negative'} · ${(100 * (pos ? p : 1 - p)).toFixed(1)}%`),
       el('span', { class: 'meter', role: 'img', 'aria-label': `probability positive ${p.toFixed(2)}` }, el('i', { style: `left:${(p * 100).toFixed(1)}%` })),
       el('span', { class: 'sub' }, `p(positive) = ${p.toFixed(3)} · ${ids.length} tokens${unknown ? `, ${unknown} not in the vocabulary` : ''} · ${S.sentiment.trained ? (m.source === 'file' ? 'loaded model' : `trained for ${int(m.steps)} steps`) : 'untrained model: press Train'}`),
     );

@@ -244,6 +244,7 @@ export async function setup({ rnn }) {
     state.autoPaused = auto;
     clearTimeout(state.timer);
     playBtn.setAttribute('aria-pressed', String(on));
+    svg.classList.toggle('playing', on);
     playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
     playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
     if (on) tick();
