@@ -140,9 +140,11 @@ export async function setup({ rnn }) {
       if (back === shown - 1) ctx.moveTo(px, py); else ctx.lineTo(px, py);
     }
     ctx.stroke();
-    ctx.fillStyle = p.muted;
     ctx.font = '600 10px Inter, system-ui, sans-serif';
-    ctx.fillText('input x', 6, 11);
+    ctx.fillStyle = p.surface;
+    ctx.fillRect(3, 2, ctx.measureText('input x').width + 8, 13);
+    ctx.fillStyle = p.muted;
+    ctx.fillText('input x', 7, 12);
     const scale = scaleFor(def.kind, p.dark);
     hist[def.cell][def.tap].draw(ctx, 0, band + 2, w, h - band - 2, scale, p.surface);
     // values now

@@ -4,9 +4,9 @@ import { tex } from './math.js';
 import { $, el, int } from './util.js';
 
 const CELLS = [
-  { kind: 'RNN', g: 1, color: 'var(--c-rnn)', note: 'one block: tanh(W x + W h + b)' },
-  { kind: 'LSTM', g: 4, color: 'var(--c-lstm)', note: 'four blocks: input, forget, candidate, output' },
-  { kind: 'GRU', g: 3, color: 'var(--c-gru)', note: 'three blocks: reset, update, candidate' },
+  { kind: 'RNN', g: 1, color: 'var(--c-rnn)', note: '1 block' },
+  { kind: 'LSTM', g: 4, color: 'var(--c-lstm)', note: '4 blocks: i, f, g, o' },
+  { kind: 'GRU', g: 3, color: 'var(--c-gru)', note: '3 blocks: r, z, n' },
 ];
 const MAX = 1024;
 

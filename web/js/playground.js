@@ -262,7 +262,7 @@ export async function setup({ rnn }) {
 
   // ---- the loss chart -----------------------------------------------------
   const lossChart = await chart($('#loss-chart'), (p, axis) => ({
-    scales: { x: { time: false }, y: { range: (u, lo, hi) => [Math.max(0, lo - (hi - lo) * 0.05), hi + (hi - lo) * 0.05 || 1] } },
+    scales: { x: { time: false, range: (u, lo, hi) => [lo == null ? 0 : Math.max(0, lo - 1), hi == null ? 1 : hi + Math.max(2, (hi - lo) * 0.03)] }, y: { range: (u, lo, hi) => [Math.max(0, lo - (hi - lo) * 0.05), hi + (hi - lo) * 0.05 || 1] } },
     axes: [axis(p, 'training step'), axis(p, 'loss', { size: 52 })],
     series: [
       {},

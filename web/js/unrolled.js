@@ -233,7 +233,7 @@ export async function setup({ rnn }) {
     $('#unrolled-check').textContent = `Check: forward() over the same ${T} inputs returns the same states as ${T} stream.step() calls (largest difference ${diff === 0 ? '0, bit for bit' : diff.toExponential(1)}).`;
   }
 
-  const vis = visibility(svg, (v) => { if (!v && state.playing) setPlaying(false, true); else if (v && state.autoPaused) setPlaying(true); });
+  const vis = visibility(svg, (v) => { if (!v && state.playing) setPlaying(false, true); else if (v && state.autoPaused && !state.touched) setPlaying(true); });
   function tick() {
     if (!state.playing) return;
     step();
@@ -250,9 +250,9 @@ export async function setup({ rnn }) {
     if (on) tick();
   }
 
-  playBtn.addEventListener('click', () => setPlaying(!state.playing));
-  $('#unrolled-step').addEventListener('click', () => { setPlaying(false); step(); });
-  $('#unrolled-reset').addEventListener('click', () => { setPlaying(false); reset(); });
+  playBtn.addEventListener('click', () => { state.touched = true; setPlaying(!state.playing); });
+  $('#unrolled-step').addEventListener('click', () => { state.touched = true; setPlaying(false); step(); });
+  $('#unrolled-reset').addEventListener('click', () => { state.touched = true; setPlaying(false); reset(); });
   inputSel.addEventListener('change', () => {
     state.inputs = PATTERNS[inputSel.value]();
     reset();
@@ -265,7 +265,7 @@ export async function setup({ rnn }) {
   check();
   // Start playing once, when the section is first seen.
   const io = new IntersectionObserver((e) => {
-    if (e.some((x) => x.isIntersecting)) { io.disconnect(); if (!state.playing && state.steps === 0) setPlaying(true); }
+    if (e.some((x) => x.isIntersecting)) { io.disconnect(); if (!state.playing && !state.touched) setPlaying(true); }
   }, { threshold: 0.4 });
   io.observe(svg);
   void vis;
