@@ -74,8 +74,10 @@ static inline float rnn_tanhf(float x) {
 
 #ifdef __wasm_simd128__
 static inline v128_t rnn_exp_f32x4(v128_t x) {
-  x = wasm_f32x4_min(x, wasm_f32x4_splat(RNN_EXP_HI));
-  x = wasm_f32x4_max(x, wasm_f32x4_splat(RNN_EXP_LO));
+  /* pmin/pmax (b < a ? b : a) are one instruction on x86, unlike IEEE min/max;
+   * like the scalar clamp they pass NaN through. */
+  x = wasm_f32x4_pmin(x, wasm_f32x4_splat(RNN_EXP_HI));
+  x = wasm_f32x4_pmax(x, wasm_f32x4_splat(RNN_EXP_LO));
   const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(RNN_LOG2E)));
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(RNN_LN2_HI)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(RNN_LN2_LO)));

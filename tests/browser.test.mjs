@@ -1,12 +1,11 @@
-// browser.test.mjs - the library and the demo in a real browser (Chromium via
-// playwright-core): the engine gives the same numbers as in Node, and the
-// demo page trains. Needs dist/ (./build.sh dist) and /usr/bin/chromium
-// (or CHROMIUM_PATH); when Chromium is missing the tests FAIL, never skip.
+// browser.test.mjs - the library in a real browser (Chromium via
+// playwright-core): the engine gives the same numbers as in Node, and a
+// PyTorch-trained model gives PyTorch's logits. Needs dist/ (./build.sh dist)
+// and /usr/bin/chromium (or CHROMIUM_PATH); when Chromium is missing the
+// tests FAIL, never skip.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 import { init } from '../dist/index.js';
@@ -15,7 +14,6 @@ import { runInterop } from './browser/interop.js';
 import { readFileSync } from 'node:fs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../build/screenshots/', import.meta.url));
 const TOLERANCE = 1e-6;
 
 let server = null;
@@ -122,58 +120,4 @@ test('a SentimentLSTM trained in PyTorch, loaded from safetensors, gives PyTorch
   }
 });
 
-test('the demo page (/ -> /web/) trains an LSTM in the browser and the loss falls', { timeout: 120_000 }, async () => {
-  const { context, page, problems } = await openPage();
-  try {
-    const response = await page.goto(server.url); // '/' redirects to '/web/'
-    assert.equal(new URL(page.url()).pathname, '/web/', 'the root should redirect to /web/');
-    assert.equal(response.status(), 200);
-    assert.equal(await page.title(), 'rnn-wasm');
-
-    const start = page.getByTestId('start');
-    await start.waitFor();
-    await page.waitForFunction(() => !document.querySelector('[data-testid=start]').disabled
-      || window.__demo?.error, null, { timeout: 30_000 });
-    const loadError = await page.evaluate(() => window.__demo.error);
-    assert.equal(loadError, null, `the demo failed to load: ${loadError}`);
-    assert.equal(await page.getByTestId('backend').textContent(), 'wasm-simd128');
-    assert.equal(await start.textContent(), 'Start');
-
-    await start.click();
-    await page.waitForFunction(() => window.__demo.steps >= 200 || window.__demo.error, null, { timeout: 60_000 });
-    await start.click(); // Stop
-    await page.waitForFunction(() => !window.__demo.running);
-
-    const demo = await page.evaluate(() => {
-      const d = window.__demo;
-      return { ...d, history: undefined, n: d.history.length, head: d.history.slice(0, 10), tail: d.history.slice(-20) };
-    });
-    assert.equal(demo.error, null, `training failed: ${demo.error}`);
-    assert.equal(demo.backend, 'wasm-simd128');
-    assert.equal(demo.model, 'LSTM');
-    assert.ok(demo.steps >= 200, `only ${demo.steps} steps`);
-    assert.equal(demo.n, demo.steps);
-    assert.ok(Number.isFinite(demo.firstLoss) && Number.isFinite(demo.loss), `losses ${demo.firstLoss} -> ${demo.loss}`);
-    assert.ok(demo.loss < 0.5 * demo.firstLoss, `the loss should fall by half: ${demo.firstLoss} -> ${demo.loss}`);
-    const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
-    assert.ok(mean(demo.tail) < 0.2 * mean(demo.head), `mean loss of the first 10 steps ${mean(demo.head)}, of the last 20 ${mean(demo.tail)}`);
-
-    // The page shows what __demo says.
-    const shownSteps = Number((await page.getByTestId('steps').textContent()).replace(/,/g, ''));
-    assert.equal(shownSteps, demo.steps);
-    const shownLoss = Number(await page.getByTestId('loss').textContent());
-    assert.ok(Math.abs(shownLoss - demo.loss) <= 0.01 * demo.loss, `shown loss ${shownLoss} vs ${demo.loss}`);
-    assert.match(await page.getByTestId('status').textContent(), /^Stopped after/);
-    assert.equal(await start.textContent(), 'Start');
-
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}demo.png`, fullPage: true });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(100); // one redraw of the canvases in the dark palette
-    await page.screenshot({ path: `${SCREENSHOTS}demo-dark.png`, fullPage: true });
-
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
-  }
-});
+// The course page (web/) is tested in tests/web.test.mjs.

@@ -1,7 +1,7 @@
 // gates.js - section 3: LSTM and GRU cell diagrams whose gates open a
 // detail panel (role, equation, live per-unit heat map). A signal streams
 // through both cells one step at a time with layer.stream({ taps: true }).
-import { History, colorOf, gradientCss, scaleFor } from './heatmap.js';
+import { History, gradientCss, scaleFor } from './heatmap.js';
 import { tex } from './math.js';
 import { $, $$, fitCanvas, num, onThemeChange, palette, visibility } from './util.js';
 
@@ -239,6 +239,5 @@ export async function setup({ rnn }) {
       return out;
     },
     select,
-    colorOf,
   };
 }

@@ -92,7 +92,7 @@ export async function setup({ rnn }) {
   const plot = await chart($('#grad-chart'), (p, axis) => ({
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
     axes: [
-      axis(p, 'distance k from the loss (steps back in time)'),
+      axis(p, 'k: steps back from the loss'),
       axis(p, 'gradient norm (log scale)', {
         size: 70,
         splits: (u, ai, min, max) => {

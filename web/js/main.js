@@ -85,6 +85,10 @@ try {
     }
   }
   await mathReady;
+  // Lay out every section once so content-visibility remembers real heights.
+  root.classList.add('render-all');
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  root.classList.remove('render-all');
   page.ready = true;
   document.documentElement.dataset.ready = 'true';
 } catch (e) {

@@ -310,7 +310,8 @@ export async function setup({ rnn }) {
       ui.step.textContent = `${int(rec.step)} / ${int(rec.totalSteps)}`;
       ui.progress.max = rec.totalSteps;
       ui.progress.value = rec.step;
-      ui.rate.textContent = `${int(rec.examplesPerSec * t.unit[1])} ${t.unit[0]}`;
+      ui.rate.textContent = '';
+      ui.rate.append(int(rec.examplesPerSec * t.unit[1]), el('span', { class: 'unit' }, ` ${t.unit[0]}`));
       if (S.training && !S.paused) {
         setStatus(`Epoch ${rec.epoch + 1} of ${r.epochs} · ${seconds(rec.etaSeconds)} left · in a Web Worker`);
       }
@@ -715,7 +716,8 @@ export async function setup({ rnn }) {
       if (!TASKS[task]) throw new Error(`unknown task ${task}`);
       const spec = JSON.parse(meta.spec);
       let model;
-      if (task === 'g2p') { const { type, ...config } = spec; void type; model = new rnn.models.Seq2Seq(config); } else model = rnn.buildModel(spec);
+      const config = task === 'g2p' ? Object.fromEntries(Object.entries(spec).filter(([k]) => k !== 'type')) : null;
+      if (config) model = new rnn.models.Seq2Seq(config); else model = rnn.buildModel(spec);
       model.loadStateDict(file);
       const before = S.models[task];
       const diff = before ? maxDiff(before.model.stateDict(), model.stateDict()) : null;
@@ -723,7 +725,7 @@ export async function setup({ rnn }) {
       const vocab = JSON.parse(meta.vocab);
       const entry = {
         task, model, ...a, steps: Number(meta.steps) || 0, trained: true, source: 'file', fileName,
-        vocab, extra: JSON.parse(meta.extra ?? 'null'), config: task === 'g2p' ? (({ type, ...c }) => c)(spec) : null,
+        vocab, extra: JSON.parse(meta.extra ?? 'null'), config,
       };
       before?.model.dispose();
       S.models[task] = entry;

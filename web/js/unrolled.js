@@ -164,7 +164,7 @@ export async function setup({ rnn }) {
       c.g.classList.toggle('pending', t > state.t);
       c.xText.textContent = num(state.inputs[t], 2);
       c.xChip.style.fill = colorOf(state.inputs[t], sc);
-      c.xText.style.fill = Math.abs(state.inputs[t]) > 0.55 ? '#fff' : '';
+      c.xText.style.fill = Math.abs(state.inputs[t]) > 0.55 ? (palette().dark ? '#0e1015' : '#fff') : '';
       const h = state.hs[t];
       c.units.forEach((u, j) => u.setAttribute('fill', h ? colorOf(h[j], sc) : 'var(--surface)'));
       c.yText.textContent = state.ys[t] == null ? '·' : num(state.ys[t], 2);
@@ -173,7 +173,7 @@ export async function setup({ rnn }) {
   }
 
   const vec = (v, sc) => el('span', { class: 'vec' }, [...v].map((x) => el('span', {
-    style: `background:${colorOf(x, sc)};color:${Math.abs(x) > 0.55 ? '#fff' : 'inherit'}`,
+    style: `background:${colorOf(x, sc)};color:${Math.abs(x) > 0.55 ? (palette().dark ? '#0e1015' : '#fff') : 'inherit'}`,
   }, (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(2))));
 
   function explain(t, prev, x, h, y) {
@@ -233,7 +233,7 @@ export async function setup({ rnn }) {
     $('#unrolled-check').textContent = `Check: forward() over the same ${T} inputs returns the same states as ${T} stream.step() calls (largest difference ${diff === 0 ? '0, bit for bit' : diff.toExponential(1)}).`;
   }
 
-  const vis = visibility(svg, (v) => { if (!v && state.playing) setPlaying(false, true); else if (v && state.autoPaused && !state.touched) setPlaying(true); });
+  visibility(svg, (v) => { if (!v && state.playing) setPlaying(false, true); else if (v && state.autoPaused && !state.touched) setPlaying(true); });
   function tick() {
     if (!state.playing) return;
     step();
@@ -268,7 +268,6 @@ export async function setup({ rnn }) {
     if (e.some((x) => x.isIntersecting)) { io.disconnect(); if (!state.playing && !state.touched) setPlaying(true); }
   }, { threshold: 0.4 });
   io.observe(svg);
-  void vis;
 
   return {
     get t() { return state.t; },
