@@ -118,7 +118,7 @@ async function main() {
   <title>rnn-wasm</title>
   <meta http-equiv="refresh" content="0; url=web/">
   <link rel="canonical" href="web/">
-  <link rel="icon" href="web/images/icon.svg" type="image/svg+xml">
+  <link rel="icon" href="data:,">
 </head>
 <body>
   <p><a href="web/">rnn-wasm: recurrent networks, live in your browser</a></p>

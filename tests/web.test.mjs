@@ -188,14 +188,18 @@ test('every gate, clicked or keyboard-activated, shows its equation in the detai
       assert.ok(await detail.locator('.katex-html').isVisible(), `${id}: the equation is rendered`);
       assert.equal(await page.locator('.gate[aria-pressed="true"]').count(), 1);
     }
-    // Keyboard: Tab to a gate, then Enter / Space.
+    // Keyboard: focusing a gate shows it (Tab / Shift+Tab), and Enter / Space select it.
     await page.getByTestId('gate-update').focus();
-    await page.keyboard.press('Enter');
     await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'update');
-    await page.keyboard.press('Shift+Tab'); // reset gate, the previous focusable element
-    await page.keyboard.press(' ');
+    await page.keyboard.press('Shift+Tab'); // the reset gate, the previous focusable element
     await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'reset');
     assert.match(await detail.locator('annotation').textContent(), /r_t/);
+    await page.getByTestId('gate-input').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'input');
+    await page.keyboard.press(' ');
+    assert.equal(await page.getByTestId('gate-input').getAttribute('aria-pressed'), 'true');
+    assert.match(await detail.locator('annotation').textContent(), /i_t/);
     assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
   } finally {
     await context.close();

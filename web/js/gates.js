@@ -48,7 +48,7 @@ export const GATES = {
   'gru-candidate': {
     cell: 'GRU', tap: 'n', kind: 'diverging', title: 'Candidate', symbol: 'n_t',
     role: 'The proposed new state. PyTorch (like cuDNN) applies the reset gate after the recurrent matrix product, to W<sub>hn</sub>h<sub>t−1</sub> + b<sub>hn</sub> — which is why the GRU’s second bias is not redundant.',
-    tex: 'n_t = \\tanh\\left(W_{in}\\, x_t + b_{in} + r_t \\odot \\left(W_{hn}\\, h_{t-1} + b_{hn}\\right)\\right)',
+    tex: '\\begin{aligned} n_t = \\tanh\\big(& W_{in}\\, x_t + b_{in} \\\\ & + r_t \\odot \\left(W_{hn}\\, h_{t-1} + b_{hn}\\right)\\big) \\end{aligned}',
   },
   'gru-hidden': {
     cell: 'GRU', tap: 'h', kind: 'diverging', title: 'New hidden state', symbol: 'h_t',
@@ -180,6 +180,8 @@ export async function setup({ rnn }) {
 
   for (const g of gateEls) {
     g.addEventListener('click', () => select(g.dataset.gate));
+    // Keyboard focus shows a gate too (Tab through them); Enter / Space as well.
+    g.addEventListener('focus', () => { if (state.selected !== g.dataset.gate) select(g.dataset.gate); });
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(g.dataset.gate); }
     });
