@@ -29,6 +29,9 @@ for a in sys.argv[1:]:
     if a.startswith("--only="):
         ONLY = set(a[len("--only="):].split(","))
 Q = 0.3 if QUICK else 1.0
+# BENCH_CLOCK=cpu: process CPU time instead of wall time (see bench/peers/common.mjs).
+CLOCK = "cpu" if os.environ.get("BENCH_CLOCK") == "cpu" else "wall"
+clock = time.process_time if CLOCK == "cpu" else time.perf_counter
 
 
 def emit(obj):
@@ -89,11 +92,11 @@ def time_ms(fn, warmup=3, min_runs=10, min_ms=2000.0):
     for _ in range(warmup):
         fn()
     times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or ((time.perf_counter() - start) * 1e3 < min_ms * Q and len(times) < 1000):
-        t0 = time.perf_counter()
+    start = clock()
+    while len(times) < min_runs or ((clock() - start) * 1e3 < min_ms * Q and len(times) < 1000):
+        t0 = clock()
         fn()
-        times.append((time.perf_counter() - t0) * 1e3)
+        times.append((clock() - t0) * 1e3)
     return stats(times)
 
 
@@ -101,12 +104,12 @@ def time_steps_us(step, inner=200, warmup=500, min_batches=20, min_ms=2000.0):
     for _ in range(warmup):
         step()
     per = []
-    start = time.perf_counter()
-    while len(per) < min_batches or (time.perf_counter() - start) * 1e3 < min_ms * Q:
-        t0 = time.perf_counter()
+    start = clock()
+    while len(per) < min_batches or (clock() - start) * 1e3 < min_ms * Q:
+        t0 = clock()
         for _ in range(inner):
             step()
-        per.append((time.perf_counter() - t0) / inner * 1e6)
+        per.append((clock() - t0) / inner * 1e6)
     r = stats(per)
     r["unit"] = "us"
     return r
@@ -200,5 +203,6 @@ emit({
     "backend": f"CPU, {torch.get_num_threads()} thread",
     "blas": blas_in_use(),
     "python": sys.version.split()[0],
+    "clock": CLOCK,
     "results": results,
 })

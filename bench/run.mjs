@@ -1,4 +1,4 @@
-// node bench/run.mjs [--quick] [--skip=tfjs-cpu,pytorch,...] [--no-scaling] [--out=build/bench.json]
+// node bench/run.mjs [--quick] [--clock=cpu] [--skip=tfjs-cpu,pytorch,...] [--no-scaling] [--out=build/bench.json]
 // The `npm run bench` driver (after ./build.sh dist && ./build.sh bench):
 // runs each library in its own child process, one after the other (never two
 // at once: 2 cores), collects their BENCH_JSON lines, and prints
@@ -11,7 +11,10 @@
 //   5. the payload (gzip -9 of dist/rnn.wasm + dist/*.js);
 //   6. scaling of the LSTM train step with T, H, B, and peak memory of a
 //      train step against T, with and without truncated BPTT;
-// and writes everything to build/bench.json. Library ids for --skip:
+// and writes everything to build/bench.json. --clock=cpu times every library
+// with its process CPU time instead of wall time (BENCH_CLOCK=cpu in the
+// children), for a machine that other work keeps busy; the GEMM table is
+// always wall time. Library ids for --skip:
 // rnn-wasm, native-gcc, native-clang, tfjs-wasm, tfjs-cpu, ort, pytorch, gemm.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +30,7 @@ const quick = args.quick;
 const skip = new Set((args.skip ?? '').split(',').filter(Boolean));
 const outFile = path.resolve(root, args.out ?? 'build/bench.json');
 const Q = quick ? ['--quick'] : [];
+const clock = args.clock === 'cpu' ? 'cpu' : 'wall';
 const log = (...a) => console.log(...a);
 const progress = (s) => process.stderr.write(`bench: ${s}\n`);
 
@@ -47,7 +51,7 @@ function runChild(id, cmd, argv, { timeoutS = 300, env = {} } = {}) {
   progress(`${id}: ${[cmd, ...argv].join(' ')}`);
   const r = spawnSync(cmd, argv, {
     cwd: root, encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 64 << 20,
-    env: { ...process.env, ...env },
+    env: { ...process.env, BENCH_CLOCK: clock, ...env },
   });
   const seconds = (Date.now() - t0) / 1000;
   const meta = { id, seconds, loadavgBefore: load0, loadavgAfter: os.loadavg()[0] };
@@ -154,7 +158,7 @@ libs['native-clang'] = nativeBuild.ok && existsSync(path.join(root, 'build/bench
   ? runChild('native-clang', path.join(root, 'build/bench_native_clang'), [...Q, '--breakdown'])
   : { id: 'native-clang', skipped: 'no clang' };
 libs['tfjs-wasm'] = nodeChild('tfjs-wasm', 'bench/peers/tfjs.mjs', [...Q, '--backend=wasm']);
-libs['tfjs-cpu'] = nodeChild('tfjs-cpu', 'bench/peers/tfjs.mjs', [...Q, '--backend=cpu'], { timeoutS: 360 });
+libs['tfjs-cpu'] = nodeChild('tfjs-cpu', 'bench/peers/tfjs.mjs', [...Q, '--backend=cpu'], { timeoutS: 600 });
 libs.ort = nodeChild('ort', 'bench/peers/ort.mjs', [...Q]);
 libs.pytorch = existsSync('/usr/bin/python3')
   ? runChild('pytorch', '/usr/bin/python3', ['bench/pytorch_bench.py', ...Q], {
@@ -197,7 +201,7 @@ const med = (lib, w) => res(lib, w)?.median;
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 log(`\nrnn-wasm benchmark  ${started.toISOString()}  ${cpu}, ${os.cpus().length} cores, Node ${process.version}`);
 log(`load average at start ${libs['rnn-wasm'].loadavgBefore?.toFixed(2) ?? '-'}, at end ${os.loadavg()[0].toFixed(2)}${os.loadavg()[0] > 1.5 ? '  (a busy machine: timings are inflated)' : ''}`);
-log('All single-threaded, float32, one layer, T 64, B 32, inputSize 32 unless stated. median [min-max].\n');
+log(`All single-threaded, float32, one layer, T 64, B 32, inputSize 32 unless stated. median [min-max], ${clock === 'cpu' ? 'process CPU time (--clock=cpu)' : 'wall time'}.\n`);
 log(table(['workload', ...COLS.map((c) => c[1])], ROWS.map(([w, label]) => [label, ...COLS.map(([lib]) => fmtCell(res(lib, w)))])));
 for (const [lib, name] of COLS) {
   const L = libs[lib];
@@ -319,7 +323,7 @@ if (memory) {
 const out = {
   date: started.toISOString(), finished: finished.toISOString(), seconds: (finished - started) / 1000,
   machine: { cpu, cores: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtEnd: os.loadavg() },
-  quick, libraries: libs, targets, issueReference: ISSUE, gemm: gemmResult, payload: pay, scaling, memory, nativeBuild,
+  quick, clock, libraries: libs, targets, issueReference: ISSUE, gemm: gemmResult, payload: pay, scaling, memory, nativeBuild,
 };
 mkdirSync(path.dirname(outFile), { recursive: true });
 writeFileSync(outFile, JSON.stringify(out, null, 2));

@@ -220,6 +220,8 @@ static void print_stats(const char *key, stats s, const char *unit, const char *
 
 int main(int argc, char **argv) {
   int breakdown = 0;
+  const char *clock_env = getenv("BENCH_CLOCK"); /* cpu: as --cpu-clock */
+  if (clock_env && !strcmp(clock_env, "cpu")) bench_clock = CLOCK_PROCESS_CPUTIME_ID;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--quick")) quick = 0.3;
     else if (!strcmp(argv[i], "--breakdown")) breakdown = 1;
@@ -236,7 +238,8 @@ int main(int argc, char **argv) {
 #else
   const char *compiler = "gcc " __VERSION__;
 #endif
-  printf("BENCH_JSON {\"library\":\"native C\",\"compiler\":\"%s -O3 -march=native\",\"results\":{", compiler);
+  printf("BENCH_JSON {\"library\":\"native C\",\"compiler\":\"%s -O3 -march=native\",\"clock\":\"%s\",\"results\":{", compiler,
+         bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu");
   int first = 1;
 #define SEP() (first ? (first = 0, "") : ",")
   for (int k = 0; k < 4; k++) {

@@ -15,7 +15,7 @@
 // fresh process: full BPTT over T steps, or with --tbptt=K the same T steps
 // as T/K chunks of K with the state carried between chunks (truncated BPTT).
 import { init } from '../../dist/index.js';
-import { WORKLOADS, emit, environment, parseArgs, time, timeSteps, uniform } from './common.mjs';
+import { WORKLOADS, emit, environment, now, parseArgs, time, timeSteps, uniform } from './common.mjs';
 
 const args = parseArgs();
 const want = (w) => !args.only || args.only.has(w);
@@ -31,7 +31,7 @@ function makeTrainStep(cell, { T, B, I, H }, { split = null } = {}) {
   const y = { shape: [B, 1], data: uniform(B, 2) };
   const dOutput = { shape: [T, B, H], data: new Float32Array(T * B * H) };
   const last = (T - 1) * B * H;
-  const clock = () => (split ? performance.now() : 0);
+  const clock = () => (split ? now() : 0);
   const step = () => {
     const t0 = clock();
     opt.zeroGrad();
@@ -134,7 +134,7 @@ function memory(T, K) {
   const y = { shape: [B, 1], data: uniform(B, 2) };
   const chunk = K || T;
   const dOutput = { shape: [chunk, B, H], data: new Float32Array(chunk * B * H) };
-  const t0 = performance.now();
+  const t0 = now();
   for (let rep = 0; rep < 2; rep++) {
     let state = {};
     for (let s0 = 0; s0 < T; s0 += chunk) {
@@ -150,7 +150,7 @@ function memory(T, K) {
       opt.step();
     }
   }
-  const ms = (performance.now() - t0) / 2;
+  const ms = (now() - t0) / 2;
   const res = {
     T, tbptt: K || null, B, I, H,
     wasmBytes: rnn.memoryBytes(), wasmBytesAtInit: before,

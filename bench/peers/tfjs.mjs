@@ -42,7 +42,7 @@ function recurrentLayer(cell, H, extra = {}) {
 
 // How long the slow configurations run: tfjs-cpu takes seconds per W2 step.
 function budget(w) {
-  const slow = backend === 'cpu' ? { W1: 5, W2: 3, W3_GRU: 5, W3_RNN: 7 } : { W2: 6 };
+  const slow = backend === 'cpu' ? { W1: 5, W2: 3, W3_GRU: 5, W3_RNN: 5 } : { W2: 6 };
   const minRuns = Math.max(3, Math.round((slow[w] ?? 10) * q));
   return { warmup: backend === 'cpu' ? 1 : 2, minRuns, minMs: backend === 'cpu' ? 0 : 3000 * q, maxRuns: 200 };
 }

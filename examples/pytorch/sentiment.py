@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from common import Rng, WordVocab, batches, final_line, fmt, parse_flags, read_repo_file, shuffle, timer
+from common import Rng, WordVocab, batches, cpu_seconds, final_line, fmt, parse_flags, read_repo_file, shuffle, timer
 
 torch.set_num_threads(1)
 
@@ -124,4 +124,4 @@ for r in range(flags["runs"]):
 
 mean = lambda k: sum(r[k] for r in runs) / len(runs)
 final_line(dict(test_acc=mean("test"), val_acc=mean("val"), epochs=flags["epochs"], runs=flags["runs"],
-                test_acc_runs=",".join("%.4f" % r["test"] for r in runs), seconds=elapsed()))
+                test_acc_runs=",".join("%.4f" % r["test"] for r in runs), seconds=elapsed(), cpu_seconds=cpu_seconds()))
