@@ -68,3 +68,40 @@ test('charlm: a short TBPTT run takes the validation loss well below log(V) and 
   assert.ok(m[1].startsWith('ROMEO:\n'), 'the sample starts with the prime');
   assert.equal([...m[1]].length, 'ROMEO:\n'.length + 200);
 });
+
+test('anomaly: the LSTM forecaster streamed over NAB finds the labelled windows with fewer false alarms than a rolling z-score', async () => {
+  const { stdout, final, lastLine } = await run('anomaly.mjs', []);
+  for (const k of ['windows_hit', 'false_alarms', 'points_per_s', 'baseline_windows_hit', 'baseline_false_alarms', 'val_mse']) {
+    assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
+  }
+  assert.equal(final.windows, 4, lastLine);
+  assert.ok(final.windows_hit >= 3, `the forecaster found only ${final.windows_hit} of 4 windows: ${lastLine}`);
+  assert.ok(final.heldout_windows_hit >= 1, `no window found after the training part: ${lastLine}`);
+  assert.ok(final.windows_hit >= final.baseline_windows_hit, lastLine);
+  assert.ok(final.false_alarms < final.baseline_false_alarms, lastLine);
+  assert.ok(final.points_per_s > 1000, lastLine);
+  assert.match(stdout, /streamed 7565 points/);
+});
+
+test('anomaly-core: rolling z-score equals the direct formula; alarms are scored against windows', async () => {
+  const { rollingZScore, evaluateAlarms } = await import('../web/js/anomaly-core.js');
+  const raw = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i / 7) * 3 + (i === 250 ? 40 : 0) + (i % 11) / 10);
+  const W = 24;
+  const z = rollingZScore(raw, W);
+  for (let t = 0; t < raw.length; t++) {
+    if (t < W) { assert.equal(z[t], 0); continue; }
+    const prev = Array.from(raw.subarray(t - W, t));
+    const mean = prev.reduce((s, v) => s + v, 0) / W;
+    const sd = Math.sqrt(prev.reduce((s, v) => s + (v - mean) ** 2, 0) / W);
+    assert.ok(Math.abs(z[t] - Math.abs(raw[t] - mean) / sd) < 1e-3 * (1 + z[t]), `t=${t}`);
+  }
+  const windowOf = new Int16Array(300).fill(-1);
+  for (let t = 240; t <= 260; t++) windowOf[t] = 0;
+  for (let t = 100; t <= 110; t++) windowOf[t] = 1;
+  const r = evaluateAlarms(z, 5, { windows: [[240, 260], [100, 110]], windowOf });
+  assert.ok(z[250] > 5);
+  assert.deepEqual(r.hit, [0]);
+  assert.equal(r.windowsHit, 1);
+  assert.equal(r.alarms, r.inside + r.falseAlarms);
+  assert.equal(evaluateAlarms(z, 5, { windows: [[240, 260], [100, 110]], windowOf }, { from: 200 }).windows, 1);
+});

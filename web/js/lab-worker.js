@@ -6,6 +6,7 @@
 // { id, result }; { id, type: 'train-g2p', url, options } -> { id, event:
 // 'info' | 'progress' } ... { id, result }; { type: 'control', action }.
 import { data, init } from '../../dist/index.js';
+import { prepareNab } from './anomaly-core.js';
 
 let rnnPromise = null;
 const engine = () => (rnnPromise ??= init());
@@ -64,45 +65,8 @@ async function charlm(url, { chars = 300_000, valChars = 40_000, batchSize = 32,
 }
 
 // ---- NAB machine temperature -> normalised series, TBPTT forecasting chunks --
-function contiguous(series, from, to, B, k) {
-  const per = Math.floor((to - from - 1) / B), chunks = Math.floor(per / k);
-  const out = [];
-  for (let c = 0; c < chunks; c++) {
-    const x = new Float32Array(B * k), y = new Float32Array(B * k);
-    for (let b = 0; b < B; b++) {
-      const s = from + b * per + c * k;
-      x.set(series.subarray(s, s + k), b * k);
-      y.set(series.subarray(s + 1, s + k + 1), b * k);
-    }
-    out.push({ x: { shape: [B, k, 1], data: x }, y: { shape: [B, k, 1], data: y } });
-  }
-  return out;
-}
-
-async function anomaly(url, { factor = 3, k = 32, batchSize = 8, trainFraction = 0.4 } = {}) {
-  const csv = data.readCsv(await fetchText(url));
-  const values = data.column(csv, 'value');
-  const stamps = data.column(csv, 'timestamp', String);
-  const windows = data.column(csv, 'anomaly_window');
-  const n = Math.floor(values.length / factor);
-  const raw = new Float32Array(n), time = new Float64Array(n), window = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0, w = 0;
-    for (let j = i * factor; j < (i + 1) * factor; j++) { s += values[j]; w |= windows[j]; }
-    raw[i] = s / factor;
-    window[i] = w;
-    time[i] = Date.parse(`${stamps[i * factor].replace(' ', 'T')}Z`) / 1000;
-  }
-  const nTrain = Math.floor(n * trainFraction);
-  const norm = data.normalizer(raw.subarray(0, nTrain));
-  const series = norm.apply(raw);
-  return {
-    series, raw, time, window, mean: norm.mean, std: norm.std, nTrain,
-    train: contiguous(series, 0, nTrain, batchSize, k),
-    val: contiguous(series, nTrain, n, 4, k),
-    info: { rows: values.length, points: n, factor, nTrain, minutes: 5 * factor, k, batchSize },
-  };
-}
+// (the method is shared with examples/anomaly.mjs)
+const anomaly = async (url, options) => prepareNab(await fetchText(url), data, options);
 
 // ---- grapheme-to-phoneme (CMUdict subset) with rnn.models.Seq2Seq ----------
 async function g2pData(url) {

@@ -2,6 +2,7 @@
 // (rnn.createTrainer; seq2seq in the page's own lab worker), watch the loss,
 // use the model, download / load its weights as safetensors, load a model
 // trained in PyTorch.
+import { ForecastDetector, evaluateAlarms } from './anomaly-core.js';
 import { chart } from './charts.js';
 import { PYTORCH_LOGITS, PYTORCH_MODEL, dataFile } from './paths.js';
 import { $, $$, debounce, download, el, int, nextFrame, num, palette, seconds } from './util.js';
@@ -562,8 +563,8 @@ export async function setup({ rnn }) {
           const { ctx } = u;
           ctx.save();
           ctx.fillStyle = palette().dark ? 'rgba(248,113,113,0.13)' : 'rgba(220,38,38,0.08)';
-          for (const [s, e] of a.windows) {
-            const x0 = u.valToPos(a.time[s], 'x', true), x1 = u.valToPos(a.time[e], 'x', true);
+          for (const [s, e] of a.ds.windows) {
+            const x0 = u.valToPos(a.ds.time[s], 'x', true), x1 = u.valToPos(a.ds.time[e], 'x', true);
             ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
           }
           ctx.restore();
@@ -575,22 +576,15 @@ export async function setup({ rnn }) {
 
   function drawAnomaly() {
     const a = S.anomaly;
-    const th = Number(threshold.value);
-    const n = a.done;
-    const flags = new Array(n).fill(null);
-    let count = 0, inside = 0;
-    const hit = new Set();
-    for (let t = 1; t < n; t++) {
-      if (a.sigma[t] > 0 && Math.abs(a.err[t]) > th * a.sigma[t]) {
-        flags[t] = a.raw[t]; count++;
-        if (a.window[t]) { inside++; hit.add(a.windowOf[t]); }
-      }
-    }
-    a.flags = count; a.inside = inside; a.windowsHit = hit.size;
-    const time = Array.from(a.time.subarray(0, n));
-    anomalyChart.setData([time, Array.from(a.raw.subarray(0, n)), Array.from(a.pred.subarray(0, n), (v, i) => (i === 0 ? null : v)), flags], false);
-    anomalyChart.plot.setScale('x', { min: a.time[0], max: a.time[a.time.length - 1] });
-    $('#anomaly-status').textContent = `${int(n)} of ${int(a.time.length)} readings streamed · ${count} flagged, ${inside} of them inside a labelled window (${hit.size} of ${a.windows.length} windows found)${a.trained ? '' : ' · untrained model: press Train first'}.`;
+    const n = a.detector.done;
+    const r = evaluateAlarms(a.detector.score, Number(threshold.value), a.ds, { to: n });
+    a.flags = r.alarms; a.inside = r.inside; a.windowsHit = r.windowsHit;
+    const flags = Array.from(a.detector.score.subarray(0, n), (s, t) => (s > Number(threshold.value) ? a.ds.raw[t] : null));
+    const time = Array.from(a.ds.time.subarray(0, n));
+    const { mean, std } = a.ds;
+    anomalyChart.setData([time, Array.from(a.ds.raw.subarray(0, n)), Array.from(a.detector.pred.subarray(0, n), (v, i) => (i === 0 ? null : v * std + mean)), flags], false);
+    anomalyChart.plot.setScale('x', { min: a.ds.time[0], max: a.ds.time[a.ds.time.length - 1] });
+    $('#anomaly-status').textContent = `${int(n)} of ${int(a.ds.time.length)} readings streamed · ${r.alarms} flagged, ${r.inside} of them inside a labelled window (${r.windowsHit} of ${a.ds.windows.length} windows found)${a.trained ? '' : ' · untrained model: press Train first'}.`;
   }
 
   $('#anomaly-go').addEventListener('click', async () => {
@@ -598,46 +592,20 @@ export async function setup({ rnn }) {
     if (!m || S.anomaly?.running) return;
     const ds = await prepare('anomaly');
     await ensureAnomalyChart();
-    const [cell, lin] = m.model.layers;
-    const H = cell.outputSize, h = new Float32Array(H);
-    const N = ds.series.length;
-    const windows = [];
-    const windowOf = new Int16Array(N).fill(-1);
-    for (let t = 0; t < N; t++) {
-      if (ds.window[t] && (t === 0 || !ds.window[t - 1])) windows.push([t, t]);
-      if (ds.window[t]) { windows[windows.length - 1][1] = t; windowOf[t] = windows.length - 1; }
-    }
-    const a = {
-      running: true, done: 0, time: ds.time, raw: ds.raw, window: ds.window, windows, windowOf,
-      pred: new Float32Array(N), err: new Float32Array(N), sigma: new Float32Array(N), trained: m.trained || m.source === 'file',
-    };
+    const [cell, head] = m.model.layers;
+    const detector = new ForecastDetector({ cell, head, series: ds.series, nTrain: ds.nTrain });
+    const a = { running: true, ds, detector, trained: m.trained || m.source === 'file' };
     S.anomaly = a;
-    const s = cell.stream({ batch: 1 });
-    const x = new Float32Array(1);
-    let sumSq = 0, count = 0;
     $('#anomaly-go').disabled = true;
     try {
       const perFrame = 48;
-      let next = 0; // forecast of series[t] made at t - 1 (normalised)
-      for (let t = 0; t < N;) {
-        for (let k = 0; k < perFrame && t < N; k++, t++) {
-          if (t > 0) {
-            a.pred[t] = next * ds.std + ds.mean;
-            a.err[t] = ds.series[t] - next;
-            // the error scale: from the training part (while streaming it, so far)
-            if (t < ds.nTrain) { sumSq += a.err[t] ** 2; count++; }
-            a.sigma[t] = count > 50 ? Math.sqrt(sumSq / count) : 0;
-          }
-          x[0] = ds.series[t];
-          s.step(x, h);
-          next = lin.forward({ shape: [1, H], data: h }).data[0];
-        }
-        a.done = t;
+      while (detector.advance(perFrame) < ds.series.length) {
         drawAnomaly();
         await nextFrame();
       }
+      drawAnomaly();
     } finally {
-      s.dispose();
+      detector.dispose();
       a.running = false;
       $('#anomaly-go').disabled = false;
     }
@@ -821,7 +789,7 @@ export async function setup({ rnn }) {
     get model() { const m = S.models[S.task]; return m && { task: m.task, cell: m.cell, hidden: m.hidden, layers: m.layers, steps: m.steps, trained: m.trained, source: m.source, params: m.model.numParams }; },
     get sentiment() { return S.sentiment; },
     get sample() { return S.sample && { text: S.sample.text, running: S.sample.running }; },
-    get anomaly() { const a = S.anomaly; return a && { done: a.done, total: a.time.length, flags: a.flags, inside: a.inside, windowsHit: a.windowsHit, running: a.running }; },
+    get anomaly() { const a = S.anomaly; return a && { done: a.detector.done, total: a.ds.time.length, flags: a.flags, inside: a.inside, windowsHit: a.windowsHit, running: a.running }; },
     get g2p() { return S.g2p; },
     get lastSave() { return S.lastSave; },
     get lastLoad() { return S.lastLoad; },
