@@ -118,7 +118,7 @@ export function saveCheckpoint({ model, optimizer, position = {}, dataRng = null
   return serialize(tensors, meta);
 }
 
-/** Restores a checkpoint into a model and optimizer of the same shapes; returns { position, rngs }. */
+/** Restores a checkpoint into a model and optimizer of the same shapes, all or nothing; returns { position, dataRng }. */
 export function loadCheckpoint(bytes, { model, optimizer }) {
   const file = parse(bytes);
   const meta = file.__metadata__ ?? {};
@@ -130,14 +130,28 @@ export function loadCheckpoint(bytes, { model, optimizer }) {
     if (k.startsWith('model.')) sd[k.slice(6)] = { shape: v.shape, data: v.data };
     else if (k.startsWith('optimizer.')) buffers[k.slice(10)] = v.data;
   }
-  const opt = JSON.parse(meta.optimizer);
-  const rngs = JSON.parse(meta.rng);
+  let opt, rngs, position;
+  try {
+    opt = JSON.parse(meta.optimizer);
+    rngs = JSON.parse(meta.rng);
+    position = JSON.parse(meta.position);
+  } catch (err) {
+    throw new RnnError('INVALID_ARGUMENT', `loadCheckpoint: the checkpoint's metadata is not valid JSON (${err.message})`);
+  }
+  // All or nothing: if the optimizer rejects its state, the model gets its
+  // previous weights back.
+  const previous = model.stateDict();
   model.loadStateDict(sd);
-  optimizer.setState({ kind: opt.kind, steps: opt.steps, config: opt.config, buffers });
+  try {
+    optimizer.setState({ kind: opt.kind, steps: opt.steps, config: opt.config, buffers });
+  } catch (err) {
+    model.loadStateDict(previous);
+    throw err;
+  }
   for (const [name, m] of rngHolders(model)) {
     if (rngs[name]) m.rngState = Uint32Array.from(rngs[name]);
   }
-  return { position: JSON.parse(meta.position), dataRng: rngs.__data ? Uint32Array.from(rngs.__data) : null };
+  return { position, dataRng: rngs.__data ? Uint32Array.from(rngs.__data) : null };
 }
 
 function isFiniteArray(a) {

@@ -153,6 +153,28 @@ test('checkpoints: resuming continues bit-identically (weights, Adam moments, dr
   for (const m of [full, first, resumed]) m.dispose();
 });
 
+test('checkpoints: a checkpoint the optimizer rejects leaves the model with its own weights', async () => {
+  const train = addingBatches(12, 4, 6, 7);
+  const src = regressor('LSTM', 1, 0);
+  let saved = null;
+  await rnn.fit(src, { train, epochs: 1, loss: 'mse', optimizer: { type: 'adam', lr: 5e-3 }, seed: 3, checkpointEvery: 5, maxSteps: 5, onCheckpoint: (b) => { saved = b; } });
+  const target = regressor('LSTM', 42, 0);
+  const before = target.stateDict();
+  assert.notDeepEqual(before, src.stateDict());
+  // An Adam checkpoint resumed with SGD: the optimizer state does not fit.
+  await assert.rejects(rnn.fit(target, { train, epochs: 1, loss: 'mse', optimizer: { type: 'sgd', lr: 0.1 }, resume: saved }),
+    (e) => e instanceof rnn.RnnError && /setState/.test(e.message));
+  assert.deepEqual(target.stateDict(), before);
+  // A checkpoint with broken metadata is a typed error too.
+  const file = rnn.safetensors.parse(saved);
+  const meta = { ...file.__metadata__, rng: '{not json' };
+  delete file.__metadata__;
+  await assert.rejects(rnn.fit(target, { train, epochs: 1, loss: 'mse', resume: rnn.safetensors.serialize(file, meta) }),
+    (e) => e instanceof rnn.RnnError && e.code === 'INVALID_ARGUMENT' && /metadata/.test(e.message));
+  assert.deepEqual(target.stateDict(), before);
+  for (const m of [src, target]) m.dispose();
+});
+
 test('determinism: the same seed gives bit-identical losses and weights', async () => {
   const run = async () => {
     const model = regressor('GRU', 5, 0.2);
