@@ -1,5 +1,7 @@
 // init() memoization, seeded init, parameter layout, gradient accumulation,
 // and flat wasm memory over 1,000 create/forward/backward/dispose cycles.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init } from '../dist/index.js';
@@ -136,4 +138,18 @@ test('1,000 create/forward/backward/step/dispose cycles leave wasm memory flat',
   const before = rnn.memoryBytes();
   for (let i = 0; i < 1000; i++) cycle(i);
   assert.equal(rnn.memoryBytes(), before, 'wasm memory grew over 1,000 cycles');
+});
+
+test('soak (bench/cycles.mjs, 2,000 create/train/stream/dispose cycles): wasm memory and the JS heap stay flat', () => {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('../bench/cycles.mjs', import.meta.url)), '2000'],
+    { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  assert.ok(line, r.stdout);
+  const res = JSON.parse(line.slice('BENCH_JSON '.length));
+  assert.equal(res.cycles, 2000);
+  assert.ok(res.gc, 'the heap figures follow a full GC');
+  assert.ok(res.wasmFlat, `wasm memory grew: ${res.wasmBytes}`);
+  // A leak of one small object per cycle would show: 2,000 x ~1.5 KB = 3 MB.
+  assert.ok(res.heapGrowthBytes < 1 << 20, `JS heap grew by ${res.heapGrowthBytes} bytes over 2,000 cycles`);
 });
