@@ -14,7 +14,7 @@ import { makeFit } from './train.js';
 import { makeOptimizers } from './optim.js';
 import { makeRecurrentClasses } from './recurrent.js';
 import { parse, serialize } from './safetensors.js';
-import { tensor } from './tensor.js';
+import { finiteChecks, setFiniteChecks, tensor } from './tensor.js';
 import { buildModel, modelSpec } from './spec.js';
 import { Trainer, createTrainer, makeTrainer } from './trainer.js';
 
@@ -45,6 +45,14 @@ function makeApi(core) {
     ...makeTrainer({ simd: core.simd }),
     /** 'wasm-simd128' or 'wasm-scalar': which engine build is running. */
     backend: core.simd ? 'wasm-simd128' : 'wasm-scalar',
+    /**
+     * setCheckFinite(on): scan every float tensor the API takes in (inputs,
+     * initial states, gradients, targets, state dicts, stream steps) for
+     * NaN / Infinity and throw NON_FINITE naming it. Off by default; one switch
+     * for the whole realm. Returns the previous setting.
+     */
+    setCheckFinite: setFiniteChecks,
+    get checkFinite() { return finiteChecks; },
     /** Bytes of wasm linear memory (it grows, never shrinks). */
     memoryBytes: () => core.memory.buffer.byteLength,
   });

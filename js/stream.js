@@ -9,7 +9,7 @@
 // that may grow wasm memory (creating or running any model); pass `out` for
 // a copy you keep.
 import { RnnError } from './errors.js';
-import { checkTensor } from './tensor.js';
+import { assertFinite, checkTensor, finiteChecks } from './tensor.js';
 
 // Safety net for streams dropped without dispose(): frees the C stream and
 // forgets it in its layer. dispose() is the API.
@@ -117,6 +117,7 @@ export class RecurrentStream {
     const ptr = this._live();
     if (!(x instanceof Float32Array) || x.length !== this._nx) this._checkIn(x, this._nx, 'x');
     if (out !== undefined) this._checkOut(out, this._ny);
+    if (finiteChecks) assertFinite(x, `${this._what}.step: x`);
     this._xView.set(x);
     const st = this._stepFn(ptr, this._pIn, this._pOut);
     if (st !== 0) this._core.check(st, `${this._what}.step`);
@@ -145,6 +146,7 @@ export class RecurrentStream {
     }
     const ny = steps * this._ny;
     if (out !== undefined) this._checkOut(out, ny);
+    if (finiteChecks) assertFinite(xs, `${this._what}.run: xs`);
     const core = this._core;
     if (steps > this._capSteps) {
       core.check(core.x.rnn_stream_reserve(this._ptr, steps), `${this._what}.run`);

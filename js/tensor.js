@@ -20,6 +20,28 @@ export function tensor(shape, data) {
   return { shape: [...shape], data: f };
 }
 
+/**
+ * Whether every float tensor the API takes in is scanned for NaN / Infinity
+ * (off by default: the scan costs one pass over the data). Set through
+ * rnn.setCheckFinite(on); one switch for the whole page or process.
+ */
+export let finiteChecks = false;
+
+export function setFiniteChecks(on) {
+  const before = finiteChecks;
+  finiteChecks = Boolean(on);
+  return before;
+}
+
+/** Throws NON_FINITE naming the argument and the first bad index. */
+export function assertFinite(data, name) {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new RnnError('NON_FINITE', `${name} holds ${data[i]} at index ${i} (finite values are checked: rnn.setCheckFinite(true))`);
+    }
+  }
+}
+
 function checkShape(shape, name) {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new RnnError('SHAPE', `${name} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -55,5 +77,6 @@ export function checkTensor(t, name, expected) {
       throw new RnnError('SHAPE', `${name} must have shape [${want}], got [${t.shape}]`);
     }
   }
+  if (finiteChecks) assertFinite(t.data, name);
   return t.shape;
 }

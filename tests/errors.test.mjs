@@ -141,3 +141,59 @@ test('a model or batch too large for wasm memory is an error and the instance ke
     m.dispose();
   }
 });
+
+test('lengths: wrong count, zero, above T, negative, non-integer; token ids out of range', () => {
+  const lstm = new rnn.LSTM({ inputSize: 2, hiddenSize: 3, seed: 1 });
+  const emb = new rnn.Embedding({ numEmbeddings: 5, embeddingDim: 2, seed: 1 });
+  try {
+    const xs = x(4, 2, 2);
+    throwsCode(() => lstm.forward(xs, { lengths: [4] }), 'SHAPE', /lengths has 1 entries but the batch has 2/);
+    throwsCode(() => lstm.forward(xs, { lengths: [0, 3] }), 'INVALID_ARGUMENT', /lengths\[0\] must be an integer in \[1, 4\], got 0/);
+    throwsCode(() => lstm.forward(xs, { lengths: [4, 5] }), 'INVALID_ARGUMENT', /lengths\[1\] must be an integer in \[1, 4\], got 5/);
+    throwsCode(() => lstm.forward(xs, { lengths: [-1, 2] }), 'INVALID_ARGUMENT', /lengths\[0\]/);
+    throwsCode(() => lstm.forward(xs, { lengths: [2.5, 3] }), 'INVALID_ARGUMENT', /got 2\.5/);
+    throwsCode(() => lstm.forward(xs, { lengths: 'ab' }), 'INVALID_ARGUMENT', /lengths must be an array or Int32Array/);
+    throwsCode(() => emb.forward({ shape: [2], data: Int32Array.of(0, 5) }), 'INVALID_ARGUMENT', /ids\[1\] = 5 is out of range \[0, 5\)/);
+    throwsCode(() => emb.forward({ shape: [2], data: Int32Array.of(-1, 2) }), 'INVALID_ARGUMENT', /ids\[0\] = -1/);
+    // Still usable.
+    assert.equal(lstm.forward(xs, { lengths: Int32Array.of(4, 2) }).output.data.length, 24);
+    assert.equal(emb.forward({ shape: [2], data: Int32Array.of(0, 4) }).data.length, 4);
+  } finally {
+    lstm.dispose();
+    emb.dispose();
+  }
+});
+
+test('setCheckFinite(true): NaN / Infinity in inputs, states, gradients, targets and stream steps are NON_FINITE errors', () => {
+  const lstm = new rnn.LSTM({ inputSize: 2, hiddenSize: 3, seed: 1 });
+  const lin = new rnn.Linear({ inFeatures: 3, outFeatures: 1, seed: 1 });
+  const s = lstm.stream({ batch: 1 });
+  const bad = (T, B, I, at, v = NaN) => { const t = x(T, B, I); t.data[at] = v; return t; };
+  assert.equal(rnn.checkFinite, false);
+  try {
+    // Off (the default): no scan, NaN flows through as in PyTorch.
+    assert.ok(Number.isNaN(lstm.forward(bad(4, 1, 2, 6)).output.data[9]));
+    assert.equal(rnn.setCheckFinite(true), false);
+    assert.equal(rnn.checkFinite, true);
+    const before = lstm.stateDict();
+    throwsCode(() => lstm.forward(bad(4, 1, 2, 5)), 'NON_FINITE', /x holds NaN at index 5/);
+    throwsCode(() => lstm.forward(x(4, 1, 2), { h0: bad(1, 1, 3, 2, Infinity) }), 'NON_FINITE', /h0 holds Infinity at index 2/);
+    throwsCode(() => lstm.forward(x(4, 1, 2), { c0: bad(1, 1, 3, 0, -Infinity) }), 'NON_FINITE', /c0 holds -Infinity/);
+    lstm.forward(x(4, 1, 2));
+    throwsCode(() => lstm.backward({ dOutput: bad(4, 1, 3, 1) }), 'NON_FINITE', /dOutput holds NaN at index 1/);
+    throwsCode(() => lin.forward({ shape: [1, 3], data: Float32Array.of(1, NaN, 0) }), 'NON_FINITE', /x holds NaN/);
+    throwsCode(() => rnn.losses.mse({ shape: [1], data: Float32Array.of(1) }, { shape: [1], data: Float32Array.of(NaN) }), 'NON_FINITE', /target/);
+    throwsCode(() => lstm.loadStateDict({ ...before, weight_hh_l0: { shape: [12, 3], data: bad(12, 3, 1, 7).data } }), 'NON_FINITE', /weight_hh_l0/);
+    assert.deepEqual(lstm.stateDict(), before, 'a rejected state dict changes nothing');
+    throwsCode(() => s.step(Float32Array.of(1, Infinity)), 'NON_FINITE', /step: x holds Infinity at index 1/);
+    throwsCode(() => s.run(Float32Array.of(1, 2, NaN, 0), 2), 'NON_FINITE', /run: xs holds NaN at index 2/);
+    // Everything still works with finite data.
+    assert.equal(s.step(Float32Array.of(1, 2)).length, 3);
+    lstm.backward({ dOutput: x(4, 1, 3) });
+  } finally {
+    rnn.setCheckFinite(false);
+    s.dispose();
+    lstm.dispose();
+    lin.dispose();
+  }
+});
