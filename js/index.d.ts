@@ -20,15 +20,28 @@ export type ErrorCodeName =
 
 export declare const ErrorCode: Readonly<{ [K in ErrorCodeName]: K }>;
 
-/** The one error class the library throws; `code` says what kind of problem. */
+/**
+ * The error the library throws for bad input, misuse and resource limits;
+ * `code` says what kind of problem. Not everything that can be thrown is one:
+ * init()'s load failures are the platform's errors (a plain Error such as
+ * 'could not fetch <url>: HTTP 404', a Node fs error, a
+ * WebAssembly.CompileError), and errors thrown by your own callbacks
+ * (onProgress, onCheckpoint, onToken, a loss or schedule function) pass
+ * through unchanged.
+ */
 export declare class RnnError extends Error {
   constructor(code: ErrorCodeName, message: string);
   readonly name: 'RnnError';
   readonly code: ErrorCodeName;
 }
 
-/** A new tensor, zero-filled unless data is given (copied into a Float32Array). */
-export declare function tensor(shape: number[], data?: ArrayLike<number>): Tensor;
+/**
+ * A new tensor (shape is copied). Without data: zero-filled. A Float32Array
+ * data is used as is, NOT copied (the tensor shares it); any other array-like
+ * or iterable is copied into a new Float32Array. data.length must equal the
+ * product of shape (else RnnError 'SHAPE').
+ */
+export declare function tensor(shape: readonly number[], data?: ArrayLike<number> | Iterable<number>): Tensor;
 
 /** The element types of the safetensors format (safetensors' names). */
 export type SafetensorsDtype =
@@ -78,7 +91,7 @@ export interface SafetensorsInput {
  * header claims is allocated before it is checked against the file.
  */
 export declare function parseSafetensors<D extends SafetensorsData = Float32Array>(
-  bytes: Uint8Array | ArrayBuffer | ArrayBufferView): SafetensorsFile<D>;
+  bytes: Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView): SafetensorsFile<D>;
 
 /**
  * Writes tensors (and optional string metadata) as safetensors bytes, exactly
@@ -94,13 +107,17 @@ export declare function simdSupported(): boolean;
 export interface InitOptions {
   /** Force the SIMD128 (true) or scalar (false) build; default: detect. */
   simd?: boolean;
-  /** The .wasm bytes, when you load them yourself (not memoized). */
-  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** The .wasm bytes, when you load them yourself (not memoized); set simd to match them. */
+  wasmBinary?: ArrayBuffer | ArrayBufferView;
   /** Where 'rnn.wasm' / 'rnn-scalar.wasm' live, for custom hosting (not memoized). */
   locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm') => string | URL;
 }
 
-/** Loads the engine (memoized per build) and returns the API bound to it. */
+/**
+ * Loads the engine (memoized per build, unless wasmBinary / locateFile is
+ * given) and returns the API bound to it. Load failures reject with the
+ * platform's error, not an RnnError (see RnnError).
+ */
 export declare function init(options?: InitOptions): Promise<Rnn>;
 
 /** One parameter tensor of a module, as given to optimizers. */
@@ -109,6 +126,8 @@ export interface Parameter {
   readonly name: string;
   readonly shape: number[];
   readonly numel: number;
+  /** Floats from the start of its module's parameter block. */
+  readonly offset: number;
   /** A copy of the current values. */
   readonly data: Float32Array;
   /** A copy of the accumulated gradient. */
@@ -166,16 +185,19 @@ export interface LSTMOptions extends RecurrentOptions {
 }
 
 export interface ForwardState {
-  /** [numLayers * D, B, Hout] (Hout = projSize or hiddenSize); default zeros. */
+  /**
+   * [numLayers * D, B, Hout] (Hout = projSize or hiddenSize; never batch
+   * first), [numLayers * D, Hout] for an unbatched x; default zeros.
+   */
   h0?: Tensor;
-  /** LSTM only: [numLayers * D, B, hiddenSize]; default zeros. */
+  /** LSTM only: [numLayers * D, B, hiddenSize] ([numLayers * D, hiddenSize] unbatched); default zeros. */
   c0?: Tensor;
   /**
    * One length in [1, T] per batch entry, any order: pack_padded_sequence
    * semantics (each sequence runs over its own steps only, outputs past its
    * length are 0, hN/cN are its true final states).
    */
-  lengths?: ArrayLike<number> & (number[] | Int32Array);
+  lengths?: readonly number[] | Int32Array;
   /**
    * Also return `taps`: every unit's per-step internals (copies). Default
    * false; costs nothing when off.
@@ -184,11 +206,17 @@ export interface ForwardState {
 }
 
 export interface ForwardResult<K extends TapRecord<Tensor> = TapRecord<Tensor>> {
-  /** [T, B, D * H] ([B, T, D * H] with batchFirst). */
+  /**
+   * [T, B, D * Hout] ([B, T, D * Hout] with batchFirst, [T, D * Hout] for an
+   * unbatched x); forward direction's features first.
+   */
   output: Tensor;
-  /** [numLayers * D, B, H], index layer * D + direction. */
+  /**
+   * [numLayers * D, B, Hout] (never batch first; [numLayers * D, Hout] for an
+   * unbatched x), index layer * D + direction.
+   */
   hN: Tensor;
-  /** LSTM only. */
+  /** LSTM only: [numLayers * D, B, hiddenSize] ([numLayers * D, hiddenSize] unbatched). */
   cN?: Tensor;
   /**
    * With { taps: true }: per layer and direction (index layer * D +
@@ -258,16 +286,20 @@ export interface RecurrentStream<K extends TapRecord = TapRecord> {
 }
 
 export interface BackwardGrads {
+  /** d loss / d output, shaped like output; default zeros. */
   dOutput?: Tensor;
+  /** d loss / d hN, shaped like hN; default zeros. */
   dhN?: Tensor;
-  /** LSTM only. */
+  /** LSTM only: d loss / d cN; default zeros. */
   dcN?: Tensor;
 }
 
 export interface BackwardResult {
+  /** Shaped and laid out like x. */
   dx: Tensor;
+  /** Shaped like h0. */
   dh0: Tensor;
-  /** LSTM only. */
+  /** LSTM only; shaped like c0. */
   dc0?: Tensor;
 }
 
@@ -285,6 +317,8 @@ export interface RecurrentLayer extends Module {
   readonly projSize: number;
   /** Size of h: projSize for a projected LSTM, else hiddenSize. */
   readonly outputSize: number;
+  /** mode === 'LSTM'. */
+  readonly isLSTM: boolean;
   /** The dropout generator's state (a copy); assign it back to replay the same masks. */
   rngState: Uint32Array;
   /** Whole-sequence forward from h0 (and c0); returns copies. */
@@ -296,16 +330,22 @@ export interface RecurrentLayer extends Module {
 }
 
 export interface RNN extends RecurrentLayer {
+  readonly mode: 'RNN_TANH' | 'RNN_RELU';
+  readonly isLSTM: false;
   readonly nonlinearity: 'tanh' | 'relu';
   forward(x: Tensor, state?: ForwardState): ForwardResult<RNNTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<RNNTaps>;
 }
 export interface LSTM extends RecurrentLayer {
+  readonly mode: 'LSTM';
+  readonly isLSTM: true;
   forward(x: Tensor, state?: ForwardState): ForwardResult<LSTMTaps<Tensor>> & { cN: Tensor };
   stream(options?: StreamOptions): RecurrentStream<LSTMTaps>;
   backward(grads?: BackwardGrads): BackwardResult & { dc0: Tensor };
 }
 export interface GRU extends RecurrentLayer {
+  readonly mode: 'GRU';
+  readonly isLSTM: false;
   forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
 }
@@ -336,13 +376,63 @@ export interface SGDOptions {
   nesterov?: boolean;
 }
 
+export type OptimizerKind = 'Adam' | 'AdamW' | 'SGD';
+
+/** An optimizer's full configuration (the options with their defaults; unused ones are 0 / false). */
+export interface OptimizerSettings {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+}
+
+/**
+ * An optimizer's moment buffers (PyTorch's state names): flat Float32Arrays
+ * over all its parameters, in parameter order. exp_avg and exp_avg_sq for
+ * Adam / AdamW, max_exp_avg_sq with amsgrad, momentum_buffer for SGD with
+ * momentum > 0.
+ */
+export interface OptimizerBuffers {
+  exp_avg?: Float32Array;
+  exp_avg_sq?: Float32Array;
+  max_exp_avg_sq?: Float32Array;
+  momentum_buffer?: Float32Array;
+}
+
+/** What Optimizer.getState returns (copies): for checkpoints. */
+export interface OptimizerState {
+  kind: OptimizerKind;
+  /** stepCount. */
+  steps: number;
+  config: OptimizerSettings;
+  buffers: OptimizerBuffers;
+}
+
 export interface Optimizer {
   readonly params: Parameter[];
-  /** Settable, for learning-rate schedules. */
+  /** Settable (a number >= 0), for learning-rate schedules. */
   lr: number;
+  /** Number of step() calls so far. */
   readonly stepCount: number;
+  /** Zeroes the gradients of the parameters it updates. */
   zeroGrad(): void;
+  /** One update from the accumulated gradients. */
   step(): void;
+  /** Copies of the state (step count, configuration, moment buffers). */
+  getState(): OptimizerState;
+  /**
+   * Restores getState()'s result into an optimizer of the same kind over the
+   * same parameters: the buffers it has and steps, and config.lr when given
+   * (the rest of config is not read). Another kind or a bad steps throws
+   * INVALID_ARGUMENT, a missing or mis-sized buffer SHAPE, before anything
+   * is written.
+   */
+  setState(state: Omit<OptimizerState, 'config'> & { config?: Partial<OptimizerSettings> }): void;
+  /** Frees the moment buffers; idempotent. */
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -702,8 +792,335 @@ export interface Rnn {
   RnnError: typeof RnnError;
   ErrorCode: typeof ErrorCode;
   readonly backend: 'wasm-simd128' | 'wasm-scalar';
+  /**
+   * Turns the finite-value checks on or off: every float tensor the API
+   * takes in (inputs, initial states, gradients, targets, state dicts, stream
+   * steps) is scanned for NaN / Infinity, which throws NON_FINITE naming it.
+   * Off by default (the scan costs one pass over the data); one switch for
+   * the whole page or process, not per API object. Returns the previous setting.
+   */
+  setCheckFinite(on: boolean): boolean;
+  /** Whether the finite-value checks are on (see setCheckFinite). */
+  readonly checkFinite: boolean;
   /** Bytes of wasm linear memory (it grows, never shrinks). */
   memoryBytes(): number;
+}
+
+// ---- Pool and Sequential (js/sequential.js) ----
+
+export type PoolMode = 'last' | 'mean' | 'final';
+
+export interface PoolOptions {
+  /** Default 'last'. */
+  mode?: PoolMode;
+}
+
+/** The context Sequential passes to Pool.forward. */
+export interface PoolContext {
+  /** One length per sequence; default all T. */
+  lengths?: ArrayLike<number>;
+  /** The preceding recurrent layer and the hN of its last forward ('final' needs it). */
+  prev?: { layer: RecurrentLayer; hN: Tensor } | null;
+}
+
+/**
+ * new rnn.Pool({ mode }): per-step outputs [B, T, F] -> one vector per
+ * sequence [B, F]. 'last': the output at each sequence's last step
+ * (t = length - 1); 'mean': the mean over its steps; 'final': the preceding
+ * recurrent layer's final hidden state of its top layer, both directions
+ * concatenated as cat(h_n[-2], h_n[-1]) ([B, D * Hout]; x is not read, and
+ * without ctx.prev it throws STATE). No parameters and no wasm memory:
+ * dispose() does nothing and there is no [Symbol.dispose].
+ */
+export interface PoolLayer {
+  readonly mode: PoolMode;
+  readonly numParams: 0;
+  /** Its spec, as modelSpec gives it. */
+  readonly spec: { type: 'Pool'; mode: PoolMode };
+  /** No-op (no dropout); returns this. */
+  train(mode?: boolean): this;
+  /** No-op; returns this. */
+  eval(): this;
+  forward(x: Tensor, ctx?: PoolContext): Tensor;
+  /**
+   * dy: d loss / d output (a Tensor, not { dOutput }). Returns { dx } (per
+   * step, [B, T, F]) or, for 'final', { dhN } for the recurrent layer. One
+   * backward per forward.
+   */
+  backward(dy: Tensor): { dx?: Tensor; dhN?: Tensor };
+  dispose(): void;
+}
+/** What new rnn.Pool(...) makes. */
+export type Pool = PoolLayer;
+
+/**
+ * A layer of your own in a Sequential: forward(x) -> y and
+ * backward({ dOutput }) -> { dx } (dx may be left out by a first layer), and
+ * train(mode) and dispose(), which Sequential calls on every layer. The
+ * optional members are used when present (parameters and state dicts under
+ * the layer's index).
+ */
+export interface CustomLayer {
+  forward(x: Tensor): Tensor;
+  backward(grads: LayerGrads): { dx?: Tensor };
+  train(mode?: boolean): unknown;
+  dispose(): void;
+  readonly numParams?: number;
+  parameters?(): Parameter[];
+  stateDict?(): StateDict;
+  grads?(): StateDict;
+  loadStateDict?(sd: StateDict): unknown;
+  zeroGrad?(): void;
+}
+
+/**
+ * What a Sequential runs. Recurrent layers must have batchFirst: true (else
+ * INVALID_ARGUMENT), so every tensor between layers is [B, T, features].
+ */
+export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | PoolLayer | Sequential<any> | CustomLayer;
+
+/** model.state of a Sequential: the final states of its recurrent layers, by layer index. */
+export interface SequentialState {
+  [layerIndex: number]: { hN: Tensor; cN?: Tensor };
+}
+
+export interface SequentialForwardOptions {
+  /** One length per sequence, for every recurrent layer and Pool (pack_padded_sequence semantics). */
+  lengths?: readonly number[] | Int32Array;
+  /**
+   * A previous model.state: the recurrent layers start from it (h0 / c0),
+   * without gradient (truncated BPTT).
+   */
+  state?: SequentialState | null;
+}
+
+/**
+ * new rnn.Sequential(layers): runs the layers in order, forward and backward
+ * (nn.Sequential). Children are named '0', '1', ..., so state-dict keys are
+ * '0.weight', '1.weight_ih_l0', ...; train / eval / zeroGrad / dispose apply
+ * to every layer.
+ */
+export interface Sequential<L extends SequentialLayer[] = SequentialLayer[]> extends Module {
+  readonly layers: L;
+  /** Set by each forward: the recurrent layers' final states (null before the first forward). */
+  state: SequentialState | null;
+  /** x: the first layer's input (ids for an Embedding, [B, T, F] floats for a recurrent layer) -> the last layer's output. */
+  forward(x: Tensor | Indices, options?: SequentialForwardOptions): Tensor;
+  /**
+   * dOutput: d loss / d the last output, as a Tensor or as { dOutput } (the
+   * layers' form, so a Sequential nests in another). BPTT through every
+   * layer; gradients accumulate. One backward per forward. Returns the
+   * gradient of the input (null when the first layer is an Embedding).
+   */
+  backward(dOutput: Tensor | { dOutput: Tensor }): { dx: Tensor | null };
+}
+
+export interface Rnn {
+  /** A model of layers run in order; recurrent layers need batchFirst: true. */
+  Sequential: new <L extends SequentialLayer[]>(layers: [...L]) => Sequential<L>;
+  /** [B, T, F] -> [B, F]: last step, mean, or the recurrent layer's final state. */
+  Pool: new (options?: PoolOptions) => PoolLayer;
+}
+
+// ---- the training loop (js/train.js): rnn.fit, tbpttBatches, checkpoints ----
+
+/** One batch: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
+export interface FitBatch {
+  /** x.shape[0] counts the examples (for examplesPerSec). */
+  x: Tensor | IndexTensor;
+  y: Tensor | IndexTensor;
+  lengths?: readonly number[] | Int32Array;
+}
+
+/** Losses fit knows by name ('bce' is bceWithLogits). */
+export type LossName = 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy';
+
+/**
+ * What fit trains: Sequential, models.SentimentLSTM, models.Seq2Seq, or an
+ * object of your own with these members (a bare RNN / LSTM / GRU / Linear
+ * does not fit: wrap it in a Sequential).
+ */
+export interface FitModel {
+  /** Called as forward(batch.x, { lengths: batch.lengths, state }); state is the previous batch's model.state with tbptt, else undefined. */
+  forward(x: any, options: { lengths?: any; state?: any }): Tensor;
+  /** Called with the loss's grad. */
+  backward(dOutput: Tensor): unknown;
+  parameters(): Parameter[];
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+  /** Needed by earlyStopping (restoreBest), checkpointEvery and resume. */
+  stateDict?(): StateDict;
+  loadStateDict?(sd: StateDict): unknown;
+  /** Read after each batch with tbptt. */
+  readonly state?: unknown;
+}
+
+/** fit's early stopping: monitors valLoss (the training loss without val). */
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement before stopping; default Infinity. */
+  patience?: number;
+  /** The improvement that counts; default 0. */
+  minDelta?: number;
+  /** Load the best epoch's weights back when it stops early; default true. */
+  restoreBest?: boolean;
+}
+
+export interface FitOptions<B extends FitBatch = FitBatch> {
+  /** Non-empty. */
+  train: B[];
+  /** Evaluated (eval mode) at the end of every epoch. */
+  val?: B[];
+  /** A name or (output, y) => { loss, grad }; default 'mse'. */
+  loss?: LossName | ((output: Tensor, target: B['y']) => LossResult<number>);
+  /** Default 1. */
+  epochs?: number;
+  /** A name or config (created here, disposed at the end) or an optimizer (used as is); default 'adam'. */
+  optimizer?: OptimizerConfig | Optimizer;
+  /** Overrides the config's lr (not an optimizer instance's). */
+  lr?: number;
+  /** Applied before every step; step counts from 0. Default: constant. */
+  lrSchedule?: LrScheduleConfig | ((step: number, epoch: number) => number) | null;
+  /** Max global gradient norm (> 0); default no clipping. */
+  clipGradNorm?: number;
+  /** Computed on val: valAccuracy. */
+  metrics?: 'accuracy'[];
+  earlyStopping?: EarlyStoppingOptions;
+  /** Truncated BPTT: model.state carries from batch to batch (no shuffling). Default false. */
+  tbptt?: boolean;
+  /** Seed of the batch-order shuffle; default 0. */
+  seed?: Seed;
+  /** Default true. */
+  shuffle?: boolean;
+  /** Every progressEvery steps, and at every epoch end; throwing stops training. */
+  onProgress?: (record: FitProgress | FitEpochRecord) => void;
+  /** Default 1. */
+  progressEvery?: number;
+  /** Checked before every step: aborted -> history.stopped 'cancelled'. */
+  signal?: AbortSignal;
+  /** Polled before every step: paused waits, cancelled stops (as signal). */
+  control?: { paused?: boolean; cancelled?: boolean };
+  /** Yield to the event loop after this many ms; default 50. */
+  yieldEveryMs?: number;
+  /** Call (and await) onCheckpoint every this many steps; default 0 (off). */
+  checkpointEvery?: number;
+  onCheckpoint?: (bytes: Uint8Array, info: { step: number; epoch: number }) => void | Promise<void>;
+  /** A checkpoint to continue from (same model, data and options: bit-identical). */
+  resume?: Uint8Array;
+  /** Stop after this many steps in all; default Infinity. */
+  maxSteps?: number;
+}
+
+/** fit's progress record of one step (step counts from 1). */
+export interface FitProgress {
+  step: number;
+  epoch: number;
+  /** Index in the epoch's batch order. */
+  batch: number;
+  loss: number;
+  lr: number;
+  /** The global gradient norm before clipping. */
+  gradNorm: number;
+  examplesPerSec: number;
+  stepsPerSec: number;
+  etaSeconds: number;
+  /** min(maxSteps, epochs * train.length). */
+  totalSteps: number;
+  epochEnd?: undefined;
+}
+
+/** fit's record at the end of an epoch (valLoss / valAccuracy with val / metrics). */
+export interface FitEpochRecord {
+  step: number;
+  epoch: number;
+  epochEnd: true;
+  /** Mean training loss of the epoch. */
+  loss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+/** What fit resolves to. */
+export interface FitHistory {
+  epochs: { epoch: number; loss: number; valLoss?: number; valAccuracy?: number }[];
+  /** Steps in all, resumed ones included. */
+  steps: number;
+  stopped: 'completed' | 'cancelled' | 'earlyStopping' | 'maxSteps';
+  /** -1 without earlyStopping. */
+  bestEpoch: number;
+}
+
+export interface TbpttBatchesOptions {
+  /** Contiguous streams side by side (a positive integer). */
+  batchSize: number;
+  /** Steps per chunk (a positive integer). */
+  k: number;
+}
+
+/** A tbpttBatches chunk: x [batchSize, k] and y = x shifted by one token. */
+export interface TbpttBatch {
+  x: IntTensor;
+  y: IntTensor;
+}
+
+/** Where fit's checkpoints are in the loop (their `position`). */
+export interface FitCheckpointPosition {
+  step: number;
+  epoch: number;
+  batch: number;
+  /** The epoch's batch order, or null at an epoch boundary. */
+  order: number[] | null;
+}
+
+export interface SaveCheckpointOptions {
+  /** Its stateDict() and the states of its dropout generators are saved. */
+  model: { stateDict(): StateDict };
+  /** Its getState() is saved. */
+  optimizer: Optimizer;
+  /** Any JSON-serialisable value (fit saves a FitCheckpointPosition); default {}. */
+  position?: unknown;
+  /** A data.createRng generator whose state is saved; default none. */
+  dataRng?: Rng | null;
+}
+
+export interface LoadedCheckpoint<P = unknown> {
+  /** The saved position (JSON; P is not checked). */
+  position: P;
+  /** The saved dataRng's state (for rng.setState), or null. */
+  dataRng: Uint32Array | null;
+}
+
+export interface Rnn {
+  /**
+   * The training loop on this thread (it yields to the event loop every
+   * yieldEveryMs): epochs, shuffling, optimizer, schedules, clipping,
+   * validation, early stopping, tbptt, checkpoints. Rejects with NON_FINITE
+   * when a loss or gradient is not finite (the model keeps the last good
+   * weights). Leaves the model in training mode.
+   */
+  fit<B extends FitBatch = FitBatch>(model: FitModel, options: FitOptions<B>): Promise<FitHistory>;
+  /**
+   * char-rnn's loader: ids (an Int32Array, else DTYPE) split into batchSize
+   * contiguous streams, cut into chunks of k steps, for fit({ tbptt: true }).
+   * Too few ids for one chunk: SHAPE.
+   */
+  tbpttBatches(ids: Int32Array, options: TbpttBatchesOptions): TbpttBatch[];
+  /**
+   * Everything needed to resume, as a safetensors file: model.* weights,
+   * optimizer.* buffers, and metadata (format 'rnn-wasm-checkpoint',
+   * optimizer kind / steps / config, generator states, position).
+   */
+  saveCheckpoint(options: SaveCheckpointOptions): Uint8Array;
+  /**
+   * Restores a checkpoint into a model and optimizer (same kind, same
+   * parameters) and the model's dropout generators. All or nothing: if the
+   * optimizer rejects its state, the model gets its previous weights back.
+   * Bytes without format 'rnn-wasm-checkpoint' (or with bad metadata JSON)
+   * throw INVALID_ARGUMENT; malformed files FORMAT.
+   */
+  loadCheckpoint<P = unknown>(
+    bytes: Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView,
+    target: { model: { stateDict(): StateDict; loadStateDict(sd: StateDict): unknown }; optimizer: Optimizer },
+  ): LoadedCheckpoint<P>;
 }
 
 // ---- model specs and training in a worker (js/spec.js, js/trainer.js, js/worker.js) ----
@@ -714,17 +1131,9 @@ export interface GRUSpec extends RecurrentOptions { type: 'GRU'; }
 export interface LinearSpec extends LinearOptions { type: 'Linear'; }
 export interface EmbeddingSpec extends EmbeddingOptions { type: 'Embedding'; }
 export interface DropoutSpec extends DropoutOptions { type: 'Dropout'; }
-export interface PoolSpec { type: 'Pool'; mode?: 'last' | 'mean' | 'final'; }
+export interface PoolSpec extends PoolOptions { type: 'Pool'; }
 export interface SequentialSpec { type: 'Sequential'; layers: ModelSpec[]; }
-export interface SentimentLSTMSpec {
-  type: 'SentimentLSTM';
-  vocabSize: number;
-  embedDim?: number;
-  hiddenDim?: number;
-  numLayers?: number;
-  dropout?: number;
-  seed?: number;
-}
+export interface SentimentLSTMSpec extends SentimentLSTMOptions { type: 'SentimentLSTM'; }
 /**
  * A JSON-serialisable model description: { type, ...the constructor's
  * options } (seeds included, so a rebuilt model starts from the same initial
@@ -734,17 +1143,20 @@ export type ModelSpec =
   | RNNSpec | LSTMSpec | GRUSpec | LinearSpec | EmbeddingSpec | DropoutSpec
   | PoolSpec | SequentialSpec | SentimentLSTMSpec;
 
-/** Pool: [B, T, F] -> [B, F] (no parameters). */
-export interface PoolLayer {
-  readonly mode: 'last' | 'mean' | 'final';
-  forward(x: Tensor, ctx?: object): Tensor;
-  backward(dy: Tensor): { dx?: Tensor; dhN?: Tensor };
-  dispose(): void;
-}
-
-/** The spec of a model (RNN, LSTM, GRU, Linear, Embedding, Dropout, Pool, Sequential, SentimentLSTM); others throw UNSUPPORTED. */
+/**
+ * The spec of a model (RNN, LSTM, GRU, Linear, Embedding, Dropout, Pool,
+ * Sequential, models.SentimentLSTM); anything else (Seq2Seq included) throws
+ * UNSUPPORTED, a disposed model DISPOSED.
+ */
 export declare function modelSpec(model: object): ModelSpec;
 
+/** Every model buildModel can make. */
+export type BuiltModel = RNN | LSTM | GRU | Linear | Embedding | Dropout | PoolLayer | Sequential | SentimentLSTM;
+
+/**
+ * rnn.buildModel(spec), or rnn.buildModel(otherRnn, spec) with another API
+ * object's classes. An unknown type throws INVALID_ARGUMENT.
+ */
 export interface BuildModel {
   (spec: RNNSpec): RNN;
   (spec: LSTMSpec): LSTM;
@@ -753,11 +1165,26 @@ export interface BuildModel {
   (spec: EmbeddingSpec): Embedding;
   (spec: DropoutSpec): Dropout;
   (spec: PoolSpec): PoolLayer;
-  /** Sequential and SentimentLSTM are modules (stateDict, loadStateDict, ...) with forward / backward. */
-  (spec: ModelSpec): Module;
+  (spec: SequentialSpec): Sequential;
+  (spec: SentimentLSTMSpec): SentimentLSTM;
+  (spec: ModelSpec): BuiltModel;
+  (rnn: Rnn, spec: RNNSpec): RNN;
+  (rnn: Rnn, spec: LSTMSpec): LSTM;
+  (rnn: Rnn, spec: GRUSpec): GRU;
+  (rnn: Rnn, spec: LinearSpec): Linear;
+  (rnn: Rnn, spec: EmbeddingSpec): Embedding;
+  (rnn: Rnn, spec: DropoutSpec): Dropout;
+  (rnn: Rnn, spec: PoolSpec): PoolLayer;
+  (rnn: Rnn, spec: SequentialSpec): Sequential;
+  (rnn: Rnn, spec: SentimentLSTMSpec): SentimentLSTM;
+  (rnn: Rnn, spec: ModelSpec): BuiltModel;
 }
 
-/** A new model from modelSpec()'s spec, with the classes of `rnn` (what init() resolves to). */
+/**
+ * A new model from modelSpec()'s spec, with the classes of `rnn` (what
+ * init() resolves to); the same seeds give the same initial weights. An
+ * unknown type throws INVALID_ARGUMENT.
+ */
 export declare function buildModel(rnn: Rnn, spec: RNNSpec): RNN;
 export declare function buildModel(rnn: Rnn, spec: LSTMSpec): LSTM;
 export declare function buildModel(rnn: Rnn, spec: GRUSpec): GRU;
@@ -765,14 +1192,12 @@ export declare function buildModel(rnn: Rnn, spec: LinearSpec): Linear;
 export declare function buildModel(rnn: Rnn, spec: EmbeddingSpec): Embedding;
 export declare function buildModel(rnn: Rnn, spec: DropoutSpec): Dropout;
 export declare function buildModel(rnn: Rnn, spec: PoolSpec): PoolLayer;
-export declare function buildModel(rnn: Rnn, spec: ModelSpec): Module;
+export declare function buildModel(rnn: Rnn, spec: SequentialSpec): Sequential;
+export declare function buildModel(rnn: Rnn, spec: SentimentLSTMSpec): SentimentLSTM;
+export declare function buildModel(rnn: Rnn, spec: ModelSpec): BuiltModel;
 
-/** One batch for training: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
-export interface TrainerBatch {
-  x: Tensor | IndexTensor;
-  y: Tensor | IndexTensor;
-  lengths?: number[] | Int32Array;
-}
+/** A batch for a Trainer (the same as fit's). */
+export type TrainerBatch = FitBatch;
 
 /** Learning-rate schedules that can cross to a worker (no functions). */
 export type LrScheduleConfig =
@@ -786,37 +1211,12 @@ export type OptimizerConfig =
   | ({ type?: 'adam' | 'adamw' } & AdamOptions)
   | ({ type: 'sgd' } & SGDOptions);
 
-/** fit's progress record of one step. */
-export interface TrainerProgress {
-  step: number;
-  epoch: number;
-  batch: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
-  examplesPerSec: number;
-  stepsPerSec: number;
-  etaSeconds: number;
-  totalSteps: number;
-  epochEnd?: undefined;
-}
-
-/** fit's record at the end of an epoch (valLoss / valAccuracy with val / metrics). */
-export interface TrainerEpochRecord {
-  step: number;
-  epoch: number;
-  epochEnd: true;
-  loss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
-
-export interface TrainerHistory {
-  epochs: { epoch: number; loss: number; valLoss?: number; valAccuracy?: number }[];
-  steps: number;
-  stopped: 'completed' | 'cancelled' | 'earlyStopping' | 'maxSteps';
-  bestEpoch: number;
-}
+/** fit's progress record of one step, from the worker. */
+export type TrainerProgress = FitProgress;
+/** fit's epoch-end record, from the worker. */
+export type TrainerEpochRecord = FitEpochRecord;
+/** fit's history, from the worker. */
+export type TrainerHistory = FitHistory;
 
 export interface TrainerOptions {
   /** The model to train: its spec, weights and dropout generator states go to the worker. */
@@ -825,7 +1225,7 @@ export interface TrainerOptions {
   train: TrainerBatch[];
   val?: TrainerBatch[];
   /** A name only (a loss function cannot cross threads). Default 'mse'. */
-  loss?: 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy';
+  loss?: LossName;
   epochs?: number;
   optimizer?: OptimizerConfig;
   lr?: number;
@@ -833,9 +1233,9 @@ export interface TrainerOptions {
   lrSchedule?: LrScheduleConfig | null;
   clipGradNorm?: number;
   metrics?: 'accuracy'[];
-  earlyStopping?: { patience?: number; minDelta?: number; restoreBest?: boolean };
+  earlyStopping?: EarlyStoppingOptions;
   tbptt?: boolean;
-  seed?: number;
+  seed?: Seed;
   shuffle?: boolean;
   progressEvery?: number;
   yieldEveryMs?: number;
@@ -857,7 +1257,7 @@ export interface TrainerOptions {
   /** Where worker.js is, when a bundler moves it; default next to trainer.js. */
   workerUrl?: string | URL;
   /** How the worker loads the engine; default the same build (SIMD or scalar) as this API. */
-  init?: { simd?: boolean; wasmBinary?: ArrayBuffer | Uint8Array; wasmUrl?: string | URL };
+  init?: { simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL };
 }
 
 export interface TrainerResult {
@@ -917,17 +1317,17 @@ export interface Rnn {
 // ---------------------------------------------------------------- Seq2Seq
 
 export interface Seq2SeqOptions {
-  /** Source vocabulary size (ids 0..srcVocab-1; 0 = padding). */
+  /** Source vocabulary size in [2, 2^30] (ids 0..srcVocab-1; 0 = padding). */
   srcVocab: number;
-  /** Target vocabulary size (0 = padding; must hold bosId and eosId). */
+  /** Target vocabulary size in [3, 2^30] (0 = padding; must hold bosId and eosId). */
   tgtVocab: number;
-  /** Default 64. */
+  /** In [1, 65536]; default 64. */
   embedDim?: number;
-  /** Default 128; encoder and decoder share it (the encoder's final state starts the decoder). */
+  /** In [1, 16384]; default 128; encoder and decoder share it (the encoder's final state starts the decoder). */
   hiddenDim?: number;
   /** Recurrent cell of encoder and decoder; default 'lstm'. */
   cell?: 'lstm' | 'gru';
-  /** Default 1. */
+  /** In [1, 64]; default 1. */
   numLayers?: number;
   /** Luong attention: score h_t . h_s ('dot') or h_t . W_a h_s ('general'); default 'none'. */
   attention?: 'none' | 'dot' | 'general';
@@ -935,18 +1335,28 @@ export interface Seq2SeqOptions {
   dropout?: number;
   /** Teacher-forcing ratio in [0, 1] for training forwards; default 1. */
   teacherForcing?: number;
-  /** Begin-of-sequence target id; default 2. */
+  /**
+   * Begin-of-sequence target id in [1, tgtVocab - 1]; default
+   * min(2, tgtVocab - 1) (2 unless the vocabulary is smaller).
+   */
   bosId?: number;
-  /** End-of-sequence target id; default 3. */
+  /**
+   * End-of-sequence target id in [1, tgtVocab - 1], not bosId; default
+   * min(3, tgtVocab - 1) (3 unless the vocabulary is smaller: with tgtVocab 3
+   * both defaults are 2, so give one of them).
+   */
   eosId?: number;
-  /** Seed of the initial weights, dropout masks and scheduled sampling; default random. */
+  /** Seed (unsigned 32-bit) of the initial weights, dropout masks and scheduled sampling; default random. */
   seed?: number;
 }
 
-/** Padded sources [B, S] carrying the teacher-forced decoder inputs [B, T]. */
-export interface Seq2SeqSource extends IntTensor {
+/** Padded source ids [B, S], optionally carrying the teacher-forced decoder inputs [B, T]. */
+export interface Seq2SeqSource extends IndexTensor {
   decoderInput?: IndexTensor;
 }
+
+/** One id sequence (an array or a typed array of integers). */
+export type IdSequence = readonly number[] | NumericTypedArray;
 
 /** A batch for fit (Seq2Seq.makeBatches): targets padded with -100. */
 export interface Seq2SeqBatch {
@@ -956,8 +1366,8 @@ export interface Seq2SeqBatch {
 }
 
 export interface Seq2SeqForwardOptions {
-  /** Source lengths in [1, S], any order; default all S. */
-  lengths?: ArrayLike<number>;
+  /** Source lengths in [1, S], any order, with a padded [B, S] src; default all S. */
+  lengths?: IdSequence;
   /** [B, T]: each row [bosId, y_0, ..., y_{n-1}] then 0 padding; default src.decoderInput. */
   decoderInput?: IndexTensor;
   /** Only null / undefined (what fit passes); carrying state is not supported. */
@@ -968,8 +1378,8 @@ export interface Seq2SeqForwardOptions {
 export type TokenCallback = (example: number, token: number, position: number) => void;
 
 export interface GreedyOptions {
-  /** Source lengths, with a padded [B, S] tensor. */
-  lengths?: ArrayLike<number>;
+  /** Source lengths, with a padded [B, S] tensor (not with an array of sequences). */
+  lengths?: IdSequence;
   /** Decoder steps at most (EOS included); default 2 * source length + 10. */
   maxLength?: number;
   onToken?: TokenCallback;
@@ -997,7 +1407,7 @@ export interface BeamResult extends DecodeResult {
 }
 
 /** Sources for decoding: a padded [B, S] id tensor (with options.lengths), or an array of id sequences. */
-export type Seq2SeqInput = IndexTensor | ArrayLike<number>[];
+export type Seq2SeqInput = IndexTensor | IdSequence[];
 
 /**
  * Encoder-decoder with optional Luong attention; state_dict keys as the
@@ -1017,14 +1427,25 @@ export interface Seq2Seq extends Module {
   readonly bosId: number;
   readonly eosId: number;
   readonly seed: number;
-  /** Teacher-forcing ratio of training forwards (settable: scheduled sampling). */
+  /** Teacher-forcing ratio in [0, 1] of training forwards (settable: scheduled sampling). */
   teacherForcing: number;
-  /** Teacher-forced logits [B, T, tgtVocab] (scheduled sampling in training mode when teacherForcing < 1). */
-  forward(src: Seq2SeqSource | ArrayLike<number>[], options?: Seq2SeqForwardOptions): Tensor;
+  /** The encoder's modules (embedding, lstm / gru, embeddingDropout with dropout). */
+  readonly encoder: Module;
+  /** The decoder's modules (embedding, lstm / gru, attn, concat, fc, embeddingDropout). */
+  readonly decoder: Module;
+  /**
+   * Teacher-forced logits [B, T, tgtVocab] (scheduled sampling in training
+   * mode when teacherForcing < 1). decoderInput: options.decoderInput or
+   * src.decoderInput (neither: INVALID_ARGUMENT).
+   */
+  forward(src: Seq2SeqSource | IdSequence[], options?: Seq2SeqForwardOptions): Tensor;
   /** Backpropagates d loss / d logits of the last forward; accumulates all parameter gradients. */
   backward(dLogits: Tensor): void;
-  /** Batches for fit: sources and targets as id sequences (targets without BOS / EOS). */
-  makeBatches(sources: ArrayLike<number>[], targets: ArrayLike<number>[],
+  /**
+   * Batches for fit: sources and targets as id sequences (ids in [1, vocab);
+   * targets without BOS / EOS). Defaults: batchSize 32, shuffle true, seed 0.
+   */
+  makeBatches(sources: IdSequence[], targets: IdSequence[],
     options?: { batchSize?: number; shuffle?: boolean; seed?: number }): Seq2SeqBatch[];
   /** Greedy decoding, batched. */
   greedy(src: Seq2SeqInput, options?: GreedyOptions): DecodeResult[];
@@ -1032,8 +1453,55 @@ export interface Seq2Seq extends Module {
   beamSearch(src: Seq2SeqInput, options?: BeamSearchOptions): BeamResult[];
 }
 
+// ---------------------------------------------------------------- SentimentLSTM
+
+export interface SentimentLSTMOptions {
+  /** >= 2 (id 0 is padding). */
+  vocabSize: number;
+  /** Default 128. */
+  embedDim?: number;
+  /** Default 256. */
+  hiddenDim?: number;
+  /** In [1, 64]; default 2. */
+  numLayers?: number;
+  /** In [0, 1): on the embeddings, the pooled state and between LSTM layers; default 0.3. */
+  dropout?: number;
+  /** Seed (unsigned 32-bit) every part's seed is derived from; default random. */
+  seed?: number;
+}
+
+/**
+ * The classic text sentiment classifier, state_dict as its PyTorch twin:
+ * embedding (padding_idx 0) -> dropout -> bidirectional batch-first LSTM over
+ * packed lengths -> h = cat(h_n[-2], h_n[-1]) -> dropout -> fc (2 * hiddenDim
+ * -> 1): one logit per sequence (train with loss 'bce'). Keys embedding.weight,
+ * lstm.* (with _reverse), fc.weight, fc.bias.
+ */
+export interface SentimentLSTM extends Module {
+  readonly embedding: Embedding;
+  readonly lstm: LSTM;
+  readonly fc: Linear;
+  readonly vocabSize: number;
+  readonly embedDim: number;
+  readonly hiddenDim: number;
+  readonly numLayers: number;
+  readonly dropout: number;
+  readonly seed: number;
+  /**
+   * ids: [B, T] token ids (0 = padding); lengths: one per sequence in [1, T],
+   * any order, also as { lengths } (the form fit passes). Returns the logits [B].
+   */
+  forward(ids: IndexTensor,
+    lengths?: readonly number[] | Int32Array | { lengths?: readonly number[] | Int32Array; state?: unknown }): Tensor;
+  /** dLogits: d loss / d logits ([B]); accumulates every parameter gradient. One backward per forward. */
+  backward(dLogits: Tensor): void;
+}
+
 /** Ready-made models (rnn.models). */
 export interface Models {
+  /** Bidirectional-LSTM text classifier (one logit per sequence). */
+  SentimentLSTM: new (options: SentimentLSTMOptions) => SentimentLSTM;
+  /** Encoder-decoder with optional Luong attention. */
   Seq2Seq: new (options: Seq2SeqOptions) => Seq2Seq;
 }
 

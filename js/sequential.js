@@ -149,6 +149,9 @@ export class Sequential extends Container {
       } else if (layer instanceof Pool) {
         trace.push({ kind: 'pool', prevIndex: prev?.index });
         h = layer.forward(h, { lengths, prev });
+      } else if (layer instanceof Sequential) { // nested: lengths go in, its state stays its own
+        trace.push({ kind: 'plain' });
+        h = layer.forward(h, { lengths });
       } else {
         trace.push({ kind: 'plain' });
         h = layer.forward(h);
@@ -159,12 +162,18 @@ export class Sequential extends Container {
     return h;
   }
 
+  /**
+   * dOutput: the gradient of the last layer's output, as a tensor or as
+   * { dOutput } (the layers' form, so a Sequential nests in another).
+   * Returns { dx }: the gradient of the input (null after an Embedding).
+   */
   backward(dOutput) {
     this._live();
     if (!this._trace) throw new RnnError('STATE', 'Sequential.backward: call forward first (one backward per forward)');
     const trace = this._trace;
     this._trace = null;
-    let dy = dOutput;
+    let dy = dOutput !== null && typeof dOutput === 'object' && !('shape' in dOutput) && 'dOutput' in dOutput
+      ? dOutput.dOutput : dOutput;
     let dhN = null; // a Pool('final') hands its gradient to the recurrent layer's hN
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i];
@@ -178,8 +187,9 @@ export class Sequential extends Container {
         dhN = r.dhN ?? null;
       } else {
         const r = layer.backward({ dOutput: dy });
-        dy = r.dx ?? null;
+        dy = r?.dx ?? null;
       }
     }
+    return { dx: dy };
   }
 }

@@ -61,6 +61,31 @@ test('Sequential: backward agrees with finite differences (Embedding -> bi-GRU -
   }
 });
 
+test('Sequential nests: an inner Sequential gets the lengths and gives the same outputs and gradients as the flat one', () => {
+  const make = () => [
+    new rnn.GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, seed: 5 }),
+    new rnn.Linear({ inFeatures: 4, outFeatures: 4, seed: 6 }),
+    new rnn.LSTM({ inputSize: 4, hiddenSize: 2, batchFirst: true, seed: 7 }),
+    new rnn.Pool({ mode: 'last' }),
+  ];
+  const [a, b, c, d] = make();
+  const flat = new rnn.Sequential([a, b, c, d]);
+  const [e, f, g, h] = make();
+  const nested = new rnn.Sequential([new rnn.Sequential([e, f]), new rnn.Sequential([g]), h]);
+  const rnd = lcg(4);
+  const x = randTensor([3, 5, 3], rnd), lengths = [5, 2, 4];
+  const dy = randTensor([3, 2], rnd);
+  const yFlat = flat.forward(x, { lengths }), yNested = nested.forward(x, { lengths });
+  assert.deepEqual(yNested, yFlat);
+  const dxFlat = flat.backward(dy), dxNested = nested.backward({ dOutput: dy });
+  assert.deepEqual(dxNested.dx, dxFlat.dx);
+  assert.deepEqual(dxFlat.dx.shape, [3, 5, 3]);
+  assert.ok(maxAbs(dxFlat.dx.data) > 0);
+  assert.deepEqual(Object.keys(nested.grads()).slice(0, 2), ['0.0.weight_ih_l0', '0.0.weight_hh_l0']); // dotted names nest too
+  assert.deepEqual(Object.values(nested.grads()), Object.values(flat.grads()));
+  flat.dispose(); nested.dispose();
+});
+
 test('fit: an LSTM learns a short adding problem; progress, validation, history', async () => {
   const train = addingBatches(60, 16, 10, 1), val = addingBatches(4, 64, 10, 2);
   const model = regressor('LSTM');
