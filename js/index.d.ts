@@ -1218,32 +1218,19 @@ export type TrainerEpochRecord = FitEpochRecord;
 /** fit's history, from the worker. */
 export type TrainerHistory = FitHistory;
 
-export interface TrainerOptions {
+/**
+ * fit's options minus what cannot cross threads (functions, optimizer
+ * instances, the control object), plus the trainer's own.
+ */
+export interface TrainerOptions
+  extends Omit<FitOptions<TrainerBatch>, 'loss' | 'optimizer' | 'lrSchedule' | 'control' | 'onProgress' | 'onCheckpoint'> {
   /** The model to train: its spec, weights and dropout generator states go to the worker. */
   model: object & { stateDict(): StateDict };
-  /** Batches; copied to the worker unless transferData. */
-  train: TrainerBatch[];
-  val?: TrainerBatch[];
   /** A name only (a loss function cannot cross threads). Default 'mse'. */
   loss?: LossName;
-  epochs?: number;
   optimizer?: OptimizerConfig;
-  lr?: number;
   /** An object only (a function cannot cross threads). */
   lrSchedule?: LrScheduleConfig | null;
-  clipGradNorm?: number;
-  metrics?: 'accuracy'[];
-  earlyStopping?: EarlyStoppingOptions;
-  tbptt?: boolean;
-  seed?: Seed;
-  shuffle?: boolean;
-  progressEvery?: number;
-  yieldEveryMs?: number;
-  /** Emit a 'checkpoint' event (safetensors bytes) every this many steps. */
-  checkpointEvery?: number;
-  /** A checkpoint's bytes to resume from. */
-  resume?: Uint8Array;
-  maxSteps?: number;
   /** Load the result's weights (and generator states) into this model (true: `model`) before done resolves; also on NON_FINITE (the last good weights). Default: the model is left as it was. */
   applyTo?: (object & { loadStateDict(sd: StateDict): unknown }) | boolean;
   /** Same as on('progress', fn). */
