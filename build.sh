@@ -44,6 +44,11 @@ build_dist() {
     -sEXPORTED_FUNCTIONS=_malloc,_free)
   emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -o dist/rnn.wasm
   emcc "${LIB_SRC[@]}" "${common[@]}" -o dist/rnn-scalar.wasm
+  # Multi-threaded (init({ threads })): the same engine on an imported shared
+  # memory, which helper workers instantiate too (js/threads.js). Passive data
+  # segments, initialised once by whichever instance starts first.
+  emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -matomics -mbulk-memory \
+    -Wl,--shared-memory -sIMPORTED_MEMORY=1 -o dist/rnn-mt.wasm
   cp js/*.d.ts dist/
   if [ -d node_modules/esbuild ]; then
     node scripts/minify.mjs js dist
@@ -51,7 +56,7 @@ build_dist() {
     echo "build.sh: esbuild not installed (npm ci): copying the JS wrapper unminified" >&2
     cp js/*.js dist/
   fi
-  echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes"
+  echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes, dist/rnn-mt.wasm $(stat -c %s dist/rnn-mt.wasm) bytes"
 }
 
 # A C program built three ways: wasm SIMD, wasm scalar (both run by node) and native.

@@ -4,10 +4,11 @@
 import { RnnError, errorFromStatus } from './errors.js';
 
 export class Core {
-  constructor(instance, simd) {
+  constructor(instance, simd, memory = instance.exports.memory, threads = 1) {
     this.x = instance.exports;
-    this.memory = this.x.memory;
+    this.memory = memory;
     this.simd = simd;
+    this.threads = threads;
   }
 
   f32(ptr, n) { return new Float32Array(this.memory.buffer, ptr, n); }
@@ -34,7 +35,7 @@ export class Core {
     const bytes = new Uint8Array(this.memory.buffer, ptr);
     let end = 0;
     while (bytes[end] !== 0) end++;
-    return new TextDecoder().decode(bytes.subarray(0, end));
+    return new TextDecoder().decode(bytes.slice(0, end)); // a copy: decode() refuses shared memory
   }
 
   /** Throws the C side's last error when status != 0. */

@@ -45,6 +45,8 @@ function makeApi(core) {
     ...makeTrainer({ simd: core.simd }),
     /** 'wasm-simd128' or 'wasm-scalar': which engine build is running. */
     backend: core.simd ? 'wasm-simd128' : 'wasm-scalar',
+    /** Threads this instance computes on: 1, or 1 + its helpers (init({ threads })). */
+    threads: core.threads,
     /**
      * setCheckFinite(on): scan every float tensor the API takes in (inputs,
      * initial states, gradients, targets, state dicts, stream steps) for
@@ -68,12 +70,12 @@ const memo = new Map();
  * load a new instance each time (they are not memoized).
  */
 export function init(options = {}) {
-  if (options.wasmBinary || options.locateFile) {
-    return instantiate(options).then(({ instance, simd }) => makeApi(new Core(instance, simd)));
-  }
-  const key = `${options.simd ?? 'auto'}`;
+  const load = () => instantiate(options).then(({ instance, simd, memory, threads }) =>
+    makeApi(new Core(instance, simd, memory, threads)));
+  if (options.wasmBinary || options.locateFile) return load();
+  const key = `${options.simd ?? 'auto'}/${options.threads ?? 1}`;
   if (!memo.has(key)) {
-    const p = instantiate(options).then(({ instance, simd }) => makeApi(new Core(instance, simd)));
+    const p = load();
     p.catch(() => memo.delete(key));
     memo.set(key, p);
   }

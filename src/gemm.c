@@ -1,5 +1,6 @@
 /* gemm.c - packing, blocking drivers and the reference product (see gemm.h). */
 #include "gemm.h"
+#include "parallel.h"
 
 #include <string.h>
 
@@ -133,19 +134,66 @@ void rnn_gemv_pack(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
   rnn_gemv_pack_fn(K, N, strided_get, &src, packed);
 }
 
-void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
-                     const float *packed, float *c, int accumulate) {
+/* Tail panel t (RNN_GEMM_NR wide, after the full RNN_GEMV_NR-wide ones). */
+static void gemv_tail_panel(int N, int K, const float *a, ptrdiff_t sak, const float *packed,
+                            float *c, int accumulate, int t) {
+  const int full = N / RNN_GEMV_NR * RNN_GEMV_NR, n0 = full + t * RNN_GEMM_NR;
+  gemm_1x8(1, min_int(RNN_GEMM_NR, N - n0), K, a, 0, sak,
+           packed + (size_t)full * K + (size_t)t * RNN_GEMM_NR * K, c + n0, 0, accumulate);
+}
+
+/* Full panels [p0, p1), then (with tail) the tail panels; reverse sweeps the
+ * same panels backwards. */
+static void gemv_panels(int N, int K, const float *a, ptrdiff_t sak, const float *packed,
+                        float *c, int accumulate, int reverse, int p0, int p1, int tail) {
+  const rnn_gemv_ukernel k1x28 = gemv_1x28;
+  const int tail_panels = tail ? panel_count(N - N / RNN_GEMV_NR * RNN_GEMV_NR) : 0;
+  if (reverse)
+    for (int t = tail_panels - 1; t >= 0; t--)
+      gemv_tail_panel(N, K, a, sak, packed, c, accumulate, t);
+  for (int i = 0; i < p1 - p0; i++) {
+    const int p = reverse ? p1 - 1 - i : p0 + i;
+    k1x28(K, a, sak, packed + (size_t)p * RNN_GEMV_NR * K, c + p * RNN_GEMV_NR, accumulate);
+  }
+  if (!reverse)
+    for (int t = 0; t < tail_panels; t++) gemv_tail_panel(N, K, a, sak, packed, c, accumulate, t);
+}
+
+typedef struct {
+  int N, K;
+  const float *a;
+  ptrdiff_t sak;
+  const float *packed;
+  float *c;
+  int accumulate, reverse;
+} gemv_job;
+
+static void gemv_task(void *ctx, int part, int parts) {
+  const gemv_job *j = ctx;
+  const int full_panels = j->N / RNN_GEMV_NR;
+  const int p0 = (int)((long long)full_panels * part / parts);
+  const int p1 = (int)((long long)full_panels * (part + 1) / parts);
+  gemv_panels(j->N, j->K, j->a, j->sak, j->packed, j->c, j->accumulate, j->reverse, p0, p1,
+              part == parts - 1);
+}
+
+void rnn_gemv_packed_dir(int N, int K, const float *a, ptrdiff_t sak,
+                         const float *packed, float *c, int accumulate, int reverse) {
   if (N <= 0) return;
   if (K <= 0) {
     if (!accumulate) zero_c(1, N, c, 0);
     return;
   }
-  const rnn_gemv_ukernel k1x28 = gemv_1x28;
-  const int full = N / RNN_GEMV_NR * RNN_GEMV_NR;
-  for (int n0 = 0; n0 < full; n0 += RNN_GEMV_NR, packed += (size_t)RNN_GEMV_NR * K)
-    k1x28(K, a, sak, packed, c + n0, accumulate);
-  for (int n0 = full; n0 < N; n0 += RNN_GEMM_NR, packed += (size_t)RNN_GEMM_NR * K)
-    gemm_1x8(1, min_int(RNN_GEMM_NR, N - n0), K, a, 0, sak, packed, c + n0, 0, accumulate);
+  gemv_job job = {N, K, a, sak, packed, c, accumulate, reverse};
+  if (2.0 * N * K >= RNN_PARALLEL_MIN_FLOPS && N >= 2 * RNN_GEMV_NR)
+    rnn_parallel(gemv_task, &job);
+  else
+    gemv_task(&job, 0, 1);
+}
+
+void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
+                     const float *packed, float *c, int accumulate) {
+  rnn_gemv_packed_dir(N, K, a, sak, packed, c, accumulate, 0);
 }
 
 /* C (+)= A * B for one K block of kc steps. Row block b (MR rows) of A starts
@@ -178,9 +226,9 @@ static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
 }
 
 
-void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
-                     ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                     int accumulate) {
+static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sam,
+                               ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
+                               int accumulate) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) { /* empty sum */
     if (!accumulate) zero_c(M, N, c, ldc);
@@ -197,6 +245,39 @@ void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                RNN_GEMM_MR * sam, packed + (size_t)k0 * RNN_GEMM_NR,
                (ptrdiff_t)K * RNN_GEMM_NR, c, ldc,
                accumulate || k0 > 0 /* later K blocks add to the first */);
+}
+
+typedef struct {
+  int M, N, K;
+  const float *a;
+  ptrdiff_t sam, sak;
+  const float *packed;
+  float *c;
+  ptrdiff_t ldc;
+  int accumulate;
+} gemm_job;
+
+/* A part takes whole panels: its columns are computed exactly as unsplit. */
+static void gemm_task(void *ctx, int part, int parts) {
+  const gemm_job *j = ctx;
+  const int panels = panel_count(j->N);
+  const int p0 = (int)((long long)panels * part / parts);
+  const int p1 = (int)((long long)panels * (part + 1) / parts);
+  if (p0 == p1) return;
+  const int n0 = p0 * RNN_GEMM_NR, n1 = min_int(j->N, p1 * RNN_GEMM_NR);
+  gemm_packed_serial(j->M, n1 - n0, j->K, j->a, j->sam, j->sak,
+                     j->packed + (size_t)p0 * RNN_GEMM_NR * j->K, j->c + n0, j->ldc,
+                     j->accumulate);
+}
+
+void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
+                     ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
+                     int accumulate) {
+  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate};
+  if (M > 0 && K > 0 && N > RNN_GEMM_NR && 2.0 * M * N * K >= RNN_PARALLEL_MIN_FLOPS)
+    rnn_parallel(gemm_task, &job);
+  else
+    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate);
 }
 
 /* Gathers A(m, k), m < M, k < K into MR-row micro-panels: panel b holds

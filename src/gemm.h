@@ -89,9 +89,14 @@ size_t rnn_gemv_packed_size(int K, int N);
 void rnn_gemv_pack(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
                    float *packed);
 void rnn_gemv_pack_fn(int K, int N, rnn_pack_get get, const void *ctx, float *packed);
-/* a(k) = a[k*sak]; c must not alias a. */
+/* a(k) = a[k*sak]; c must not alias a. With reverse the panels go last to
+ * first: the same sums (each column's k order is fixed), but a caller that
+ * alternates direction call by call finds the packs it touched last still in
+ * cache, where a B a little larger than L2 swept one way misses throughout. */
 void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
                      const float *packed, float *c, int accumulate);
+void rnn_gemv_packed_dir(int N, int K, const float *a, ptrdiff_t sak,
+                         const float *packed, float *c, int accumulate, int reverse);
 
 /* GEMV microkernel: RNN_GEMV_NR columns, kc >= 1 steps, w one panel. */
 typedef void (*rnn_gemv_ukernel)(int kc, const float *a, ptrdiff_t sak,

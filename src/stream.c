@@ -38,6 +38,7 @@ struct rnn_stream {
   size_t row;       /* chain row length */
   unsigned version; /* model parameter version the packs were made from */
   int packed;       /* the packs hold some version */
+  int reverse;      /* batch 1: this step sweeps the packs last to first */
   float *chain;     /* [B][row] */
   float *gh;        /* GRU: [B][3H] hidden side; r, z blocks stay 0 */
   float *mproj;     /* projected LSTM: [B][H] o * tanh(c) before W_hr */
@@ -105,7 +106,7 @@ static void pack(const rnn_stream *s, int K, int N, rnn_pack_get get, const void
 /* c[B][N] (row stride ldc) = a[B][K] (row stride lda) * packed */
 static void product(const rnn_stream *s, int N, int K, const float *a, ptrdiff_t lda,
                     const float *packed, float *c, ptrdiff_t ldc) {
-  if (s->B == 1) rnn_gemv_packed(N, K, a, 1, packed, c, 0);
+  if (s->B == 1) rnn_gemv_packed_dir(N, K, a, 1, packed, c, 0, s->reverse);
   else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0);
 }
 
@@ -327,6 +328,10 @@ static void one_step(rnn_stream *s, const float *x, float *y) {
   for (int b = 0; b < B; b++)
     memcpy(s->chain + b * row, x + (size_t)b * I, (size_t)I * sizeof(float));
   for (int l = 0; l < s->L; l++) layer_step(s, &s->layers[l]);
+  /* Alternate the sweep direction: H=256 LSTM packs (1.15 MB) overflow a
+   * 1 MB L2, and swept one way every step they would all come from L3;
+   * back and forth, most of what the last step read is still in L2. */
+  s->reverse = !s->reverse;
   for (int b = 0; b < B; b++)
     memcpy(y + (size_t)b * Ho, s->chain + b * row + y_off, (size_t)Ho * sizeof(float));
 }

@@ -1,0 +1,16 @@
+/* parallel.h - fork-join over helper threads (internal; see parallel.c). */
+#ifndef RNN_PARALLEL_H
+#define RNN_PARALLEL_H
+
+/* A task's share: part in [0, parts); every part runs once per call. */
+typedef void (*rnn_task_fn)(void *ctx, int part, int parts);
+
+/* Runs fn over all threads that are ready (part 0 on the caller) and returns
+ * when every part is done; with no helpers, fn(ctx, 0, 1). Tasks must give
+ * the same result however they are split. Calls from inside a task run alone. */
+void rnn_parallel(rnn_task_fn fn, void *ctx);
+
+/* Worth splitting: work above ~10 us, where one hand-off (~0.3 us) is noise. */
+#define RNN_PARALLEL_MIN_FLOPS 200000.0
+
+#endif
