@@ -4,11 +4,12 @@
 import { RnnError, errorFromStatus } from './errors.js';
 
 export class Core {
-  constructor(instance, simd, memory = instance.exports.memory, threads = 1) {
+  constructor(instance, simd, memory = instance.exports.memory, threads = 1, threadsError = null) {
     this.x = instance.exports;
-    this.memory = memory;
+    this.memory = memory ?? instance.exports.memory;
     this.simd = simd;
     this.threads = threads;
+    this.threadsError = threadsError;
   }
 
   f32(ptr, n) { return new Float32Array(this.memory.buffer, ptr, n); }

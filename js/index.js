@@ -6,6 +6,7 @@ import { Core } from './core.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { instantiate, simdSupported } from './loader.js';
+import { resolveThreads } from './threads.js';
 import { makeLayerClasses } from './layers.js';
 import { makeLosses } from './losses.js';
 import { makeModels } from './models.js';
@@ -48,6 +49,16 @@ function makeApi(core) {
     /** Threads this instance computes on: 1, or 1 + its helpers (init({ threads })). */
     threads: core.threads,
     /**
+     * { threads, splitCalls, error? }: splitCalls counts the products that ran split
+     * over the helpers so far (a helper that was asleep leaves a call alone).
+     */
+    threadStats: () => ({
+      threads: core.threads,
+      splitCalls: core.x.rnn_threads_split_calls(),
+      // why threads > 1 was asked for and 1 is running, when helpers failed to start
+      ...(core.threadsError ? { error: core.threadsError } : {}),
+    }),
+    /**
      * setCheckFinite(on): scan every float tensor the API takes in (inputs,
      * initial states, gradients, targets, state dicts, stream steps) for
      * NaN / Infinity and throw NON_FINITE naming it. Off by default; one switch
@@ -66,12 +77,22 @@ const memo = new Map();
  * Loads the engine once (memoized per build variant) and returns the API.
  * options.simd: force the SIMD128 (true) or scalar (false) build; default
  * detects. options.wasmBinary: the .wasm bytes yourself; options.locateFile(file):
- * the URL of 'rnn.wasm' / 'rnn-scalar.wasm'. Calls with either of these two
- * load a new instance each time (they are not memoized).
+ * the URL of 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm'. Calls with either
+ * of these two load a new instance each time (they are not memoized).
+ * options.threads: 1 (default), a count up to 16, or 'auto' (the cores, at
+ * most 4): more than 1 loads the multi-threaded build (rnn-mt.wasm) with
+ * threads - 1 helper workers when this runtime can share wasm memory (Node;
+ * a cross-origin isolated page), else the single-threaded build; `threads`
+ * on the result says which. Results are bitwise the same either way.
  */
 export function init(options = {}) {
-  const load = () => instantiate(options).then(({ instance, simd, memory, threads }) =>
-    makeApi(new Core(instance, simd, memory, threads)));
+  try {
+    resolveThreads(options.threads); // a bad value fails before any memoized instance is returned
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const load = () => instantiate(options).then(({ instance, simd, memory, threads, threadsError }) =>
+    makeApi(new Core(instance, simd, memory, threads, threadsError)));
   if (options.wasmBinary || options.locateFile) return load();
   const key = `${options.simd ?? 'auto'}/${options.threads ?? 1}`;
   if (!memo.has(key)) {

@@ -77,13 +77,14 @@ async function instantiateThreaded(source, threads) {
   const memory = new WebAssembly.Memory({ ...MT_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, { env: { memory, emscripten_notify_memory_growth() {} } });
   instance.exports._initialize?.();
-  let helpers = null;
+  let helpers = null, threadsError = null;
   try {
     helpers = await startHelpers(instance.exports, module, memory, threads - 1);
-  } catch {
+  } catch (e) {
     // No workers here (e.g. a policy forbids them): this build also runs alone.
+    threadsError = e.message;
   }
-  return { instance, memory, threads: helpers ? helpers.count : 1 };
+  return { instance, memory, threads: helpers ? helpers.count : 1, threadsError };
 }
 
 /**

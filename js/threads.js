@@ -39,7 +39,9 @@ async function spawn() {
     const name = ['node', 'worker_threads'].join(':'); // opaque to bundlers and minifiers
     const { Worker: NodeWorker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
     const file = './thread-worker.js';
-    const w = new NodeWorker(new URL(file, import.meta.url));
+    // Not the parent's --input-type (node -e): workers run a file.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const w = new NodeWorker(new URL(file, import.meta.url), { execArgv });
     w.unref(); // helpers never keep a Node process alive
     return {
       post: (m) => w.postMessage(m),

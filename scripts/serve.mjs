@@ -6,6 +6,11 @@
 //   PORT=8123 HOST=0.0.0.0 node scripts/serve.mjs
 //
 // Tests: const { url, close } = await startServer({ port: 0 });
+//
+// Pages are cross-origin isolated (COOP same-origin + COEP require-corp), so
+// they may share wasm memory with workers and run the multi-threaded build
+// (init({ threads })). A URL with ?noisolation is served without those
+// headers, to see the single-threaded fallback.
 import { statSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,6 +58,11 @@ export async function startServer({ port = 8080, host = '127.0.0.1', quiet = tru
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const query = (req.url ?? '').slice(path.length);
+    if (!/[?&]noisolation\b/.test(query)) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     if (path === '/' || path === '/index.html') return redirect(res, `/web/${query}`);
     if (hasDotSegment(path)) return notFound(res, path); // .git, .ci, ...
     // /web -> /web/, so the page's relative URLs (./app.js) resolve under it.

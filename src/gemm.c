@@ -312,8 +312,42 @@ static size_t packed_b_block_size(int K, int N) {
 
 size_t rnn_gemm_workspace_size(int K, int N) {
   if (K <= 0 || N <= 0) return 0;
+  /* one A block per thread that may take part */
   return packed_b_block_size(K, N) +
-         (size_t)RNN_GEMM_MC * (size_t)min_int(K, RNN_GEMM_KC);
+         (size_t)rnn_parallel_slots() * RNN_GEMM_MC * (size_t)min_int(K, RNN_GEMM_KC);
+}
+
+/* One packed B block times rows of A: the rows are shared out in MR-row
+ * groups (each row computed exactly as unsplit), each part with its own
+ * A block after the B block. */
+typedef struct {
+  int M, nc, kc, acc, gather_a;
+  const float *ak;
+  ptrdiff_t sam, sak;
+  const float *b_block;
+  float *a_blocks, *c;
+  ptrdiff_t ldc;
+} sgemm_job;
+
+static void sgemm_task(void *ctx, int part, int parts) {
+  const sgemm_job *j = ctx;
+  const int groups = (j->M + RNN_GEMM_MR - 1) / RNN_GEMM_MR;
+  const int lo = (int)((long long)groups * part / parts) * RNN_GEMM_MR;
+  const int hi = min_int(j->M, (int)((long long)groups * (part + 1) / parts) * RNN_GEMM_MR);
+  const ptrdiff_t wps = (ptrdiff_t)j->kc * RNN_GEMM_NR;
+  if (!j->gather_a) {
+    if (hi > lo)
+      gemm_block(hi - lo, j->nc, j->kc, j->ak + lo * j->sam, j->sam, j->sak,
+                 RNN_GEMM_MR * j->sam, j->b_block, wps, j->c + lo * j->ldc, j->ldc, j->acc);
+    return;
+  }
+  float *a_block = j->a_blocks + (size_t)part * RNN_GEMM_MC * j->kc;
+  for (int m0 = lo; m0 < hi; m0 += RNN_GEMM_MC) {
+    const int mc = min_int(RNN_GEMM_MC, hi - m0);
+    pack_a(mc, j->kc, j->ak + m0 * j->sam, j->sam, j->sak, a_block);
+    gemm_block(mc, j->nc, j->kc, a_block, 1, RNN_GEMM_MR, (ptrdiff_t)RNN_GEMM_MR * j->kc,
+               j->b_block, wps, j->c + m0 * j->ldc, j->ldc, j->acc);
+  }
 }
 
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
@@ -325,31 +359,21 @@ void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak
     return;
   }
   float *b_block = workspace;
-  float *a_block = workspace + packed_b_block_size(K, N);
   /* A strided along k (A^T: sak = M) would make each kernel touch one cache
    * line per k step, at a power-of-two stride that thrashes cache sets. */
   const int gather_a = sak != 1;
   /* Every element of B is packed exactly once. */
   for (int k0 = 0; k0 < K; k0 += RNN_GEMM_KC) {
     const int kc = min_int(RNN_GEMM_KC, K - k0);
-    const int acc = accumulate || k0 > 0;
-    const float *ak = a + k0 * sak;
     for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NC) {
       const int nc = min_int(RNN_GEMM_NC, N - n0);
-      const ptrdiff_t wps = (ptrdiff_t)kc * RNN_GEMM_NR;
       rnn_gemm_pack_b(kc, nc, b + k0 * sbk + n0 * sbn, sbk, sbn, b_block);
-      if (!gather_a) {
-        gemm_block(M, nc, kc, ak, sam, sak, RNN_GEMM_MR * sam, b_block, wps,
-                   c + n0, ldc, acc);
-        continue;
-      }
-      for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
-        const int mc = min_int(RNN_GEMM_MC, M - m0);
-        pack_a(mc, kc, ak + m0 * sam, sam, sak, a_block);
-        gemm_block(mc, nc, kc, a_block, 1, RNN_GEMM_MR,
-                   (ptrdiff_t)RNN_GEMM_MR * kc, b_block, wps, c + m0 * ldc + n0,
-                   ldc, acc);
-      }
+      sgemm_job job = {M, nc, kc, accumulate || k0 > 0, gather_a, a + k0 * sak, sam, sak,
+                       b_block, workspace + packed_b_block_size(K, N), c + n0, ldc};
+      if (2.0 * M * nc * kc >= RNN_PARALLEL_MIN_FLOPS && M >= 2 * RNN_GEMM_MR)
+        rnn_parallel(sgemm_task, &job);
+      else
+        sgemm_task(&job, 0, 1);
     }
   }
 }

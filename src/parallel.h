@@ -10,6 +10,10 @@ typedef void (*rnn_task_fn)(void *ctx, int part, int parts);
  * the same result however they are split. Calls from inside a task run alone. */
 void rnn_parallel(rnn_task_fn fn, void *ctx);
 
+/* Threads a task may be split over now (parts never exceed it): sizes
+ * per-thread scratch. */
+int rnn_parallel_slots(void);
+
 /* Worth splitting: work above ~10 us, where one hand-off (~0.3 us) is noise. */
 #define RNN_PARALLEL_MIN_FLOPS 200000.0
 

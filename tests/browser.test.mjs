@@ -11,6 +11,7 @@ import { startServer } from '../scripts/serve.mjs';
 import { init } from '../dist/index.js';
 import { runCase } from './browser/engine.js';
 import { runInterop } from './browser/interop.js';
+import { runThreadsCase } from './browser/threads.js';
 import { readFileSync } from 'node:fs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -121,3 +122,36 @@ test('a SentimentLSTM trained in PyTorch, loaded from safetensors, gives PyTorch
 });
 
 // The course page (web/) is tested in tests/web.test.mjs.
+
+async function threadsPage(query) {
+  const { context, page, problems } = await openPage();
+  try {
+    await page.goto(new URL(`tests/browser/threads.html${query}`, server.url).href);
+    await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.__error ?? null);
+    assert.equal(error, null, `the threads page failed: ${error}`);
+    return { result: await page.evaluate(() => window.__result), problems };
+  } finally {
+    await context.close();
+  }
+}
+
+test('threads in Chromium: a cross-origin isolated page runs 2 threads with bitwise the results of Node on 1 thread', { timeout: 120_000 }, async () => {
+  const { result, problems } = await threadsPage('');
+  assert.equal(result.isolated, true, 'serve.mjs should make pages cross-origin isolated');
+  assert.equal(result.threads, 2, `expected 2 threads: ${JSON.stringify(result.stats)}`);
+  assert.ok(result.splitCalls > 50, `products should run split over the helper (split ${result.splitCalls} times)`);
+  const inNode = runThreadsCase(await init());
+  for (const k of ['LSTM', 'GRU', 'RNN', 'stream']) assert.deepEqual(result[k], inNode[k], `${k} differs from Node`);
+  assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+});
+
+test('threads in Chromium: a page that is not cross-origin isolated falls back to the single-threaded build', { timeout: 120_000 }, async () => {
+  const { result, problems } = await threadsPage('?noisolation');
+  assert.equal(result.isolated, false);
+  assert.equal(result.threads, 1);
+  assert.equal(result.splitCalls, 0);
+  const inNode = runThreadsCase(await init());
+  for (const k of ['LSTM', 'GRU', 'RNN', 'stream']) assert.deepEqual(result[k], inNode[k], `${k} differs from Node`);
+  assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+});

@@ -1,7 +1,8 @@
-// node bench/peers/rnnwasm.mjs [--only=W1,W5] [--quick] [--breakdown] [--scalar]
+// node bench/peers/rnnwasm.mjs [--only=W1,W5] [--quick] [--breakdown] [--scalar] [--threads=N]
 // node bench/peers/rnnwasm.mjs --scaling [--quick]
 // node bench/peers/rnnwasm.mjs --memory=T [--tbptt=K]
-// rnn-wasm (dist/, the SIMD128 build unless --scalar) through its JS API:
+// rnn-wasm (dist/, the SIMD128 build unless --scalar; the multi-threaded
+// build with --threads=N > 1) through its JS API:
 //   W1-W3  train step: layer.forward over [T, B, I], rnn.Linear(H, 1) on the
 //          last hidden state, rnn.losses.mse, Linear.backward, layer.backward
 //          (BPTT), one Adam step over the layer's and the Linear's parameters
@@ -20,7 +21,8 @@ import { WORKLOADS, emit, environment, now, parseArgs, time, timeSteps, uniform 
 const args = parseArgs();
 const want = (w) => !args.only || args.only.has(w);
 const q = args.quick ? 0.3 : 1;
-const rnn = await init({ simd: args.scalar !== 'true' });
+const rnn = await init({ simd: args.scalar !== 'true', threads: args.threads ? Number(args.threads) : 1 });
+if (args.threads && rnn.threads !== Number(args.threads)) throw new Error(`asked for ${args.threads} threads, got ${rnn.threads}`);
 
 /** A train-step closure for one configuration, and its disposer. */
 function makeTrainStep(cell, { T, B, I, H }, { split = null } = {}) {
@@ -161,7 +163,7 @@ function memory(T, K) {
   return res;
 }
 
-const base = { library: 'rnn-wasm', version: (await import('../../package.json', { with: { type: 'json' } }).catch(() => ({ default: {} }))).default.version ?? '?', backend: rnn.backend, ...environment() };
+const base = { library: 'rnn-wasm', version: (await import('../../package.json', { with: { type: 'json' } }).catch(() => ({ default: {} }))).default.version ?? '?', backend: rnn.backend, threads: rnn.threads, ...environment() };
 if (args.memory) {
   emit({ ...base, memory: memory(Number(args.memory), args.tbptt ? Number(args.tbptt) : 0) });
 } else if (args.scaling) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "rnn.h"
 
 static int passed, failed;
 
@@ -327,6 +328,63 @@ static void test_empty_k(const char *kernel) {
     }
 }
 
+/* ---- splits over threads ----
+ * rnn_parallel_emulate(parts) runs every split product's parts one after
+ * another: each must give bitwise the unsplit result and stay inside its
+ * columns / rows and its share of the workspace. */
+static void test_split_shape(int M, int N, int K, int trans_a, int accumulate) {
+  const ptrdiff_t sam = trans_a ? 1 : K, sak = trans_a ? M : 1, ldc = N + 5;
+  float *a = rand_array(extent(M, K, sam, sak));
+  float *b = rand_array((size_t)K * N);
+  float *old = rand_array((size_t)M * ldc);
+  float *want = malloc((size_t)M * ldc * sizeof *want), *got = malloc((size_t)M * ldc * sizeof *got);
+  float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
+  float *vpacked = malloc(rnn_gemv_packed_size(K, N) * sizeof *vpacked);
+  rnn_gemm_pack_b(K, N, b, N, 1, packed);
+  rnn_gemv_pack(K, N, b, N, 1, vpacked);
+  static const int parts_list[] = {2, 3, 5};
+  for (int product = 0; product < 4; product++) {
+    const char *names[] = {"rnn_gemm_packed", "rnn_sgemm", "rnn_gemv_packed_dir fwd", "rnn_gemv_packed_dir rev"};
+    const int rows = product >= 2 ? 1 : M;
+    for (size_t pi = 0; pi < sizeof parts_list / sizeof *parts_list; pi++) {
+      float *ws = NULL;
+      size_t ws_size = 0;
+      for (int run = 0; run < 2; run++) { /* run 0 unsplit (want), run 1 split (got) */
+        rnn_parallel_emulate(run ? parts_list[pi] : 1);
+        float *c = run ? got : want;
+        memcpy(c, old, (size_t)M * ldc * sizeof *c);
+        if (product == 0) rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate);
+        if (product == 1) {
+          ws_size = rnn_gemm_workspace_size(K, N);
+          ws = malloc((ws_size + 16) * sizeof *ws);
+          for (int i = 0; i < 16; i++) ws[ws_size + i] = SENTINEL;
+          rnn_sgemm(M, N, K, a, sam, sak, b, N, 1, c, ldc, accumulate, ws);
+          for (int i = 0; i < 16; i++)
+            if (ws[ws_size + i] != SENTINEL) c[0] = NAN; /* reported below */
+          free(ws);
+        }
+        if (product >= 2)
+          rnn_gemv_packed_dir(N, K, a, sak, vpacked, c, accumulate, product == 3);
+      }
+      rnn_parallel_emulate(1);
+      char what[96];
+      sprintf(what, "%s split in %d (transA=%d)", names[product], parts_list[pi], trans_a);
+      report(memcmp(got, want, (size_t)rows * ldc * sizeof *got) == 0, what, "split", rows, N, K,
+             accumulate, "differs from the unsplit product, or overran its workspace");
+    }
+  }
+  free(a), free(b), free(old), free(want), free(got), free(packed), free(vpacked);
+}
+
+static void test_splits(void) {
+  test_split_shape(32, 1024, 256, 0, 1);  /* a recurrent step at B=32 */
+  test_split_shape(1, 1024, 289, 0, 0);   /* a batch-1 stream step */
+  test_split_shape(1, 1000, 300, 0, 1);   /* GEMV tail panels */
+  test_split_shape(1024, 256, 700, 1, 1); /* weight gradient: A^T, several K blocks */
+  test_split_shape(37, 300, 600, 0, 0);   /* rows not a multiple of MR */
+  test_split_shape(301, 40, 300, 1, 0);   /* more rows than an A block */
+}
+
 int main(void) {
   const kernel_case kernels[] = {
       {"rnn_gemm_4x8__scalar", rnn_gemm_4x8__scalar, 4},
@@ -357,6 +415,7 @@ int main(void) {
     test_gemv(kernel);
   }
   rnn_gemm_use_scalar(0);
+  test_splits();
 
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;

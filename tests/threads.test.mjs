@@ -1,0 +1,54 @@
+// threads.test.mjs - the multi-threaded build (init({ threads })) in Node:
+// helpers start, products are really split over them, every result is
+// bitwise the one-thread result, bad options are typed errors, and helpers
+// never keep a process alive. (Chromium: browser.test.mjs.)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { init } from '../dist/index.js';
+import { runThreadsCase } from './browser/threads.js';
+
+test('init({ threads: 2 }) runs two threads; forward, backward, Adam and streams are bitwise the one-thread results', { timeout: 120_000 }, async () => {
+  const one = await init();
+  const two = await init({ threads: 2 });
+  assert.equal(one.threads, 1);
+  assert.equal(two.threads, 2);
+  assert.equal(two.backend, 'wasm-simd128');
+  const a = runThreadsCase(one);
+  const b = runThreadsCase(two);
+  assert.equal(a.splitCalls, 0, 'the single-threaded build never splits');
+  assert.ok(b.splitCalls > 50, `products should run split over the helper (split ${b.splitCalls} times)`);
+  for (const k of ['LSTM', 'GRU', 'RNN']) {
+    for (const [name, values] of Object.entries(a[k])) {
+      assert.ok(values.some((v) => v !== 0), `${k}.${name} is all zeros`);
+      assert.deepEqual(b[k][name], values, `${k}.${name} differs between 1 and 2 threads`);
+    }
+  }
+  assert.deepEqual(b.stream, a.stream, 'stream outputs differ between 1 and 2 threads');
+});
+
+test('init threads option: bad values are INVALID errors; 1 and auto work', async () => {
+  for (const bad of [0, -1, 1.5, 17, 'two', null]) {
+    await assert.rejects(init({ threads: bad }), (e) => e.name === 'RnnError' && e.code === 'INVALID' && /threads/.test(e.message),
+      `threads: ${String(bad)}`);
+  }
+  assert.equal((await init({ threads: 1 })).threads, 1);
+  const auto = await init({ threads: 'auto' });
+  assert.ok(auto.threads >= 1 && auto.threads <= 4, `auto gave ${auto.threads}`);
+});
+
+test('helper threads do not keep a Node process alive', { timeout: 60_000 }, () => {
+  const index = new URL('../dist/index.js', import.meta.url).href;
+  const code = `import { init } from '${index}';
+    const rnn = await init({ threads: 2 });
+    const m = new rnn.LSTM({ inputSize: 8, hiddenSize: 256 });
+    const s = m.stream({ batch: 1 });
+    for (let i = 0; i < 100; i++) s.step(new Float32Array(8));
+    console.log('threads=' + rnn.threads);`;
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /threads=2/);
+  assert.ok(Date.now() - t0 < 15_000, `the process took ${Date.now() - t0} ms to exit`);
+});
