@@ -109,8 +109,28 @@ export interface InitOptions {
   simd?: boolean;
   /** The .wasm bytes, when you load them yourself (not memoized); set simd to match them. */
   wasmBinary?: ArrayBuffer | ArrayBufferView;
-  /** Where 'rnn.wasm' / 'rnn-scalar.wasm' live, for custom hosting (not memoized). */
-  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm') => string | URL;
+  /** Where 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm' live, for custom hosting (not memoized). */
+  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm') => string | URL;
+  /**
+   * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
+   * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
+   * threads - 1 helper workers (thread-worker.js) when the runtime can share
+   * wasm memory: Node, or a cross-origin isolated page (COOP same-origin +
+   * COEP require-corp). Elsewhere the single-threaded build runs; the API's
+   * `threads` says which. Results are bitwise the same either way.
+   * Anything else rejects with RnnError INVALID.
+   */
+  threads?: number | 'auto';
+}
+
+/** What threadStats() reports. */
+export interface ThreadStats {
+  /** Threads computing: 1, or 1 + running helpers. */
+  threads: number;
+  /** Products split over the helpers so far (a helper that was asleep leaves a call to the caller). */
+  splitCalls: number;
+  /** Why helpers could not start, when threads > 1 was asked for and 1 runs. */
+  error?: string;
 }
 
 /**
@@ -792,6 +812,9 @@ export interface Rnn {
   RnnError: typeof RnnError;
   ErrorCode: typeof ErrorCode;
   readonly backend: 'wasm-simd128' | 'wasm-scalar';
+  /** Threads this instance computes on (see InitOptions.threads). */
+  readonly threads: number;
+  threadStats(): ThreadStats;
   /**
    * Turns the finite-value checks on or off: every float tensor the API
    * takes in (inputs, initial states, gradients, targets, state dicts, stream

@@ -5,6 +5,7 @@ import {
   type Tensor, type Rnn, type StateDict, type ErrorCodeName, type FitBatch, type FitHistory, type FitProgress,
   type FitEpochRecord, type FitCheckpointPosition, type OptimizerState, type Sequential, type PoolLayer,
   type SentimentLSTM, type ModelSpec, type BuiltModel, type LSTM, type Linear, type Embedding, type TbpttBatch,
+  type ThreadStats,
 } from '../../dist/index.js';
 
 async function main(): Promise<void> {
@@ -49,9 +50,12 @@ async function main(): Promise<void> {
     if (e instanceof RnnError) console.log(e.code satisfies ErrorCodeName, info);
   }
   const backend: 'wasm-simd128' | 'wasm-scalar' = rnn.backend;
+  const threaded = await init({ threads: 'auto' });
+  const stats: ThreadStats = threaded.threadStats();
+  const threadCount: number = threaded.threads + stats.splitCalls + (stats.error ? 1 : 0);
   const wasChecking: boolean = rnn.setCheckFinite(true);
   rnn.setCheckFinite(wasChecking);
-  console.log(rnn.checkFinite, backend, rnn.memoryBytes(), elman.nonlinearity, gru.numDirections, lstm.numParams, lstm.training);
+  console.log(rnn.checkFinite, backend, threadCount, rnn.memoryBytes(), elman.nonlinearity, gru.numDirections, lstm.numParams, lstm.training);
   { using scoped = new rnn.GRU({ inputSize: 1, hiddenSize: 1 }); scoped.eval(); }
   lstm.dispose(); gru.dispose(); elman.dispose();
 
