@@ -15,7 +15,7 @@
 // with its process CPU time instead of wall time (BENCH_CLOCK=cpu in the
 // children), for a machine that other work keeps busy; the GEMM table is
 // always wall time. Library ids for --skip:
-// rnn-wasm, native-gcc, native-clang, tfjs-wasm, tfjs-cpu, ort, pytorch, gemm.
+// rnn-wasm, rnn-wasm-2t, native-gcc, native-clang, tfjs-wasm, tfjs-cpu, ort, pytorch, gemm.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -152,6 +152,9 @@ if (!(skip.has('native-gcc') && skip.has('native-clang'))) {
 const openblas = findOpenBlas();
 const libs = {};
 libs['rnn-wasm'] = nodeChild('rnn-wasm', 'bench/peers/rnnwasm.mjs', [...Q, '--breakdown']);
+// The multi-threaded build (init({ threads: 2 })), always on the wall clock:
+// process CPU time would add the two threads up.
+libs['rnn-wasm-2t'] = nodeChild('rnn-wasm-2t', 'bench/peers/rnnwasm.mjs', [...Q, '--threads=2'], { env: { BENCH_CLOCK: 'wall' } });
 libs['native-gcc'] = nativeBuild.ok ? runChild('native-gcc', path.join(root, 'build/bench_native'), [...Q, '--breakdown'])
   : { id: 'native-gcc', error: 'native build failed' };
 libs['native-clang'] = nativeBuild.ok && existsSync(path.join(root, 'build/bench_native_clang'))
@@ -187,7 +190,7 @@ const finished = new Date();
 // --- report ----------------------------------------------------------------------
 
 const COLS = [
-  ['rnn-wasm', 'rnn-wasm'], ['native-gcc', 'native gcc'], ['native-clang', 'native clang'],
+  ['rnn-wasm', 'rnn-wasm'], ['rnn-wasm-2t', 'rnn-wasm 2 threads (wall)'], ['native-gcc', 'native gcc'], ['native-clang', 'native clang'],
   ['tfjs-wasm', 'tfjs-wasm'], ['tfjs-cpu', 'tfjs-cpu'], ['ort', 'ort-web'], ['pytorch', 'PyTorch'],
 ];
 const ROWS = [
@@ -227,6 +230,11 @@ log('\nSpeed-up of rnn-wasm (peer median / rnn-wasm median; > 1: rnn-wasm faster
 log(table(['workload', 'vs tfjs-wasm', 'vs tfjs-cpu', 'vs ort-web', 'vs PyTorch', 'vs native gcc', 'vs native clang'],
   ROWS.map(([w, label]) => [label, x(speedup('tfjs-wasm', w)), x(speedup('tfjs-cpu', w)), x(speedup('ort', w)),
     x(speedup('pytorch', w)), x(speedup('native-gcc', w)), x(speedup('native-clang', w))])));
+
+const two = ROWS.map(([w, label]) => [label, fmtNum(med('rnn-wasm', w)), fmtNum(med('rnn-wasm-2t', w)),
+  med('rnn-wasm-2t', w) ? x(med('rnn-wasm', w) / med('rnn-wasm-2t', w)) : '-']);
+log('\nThe multi-threaded build: 2 threads against 1 (init({ threads: 2 }); bitwise the same results)');
+log(table(['workload', '1 thread', '2 threads', 'speed-up'], two));
 
 // Targets: parity with the strongest single-thread peer of each workload.
 const TARGETS = [
