@@ -1,4 +1,4 @@
-// node bench/stream.mjs [--scalar] [--quick]: streaming inference latency.
+// node bench/stream.mjs [--scalar] [--quick] [--threads=N]: streaming inference latency.
 // Each step of a stream (state carried in wasm memory) is timed on its own
 // with performance.now() after a warm-up: median, min, max and p99 per step
 // in microseconds. run(xs, 64) rows time whole calls and divide by 64.
@@ -8,8 +8,11 @@
 import { init } from '../dist/index.js';
 
 const simd = !process.argv.includes('--scalar');
+const threadsArg = process.argv.find((a) => a.startsWith('--threads='));
+const threads = threadsArg ? Number(threadsArg.slice('--threads='.length)) : 1;
 const quick = process.argv.includes('--quick');
-const rnn = await init({ simd });
+const rnn = await init({ simd, threads });
+if (rnn.threads !== threads) throw new Error(`asked for ${threads} threads, got ${rnn.threads}: ${rnn.threadStats().error ?? ''}`);
 const I = 32, H = 256;
 const STEPS = quick ? 2000 : 20000, WARMUP = quick ? 500 : 3000, RUN_T = 64;
 
@@ -95,7 +98,7 @@ for (const cls of ['LSTM', 'GRU', 'RNN']) {
 }
 rows.push(['LSTM', 1, 'forward(T=1)', forwardLatency('LSTM', 1)]);
 
-console.log(`rnn-wasm stream latency, backend ${rnn.backend}, Node ${process.version}, inputSize ${I}, hiddenSize ${H}, 1 layer`);
+console.log(`rnn-wasm stream latency, backend ${rnn.backend}, ${rnn.threads} thread(s), Node ${process.version}, inputSize ${I}, hiddenSize ${H}, 1 layer`);
 console.log(`us per step; step rows: ${STEPS} steps timed one by one after ${WARMUP} warm-up steps`);
 const head = ['cell', 'batch', 'how', 'median', 'min', 'p99', 'max', 'steps/s'];
 const lines = rows.map(([cls, B, how, r]) => [cls, String(B), how, r.median.toFixed(2), r.min.toFixed(2),
