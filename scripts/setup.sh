@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian machine: npm devDependencies, and with
-# --test the system packages the tests need (Chromium for browser tests).
+# --test the system packages the tests need (Chromium for browser tests), with
+# --bench those the benchmark compares against (PyTorch on OpenBLAS, clang).
 # Emscripten is installed by build.sh when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,13 @@ if [ "${1:-}" = "--test" ]; then
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
   dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || apt_install libclang-rt-14-dev
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
+  # Debian's torch calls libblas.so.3: the reference BLAS unless an optimised
+  # one is there. bench/run.mjs points it at OpenBLAS's one-thread build.
+  [ -e /usr/lib/x86_64-linux-gnu/openblas-serial/libblas.so.3 ] || [ -e /usr/lib/aarch64-linux-gnu/openblas-serial/libblas.so.3 ] \
+    || apt_install libopenblas0-serial
+  command -v clang >/dev/null 2>&1 || apt_install clang
 fi
