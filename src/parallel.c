@@ -11,10 +11,10 @@
  * Protocol (all wasm atomics are sequentially consistent): the caller writes
  * the job, then bumps seq; helper i runs its part and stores done[i] = seq.
  * A helper spins on seq for a while (a step of a stream arrives within
- * microseconds), then sleeps. The caller never waits
- * for a sleeping or still-waking helper: it wakes it and does that job alone,
- * so an occasional call never pays a ~50 us wake-up, and a burst of calls runs
- * split from its second call on. Browsers forbid waiting on the main thread;
+ * microseconds), then sleeps. The caller never waits for a sleeping or
+ * still-waking helper: it wakes it and does that job alone, so an occasional
+ * call never pays a wake-up (0.2-7 ms measured in Node), and a burst of calls
+ * runs split from its second call on. Browsers forbid waiting on the main thread;
  * the caller only spins, and only while helpers are working. */
 #include "parallel.h"
 #include "rnn.h"
@@ -32,7 +32,7 @@
 static struct {
   _Atomic int seq;  /* job number; the caller is its only writer */
   _Atomic int quit;
-  _Atomic int live; /* helpers inside rnn_thread_main */
+  _Atomic int live; /* helpers that joined and have not stopped */
   _Atomic int done[MAX_HELPERS + 1];
   _Atomic int asleep[MAX_HELPERS + 1];
   int joined[MAX_HELPERS + 1]; /* written by that helper only */

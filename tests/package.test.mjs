@@ -36,7 +36,7 @@ const TEST_TIMEOUT = 120_000;
 // What a user needs, and nothing else.
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/[\w-]+\.js$/, /^dist\/[\w-]+\.d\.ts$/, /^dist\/[\w-]+\.wasm$/];
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts',
-  'dist/loader.js', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm'];
+  'dist/loader.js', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/thread-worker.js', 'dist/threads.js'];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball
@@ -289,6 +289,15 @@ test('(c) Node worker_threads: the package runs inside a Worker', { timeout: TES
   assert.ok(json.threadId > 0);
   assert.equal(stderr, '', 'the script printed to stderr');
   assertSameResult(json.result, expected, 'Node worker thread');
+});
+
+test('(i) Node threads: init({ threads: 2 }) from the installed package runs 2 threads and gives the same numbers', { timeout: TEST_TIMEOUT }, async () => {
+  if (!existsSync(join(proj, 'node'))) await copyFixture('node', join(proj, 'node'));
+  const { json, stderr } = await runNodeScript(join(proj, 'node'), 'threads.mjs');
+  assert.equal(json.threads, 2, `helpers did not start: ${JSON.stringify(json.stats)}`);
+  assert.equal(json.mtSubpath, pathToFileURL(join(installed, 'dist', 'rnn-mt.wasm')).href, "exports['./rnn-mt.wasm']");
+  assert.equal(stderr, '', 'the script printed to stderr');
+  assertSameResult(json.result, expected, 'Node, 2 threads');
 });
 
 test('(d) custom hosting: init({ locateFile }) and init({ wasmBinary }) load a .wasm kept elsewhere (Node and Chromium)', { timeout: TEST_TIMEOUT }, async (t) => {
