@@ -30,7 +30,7 @@ ensure_emcc() {
 export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 
 LIB_SRC=(src/*.c)
-GEMM_SRC=(src/gemm.c src/gemm_scalar.c src/gemm_wasmsimd.c)
+GEMM_SRC=(src/gemm.c src/gemm_scalar.c src/gemm_wasmsimd.c src/parallel.c)
 WARN=(-Wall -Wextra -Wno-unused-parameter)
 
 build_dist() {
