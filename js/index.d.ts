@@ -1267,7 +1267,7 @@ export interface TrainerOptions
   /** Where worker.js is, when a bundler moves it; default next to trainer.js. */
   workerUrl?: string | URL;
   /** How the worker loads the engine; default the same build (SIMD or scalar) as this API. */
-  init?: { simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL };
+  init?: { simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL; threads?: number | 'auto' };
 }
 
 export interface TrainerResult {
@@ -1276,6 +1276,8 @@ export interface TrainerResult {
   stateDict: StateDict;
   /** The dropout generator states, by module name. */
   rngStates: Record<string, Uint32Array>;
+  /** Threads the worker trained on (init.threads; 1 where threads are not available). */
+  threads: number;
 }
 
 /** What done rejects with when fit fails in the worker (code preserved, e.g. NON_FINITE). */

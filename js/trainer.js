@@ -68,9 +68,9 @@ function checkOptions(options) {
     throw fail('applyTo must be a model (with loadStateDict) or true (the trained model)');
   }
   if (options.init != null) {
-    if (typeof options.init !== 'object') throw fail('init must be an object { simd, wasmBinary, wasmUrl }');
+    if (typeof options.init !== 'object') throw fail('init must be an object { simd, wasmBinary, wasmUrl, threads }');
     for (const k of Object.keys(options.init)) {
-      if (!['simd', 'wasmBinary', 'wasmUrl'].includes(k)) throw fail(`unknown init option '${k}' (known: simd, wasmBinary, wasmUrl)`);
+      if (!['simd', 'wasmBinary', 'wasmUrl', 'threads'].includes(k)) throw fail(`unknown init option '${k}' (known: simd, wasmBinary, wasmUrl, threads)`);
     }
   }
   for (const k of FIT_OPTIONS) {
@@ -271,7 +271,7 @@ export class Trainer {
         this._emit(m.type, { step: m.step });
         break;
       case 'done': {
-        const result = { history: m.history, stateDict: m.stateDict, rngStates: m.rngStates };
+        const result = { history: m.history, stateDict: m.stateDict, rngStates: m.rngStates, threads: m.threads ?? 1 };
         try {
           this._apply(m);
         } catch (e) {

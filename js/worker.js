@@ -73,7 +73,7 @@ async function start(msg) {
     }
     const history = await rnn.fit(model, fitOptions);
     const w = takeWeights();
-    port.post({ type: 'done', history, stateDict: w.stateDict, rngStates: w.rngStates }, w.transfer);
+    port.post({ type: 'done', history, stateDict: w.stateDict, rngStates: w.rngStates, threads: rnn.threads }, w.transfer);
   } catch (e) {
     // fit keeps the weights of the last good step (NON_FINITE): send them too.
     let w = { stateDict: null, rngStates: null, transfer: [] };

@@ -312,3 +312,23 @@ test('Trainer: the main event loop stays responsive while the worker trains (~1 
   }
   assert.ok(Math.min(...gaps) < 100, `the main thread stalled while the worker trained: longest gaps ${gaps.map((g) => `${g.toFixed(1)} ms`).join(', ')} (load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}: a busy machine can cause this)`);
 });
+
+test('Trainer with init: { threads: 2 }: the worker trains on 2 threads and gives bit for bit the weights of rnn.fit on 1', { timeout: 120_000 }, async () => {
+  const big = (seed) => new rnn.Sequential([
+    new rnn.LSTM({ inputSize: 2, hiddenSize: 128, batchFirst: true, seed }),
+    new rnn.Pool({ mode: 'last' }),
+    new rnn.Linear({ inFeatures: 128, outFeatures: 1, seed: seed + 1 }),
+  ]);
+  const train = addingBatches(6, 32, 20, 4);
+  const opts = { epochs: 1, loss: 'mse', optimizer: { type: 'adam', lr: 1e-3 }, seed: 3 };
+  const model = big(1);
+  const trainer = rnn.createTrainer({ model, train, ...opts, init: { threads: 2 } });
+  const result = await trainer.done;
+  assert.equal(result.threads, 2, 'the worker should train on 2 threads');
+  const twin = big(1);
+  await rnn.fit(twin, { train, ...opts });
+  assert.deepEqual(result.stateDict, twin.stateDict(), 'bit-identical weights on 2 threads');
+  assert.notDeepEqual(result.stateDict, model.stateDict(), 'training changed the weights');
+  model.dispose();
+  twin.dispose();
+});
