@@ -80,6 +80,47 @@ static void gru_row_backward(float *g, float *gh, const float *hp,
   }
 }
 
+/* One step's pointwise pass over batch rows [b0, b1): forward (h = output
+ * rows), or backward (dh, dyt). */
+typedef struct {
+  const rnn_run *r;
+  int t;
+  float *g, *gh, *hn, *h;
+  const float *hp;
+  float *dh;
+  const float *dyt;
+} gru_rows;
+
+static void gru_forward_rows(const void *ctx, int b0, int b1) {
+  const gru_rows *p = ctx;
+  const rnn_run *r = p->r;
+  const int H = r->H, GH = 3 * H;
+  for (int b = b0; b < b1; b++) {
+    if (p->t < rnn_len(r, b))
+      rnn_gru_row_forward(p->g + (size_t)b * GH, p->gh + (size_t)b * GH, p->hp + (size_t)b * H,
+                          p->hn + (size_t)b * H, p->h + (size_t)b * r->ld_out, H);
+    else
+      memset(p->h + (size_t)b * r->ld_out, 0, (size_t)H * sizeof(float));
+  }
+}
+
+static void gru_backward_rows(const void *ctx, int b0, int b1) {
+  const gru_rows *p = ctx;
+  const rnn_run *r = p->r;
+  const int H = r->H, GH = 3 * H;
+  for (int b = b0; b < b1; b++) {
+    if (p->t < rnn_len(r, b)) {
+      gru_row_backward(p->g + (size_t)b * GH, p->gh + (size_t)b * GH, p->hp + (size_t)b * H,
+                       p->hn + (size_t)b * H, p->dyt ? p->dyt + (size_t)b * r->ld_out : NULL,
+                       p->dh + (size_t)b * H, H);
+    } else {
+      memset(p->g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+      memset(p->gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+      memset(p->dh + (size_t)b * H, 0, (size_t)H * sizeof(float));
+    }
+  }
+}
+
 static void gru_forward_step(const rnn_run *r, int t) {
   const rnn_unit *u = r->u;
   const int B = r->B, H = r->H, GH = 3 * H;
@@ -92,16 +133,9 @@ static void gru_forward_step(const rnn_run *r, int t) {
       memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
   }
   rnn_gemm_packed(B, GH, H, hp, H, 1, u->pk_hh, gh, GH, 1);
-  float *g = u->gates + (size_t)t * B * GH;
-  float *hn = u->aux + (size_t)t * B * H;
-  float *h = r->out + (size_t)t * B * r->ld_out;
-  for (int b = 0; b < B; b++) {
-    if (t < rnn_len(r, b))
-      rnn_gru_row_forward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
-                          hn + (size_t)b * H, h + (size_t)b * r->ld_out, H);
-    else
-      memset(h + (size_t)b * r->ld_out, 0, (size_t)H * sizeof(float));
-  }
+  const gru_rows rows = {r, t, u->gates + (size_t)t * B * GH, gh, u->aux + (size_t)t * B * H,
+                         r->out + (size_t)t * B * r->ld_out, hp, NULL, NULL};
+  rnn_parallel_rows(B, (double)B * GH, gru_forward_rows, &rows);
 }
 
 static void gru_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
@@ -111,19 +145,9 @@ static void gru_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   const float *hp = u->hprev + (size_t)t * B * H;
   float *g = u->gates + (size_t)t * B * GH; /* becomes input-side grads */
   float *gh = u->aux2 + (size_t)t * B * GH; /* hidden-side grads */
-  const float *hn = u->aux + (size_t)t * B * H;
   const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
-  for (int b = 0; b < B; b++) {
-    if (t < rnn_len(r, b)) {
-      gru_row_backward(g + (size_t)b * GH, gh + (size_t)b * GH, hp + (size_t)b * H,
-                       hn + (size_t)b * H, dyt ? dyt + (size_t)b * r->ld_out : NULL,
-                       dh + (size_t)b * H, H);
-    } else {
-      memset(g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
-      memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
-      memset(dh + (size_t)b * H, 0, (size_t)H * sizeof(float));
-    }
-  }
+  const gru_rows rows = {r, t, g, gh, u->aux + (size_t)t * B * H, NULL, hp, dh, dyt};
+  rnn_parallel_rows(B, (double)B * GH, gru_backward_rows, &rows);
   /* d h_{t-1} += dGh_t W_hh (dh holds the direct path z * dh) */
   rnn_gemm_packed(B, H, GH, gh, GH, 1, u->pk_hh_t, dh, H, 1);
 }

@@ -80,27 +80,62 @@ static const float *lstm_cprev(const rnn_run *r, int t, int b) {
   return r->u->aux + ((size_t)rnn_prev_time(r, t) * r->B + b) * r->H;
 }
 
+/* One step's pointwise pass over batch rows [b0, b1). */
+typedef struct {
+  const rnn_run *r;
+  int t, proj;
+  float *g, *c, *h, *m;
+} lstm_rows;
+
+static void lstm_forward_rows(const void *ctx, int b0, int b1) {
+  const lstm_rows *p = ctx;
+  const rnn_run *r = p->r;
+  const int H = r->H, GH = 4 * H, t = p->t;
+  for (int b = b0; b < b1; b++) {
+    /* without projection h_t itself, with it m_t = o * tanh(c_t) */
+    float *dest = p->proj ? p->m + (size_t)b * H : p->h + (size_t)b * r->ld_out;
+    if (t < rnn_len(r, b)) {
+      rnn_lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H);
+    } else {
+      memset(dest, 0, (size_t)H * sizeof(float));
+      memset(p->c + (size_t)b * H, 0, (size_t)H * sizeof(float));
+    }
+  }
+}
+
 static void lstm_forward_step(const rnn_run *r, int t) {
   const rnn_unit *u = r->u;
   const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
   const int proj = u->w_hr != RNN_NONE;
   float *g = u->gates + (size_t)t * B * GH;
   rnn_gemm_packed(B, GH, Ho, u->hprev + (size_t)t * B * Ho, Ho, 1, u->pk_hh, g, GH, 1);
-  float *c = u->aux + (size_t)t * B * H;
-  float *h = r->out + (size_t)t * B * r->ld_out;
-  float *m = proj ? u->mproj + (size_t)t * B * H : NULL;
-  for (int b = 0; b < B; b++) {
-    /* without projection h_t itself, with it m_t = o * tanh(c_t) */
-    float *dest = proj ? m + (size_t)b * H : h + (size_t)b * r->ld_out;
-    if (t < rnn_len(r, b)) {
-      rnn_lstm_row_forward(g + (size_t)b * GH, lstm_cprev(r, t, b), c + (size_t)b * H, dest, H);
-    } else {
-      memset(dest, 0, (size_t)H * sizeof(float));
-      memset(c + (size_t)b * H, 0, (size_t)H * sizeof(float));
-    }
-  }
+  const lstm_rows rows = {r, t, proj, g, u->aux + (size_t)t * B * H,
+                          r->out + (size_t)t * B * r->ld_out,
+                          proj ? u->mproj + (size_t)t * B * H : NULL};
+  rnn_parallel_rows(B, (double)B * GH, lstm_forward_rows, &rows);
   /* h_t = m_t W_hr^T (rows of ended sequences stay 0: their m is 0) */
-  if (proj) rnn_gemm_packed(B, Ho, H, m, H, 1, u->pk_hr, h, r->ld_out, 0);
+  if (proj) rnn_gemm_packed(B, Ho, H, rows.m, H, 1, u->pk_hr, rows.h, r->ld_out, 0);
+}
+
+typedef struct {
+  const rnn_run *r;
+  int t;
+  float *g, *dc;
+  const float *c, *dm, *dyt;
+} lstm_back_rows;
+
+static void lstm_backward_rows(const void *ctx, int b0, int b1) {
+  const lstm_back_rows *p = ctx;
+  const rnn_run *r = p->r;
+  const int H = r->H, GH = 4 * H, t = p->t;
+  for (int b = b0; b < b1; b++) {
+    if (t < rnn_len(r, b))
+      lstm_row_backward(p->g + (size_t)b * GH, p->c + (size_t)b * H, lstm_cprev(r, t, b),
+                        p->dm + (size_t)b * H, p->dyt ? p->dyt + (size_t)b * r->ld_out : NULL,
+                        p->dc + (size_t)b * H, H);
+    else
+      memset(p->g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+  }
 }
 
 static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
@@ -123,14 +158,8 @@ static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
     rnn_gemm_packed(B, H, Ho, dhp, Ho, 1, u->pk_hr_t, r->tmp, H, 0);
     dm = r->tmp, dyt = NULL;
   }
-  for (int b = 0; b < B; b++) {
-    if (t < rnn_len(r, b))
-      lstm_row_backward(g + (size_t)b * GH, c + (size_t)b * H, lstm_cprev(r, t, b),
-                        dm + (size_t)b * H, dyt ? dyt + (size_t)b * r->ld_out : NULL,
-                        dc + (size_t)b * H, H);
-    else
-      memset(g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
-  }
+  const lstm_back_rows rows = {r, t, g, dc, c, dm, dyt};
+  rnn_parallel_rows(B, (double)B * GH, lstm_backward_rows, &rows);
   /* d h_{t-1} = dG_t W_hh */
   rnn_gemm_packed(B, Ho, GH, g, GH, 1, u->pk_hh_t, dh, Ho, 0);
 }

@@ -20,42 +20,64 @@ void rnn_elman_row_forward(const float *a, float *h, int H, int relu) {
     tanh_row(a, h, H);
 }
 
+/* One step's pointwise pass over batch rows [b0, b1). */
+typedef struct {
+  const rnn_run *r;
+  int t, relu;
+  float *a;       /* pre-activations; backward: their gradients */
+  float *h;       /* output rows (forward writes, backward reads) */
+  const float *dh, *dyt;
+} elman_rows;
+
+static void elman_forward_rows(const void *ctx, int b0, int b1) {
+  const elman_rows *p = ctx;
+  const rnn_run *r = p->r;
+  const int H = r->H;
+  for (int b = b0; b < b1; b++) {
+    float *hb = p->h + (size_t)b * r->ld_out;
+    if (p->t >= rnn_len(r, b))
+      memset(hb, 0, (size_t)H * sizeof(float));
+    else
+      rnn_elman_row_forward(p->a + (size_t)b * H, hb, H, p->relu);
+  }
+}
+
+static void elman_backward_rows(const void *ctx, int b0, int b1) {
+  const elman_rows *p = ctx;
+  const rnn_run *r = p->r;
+  const int H = r->H, relu = p->relu;
+  for (int b = b0; b < b1; b++) {
+    const float *hb = p->h + (size_t)b * r->ld_out;
+    float *dab = p->a + (size_t)b * H;
+    const float *dhb = p->dh + (size_t)b * H;
+    if (p->t >= rnn_len(r, b)) {
+      memset(dab, 0, (size_t)H * sizeof(float));
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      const float dhv = dhb[j] + (p->dyt ? p->dyt[(size_t)b * r->ld_out + j] : 0.0f);
+      /* relu'(a) from h = relu(a): h > 0 exactly when a > 0 */
+      dab[j] = relu ? (hb[j] > 0.0f ? dhv : 0.0f) : dhv * (1.0f - hb[j] * hb[j]);
+    }
+  }
+}
+
 static void rnn_forward_step(const rnn_run *r, int t, int relu) {
   const rnn_unit *u = r->u;
   const int B = r->B, H = r->H;
   float *a = u->gates + (size_t)t * B * H;
   rnn_gemm_packed(B, H, H, u->hprev + (size_t)t * B * H, H, 1, u->pk_hh, a, H, 1);
-  float *h = r->out + (size_t)t * B * r->ld_out;
-  for (int b = 0; b < B; b++) {
-    const float *ab = a + (size_t)b * H;
-    float *hb = h + (size_t)b * r->ld_out;
-    if (t >= rnn_len(r, b))
-      memset(hb, 0, (size_t)H * sizeof(float));
-    else
-      rnn_elman_row_forward(ab, hb, H, relu);
-  }
+  const elman_rows rows = {r, t, relu, a, r->out + (size_t)t * B * r->ld_out, NULL, NULL};
+  rnn_parallel_rows(B, (double)B * H, elman_forward_rows, &rows);
 }
 
 static void rnn_backward_step(const rnn_run *r, int t, float *dh, int relu) {
   const rnn_unit *u = r->u;
   const int B = r->B, H = r->H;
   float *da = u->gates + (size_t)t * B * H;
-  const float *h = r->out + (size_t)t * B * r->ld_out;
-  const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
-  for (int b = 0; b < B; b++) {
-    const float *hb = h + (size_t)b * r->ld_out;
-    float *dab = da + (size_t)b * H;
-    const float *dhb = dh + (size_t)b * H;
-    if (t >= rnn_len(r, b)) {
-      memset(dab, 0, (size_t)H * sizeof(float));
-      continue;
-    }
-    for (int j = 0; j < H; j++) {
-      const float dhv = dhb[j] + (dyt ? dyt[(size_t)b * r->ld_out + j] : 0.0f);
-      /* relu'(a) from h = relu(a): h > 0 exactly when a > 0 */
-      dab[j] = relu ? (hb[j] > 0.0f ? dhv : 0.0f) : dhv * (1.0f - hb[j] * hb[j]);
-    }
-  }
+  const elman_rows rows = {r, t, relu, da, r->out + (size_t)t * B * r->ld_out, dh,
+                           r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL};
+  rnn_parallel_rows(B, (double)B * H, elman_backward_rows, &rows);
   rnn_gemm_packed(B, H, H, da, H, 1, u->pk_hh_t, dh, H, 0);
 }
 

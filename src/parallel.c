@@ -165,3 +165,25 @@ void rnn_parallel(rnn_task_fn fn, void *ctx) { run_alone(fn, ctx); }
 #endif
 
 int rnn_threads_split_calls(void) { return split_calls; }
+
+typedef struct {
+  int rows;
+  rnn_rows_fn fn;
+  const void *ctx;
+} rows_job;
+
+static void rows_task(void *ctx, int part, int parts) {
+  const rows_job *j = ctx;
+  const int b0 = (int)((long long)j->rows * part / parts);
+  const int b1 = (int)((long long)j->rows * (part + 1) / parts);
+  if (b1 > b0) j->fn(j->ctx, b0, b1);
+}
+
+void rnn_parallel_rows(int rows, double elements, rnn_rows_fn fn, const void *ctx) {
+  if (rows <= 0) return;
+  rows_job job = {rows, fn, ctx};
+  if (rows > 1 && elements >= RNN_PARALLEL_MIN_ELEMENTS)
+    rnn_parallel(rows_task, &job);
+  else
+    fn(ctx, 0, rows);
+}

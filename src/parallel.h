@@ -14,6 +14,14 @@ void rnn_parallel(rnn_task_fn fn, void *ctx);
  * per-thread scratch. */
 int rnn_parallel_slots(void);
 
+/* Rows [0, rows) of a pointwise pass (rows independent of each other),
+ * shared out over the threads when there are at least
+ * RNN_PARALLEL_MIN_ELEMENTS elements in all; fn(ctx, b0, b1) does rows
+ * [b0, b1). */
+typedef void (*rnn_rows_fn)(const void *ctx, int b0, int b1);
+void rnn_parallel_rows(int rows, double elements, rnn_rows_fn fn, const void *ctx);
+#define RNN_PARALLEL_MIN_ELEMENTS 8192.0
+
 /* Worth splitting: work above ~10 us, where one hand-off (~0.3 us) is noise. */
 #define RNN_PARALLEL_MIN_FLOPS 200000.0
 

@@ -3,6 +3,7 @@
 #define RNN_INTERNAL_H
 
 #include "gemm.h"
+#include "parallel.h"
 #include "rnn.h"
 
 #include <math.h>

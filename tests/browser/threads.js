@@ -15,7 +15,8 @@ function filled(n, seed) {
 
 export function runThreadsCase(rnn) {
   const out = { threads: rnn.threads, backend: rnn.backend };
-  const T = 12, B = 16, I = 24, H = 96;
+  // B * gates * H reaches the pointwise split too (src/parallel.c) for every cell
+  const T = 8, B = 64, I = 24, H = 128;
   for (const cls of ['LSTM', 'GRU', 'RNN']) {
     const m = new rnn[cls]({ inputSize: I, hiddenSize: H, numLayers: 2, seed: 5 });
     const opt = new rnn.Adam(m.parameters(), { lr: 0.01 });
