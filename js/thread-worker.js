@@ -6,7 +6,7 @@
 // No top-level await and no imports, so it loads as a module or classic worker.
 const isNode = typeof process === 'object' && process.versions?.node != null;
 const THREAD_IDLE = -1;
-const SLEEP_MS = 50; // re-check now and then: a wake-up is never lost for good
+const SLEEP_MS = 50; // wake now and then, so that ending the worker is never held up
 
 function run({ module, memory, id, stackTop }, post) {
   const imports = { env: { memory, emscripten_notify_memory_growth() {} } };
@@ -18,8 +18,13 @@ function run({ module, memory, id, stackTop }, post) {
       post({ ready: id });
       let status;
       while ((status = x.rnn_thread_main(id)) === THREAD_IDLE) {
-        const words = new Int32Array(memory.buffer, 0, seq + 1); // memory may have grown
-        Atomics.wait(words, seq, Atomics.load(new Int32Array(memory.buffer), done), SLEEP_MS);
+        // Sleep until a job is published (seq moves past this helper's done)
+        // or rnn_threads_stop() notifies. A timed-out wait only waits again:
+        // going back into rnn_thread_main would spin for ~2 ms each time.
+        for (;;) {
+          const words = new Int32Array(memory.buffer); // memory may have grown
+          if (Atomics.wait(words, seq, Atomics.load(words, done), SLEEP_MS) !== 'timed-out') break;
+        }
       }
       post({ stopped: id, status });
     },

@@ -97,6 +97,9 @@ int *rnn_threads_done(int id) { return (int *)&pool.done[id < 1 || id > MAX_HELP
 
 void rnn_threads_stop(void) {
   atomic_store(&pool.quit, 1);
+  /* and an empty job, so that a helper about to sleep on seq sees it move */
+  pool.parts = 0;
+  atomic_fetch_add(&pool.seq, 1);
   __builtin_wasm_memory_atomic_notify((int *)&pool.seq, MAX_HELPERS);
 }
 

@@ -52,3 +52,19 @@ test('helper threads do not keep a Node process alive', { timeout: 60_000 }, () 
   assert.match(r.stdout, /threads=2/);
   assert.ok(Date.now() - t0 < 15_000, `the process took ${Date.now() - t0} ms to exit`);
 });
+
+test('idle helpers sleep: with no work for 2 s, the process uses well under 2.5% of a core', { timeout: 60_000 }, async () => {
+  const rnn = await init({ threads: 2 });
+  const m = new rnn.LSTM({ inputSize: 32, hiddenSize: 256, seed: 1 });
+  const s = m.stream({ batch: 1 });
+  for (let i = 0; i < 2000; i++) s.step(new Float32Array(32));
+  s.dispose();
+  m.dispose();
+  await new Promise((r) => setTimeout(r, 500)); // past the helpers' ~2 ms of polling, and V8's tier-up
+  const c0 = process.cpuUsage(), t0 = performance.now();
+  await new Promise((r) => setTimeout(r, 2000));
+  const c = process.cpuUsage(c0), ms = performance.now() - t0;
+  const share = (c.user + c.system) / 1000 / ms;
+  // a helper that kept spinning would use ~100%; one that woke to poll every 50 ms, ~4%
+  assert.ok(share < 0.025, `idle process used ${(share * 100).toFixed(1)}% of a core`);
+});
