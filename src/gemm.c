@@ -2,6 +2,7 @@
 #include "gemm.h"
 #include "parallel.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Cache blocking. A panel slice of KC k steps (KC * NR floats = 8 KB) stays in
@@ -23,12 +24,15 @@
 
 #ifdef __wasm_simd128__
 #define RNN_GEMV_DEFAULT rnn_gemv_1x28__wasmsimd
+#define RNN_GEMM_PA_DEFAULT rnn_gemm_4x8_pa__wasmsimd
 #else
 #define RNN_GEMV_DEFAULT rnn_gemv_1x28__scalar
+#define RNN_GEMM_PA_DEFAULT rnn_gemm_4x8__scalar /* strides cover the packed layout */
 #endif
 
 static rnn_gemm_ukernel gemm_4x8 = RNN_GEMM_DEFAULT(4x8);
 static rnn_gemm_ukernel gemm_1x8 = RNN_GEMM_DEFAULT(1x8);
+static rnn_gemm_ukernel gemm_4x8_pa = RNN_GEMM_PA_DEFAULT;
 static rnn_gemv_ukernel gemv_1x28 = RNN_GEMV_DEFAULT;
 static const char *gemm_name = RNN_GEMM_DEFAULT_NAME;
 
@@ -36,11 +40,13 @@ const char *rnn_gemm_use_scalar(int force_scalar) {
   if (force_scalar) {
     gemm_4x8 = rnn_gemm_4x8__scalar;
     gemm_1x8 = rnn_gemm_1x8__scalar;
+    gemm_4x8_pa = rnn_gemm_4x8__scalar;
     gemv_1x28 = rnn_gemv_1x28__scalar;
     gemm_name = "rnn_gemm_4x8__scalar";
   } else {
     gemm_4x8 = RNN_GEMM_DEFAULT(4x8);
     gemm_1x8 = RNN_GEMM_DEFAULT(1x8);
+    gemm_4x8_pa = RNN_GEMM_PA_DEFAULT;
     gemv_1x28 = RNN_GEMV_DEFAULT;
     gemm_name = RNN_GEMM_DEFAULT_NAME;
   }
@@ -196,94 +202,10 @@ void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
   rnn_gemv_packed_dir(N, K, a, sak, packed, c, accumulate, 0);
 }
 
-/* C (+)= A * B for one K block of kc steps. Row block b (MR rows) of A starts
- * at a + b*sab, with row i at +i*sam and step k at +k*sak; B panel p is at
- * w + p*wps. */
-static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
-                       ptrdiff_t sak, ptrdiff_t sab, const float *w,
-                       ptrdiff_t wps, float *c, ptrdiff_t ldc, int accumulate) {
-  const rnn_gemm_ukernel k4x8 = gemm_4x8, k1x8 = gemm_1x8;
-  /* MC rows at a time (MC x KC of A = 128 KB stays in L2); within them,
-   * panels outside and rows inside: a panel slice is loaded once and reused
-   * from L1 by every row block. */
-  for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
-    const int mc = min_int(RNN_GEMM_MC, M - m0);
-    const int blocks = mc / RNN_GEMM_MR, tail = mc % RNN_GEMM_MR;
-    const float *am = a + m0 / RNN_GEMM_MR * sab;
-    float *cm = c + m0 * ldc;
-    for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NR) {
-      const int nc = min_int(RNN_GEMM_NR, N - n0);
-      const float *wp = w + n0 / RNN_GEMM_NR * wps;
-      const float *ab = am;
-      float *cb = cm + n0;
-      for (int b = 0; b < blocks; b++, ab += sab, cb += RNN_GEMM_MR * ldc)
-        k4x8(RNN_GEMM_MR, nc, kc, ab, sam, sak, wp, cb, ldc, accumulate);
-      for (int i = 0; i < tail; i++)
-        k1x8(1, nc, kc, ab + i * sam, sam, sak, wp, cb + i * ldc, ldc,
-             accumulate);
-    }
-  }
-}
-
-
-static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sam,
-                               ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                               int accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) { /* empty sum */
-    if (!accumulate) zero_c(M, N, c, ldc);
-    return;
-  }
-  /* K blocks only pay off when several kernel calls reuse a panel slice;
-   * with one call per panel, streaming whole panels suits the prefetcher.
-   * Blocks are of equal size (<= KC): no short last block paying a whole C
-   * reload for a few k steps. */
-  const int k_blocks = (K + RNN_GEMM_KC - 1) / RNN_GEMM_KC;
-  const int kb = M == 1 || M == RNN_GEMM_MR ? K : (K + k_blocks - 1) / k_blocks;
-  for (int k0 = 0; k0 < K; k0 += kb)
-    gemm_block(M, N, min_int(kb, K - k0), a + k0 * sak, sam, sak,
-               RNN_GEMM_MR * sam, packed + (size_t)k0 * RNN_GEMM_NR,
-               (ptrdiff_t)K * RNN_GEMM_NR, c, ldc,
-               accumulate || k0 > 0 /* later K blocks add to the first */);
-}
-
-typedef struct {
-  int M, N, K;
-  const float *a;
-  ptrdiff_t sam, sak;
-  const float *packed;
-  float *c;
-  ptrdiff_t ldc;
-  int accumulate;
-} gemm_job;
-
-/* A part takes whole panels: its columns are computed exactly as unsplit. */
-static void gemm_task(void *ctx, int part, int parts) {
-  const gemm_job *j = ctx;
-  const int panels = panel_count(j->N);
-  const int p0 = (int)((long long)panels * part / parts);
-  const int p1 = (int)((long long)panels * (part + 1) / parts);
-  if (p0 == p1) return;
-  const int n0 = p0 * RNN_GEMM_NR, n1 = min_int(j->N, p1 * RNN_GEMM_NR);
-  gemm_packed_serial(j->M, n1 - n0, j->K, j->a, j->sam, j->sak,
-                     j->packed + (size_t)p0 * RNN_GEMM_NR * j->K, j->c + n0, j->ldc,
-                     j->accumulate);
-}
-
-void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
-                     ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                     int accumulate) {
-  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate};
-  if (M > 0 && K > 0 && N > RNN_GEMM_NR && 2.0 * M * N * K >= RNN_PARALLEL_MIN_FLOPS)
-    rnn_parallel(gemm_task, &job);
-  else
-    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate);
-}
-
 /* Gathers A(m, k), m < M, k < K into MR-row micro-panels: panel b holds
  * A(b*MR + i, k) at b*MR*K + k*MR + i, so a kernel streams it with sam = 1,
  * sak = MR, sab = MR*K. A partial last panel keeps the MR stride. */
-static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
+__attribute__((noinline)) static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
                    float *packed) {
   /* A^T rows (fixed k) are contiguous in m, but a panel walks k at a stride
    * of M floats, often a power of two that maps every line to one cache set.
@@ -304,6 +226,130 @@ static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
       }
     }
   }
+}
+
+/* C (+)= A * B for one K block of kc steps. Row block b (MR rows) of A starts
+ * at a + b*sab, with row i at +i*sam and step k at +k*sak; B panel p is at
+ * w + p*wps. */
+static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
+                       ptrdiff_t sak, ptrdiff_t sab, const float *w,
+                       ptrdiff_t wps, float *c, ptrdiff_t ldc, int accumulate) {
+  /* A already in micro-panels (pack_a) takes the one-pointer kernel on
+   * full tiles. */
+  const int pa = sam == 1 && sak == RNN_GEMM_MR;
+  const rnn_gemm_ukernel k1x8 = gemm_1x8;
+  /* MC rows at a time (MC x KC of A = 128 KB stays in L2); within them,
+   * panels outside and rows inside: a panel slice is loaded once and reused
+   * from L1 by every row block. */
+  for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
+    const int mc = min_int(RNN_GEMM_MC, M - m0);
+    const int blocks = mc / RNN_GEMM_MR, tail = mc % RNN_GEMM_MR;
+    const float *am = a + m0 / RNN_GEMM_MR * sab;
+    float *cm = c + m0 * ldc;
+    for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NR) {
+      const int nc = min_int(RNN_GEMM_NR, N - n0);
+      const float *wp = w + n0 / RNN_GEMM_NR * wps;
+      const float *ab = am;
+      float *cb = cm + n0;
+      const rnn_gemm_ukernel k4x8 = pa && nc == RNN_GEMM_NR ? gemm_4x8_pa : gemm_4x8;
+      for (int b = 0; b < blocks; b++, ab += sab, cb += RNN_GEMM_MR * ldc)
+        k4x8(RNN_GEMM_MR, nc, kc, ab, sam, sak, wp, cb, ldc, accumulate);
+      for (int i = 0; i < tail; i++)
+        k1x8(1, nc, kc, ab + i * sam, sam, sak, wp, cb + i * ldc, ldc,
+             accumulate);
+    }
+  }
+}
+
+
+/* One A block (MC x KC floats) per part, for products whose caller gives no
+ * workspace (rnn_gemm_packed). Only the calling thread allocates it, before a
+ * split; without it (no memory), A is read in place by the strided kernel. */
+#define A_BLOCK_FLOATS ((size_t)RNN_GEMM_MC * RNN_GEMM_KC)
+static float *a_block_pool;
+static int a_block_pool_slots;
+
+static float *a_blocks(int slots) {
+  if (slots > a_block_pool_slots) {
+    float *p = malloc((size_t)slots * A_BLOCK_FLOATS * sizeof *p);
+    if (!p) return NULL;
+    free(a_block_pool);
+    a_block_pool = p, a_block_pool_slots = slots;
+  }
+  return a_block_pool;
+}
+
+static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sam,
+                               ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
+                               int accumulate, float *a_block) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) { /* empty sum */
+    if (!accumulate) zero_c(M, N, c, ldc);
+    return;
+  }
+  /* K blocks only pay off when several kernel calls reuse a panel slice;
+   * with one call per panel, streaming whole panels suits the prefetcher.
+   * Blocks are of equal size (<= KC): no short last block paying a whole C
+   * reload for a few k steps. */
+  const int k_blocks = (K + RNN_GEMM_KC - 1) / RNN_GEMM_KC;
+  const int kb = M == 1 || M == RNN_GEMM_MR ? K : (K + k_blocks - 1) / k_blocks;
+  /* A packed into micro-panels, MC rows at a time, feeds the faster kernel;
+   * the sums are the same, term for term. */
+  if (M < RNN_GEMM_MR || (size_t)RNN_GEMM_MR * kb > A_BLOCK_FLOATS) a_block = NULL;
+  for (int k0 = 0; k0 < K; k0 += kb) {
+    const int kc = min_int(kb, K - k0);
+    const float *ak = a + k0 * sak;
+    const float *wk = packed + (size_t)k0 * RNN_GEMM_NR;
+    const ptrdiff_t wps = (ptrdiff_t)K * RNN_GEMM_NR;
+    const int acc = accumulate || k0 > 0; /* later K blocks add to the first */
+    if (!a_block) {
+      gemm_block(M, N, kc, ak, sam, sak, RNN_GEMM_MR * sam, wk, wps, c, ldc, acc);
+      continue;
+    }
+    for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
+      const int mc = min_int(RNN_GEMM_MC, M - m0);
+      pack_a(mc, kc, ak + m0 * sam, sam, sak, a_block);
+      gemm_block(mc, N, kc, a_block, 1, RNN_GEMM_MR, (ptrdiff_t)RNN_GEMM_MR * kc, wk, wps,
+                 c + m0 * ldc, ldc, acc);
+    }
+  }
+}
+
+typedef struct {
+  int M, N, K;
+  const float *a;
+  ptrdiff_t sam, sak;
+  const float *packed;
+  float *c;
+  ptrdiff_t ldc;
+  int accumulate;
+  float *a_blocks; /* one per part, or NULL */
+} gemm_job;
+
+/* A part takes whole panels: its columns are computed exactly as unsplit. */
+static void gemm_task(void *ctx, int part, int parts) {
+  const gemm_job *j = ctx;
+  const int panels = panel_count(j->N);
+  const int p0 = (int)((long long)panels * part / parts);
+  const int p1 = (int)((long long)panels * (part + 1) / parts);
+  if (p0 == p1) return;
+  const int n0 = p0 * RNN_GEMM_NR, n1 = min_int(j->N, p1 * RNN_GEMM_NR);
+  gemm_packed_serial(j->M, n1 - n0, j->K, j->a, j->sam, j->sak,
+                     j->packed + (size_t)p0 * RNN_GEMM_NR * j->K, j->c + n0, j->ldc,
+                     j->accumulate, j->a_blocks ? j->a_blocks + part * A_BLOCK_FLOATS : NULL);
+}
+
+void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
+                     ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
+                     int accumulate) {
+  const int split =
+      M > 0 && K > 0 && N > RNN_GEMM_NR && 2.0 * M * N * K >= RNN_PARALLEL_MIN_FLOPS;
+  float *blocks = M >= RNN_GEMM_MR ? a_blocks(split ? rnn_parallel_slots() : 1) : NULL;
+  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate, blocks};
+  if (split)
+    rnn_parallel(gemm_task, &job);
+  else
+    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate, blocks);
 }
 
 static size_t packed_b_block_size(int K, int N) {

@@ -69,6 +69,12 @@ void rnn_gemm_4x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sa
 void rnn_gemm_1x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                             ptrdiff_t sak, const float *w, float *c,
                             ptrdiff_t ldc, int accumulate);
+/* "pa": A packed in an MR-row micro-panel, A(i, k) = a[k*MR + i] (sam = 1,
+ * sak = MR), full tiles only (mr == MR, nc == NR). The drivers pack A this
+ * way whenever they can. */
+void rnn_gemm_4x8_pa__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
+                               ptrdiff_t sak, const float *w, float *c, ptrdiff_t ldc,
+                               int accumulate);
 #endif
 
 /* Packing from any source: B(k, n) = get(ctx, k, n) (fused weights, built
