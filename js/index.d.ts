@@ -223,7 +223,15 @@ export interface ForwardState {
    * false; costs nothing when off.
    */
   taps?: boolean;
+  /**
+   * false: do not copy `output` out (it is not returned), for callers that
+   * read only hN/cN; backward still works (dOutput or dhN/dcN). Default true.
+   */
+  output?: boolean;
 }
+
+/** forward(x, { output: false }) returns the final states only. */
+export type NoOutput<R> = Omit<R, 'output'>;
 
 export interface ForwardResult<K extends TapRecord<Tensor> = TapRecord<Tensor>> {
   /**
@@ -342,6 +350,7 @@ export interface RecurrentLayer extends Module {
   /** The dropout generator's state (a copy); assign it back to replay the same masks. */
   rngState: Uint32Array;
   /** Whole-sequence forward from h0 (and c0); returns copies. */
+  forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult>;
   forward(x: Tensor, state?: ForwardState): ForwardResult;
   /** BPTT through the last forward; parameter gradients accumulate. One backward per forward. */
   backward(grads?: BackwardGrads): BackwardResult;
@@ -353,12 +362,14 @@ export interface RNN extends RecurrentLayer {
   readonly mode: 'RNN_TANH' | 'RNN_RELU';
   readonly isLSTM: false;
   readonly nonlinearity: 'tanh' | 'relu';
+  forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<RNNTaps<Tensor>>>;
   forward(x: Tensor, state?: ForwardState): ForwardResult<RNNTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<RNNTaps>;
 }
 export interface LSTM extends RecurrentLayer {
   readonly mode: 'LSTM';
   readonly isLSTM: true;
+  forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<LSTMTaps<Tensor>>> & { cN: Tensor };
   forward(x: Tensor, state?: ForwardState): ForwardResult<LSTMTaps<Tensor>> & { cN: Tensor };
   stream(options?: StreamOptions): RecurrentStream<LSTMTaps>;
   backward(grads?: BackwardGrads): BackwardResult & { dc0: Tensor };
@@ -366,6 +377,7 @@ export interface LSTM extends RecurrentLayer {
 export interface GRU extends RecurrentLayer {
   readonly mode: 'GRU';
   readonly isLSTM: false;
+  forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<GRUTaps<Tensor>>>;
   forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
 }

@@ -216,13 +216,16 @@ export class RecurrentLayer extends ParamModule {
    * { taps: true }, also taps: per layer and direction (index layer * D +
    * direction) { i, f, g, o, c, h } (LSTM), { r, z, n, h } (GRU) or { h }
    * (RNN), each over all steps shaped like output ([T, B, H]; h has
-   * outputSize features); zeros past a sequence's length.
+   * outputSize features); zeros past a sequence's length. With
+   * { output: false }, output is not copied out (nor returned): for callers
+   * that read only hN/cN, such as a classifier on the last hidden state.
    */
   forward(x, state = {}) {
     const m = this._live();
     if (state === null || typeof state !== 'object') throw new RnnError('INVALID_ARGUMENT', 'forward: the second argument must be an object { h0, c0 }');
-    checkKnown(state, ['h0', 'c0', 'lengths', 'taps'], `${this._what}.forward`);
+    checkKnown(state, ['h0', 'c0', 'lengths', 'taps', 'output'], `${this._what}.forward`);
     const taps = boolOption(state, 'taps', `${this._what}.forward`, false);
+    const wantOutput = boolOption(state, 'output', `${this._what}.forward`, true);
     const { T, B, unbatched } = this._inputDims(x);
     const hShape = this._stateShape(B, unbatched);
     const cShape = this._stateShape(B, unbatched, this.hiddenSize);
@@ -236,7 +239,7 @@ export class RecurrentLayer extends ParamModule {
     const core = this._core;
     const I = this.inputSize, DH = this.numDirections * this.outputSize;
     const nx = T * B * I, nh = hShape.reduce((a, b) => a * b, 1);
-    const nc = cShape.reduce((a, b) => a * b, 1), ny = T * B * DH;
+    const nc = cShape.reduce((a, b) => a * b, 1), ny = wantOutput ? T * B * DH : 0;
     const floats = nx + 2 * nh + 2 * nc + ny + B;
     return core.withBlock(4 * floats, `forward activations (T=${T}, B=${B})`, (p) => {
       const px = p, ph0 = px + 4 * nx, pc0 = ph0 + 4 * nh, py = pc0 + 4 * nc;
@@ -247,12 +250,16 @@ export class RecurrentLayer extends ParamModule {
       if (c0 != null) core.f32(pc0, nc).set(c0.data);
       if (lengths) core.i32(plen, B).set(lengths);
       const st = core.x.rnn_model_forward(m, T, B, px, lengths ? plen : 0, h0 != null ? ph0 : 0,
-        c0 != null ? pc0 : 0, py, phN, this.isLSTM ? pcN : 0);
+        c0 != null ? pc0 : 0, wantOutput ? py : 0, phN, this.isLSTM ? pcN : 0);
       core.check(st, `${this._what}.forward`);
-      const output = { shape: this._seqShape(T, B, DH, unbatched), data: new Float32Array(ny) };
-      if (this.batchFirst && !unbatched) swap01(core.f32(py, ny), output.data, T, B, DH);
-      else output.data.set(core.f32(py, ny));
-      const result = { output, hN: { shape: hShape, data: core.f32(phN, nh).slice() } };
+      const result = {};
+      if (wantOutput) {
+        const output = { shape: this._seqShape(T, B, DH, unbatched), data: new Float32Array(ny) };
+        if (this.batchFirst && !unbatched) swap01(core.f32(py, ny), output.data, T, B, DH);
+        else output.data.set(core.f32(py, ny));
+        result.output = output;
+      }
+      result.hN = { shape: hShape, data: core.f32(phN, nh).slice() };
       if (this.isLSTM) result.cN = { shape: cShape, data: core.f32(pcN, nc).slice() };
       this._last = { T, B, unbatched };
       if (taps) result.taps = this._forwardTaps(T, B, unbatched);

@@ -342,7 +342,7 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
   if (!m) return rnn_fail(RNN_E_INVALID, "model is NULL");
   if (T < 1 || B < 1)
     return rnn_fail(RNN_E_SHAPE, "sequence length and batch must be >= 1, got T=%d B=%d", T, B);
-  if (!x || !output) return rnn_fail(RNN_E_INVALID, "x and output must not be NULL");
+  if (!x) return rnn_fail(RNN_E_INVALID, "x must not be NULL");
   if (lengths)
     for (int b = 0; b < B; b++)
       if (lengths[b] < 1 || lengths[b] > T)
@@ -379,7 +379,7 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
       for (size_t i = 0; i < layer; i++) dst[i] = src[i] * mask[i];
     }
   }
-  memcpy(output, m->outs + (size_t)(m->L - 1) * layer, layer * sizeof(float));
+  if (output) memcpy(output, m->outs + (size_t)(m->L - 1) * layer, layer * sizeof(float));
   m->have_forward = 1;
   return RNN_OK;
 }

@@ -93,7 +93,8 @@ RNN_API void rnn_model_zero_grad(rnn_model *m);
  * over its first lengths[b] steps only (the reverse direction starts at its
  * own last step), output is 0 at t >= lengths[b], and hN/cN hold each
  * sequence's true final states; lengths need not be sorted.
- * h0/c0 may be NULL (zeros); c0/cN are for LSTM only. hN and cN may be NULL.
+ * h0/c0 may be NULL (zeros); c0/cN are for LSTM only. output, hN and cN may
+ * be NULL (a caller that reads only the final state skips the copy).
  * The activations needed by backward are kept inside the model. */
 RNN_API int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
                               const int32_t *lengths, const float *h0,

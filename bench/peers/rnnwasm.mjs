@@ -31,21 +31,20 @@ function makeTrainStep(cell, { T, B, I, H }, { split = null } = {}) {
   const opt = new rnn.Adam([...m.parameters(), ...lin.parameters()], { lr: 1e-3 });
   const x = { shape: [T, B, I], data: uniform(T * B * I, 1) };
   const y = { shape: [B, 1], data: uniform(B, 2) };
-  const dOutput = { shape: [T, B, H], data: new Float32Array(T * B * H) };
-  const last = (T - 1) * B * H;
   const clock = () => (split ? now() : 0);
+  // The read-out sees the last hidden state only, so forward skips copying
+  // the whole output out ({ output: false }, like tfjs's default
+  // returnSequences: false) and the loss enters backward through dhN.
   const step = () => {
     const t0 = clock();
     opt.zeroGrad();
-    const { output } = m.forward(x);
+    const { hN } = m.forward(x, { output: false });
     const t1 = clock();
-    const hLast = { shape: [B, H], data: output.data.subarray(last) };
-    const pred = lin.forward(hLast);
+    const pred = lin.forward({ shape: [B, H], data: hN.data });
     const { grad } = rnn.losses.mse(pred, y);
     const { dx } = lin.backward({ dOutput: grad });
-    dOutput.data.set(dx.data, last); // the loss reaches the last step only
     const t2 = clock();
-    m.backward({ dOutput });
+    m.backward({ dhN: { shape: hN.shape, data: dx.data } });
     const t3 = clock();
     opt.step();
     if (split) {

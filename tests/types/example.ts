@@ -22,6 +22,12 @@ async function main(): Promise<void> {
   // Unbatched: x [T, inputSize], h0 / hN [numLayers * D, Hout].
   const single = lstm.forward(tensor([5, 8]), { h0: tensor([1, 16]) });
   const isLstm: true = lstm.isLSTM;
+  // { output: false }: final states only.
+  const last = lstm.forward(x, { output: false });
+  const lastC: Tensor = last.cN;
+  lstm.backward({ dhN: last.hN, dcN: lastC });
+  // @ts-expect-error no output with { output: false }
+  console.log(gru.forward(x, { output: false }).output);
   console.log(single.hN.shape, isLstm, elman.mode satisfies 'RNN_TANH' | 'RNN_RELU', gru.mode satisfies 'GRU');
   // A Float32Array is used as is (shared), anything else is copied.
   const shared = new Float32Array(6);
