@@ -320,6 +320,11 @@ export interface BackwardGrads {
   dhN?: Tensor;
   /** LSTM only: d loss / d cN; default zeros. */
   dcN?: Tensor;
+  /**
+   * false: skip the input gradient (no dx in the result), as PyTorch does
+   * for an input that does not require grad. Default true.
+   */
+  dx?: boolean;
 }
 
 export interface BackwardResult {
@@ -353,6 +358,7 @@ export interface RecurrentLayer extends Module {
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult>;
   forward(x: Tensor, state?: ForwardState): ForwardResult;
   /** BPTT through the last forward; parameter gradients accumulate. One backward per forward. */
+  backward(grads: BackwardGrads & { dx: false }): Omit<BackwardResult, 'dx'>;
   backward(grads?: BackwardGrads): BackwardResult;
   /** Streaming inference (unidirectional layers; bidirectional throws UNSUPPORTED). */
   stream(options?: StreamOptions): RecurrentStream;
@@ -372,6 +378,7 @@ export interface LSTM extends RecurrentLayer {
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<LSTMTaps<Tensor>>> & { cN: Tensor };
   forward(x: Tensor, state?: ForwardState): ForwardResult<LSTMTaps<Tensor>> & { cN: Tensor };
   stream(options?: StreamOptions): RecurrentStream<LSTMTaps>;
+  backward(grads: BackwardGrads & { dx: false }): Omit<BackwardResult, 'dx'> & { dc0: Tensor };
   backward(grads?: BackwardGrads): BackwardResult & { dc0: Tensor };
 }
 export interface GRU extends RecurrentLayer {

@@ -271,11 +271,14 @@ export class RecurrentLayer extends ParamModule {
    * BPTT through the last forward: gradients of a loss with respect to
    * output, hN, cN in; { dx, dh0, dc0 } out (dc0 for LSTM). Parameter
    * gradients accumulate until zeroGrad(). One backward per forward.
+   * { dx: false } skips the input gradient (its product and its copy), as
+   * PyTorch does for an input that does not require grad; dx is then absent.
    */
   backward(grads = {}) {
     const m = this._live();
     if (grads === null || typeof grads !== 'object') throw new RnnError('INVALID_ARGUMENT', 'backward: the argument must be an object { dOutput, dhN, dcN }');
-    checkKnown(grads, ['dOutput', 'dhN', 'dcN'], `${this._what}.backward`);
+    checkKnown(grads, ['dOutput', 'dhN', 'dcN', 'dx'], `${this._what}.backward`);
+    const wantDx = boolOption(grads, 'dx', `${this._what}.backward`, true);
     if (!this._last) throw new RnnError('STATE', `${this._what}.backward: call forward first (one backward per forward)`);
     const { T, B, unbatched } = this._last;
     const { dOutput, dhN, dcN } = grads;
@@ -289,7 +292,7 @@ export class RecurrentLayer extends ParamModule {
       checkTensor(dcN, 'dcN', cShape);
     }
     const core = this._core;
-    const ny = T * B * DH, nx = T * B * I;
+    const ny = T * B * DH, nx = wantDx ? T * B * I : 0;
     const nh = hShape.reduce((a, b) => a * b, 1), nc = cShape.reduce((a, b) => a * b, 1);
     return core.withBlock(4 * (ny + 2 * nh + 2 * nc + nx), `backward buffers (T=${T}, B=${B})`, (p) => {
       const pdy = p, pdhN = pdy + 4 * ny, pdcN = pdhN + 4 * nh, pdx = pdcN + 4 * nc;
@@ -301,13 +304,17 @@ export class RecurrentLayer extends ParamModule {
       if (dhN != null) core.f32(pdhN, nh).set(dhN.data);
       if (dcN != null) core.f32(pdcN, nc).set(dcN.data);
       const st = core.x.rnn_model_backward(m, dOutput != null ? pdy : 0, dhN != null ? pdhN : 0,
-        dcN != null ? pdcN : 0, pdx, pdh0, this.isLSTM ? pdc0 : 0);
+        dcN != null ? pdcN : 0, wantDx ? pdx : 0, pdh0, this.isLSTM ? pdc0 : 0);
       this._last = null;
       core.check(st, `${this._what}.backward`);
-      const dx = { shape: this._seqShape(T, B, I, unbatched), data: new Float32Array(nx) };
-      if (this.batchFirst && !unbatched) swap01(core.f32(pdx, nx), dx.data, T, B, I);
-      else dx.data.set(core.f32(pdx, nx));
-      const result = { dx, dh0: { shape: hShape, data: core.f32(pdh0, nh).slice() } };
+      const result = {};
+      if (wantDx) {
+        const dx = { shape: this._seqShape(T, B, I, unbatched), data: new Float32Array(nx) };
+        if (this.batchFirst && !unbatched) swap01(core.f32(pdx, nx), dx.data, T, B, I);
+        else dx.data.set(core.f32(pdx, nx));
+        result.dx = dx;
+      }
+      result.dh0 = { shape: hShape, data: core.f32(pdh0, nh).slice() };
       if (this.isLSTM) result.dc0 = { shape: cShape, data: core.f32(pdc0, nc).slice() };
       return result;
     });

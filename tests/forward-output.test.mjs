@@ -1,5 +1,5 @@
-// forward(x, { output: false }): the final states only, bitwise the same as a
-// full forward, and backward (from dhN/dcN or from dOutput) unchanged.
+// forward(x, { output: false }) gives the final states only, bitwise as a
+// full forward; backward({ ..., dx: false }) skips dx and changes nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, RnnError } from '../dist/index.js';
@@ -28,9 +28,11 @@ for (const cell of ['LSTM', 'GRU', 'RNN']) {
     assert.deepEqual(last.hN, full.hN);
     if (cell === 'LSTM') assert.deepEqual(last.cN, full.cN);
     const dhN = { shape: full.hN.shape, data: uniform(full.hN.data.length, 4) };
-    const ga = a.backward({ dhN }), gb = b.backward({ dhN });
-    assert.deepEqual(gb.dx, ga.dx);
+    const ga = a.backward({ dhN }), gb = b.backward({ dhN, dx: false });
+    assert.equal('dx' in gb, false);
+    assert.ok(ga.dx.data.some((v) => v !== 0));
     assert.deepEqual(gb.dh0, ga.dh0);
+    if (cell === 'LSTM') assert.deepEqual(gb.dc0, ga.dc0);
     assert.deepEqual(b.grads(), a.grads());
     // dOutput is still accepted after a forward without output.
     b.forward(x, { h0, output: false });
@@ -41,10 +43,12 @@ for (const cell of ['LSTM', 'GRU', 'RNN']) {
   });
 }
 
-test('output must be a boolean', () => {
+test('output and dx must be booleans', () => {
   const m = new rnn.LSTM({ inputSize: 2, hiddenSize: 3 });
   const x = { shape: [2, 1, 2], data: new Float32Array(4) };
   assert.throws(() => m.forward(x, { output: 'no' }), (e) => e instanceof RnnError && e.code === 'INVALID_ARGUMENT' && /output/.test(e.message));
   assert.ok(m.forward(x, { output: true }).output);
+  assert.throws(() => m.backward({ dx: 0 }), (e) => e instanceof RnnError && e.code === 'INVALID_ARGUMENT' && /dx/.test(e.message));
+  assert.ok(m.backward({ dx: true }).dx);
   m.dispose();
 });

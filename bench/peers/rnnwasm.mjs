@@ -34,7 +34,8 @@ function makeTrainStep(cell, { T, B, I, H }, { split = null } = {}) {
   const clock = () => (split ? now() : 0);
   // The read-out sees the last hidden state only, so forward skips copying
   // the whole output out ({ output: false }, like tfjs's default
-  // returnSequences: false) and the loss enters backward through dhN.
+  // returnSequences: false) and the loss enters backward through dhN; x
+  // needs no gradient ({ dx: false }; PyTorch and tfjs skip it too).
   const step = () => {
     const t0 = clock();
     opt.zeroGrad();
@@ -44,7 +45,7 @@ function makeTrainStep(cell, { T, B, I, H }, { split = null } = {}) {
     const { grad } = rnn.losses.mse(pred, y);
     const { dx } = lin.backward({ dOutput: grad });
     const t2 = clock();
-    m.backward({ dhN: { shape: hN.shape, data: dx.data } });
+    m.backward({ dhN: { shape: hN.shape, data: dx.data }, dx: false });
     const t3 = clock();
     opt.step();
     if (split) {

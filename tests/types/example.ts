@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   // { output: false }: final states only.
   const last = lstm.forward(x, { output: false });
   const lastC: Tensor = last.cN;
-  lstm.backward({ dhN: last.hN, dcN: lastC });
+  const noDx = lstm.backward({ dhN: last.hN, dcN: lastC, dx: false });
+  const dc0Only: Tensor = noDx.dc0;
+  // @ts-expect-error no dx with { dx: false }
+  console.log(dc0Only, noDx.dx);
   // @ts-expect-error no output with { output: false }
   console.log(gru.forward(x, { output: false }).output);
   console.log(single.hN.shape, isLstm, elman.mode satisfies 'RNN_TANH' | 'RNN_RELU', gru.mode satisfies 'GRU');
