@@ -89,7 +89,7 @@ int main(void) {
   printf("LSTM shapes: inputSize = %d, N = 4H, step K = inputSize + H, "
          "T*B = %d; B pre-packed except rnn_sgemm (packing timed)\n",
          INPUT_SIZE, SEQ_ROWS);
-  printf("simd = %s, scalar = %s (each with its 1x8)\n", simd_name,
+  printf("simd = %s (A packed in micro-panels), scalar = %s (each with its 1x8)\n", simd_name,
          scalar_name);
   printf("%-18s %4s %5s %5s %5s %8s %8s\n", "shape", "H", "M", "N", "K", "simd",
          "scalar");

@@ -16,7 +16,7 @@
 
 #ifdef __wasm_simd128__
 #define RNN_GEMM_DEFAULT(tile) rnn_gemm_##tile##__wasmsimd
-#define RNN_GEMM_DEFAULT_NAME "rnn_gemm_4x8__wasmsimd"
+#define RNN_GEMM_DEFAULT_NAME "rnn_gemm_4x8_pa__wasmsimd"
 #else
 #define RNN_GEMM_DEFAULT(tile) rnn_gemm_##tile##__scalar
 #define RNN_GEMM_DEFAULT_NAME "rnn_gemm_4x8__scalar"

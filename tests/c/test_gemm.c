@@ -113,6 +113,37 @@ static void test_kernel(const kernel_case *kern) {
           }
 }
 
+#ifdef __wasm_simd128__
+/* The one-pointer kernel on A in micro-panels (full tiles) gives bitwise what
+ * the strided kernel gives on the same A with sam = 1, sak = MR. */
+static void test_kernel_pa(void) {
+  static const int kcs[] = {1, 2, 3, 7, 64, 288};
+  for (size_t ki = 0; ki < sizeof kcs / sizeof *kcs; ki++)
+    for (int accumulate = 0; accumulate <= 1; accumulate++) {
+      const int kc = kcs[ki];
+      const ptrdiff_t ldc = RNN_GEMM_NR + 3;
+      const int rows = RNN_GEMM_MR + 1;
+      float *a = rand_array((size_t)RNN_GEMM_MR * kc);
+      float *b = rand_array((size_t)kc * RNN_GEMM_NR);
+      float *w = malloc(rnn_gemm_packed_size(kc, RNN_GEMM_NR) * sizeof *w);
+      float *old = rand_array((size_t)rows * ldc);
+      float *got = malloc((size_t)rows * ldc * sizeof *got);
+      float *want = malloc((size_t)rows * ldc * sizeof *want);
+      memcpy(got, old, (size_t)rows * ldc * sizeof *got);
+      memcpy(want, old, (size_t)rows * ldc * sizeof *want);
+      rnn_gemm_pack_b(kc, RNN_GEMM_NR, b, RNN_GEMM_NR, 1, w);
+      rnn_gemm_4x8_pa__wasmsimd(RNN_GEMM_MR, RNN_GEMM_NR, kc, a, 1, RNN_GEMM_MR, w, got, ldc,
+                                accumulate);
+      rnn_gemm_4x8__wasmsimd(RNN_GEMM_MR, RNN_GEMM_NR, kc, a, 1, RNN_GEMM_MR, w, want, ldc,
+                             accumulate);
+      report(memcmp(got, want, (size_t)rows * ldc * sizeof *got) == 0, "pa kernel = strided",
+             "rnn_gemm_4x8_pa__wasmsimd", RNN_GEMM_MR, RNN_GEMM_NR, kc, accumulate,
+             "differs from rnn_gemm_4x8__wasmsimd on the same packed A");
+      free(a), free(b), free(w), free(old), free(got), free(want);
+    }
+}
+#endif
+
 /* ---- single rows: the 1x28 kernels and rnn_gemv_packed ---- */
 
 typedef struct {
@@ -396,6 +427,9 @@ int main(void) {
   };
   for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++)
     test_kernel(&kernels[i]);
+#ifdef __wasm_simd128__
+  test_kernel_pa();
+#endif
   const gemv_case gemv_kernels[] = {
       {"rnn_gemv_1x28__scalar", rnn_gemv_1x28__scalar},
 #ifdef __wasm_simd128__
