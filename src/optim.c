@@ -120,29 +120,129 @@ static void sgd_segment(const rnn_opt_config *c, float *p, const float *g,
   }
 }
 
+/* One Adam/AdamW step over elements [i0, n): the reference, and the tail of
+ * the SIMD path. */
+typedef struct {
+  int adamw;
+  float b1, b2, eps, one_m_b1, one_m_b2, wd, neg_step_size, bc2_sqrt, decay;
+} adam_scalars;
+
+static void adam_update__scalar(const adam_scalars *s, float *p, const float *g, float *m,
+                                float *v, float *vmax, size_t i0, size_t n) {
+  for (size_t i = i0; i < n; i++) {
+    float gi = g[i];
+    if (s->adamw) p[i] = p[i] * s->decay;
+    else if (s->wd != 0.0f) gi = fmaf(p[i], s->wd, gi);
+    m[i] = fmaf(gi, s->one_m_b1, m[i] * s->b1);
+    v[i] = fmaf(s->one_m_b2 * gi, gi, v[i] * s->b2);
+    float vv = v[i];
+    if (vmax) vv = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
+    const float denom = sqrtf(vv) / s->bc2_sqrt + s->eps;
+    p[i] = p[i] + (s->neg_step_size * m[i]) / denom;
+  }
+}
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+
+/* fmaf(x, y, z) on four lanes, as libc's fmaf computes it: the product is
+ * exact in double and the sum is rounded once to double, then to float. That
+ * second rounding can be wrong only when the double lands exactly halfway
+ * between two floats (low 29 bits 0x10000000) or below FLT_MIN; *hazard is
+ * set then and the caller redoes those lanes with fmaf. (WebAssembly
+ * SIMD128 has no FMA, and fmaf is a libc call per element.) */
+static v128_t fma4(v128_t x, v128_t y, v128_t z, v128_t *hazard) {
+  const v128_t xh = wasm_i32x4_shuffle(x, x, 2, 3, 0, 1);
+  const v128_t yh = wasm_i32x4_shuffle(y, y, 2, 3, 0, 1);
+  const v128_t zh = wasm_i32x4_shuffle(z, z, 2, 3, 0, 1);
+  const v128_t lo = wasm_f64x2_add(
+      wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(x), wasm_f64x2_promote_low_f32x4(y)),
+      wasm_f64x2_promote_low_f32x4(z));
+  const v128_t hi = wasm_f64x2_add(
+      wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(xh), wasm_f64x2_promote_low_f32x4(yh)),
+      wasm_f64x2_promote_low_f32x4(zh));
+  const v128_t low_bits = wasm_i64x2_splat(0x1fffffff), halfway = wasm_i64x2_splat(0x10000000);
+  /* below FLT_MIN the float has fewer bits and other patterns can tie */
+  const v128_t tiny = wasm_f64x2_splat(0x1p-126), zero = wasm_f64x2_splat(0.0);
+  const v128_t alo = wasm_f64x2_abs(lo), ahi = wasm_f64x2_abs(hi);
+  *hazard = wasm_v128_or(
+      *hazard,
+      wasm_v128_or(wasm_v128_or(wasm_i64x2_eq(wasm_v128_and(lo, low_bits), halfway),
+                                wasm_i64x2_eq(wasm_v128_and(hi, low_bits), halfway)),
+                   wasm_v128_or(wasm_v128_and(wasm_f64x2_lt(alo, tiny), wasm_f64x2_gt(alo, zero)),
+                                wasm_v128_and(wasm_f64x2_lt(ahi, tiny), wasm_f64x2_gt(ahi, zero)))));
+  const v128_t flo = wasm_f32x4_demote_f64x2_zero(lo), fhi = wasm_f32x4_demote_f64x2_zero(hi);
+  return wasm_i32x4_shuffle(flo, fhi, 0, 1, 4, 5);
+}
+
+/* Four elements at a time, the same operations in the same order as the
+ * scalar loop (f32x4 mul/div/sqrt/add round like their scalar forms); a group
+ * that meets an fma halfway case is redone by the scalar loop. */
+static void adam_update__wasmsimd(const adam_scalars *s, float *p, const float *g, float *m,
+                                  float *v, float *vmax, size_t n) {
+  const v128_t b1 = wasm_f32x4_splat(s->b1), b2 = wasm_f32x4_splat(s->b2);
+  const v128_t one_m_b1 = wasm_f32x4_splat(s->one_m_b1), one_m_b2 = wasm_f32x4_splat(s->one_m_b2);
+  const v128_t wd = wasm_f32x4_splat(s->wd), eps = wasm_f32x4_splat(s->eps);
+  const v128_t neg_step = wasm_f32x4_splat(s->neg_step_size);
+  const v128_t bc2_sqrt = wasm_f32x4_splat(s->bc2_sqrt), decay = wasm_f32x4_splat(s->decay);
+  const int weight_decay = !s->adamw && s->wd != 0.0f;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t hazard = wasm_i32x4_splat(0);
+    v128_t pi = wasm_v128_load(p + i), gi = wasm_v128_load(g + i);
+    if (s->adamw) pi = wasm_f32x4_mul(pi, decay);
+    else if (weight_decay) gi = fma4(pi, wd, gi, &hazard);
+    const v128_t mi = fma4(gi, one_m_b1, wasm_f32x4_mul(wasm_v128_load(m + i), b1), &hazard);
+    const v128_t vi = fma4(wasm_f32x4_mul(one_m_b2, gi), gi,
+                           wasm_f32x4_mul(wasm_v128_load(v + i), b2), &hazard);
+    if (wasm_v128_any_true(hazard)) {
+      adam_update__scalar(s, p, g, m, v, vmax, i, i + 4);
+      continue;
+    }
+    v128_t vv = vi;
+    if (vmax) {
+      vv = wasm_f32x4_pmax(vi, wasm_v128_load(vmax + i)); /* vmax > v ? vmax : v */
+      wasm_v128_store(vmax + i, vv);
+    }
+    const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vv), bc2_sqrt), eps);
+    pi = wasm_f32x4_add(pi, wasm_f32x4_div(wasm_f32x4_mul(neg_step, mi), denom));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+    wasm_v128_store(p + i, pi);
+  }
+  adam_update__scalar(s, p, g, m, v, vmax, i, n);
+}
+#endif
+
+static int adam_use_scalar; /* tests: force the reference loop */
+
+void rnn_optimizer_force_scalar(int on) { adam_use_scalar = on != 0; }
+
 static void adam_segment(int kind, const rnn_opt_config *c, int64_t step,
                          float *p, const float *g, float *m, float *v,
                          float *vmax, size_t n) {
-  const float b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
-  const float one_m_b1 = (float)(1.0 - c->beta1), one_m_b2 = (float)(1.0 - c->beta2);
-  const float wd = (float)c->weight_decay;
   /* bias corrections and step size in double, applied as float scalars */
   const double bc1 = 1.0 - pow(c->beta1, (double)step);
   const double bc2 = 1.0 - pow(c->beta2, (double)step);
-  const float neg_step_size = (float)(-c->lr / bc1);
-  const float bc2_sqrt = (float)sqrt(bc2);
-  const float decay = (float)(1.0 - c->lr * c->weight_decay);
-  for (size_t i = 0; i < n; i++) {
-    float gi = g[i];
-    if (kind == RNN_OPT_ADAMW) p[i] = p[i] * decay;
-    else if (wd != 0.0f) gi = fmaf(p[i], wd, gi);
-    m[i] = fmaf(gi, one_m_b1, m[i] * b1);
-    v[i] = fmaf(one_m_b2 * gi, gi, v[i] * b2);
-    float vv = v[i];
-    if (vmax) vv = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
-    const float denom = sqrtf(vv) / bc2_sqrt + eps;
-    p[i] = p[i] + (neg_step_size * m[i]) / denom;
+  const adam_scalars s = {
+      .adamw = kind == RNN_OPT_ADAMW,
+      .b1 = (float)c->beta1,
+      .b2 = (float)c->beta2,
+      .eps = (float)c->eps,
+      .one_m_b1 = (float)(1.0 - c->beta1),
+      .one_m_b2 = (float)(1.0 - c->beta2),
+      .wd = (float)c->weight_decay,
+      .neg_step_size = (float)(-c->lr / bc1),
+      .bc2_sqrt = (float)sqrt(bc2),
+      .decay = (float)(1.0 - c->lr * c->weight_decay),
+  };
+#ifdef __wasm_simd128__
+  if (!adam_use_scalar) {
+    adam_update__wasmsimd(&s, p, g, m, v, vmax, n);
+    return;
   }
+#endif
+  adam_update__scalar(&s, p, g, m, v, vmax, 0, n);
 }
 
 int rnn_optimizer_step(rnn_optimizer *o) {

@@ -128,4 +128,8 @@ void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
                        float *dc0, float *dx, int dx_accumulate, float *dh,
                        float *dc);
 
+/* Adam/AdamW steps take the SIMD loop when built with it (bitwise the scalar
+ * loop's results); tests force the scalar loop to compare (optim.c). */
+void rnn_optimizer_force_scalar(int on);
+
 #endif

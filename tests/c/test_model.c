@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "rnn.h"
+#include "rnn_internal.h" /* rnn_optimizer_force_scalar */
 
 /* Absurd sizes must come back as RNN_E_NOMEM: under AddressSanitizer that
  * needs malloc to return NULL instead of reporting the request. */
@@ -578,8 +579,15 @@ static void test_invalid(void) {
                 "forward with B -1");
   expect_status(rnn_model_forward(m, T, B, NULL, NULL, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
                 "NULL", "forward with x NULL");
-  expect_status(rnn_model_forward(m, T, B, x, NULL, NULL, NULL, NULL, NULL, NULL), RNN_E_INVALID,
-                "NULL", "forward with output NULL");
+  { /* output NULL: only the final states are wanted; they and backward are unchanged */
+    float hn_full[2 * 8], cn_full[2 * 8], hn_last[2 * 8], cn_last[2 * 8];
+    check(rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, hn_full, cn_full) == RNN_OK &&
+              rnn_model_forward(m, T, B, x, NULL, NULL, NULL, NULL, hn_last, cn_last) == RNN_OK &&
+              memcmp(hn_full, hn_last, sizeof hn_full) == 0 &&
+              memcmp(cn_full, cn_last, sizeof cn_full) == 0 &&
+              rnn_model_backward(m, NULL, hn_last, NULL, NULL, NULL, NULL) == RNN_OK,
+          "forward with output NULL gives the same hN, cN and allows backward");
+  }
   const int32_t len_zero[2] = {3, 0}, len_long[2] = {4, 1}, len_neg[2] = {-2, 3};
   expect_status(rnn_model_forward(m, T, B, x, len_zero, NULL, NULL, y, NULL, NULL), RNN_E_INVALID,
                 "lengths[1]", "lengths with a 0");
@@ -779,6 +787,74 @@ static void test_optimizers(void) {
 
 /* ---- Linear, Embedding, losses ---- */
 
+/* The SIMD Adam loop gives bitwise the scalar loop's parameters and moments
+ * (every kind, amsgrad, weight decay, tails), including an fma whose sum in
+ * double lands exactly halfway between two floats, where rounding the double
+ * again can differ from a correctly rounded fma (glibc's fmaf gives
+ * 1 + 2^-23 here; Emscripten's libc fmaf gives the tie, 1 + 2^-22). */
+static void run_adam(int kind, const rnn_opt_config *c, int scalar, float *w, float *g,
+                     size_t n, const float *m0, int steps, float *m_out) {
+  rnn_optimizer *o = NULL;
+  float *pw[1] = {w}, *gpw[1] = {g};
+  const size_t cw[1] = {n};
+  rnn_optimizer_force_scalar(scalar);
+  if (rnn_optimizer_create(kind, c, 1, pw, gpw, cw, &o) != RNN_OK) {
+    check(0, "adam simd: create");
+    return;
+  }
+  if (m0) memcpy(rnn_optimizer_moment(o, 0), m0, n * sizeof *m0);
+  for (int s = 0; s < steps; s++) rnn_optimizer_step(o);
+  memcpy(m_out, rnn_optimizer_moment(o, 0), n * sizeof *m_out);
+  rnn_optimizer_destroy(o);
+  rnn_optimizer_force_scalar(0);
+}
+
+static void test_adam_simd(void) {
+  enum { N = 203 }; /* not a multiple of 4: the tail too */
+  float w0[N], g[N], ws[N], wv[N], ms[N], mv[N];
+  uint32_t seed = 12345;
+  for (int i = 0; i < N; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    w0[i] = (float)(seed >> 8) / 16777216.0f - 0.5f;
+    seed = seed * 1664525u + 1013904223u;
+    g[i] = ((float)(seed >> 8) / 16777216.0f - 0.5f) * (i % 7 == 0 ? 1e-20f : 1.0f);
+  }
+  g[5] = 0.0f, g[6] = 1e-30f; /* zero and tiny moments */
+  for (int kind = RNN_OPT_ADAM; kind <= RNN_OPT_ADAMW; kind++)
+    for (int ams = 0; ams <= 1; ams++)
+      for (int wd = 0; wd <= 1; wd++) {
+        rnn_opt_config c = opt_defaults(0.01);
+        c.amsgrad = ams, c.weight_decay = wd ? 0.05 : 0.0;
+        memcpy(ws, w0, sizeof ws), memcpy(wv, w0, sizeof wv);
+        run_adam(kind, &c, 1, ws, g, N, NULL, 5, ms);
+        run_adam(kind, &c, 0, wv, g, N, NULL, 5, mv);
+        check(memcmp(ws, wv, sizeof ws) == 0 && memcmp(ms, mv, sizeof ms) == 0,
+              "adam simd = scalar: kind %d amsgrad %d weight decay %d", kind, ams, wd);
+      }
+  /* m = fmaf(g, 1 - beta1, m * beta1) with g * (1 - beta1) = 2^-24 - 2^-70 and
+   * m * beta1 = 1 + 2^-23: the exact sum is just below the halfway point
+   * 1 + 3 * 2^-24 (fmaf: 1 + 2^-23); rounded to double first it is the
+   * halfway point, which ties to 1 + 2^-22. */
+  const float x = ldexpf(1.0f + ldexpf(1.0f, -23), -12), y = ldexpf(1.0f - ldexpf(1.0f, -23), -12);
+  rnn_opt_config c = opt_defaults(0.01);
+  c.beta1 = 1.0 - (double)y;
+  const float b1 = (float)c.beta1, z = 1.0f + ldexpf(1.0f, -23);
+  float m_in = z / b1; /* a float whose product with b1 rounds to z */
+  for (int i = 0; i < 64 && m_in * b1 != z; i++) m_in = nextafterf(m_in, m_in * b1 < z ? 2.0f : 0.0f);
+  check(m_in * b1 == z && (float)(1.0 - c.beta1) == y, "adam simd: halfway case set up");
+  const double sum = (double)x * y + z;
+  uint64_t sum_bits;
+  memcpy(&sum_bits, &sum, sizeof sum_bits);
+  check((sum_bits & 0x1fffffff) == 0x10000000, "adam simd: the double sum is a float halfway point");
+  float gh[8], m0[8], w8s[8], w8v[8];
+  for (int i = 0; i < 8; i++) gh[i] = x, m0[i] = m_in, w8s[i] = w8v[i] = 1.0f;
+  run_adam(RNN_OPT_ADAM, &c, 1, w8s, gh, 8, m0, 1, ms);
+  run_adam(RNN_OPT_ADAM, &c, 0, w8v, gh, 8, m0, 1, mv);
+  check(ms[0] == fmaf(x, y, z) && memcmp(ms, mv, 8 * sizeof *ms) == 0 &&
+            memcmp(w8s, w8v, sizeof w8s) == 0,
+        "adam simd: the halfway fma case equals fmaf (got %a, fmaf %a)", mv[0], fmaf(x, y, z));
+}
+
 static void test_linear(void) {
   rnn_linear *l = (rnn_linear *)&l;
   expect_status(rnn_linear_create(0, 3, 1, 1, &l), RNN_E_INVALID, "inFeatures", "linear in 0");
@@ -936,6 +1012,7 @@ int main(void) {
   test_taps();
   test_invalid();
   test_optimizers();
+  test_adam_simd();
   test_linear();
   test_embedding();
   test_losses();
