@@ -3,8 +3,10 @@
  * the JS wrapper makes:
  *   W1-W3  train step: zero grads, rnn_model_forward over [T][B][I],
  *          Linear(H, 1) on the last hidden state + MSE (plain C here, its
- *          weights trained too), rnn_model_backward (dx, dh0, dc0 written, as
- *          the JS wrapper asks for them), one Adam step over both, repack.
+ *          weights trained too), rnn_model_backward from dhN, one Adam step
+ *          over both, repack. As bench/peers/rnnwasm.mjs asks the JS API: no
+ *          output copied out (forward's { output: false }) and no dx
+ *          ({ dx: false }).
  *   W4     rnn_model_forward only.
  *   W5     one LSTM step at batch 1 with the state carried: rnn_stream_step
  *          when src/stream.c is linked in, else rnn_model_forward with T = 1.
@@ -147,11 +149,12 @@ static void train_step(void *p) {
   double t0 = c->split ? now_ms() : 0;
   rnn_model_zero_grad(c->m);
   memset(c->lin_grad, 0, (H + 1) * sizeof(float));
-  int st = rnn_model_forward(c->m, T, B, c->x, NULL, NULL, NULL, c->out, c->hN, lstm ? c->cN : NULL);
+  int st = rnn_model_forward(c->m, T, B, c->x, NULL, NULL, NULL, NULL, c->hN, lstm ? c->cN : NULL);
   if (st) die("rnn_model_forward", st);
-  /* Linear(H, 1) on the last step, MSE against y (mean over B). */
-  const float *last = c->out + (size_t)(T - 1) * B * H;
-  float *dlast = c->dout + (size_t)(T - 1) * B * H;
+  /* Linear(H, 1) on the last hidden state, MSE against y (mean over B). */
+  const float *last = c->hN;
+  float *dlast = c->dout; /* d loss / d hN, [1][B][H] */
+  (void)T;
   const float *w = c->lin;
   for (int b = 0; b < B; b++) {
     const float *hb = last + (size_t)b * H;
@@ -165,7 +168,7 @@ static void train_step(void *p) {
     c->lin_grad[H] += g;
   }
   double t1 = c->split ? now_ms() : 0;
-  st = rnn_model_backward(c->m, c->dout, NULL, NULL, c->dx, c->dh0, lstm ? c->dc0 : NULL);
+  st = rnn_model_backward(c->m, NULL, dlast, NULL, NULL, c->dh0, lstm ? c->dc0 : NULL);
   if (st) die("rnn_model_backward", st);
   double t2 = c->split ? now_ms() : 0;
   st = rnn_optimizer_step(c->opt);
