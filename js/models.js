@@ -74,7 +74,7 @@ export function makeModels(api) {
       }
       const [B] = shape;
       const emb = this._drop1.forward(this.embedding.forward(ids));
-      const { hN } = this.lstm.forward(emb, { lengths });
+      const { hN } = this.lstm.forward(emb, { lengths, output: false });
       // h = cat(h_n[-2], h_n[-1]): the last layer's forward and backward states
       const H = this.hiddenDim, last = (this.numLayers - 1) * 2;
       const h = { shape: [B, 2 * H], data: new Float32Array(B * 2 * H) };
