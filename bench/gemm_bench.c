@@ -13,7 +13,8 @@ static const double MIN_SECONDS = 0.05; /* per measurement */
 typedef struct {
   const char *what;
   int M, N, K;
-  int sgemm_trans_a; /* 0: rnn_gemm_packed on pre-packed B; 1: rnn_sgemm, A^T */
+  int sgemm_trans_a; /* 0: rnn_gemm_packed on pre-packed B; 1: rnn_sgemm, A^T;
+                        2: rnn_gemv_packed_dir, the batch-1 stream step */
 } shape;
 
 typedef struct {
@@ -30,7 +31,10 @@ static double now_seconds(void) {
 
 static void run(const problem *p) {
   const shape *s = p->s;
-  if (s->sgemm_trans_a) /* A(m, k) = a[k*M + m]: dGates^T; B = [K][N] */
+  static int reverse; /* a stream alternates the sweep direction step by step */
+  if (s->sgemm_trans_a == 2)
+    rnn_gemv_packed_dir(s->N, s->K, p->a, 1, p->packed, p->c, 0, reverse ^= 1);
+  else if (s->sgemm_trans_a) /* A(m, k) = a[k*M + m]: dGates^T; B = [K][N] */
     rnn_sgemm(s->M, s->N, s->K, p->a, 1, s->M, p->b, s->N, 1, p->c, s->N, 0,
               p->ws);
   else
@@ -71,7 +75,7 @@ static float *rand_array(size_t n) {
 
 int main(void) {
   static const int hiddens[] = {128, 256, 512};
-  shape shapes[3 * 5];
+  shape shapes[3 * 6];
   int count = 0;
   for (int i = 0; i < 3; i++) {
     const int H = hiddens[i];
@@ -80,6 +84,9 @@ int main(void) {
       shapes[count++] = (shape){"step [x,h]*W", ms[j], 4 * H, INPUT_SIZE + H, 0};
     shapes[count++] = (shape){"input proj x*W_ih", SEQ_ROWS, 4 * H, INPUT_SIZE, 0};
     shapes[count++] = (shape){"dW sgemm dG^T*h", 4 * H, H, SEQ_ROWS, 1};
+    /* packed weights: 0.33 MB at H=128, 1.18 MB at H=256 (more than a 1 MB
+     * L2), 4.5 MB at H=512 */
+    shapes[count++] = (shape){"stream GEMV", 1, 4 * H, INPUT_SIZE + H, 2};
   }
 
   const char *scalar_name = rnn_gemm_use_scalar(1);
@@ -97,10 +104,13 @@ int main(void) {
     const shape *s = &shapes[i];
     float *a = rand_array((size_t)s->M * s->K);
     float *b = rand_array((size_t)s->K * s->N);
-    float *packed = malloc(rnn_gemm_packed_size(s->K, s->N) * sizeof *packed);
+    const int gemv = s->sgemm_trans_a == 2;
+    float *packed = malloc((gemv ? rnn_gemv_packed_size(s->K, s->N)
+                                 : rnn_gemm_packed_size(s->K, s->N)) * sizeof *packed);
     float *c = malloc((size_t)s->M * s->N * sizeof *c);
     float *ws = malloc(rnn_gemm_workspace_size(s->K, s->N) * sizeof *ws);
-    rnn_gemm_pack_b(s->K, s->N, b, s->N, 1, packed); /* once, untimed */
+    if (gemv) rnn_gemv_pack(s->K, s->N, b, s->N, 1, packed); /* once, untimed */
+    else rnn_gemm_pack_b(s->K, s->N, b, s->N, 1, packed);
     const problem p = {s, a, b, packed, c, ws};
     double result[2];
     for (int force_scalar = 0; force_scalar <= 1; force_scalar++) {
@@ -108,7 +118,7 @@ int main(void) {
       result[force_scalar] = measure(&p);
     }
     rnn_gemm_use_scalar(0);
-    const int H = s->sgemm_trans_a ? s->N : s->N / 4;
+    const int H = s->sgemm_trans_a == 1 ? s->N : s->N / 4;
     printf("%-18s %4d %5d %5d %5d %8.1f %8.1f\n", s->what, H, s->M, s->N, s->K,
            result[0], result[1]);
     fflush(stdout);
