@@ -104,11 +104,7 @@ export class RecurrentLayer extends ParamModule {
         const rec = {};
         let off = p;
         for (const [name, F] of parts) {
-          const src = core.f32(off, n * F);
-          const data = new Float32Array(n * F);
-          if (this.batchFirst && !unbatched) swap01(src, data, T, B, F);
-          else data.set(src);
-          rec[name] = { shape: this._seqShape(T, B, F, unbatched), data };
+          rec[name] = this._seqTensor(off, T, B, F, unbatched);
           off += 4 * n * F;
         }
         taps.push(rec);
@@ -209,6 +205,14 @@ export class RecurrentLayer extends ParamModule {
     return this.batchFirst ? [B, T, F] : [T, B, F];
   }
 
+  /** A copy of the engine's [T, B, F] block at ptr, in this layer's layout. */
+  _seqTensor(ptr, T, B, F, unbatched) {
+    const n = T * B * F, src = this._core.f32(ptr, n), data = new Float32Array(n);
+    if (this.batchFirst && !unbatched) swap01(src, data, T, B, F);
+    else data.set(src);
+    return { shape: this._seqShape(T, B, F, unbatched), data };
+  }
+
   /**
    * Runs the whole sequence. x: [T, B, inputSize] ([B, T, ...] with
    * batchFirst, or unbatched [T, inputSize]); h0/c0: [numLayers*D, B, H].
@@ -253,12 +257,7 @@ export class RecurrentLayer extends ParamModule {
         c0 != null ? pc0 : 0, wantOutput ? py : 0, phN, this.isLSTM ? pcN : 0);
       core.check(st, `${this._what}.forward`);
       const result = {};
-      if (wantOutput) {
-        const output = { shape: this._seqShape(T, B, DH, unbatched), data: new Float32Array(ny) };
-        if (this.batchFirst && !unbatched) swap01(core.f32(py, ny), output.data, T, B, DH);
-        else output.data.set(core.f32(py, ny));
-        result.output = output;
-      }
+      if (wantOutput) result.output = this._seqTensor(py, T, B, DH, unbatched);
       result.hN = { shape: hShape, data: core.f32(phN, nh).slice() };
       if (this.isLSTM) result.cN = { shape: cShape, data: core.f32(pcN, nc).slice() };
       this._last = { T, B, unbatched };
@@ -308,12 +307,7 @@ export class RecurrentLayer extends ParamModule {
       this._last = null;
       core.check(st, `${this._what}.backward`);
       const result = {};
-      if (wantDx) {
-        const dx = { shape: this._seqShape(T, B, I, unbatched), data: new Float32Array(nx) };
-        if (this.batchFirst && !unbatched) swap01(core.f32(pdx, nx), dx.data, T, B, I);
-        else dx.data.set(core.f32(pdx, nx));
-        result.dx = dx;
-      }
+      if (wantDx) result.dx = this._seqTensor(pdx, T, B, I, unbatched);
       result.dh0 = { shape: hShape, data: core.f32(pdh0, nh).slice() };
       if (this.isLSTM) result.dc0 = { shape: cShape, data: core.f32(pdc0, nc).slice() };
       return result;
