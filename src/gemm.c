@@ -205,8 +205,8 @@ void rnn_gemv_packed(int N, int K, const float *a, ptrdiff_t sak,
 /* Gathers A(m, k), m < M, k < K into MR-row micro-panels: panel b holds
  * A(b*MR + i, k) at b*MR*K + k*MR + i, so a kernel streams it with sam = 1,
  * sak = MR, sab = MR*K. A partial last panel keeps the MR stride. */
-__attribute__((noinline)) static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
-                   float *packed) {
+__attribute__((noinline)) /* two callers: one copy in the wasm */
+static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak, float *packed) {
   /* A^T rows (fixed k) are contiguous in m, but a panel walks k at a stride
    * of M floats, often a power of two that maps every line to one cache set.
    * Eight k steps at a time keep the lines being read within one set's ways

@@ -19,15 +19,9 @@
  * their accumulators to tile before this loop runs because V8 spills a v128
  * value that is live across any loop at its definition, i.e. on every
  * iteration of the hot k loop (measured: 35 -> 42 GFLOP/s when fixed). */
-/* Out of line, and not vectorised: clang's vectorised copy of this loop,
- * inlined, made the kernels so large that V8 spilled accumulators inside
- * the hot loop (the one-pointer kernel: 52 -> 42 GFLOP/s). */
-__attribute__((noinline)) static void store_tile_tail(int mr, int nc, float *c,
-                                                      ptrdiff_t ldc,
-                                                      float tile[][RNN_GEMM_NR],
-                                                      int accumulate) {
+static void store_tile_tail(int mr, int nc, float *c, ptrdiff_t ldc,
+                            float tile[][RNN_GEMM_NR], int accumulate) {
   for (int r = 0; r < mr; r++, c += ldc)
-#pragma clang loop vectorize(disable)
     for (int j = 0; j < nc; j++)
       c[j] = accumulate ? c[j] + tile[r][j] : tile[r][j];
 }
