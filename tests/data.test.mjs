@@ -6,19 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { init, data, RnnError } from '../dist/index.js';
+import { init, data } from '../dist/index.js';
+import { throwsCode } from './helpers/util.mjs';
 
 const rnn = await init();
 const D = rnn.data;
 
-function throwsCode(fn, code, re) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof RnnError, `expected RnnError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    if (re) assert.match(e.message, re);
-    return true;
-  });
-}
 
 const sorted = (a) => [...a].sort((x, y) => x - y);
 

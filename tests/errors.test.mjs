@@ -3,18 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, RnnError } from '../dist/index.js';
+import { throwsCode } from './helpers/util.mjs';
 
 const rnn = await init();
 const x = (T, B, I) => ({ shape: [T, B, I], data: new Float32Array(T * B * I).fill(0.1) });
 
-function throwsCode(fn, code, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof RnnError, `expected RnnError, got ${e?.constructor?.name}: ${e?.message}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
-}
 
 test('constructor options are checked by name', () => {
   throwsCode(() => new rnn.LSTM({ inputSize: 4 }), 'INVALID_ARGUMENT', /hiddenSize.*required/);

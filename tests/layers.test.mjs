@@ -3,19 +3,11 @@
 // dropout statistics and mask order, init statistics, errors, optimizers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, RnnError } from '../dist/index.js';
-import { BACKENDS, assertClose, lcg, loadFixture, maxAbs, randTensor, t32 } from './helpers/util.mjs';
+import { init } from '../dist/index.js';
+import { BACKENDS, assertClose, lcg, loadFixture, maxAbs, randTensor, t32, throwsCode } from './helpers/util.mjs';
 
 const fixture = loadFixture('layers.json');
 
-function throwsCode(fn, code, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof RnnError, `expected RnnError, got ${e?.constructor?.name}: ${e?.message}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
-}
 
 const i32 = (j) => ({ shape: j.shape, data: Int32Array.from(j.data) });
 const sd32 = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, t32(v)]));

@@ -12,8 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, RnnError, ErrorCode, parseSafetensors, serializeSafetensors } from '../dist/index.js';
-import { assertClose, lcg, randTensor } from './helpers/util.mjs';
+import { init, ErrorCode, parseSafetensors, serializeSafetensors } from '../dist/index.js';
+import { assertClose, lcg, randTensor, throwsCode } from './helpers/util.mjs';
 
 const rnn = await init();
 const { parse, serialize } = rnn.safetensors;
@@ -35,14 +35,6 @@ function python(args, what) {
   return r.stdout;
 }
 
-function throwsCode(fn, code, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof RnnError, `expected RnnError, got ${e?.constructor?.name}: ${e?.message}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
-}
 
 const enc = new TextEncoder();
 

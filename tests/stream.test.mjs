@@ -4,19 +4,11 @@
 // changes mid-stream, and a 100,000-step soak with flat memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, RnnError } from '../dist/index.js';
-import { BACKENDS, assertClose, lcg, randTensor } from './helpers/util.mjs';
+import { init } from '../dist/index.js';
+import { BACKENDS, assertClose, lcg, randTensor, throwsCode } from './helpers/util.mjs';
 
 const rnn = await init();
 
-function throwsCode(fn, code, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof RnnError, `expected RnnError, got ${e?.constructor?.name}: ${e?.message}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
-}
 
 const CELLS = [
   ['LSTM', {}], ['LSTM', { projSize: 3 }], ['GRU', {}], ['RNN', {}], ['RNN', { nonlinearity: 'relu' }],

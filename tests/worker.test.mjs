@@ -7,31 +7,11 @@ import { test } from 'node:test';
 import { loadavg } from 'node:os';
 import assert from 'node:assert/strict';
 import { init, RnnError, modelSpec, buildModel, createTrainer, Trainer } from '../dist/index.js';
-import { lcg } from './helpers/util.mjs';
+import { addingBatches, addingRegressor, lcg } from './helpers/util.mjs';
 
 const rnn = await init();
 
-function addingBatches(n, B, T, seed) {
-  const rnd = lcg(seed);
-  const u = () => rnd() + 0.5;
-  return Array.from({ length: n }, () => {
-    const x = new Float32Array(B * T * 2), y = new Float32Array(B);
-    for (let b = 0; b < B; b++) {
-      const i = Math.floor(u() * T / 2), j = T / 2 + Math.floor(u() * T / 2);
-      for (let t = 0; t < T; t++) x[(b * T + t) * 2] = u();
-      x[(b * T + i) * 2 + 1] = 1; x[(b * T + j) * 2 + 1] = 1;
-      y[b] = x[(b * T + i) * 2] + x[(b * T + j) * 2];
-    }
-    return { x: { shape: [B, T, 2], data: x }, y: { shape: [B, 1], data: y } };
-  });
-}
-
-// The adding-problem regressor of tests/train.test.mjs.
-const regressor = (cell = 'LSTM', seed = 1, dropout = 0) => new rnn.Sequential([
-  new rnn[cell]({ inputSize: 2, hiddenSize: 12, batchFirst: true, seed, numLayers: dropout ? 2 : 1, dropout }),
-  new rnn.Pool({ mode: 'last' }),
-  new rnn.Linear({ inFeatures: 12, outFeatures: 1, seed: seed + 1 }),
-]);
+const regressor = (cell, seed, dropout) => addingRegressor(rnn, cell, seed, dropout);
 
 const OPTS = { epochs: 3, loss: 'mse', optimizer: { type: 'adam', lr: 1e-2 }, clipGradNorm: 1, seed: 3 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -6,30 +6,7 @@
 //   import { runInPage } from './worker-page.js';
 //   window.__result = await runInPage(await init(), document);
 
-/** Deterministic pseudo-random numbers (the LCG of tests/helpers/util.mjs). */
-function lcg(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
-
-/** The adding problem: y = the sum of the two marked values of each sequence. */
-export function addingBatches(n, B, T, seed) {
-  const rnd = lcg(seed);
-  const u = () => rnd() + 0.5;
-  return Array.from({ length: n }, () => {
-    const x = new Float32Array(B * T * 2), y = new Float32Array(B);
-    for (let b = 0; b < B; b++) {
-      const i = Math.floor(u() * T / 2), j = T / 2 + Math.floor(u() * T / 2);
-      for (let t = 0; t < T; t++) x[(b * T + t) * 2] = u();
-      x[(b * T + i) * 2 + 1] = 1; x[(b * T + j) * 2 + 1] = 1;
-      y[b] = x[(b * T + i) * 2] + x[(b * T + j) * 2];
-    }
-    return { x: { shape: [B, T, 2], data: x }, y: { shape: [B, 1], data: y } };
-  });
-}
+import { addingBatches } from '../helpers/synthetic.js';
 
 /** LSTM -> Pool('last') -> Linear, with recurrent dropout (so the generator state matters too). */
 export function makeModel(rnn) {

@@ -1,6 +1,11 @@
-// Shared helpers for the Node tests.
+// Shared helpers for the Node tests: fixtures, tolerances, deterministic
+// inputs (the browser-loadable ones live in synthetic.js and are re-exported
+// here) and the RnnError check.
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { RnnError } from '../../dist/index.js';
+
+export { addingBatches, addingRegressor, lcg } from './synthetic.js';
 
 export const BACKENDS = [{ simd: true, name: 'wasm-simd128' }, { simd: false, name: 'wasm-scalar' }];
 
@@ -34,16 +39,17 @@ export function assertClose(got, want, { atol = 0, rtol = 0, what = 'tensor' } =
   return worst;
 }
 
-/** Deterministic pseudo-random numbers for test inputs (not the engine's generator). */
-export function lcg(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
-
 export function randTensor(shape, rnd, scale = 1) {
   const n = shape.reduce((a, b) => a * b, 1);
   return { shape, data: Float32Array.from({ length: n }, () => scale * 2 * rnd()) };
+}
+
+/** Asserts fn throws an RnnError with this code (and a message matching pattern, if given). */
+export function throwsCode(fn, code, pattern) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof RnnError, `expected RnnError, got ${e?.constructor?.name}: ${e?.message}`);
+    assert.equal(e.code, code, e.message);
+    if (pattern) assert.match(e.message, pattern);
+    return true;
+  });
 }
