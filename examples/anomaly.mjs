@@ -10,7 +10,7 @@
 // `lstm.stream({ batch: 1 })`, the state carried in wasm memory; a point's
 // score is its forecast error over sigma (the RMS forecast error on the
 // training part), and a score above --threshold raises an alarm. The method
-// lives in web/js/anomaly-core.js, which the course page uses too.
+// lives in shared/anomaly-core.js, which the course page uses too.
 //
 // Baseline: the rolling z-score of the raw value against the previous day
 // (96 points), with the same threshold.
@@ -21,7 +21,7 @@
 // Final line: windows_hit=... false_alarms=... points_per_s=...
 // baseline_windows_hit=... baseline_false_alarms=... (and the held-out part's
 // share of each: heldout_*, with the number of windows there), windows=4 threshold=... val_mse=...
-import { ForecastDetector, evaluateAlarms, prepareNab, rollingZScore } from '../web/js/anomaly-core.js';
+import { ForecastDetector, evaluateAlarms, prepareNab, rollingZScore } from '../shared/anomaly-core.js';
 import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
 
 const flags = parseFlags({

@@ -9,6 +9,7 @@
 // Layout of the output (the page's relative URLs keep working):
 //   index.html          -> redirects to web/
 //   web/                the page (paths to npm packages and fixtures rewritten)
+//   shared/             modules the page shares with examples/ (anomaly-core.js)
 //   dist/               the library (*.js) and its two .wasm files
 //   vendor/             uPlot, KaTeX (+ fonts), Inter, with their licences
 //   data/               the datasets the playground fetches, with SOURCE.md / licences
@@ -96,6 +97,10 @@ async function main() {
     for (const f of r.mustIn) if (!counts[i].get(f)) fail(`expected "${r.from}" in web/${f} (the path layout changed?)`);
   });
 
+  // modules shared with examples/ (the page imports ../../shared/*.js)
+  for (const f of await readdir(join(ROOT, 'shared'))) {
+    if (f.endsWith('.js')) await copy(join(ROOT, 'shared', f), join(OUT, 'shared', f));
+  }
   // the library
   for (const f of await readdir(join(ROOT, 'dist'))) {
     if (/\.(js|wasm)$/.test(f)) await copy(join(ROOT, 'dist', f), join(OUT, 'dist', f));

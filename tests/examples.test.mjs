@@ -84,7 +84,7 @@ test('anomaly: the LSTM forecaster streamed over NAB finds the labelled windows 
 });
 
 test('anomaly-core: rolling z-score equals the direct formula; alarms are scored against windows', async () => {
-  const { rollingZScore, evaluateAlarms } = await import('../web/js/anomaly-core.js');
+  const { rollingZScore, evaluateAlarms } = await import('../shared/anomaly-core.js');
   const raw = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i / 7) * 3 + (i === 250 ? 40 : 0) + (i % 11) / 10);
   const W = 24;
   const z = rollingZScore(raw, W);

@@ -6,7 +6,7 @@
 // { id, result }; { id, type: 'train-g2p', url, options } -> { id, event:
 // 'info' | 'progress' } ... { id, result }; { type: 'control', action }.
 import { data, init } from '../../dist/index.js';
-import { prepareNab } from './anomaly-core.js';
+import { prepareNab } from '../../shared/anomaly-core.js';
 
 let rnnPromise = null;
 const engine = () => (rnnPromise ??= init());

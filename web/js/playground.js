@@ -2,7 +2,7 @@
 // (rnn.createTrainer; seq2seq in the page's own lab worker), watch the loss,
 // use the model, download / load its weights as safetensors, load a model
 // trained in PyTorch.
-import { ForecastDetector, evaluateAlarms } from './anomaly-core.js';
+import { ForecastDetector, evaluateAlarms } from '../../shared/anomaly-core.js';
 import { chart } from './charts.js';
 import { PYTORCH_LOGITS, PYTORCH_MODEL, dataFile } from './paths.js';
 import { $, $$, debounce, download, el, int, nextFrame, num, palette, seconds } from './util.js';
