@@ -11,7 +11,7 @@ const here = (rel) => new URL(rel, import.meta.url).href;
 /** Third-party files from npm (uPlot, KaTeX, Inter), by package path. */
 export const vendor = (path) => here(`../../node_modules/${path}`);
 
-/** The datasets of data/ (fetched, parsed in the lab worker). */
+/** The datasets of data/ (fetched, parsed in playground-worker.js). */
 export const dataFile = (path) => here(`../../data/${path}`);
 
 /** The PyTorch-trained SentimentLSTM and the logits PyTorch computed for it. */

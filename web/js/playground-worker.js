@@ -1,8 +1,9 @@
-// lab-worker.js - the playground's helper worker: fetches and parses the
-// datasets and cuts them into batches (so the page's main thread never
-// parses megabytes of text), and trains the seq2seq model, which the
-// library's createTrainer does not cover (it trains what modelSpec can
-// describe). Messages: { id, type: 'prepare', task, url, options } ->
+// playground-worker.js - the playground's own worker (the page calls it
+// through playground-worker-client.js; the UI calls it "the lab worker"):
+// fetches and parses the datasets and cuts them into batches (so the page's
+// main thread never parses megabytes of text), and trains the seq2seq model,
+// which the library's createTrainer does not cover (it trains what modelSpec
+// can describe). Messages: { id, type: 'prepare', task, url, options } ->
 // { id, result }; { id, type: 'train-g2p', url, options } -> { id, event:
 // 'info' | 'progress' } ... { id, result }; { type: 'control', action }.
 import { data, init } from '../../dist/index.js';
