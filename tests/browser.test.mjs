@@ -4,53 +4,21 @@
 // and /usr/bin/chromium (or CHROMIUM_PATH); when Chromium is missing the
 // tests FAIL, never skip.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
+import { test } from 'node:test';
 import { init } from '../dist/index.js';
 import { runCase } from './browser/engine.js';
 import { runInterop } from './browser/interop.js';
 import { runThreadsCase } from './browser/threads.js';
+import { openPage as openRecordedPage, useBrowser } from './helpers/browser.mjs';
 import { readFileSync } from 'node:fs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TOLERANCE = 1e-6;
 
-let server = null;
-let browser = null;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
-  }
-  if (!existsSync(new URL('../dist/rnn.wasm', import.meta.url))) {
-    throw new Error('dist/rnn.wasm is missing: run ./build.sh dist first');
-  }
-  server = await startServer({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.close();
-});
+const env = useBrowser({ dist: ['rnn.wasm'] });
 
 // A page that records every page error, console error and failed request.
-async function openPage(options = {}) {
-  assert.ok(browser, 'the browser did not start (see the before hook error)');
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
-  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
-  return { context, page, problems };
+function openPage(options = {}) {
+  return openRecordedPage(env.browser, { viewport: { width: 1100, height: 900 }, ...options });
 }
 
 // Asserts two plain results (nested objects / arrays of numbers) agree to TOLERANCE;
@@ -78,7 +46,7 @@ function assertClose(actual, expected, path = 'result') {
 test('the engine in Chromium computes exactly what it computes in Node (LSTM/GRU/RNN forward, backward, Adam)', { timeout: 60_000 }, async (t) => {
   const { context, page, problems } = await openPage();
   try {
-    await page.goto(new URL('tests/browser/engine.html', server.url).href);
+    await page.goto(new URL('tests/browser/check.html?case=engine', env.server.url).href);
     await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 30_000 });
     const error = await page.evaluate(() => window.__error ?? null);
     assert.equal(error, null, `the engine failed in the browser: ${error}`);
@@ -103,7 +71,7 @@ test('the engine in Chromium computes exactly what it computes in Node (LSTM/GRU
 test('a SentimentLSTM trained in PyTorch, loaded from safetensors, gives PyTorch\'s logits in Chromium and in Node', { timeout: 60_000 }, async () => {
   const { context, page, problems } = await openPage();
   try {
-    await page.goto(new URL('tests/browser/interop.html', server.url).href);
+    await page.goto(new URL('tests/browser/check.html?case=interop', env.server.url).href);
     await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 30_000 });
     const error = await page.evaluate(() => window.__error ?? null);
     assert.equal(error, null, `interop failed in the browser: ${error}`);
@@ -126,7 +94,7 @@ test('a SentimentLSTM trained in PyTorch, loaded from safetensors, gives PyTorch
 async function threadsPage(query) {
   const { context, page, problems } = await openPage();
   try {
-    await page.goto(new URL(`tests/browser/threads.html${query}`, server.url).href);
+    await page.goto(new URL(`tests/browser/check.html?case=threads${query}`, env.server.url).href);
     await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 60_000 });
     const error = await page.evaluate(() => window.__error ?? null);
     assert.equal(error, null, `the threads page failed: ${error}`);
@@ -147,7 +115,7 @@ test('threads in Chromium: a cross-origin isolated page runs 2 threads with bitw
 });
 
 test('threads in Chromium: a page that is not cross-origin isolated falls back to the single-threaded build', { timeout: 120_000 }, async () => {
-  const { result, problems } = await threadsPage('?noisolation');
+  const { result, problems } = await threadsPage('&noisolation');
   assert.equal(result.isolated, false);
   assert.equal(result.threads, 1);
   assert.equal(result.splitCalls, 0);

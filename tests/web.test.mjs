@@ -16,56 +16,23 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import sirv from 'sirv';
-import { startServer } from '../scripts/serve.mjs';
 import { init, parseSafetensors } from '../dist/index.js';
+import { openPage as openRecordedPage, useBrowser } from './helpers/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCREENSHOTS = join(ROOT, 'build', 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-let server = null;
-let browser = null;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
-  }
-  for (const f of ['index.js', 'rnn.wasm', 'worker.js']) {
-    if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run ./build.sh dist first`);
-  }
-  for (const f of ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs']) {
-    if (!existsSync(join(ROOT, 'node_modules', f))) throw new Error(`node_modules/${f} is missing: run npm install`);
-  }
-  server = await startServer({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.close();
-});
+const env = useBrowser({ dist: ['index.js', 'rnn.wasm', 'worker.js'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
 
 // A page that records every page error, console error and failed request,
 // and the main thread's long tasks (PerformanceObserver 'longtask').
 async function openPage({ viewport = DESKTOP, colorScheme = 'light', deviceScaleFactor = 1 } = {}) {
-  assert.ok(browser, 'the browser did not start (see the before hook error)');
-  const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor, acceptDownloads: true });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
-  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  const { context, page, problems } = await openRecordedPage(env.browser, { viewport, colorScheme, deviceScaleFactor, acceptDownloads: true });
   await page.addInitScript(() => {
     window.__longTasks = [];
     try {
@@ -81,6 +48,20 @@ async function ready(page) {
   await page.waitForFunction(() => window.__rnnPage?.ready || window.__rnnPage?.error, null, { timeout: 60_000 });
   const error = await page.evaluate(() => window.__rnnPage.error);
   assert.equal(error, null, `the page failed to start: ${error}`);
+}
+
+// Opens /web/ on a desktop page, waits until it is ready, runs fn(page), and
+// checks that nothing went wrong meanwhile.
+async function onWebPage(fn) {
+  const { context, page, problems } = await openPage();
+  try {
+    await page.goto(new URL('web/', env.server.url).href);
+    await ready(page);
+    await fn(page);
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
 }
 
 const pg = (page, expr) => page.evaluate(`(() => { const p = window.__rnnPage.sections.playground; return ${expr}; })()`);
@@ -106,7 +87,7 @@ const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
 test('the course page loads (/ -> /web/) with every section, typeset equations and no console errors', { timeout: 120_000 }, async (t) => {
   const { context, page, problems } = await openPage();
   try {
-    const response = await page.goto(server.url);
+    const response = await page.goto(env.server.url);
     assert.equal(new URL(page.url()).pathname, '/web/', 'the root should redirect to /web/');
     assert.equal(response.status(), 200);
     await ready(page);
@@ -160,89 +141,73 @@ test('the course page loads (/ -> /web/) with every section, typeset equations a
   }
 });
 
-test('every gate, clicked or keyboard-activated, shows its equation in the detail panel', { timeout: 60_000 }, async () => {
-  const { context, page, problems } = await openPage();
-  try {
-    await page.goto(new URL('web/', server.url).href);
-    await ready(page);
-    const gates = [
-      ['gate-forget', 'Forget gate', 'f_t'], ['gate-input', 'Input gate', 'i_t'], ['gate-candidate', 'Candidate', 'g_t'],
-      ['gate-cell', 'Cell update', 'c_t'], ['gate-output', 'Output gate', 'o_t'], ['gate-reset', 'Reset gate', 'r_t'],
-      ['gate-update', 'Update gate', 'z_t'], ['gate-gru-candidate', 'Candidate', 'n_t'], ['gate-gru-hidden', 'New hidden state', 'h_t'],
-    ];
-    const detail = page.getByTestId('gate-detail');
-    for (const [id, title, symbol] of gates) {
-      const gate = page.getByTestId(id);
-      assert.equal(await gate.getAttribute('role'), 'button', `${id} role`);
-      assert.equal(await gate.getAttribute('tabindex'), '0', `${id} is focusable`);
-      assert.ok((await gate.getAttribute('aria-label'))?.length > 3, `${id} has an aria-label`);
-      await gate.click();
-      await page.waitForFunction((sym) => {
-        const ann = document.querySelector('[data-testid=gate-detail] [data-testid=gate-equation] annotation');
-        return ann && ann.textContent.includes(sym);
-      }, symbol);
-      assert.equal(await gate.getAttribute('aria-pressed'), 'true', `${id} is pressed`);
-      assert.equal(await detail.locator('h3').textContent(), title);
-      const tex = await detail.locator('annotation').textContent();
-      assert.ok(tex.trim().startsWith(symbol) || tex.includes(`${symbol} =`) || tex.includes(`${symbol} &=`), `${id}: equation ${tex}`);
-      assert.ok(await detail.locator('.katex-html').isVisible(), `${id}: the equation is rendered`);
-      assert.equal(await page.locator('.gate[aria-pressed="true"]').count(), 1);
-    }
-    // Keyboard: focusing a gate shows it (Tab / Shift+Tab), and Enter / Space select it.
-    await page.getByTestId('gate-update').focus();
-    await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'update');
-    await page.keyboard.press('Shift+Tab'); // the reset gate, the previous focusable element
-    await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'reset');
-    assert.match(await detail.locator('annotation').textContent(), /r_t/);
-    await page.getByTestId('gate-input').focus();
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'input');
-    await page.keyboard.press(' ');
-    assert.equal(await page.getByTestId('gate-input').getAttribute('aria-pressed'), 'true');
-    assert.match(await detail.locator('annotation').textContent(), /i_t/);
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
+test('every gate, clicked or keyboard-activated, shows its equation in the detail panel', { timeout: 60_000 }, () => onWebPage(async (page) => {
+  const gates = [
+    ['gate-forget', 'Forget gate', 'f_t'], ['gate-input', 'Input gate', 'i_t'], ['gate-candidate', 'Candidate', 'g_t'],
+    ['gate-cell', 'Cell update', 'c_t'], ['gate-output', 'Output gate', 'o_t'], ['gate-reset', 'Reset gate', 'r_t'],
+    ['gate-update', 'Update gate', 'z_t'], ['gate-gru-candidate', 'Candidate', 'n_t'], ['gate-gru-hidden', 'New hidden state', 'h_t'],
+  ];
+  const detail = page.getByTestId('gate-detail');
+  for (const [id, title, symbol] of gates) {
+    const gate = page.getByTestId(id);
+    assert.equal(await gate.getAttribute('role'), 'button', `${id} role`);
+    assert.equal(await gate.getAttribute('tabindex'), '0', `${id} is focusable`);
+    assert.ok((await gate.getAttribute('aria-label'))?.length > 3, `${id} has an aria-label`);
+    await gate.click();
+    await page.waitForFunction((sym) => {
+      const ann = document.querySelector('[data-testid=gate-detail] [data-testid=gate-equation] annotation');
+      return ann && ann.textContent.includes(sym);
+    }, symbol);
+    assert.equal(await gate.getAttribute('aria-pressed'), 'true', `${id} is pressed`);
+    assert.equal(await detail.locator('h3').textContent(), title);
+    const tex = await detail.locator('annotation').textContent();
+    assert.ok(tex.trim().startsWith(symbol) || tex.includes(`${symbol} =`) || tex.includes(`${symbol} &=`), `${id}: equation ${tex}`);
+    assert.ok(await detail.locator('.katex-html').isVisible(), `${id}: the equation is rendered`);
+    assert.equal(await page.locator('.gate[aria-pressed="true"]').count(), 1);
   }
-});
+  // Keyboard: focusing a gate shows it (Tab / Shift+Tab), and Enter / Space select it.
+  await page.getByTestId('gate-update').focus();
+  await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'update');
+  await page.keyboard.press('Shift+Tab'); // the reset gate, the previous focusable element
+  await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'reset');
+  assert.match(await detail.locator('annotation').textContent(), /r_t/);
+  await page.getByTestId('gate-input').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.__rnnPage.sections.gates.selected === 'input');
+  await page.keyboard.press(' ');
+  assert.equal(await page.getByTestId('gate-input').getAttribute('aria-pressed'), 'true');
+  assert.match(await detail.locator('annotation').textContent(), /i_t/);
+}));
 
-test('the streaming view shows the engine\'s gate values changing step by step', { timeout: 60_000 }, async () => {
-  const { context, page, problems } = await openPage();
-  try {
-    await page.goto(new URL('web/', server.url).href);
-    await ready(page);
-    await page.locator('#gates .gate-card').scrollIntoViewIfNeeded();
-    await page.getByTestId('gate-input').click();
-    const snap = () => page.evaluate(() => {
-      const g = window.__rnnPage.sections.gates;
-      return { step: g.step, values: g.values, text: document.querySelector('[data-testid=gate-values]').textContent,
-        heat: document.querySelector('[data-testid=gate-heat]').toDataURL() };
-    });
-    const a = await snap();
-    await page.waitForFunction((s) => window.__rnnPage.sections.gates.step >= s + 10, a.step, { timeout: 20_000 });
-    const b = await snap();
-    assert.ok(b.step > a.step, `steps ${a.step} -> ${b.step}`);
-    assert.notDeepEqual(b.values.LSTM.i, a.values.LSTM.i, 'the input gate values changed');
-    assert.notDeepEqual(b.values.GRU.z, a.values.GRU.z, 'the update gate values changed');
-    assert.notEqual(b.text, a.text, 'the read-out changed');
-    assert.notEqual(b.heat, a.heat, 'the heat map changed');
-    for (const [cell, keys] of [['LSTM', ['i', 'f', 'g', 'o', 'c', 'h']], ['GRU', ['r', 'z', 'n', 'h']]]) {
-      for (const k of keys) assert.equal(b.values[cell][k].length, 16, `${cell}.${k}: 16 units`);
-    }
-    for (const v of [...b.values.LSTM.i, ...b.values.LSTM.f, ...b.values.GRU.z]) assert.ok(v > 0 && v < 1, `a gate value ${v} is in (0, 1)`);
-    // The meters in the diagram follow the values.
-    const width = await page.getByTestId('gate-forget').locator('.meter-fill').getAttribute('width');
-    assert.ok(Number(width) > 0);
-    // Pause stops the stream.
-    await page.getByTestId('gate-play').click();
-    const paused = await page.evaluate(() => window.__rnnPage.sections.gates.step);
-    await page.waitForTimeout(400);
-    assert.equal(await page.evaluate(() => window.__rnnPage.sections.gates.step), paused);
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
+test('the streaming view shows the engine\'s gate values changing step by step', { timeout: 60_000 }, () => onWebPage(async (page) => {
+  await page.locator('#gates .gate-card').scrollIntoViewIfNeeded();
+  await page.getByTestId('gate-input').click();
+  const snap = () => page.evaluate(() => {
+    const g = window.__rnnPage.sections.gates;
+    return { step: g.step, values: g.values, text: document.querySelector('[data-testid=gate-values]').textContent,
+      heat: document.querySelector('[data-testid=gate-heat]').toDataURL() };
+  });
+  const a = await snap();
+  await page.waitForFunction((s) => window.__rnnPage.sections.gates.step >= s + 10, a.step, { timeout: 20_000 });
+  const b = await snap();
+  assert.ok(b.step > a.step, `steps ${a.step} -> ${b.step}`);
+  assert.notDeepEqual(b.values.LSTM.i, a.values.LSTM.i, 'the input gate values changed');
+  assert.notDeepEqual(b.values.GRU.z, a.values.GRU.z, 'the update gate values changed');
+  assert.notEqual(b.text, a.text, 'the read-out changed');
+  assert.notEqual(b.heat, a.heat, 'the heat map changed');
+  for (const [cell, keys] of [['LSTM', ['i', 'f', 'g', 'o', 'c', 'h']], ['GRU', ['r', 'z', 'n', 'h']]]) {
+    for (const k of keys) assert.equal(b.values[cell][k].length, 16, `${cell}.${k}: 16 units`);
   }
-});
+  for (const v of [...b.values.LSTM.i, ...b.values.LSTM.f, ...b.values.GRU.z]) assert.ok(v > 0 && v < 1, `a gate value ${v} is in (0, 1)`);
+  // The meters in the diagram follow the values.
+  const width = await page.getByTestId('gate-forget').locator('.meter-fill').getAttribute('width');
+  assert.ok(Number(width) > 0);
+  // Pause stops the stream.
+  await page.getByTestId('gate-play').click();
+  const paused = await page.evaluate(() => window.__rnnPage.sections.gates.step);
+  await page.waitForTimeout(400);
+  assert.equal(await page.evaluate(() => window.__rnnPage.sections.gates.step), paused);
+}));
 
 test('training in a Web Worker lowers the loss while the main thread has no long tasks (> 50 ms)', { timeout: 420_000 }, async (t) => {
   // A busy machine can stretch any task past 50 ms, so a run with long tasks
@@ -251,7 +216,7 @@ test('training in a Web Worker lowers the loss while the main thread has no long
   for (let attempt = 1; attempt <= 3; attempt++) {
     const { context, page, problems } = await openPage();
     try {
-      await page.goto(new URL('web/', server.url).href);
+      await page.goto(new URL('web/', env.server.url).href);
       await ready(page);
       await page.locator('#playground').scrollIntoViewIfNeeded();
       const run = await trainToEnd(page, { task: 'sentiment', epochs: 3 });
@@ -294,51 +259,43 @@ test('training in a Web Worker lowers the loss while the main thread has no long
   assert.deepEqual(best, [], `long tasks on the main thread while the worker trained, in every one of ${attempts.length} runs: ${JSON.stringify(attempts)} (load average ${loadavg().map((v) => v.toFixed(1)).join(' ')})`);
 });
 
-test('pause, resume and stop; the character model writes text with the stream API', { timeout: 180_000 }, async () => {
-  const { context, page, problems } = await openPage();
-  try {
-    await page.goto(new URL('web/', server.url).href);
-    await ready(page);
-    await page.getByTestId('task-charlm').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'charlm'
-      && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
-    await page.getByTestId('pg-epochs').fill('3');
-    await page.getByTestId('train-start').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.run?.steps >= 5, null, { timeout: 60_000 });
-    await page.getByTestId('train-pause').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.paused);
-    await page.waitForTimeout(300);
-    const atPause = await pg(page, 'p.run.steps');
-    await page.waitForTimeout(700);
-    assert.ok(await pg(page, 'p.run.steps') <= atPause + 1, 'no steps while paused');
-    assert.equal(await page.getByTestId('train-pause').textContent(), 'Resume');
-    await page.getByTestId('train-pause').click();
-    await page.waitForFunction((n) => window.__rnnPage.sections.playground.run.steps >= n + 5, atPause, { timeout: 60_000 });
-    await page.getByTestId('train-stop').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.run?.ended, null, { timeout: 60_000 });
-    const run = await pg(page, 'p.run');
-    assert.equal(run.stopped, 'cancelled');
-    assert.match(await page.getByTestId('train-status').textContent(), /^Stopped/);
-    assert.ok(run.losses.at(-1) < run.losses[0], `loss ${run.losses[0]} -> ${run.losses.at(-1)}`);
-    const model = await pg(page, 'p.model');
-    assert.ok(model.trained && model.steps === run.steps, `the model keeps the weights so far (${model.steps} steps)`);
-    // Sample 400 characters.
-    await page.getByTestId('sample-go').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.sample?.running === false, null, { timeout: 30_000 });
-    const sample = await pg(page, 'p.sample.text');
-    assert.equal([...sample].length, 400);
-    assert.match(await page.getByTestId('sample-out').textContent(), /^ROMEO:/);
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
-  }
-});
+test('pause, resume and stop; the character model writes text with the stream API', { timeout: 180_000 }, () => onWebPage(async (page) => {
+  await page.getByTestId('task-charlm').click();
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'charlm'
+    && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
+  await page.getByTestId('pg-epochs').fill('3');
+  await page.getByTestId('train-start').click();
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.run?.steps >= 5, null, { timeout: 60_000 });
+  await page.getByTestId('train-pause').click();
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.paused);
+  await page.waitForTimeout(300);
+  const atPause = await pg(page, 'p.run.steps');
+  await page.waitForTimeout(700);
+  assert.ok(await pg(page, 'p.run.steps') <= atPause + 1, 'no steps while paused');
+  assert.equal(await page.getByTestId('train-pause').textContent(), 'Resume');
+  await page.getByTestId('train-pause').click();
+  await page.waitForFunction((n) => window.__rnnPage.sections.playground.run.steps >= n + 5, atPause, { timeout: 60_000 });
+  await page.getByTestId('train-stop').click();
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.run?.ended, null, { timeout: 60_000 });
+  const run = await pg(page, 'p.run');
+  assert.equal(run.stopped, 'cancelled');
+  assert.match(await page.getByTestId('train-status').textContent(), /^Stopped/);
+  assert.ok(run.losses.at(-1) < run.losses[0], `loss ${run.losses[0]} -> ${run.losses.at(-1)}`);
+  const model = await pg(page, 'p.model');
+  assert.ok(model.trained && model.steps === run.steps, `the model keeps the weights so far (${model.steps} steps)`);
+  // Sample 400 characters.
+  await page.getByTestId('sample-go').click();
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.sample?.running === false, null, { timeout: 30_000 });
+  const sample = await pg(page, 'p.sample.text');
+  assert.equal([...sample].length, 400);
+  assert.match(await page.getByTestId('sample-out').textContent(), /^ROMEO:/);
+}));
 
 test('weights saved as .safetensors load back identically (and into Node); a PyTorch-trained model gives PyTorch\'s logits', { timeout: 180_000 }, async () => {
   const { context, page, problems } = await openPage();
   const dir = mkdtempSync(join(tmpdir(), 'rnn-web-'));
   try {
-    await page.goto(new URL('web/', server.url).href);
+    await page.goto(new URL('web/', env.server.url).href);
     await ready(page);
     await trainToEnd(page, { task: 'sentiment', epochs: 2 });
     const sentence = 'Great value, works perfectly.';
@@ -394,32 +351,24 @@ test('weights saved as .safetensors load back identically (and into Node); a PyT
   }
 });
 
-test('anomaly detection streams the NAB sensor through a trained model; seq2seq decodes a word', { timeout: 120_000 }, async () => {
-  const { context, page, problems } = await openPage();
-  try {
-    await page.goto(new URL('web/', server.url).href);
-    await ready(page);
-    const run = await trainToEnd(page, { task: 'anomaly', epochs: 20 });
-    assert.ok(mean(run.losses.slice(-10)) < 0.2 * mean(run.losses.slice(0, 5)), 'the forecasting loss fell');
-    await page.getByTestId('anomaly-go').click();
-    await page.waitForFunction(() => { const a = window.__rnnPage.sections.playground.anomaly; return a && !a.running; }, null, { timeout: 60_000 });
-    const a = await pg(page, 'p.anomaly');
-    assert.equal(a.done, a.total);
-    assert.ok(a.flags > 0 && a.inside > 0, `flags ${a.flags}, inside labelled windows ${a.inside}`);
-    assert.match(await page.getByTestId('anomaly-status').textContent(), /flagged/);
-    // Seq2seq: an (untrained) model decodes; the UI shows phonemes or the empty symbol.
-    await page.getByTestId('task-g2p').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'g2p'
-      && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
-    await page.getByTestId('g2p-input').fill('hello');
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.g2p?.word === 'hello');
-    assert.match(await page.getByTestId('g2p-result').textContent(), /hello → ARPAbet/);
-    assert.equal(await page.locator('button[data-cell=RNN]').isDisabled(), true, 'seq2seq offers LSTM and GRU only');
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
-  }
-});
+test('anomaly detection streams the NAB sensor through a trained model; seq2seq decodes a word', { timeout: 120_000 }, () => onWebPage(async (page) => {
+  const run = await trainToEnd(page, { task: 'anomaly', epochs: 20 });
+  assert.ok(mean(run.losses.slice(-10)) < 0.2 * mean(run.losses.slice(0, 5)), 'the forecasting loss fell');
+  await page.getByTestId('anomaly-go').click();
+  await page.waitForFunction(() => { const a = window.__rnnPage.sections.playground.anomaly; return a && !a.running; }, null, { timeout: 60_000 });
+  const a = await pg(page, 'p.anomaly');
+  assert.equal(a.done, a.total);
+  assert.ok(a.flags > 0 && a.inside > 0, `flags ${a.flags}, inside labelled windows ${a.inside}`);
+  assert.match(await page.getByTestId('anomaly-status').textContent(), /flagged/);
+  // Seq2seq: an (untrained) model decodes; the UI shows phonemes or the empty symbol.
+  await page.getByTestId('task-g2p').click();
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'g2p'
+    && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
+  await page.getByTestId('g2p-input').fill('hello');
+  await page.waitForFunction(() => window.__rnnPage.sections.playground.g2p?.word === 'hello');
+  assert.match(await page.getByTestId('g2p-result').textContent(), /hello → ARPAbet/);
+  assert.equal(await page.locator('button[data-cell=RNN]').isDisabled(), true, 'seq2seq offers LSTM and GRU only');
+}));
 
 async function screenshots(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -443,7 +392,7 @@ test('full-page screenshots (light and dark, desktop and phone) in build/screens
   for (const [label, viewport, scale] of [['desktop', DESKTOP, 1], ['phone', PHONE, 2]]) {
     const { context, page, problems } = await openPage({ viewport, deviceScaleFactor: scale });
     try {
-      await page.goto(new URL('web/', server.url).href);
+      await page.goto(new URL('web/', env.server.url).href);
       await ready(page);
       await trainToEnd(page, { task: 'sentiment', epochs: 2 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

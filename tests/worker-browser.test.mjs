@@ -5,38 +5,13 @@
 // bit-identical). Needs dist/ (./build.sh dist) and /usr/bin/chromium (or
 // CHROMIUM_PATH); when Chromium is missing the tests FAIL, never skip.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
+import { test } from 'node:test';
 import { init } from '../dist/index.js';
 import { FIT_OPTIONS, data, makeModel } from './browser/worker-page.js';
+import { recordProblems, useBrowser } from './helpers/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-let server = null;
-let browser = null;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
-  }
-  for (const f of ['rnn.wasm', 'worker.js', 'trainer.js', 'spec.js']) {
-    if (!existsSync(new URL(`../dist/${f}`, import.meta.url))) throw new Error(`dist/${f} is missing: run ./build.sh dist first`);
-  }
-  server = await startServer({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.close();
-});
+const env = useBrowser({ dist: ['rnn.wasm', 'worker.js', 'trainer.js', 'spec.js'] });
 
 const plainDict = (sd) => Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, { shape: [...t.shape], data: Array.from(t.data) }]));
 
@@ -56,15 +31,11 @@ async function trainInNode() {
 // One load of the page: it trains in a worker and reports (see worker-page.js).
 async function runPage(context) {
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
-  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  const problems = recordProblems(page);
   const workerUrls = [];
   page.on('worker', (w) => workerUrls.push(w.url()));
   try {
-    await page.goto(new URL('tests/browser/worker.html', server.url).href);
+    await page.goto(new URL('tests/browser/worker.html', env.server.url).href);
     // Progress shows while the worker trains.
     await page.waitForFunction(() => /^step \d+/.test(document.getElementById('status').textContent) || window.__error, null, { timeout: 30_000 });
     const midway = await page.evaluate(() => document.getElementById('bar').value);
@@ -80,8 +51,8 @@ async function runPage(context) {
 }
 
 test('Chromium: a Web Worker trains while the page stays responsive, and computes bit for bit what Node computes', { timeout: 240_000 }, async (t) => {
-  assert.ok(browser, 'the browser did not start (see the before hook error)');
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  assert.ok(env.browser, 'the browser did not start (see the before hook error)');
+  const context = await env.browser.newContext({ viewport: { width: 800, height: 600 } });
   const steps = FIT_OPTIONS.epochs * data().train.length;
   const inNode = await trainInNode();
   assert.ok(inNode.history.epochs.at(-1).loss < 0.5 * inNode.history.epochs[0].loss, 'it learns something');

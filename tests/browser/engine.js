@@ -1,5 +1,5 @@
 // engine.js - one fixed engine computation, run both in the browser
-// (tests/browser/engine.html) and in Node (tests/browser.test.mjs), whose
+// (tests/browser/check.html?case=engine) and in Node (tests/browser.test.mjs), whose
 // results must match: the same wasm gives the same numbers everywhere.
 //
 //   import { runCase } from './engine.js';

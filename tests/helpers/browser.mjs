@@ -1,0 +1,63 @@
+// browser.mjs - what the Chromium tests (browser, worker-browser, web) share:
+// the repository's static server (scripts/serve.mjs) and Debian's headless
+// Chromium driven by playwright-core, started in a before() hook and closed
+// in after(), and pages that record every error. When Chromium or a built
+// file is missing the tests FAIL (the before hook throws), never skip.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ROOT = new URL('../../', import.meta.url);
+
+/**
+ * Registers the before / after hooks of a test file and returns { server,
+ * browser }, filled in by the before hook (server.url is the repository
+ * root). dist: files of dist/ the tests need; nodeModules: files of
+ * node_modules/ they need.
+ */
+export function useBrowser({ dist = [], nodeModules = [] } = {}) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
+    }
+    for (const f of dist) {
+      if (!existsSync(new URL(`dist/${f}`, ROOT))) throw new Error(`dist/${f} is missing: run ./build.sh dist first`);
+    }
+    for (const f of nodeModules) {
+      if (!existsSync(new URL(`node_modules/${f}`, ROOT))) throw new Error(`node_modules/${f} is missing: run npm install`);
+    }
+    env.server = await startServer({ port: 0, host: '127.0.0.1' });
+    env.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await env.browser?.close().catch(() => {});
+    await env.server?.close();
+  });
+  return env;
+}
+
+/** Collects every page error, console error, failed request and HTTP error of page into the returned array. */
+export function recordProblems(page) {
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  return problems;
+}
+
+/** A page in a new context (contextOptions: playwright's newContext options) that records its problems. */
+export async function openPage(browser, contextOptions = {}) {
+  assert.ok(browser, 'the browser did not start (see the before hook error)');
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  return { context, page, problems: recordProblems(page) };
+}
