@@ -110,31 +110,3 @@ function build(rnn, spec, path) {
       throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.type ${JSON.stringify(type)} is unknown (use ${TYPES.join(', ')})`);
   }
 }
-
-// Every module holding a random generator with a readable state (recurrent
-// dropout), by dotted name: the same walk as fit's checkpoints.
-function rngHolders(model) {
-  const out = [];
-  const visit = (m, name) => {
-    if (!m) return;
-    if (m._children) for (const [k, c] of m._children) visit(c, name ? `${name}.${k}` : k);
-    else if ('rngState' in m) out.push([name || 'model', m]);
-  };
-  visit(model, '');
-  return out;
-}
-
-/** { name: Uint32Array(4) }: copies of the model's generator states. */
-export function rngStates(model) {
-  const out = {};
-  for (const [name, m] of rngHolders(model)) out[name] = m.rngState;
-  return out;
-}
-
-/** Restores rngStates() into a model of the same architecture. */
-export function setRngStates(model, states) {
-  if (!states) return;
-  for (const [name, m] of rngHolders(model)) {
-    if (states[name]) m.rngState = Uint32Array.from(states[name]);
-  }
-}

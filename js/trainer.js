@@ -8,7 +8,8 @@
 // here; loss, lrSchedule and optimizer must be names or configs. The trained
 // weights come back transferred; the model is changed only with applyTo.
 import { RnnError } from './errors.js';
-import { modelSpec, rngStates, setRngStates } from './spec.js';
+import { rngStates, setRngStates } from './rng-states.js';
+import { modelSpec } from './spec.js';
 
 const isNode = typeof process === 'object' && process.versions?.node != null;
 
@@ -147,6 +148,8 @@ function remoteError(e) {
  * Trains a model in a worker. new Trainer({ model, ...fit options, applyTo,
  * onProgress, onCheckpoint, signal, transferData, workerUrl, init }); see
  * the top of this file for what is copied and what is transferred.
+ * defaults: init options the worker starts from (rnn.Trainer passes its
+ * engine's { simd }, so the worker loads the same build).
  */
 export class Trainer {
   constructor(options, defaults = {}) {
@@ -319,13 +322,4 @@ export class Trainer {
 /** new Trainer(options). */
 export function createTrainer(options) {
   return new Trainer(options);
-}
-
-/** The API's Trainer / createTrainer: the worker loads the same engine build (SIMD or scalar). */
-export function makeTrainer({ simd } = {}) {
-  class BoundTrainer extends Trainer {
-    constructor(options) { super(options, { simd }); }
-  }
-  Object.defineProperty(BoundTrainer, 'name', { value: 'Trainer' });
-  return { Trainer: BoundTrainer, createTrainer: (options) => new BoundTrainer(options) };
 }

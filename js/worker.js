@@ -3,7 +3,8 @@
 // from its spec and weights, runs fit() and posts progress / checkpoint /
 // paused / resumed / done / error messages (weights as transferred buffers).
 import { init } from './index.js';
-import { buildModel, rngStates, setRngStates } from './spec.js';
+import { rngStates, setRngStates } from './rng-states.js';
+import { buildModel } from './spec.js';
 
 const isNode = typeof process === 'object' && process.versions?.node != null;
 
