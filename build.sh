@@ -49,8 +49,9 @@ build_dist() {
   # segments, initialised once by whichever instance starts first.
   emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -matomics -mbulk-memory \
     -Wl,--shared-memory -sIMPORTED_MEMORY=1 -o dist/rnn-mt.wasm
-  # The wrapper's modules, subfolders included; modules a rename left behind go.
+  # The wrapper's modules: no module a rename left behind may ship.
   find dist -name '*.js' -delete
+  find dist -mindepth 1 -type d -empty -delete
   cp js/*.d.ts dist/
   if [ -d node_modules/esbuild ]; then
     node scripts/minify.mjs js dist

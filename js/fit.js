@@ -5,21 +5,12 @@
 // that resume bit-identically.
 import { RnnError } from './errors.js';
 import { checkKnown } from './options.js';
-import { createRng } from './data.js';
+import { createRng, range, shuffle as shuffled } from './data.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Adam, AdamW, SGD, clipGradNorm as clipGrads } from './layer-classes.js';
 import * as losses from './losses.js';
 
 const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
-
-function permutation(n, rng) {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
 
 // Losses by name, applied to the model's output and the batch's targets.
 // Outputs [B, T, C] with targets [B, T] are flattened for crossEntropy
@@ -168,7 +159,7 @@ export async function fit(core, model, options = {}) {
     model.train();
     outer: for (let epoch = startEpoch; epoch < epochs; epoch++) {
       if (!order || epoch !== startEpoch) {
-        order = shuffle && !tbptt ? permutation(train.length, rng) : train.map((_, i) => i);
+        order = shuffle && !tbptt ? shuffled(range(train.length), rng) : train.map((_, i) => i);
       }
       let epochLoss = 0, epochN = 0;
       let state = null; // carried between chunks in truncated BPTT, without gradient

@@ -15,7 +15,7 @@ import { instantiate, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, mse } from './losses.js';
 import { resolveThreads } from './threads.js';
 import { SentimentLSTM } from './sentiment-lstm.js';
-import { Seq2Seq } from './seq2seq/model.js';
+import { Seq2Seq } from './seq2seq.js';
 import { Pool, Sequential } from './sequential.js';
 import { parse, serialize } from './safetensors.js';
 import { finiteChecks, setFiniteChecks, tensor } from './tensor.js';

@@ -97,7 +97,7 @@ async function main() {
   });
 
   // the library
-  for (const f of await readdir(join(ROOT, 'dist'), { recursive: true })) {
+  for (const f of await readdir(join(ROOT, 'dist'))) {
     if (/\.(js|wasm)$/.test(f)) await copy(join(ROOT, 'dist', f), join(OUT, 'dist', f));
   }
   // npm packages the page uses

@@ -1,7 +1,7 @@
 // attention.js - Luong global attention for Seq2Seq's decoder: the forward
 // (scores over the valid source positions, softmax, context, [c_t; h_t]) and
 // its backward, in double over float32 inputs. e: the encoder's outputs as
-// Seq2Seq._encode returns them ({ S, enc, keys, srcLen }).
+// Seq2Seq._encode (seq2seq.js) returns them ({ S, enc, keys, srcLen }).
 
 // For `rows` query vectors q (row r belongs to example floor(r / per)):
 // fills cat [rows, 2H] with [c_t; h_t], and a [rows, S] with the weights

@@ -1,9 +1,10 @@
-// model.js - rnn.models.Seq2Seq: an encoder-decoder (RNN "sequence to
+// seq2seq.js - rnn.models.Seq2Seq: an encoder-decoder (RNN "sequence to
 // sequence") model with optional Luong attention, trained with teacher
 // forcing / scheduled sampling through fit(), decoded greedily or with beam
 // search, tokens streamed to a callback as they become final. This file is
 // the model (encoder, decoder step, training forward / backward, batches);
-// attention.js, decode.js (greedy) and beam-search.js hold the rest.
+// seq2seq/attention.js, seq2seq/decode.js (greedy) and seq2seq/beam-search.js
+// hold the rest.
 //
 // PyTorch twin (tests/fixtures/make_seq2seq_fixture.py, examples/pytorch/g2p.py):
 //   encoder.embedding = nn.Embedding(srcVocab, E, padding_idx=0)
@@ -41,16 +42,16 @@
 // decoder over those inputs, whose cached activations give exact BPTT across
 // all steps. The argmax has no gradient, so (2) yields the same gradients as
 // a step-wise loop with autograd (tested against PyTorch for ratio 0).
-import { Container } from '../container.js';
-import { RnnError } from '../errors.js';
-import { createRng, padSequences } from '../data.js';
-import { indexTensor } from '../layers.js';
-import { Dropout, Embedding, GRU, Linear, LSTM } from '../layer-classes.js';
-import { checkTensor } from '../tensor.js';
-import { checkKnown, intOption, numOption, randomSeed } from '../options.js';
-import { attend, attendBackward } from './attention.js';
-import { beamSearch } from './beam-search.js';
-import { greedy } from './decode.js';
+import { Container } from './container.js';
+import { RnnError } from './errors.js';
+import { createRng, padSequences, shuffle } from './data.js';
+import { indexTensor } from './layers.js';
+import { Dropout, Embedding, GRU, Linear, LSTM } from './layer-classes.js';
+import { checkTensor } from './tensor.js';
+import { checkKnown, intOption, numOption, randomSeed } from './options.js';
+import { attend, attendBackward } from './seq2seq/attention.js';
+import { beamSearch } from './seq2seq/beam-search.js';
+import { greedy } from './seq2seq/decode.js';
 
 const CELLS = { lstm: LSTM, gru: GRU };
 const ATTENTION = ['none', 'dot', 'general'];
@@ -364,10 +365,9 @@ export class Seq2Seq extends Container {
     };
     sources.forEach((s, i) => check(s, i, 'sources', this.srcVocab, 1));
     targets.forEach((s, i) => check(s, i, 'targets', this.tgtVocab, 0));
-    const order = Array.from({ length: sources.length }, (_, i) => i);
+    let order = Array.from({ length: sources.length }, (_, i) => i);
     if (options.shuffle ?? true) {
-      const rng = createRng(intOption(options, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: 0 }));
-      for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+      order = shuffle(order, createRng(intOption(options, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: 0 })));
     }
     const out = [];
     for (let i = 0; i < order.length; i += batchSize) {
