@@ -114,7 +114,7 @@ export interface InitOptions {
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
-   * threads - 1 helper workers (thread-worker.js) when the runtime can share
+   * threads - 1 helper workers (threads-helper.js) when the runtime can share
    * wasm memory: Node, or a cross-origin isolated page (COOP same-origin +
    * COEP require-corp). Elsewhere the single-threaded build runs; the API's
    * `threads` says which. Results are bitwise the same either way.
@@ -964,7 +964,7 @@ export interface Rnn {
   Pool: new (options?: PoolOptions) => PoolLayer;
 }
 
-// ---- the training loop (js/train.js): rnn.fit, tbpttBatches, checkpoints ----
+// ---- the training loop (js/fit.js, js/checkpoint.js): rnn.fit, tbpttBatches, checkpoints ----
 
 /** One batch: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
 export interface FitBatch {
@@ -1165,7 +1165,7 @@ export interface Rnn {
   ): LoadedCheckpoint<P>;
 }
 
-// ---- model specs and training in a worker (js/spec.js, js/trainer.js, js/worker.js) ----
+// ---- model specs and training in a worker (js/spec.js, js/trainer.js, js/trainer-worker.js) ----
 
 export interface RNNSpec extends RNNOptions { type: 'RNN'; }
 export interface LSTMSpec extends LSTMOptions { type: 'LSTM'; }
@@ -1283,7 +1283,7 @@ export interface TrainerOptions
   signal?: AbortSignal;
   /** Transfer the batches' buffers instead of copying them (the caller's arrays become detached). Default false. */
   transferData?: boolean;
-  /** Where worker.js is, when a bundler moves it; default next to trainer.js. */
+  /** Where trainer-worker.js is, when a bundler moves it; default next to trainer.js. */
   workerUrl?: string | URL;
   /** How the worker loads the engine; default the same build (SIMD or scalar) as this API. */
   init?: { simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL; threads?: number | 'auto' };

@@ -1,5 +1,5 @@
 // trainer.js - training in a worker, main-thread side: a Trainer starts a
-// worker running worker.js (a module Web Worker in browsers, worker_threads
+// worker running trainer-worker.js (a module Web Worker in browsers, worker_threads
 // in Node), sends it modelSpec(model), a copy of the weights (transferred)
 // and the fit options, and relays progress / checkpoints / the result.
 // The batches are copied (structured clone) unless transferData: true
@@ -102,9 +102,9 @@ async function spawn(workerUrl) {
   if (isNode) {
     const name = ['node', 'worker_threads'].join(':'); // opaque to bundlers and minifiers
     const { Worker: NodeWorker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
-    // Not the literal new URL('./worker.js', ...) form here: bundlers would copy
+    // Not the literal new URL('./trainer-worker.js', ...) form here: bundlers would copy
     // the unbundled file as an asset for this Node-only branch.
-    const file = './worker.js';
+    const file = './trainer-worker.js';
     const w = new NodeWorker(workerUrl ?? new URL(file, import.meta.url));
     return {
       post: (m, t) => w.postMessage(m, t),
@@ -120,14 +120,14 @@ async function spawn(workerUrl) {
   if (typeof Worker === 'function') {
     const w = workerUrl
       ? new Worker(workerUrl, { type: 'module' })
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      : new Worker(new URL('./trainer-worker.js', import.meta.url), { type: 'module' });
     return {
       post: (m, t) => w.postMessage(m, t),
       onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
       onError: (fn) => {
         w.addEventListener('error', (e) => {
           e.preventDefault?.();
-          fn(new RnnError('STATE', `the training worker failed: ${e.message || 'it could not be loaded (check that worker.js, index.js and the .wasm are served next to each other)'}`));
+          fn(new RnnError('STATE', `the training worker failed: ${e.message || 'it could not be loaded (check that trainer-worker.js, index.js and the .wasm are served next to each other)'}`));
         });
         w.addEventListener('messageerror', () => fn(new RnnError('STATE', 'a message from the training worker could not be read')));
       },

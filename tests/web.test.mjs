@@ -36,7 +36,7 @@ before(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
   }
-  for (const f of ['index.js', 'rnn.wasm', 'worker.js']) {
+  for (const f of ['index.js', 'rnn.wasm', 'trainer-worker.js']) {
     if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run ./build.sh dist first`);
   }
   for (const f of ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs']) {
@@ -284,7 +284,7 @@ test('training in a Web Worker lowers the loss while the main thread has no long
       assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
       attempts.push(long);
       t.diagnostic(`attempt ${attempt}: ${run.steps} steps, loss ${head.toFixed(3)} -> ${tail.toFixed(3)}, val acc ${run.val.at(-1).valAccuracy.toFixed(3)}, workers while training ${JSON.stringify(run.workers)}; long tasks during training [ms in, ms long]: ${JSON.stringify(long)}; load average ${loadavg()[0].toFixed(1)}`);
-      assert.ok(run.workers.some((w) => w.endsWith('/dist/worker.js')), `training runs in the library's worker: ${run.workers}`);
+      assert.ok(run.workers.some((w) => w.endsWith('/dist/trainer-worker.js')), `training runs in the library's worker: ${run.workers}`);
       if (long.length === 0) break;
     } finally {
       await context.close();

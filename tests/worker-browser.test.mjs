@@ -22,7 +22,7 @@ before(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
   }
-  for (const f of ['rnn.wasm', 'worker.js', 'trainer.js', 'spec.js']) {
+  for (const f of ['rnn.wasm', 'trainer-worker.js', 'trainer.js', 'spec.js']) {
     if (!existsSync(new URL(`../dist/${f}`, import.meta.url))) throw new Error(`dist/${f} is missing: run ./build.sh dist first`);
   }
   server = await startServer({ port: 0, host: '127.0.0.1' });
@@ -92,7 +92,7 @@ test('Chromium: a Web Worker trains while the page stays responsive, and compute
     const gaps = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
       const { inPage, midway, status, workerUrls, problems } = await runPage(context);
-      assert.deepEqual(workerUrls.map((u) => new URL(u).pathname), ['/dist/worker.js'], 'one module worker, loaded from dist/');
+      assert.deepEqual(workerUrls.map((u) => new URL(u).pathname), ['/dist/trainer-worker.js'], 'one module worker, loaded from dist/');
       assert.equal(inPage.backend, 'wasm-simd128');
       assert.equal(inPage.history.stopped, 'completed');
       assert.equal(inPage.history.steps, steps);

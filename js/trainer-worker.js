@@ -1,4 +1,4 @@
-// worker.js - runs inside the training worker started by trainer.js: loads
+// trainer-worker.js - runs inside the training worker started by trainer.js: loads
 // the engine (index.js and the .wasm next to this file), rebuilds the model
 // from its spec and weights, runs fit() and posts progress / checkpoint /
 // paused / resumed / done / error messages (weights as transferred buffers).

@@ -1,4 +1,4 @@
-// thread-worker.js - one helper thread of the multi-threaded build (threads.js
+// threads-helper.js - one helper thread of the multi-threaded build (threads.js
 // starts it): instantiates the engine's module on the shared memory, moves
 // its stack pointer to its own stack, and runs rnn_thread_main(id), which
 // takes parts of large products. After a few ms without work it returns
