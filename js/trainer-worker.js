@@ -3,7 +3,8 @@
 // from its spec and weights, runs fit() and posts progress / checkpoint /
 // paused / resumed / done / error messages (weights as transferred buffers).
 import { init } from './index.js';
-import { rngStates, setRngStates } from './rng-states.js';
+import { setRngStates } from './rng-states.js';
+import { modelState } from './trainer.js';
 import { buildModel } from './spec.js';
 
 const isNode = typeof process === 'object' && process.versions?.node != null;
@@ -34,10 +35,7 @@ let step = 0;
 
 function takeWeights() {
   if (!model || model.disposed) return { stateDict: null, rngStates: null, transfer: [] };
-  const stateDict = model.stateDict(); // fresh copies: safe to transfer
-  const rng = rngStates(model);
-  const transfer = [...Object.values(stateDict).map((t) => t.data.buffer), ...Object.values(rng).map((s) => s.buffer)];
-  return { stateDict, rngStates: rng, transfer };
+  return modelState(model);
 }
 
 function plainError(e) {

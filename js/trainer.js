@@ -80,6 +80,17 @@ function checkOptions(options) {
   }
 }
 
+/**
+ * What crosses threads of a model, both ways: fresh copies of its weights
+ * and generator states (ours to transfer), and the buffers to transfer.
+ */
+export function modelState(model) {
+  const stateDict = model.stateDict();
+  const rng = rngStates(model);
+  const transfer = [...Object.values(stateDict).map((t) => t.data.buffer), ...Object.values(rng).map((s) => s.buffer)];
+  return { stateDict, rngStates: rng, transfer };
+}
+
 // The buffers of every typed array in the batches (deduplicated; shared
 // memory is shared anyway, so it is never in a transfer list).
 function dataBuffers(batchLists) {
@@ -161,9 +172,7 @@ export class Trainer {
     const init = { ...defaults, ...(options.init ?? {}) };
     if (init.wasmUrl != null) init.wasmUrl = String(init.wasmUrl);
     if (init.simd === undefined) delete init.simd;
-    const stateDict = model.stateDict(); // fresh copies: ours to transfer
-    const rng = rngStates(model);
-    const transfer = [...Object.values(stateDict).map((t) => t.data.buffer), ...Object.values(rng).map((s) => s.buffer)];
+    const { stateDict, rngStates: rng, transfer } = modelState(model);
     if (transferData) transfer.push(...dataBuffers([fitOptions.train, fitOptions.val]));
 
     this._listeners = new Map(EVENTS.map((e) => [e, new Set()]));
