@@ -1,15 +1,13 @@
 // checks.js - the argument checks every data helper shares: the error they
-// throw (INVALID_ARGUMENT), a type's name for messages, array-likes.
+// throw (INVALID_ARGUMENT), a type's name for messages (tensor.js's),
+// array-likes.
 import { RnnError } from '../errors.js';
+import { typeName } from '../tensor.js';
+
+export { typeName };
 
 export function bad(message) {
   return new RnnError('INVALID_ARGUMENT', message);
-}
-
-export function typeName(v) {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
-  return typeof v;
 }
 
 export function isArrayLike(v) {
