@@ -10,7 +10,7 @@ import { Core } from './core.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
-import { engineClasses } from './layer-classes.js';
+import * as layers from './layer-classes.js';
 import { instantiate, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, mse } from './losses.js';
 import { resolveThreads } from './threads.js';
@@ -28,11 +28,14 @@ export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
 
 function makeApi(core) {
-  // MERGE: the factories' per-engine classes; after the merge these become
-  //   RNN: bindEngine(RNN, core), ... for RNN, LSTM, GRU, Linear, Embedding,
-  //   Dropout, Adam, AdamW, SGD, and clipGradNorm: bindFunction(clipGradNorm, core),
-  // imported from recurrent.js, layers.js and optim.js.
-  const { RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD, clipGradNorm } = engineClasses(core);
+  // MERGE: the factories' per-engine classes for now. With the module-level
+  // classes (layer-classes.js re-exporting them, imported as `layers`), this
+  // line becomes:
+  //   const [RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD] = [layers.RNN, layers.LSTM,
+  //     layers.GRU, layers.Linear, layers.Embedding, layers.Dropout, layers.Adam, layers.AdamW, layers.SGD]
+  //     .map((C) => bindEngine(C, core));
+  //   const clipGradNorm = bindFunction(layers.clipGradNorm, core);
+  const { RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD, clipGradNorm } = layers.engineClasses(core);
   // The worker of rnn.Trainer loads the same build as this engine.
   const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }]);
   return Object.freeze({
