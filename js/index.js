@@ -28,26 +28,28 @@ export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
 
 function makeApi(core) {
-  // MERGE: the factories' per-engine classes for now. With the module-level
-  // classes (layer-classes.js re-exporting them, imported as `layers`), this
-  // line becomes:
-  //   const [RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD] = [layers.RNN, layers.LSTM,
-  //     layers.GRU, layers.Linear, layers.Embedding, layers.Dropout, layers.Adam, layers.AdamW, layers.SGD]
-  //     .map((C) => bindEngine(C, core));
-  //   const clipGradNorm = bindFunction(layers.clipGradNorm, core);
+  // MERGE: the factories' per-engine classes, for now. With the module-level
+  // classes (layer-classes.js re-exporting them, imported as `layers`):
+  //   const [RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD] =
+  //     ['RNN', 'LSTM', 'GRU', 'Linear', 'Embedding', 'Dropout', 'Adam', 'AdamW', 'SGD']
+  //       .map((name) => bindEngine(layers[name], core, name));
+  //   const clipGradNorm = bindFunction(layers.clipGradNorm, core, 'clipGradNorm');
   const { RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD, clipGradNorm } = layers.engineClasses(core);
   // The worker of rnn.Trainer loads the same build as this engine.
-  const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }]);
+  const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }], 'Trainer', 1);
   return Object.freeze({
     RNN, LSTM, GRU, Linear, Embedding, Dropout, Sequential, Pool,
     Adam, AdamW, SGD, clipGradNorm,
     losses: Object.freeze({
-      mse: bindFunction(mse, core),
-      bceWithLogits: bindFunction(bceWithLogits, core),
-      crossEntropy: bindFunction(crossEntropy, core),
+      mse: bindFunction(mse, core, 'mse'),
+      bceWithLogits: bindFunction(bceWithLogits, core, 'bceWithLogits'),
+      crossEntropy: bindFunction(crossEntropy, core, 'crossEntropy'),
     }),
-    models: Object.freeze({ SentimentLSTM: bindEngine(SentimentLSTM, core), Seq2Seq: bindEngine(Seq2Seq, core) }),
-    fit: bindFunction(fit, core),
+    models: Object.freeze({
+      SentimentLSTM: bindEngine(SentimentLSTM, core, 'SentimentLSTM'),
+      Seq2Seq: bindEngine(Seq2Seq, core, 'Seq2Seq'),
+    }),
+    fit: bindFunction(fit, core, 'fit'),
     tbpttBatches,
     saveCheckpoint,
     loadCheckpoint,
