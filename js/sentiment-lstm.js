@@ -1,7 +1,7 @@
 // sentiment-lstm.js - rnn.models.SentimentLSTM: the classic text sentiment
 // classifier (embedding, bidirectional LSTM, linear), with the state_dict keys
 // of the PyTorch module it mirrors.
-import { Container } from './container.js';
+import { Container, disposeOnThrow, partSeed } from './container.js';
 import { RnnError } from './errors.js';
 import { checkKnown, intOption, numOption, randomSeed } from './options.js';
 import { checkTensor } from './tensor.js';
@@ -27,25 +27,18 @@ export class SentimentLSTM extends Container {
     const numLayers = intOption(opts, 'numLayers', what, { max: 64, def: 2 });
     const dropout = numOption(opts, 'dropout', what, { min: 0, max: 1, maxExclusive: true, def: 0.3 });
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
-    // Each part gets its own seed derived from the model's.
-    const sub = (k) => (seed + k * 0x9E3779B9) >>> 0;
-    const children = [];
-    const made = [];
-    try {
-      const add = (name, m) => { made.push(m); children.push([name, m]); return m; };
-      add('embedding', new Embedding(core, { numEmbeddings: vocabSize, embeddingDim: embedDim, paddingIdx: 0, seed: sub(1) }));
-      add('lstm', new LSTM(core, {
+    const sub = (k) => partSeed(seed, k);
+    const children = disposeOnThrow((keep) => [
+      ['embedding', keep(new Embedding(core, { numEmbeddings: vocabSize, embeddingDim: embedDim, paddingIdx: 0, seed: sub(1) }))],
+      ['lstm', keep(new LSTM(core, {
         inputSize: embedDim, hiddenSize: hiddenDim, numLayers, bidirectional: true, batchFirst: true,
         dropout: numLayers > 1 ? dropout : 0, seed: sub(2),
-      }));
-      add('fc', new Linear(core, { inFeatures: 2 * hiddenDim, outFeatures: 1, seed: sub(3) }));
+      }))],
+      ['fc', keep(new Linear(core, { inFeatures: 2 * hiddenDim, outFeatures: 1, seed: sub(3) }))],
       // Two dropout sites with their own masks (PyTorch reuses one module).
-      add('embeddingDropout', new Dropout(core, { p: dropout, seed: sub(4) }));
-      add('outputDropout', new Dropout(core, { p: dropout, seed: sub(5) }));
-    } catch (e) {
-      for (const m of made) m.dispose();
-      throw e;
-    }
+      ['embeddingDropout', keep(new Dropout(core, { p: dropout, seed: sub(4) }))],
+      ['outputDropout', keep(new Dropout(core, { p: dropout, seed: sub(5) }))],
+    ]);
     super(what, children);
     const get = (name) => children.find(([n]) => n === name)[1];
     this.embedding = get('embedding');

@@ -42,7 +42,7 @@
 // decoder over those inputs, whose cached activations give exact BPTT across
 // all steps. The argmax has no gradient, so (2) yields the same gradients as
 // a step-wise loop with autograd (tested against PyTorch for ratio 0).
-import { Container } from './container.js';
+import { Container, disposeOnThrow, partSeed } from './container.js';
 import { RnnError } from './errors.js';
 import { createRng, padSequences, shuffle } from './data.js';
 import { indexTensor } from './layers.js';
@@ -100,37 +100,30 @@ export class Seq2Seq extends Container {
     const eosId = intOption(opts, 'eosId', what, { min: 1, max: tgtVocab - 1, def: Math.min(3, tgtVocab - 1) });
     if (bosId === eosId) throw new RnnError('INVALID_ARGUMENT', `${what}: 'bosId' and 'eosId' must differ, both are ${bosId}`);
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
-    const sub = (k) => (seed + k * 0x9E3779B9) >>> 0;
+    const sub = (k) => partSeed(seed, k);
     const Cell = CELLS[cell];
-    const made = [];
-    let encoder, decoder;
-    try {
-      const mk = (m) => { made.push(m); return m; };
+    const { encoder, decoder } = disposeOnThrow((keep) => {
       const rnnOpts = (s) => ({
         inputSize: embedDim, hiddenSize: hiddenDim, numLayers, batchFirst: true,
         dropout: numLayers > 1 ? dropout : 0, seed: s,
       });
       const enc = [
-        ['embedding', mk(new Embedding(core, { numEmbeddings: srcVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(1) }))],
-        [cell, mk(new Cell(core, rnnOpts(sub(2))))],
+        ['embedding', keep(new Embedding(core, { numEmbeddings: srcVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(1) }))],
+        [cell, keep(new Cell(core, rnnOpts(sub(2))))],
       ];
       const dec = [
-        ['embedding', mk(new Embedding(core, { numEmbeddings: tgtVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(3) }))],
-        [cell, mk(new Cell(core, rnnOpts(sub(4))))],
+        ['embedding', keep(new Embedding(core, { numEmbeddings: tgtVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(3) }))],
+        [cell, keep(new Cell(core, rnnOpts(sub(4))))],
       ];
-      if (attention === 'general') dec.push(['attn', mk(new Linear(core, { inFeatures: hiddenDim, outFeatures: hiddenDim, bias: false, seed: sub(5) }))]);
-      if (attention !== 'none') dec.push(['concat', mk(new Linear(core, { inFeatures: 2 * hiddenDim, outFeatures: hiddenDim, seed: sub(6) }))]);
-      dec.push(['fc', mk(new Linear(core, { inFeatures: hiddenDim, outFeatures: tgtVocab, seed: sub(7) }))]);
+      if (attention === 'general') dec.push(['attn', keep(new Linear(core, { inFeatures: hiddenDim, outFeatures: hiddenDim, bias: false, seed: sub(5) }))]);
+      if (attention !== 'none') dec.push(['concat', keep(new Linear(core, { inFeatures: 2 * hiddenDim, outFeatures: hiddenDim, seed: sub(6) }))]);
+      dec.push(['fc', keep(new Linear(core, { inFeatures: hiddenDim, outFeatures: tgtVocab, seed: sub(7) }))]);
       if (dropout > 0) {
-        enc.push(['embeddingDropout', mk(new Dropout(core, { p: dropout, seed: sub(8) }))]);
-        dec.push(['embeddingDropout', mk(new Dropout(core, { p: dropout, seed: sub(9) }))]);
+        enc.push(['embeddingDropout', keep(new Dropout(core, { p: dropout, seed: sub(8) }))]);
+        dec.push(['embeddingDropout', keep(new Dropout(core, { p: dropout, seed: sub(9) }))]);
       }
-      encoder = new Container('Seq2Seq encoder', enc);
-      decoder = new Container('Seq2Seq decoder', dec);
-    } catch (e) {
-      for (const m of made) m.dispose();
-      throw e;
-    }
+      return { encoder: new Container('Seq2Seq encoder', enc), decoder: new Container('Seq2Seq decoder', dec) };
+    });
     super(what, [['encoder', encoder], ['decoder', decoder]]);
     const get = (c, name) => c._children.find(([n]) => n === name)?.[1] ?? null;
     this.encoder = encoder;

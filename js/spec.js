@@ -7,6 +7,7 @@
 // so a rebuilt model starts from the same initial weights). Covers RNN, LSTM,
 // GRU, Linear, Embedding, Dropout, Pool, Sequential (nested) and
 // models.SentimentLSTM.
+import { disposeOnThrow } from './container.js';
 import { RnnError } from './errors.js';
 
 const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU' };
@@ -97,14 +98,7 @@ function build(rnn, spec, path) {
       if (!Array.isArray(opts.layers) || opts.layers.length === 0) {
         throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.layers must be a non-empty array of specs`);
       }
-      const made = [];
-      try {
-        opts.layers.forEach((s, i) => made.push(build(rnn, s, `${path}.layers[${i}]`)));
-        return new rnn.Sequential(made);
-      } catch (e) {
-        for (const m of made) m.dispose();
-        throw e;
-      }
+      return disposeOnThrow((keep) => new rnn.Sequential(opts.layers.map((s, i) => keep(build(rnn, s, `${path}.layers[${i}]`)))));
     }
     default:
       throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.type ${JSON.stringify(type)} is unknown (use ${TYPES.join(', ')})`);
