@@ -1,6 +1,7 @@
 // decode.js - Seq2Seq's greedy decoding, and what it shares with beam search
 // (beam-search.js): the decode options, the default maximum lengths, the
-// log-sum-exp of a row of logits.
+// log-sum-exp of a row of logits. Both decoders drive a Seq2Seq (seq2seq.js)
+// through its _encode, _step and _scratch; its greedy() / beamSearch() call them.
 import { RnnError } from '../errors.js';
 import { checkKnown, intOption } from '../options.js';
 
