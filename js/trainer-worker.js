@@ -1,7 +1,8 @@
-// trainer-worker.js - runs inside the training worker started by trainer.js: loads
-// the engine (index.js and the .wasm next to this file), rebuilds the model
-// from its spec and weights, runs fit() and posts progress / checkpoint /
-// paused / resumed / done / error messages (weights as transferred buffers).
+// trainer-worker.js - the off-thread trainer's worker side (trainer.js starts
+// it): loads the engine (index.js and the .wasm next to this file), rebuilds
+// the model from its spec and weights, runs fit() and posts progress /
+// checkpoint / paused / resumed / done / error messages (weights as
+// transferred buffers).
 import { init } from './index.js';
 import { setRngStates } from './rng-states.js';
 import { modelState } from './trainer.js';
