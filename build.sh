@@ -49,12 +49,15 @@ build_dist() {
   # segments, initialised once by whichever instance starts first.
   emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -matomics -mbulk-memory \
     -Wl,--shared-memory -sIMPORTED_MEMORY=1 -o dist/rnn-mt.wasm
+  # The wrapper's modules: no module a rename left behind may ship.
+  find dist -name '*.js' -delete
+  find dist -mindepth 1 -type d -empty -delete
   cp js/*.d.ts dist/
   if [ -d node_modules/esbuild ]; then
     node scripts/minify.mjs js dist
   else
     echo "build.sh: esbuild not installed (npm ci): copying the JS wrapper unminified" >&2
-    cp js/*.js dist/
+    (cd js && find . -name '*.js' -exec cp --parents {} ../dist/ \;)
   fi
   echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes, dist/rnn-mt.wasm $(stat -c %s dist/rnn-mt.wasm) bytes"
 }

@@ -5,6 +5,24 @@
 import { RnnError } from './errors.js';
 import { Parameter } from './module.js';
 
+/**
+ * Runs make(keep), where keep(m) records a module it made and returns it; if
+ * make throws, every module kept so far is disposed (a constructor that fails
+ * halfway leaks no wasm memory).
+ */
+export function disposeOnThrow(make) {
+  const made = [];
+  try {
+    return make((m) => { made.push(m); return m; });
+  } catch (e) {
+    for (const m of made) m.dispose();
+    throw e;
+  }
+}
+
+/** The seed of part k of a model seeded with `seed`: each part its own stream. */
+export const partSeed = (seed, k) => (seed + k * 0x9E3779B9) >>> 0;
+
 export class Container {
   /** @param {string} what  @param {[string, object][]} children name -> module */
   constructor(what, children) {

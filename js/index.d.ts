@@ -1,5 +1,9 @@
 /// <reference lib="esnext.disposable" />
 // Type declarations for rnn-wasm (hand-written; keep in step with js/*.js).
+// One section per source file, in the order a model is built and trained;
+// each section adds its members to the Rnn interface (the API object).
+
+// ---- tensors and errors (js/tensor.js, js/errors.js) ----
 
 /** A tensor crossing the API: PyTorch's row-major layout, float32 data. */
 export interface Tensor {
@@ -42,6 +46,8 @@ export declare class RnnError extends Error {
  * product of shape (else RnnError 'SHAPE').
  */
 export declare function tensor(shape: readonly number[], data?: ArrayLike<number> | Iterable<number>): Tensor;
+
+// ---- safetensors files (js/safetensors.js) ----
 
 /** The element types of the safetensors format (safetensors' names). */
 export type SafetensorsDtype =
@@ -101,6 +107,8 @@ export declare function serializeSafetensors(
   tensors: Record<string, SafetensorsInput> | Map<string, SafetensorsInput>,
   metadata?: Record<string, string> | null): Uint8Array;
 
+// ---- init: loading the engine (js/index.js, js/loader.js, js/threads.js) ----
+
 /** Whether this runtime supports WebAssembly SIMD128 (the fast build). */
 export declare function simdSupported(): boolean;
 
@@ -114,7 +122,7 @@ export interface InitOptions {
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
-   * threads - 1 helper workers (thread-worker.js) when the runtime can share
+   * threads - 1 helper workers (threads-helper.js) when the runtime can share
    * wasm memory: Node, or a cross-origin isolated page (COOP same-origin +
    * COEP require-corp). Elsewhere the single-threaded build runs; the API's
    * `threads` says which. Results are bitwise the same either way.
@@ -139,6 +147,8 @@ export interface ThreadStats {
  * platform's error, not an RnnError (see RnnError).
  */
 export declare function init(options?: InitOptions): Promise<Rnn>;
+
+// ---- what every module with parameters shares (js/module.js) ----
 
 /** One parameter tensor of a module, as given to optimizers. */
 export interface Parameter {
@@ -176,6 +186,8 @@ export interface Module {
   dispose(): void;
   [Symbol.dispose](): void;
 }
+
+// ---- RNN, LSTM, GRU (js/recurrent.js) ----
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -313,6 +325,8 @@ export interface RecurrentStream<K extends TapRecord = TapRecord> {
   [Symbol.dispose](): void;
 }
 
+// ---- RNN, LSTM, GRU, continued (js/recurrent.js) ----
+
 export interface BackwardGrads {
   /** d loss / d output, shaped like output; default zeros. */
   dOutput?: Tensor;
@@ -388,6 +402,8 @@ export interface GRU extends RecurrentLayer {
   forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
 }
+
+// ---- optimizers and gradient clipping (js/optim.js) ----
 
 export interface AdamOptions {
   /** Default 1e-3. */
@@ -476,6 +492,8 @@ export interface Optimizer {
   [Symbol.dispose](): void;
 }
 
+// ---- Linear, Embedding, Dropout (js/layers.js) ----
+
 export interface LinearOptions {
   inFeatures: number;
   outFeatures: number;
@@ -549,6 +567,8 @@ export interface Dropout extends Module {
   backward(grads: LayerGrads): { dx: Tensor };
 }
 
+// ---- losses (js/losses.js): rnn.losses ----
+
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /**
@@ -603,7 +623,7 @@ export interface Losses {
   crossEntropy(input: Tensor, target: Indices | number, options?: CrossEntropyOptions): LossResult<number | Tensor>;
 }
 
-// ---- data: data helpers (js/data.js), as rnn.data or `import { data }` ----
+// ---- data: data helpers (js/data.js, one job per file in js/data/), as rnn.data or `import { data }` ----
 
 /** A seed: an integer in [0, 2^53 - 1] or a bigint in [0, 2^64 - 1]. */
 export type Seed = number | bigint;
@@ -800,6 +820,8 @@ export interface DataHelpers {
 /** The data helpers (also rnn.data). */
 export declare const data: DataHelpers;
 
+// ---- the API object init() resolves to (js/index.js binds every class to its engine) ----
+
 export interface Rnn {
   RNN: new (options: RNNOptions) => RNN;
   LSTM: new (options: LSTMOptions) => LSTM;
@@ -964,7 +986,7 @@ export interface Rnn {
   Pool: new (options?: PoolOptions) => PoolLayer;
 }
 
-// ---- the training loop (js/train.js): rnn.fit, tbpttBatches, checkpoints ----
+// ---- the training loop (js/fit.js, js/checkpoint.js): rnn.fit, tbpttBatches, checkpoints ----
 
 /** One batch: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
 export interface FitBatch {
@@ -1165,7 +1187,7 @@ export interface Rnn {
   ): LoadedCheckpoint<P>;
 }
 
-// ---- model specs and training in a worker (js/spec.js, js/trainer.js, js/worker.js) ----
+// ---- model specs and training in a worker (js/spec.js, js/trainer.js, js/trainer-worker.js) ----
 
 export interface RNNSpec extends RNNOptions { type: 'RNN'; }
 export interface LSTMSpec extends LSTMOptions { type: 'LSTM'; }
@@ -1283,7 +1305,7 @@ export interface TrainerOptions
   signal?: AbortSignal;
   /** Transfer the batches' buffers instead of copying them (the caller's arrays become detached). Default false. */
   transferData?: boolean;
-  /** Where worker.js is, when a bundler moves it; default next to trainer.js. */
+  /** Where trainer-worker.js is, when a bundler moves it; default next to trainer.js. */
   workerUrl?: string | URL;
   /** How the worker loads the engine; default the same build (SIMD or scalar) as this API. */
   init?: { simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL; threads?: number | 'auto' };
@@ -1345,7 +1367,7 @@ export interface Rnn {
   Trainer: typeof Trainer;
 }
 
-// ---------------------------------------------------------------- Seq2Seq
+// ---- models.Seq2Seq (js/seq2seq.js; attention and decoding in js/seq2seq/) ----
 
 export interface Seq2SeqOptions {
   /** Source vocabulary size in [2, 2^30] (ids 0..srcVocab-1; 0 = padding). */
@@ -1484,7 +1506,7 @@ export interface Seq2Seq extends Module {
   beamSearch(src: Seq2SeqInput, options?: BeamSearchOptions): BeamResult[];
 }
 
-// ---------------------------------------------------------------- SentimentLSTM
+// ---- models.SentimentLSTM (js/sentiment-lstm.js) ----
 
 export interface SentimentLSTMOptions {
   /** >= 2 (id 0 is padding). */

@@ -2,22 +2,25 @@
 //   import { init } from 'rnn-wasm';
 //   const rnn = await init();
 //   const lstm = new rnn.LSTM({ inputSize: 8, hiddenSize: 16, seed: 1 });
+// Every class and function that needs the engine is defined once at module
+// level and takes it (core) first; makeApi binds them to one engine.
+import { bindClass, bindEngine, bindFunction } from './bind.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Core } from './core.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
+import { fit, tbpttBatches } from './fit.js';
+import * as layers from './layer-classes.js';
 import { instantiate, simdSupported } from './loader.js';
+import { bceWithLogits, crossEntropy, mse } from './losses.js';
 import { resolveThreads } from './threads.js';
-import { makeLayerClasses } from './layers.js';
-import { makeLosses } from './losses.js';
-import { makeModels } from './models.js';
+import { SentimentLSTM } from './sentiment-lstm.js';
+import { Seq2Seq } from './seq2seq.js';
 import { Pool, Sequential } from './sequential.js';
-import { makeFit } from './train.js';
-import { makeOptimizers } from './optim.js';
-import { makeRecurrentClasses } from './recurrent.js';
 import { parse, serialize } from './safetensors.js';
 import { finiteChecks, setFiniteChecks, tensor } from './tensor.js';
 import { buildModel, modelSpec } from './spec.js';
-import { Trainer, createTrainer, makeTrainer } from './trainer.js';
+import { Trainer, createTrainer } from './trainer.js';
 
 export { ErrorCode, RnnError, simdSupported, tensor };
 export { parse as parseSafetensors, serialize as serializeSafetensors };
@@ -25,15 +28,31 @@ export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
 
 function makeApi(core) {
-  const layers = { ...makeRecurrentClasses(core), ...makeLayerClasses(core), Sequential, Pool };
-  const optimizers = makeOptimizers(core);
-  const losses = makeLosses(core);
+  // MERGE: the factories' per-engine classes, for now. With the module-level
+  // classes (layer-classes.js re-exporting them, imported as `layers`):
+  //   const [RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD] =
+  //     ['RNN', 'LSTM', 'GRU', 'Linear', 'Embedding', 'Dropout', 'Adam', 'AdamW', 'SGD']
+  //       .map((name) => bindEngine(layers[name], core, name));
+  //   const clipGradNorm = bindFunction(layers.clipGradNorm, core, 'clipGradNorm');
+  const { RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD, clipGradNorm } = layers.engineClasses(core);
+  // The worker of rnn.Trainer loads the same build as this engine.
+  const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }], 'Trainer', 1);
   return Object.freeze({
-    ...layers,
-    ...optimizers,
-    losses,
-    models: Object.freeze(makeModels(layers)),
-    ...makeFit({ ...layers, ...optimizers, losses }),
+    RNN, LSTM, GRU, Linear, Embedding, Dropout, Sequential, Pool,
+    Adam, AdamW, SGD, clipGradNorm,
+    losses: Object.freeze({
+      mse: bindFunction(mse, core, 'mse'),
+      bceWithLogits: bindFunction(bceWithLogits, core, 'bceWithLogits'),
+      crossEntropy: bindFunction(crossEntropy, core, 'crossEntropy'),
+    }),
+    models: Object.freeze({
+      SentimentLSTM: bindEngine(SentimentLSTM, core, 'SentimentLSTM'),
+      Seq2Seq: bindEngine(Seq2Seq, core, 'Seq2Seq'),
+    }),
+    fit: bindFunction(fit, core, 'fit'),
+    tbpttBatches,
+    saveCheckpoint,
+    loadCheckpoint,
     tensor,
     data,
     safetensors: Object.freeze({ parse, serialize }),
@@ -43,7 +62,8 @@ function makeApi(core) {
     modelSpec,
     get buildModel() { const api = this; return (a, b) => (b === undefined ? buildModel(api, a) : buildModel(a, b)); },
     /** Training in a worker (trainer.js); the worker loads this same engine build. */
-    ...makeTrainer({ simd: core.simd }),
+    Trainer: EngineTrainer,
+    createTrainer: (options) => new EngineTrainer(options),
     /** 'wasm-simd128' or 'wasm-scalar': which engine build is running. */
     backend: core.simd ? 'wasm-simd128' : 'wasm-scalar',
     /** Threads this instance computes on: 1, or 1 + its helpers (init({ threads })). */

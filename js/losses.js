@@ -4,7 +4,7 @@
 // once. Each loss returns { loss, grad } where grad = d loss / d input, ready
 // to pass to a layer's backward({ dOutput: grad }). With reduction 'none',
 // loss is a Tensor of per-element losses and grad is the gradient of their
-// sum.
+// sum. Each takes the engine (core) first; rnn.losses binds them to one.
 import { RnnError } from './errors.js';
 import { checkTensor } from './tensor.js';
 import { checkKnown, intOption, numOption } from './options.js';
@@ -26,106 +26,103 @@ function sameShape(a, b, what, na, nb) {
   }
 }
 
-export function makeLosses(core) {
-  // Runs one C loss with a block laid out as: the double loss (8 bytes, first
-  // so it is aligned), grad[nGrad], elems[nElems], then `extra` bytes that
-  // fill(ptr) copies the inputs into. Returns { loss, grad }.
-  function run(what, gradShape, elemShape, reduction, extraBytes, fill) {
-    const nGrad = gradShape.reduce((a, b) => a * b, 1);
-    const nElems = reduction === 'none' ? elemShape.reduce((a, b) => a * b, 1) : 0;
-    return core.withBlock(8 + 4 * (nGrad + nElems) + extraBytes, `${what} buffers`, (p) => {
-      const pLoss = p, pGrad = p + 8, pElems = pGrad + 4 * nGrad, pIn = pElems + 4 * nElems;
-      core.check(fill(pIn, REDUCTION[reduction], pLoss, nElems ? pElems : 0, pGrad), what);
-      const grad = { shape: [...gradShape], data: core.f32(pGrad, nGrad).slice() };
-      const loss = reduction === 'none'
-        ? { shape: [...elemShape], data: core.f32(pElems, nElems).slice() }
-        : new Float64Array(core.memory.buffer, pLoss, 1)[0];
-      return { loss, grad };
-    });
-  }
-
-  /** F.mse_loss: (input - target)^2, same shapes. */
-  function mse(input, target, opts = {}) {
-    const what = 'losses.mse';
-    checkKnown(opts ?? {}, ['reduction'], what);
-    const reduction = reductionOption(opts ?? {}, what);
-    const shape = checkTensor(input, 'input', null);
-    sameShape(shape, checkTensor(target, 'target', null), what, 'input', 'target');
-    const n = input.data.length;
-    return run(what, shape, shape, reduction, 8 * n, (p, red, pl, pe, pg) => {
-      core.f32(p, n).set(input.data);
-      core.f32(p + 4 * n, n).set(target.data);
-      return core.x.rnn_mse_loss(n, p, p + 4 * n, red, pl, pe, pg);
-    });
-  }
-
-  /**
-   * F.binary_cross_entropy_with_logits: max(x, 0) - x y + log(1 + e^-|x|),
-   * same shapes. posWeight: [C] (C = last dimension of the input) or [1]
-   * weights of the positive term, broadcast along the last dimension.
-   */
-  function bceWithLogits(input, target, opts = {}) {
-    const what = 'losses.bceWithLogits';
-    checkKnown(opts ?? {}, ['reduction', 'posWeight'], what);
-    const reduction = reductionOption(opts ?? {}, what);
-    const shape = checkTensor(input, 'input', null);
-    sameShape(shape, checkTensor(target, 'target', null), what, 'input', 'target');
-    const n = input.data.length;
-    let pw = null;
-    if (opts?.posWeight != null) {
-      const last = shape.length ? shape[shape.length - 1] : 1;
-      const pwShape = checkTensor(opts.posWeight, 'posWeight', null);
-      if (pwShape.length !== 1 || (pwShape[0] !== last && pwShape[0] !== 1)) {
-        throw new RnnError('SHAPE', `${what}: posWeight must have shape [${last}] (the input's last dimension) or [1], got [${pwShape}]`);
-      }
-      pw = opts.posWeight.data;
-    }
-    const npw = pw ? pw.length : 0;
-    return run(what, shape, shape, reduction, 4 * (2 * n + npw), (p, red, pl, pe, pg) => {
-      const pt = p + 4 * n, ppw = pt + 4 * n;
-      core.f32(p, n).set(input.data);
-      core.f32(pt, n).set(target.data);
-      if (pw) core.f32(ppw, npw).set(pw);
-      return core.x.rnn_bce_with_logits_loss(n, p, pt, pw ? ppw : 0, npw, red, pl, pe, pg);
-    });
-  }
-
-  /**
-   * F.cross_entropy with class-index targets. input: [N, C] with target [N],
-   * [N, C, d1, ...] with target [N, d1, ...], or unbatched [C] with a 0-d
-   * target (or a plain integer). Targets equal to ignoreIndex contribute
-   * nothing and 'mean' divides by the number of the others. labelSmoothing
-   * eps: (1 - eps) nll + eps * mean over classes of -log p.
-   */
-  function crossEntropy(input, target, opts = {}) {
-    const what = 'losses.crossEntropy';
-    checkKnown(opts ?? {}, ['reduction', 'ignoreIndex', 'labelSmoothing'], what);
-    opts = opts ?? {};
-    const reduction = reductionOption(opts, what);
-    const ignoreIndex = intOption(opts, 'ignoreIndex', what, { min: -(2 ** 31), def: -100 });
-    const labelSmoothing = numOption(opts, 'labelSmoothing', what, { min: 0, max: 1, def: 0 });
-    const shape = checkTensor(input, 'input', null);
-    if (shape.length < 1) throw new RnnError('SHAPE', `${what}: input must be [C], [N, C] or [N, C, d1, ...], got [${shape}]`);
-    const unbatched = shape.length === 1;
-    const C = unbatched ? shape[0] : shape[1];
-    if (C < 1) throw new RnnError('SHAPE', `${what}: input needs at least one class, got [${shape}]`);
-    const N = unbatched ? 1 : shape[0];
-    const S = unbatched ? 1 : shape.slice(2).reduce((a, b) => a * b, 1);
-    const tShape = unbatched ? [] : [N, ...shape.slice(2)];
-    const t = indexTensor(typeof target === 'number' ? { shape: [], data: [target] } : target,
-      what, 'target', C, ignoreIndex);
-    if (t.shape.length !== tShape.length || t.shape.some((d, i) => d !== tShape[i])) {
-      throw new RnnError('SHAPE', `${what}: for input [${shape}] target must have shape [${tShape}], got [${t.shape}]`);
-    }
-    if (N * S > 2 ** 31 - 1) throw new RnnError('OUT_OF_MEMORY', `${what}: too many targets`);
-    const n = input.data.length, nt = t.data.length;
-    return run(what, shape, tShape, reduction, 4 * (n + nt), (p, red, pl, pe, pg) => {
-      const pt = p + 4 * n;
-      core.f32(p, n).set(input.data);
-      core.i32(pt, nt).set(t.data);
-      return core.x.rnn_cross_entropy_loss(N, C, S, p, pt, ignoreIndex, labelSmoothing, red, pl, pe, pg);
-    });
-  }
-
-  return Object.freeze({ mse, bceWithLogits, crossEntropy });
+// Runs one C loss with a block laid out as: the double loss (8 bytes, first
+// so it is aligned), grad[nGrad], elems[nElems], then `extra` bytes that
+// fill(ptr) copies the inputs into. Returns { loss, grad }.
+function run(core, what, gradShape, elemShape, reduction, extraBytes, fill) {
+  const nGrad = gradShape.reduce((a, b) => a * b, 1);
+  const nElems = reduction === 'none' ? elemShape.reduce((a, b) => a * b, 1) : 0;
+  return core.withBlock(8 + 4 * (nGrad + nElems) + extraBytes, `${what} buffers`, (p) => {
+    const pLoss = p, pGrad = p + 8, pElems = pGrad + 4 * nGrad, pIn = pElems + 4 * nElems;
+    core.check(fill(pIn, REDUCTION[reduction], pLoss, nElems ? pElems : 0, pGrad), what);
+    const grad = { shape: [...gradShape], data: core.f32(pGrad, nGrad).slice() };
+    const loss = reduction === 'none'
+      ? { shape: [...elemShape], data: core.f32(pElems, nElems).slice() }
+      : new Float64Array(core.memory.buffer, pLoss, 1)[0];
+    return { loss, grad };
+  });
 }
+
+/** F.mse_loss: (input - target)^2, same shapes. */
+export function mse(core, input, target, opts = {}) {
+  const what = 'losses.mse';
+  checkKnown(opts ?? {}, ['reduction'], what);
+  const reduction = reductionOption(opts ?? {}, what);
+  const shape = checkTensor(input, 'input', null);
+  sameShape(shape, checkTensor(target, 'target', null), what, 'input', 'target');
+  const n = input.data.length;
+  return run(core, what, shape, shape, reduction, 8 * n, (p, red, pl, pe, pg) => {
+    core.f32(p, n).set(input.data);
+    core.f32(p + 4 * n, n).set(target.data);
+    return core.x.rnn_mse_loss(n, p, p + 4 * n, red, pl, pe, pg);
+  });
+}
+
+/**
+ * F.binary_cross_entropy_with_logits: max(x, 0) - x y + log(1 + e^-|x|),
+ * same shapes. posWeight: [C] (C = last dimension of the input) or [1]
+ * weights of the positive term, broadcast along the last dimension.
+ */
+export function bceWithLogits(core, input, target, opts = {}) {
+  const what = 'losses.bceWithLogits';
+  checkKnown(opts ?? {}, ['reduction', 'posWeight'], what);
+  const reduction = reductionOption(opts ?? {}, what);
+  const shape = checkTensor(input, 'input', null);
+  sameShape(shape, checkTensor(target, 'target', null), what, 'input', 'target');
+  const n = input.data.length;
+  let pw = null;
+  if (opts?.posWeight != null) {
+    const last = shape.length ? shape[shape.length - 1] : 1;
+    const pwShape = checkTensor(opts.posWeight, 'posWeight', null);
+    if (pwShape.length !== 1 || (pwShape[0] !== last && pwShape[0] !== 1)) {
+      throw new RnnError('SHAPE', `${what}: posWeight must have shape [${last}] (the input's last dimension) or [1], got [${pwShape}]`);
+    }
+    pw = opts.posWeight.data;
+  }
+  const npw = pw ? pw.length : 0;
+  return run(core, what, shape, shape, reduction, 4 * (2 * n + npw), (p, red, pl, pe, pg) => {
+    const pt = p + 4 * n, ppw = pt + 4 * n;
+    core.f32(p, n).set(input.data);
+    core.f32(pt, n).set(target.data);
+    if (pw) core.f32(ppw, npw).set(pw);
+    return core.x.rnn_bce_with_logits_loss(n, p, pt, pw ? ppw : 0, npw, red, pl, pe, pg);
+  });
+}
+
+/**
+ * F.cross_entropy with class-index targets. input: [N, C] with target [N],
+ * [N, C, d1, ...] with target [N, d1, ...], or unbatched [C] with a 0-d
+ * target (or a plain integer). Targets equal to ignoreIndex contribute
+ * nothing and 'mean' divides by the number of the others. labelSmoothing
+ * eps: (1 - eps) nll + eps * mean over classes of -log p.
+ */
+export function crossEntropy(core, input, target, opts = {}) {
+  const what = 'losses.crossEntropy';
+  checkKnown(opts ?? {}, ['reduction', 'ignoreIndex', 'labelSmoothing'], what);
+  opts = opts ?? {};
+  const reduction = reductionOption(opts, what);
+  const ignoreIndex = intOption(opts, 'ignoreIndex', what, { min: -(2 ** 31), def: -100 });
+  const labelSmoothing = numOption(opts, 'labelSmoothing', what, { min: 0, max: 1, def: 0 });
+  const shape = checkTensor(input, 'input', null);
+  if (shape.length < 1) throw new RnnError('SHAPE', `${what}: input must be [C], [N, C] or [N, C, d1, ...], got [${shape}]`);
+  const unbatched = shape.length === 1;
+  const C = unbatched ? shape[0] : shape[1];
+  if (C < 1) throw new RnnError('SHAPE', `${what}: input needs at least one class, got [${shape}]`);
+  const N = unbatched ? 1 : shape[0];
+  const S = unbatched ? 1 : shape.slice(2).reduce((a, b) => a * b, 1);
+  const tShape = unbatched ? [] : [N, ...shape.slice(2)];
+  const t = indexTensor(typeof target === 'number' ? { shape: [], data: [target] } : target,
+    what, 'target', C, ignoreIndex);
+  if (t.shape.length !== tShape.length || t.shape.some((d, i) => d !== tShape[i])) {
+    throw new RnnError('SHAPE', `${what}: for input [${shape}] target must have shape [${tShape}], got [${t.shape}]`);
+  }
+  if (N * S > 2 ** 31 - 1) throw new RnnError('OUT_OF_MEMORY', `${what}: too many targets`);
+  const n = input.data.length, nt = t.data.length;
+  return run(core, what, shape, tShape, reduction, 4 * (n + nt), (p, red, pl, pe, pg) => {
+    const pt = p + 4 * n;
+    core.f32(p, n).set(input.data);
+    core.i32(pt, nt).set(t.data);
+    return core.x.rnn_cross_entropy_loss(N, C, S, p, pt, ignoreIndex, labelSmoothing, red, pl, pe, pg);
+  });
+}
+

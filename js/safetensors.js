@@ -21,6 +21,7 @@
 // (code point order), compact JSON header padded with spaces to a multiple
 // of 8, "__metadata__" first with its keys sorted.
 import { RnnError } from './errors.js';
+import { typeName } from './tensor.js';
 
 /** The reference implementation's limit on the header size (bytes). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -332,12 +333,6 @@ const INFER = [
 if (typeof globalThis.Float16Array === 'function') INFER.push([globalThis.Float16Array, 'F16']);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function typeName(v) {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
-  return typeof v;
-}
 
 /** Code point order (= UTF-8 byte order, how the reference sorts names) of well-formed strings. */
 function compareCodePoints(a, b) {

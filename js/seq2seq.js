@@ -1,7 +1,10 @@
 // seq2seq.js - rnn.models.Seq2Seq: an encoder-decoder (RNN "sequence to
 // sequence") model with optional Luong attention, trained with teacher
 // forcing / scheduled sampling through fit(), decoded greedily or with beam
-// search, tokens streamed to a callback as they become final.
+// search, tokens streamed to a callback as they become final. This file is
+// the model (encoder, decoder step, training forward / backward, batches);
+// seq2seq/attention.js, seq2seq/decode.js (greedy) and seq2seq/beam-search.js
+// hold the rest.
 //
 // PyTorch twin (tests/fixtures/make_seq2seq_fixture.py, examples/pytorch/g2p.py):
 //   encoder.embedding = nn.Embedding(srcVocab, E, padding_idx=0)
@@ -39,14 +42,18 @@
 // decoder over those inputs, whose cached activations give exact BPTT across
 // all steps. The argmax has no gradient, so (2) yields the same gradients as
 // a step-wise loop with autograd (tested against PyTorch for ratio 0).
-import { Container } from './container.js';
+import { Container, disposeOnThrow, partSeed } from './container.js';
 import { RnnError } from './errors.js';
-import { createRng, padSequences } from './data.js';
+import { createRng, padSequences, shuffle } from './data.js';
 import { indexTensor } from './layers.js';
+import { Dropout, Embedding, GRU, Linear, LSTM } from './layer-classes.js';
 import { checkTensor } from './tensor.js';
 import { checkKnown, intOption, numOption, randomSeed } from './options.js';
+import { attend, attendBackward } from './seq2seq/attention.js';
+import { beamSearch } from './seq2seq/beam-search.js';
+import { greedy } from './seq2seq/decode.js';
 
-const CELLS = { lstm: 'LSTM', gru: 'GRU' };
+const CELLS = { lstm: LSTM, gru: GRU };
 const ATTENTION = ['none', 'dot', 'general'];
 
 function isSeqArray(v) {
@@ -70,598 +77,315 @@ function lengthsOf(lengths, B, S, what) {
   return out;
 }
 
-// log-sum-exp of row r of logits (in double).
-function logSumExp(logits, off, V) {
-  let mx = -Infinity;
-  for (let v = 0; v < V; v++) if (logits[off + v] > mx) mx = logits[off + v];
-  let z = 0;
-  for (let v = 0; v < V; v++) z += Math.exp(logits[off + v] - mx);
-  return mx + Math.log(z);
-}
-
-export function makeSeq2Seq(api) {
-  class Seq2Seq extends Container {
-    constructor(opts = {}) {
-      const what = 'Seq2Seq';
-      checkKnown(opts ?? {}, ['srcVocab', 'tgtVocab', 'embedDim', 'hiddenDim', 'cell', 'numLayers', 'attention',
-        'dropout', 'teacherForcing', 'bosId', 'eosId', 'seed'], what);
-      opts = opts ?? {};
-      const srcVocab = intOption(opts, 'srcVocab', what, { min: 2, max: 2 ** 30 });
-      const tgtVocab = intOption(opts, 'tgtVocab', what, { min: 3, max: 2 ** 30 });
-      const embedDim = intOption(opts, 'embedDim', what, { max: 1 << 16, def: 64 });
-      const hiddenDim = intOption(opts, 'hiddenDim', what, { max: 1 << 14, def: 128 });
-      const numLayers = intOption(opts, 'numLayers', what, { max: 64, def: 1 });
-      const cell = opts.cell ?? 'lstm';
-      if (!(cell in CELLS)) throw new RnnError('INVALID_ARGUMENT', `${what}: 'cell' must be 'lstm' or 'gru', got ${JSON.stringify(cell)}`);
-      const attention = opts.attention ?? 'none';
-      if (!ATTENTION.includes(attention)) {
-        throw new RnnError('INVALID_ARGUMENT', `${what}: 'attention' must be 'none', 'dot' or 'general', got ${JSON.stringify(attention)}`);
-      }
-      const dropout = numOption(opts, 'dropout', what, { min: 0, max: 1, maxExclusive: true, def: 0 });
-      const teacherForcing = numOption(opts, 'teacherForcing', what, { min: 0, max: 1, def: 1 });
-      const bosId = intOption(opts, 'bosId', what, { min: 1, max: tgtVocab - 1, def: Math.min(2, tgtVocab - 1) });
-      const eosId = intOption(opts, 'eosId', what, { min: 1, max: tgtVocab - 1, def: Math.min(3, tgtVocab - 1) });
-      if (bosId === eosId) throw new RnnError('INVALID_ARGUMENT', `${what}: 'bosId' and 'eosId' must differ, both are ${bosId}`);
-      const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
-      const sub = (k) => (seed + k * 0x9E3779B9) >>> 0;
-      const Cell = api[CELLS[cell]];
-      const made = [];
-      let encoder, decoder;
-      try {
-        const mk = (m) => { made.push(m); return m; };
-        const rnnOpts = (s) => ({
-          inputSize: embedDim, hiddenSize: hiddenDim, numLayers, batchFirst: true,
-          dropout: numLayers > 1 ? dropout : 0, seed: s,
-        });
-        const enc = [
-          ['embedding', mk(new api.Embedding({ numEmbeddings: srcVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(1) }))],
-          [cell, mk(new Cell(rnnOpts(sub(2))))],
-        ];
-        const dec = [
-          ['embedding', mk(new api.Embedding({ numEmbeddings: tgtVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(3) }))],
-          [cell, mk(new Cell(rnnOpts(sub(4))))],
-        ];
-        if (attention === 'general') dec.push(['attn', mk(new api.Linear({ inFeatures: hiddenDim, outFeatures: hiddenDim, bias: false, seed: sub(5) }))]);
-        if (attention !== 'none') dec.push(['concat', mk(new api.Linear({ inFeatures: 2 * hiddenDim, outFeatures: hiddenDim, seed: sub(6) }))]);
-        dec.push(['fc', mk(new api.Linear({ inFeatures: hiddenDim, outFeatures: tgtVocab, seed: sub(7) }))]);
-        if (dropout > 0) {
-          enc.push(['embeddingDropout', mk(new api.Dropout({ p: dropout, seed: sub(8) }))]);
-          dec.push(['embeddingDropout', mk(new api.Dropout({ p: dropout, seed: sub(9) }))]);
-        }
-        encoder = new Container('Seq2Seq encoder', enc);
-        decoder = new Container('Seq2Seq decoder', dec);
-      } catch (e) {
-        for (const m of made) m.dispose();
-        throw e;
-      }
-      super(what, [['encoder', encoder], ['decoder', decoder]]);
-      const get = (c, name) => c._children.find(([n]) => n === name)?.[1] ?? null;
-      this.encoder = encoder;
-      this.decoder = decoder;
-      this._enc = { embedding: get(encoder, 'embedding'), rnn: get(encoder, cell), drop: get(encoder, 'embeddingDropout') };
-      this._dec = {
-        embedding: get(decoder, 'embedding'), rnn: get(decoder, cell), drop: get(decoder, 'embeddingDropout'),
-        attn: get(decoder, 'attn'), concat: get(decoder, 'concat'), fc: get(decoder, 'fc'),
-      };
-      Object.assign(this, { srcVocab, tgtVocab, embedDim, hiddenDim, numLayers, cell, attention, dropout, bosId, eosId, seed });
-      this._tf = teacherForcing;
-      this._rng = createRng(sub(10));
-      this._last = null;
+export class Seq2Seq extends Container {
+  constructor(core, opts = {}) {
+    const what = 'Seq2Seq';
+    checkKnown(opts ?? {}, ['srcVocab', 'tgtVocab', 'embedDim', 'hiddenDim', 'cell', 'numLayers', 'attention',
+      'dropout', 'teacherForcing', 'bosId', 'eosId', 'seed'], what);
+    opts = opts ?? {};
+    const srcVocab = intOption(opts, 'srcVocab', what, { min: 2, max: 2 ** 30 });
+    const tgtVocab = intOption(opts, 'tgtVocab', what, { min: 3, max: 2 ** 30 });
+    const embedDim = intOption(opts, 'embedDim', what, { max: 1 << 16, def: 64 });
+    const hiddenDim = intOption(opts, 'hiddenDim', what, { max: 1 << 14, def: 128 });
+    const numLayers = intOption(opts, 'numLayers', what, { max: 64, def: 1 });
+    const cell = opts.cell ?? 'lstm';
+    if (!(cell in CELLS)) throw new RnnError('INVALID_ARGUMENT', `${what}: 'cell' must be 'lstm' or 'gru', got ${JSON.stringify(cell)}`);
+    const attention = opts.attention ?? 'none';
+    if (!ATTENTION.includes(attention)) {
+      throw new RnnError('INVALID_ARGUMENT', `${what}: 'attention' must be 'none', 'dot' or 'general', got ${JSON.stringify(attention)}`);
     }
+    const dropout = numOption(opts, 'dropout', what, { min: 0, max: 1, maxExclusive: true, def: 0 });
+    const teacherForcing = numOption(opts, 'teacherForcing', what, { min: 0, max: 1, def: 1 });
+    const bosId = intOption(opts, 'bosId', what, { min: 1, max: tgtVocab - 1, def: Math.min(2, tgtVocab - 1) });
+    const eosId = intOption(opts, 'eosId', what, { min: 1, max: tgtVocab - 1, def: Math.min(3, tgtVocab - 1) });
+    if (bosId === eosId) throw new RnnError('INVALID_ARGUMENT', `${what}: 'bosId' and 'eosId' must differ, both are ${bosId}`);
+    const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
+    const sub = (k) => partSeed(seed, k);
+    const Cell = CELLS[cell];
+    const { encoder, decoder } = disposeOnThrow((keep) => {
+      const rnnOpts = (s) => ({
+        inputSize: embedDim, hiddenSize: hiddenDim, numLayers, batchFirst: true,
+        dropout: numLayers > 1 ? dropout : 0, seed: s,
+      });
+      const enc = [
+        ['embedding', keep(new Embedding(core, { numEmbeddings: srcVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(1) }))],
+        [cell, keep(new Cell(core, rnnOpts(sub(2))))],
+      ];
+      const dec = [
+        ['embedding', keep(new Embedding(core, { numEmbeddings: tgtVocab, embeddingDim: embedDim, paddingIdx: 0, seed: sub(3) }))],
+        [cell, keep(new Cell(core, rnnOpts(sub(4))))],
+      ];
+      if (attention === 'general') dec.push(['attn', keep(new Linear(core, { inFeatures: hiddenDim, outFeatures: hiddenDim, bias: false, seed: sub(5) }))]);
+      if (attention !== 'none') dec.push(['concat', keep(new Linear(core, { inFeatures: 2 * hiddenDim, outFeatures: hiddenDim, seed: sub(6) }))]);
+      dec.push(['fc', keep(new Linear(core, { inFeatures: hiddenDim, outFeatures: tgtVocab, seed: sub(7) }))]);
+      if (dropout > 0) {
+        enc.push(['embeddingDropout', keep(new Dropout(core, { p: dropout, seed: sub(8) }))]);
+        dec.push(['embeddingDropout', keep(new Dropout(core, { p: dropout, seed: sub(9) }))]);
+      }
+      return { encoder: new Container('Seq2Seq encoder', enc), decoder: new Container('Seq2Seq decoder', dec) };
+    });
+    super(what, [['encoder', encoder], ['decoder', decoder]]);
+    const get = (c, name) => c._children.find(([n]) => n === name)?.[1] ?? null;
+    this.encoder = encoder;
+    this.decoder = decoder;
+    this._enc = { embedding: get(encoder, 'embedding'), rnn: get(encoder, cell), drop: get(encoder, 'embeddingDropout') };
+    this._dec = {
+      embedding: get(decoder, 'embedding'), rnn: get(decoder, cell), drop: get(decoder, 'embeddingDropout'),
+      attn: get(decoder, 'attn'), concat: get(decoder, 'concat'), fc: get(decoder, 'fc'),
+    };
+    Object.assign(this, { srcVocab, tgtVocab, embedDim, hiddenDim, numLayers, cell, attention, dropout, bosId, eosId, seed });
+    this._tf = teacherForcing;
+    this._rng = createRng(sub(10));
+    this._last = null;
+  }
 
-    /**
-     * The teacher-forcing ratio used by forward() in training mode: the
-     * probability that a decoder input is the gold previous token rather than
-     * the model's own prediction (1 = pure teacher forcing). Change it between
-     * steps or epochs for scheduled sampling.
-     */
-    get teacherForcing() { return this._tf; }
-    set teacherForcing(v) {
-      this._tf = numOption({ teacherForcing: v }, 'teacherForcing', 'Seq2Seq', { min: 0, max: 1 });
+  /**
+   * The teacher-forcing ratio used by forward() in training mode: the
+   * probability that a decoder input is the gold previous token rather than
+   * the model's own prediction (1 = pure teacher forcing). Change it between
+   * steps or epochs for scheduled sampling.
+   */
+  get teacherForcing() { return this._tf; }
+  set teacherForcing(v) {
+    this._tf = numOption({ teacherForcing: v }, 'teacherForcing', 'Seq2Seq', { min: 0, max: 1 });
+  }
+
+  // ----------------------------------------------------------------- encoder
+
+  // Source ids ([B, S] tensor, or an array of id sequences) -> encoder
+  // outputs and final state, attention keys. Leaves the encoder layers'
+  // forward caches set (training uses them for backward).
+  _encode(src, lengths, what) {
+    if (isSeqArray(src)) {
+      if (lengths != null) throw new RnnError('INVALID_ARGUMENT', `${what}: give lengths only with a padded [B, S] tensor (an array of sequences has its own lengths)`);
+      const p = padSequences(src);
+      src = p.ids;
+      lengths = p.lengths;
     }
-
-    // ----------------------------------------------------------------- encoder
-
-    // Source ids ([B, S] tensor, or an array of id sequences) -> encoder
-    // outputs and final state, attention keys. Leaves the encoder layers'
-    // forward caches set (training uses them for backward).
-    _encode(src, lengths, what) {
-      if (isSeqArray(src)) {
-        if (lengths != null) throw new RnnError('INVALID_ARGUMENT', `${what}: give lengths only with a padded [B, S] tensor (an array of sequences has its own lengths)`);
-        const p = padSequences(src);
-        src = p.ids;
-        lengths = p.lengths;
-      }
-      const ids = indexTensor(src, what, 'src', this.srcVocab);
-      if (ids.shape.length !== 2 || ids.shape[0] < 1 || ids.shape[1] < 1) {
-        throw new RnnError('SHAPE', `${what}: src must have shape [B, S] (batch first, B, S >= 1), got [${ids.shape}]`);
-      }
-      const [B, S] = ids.shape;
-      const srcLen = lengthsOf(lengths, B, S, what);
-      const H = this.hiddenDim;
-      let emb = this._enc.embedding.forward(ids);
-      if (this._enc.drop) emb = this._enc.drop.forward(emb);
-      const r = this._enc.rnn.forward(emb, { lengths: srcLen });
-      const enc = r.output.data;
-      let keys = enc;
-      if (this.attention === 'general') keys = this._dec.attn.forward({ shape: [B, S, H], data: enc }).data;
-      return { B, S, srcLen, enc, keys, hN: r.hN, cN: r.cN ?? null };
+    const ids = indexTensor(src, what, 'src', this.srcVocab);
+    if (ids.shape.length !== 2 || ids.shape[0] < 1 || ids.shape[1] < 1) {
+      throw new RnnError('SHAPE', `${what}: src must have shape [B, S] (batch first, B, S >= 1), got [${ids.shape}]`);
     }
+    const [B, S] = ids.shape;
+    const srcLen = lengthsOf(lengths, B, S, what);
+    const H = this.hiddenDim;
+    let emb = this._enc.embedding.forward(ids);
+    if (this._enc.drop) emb = this._enc.drop.forward(emb);
+    const r = this._enc.rnn.forward(emb, { lengths: srcLen });
+    const enc = r.output.data;
+    let keys = enc;
+    if (this.attention === 'general') keys = this._dec.attn.forward({ shape: [B, S, H], data: enc }).data;
+    return { B, S, srcLen, enc, keys, hN: r.hN, cN: r.cN ?? null };
+  }
 
-    // Luong attention for `rows` query vectors q (row r belongs to example
-    // floor(r / per)): fills cat [rows, 2H] with [c_t; h_t], and a [rows, S]
-    // with the weights when given. sc: Float64Array(S), ctx: Float64Array(H).
-    _attend(q, rows, per, e, cat, a, sc, ctx) {
-      const H = this.hiddenDim, S = e.S, { enc, keys, srcLen } = e;
-      for (let r = 0; r < rows; r++) {
-        const b = (r / per) | 0, n = srcLen[b], qo = r * H, eo = b * S * H;
-        let mx = -Infinity;
-        for (let s = 0; s < n; s++) {
-          const ko = eo + s * H;
-          let d = 0;
-          for (let h = 0; h < H; h++) d += q[qo + h] * keys[ko + h];
-          sc[s] = d;
-          if (d > mx) mx = d;
-        }
-        let z = 0;
-        for (let s = 0; s < n; s++) { sc[s] = Math.exp(sc[s] - mx); z += sc[s]; }
-        ctx.fill(0);
-        for (let s = 0; s < n; s++) {
-          const w = sc[s] / z, ko = eo + s * H;
-          if (a) a[r * S + s] = w;
-          for (let h = 0; h < H; h++) ctx[h] += w * enc[ko + h];
-        }
-        const co = r * 2 * H;
-        for (let h = 0; h < H; h++) { cat[co + h] = ctx[h]; cat[co + H + h] = q[qo + h]; }
-      }
+  // One decoder step for R rows (row r uses example floor(r / per)):
+  // ids [R] -> { logits [R * V], hN, cN }.
+  _step(ids, h, c, e, per, scratch) {
+    const R = ids.length, H = this.hiddenDim, d = this._dec;
+    let emb = d.embedding.forward({ shape: [R, 1], data: ids });
+    if (d.drop) emb = d.drop.forward(emb);
+    const st = { h0: h };
+    if (c) st.c0 = c;
+    const r = d.rnn.forward(emb, st);
+    let top = r.output.data; // [R, 1, H]
+    if (this.attention !== 'none') {
+      attend(top, R, per, e, H, scratch.cat, null, scratch.sc, scratch.ctx);
+      const pre = d.concat.forward({ shape: [R, 2 * H], data: scratch.cat }).data;
+      for (let i = 0; i < pre.length; i++) pre[i] = Math.tanh(pre[i]);
+      top = pre;
     }
+    const logits = d.fc.forward({ shape: [R, H], data: top }).data;
+    return { logits, hN: r.hN, cN: r.cN ?? null };
+  }
 
-    // One decoder step for R rows (row r uses example floor(r / per)):
-    // ids [R] -> { logits [R * V], hN, cN }.
-    _step(ids, h, c, e, per, scratch) {
-      const R = ids.length, H = this.hiddenDim, d = this._dec;
-      let emb = d.embedding.forward({ shape: [R, 1], data: ids });
-      if (d.drop) emb = d.drop.forward(emb);
-      const st = { h0: h };
-      if (c) st.c0 = c;
-      const r = d.rnn.forward(emb, st);
-      let top = r.output.data; // [R, 1, H]
-      if (this.attention !== 'none') {
-        this._attend(top, R, per, e, scratch.cat, null, scratch.sc, scratch.ctx);
-        const pre = d.concat.forward({ shape: [R, 2 * H], data: scratch.cat }).data;
-        for (let i = 0; i < pre.length; i++) pre[i] = Math.tanh(pre[i]);
-        top = pre;
-      }
-      const logits = d.fc.forward({ shape: [R, H], data: top }).data;
-      return { logits, hN: r.hN, cN: r.cN ?? null };
+  _scratch(R, S) {
+    if (this.attention === 'none') return null;
+    const H = this.hiddenDim;
+    return { cat: new Float32Array(R * 2 * H), sc: new Float64Array(S), ctx: new Float64Array(H) };
+  }
+
+  // ------------------------------------------------------------- training
+
+  /**
+   * Teacher-forced (or scheduled-sampling) run for training and evaluation:
+   * src [B, S] source ids (0 = padding; or an array of id sequences),
+   * options.lengths the source lengths, options.decoderInput [B, T] the
+   * decoder inputs: each row [bosId, y_0, ..., y_{n-1}] then 0 padding
+   * (also read from src.decoderInput, as made by makeBatches). Returns the
+   * logits [B, T, tgtVocab]; the targets are [y_0, ..., y_{n-1}, eosId],
+   * padded with ignoreIndex (-100). In training mode a teacher-forcing
+   * ratio < 1 replaces gold inputs by the model's predictions.
+   */
+  forward(src, options = {}) {
+    this._live();
+    const what = 'Seq2Seq.forward';
+    if (options === null || typeof options !== 'object') throw new RnnError('INVALID_ARGUMENT', `${what}: the second argument must be an object { lengths, decoderInput }`);
+    checkKnown(options, ['lengths', 'decoderInput', 'state'], what);
+    if (options.state != null) throw new RnnError('UNSUPPORTED', `${what}: carrying state between batches (tbptt) is not supported`);
+    this._last = null;
+    const decIn = options.decoderInput ?? src?.decoderInput;
+    if (decIn == null) {
+      throw new RnnError('INVALID_ARGUMENT', `${what}: decoderInput [B, T] is required (the teacher-forced decoder inputs, see makeBatches); use greedy() or beamSearch() to decode`);
     }
-
-    _scratch(R, S) {
-      if (this.attention === 'none') return null;
-      const H = this.hiddenDim;
-      return { cat: new Float32Array(R * 2 * H), sc: new Float64Array(S), ctx: new Float64Array(H) };
+    const di = indexTensor(decIn, what, 'decoderInput', this.tgtVocab);
+    const e = this._encode(src, options.lengths, what);
+    const { B, S } = e;
+    if (di.shape.length !== 2 || di.shape[0] !== B || di.shape[1] < 1) {
+      throw new RnnError('SHAPE', `${what}: decoderInput must have shape [${B}, T] (T >= 1), got [${di.shape}]`);
     }
-
-    // ------------------------------------------------------------- training
-
-    /**
-     * Teacher-forced (or scheduled-sampling) run for training and evaluation:
-     * src [B, S] source ids (0 = padding; or an array of id sequences),
-     * options.lengths the source lengths, options.decoderInput [B, T] the
-     * decoder inputs: each row [bosId, y_0, ..., y_{n-1}] then 0 padding
-     * (also read from src.decoderInput, as made by makeBatches). Returns the
-     * logits [B, T, tgtVocab]; the targets are [y_0, ..., y_{n-1}, eosId],
-     * padded with ignoreIndex (-100). In training mode a teacher-forcing
-     * ratio < 1 replaces gold inputs by the model's predictions.
-     */
-    forward(src, options = {}) {
-      this._live();
-      const what = 'Seq2Seq.forward';
-      if (options === null || typeof options !== 'object') throw new RnnError('INVALID_ARGUMENT', `${what}: the second argument must be an object { lengths, decoderInput }`);
-      checkKnown(options, ['lengths', 'decoderInput', 'state'], what);
-      if (options.state != null) throw new RnnError('UNSUPPORTED', `${what}: carrying state between batches (tbptt) is not supported`);
-      this._last = null;
-      const decIn = options.decoderInput ?? src?.decoderInput;
-      if (decIn == null) {
-        throw new RnnError('INVALID_ARGUMENT', `${what}: decoderInput [B, T] is required (the teacher-forced decoder inputs, see makeBatches); use greedy() or beamSearch() to decode`);
-      }
-      const di = indexTensor(decIn, what, 'decoderInput', this.tgtVocab);
-      const e = this._encode(src, options.lengths, what);
-      const { B, S } = e;
-      if (di.shape.length !== 2 || di.shape[0] !== B || di.shape[1] < 1) {
-        throw new RnnError('SHAPE', `${what}: decoderInput must have shape [${B}, T] (T >= 1), got [${di.shape}]`);
-      }
-      const T = di.shape[1], H = this.hiddenDim, V = this.tgtVocab, d = this._dec;
-      const tgtLen = new Int32Array(B);
-      for (let b = 0; b < B; b++) {
-        let n = 1;
-        for (let t = T - 1; t > 0; t--) if (di.data[b * T + t] !== 0) { n = t + 1; break; }
-        tgtLen[b] = n;
-      }
-      let inputs = di.data;
-      if (this.training && this._tf < 1 && T > 1) inputs = this._sampleInputs(e, di.data, tgtLen, T);
-
-      let emb = d.embedding.forward({ shape: [B, T], data: inputs });
-      if (d.drop) emb = d.drop.forward(emb);
-      const st = { h0: e.hN, lengths: tgtLen };
-      if (e.cN) st.c0 = e.cN;
-      const dec = d.rnn.forward(emb, st).output.data; // [B, T, H]
-      let top = dec, a = null, ht = null;
-      if (this.attention !== 'none') {
-        const rows = B * T;
-        a = new Float32Array(rows * S);
-        const cat = new Float32Array(rows * 2 * H);
-        this._attend(dec, rows, T, e, cat, a, new Float64Array(S), new Float64Array(H));
-        ht = d.concat.forward({ shape: [B, T, 2 * H], data: cat }).data;
-        for (let i = 0; i < ht.length; i++) ht[i] = Math.tanh(ht[i]);
-        top = ht;
-      }
-      const logits = d.fc.forward({ shape: [B, T, H], data: top });
-      this._last = { B, S, T, e, dec, a, ht };
-      return { shape: [B, T, V], data: logits.data };
+    const T = di.shape[1], H = this.hiddenDim, V = this.tgtVocab, d = this._dec;
+    const tgtLen = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      let n = 1;
+      for (let t = T - 1; t > 0; t--) if (di.data[b * T + t] !== 0) { n = t + 1; break; }
+      tgtLen[b] = n;
     }
+    let inputs = di.data;
+    if (this.training && this._tf < 1 && T > 1) inputs = this._sampleInputs(e, di.data, tgtLen, T);
 
-    // Scheduled sampling, pass 1: decide the decoder inputs step by step.
-    _sampleInputs(e, gold, tgtLen, T) {
-      const { B } = e, ratio = this._tf, V = this.tgtVocab;
-      const inputs = gold.slice();
-      const cur = new Int32Array(B);
-      for (let b = 0; b < B; b++) cur[b] = gold[b * T];
-      const scratch = this._scratch(B, e.S);
-      const wasTraining = this.decoder.training;
-      this.decoder.eval();
-      try {
-        let h = e.hN, c = e.cN;
-        for (let t = 0; t + 1 < T; t++) {
-          const r = this._step(cur, h, c, e, 1, scratch);
-          h = r.hN; c = r.cN;
-          for (let b = 0; b < B; b++) {
-            const i = b * T + t + 1;
-            if (t + 1 < tgtLen[b] && (ratio === 0 || this._rng.uniform() >= ratio)) {
-              let best = 0;
-              for (let v = 1; v < V; v++) if (r.logits[b * V + v] > r.logits[b * V + best]) best = v;
-              inputs[i] = best;
-            }
-            cur[b] = inputs[i];
-          }
-        }
-      } finally {
-        this.decoder.train(wasTraining);
-      }
-      return inputs;
+    let emb = d.embedding.forward({ shape: [B, T], data: inputs });
+    if (d.drop) emb = d.drop.forward(emb);
+    const st = { h0: e.hN, lengths: tgtLen };
+    if (e.cN) st.c0 = e.cN;
+    const dec = d.rnn.forward(emb, st).output.data; // [B, T, H]
+    let top = dec, a = null, ht = null;
+    if (this.attention !== 'none') {
+      const rows = B * T;
+      a = new Float32Array(rows * S);
+      const cat = new Float32Array(rows * 2 * H);
+      attend(dec, rows, T, e, H, cat, a, new Float64Array(S), new Float64Array(H));
+      ht = d.concat.forward({ shape: [B, T, 2 * H], data: cat }).data;
+      for (let i = 0; i < ht.length; i++) ht[i] = Math.tanh(ht[i]);
+      top = ht;
     }
+    const logits = d.fc.forward({ shape: [B, T, H], data: top });
+    this._last = { B, S, T, e, dec, a, ht };
+    return { shape: [B, T, V], data: logits.data };
+  }
 
-    /**
-     * dLogits: d loss / d logits of the last forward ([B, T, tgtVocab]);
-     * backpropagates through the decoder (attention, BPTT) into the encoder
-     * and accumulates every parameter gradient. One backward per forward.
-     */
-    backward(dLogits) {
-      this._live();
-      if (!this._last) throw new RnnError('STATE', 'Seq2Seq.backward: call forward first (one backward per forward; decoding in between also clears it)');
-      const { B, S, T, e, dec, a, ht } = this._last;
-      const H = this.hiddenDim, d = this._dec, en = this._enc;
-      checkTensor(dLogits, 'dLogits', [B, T, this.tgtVocab]);
-      this._last = null;
-      let dTop = d.fc.backward({ dOutput: dLogits }).dx.data; // [B, T, H]
-      let dDec = dTop, dEnc = null;
-      if (this.attention !== 'none') {
-        for (let i = 0; i < dTop.length; i++) dTop[i] *= 1 - ht[i] * ht[i];
-        const dCat = d.concat.backward({ dOutput: { shape: [B, T, H], data: dTop } }).dx.data; // [B, T, 2H]
-        dDec = new Float32Array(B * T * H);
-        const dEnc64 = new Float64Array(B * S * H);
-        const dKeys64 = this.attention === 'general' ? new Float64Array(B * S * H) : dEnc64;
-        const { enc, keys, srcLen } = e;
-        const da = new Float64Array(S), dq = new Float64Array(H);
-        for (let r = 0; r < B * T; r++) {
-          const b = (r / T) | 0, n = srcLen[b], co = r * 2 * H, qo = r * H, eo = b * S * H, ao = r * S;
-          let sum = 0;
-          for (let s = 0; s < n; s++) {
-            const ko = eo + s * H, w = a[ao + s];
-            let g = 0;
-            for (let h = 0; h < H; h++) {
-              g += dCat[co + h] * enc[ko + h];
-              dEnc64[ko + h] += w * dCat[co + h];
-            }
-            da[s] = g;
-            sum += w * g;
-          }
-          for (let h = 0; h < H; h++) dq[h] = dCat[co + H + h];
-          for (let s = 0; s < n; s++) {
-            const ds = a[ao + s] * (da[s] - sum), ko = eo + s * H;
-            if (ds === 0) continue;
-            for (let h = 0; h < H; h++) {
-              dq[h] += ds * keys[ko + h];
-              dKeys64[ko + h] += ds * dec[qo + h];
-            }
-          }
-          for (let h = 0; h < H; h++) dDec[qo + h] = dq[h];
-        }
-        dEnc = Float32Array.from(dEnc64);
-        if (this.attention === 'general') {
-          const dk = d.attn.backward({ dOutput: { shape: [B, S, H], data: Float32Array.from(dKeys64) } }).dx.data;
-          for (let i = 0; i < dEnc.length; i++) dEnc[i] += dk[i];
-        }
-      }
-      const rd = d.rnn.backward({ dOutput: { shape: [B, T, H], data: dDec } });
-      let dEmb = rd.dx;
-      if (d.drop) dEmb = d.drop.backward({ dOutput: dEmb }).dx;
-      d.embedding.backward({ dOutput: dEmb });
-      const g = { dhN: rd.dh0 };
-      if (rd.dc0) g.dcN = rd.dc0;
-      if (dEnc) g.dOutput = { shape: [B, S, H], data: dEnc };
-      let dx = en.rnn.backward(g).dx;
-      if (en.drop) dx = en.drop.backward({ dOutput: dx }).dx;
-      en.embedding.backward({ dOutput: dx });
-    }
-
-    /**
-     * Training batches for fit(): sources and targets are arrays of id
-     * sequences (targets without BOS / EOS). Returns [{ x, y, lengths }]: x
-     * the padded sources [B, S] carrying x.decoderInput [B, T] (BOS + target,
-     * 0-padded), y the targets [B, T] (target + EOS, padded with -100),
-     * lengths the source lengths. options: batchSize (32), shuffle (true),
-     * seed (0).
-     */
-    makeBatches(sources, targets, options = {}) {
-      const what = 'Seq2Seq.makeBatches';
-      checkKnown(options ?? {}, ['batchSize', 'shuffle', 'seed'], what);
-      options = options ?? {};
-      const batchSize = intOption(options, 'batchSize', what, { def: 32 });
-      if (!Array.isArray(sources) || !Array.isArray(targets) || sources.length !== targets.length || sources.length === 0) {
-        throw new RnnError('INVALID_ARGUMENT', `${what}: sources and targets must be non-empty arrays of the same length`);
-      }
-      const check = (seq, i, name, hi, minLen) => {
-        if (!Array.isArray(seq) && !ArrayBuffer.isView(seq)) throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}] must be an array of ids`);
-        if (seq.length < minLen) throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}] is empty`);
-        for (let j = 0; j < seq.length; j++) {
-          const v = seq[j];
-          if (!Number.isInteger(v) || v < 1 || v >= hi) {
-            throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}][${j}] = ${v} is out of range [1, ${hi})`);
-          }
-        }
-      };
-      sources.forEach((s, i) => check(s, i, 'sources', this.srcVocab, 1));
-      targets.forEach((s, i) => check(s, i, 'targets', this.tgtVocab, 0));
-      const order = Array.from({ length: sources.length }, (_, i) => i);
-      if (options.shuffle ?? true) {
-        const rng = createRng(intOption(options, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: 0 }));
-        for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
-      }
-      const out = [];
-      for (let i = 0; i < order.length; i += batchSize) {
-        const idx = order.slice(i, i + batchSize);
-        const B = idx.length;
-        const { ids, lengths } = padSequences(idx.map((k) => sources[k]));
-        const T = 1 + Math.max(...idx.map((k) => targets[k].length));
-        const din = new Int32Array(B * T), y = new Int32Array(B * T).fill(-100);
-        idx.forEach((k, b) => {
-          const tg = targets[k];
-          din[b * T] = this.bosId;
-          for (let t = 0; t < tg.length; t++) { din[b * T + t + 1] = tg[t]; y[b * T + t] = tg[t]; }
-          y[b * T + tg.length] = this.eosId;
-        });
-        ids.decoderInput = { shape: [B, T], data: din };
-        out.push({ x: ids, y: { shape: [B, T], data: y }, lengths });
-      }
-      return out;
-    }
-
-    // ------------------------------------------------------------- decoding
-
-    _maxLengths(e, maxLength, what) {
-      if (maxLength != null) {
-        const m = intOption({ maxLength }, 'maxLength', what, { min: 1 });
-        return new Int32Array(e.B).fill(m);
-      }
-      return Int32Array.from(e.srcLen, (n) => 2 * n + 10);
-    }
-
-    _decodeOptions(options, known, what) {
-      if (options === null || typeof options !== 'object') throw new RnnError('INVALID_ARGUMENT', `${what}: options must be an object`);
-      checkKnown(options, known, what);
-      if (options.onToken != null && typeof options.onToken !== 'function') {
-        throw new RnnError('INVALID_ARGUMENT', `${what}: onToken must be a function (example, token, position) => void`);
-      }
-    }
-
-    /**
-     * Greedy decoding, batched: src [B, S] (with options.lengths) or an array
-     * of id sequences. Each step feeds every example its argmax token, until
-     * EOS or options.maxLength steps (default 2 * source length + 10).
-     * options.onToken(example, token, position) is called for every token as
-     * it is emitted (not for EOS), in order. Returns per example
-     * { tokens: Int32Array (without EOS), logProb (sum of the log-probabilities
-     * of the tokens and the EOS), eos (whether it ended with EOS) }.
-     * Runs in the current mode: call eval() first when the model has dropout.
-     */
-    greedy(src, options = {}) {
-      this._live();
-      const what = 'Seq2Seq.greedy';
-      this._decodeOptions(options, ['lengths', 'maxLength', 'onToken'], what);
-      this._last = null;
-      const e = this._encode(src, options.lengths, what);
-      const { B } = e, V = this.tgtVocab, eos = this.eosId, onToken = options.onToken;
-      const maxLen = this._maxLengths(e, options.maxLength, what);
-      const tokens = Array.from({ length: B }, () => []);
-      const logProb = new Float64Array(B), ended = new Uint8Array(B);
-      const live = new Uint8Array(B).fill(1);
-      const cur = new Int32Array(B).fill(this.bosId);
-      const scratch = this._scratch(B, e.S);
-      let h = e.hN, c = e.cN, nLive = B;
-      for (let t = 0; nLive > 0; t++) {
+  // Scheduled sampling, pass 1: decide the decoder inputs step by step.
+  _sampleInputs(e, gold, tgtLen, T) {
+    const { B } = e, ratio = this._tf, V = this.tgtVocab;
+    const inputs = gold.slice();
+    const cur = new Int32Array(B);
+    for (let b = 0; b < B; b++) cur[b] = gold[b * T];
+    const scratch = this._scratch(B, e.S);
+    const wasTraining = this.decoder.training;
+    this.decoder.eval();
+    try {
+      let h = e.hN, c = e.cN;
+      for (let t = 0; t + 1 < T; t++) {
         const r = this._step(cur, h, c, e, 1, scratch);
         h = r.hN; c = r.cN;
         for (let b = 0; b < B; b++) {
-          if (!live[b]) continue;
-          const off = b * V;
-          let best = 0;
-          for (let v = 1; v < V; v++) if (r.logits[off + v] > r.logits[off + best]) best = v;
-          logProb[b] += r.logits[off + best] - logSumExp(r.logits, off, V);
-          cur[b] = best;
-          if (best === eos) {
-            ended[b] = 1; live[b] = 0; nLive--;
-            continue;
+          const i = b * T + t + 1;
+          if (t + 1 < tgtLen[b] && (ratio === 0 || this._rng.uniform() >= ratio)) {
+            let best = 0;
+            for (let v = 1; v < V; v++) if (r.logits[b * V + v] > r.logits[b * V + best]) best = v;
+            inputs[i] = best;
           }
-          tokens[b].push(best);
-          if (onToken) onToken(b, best, t);
-          if (t + 1 >= maxLen[b]) { live[b] = 0; nLive--; }
+          cur[b] = inputs[i];
         }
       }
-      return tokens.map((tk, b) => ({ tokens: Int32Array.from(tk), logProb: logProb[b], eos: !!ended[b] }));
+    } finally {
+      this.decoder.train(wasTraining);
     }
-
-    /**
-     * Beam search, batched: beamWidth K hypotheses per example. Each step
-     * extends every live hypothesis by every token, and keeps the 2K best
-     * candidates by total log-probability: those ending in EOS among the top K
-     * are finished, the best K others stay live. An example is done when it
-     * has K finished hypotheses or after options.maxLength steps (default
-     * 2 * source length + 10; live hypotheses then count as finished, with
-     * eos false). The result is the finished hypothesis with the best score =
-     * logProb / length^lengthNormalization (length = steps, EOS included;
-     * default 1, 0 = raw log-probability). beamWidth 1 is greedy decoding.
-     * options.onToken(example, token, position) is called in order for each
-     * token of the result as soon as it is certain (all remaining candidates
-     * of that example agree on it). Returns per example { tokens, logProb,
-     * score, eos }.
-     */
-    beamSearch(src, options = {}) {
-      this._live();
-      const what = 'Seq2Seq.beamSearch';
-      this._decodeOptions(options, ['lengths', 'beamWidth', 'maxLength', 'lengthNormalization', 'onToken'], what);
-      const K = intOption(options, 'beamWidth', what, { max: 1024, def: 5 });
-      const alpha = numOption(options, 'lengthNormalization', what, { min: 0, max: 10, def: 1 });
-      this._last = null;
-      const e = this._encode(src, options.lengths, what);
-      const { B } = e, V = this.tgtVocab, eos = this.eosId, onToken = options.onToken;
-      const maxLen = this._maxLengths(e, options.maxLength, what);
-      const Lmax = Math.max(...maxLen), R = B * K, H = this.hiddenDim, L = this.numLayers;
-      const rep = (st) => {
-        if (!st) return null;
-        const out = new Float32Array(L * R * H);
-        for (let l = 0; l < L; l++) {
-          for (let r = 0; r < R; r++) {
-            const b = (r / K) | 0;
-            out.set(st.data.subarray((l * B + b) * H, (l * B + b + 1) * H), (l * R + r) * H);
-          }
-        }
-        return { shape: [L, R, H], data: out };
-      };
-      let h = rep(e.hN), c = rep(e.cN);
-      let beamLp = new Float64Array(R).fill(-Infinity), newLp = new Float64Array(R);
-      for (let b = 0; b < B; b++) beamLp[b * K] = 0;
-      let hyp = new Int32Array(R * Lmax), hyp2 = new Int32Array(R * Lmax);
-      const cur = new Int32Array(R).fill(this.bosId);
-      const parent = new Int32Array(R);
-      const finished = Array.from({ length: B }, () => []);
-      const done = new Uint8Array(B), emitted = new Int32Array(B);
-      const C = 2 * K;
-      const cScore = new Float64Array(C), cRow = new Int32Array(C), cTok = new Int32Array(C);
-      const lse = new Float64Array(R);
-      const scratch = this._scratch(R, e.S);
-      let nDone = 0;
-      const finish = (b, row, len, lp, isEos, lastTok) => {
-        const tk = new Int32Array(isEos ? len : len + 1);
-        tk.set(hyp.subarray(row * Lmax, row * Lmax + len));
-        if (!isEos) tk[len] = lastTok;
-        finished[b].push({ tokens: tk, logProb: lp, score: lp / (len + 1) ** alpha, eos: isEos });
-      };
-      for (let t = 0; nDone < B; t++) {
-        const r = this._step(cur, h, c, e, K, scratch);
-        const lg = r.logits;
-        for (let row = 0; row < R; row++) lse[row] = beamLp[row] === -Infinity ? 0 : logSumExp(lg, row * V, V);
-        const active = [];
-        for (let b = 0; b < B; b++) {
-          const base = b * K;
-          if (done[b]) {
-            for (let k = 0; k < K; k++) { parent[base + k] = base + k; newLp[base + k] = -Infinity; cur[base + k] = 0; }
-            continue;
-          }
-          active.push(b);
-          // the 2K best (row, token) extensions, ties to the lower row, then token
-          let n = 0;
-          for (let k = 0; k < K; k++) {
-            const row = base + k, blp = beamLp[row];
-            if (blp === -Infinity) continue;
-            const off = row * V, z = lse[row];
-            for (let v = 0; v < V; v++) {
-              const s = blp + (lg[off + v] - z);
-              if (n === C && !(s > cScore[C - 1])) continue;
-              let i = n < C ? n++ : C - 1;
-              while (i > 0 && s > cScore[i - 1]) {
-                cScore[i] = cScore[i - 1]; cRow[i] = cRow[i - 1]; cTok[i] = cTok[i - 1];
-                i--;
-              }
-              cScore[i] = s; cRow[i] = row; cTok[i] = v;
-            }
-          }
-          const last = t + 1 >= maxLen[b];
-          let nk = 0;
-          for (let i = 0; i < n && nk < K; i++) {
-            if (cTok[i] === eos) {
-              if (i < K) finish(b, cRow[i], t, cScore[i], true, eos);
-              continue;
-            }
-            const dst = base + nk++;
-            parent[dst] = cRow[i]; cur[dst] = cTok[i]; newLp[dst] = cScore[i];
-            if (last) finish(b, cRow[i], t, cScore[i], false, cTok[i]);
-          }
-          for (let k = nk; k < K; k++) { parent[base + k] = base; cur[base + k] = 0; newLp[base + k] = -Infinity; }
-          const f = finished[b];
-          f.sort((x, y) => y.score - x.score); // stable: earlier finished first on ties
-          if (f.length > K) f.length = K;
-          if (f.length >= K || last || nk === 0) { done[b] = 1; nDone++; }
-        }
-        // reorder the hypotheses and the recurrent state by parent
-        for (let row = 0; row < R; row++) {
-          const p = parent[row];
-          hyp2.set(hyp.subarray(p * Lmax, p * Lmax + t), row * Lmax);
-          if (t < Lmax) hyp2[row * Lmax + t] = cur[row];
-        }
-        [hyp, hyp2] = [hyp2, hyp];
-        [beamLp, newLp] = [newLp, beamLp];
-        // (into the buffers h / c: forward copies h0 / c0 into wasm memory, and
-        // r.hN / r.cN are fresh copies, so nothing aliases)
-        const gather = (st, out) => {
-          if (!st) return null;
-          for (let l = 0; l < L; l++) {
-            for (let row = 0; row < R; row++) {
-              const p = parent[row];
-              out.data.set(st.data.subarray((l * R + p) * H, (l * R + p + 1) * H), (l * R + row) * H);
-            }
-          }
-          return out;
-        };
-        h = gather(r.hN, h); c = gather(r.cN, c);
-        if (onToken) {
-          for (const b of active) {
-            let upto;
-            if (done[b]) upto = finished[b][0]?.tokens.length ?? 0;
-            else {
-              // common prefix of the live hypotheses (length t + 1) and the finished ones
-              upto = t + 1;
-              const r0 = b * K;
-              for (const f of finished[b]) upto = Math.min(upto, f.tokens.length);
-              for (let p = emitted[b]; p < upto; p++) {
-                const tok = hyp[r0 * Lmax + p];
-                let same = true;
-                for (let k = 1; k < K && same; k++) if (beamLp[r0 + k] !== -Infinity && hyp[(r0 + k) * Lmax + p] !== tok) same = false;
-                for (const f of finished[b]) if (f.tokens[p] !== tok) same = false;
-                if (!same) { upto = p; break; }
-              }
-            }
-            const seq = done[b] ? finished[b][0].tokens : hyp.subarray(b * K * Lmax);
-            for (let p = emitted[b]; p < upto; p++) onToken(b, seq[p], p);
-            if (upto > emitted[b]) emitted[b] = upto;
-          }
-        }
-      }
-      return finished.map((f) => {
-        const best = f[0];
-        return { tokens: best.tokens, logProb: best.logProb, score: best.score, eos: best.eos };
-      });
-    }
+    return inputs;
   }
-  return Seq2Seq;
+
+  /**
+   * dLogits: d loss / d logits of the last forward ([B, T, tgtVocab]);
+   * backpropagates through the decoder (attention, BPTT) into the encoder
+   * and accumulates every parameter gradient. One backward per forward.
+   */
+  backward(dLogits) {
+    this._live();
+    if (!this._last) throw new RnnError('STATE', 'Seq2Seq.backward: call forward first (one backward per forward; decoding in between also clears it)');
+    const { B, S, T, e, dec, a, ht } = this._last;
+    const H = this.hiddenDim, d = this._dec, en = this._enc;
+    checkTensor(dLogits, 'dLogits', [B, T, this.tgtVocab]);
+    this._last = null;
+    let dTop = d.fc.backward({ dOutput: dLogits }).dx.data; // [B, T, H]
+    let dDec = dTop, dEnc = null;
+    if (this.attention !== 'none') {
+      for (let i = 0; i < dTop.length; i++) dTop[i] *= 1 - ht[i] * ht[i];
+      const dCat = d.concat.backward({ dOutput: { shape: [B, T, H], data: dTop } }).dx.data; // [B, T, 2H]
+      dDec = new Float32Array(B * T * H);
+      const { dEnc64, dKeys64 } = attendBackward(dCat, dec, a, e, B, T, H, this.attention === 'general', dDec);
+      dEnc = Float32Array.from(dEnc64);
+      if (this.attention === 'general') {
+        const dk = d.attn.backward({ dOutput: { shape: [B, S, H], data: Float32Array.from(dKeys64) } }).dx.data;
+        for (let i = 0; i < dEnc.length; i++) dEnc[i] += dk[i];
+      }
+    }
+    const rd = d.rnn.backward({ dOutput: { shape: [B, T, H], data: dDec } });
+    let dEmb = rd.dx;
+    if (d.drop) dEmb = d.drop.backward({ dOutput: dEmb }).dx;
+    d.embedding.backward({ dOutput: dEmb });
+    const g = { dhN: rd.dh0 };
+    if (rd.dc0) g.dcN = rd.dc0;
+    if (dEnc) g.dOutput = { shape: [B, S, H], data: dEnc };
+    let dx = en.rnn.backward(g).dx;
+    if (en.drop) dx = en.drop.backward({ dOutput: dx }).dx;
+    en.embedding.backward({ dOutput: dx });
+  }
+
+  /**
+   * Training batches for fit(): sources and targets are arrays of id
+   * sequences (targets without BOS / EOS). Returns [{ x, y, lengths }]: x
+   * the padded sources [B, S] carrying x.decoderInput [B, T] (BOS + target,
+   * 0-padded), y the targets [B, T] (target + EOS, padded with -100),
+   * lengths the source lengths. options: batchSize (32), shuffle (true),
+   * seed (0).
+   */
+  makeBatches(sources, targets, options = {}) {
+    const what = 'Seq2Seq.makeBatches';
+    checkKnown(options ?? {}, ['batchSize', 'shuffle', 'seed'], what);
+    options = options ?? {};
+    const batchSize = intOption(options, 'batchSize', what, { def: 32 });
+    if (!Array.isArray(sources) || !Array.isArray(targets) || sources.length !== targets.length || sources.length === 0) {
+      throw new RnnError('INVALID_ARGUMENT', `${what}: sources and targets must be non-empty arrays of the same length`);
+    }
+    const check = (seq, i, name, hi, minLen) => {
+      if (!Array.isArray(seq) && !ArrayBuffer.isView(seq)) throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}] must be an array of ids`);
+      if (seq.length < minLen) throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}] is empty`);
+      for (let j = 0; j < seq.length; j++) {
+        const v = seq[j];
+        if (!Number.isInteger(v) || v < 1 || v >= hi) {
+          throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}][${j}] = ${v} is out of range [1, ${hi})`);
+        }
+      }
+    };
+    sources.forEach((s, i) => check(s, i, 'sources', this.srcVocab, 1));
+    targets.forEach((s, i) => check(s, i, 'targets', this.tgtVocab, 0));
+    let order = Array.from({ length: sources.length }, (_, i) => i);
+    if (options.shuffle ?? true) {
+      order = shuffle(order, createRng(intOption(options, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: 0 })));
+    }
+    const out = [];
+    for (let i = 0; i < order.length; i += batchSize) {
+      const idx = order.slice(i, i + batchSize);
+      const B = idx.length;
+      const { ids, lengths } = padSequences(idx.map((k) => sources[k]));
+      const T = 1 + Math.max(...idx.map((k) => targets[k].length));
+      const din = new Int32Array(B * T), y = new Int32Array(B * T).fill(-100);
+      idx.forEach((k, b) => {
+        const tg = targets[k];
+        din[b * T] = this.bosId;
+        for (let t = 0; t < tg.length; t++) { din[b * T + t + 1] = tg[t]; y[b * T + t] = tg[t]; }
+        y[b * T + tg.length] = this.eosId;
+      });
+      ids.decoderInput = { shape: [B, T], data: din };
+      out.push({ x: ids, y: { shape: [B, T], data: y }, lengths });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------- decoding
+
+  /** Greedy decoding (decode.js): per example { tokens, logProb, eos }. */
+  greedy(src, options = {}) { return greedy(this, src, options); }
+
+  /** Beam search (beam-search.js): per example { tokens, logProb, score, eos }. */
+  beamSearch(src, options = {}) { return beamSearch(this, src, options); }
 }

@@ -7,6 +7,7 @@
 // so a rebuilt model starts from the same initial weights). Covers RNN, LSTM,
 // GRU, Linear, Embedding, Dropout, Pool, Sequential (nested) and
 // models.SentimentLSTM.
+import { disposeOnThrow } from './container.js';
 import { RnnError } from './errors.js';
 
 const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU' };
@@ -97,44 +98,9 @@ function build(rnn, spec, path) {
       if (!Array.isArray(opts.layers) || opts.layers.length === 0) {
         throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.layers must be a non-empty array of specs`);
       }
-      const made = [];
-      try {
-        opts.layers.forEach((s, i) => made.push(build(rnn, s, `${path}.layers[${i}]`)));
-        return new rnn.Sequential(made);
-      } catch (e) {
-        for (const m of made) m.dispose();
-        throw e;
-      }
+      return disposeOnThrow((keep) => new rnn.Sequential(opts.layers.map((s, i) => keep(build(rnn, s, `${path}.layers[${i}]`)))));
     }
     default:
       throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.type ${JSON.stringify(type)} is unknown (use ${TYPES.join(', ')})`);
-  }
-}
-
-// Every module holding a random generator with a readable state (recurrent
-// dropout), by dotted name: the same walk as fit's checkpoints.
-function rngHolders(model) {
-  const out = [];
-  const visit = (m, name) => {
-    if (!m) return;
-    if (m._children) for (const [k, c] of m._children) visit(c, name ? `${name}.${k}` : k);
-    else if ('rngState' in m) out.push([name || 'model', m]);
-  };
-  visit(model, '');
-  return out;
-}
-
-/** { name: Uint32Array(4) }: copies of the model's generator states. */
-export function rngStates(model) {
-  const out = {};
-  for (const [name, m] of rngHolders(model)) out[name] = m.rngState;
-  return out;
-}
-
-/** Restores rngStates() into a model of the same architecture. */
-export function setRngStates(model, states) {
-  if (!states) return;
-  for (const [name, m] of rngHolders(model)) {
-    if (states[name]) m.rngState = Uint32Array.from(states[name]);
   }
 }

@@ -48,7 +48,8 @@ function checkShape(shape, name) {
   }
 }
 
-function typeName(v) {
+/** A value's type for error messages: 'null', a typed array's or Array's name, or typeof. */
+export function typeName(v) {
   if (v === null) return 'null';
   if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
   return typeof v;

@@ -1,6 +1,6 @@
 // threads.js - the multi-threaded build's helpers: when the runtime can share
 // wasm memory across threads (Node, or a cross-origin isolated page), each
-// helper is a worker running thread-worker.js on the engine's own module and
+// helper is a worker running threads-helper.js on the engine's own module and
 // memory; large products are then split by columns over all threads (see
 // src/parallel.c), with bitwise the same results as one thread.
 import { RnnError } from './errors.js';
@@ -38,7 +38,7 @@ async function spawn() {
   if (isNode) {
     const name = ['node', 'worker_threads'].join(':'); // opaque to bundlers and minifiers
     const { Worker: NodeWorker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
-    const file = './thread-worker.js';
+    const file = './threads-helper.js';
     // Not the parent's --input-type (node -e): workers run a file.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
     const w = new NodeWorker(new URL(file, import.meta.url), { execArgv });
@@ -52,11 +52,11 @@ async function spawn() {
       terminate: () => w.terminate(),
     };
   }
-  const w = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
+  const w = new Worker(new URL('./threads-helper.js', import.meta.url), { type: 'module' });
   return {
     post: (m) => w.postMessage(m),
     onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
-    onError: (fn) => w.addEventListener('error', (e) => { e.preventDefault?.(); fn(new Error(e.message || 'thread-worker.js could not be loaded')); }),
+    onError: (fn) => w.addEventListener('error', (e) => { e.preventDefault?.(); fn(new Error(e.message || 'threads-helper.js could not be loaded')); }),
     started: () => {},
     terminate: () => w.terminate(),
   };

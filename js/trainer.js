@@ -1,5 +1,5 @@
 // trainer.js - training in a worker, main-thread side: a Trainer starts a
-// worker running worker.js (a module Web Worker in browsers, worker_threads
+// worker running trainer-worker.js (a module Web Worker in browsers, worker_threads
 // in Node), sends it modelSpec(model), a copy of the weights (transferred)
 // and the fit options, and relays progress / checkpoints / the result.
 // The batches are copied (structured clone) unless transferData: true
@@ -8,7 +8,8 @@
 // here; loss, lrSchedule and optimizer must be names or configs. The trained
 // weights come back transferred; the model is changed only with applyTo.
 import { RnnError } from './errors.js';
-import { modelSpec, rngStates, setRngStates } from './spec.js';
+import { rngStates, setRngStates } from './rng-states.js';
+import { modelSpec } from './spec.js';
 
 const isNode = typeof process === 'object' && process.versions?.node != null;
 
@@ -79,6 +80,17 @@ function checkOptions(options) {
   }
 }
 
+/**
+ * What crosses threads of a model, both ways: fresh copies of its weights
+ * and generator states (ours to transfer), and the buffers to transfer.
+ */
+export function modelState(model) {
+  const stateDict = model.stateDict();
+  const rng = rngStates(model);
+  const transfer = [...Object.values(stateDict).map((t) => t.data.buffer), ...Object.values(rng).map((s) => s.buffer)];
+  return { stateDict, rngStates: rng, transfer };
+}
+
 // The buffers of every typed array in the batches (deduplicated; shared
 // memory is shared anyway, so it is never in a transfer list).
 function dataBuffers(batchLists) {
@@ -101,9 +113,9 @@ async function spawn(workerUrl) {
   if (isNode) {
     const name = ['node', 'worker_threads'].join(':'); // opaque to bundlers and minifiers
     const { Worker: NodeWorker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
-    // Not the literal new URL('./worker.js', ...) form here: bundlers would copy
+    // Not the literal new URL('./trainer-worker.js', ...) form here: bundlers would copy
     // the unbundled file as an asset for this Node-only branch.
-    const file = './worker.js';
+    const file = './trainer-worker.js';
     const w = new NodeWorker(workerUrl ?? new URL(file, import.meta.url));
     return {
       post: (m, t) => w.postMessage(m, t),
@@ -119,14 +131,14 @@ async function spawn(workerUrl) {
   if (typeof Worker === 'function') {
     const w = workerUrl
       ? new Worker(workerUrl, { type: 'module' })
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      : new Worker(new URL('./trainer-worker.js', import.meta.url), { type: 'module' });
     return {
       post: (m, t) => w.postMessage(m, t),
       onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
       onError: (fn) => {
         w.addEventListener('error', (e) => {
           e.preventDefault?.();
-          fn(new RnnError('STATE', `the training worker failed: ${e.message || 'it could not be loaded (check that worker.js, index.js and the .wasm are served next to each other)'}`));
+          fn(new RnnError('STATE', `the training worker failed: ${e.message || 'it could not be loaded (check that trainer-worker.js, index.js and the .wasm are served next to each other)'}`));
         });
         w.addEventListener('messageerror', () => fn(new RnnError('STATE', 'a message from the training worker could not be read')));
       },
@@ -147,6 +159,8 @@ function remoteError(e) {
  * Trains a model in a worker. new Trainer({ model, ...fit options, applyTo,
  * onProgress, onCheckpoint, signal, transferData, workerUrl, init }); see
  * the top of this file for what is copied and what is transferred.
+ * defaults: init options the worker starts from (rnn.Trainer passes its
+ * engine's { simd }, so the worker loads the same build).
  */
 export class Trainer {
   constructor(options, defaults = {}) {
@@ -158,9 +172,7 @@ export class Trainer {
     const init = { ...defaults, ...(options.init ?? {}) };
     if (init.wasmUrl != null) init.wasmUrl = String(init.wasmUrl);
     if (init.simd === undefined) delete init.simd;
-    const stateDict = model.stateDict(); // fresh copies: ours to transfer
-    const rng = rngStates(model);
-    const transfer = [...Object.values(stateDict).map((t) => t.data.buffer), ...Object.values(rng).map((s) => s.buffer)];
+    const { stateDict, rngStates: rng, transfer } = modelState(model);
     if (transferData) transfer.push(...dataBuffers([fitOptions.train, fitOptions.val]));
 
     this._listeners = new Map(EVENTS.map((e) => [e, new Set()]));
@@ -319,13 +331,4 @@ export class Trainer {
 /** new Trainer(options). */
 export function createTrainer(options) {
   return new Trainer(options);
-}
-
-/** The API's Trainer / createTrainer: the worker loads the same engine build (SIMD or scalar). */
-export function makeTrainer({ simd } = {}) {
-  class BoundTrainer extends Trainer {
-    constructor(options) { super(options, { simd }); }
-  }
-  Object.defineProperty(BoundTrainer, 'name', { value: 'Trainer' });
-  return { Trainer: BoundTrainer, createTrainer: (options) => new BoundTrainer(options) };
 }

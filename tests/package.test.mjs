@@ -36,7 +36,7 @@ const TEST_TIMEOUT = 120_000;
 // What a user needs, and nothing else.
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/[\w-]+\.js$/, /^dist\/[\w-]+\.d\.ts$/, /^dist\/[\w-]+\.wasm$/];
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts',
-  'dist/loader.js', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/thread-worker.js', 'dist/threads.js'];
+  'dist/loader.js', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/threads-helper.js', 'dist/threads.js'];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball
@@ -351,10 +351,10 @@ test('(f) Vite: an app built with no config emits the .wasm as an asset and runs
   const started = Date.now();
   const built = await run(process.execPath, [VITE, 'build', '--logLevel', 'warn'], { cwd: app, timeout: 120_000 })
     .catch((e) => {
-      // Vite bundles `new Worker(new URL('./worker.js', import.meta.url))` (trainer.js) as a
+      // Vite bundles `new Worker(new URL('./trainer-worker.js', import.meta.url))` (trainer.js) as a
       // classic 'iife' worker by default, and that format cannot have a top-level await.
       const hint = /top-level await/i.test(e.message)
-        ? '\nHINT: a module reached from the worker entry (dist/worker.js) uses top-level await, which Vite\'s default worker format (iife) rejects: users could not build any app importing rnn-wasm without worker: { format: \'es\' } in their config.'
+        ? '\nHINT: a module reached from the worker entry (dist/trainer-worker.js) uses top-level await, which Vite\'s default worker format (iife) rejects: users could not build any app importing rnn-wasm without worker: { format: \'es\' } in their config.'
         : '';
       throw new Error(`vite build of an app importing rnn-wasm failed${hint}\n${e.message}`);
     });

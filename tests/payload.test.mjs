@@ -12,7 +12,7 @@ const BUDGET = 100 * 1024;
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
 export function payload() {
-  const files = ['rnn.wasm', ...readdirSync(dist).filter((f) => f.endsWith('.js')).sort()];
+  const files = ['rnn.wasm', ...readdirSync(dist, { recursive: true }).filter((f) => f.endsWith('.js')).sort()];
   const sizes = files.map((f) => {
     const bytes = readFileSync(dist + f);
     return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };

@@ -27,7 +27,7 @@ const SCREENSHOTS = join(ROOT, 'build', 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-const env = useBrowser({ dist: ['index.js', 'rnn.wasm', 'worker.js'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
+const env = useBrowser({ dist: ['index.js', 'rnn.wasm', 'trainer-worker.js'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
 
 // A page that records every page error, console error and failed request,
 // and the main thread's long tasks (PerformanceObserver 'longtask').
@@ -249,7 +249,7 @@ test('training in a Web Worker lowers the loss while the main thread has no long
       assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
       attempts.push(long);
       t.diagnostic(`attempt ${attempt}: ${run.steps} steps, loss ${head.toFixed(3)} -> ${tail.toFixed(3)}, val acc ${run.val.at(-1).valAccuracy.toFixed(3)}, workers while training ${JSON.stringify(run.workers)}; long tasks during training [ms in, ms long]: ${JSON.stringify(long)}; load average ${loadavg()[0].toFixed(1)}`);
-      assert.ok(run.workers.some((w) => w.endsWith('/dist/worker.js')), `training runs in the library's worker: ${run.workers}`);
+      assert.ok(run.workers.some((w) => w.endsWith('/dist/trainer-worker.js')), `training runs in the library's worker: ${run.workers}`);
       if (long.length === 0) break;
     } finally {
       await context.close();

@@ -11,7 +11,7 @@ import { init } from '../dist/index.js';
 import { FIT_OPTIONS, data, makeModel } from './browser/worker-page.js';
 import { recordProblems, useBrowser } from './helpers/browser.mjs';
 
-const env = useBrowser({ dist: ['rnn.wasm', 'worker.js', 'trainer.js', 'spec.js'] });
+const env = useBrowser({ dist: ['rnn.wasm', 'trainer-worker.js', 'trainer.js', 'spec.js'] });
 
 const plainDict = (sd) => Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, { shape: [...t.shape], data: Array.from(t.data) }]));
 
@@ -63,7 +63,7 @@ test('Chromium: a Web Worker trains while the page stays responsive, and compute
     const gaps = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
       const { inPage, midway, status, workerUrls, problems } = await runPage(context);
-      assert.deepEqual(workerUrls.map((u) => new URL(u).pathname), ['/dist/worker.js'], 'one module worker, loaded from dist/');
+      assert.deepEqual(workerUrls.map((u) => new URL(u).pathname), ['/dist/trainer-worker.js'], 'one module worker, loaded from dist/');
       assert.equal(inPage.backend, 'wasm-simd128');
       assert.equal(inPage.history.stopped, 'completed');
       assert.equal(inPage.history.steps, steps);

@@ -1,4 +1,4 @@
-// Training off the main thread (js/trainer.js + js/worker.js) in Node's
+// Training off the main thread (js/trainer.js + js/trainer-worker.js) in Node's
 // worker_threads, and the model specs (js/spec.js) that rebuild a model
 // there: progress events, bit-identical results across threads, pause /
 // resume / cancel, NON_FINITE, options that cannot cross threads, and a main

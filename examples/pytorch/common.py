@@ -2,7 +2,7 @@
 
 The data side follows the JS examples exactly where it matters for
 comparability: the generator is rnn-wasm's (xoshiro128** seeded through
-splitmix64, js/data.js createRng), with the same shuffle, batching,
+splitmix64, js/data/rng.js createRng), with the same shuffle, batching,
 tokenizer and vocabularies, so the sentiment split, vocabulary and batch
 order are the JS example's, item for item.
 """
@@ -26,7 +26,7 @@ def read_repo_file(rel):
 
 
 class Rng:
-    """js/data.js createRng: xoshiro128** seeded through splitmix64."""
+    """js/data/rng.js createRng: xoshiro128** seeded through splitmix64."""
 
     def __init__(self, seed):
         x = seed & M64
@@ -68,7 +68,7 @@ class Rng:
 
 
 def shuffle(items, rng):
-    """js/data.js shuffle: Fisher-Yates from the end, j = rng.int(i + 1); a copy."""
+    """js/data/splits.js shuffle: Fisher-Yates from the end, j = rng.int(i + 1); a copy."""
     a = list(items)
     for i in range(len(a) - 1, 0, -1):
         j = rng.int(i + 1)
@@ -77,7 +77,7 @@ def shuffle(items, rng):
 
 
 def batches(n, batch_size, rng):
-    """js/data.js batches(n, { batchSize, rng }): shuffled index lists."""
+    """js/data/batching.js batches(n, { batchSize, rng }): shuffled index lists."""
     order = shuffle(range(n), rng)
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 

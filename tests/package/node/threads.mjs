@@ -1,5 +1,5 @@
 // (i) Node, the multi-threaded build from the installed package:
-// init({ threads: 2 }) starts a helper from the package's thread-worker.js and
+// init({ threads: 2 }) starts a helper from the package's threads-helper.js and
 // gives the single-threaded numbers. Prints one JSON line.
 import { init } from 'rnn-wasm';
 import { runCase } from './case.mjs';

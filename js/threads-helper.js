@@ -1,9 +1,10 @@
-// thread-worker.js - one helper thread of the multi-threaded build (threads.js
-// starts it): instantiates the engine's module on the shared memory, moves
-// its stack pointer to its own stack, and runs rnn_thread_main(id), which
-// takes parts of large products. After a few ms without work it returns
-// RNN_THREAD_IDLE and this loop sleeps until the next job is published.
-// No top-level await and no imports, so it loads as a module or classic worker.
+// threads-helper.js - one helper thread of the multi-threaded build
+// (threads.js starts it): instantiates the engine's module on the shared
+// memory, moves its stack pointer to its own stack, and runs
+// rnn_thread_main(id), which takes parts of large products. After a few ms
+// without work it returns RNN_THREAD_IDLE and this loop sleeps until the next
+// job is published. No top-level await and no imports, so it loads as a
+// module or classic worker.
 const isNode = typeof process === 'object' && process.versions?.node != null;
 const THREAD_IDLE = -1;
 const SLEEP_MS = 50; // wake now and then, so that ending the worker is never held up

@@ -1,9 +1,12 @@
-// worker.js - runs inside the training worker started by trainer.js: loads
-// the engine (index.js and the .wasm next to this file), rebuilds the model
-// from its spec and weights, runs fit() and posts progress / checkpoint /
-// paused / resumed / done / error messages (weights as transferred buffers).
+// trainer-worker.js - the off-thread trainer's worker side (trainer.js starts
+// it): loads the engine (index.js and the .wasm next to this file), rebuilds
+// the model from its spec and weights, runs fit() and posts progress /
+// checkpoint / paused / resumed / done / error messages (weights as
+// transferred buffers).
 import { init } from './index.js';
-import { buildModel, rngStates, setRngStates } from './spec.js';
+import { setRngStates } from './rng-states.js';
+import { modelState } from './trainer.js';
+import { buildModel } from './spec.js';
 
 const isNode = typeof process === 'object' && process.versions?.node != null;
 
@@ -33,10 +36,7 @@ let step = 0;
 
 function takeWeights() {
   if (!model || model.disposed) return { stateDict: null, rngStates: null, transfer: [] };
-  const stateDict = model.stateDict(); // fresh copies: safe to transfer
-  const rng = rngStates(model);
-  const transfer = [...Object.values(stateDict).map((t) => t.data.buffer), ...Object.values(rng).map((s) => s.buffer)];
-  return { stateDict, rngStates: rng, transfer };
+  return modelState(model);
 }
 
 function plainError(e) {
