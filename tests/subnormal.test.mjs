@@ -1,0 +1,183 @@
+// subnormal.test.mjs - no subnormal floats (0 < |v| < 2^-126) come out of the
+// engine: outputs, states, gradients (dx, dh0, dc0, parameter grads), stream
+// outputs and states, parameters after Adam steps and Adam's moments, in the
+// cases where they used to be born (issue 24): long-sequence training with
+// the loss on the last step only (the BPTT carry decays through the
+// subnormal range), saturated inputs (sigmoid(-large) underflows), inputs
+// that are themselves subnormal (Linear, LSTM), a long stream on saturated
+// inputs, on the SIMD, scalar and 2-thread builds. WebAssembly has no
+// flush-to-zero mode and every operation on a subnormal takes x86's slow
+// path, so the engine flushes them where they are born. Not timed: the
+// speed is in bench/cliffs.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { init } from '../dist/index.js';
+import { BACKENDS, lcg } from './helpers/util.mjs';
+
+const FLT_MIN = 2 ** -126;
+// Until the engine flushes subnormals (issue 24, phase 2) these tests fail:
+// they run as todo so the suite stays green; phase 2 removes this.
+const TODO = { todo: 'issue 24: the engine does not flush subnormals yet' };
+
+/** How many subnormals a Float32Array holds, and the first one's index and value. */
+function subnormals(a) {
+  let n = 0, first = -1;
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.abs(a[i]);
+    if (v > 0 && v < FLT_MIN) { if (n++ === 0) first = i; }
+  }
+  return { n, first, value: first >= 0 ? a[first] : undefined };
+}
+
+/** Collects named arrays, then asserts none holds a subnormal (one message naming all that do). */
+class Scan {
+  constructor(label) { this.label = label; this.bad = []; this.seen = 0; }
+  add(name, a) {
+    if (a == null) return;
+    const data = a.data ?? a;
+    assert.ok(data instanceof Float32Array, `${name} is a Float32Array`);
+    this.seen++;
+    const s = subnormals(data);
+    if (s.n) this.bad.push(`${name}: ${s.n} of ${data.length} (first [${s.first}] = ${s.value})`);
+  }
+  addAll(prefix, obj) { for (const [k, v] of Object.entries(obj)) this.add(`${prefix}${k}`, v); }
+  check() {
+    assert.ok(this.seen > 0, 'scanned something');
+    assert.deepEqual(this.bad, [], `${this.label}: subnormal values in ${this.bad.length} arrays`);
+  }
+}
+
+function uniform(n, rnd, scale) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (2 * rnd() - 1) * scale;
+  return a;
+}
+
+const CELLS = ['LSTM', 'GRU', 'RNN'];
+
+/**
+ * A classifier's train steps: the layer over T steps, a Linear head on hN,
+ * mse, backward with dx, dh0 (dc0), then Adam; everything scanned.
+ */
+function trainAndScan(rnn, cell, { T, B, I, H, xScale, steps = 2, label }) {
+  const scan = new Scan(label);
+  const rnd = lcg(T + H);
+  const m = new rnn[cell]({ inputSize: I, hiddenSize: H, seed: 3 });
+  const head = new rnn.Linear({ inFeatures: H, outFeatures: 1, seed: 4 });
+  const opt = new rnn.Adam([...m.parameters(), ...head.parameters()], { lr: 1e-3 });
+  try {
+    const x = { shape: [T, B, I], data: uniform(T * B * I, rnd, xScale) };
+    const y = { shape: [B, 1], data: uniform(B, rnd, 1) };
+    for (let s = 0; s < steps; s++) {
+      opt.zeroGrad();
+      const out = m.forward(x);
+      const pred = head.forward({ shape: [B, H], data: out.hN.data });
+      const { grad } = rnn.losses.mse(pred, y);
+      const { dx: dh } = head.backward({ dOutput: grad });
+      const g = m.backward({ dhN: { shape: out.hN.shape, data: dh.data } });
+      if (s === steps - 1) {
+        scan.add('output', out.output);
+        scan.add('hN', out.hN);
+        scan.add('cN', out.cN);
+        scan.add('pred', pred);
+        scan.add('dx', g.dx);
+        scan.add('dh0', g.dh0);
+        scan.add('dc0', g.dc0);
+        scan.addAll('grad ', m.grads());
+        scan.addAll('head grad ', head.grads());
+      }
+      opt.step();
+    }
+    scan.addAll('param ', m.stateDict());
+    scan.addAll('Adam ', opt.getState().buffers);
+  } finally {
+    opt.dispose(); head.dispose(); m.dispose();
+  }
+  scan.check();
+}
+
+const builds = [...BACKENDS, { simd: true, threads: 2, name: 'wasm-simd128, 2 threads' }];
+
+for (const { simd, threads, name } of builds) {
+  const engine = () => init({ simd, threads: threads ?? 1 });
+
+  test(`${name}: long-sequence training (T 1000, loss on the last step): no subnormal output, state, gradient, parameter or Adam moment`, { ...TODO, timeout: 120_000 }, async (t) => {
+    const rnn = await engine();
+    for (const cell of CELLS) {
+      await t.test(cell, TODO, () => trainAndScan(rnn, cell, { T: 1000, B: 4, I: 8, H: 32, xScale: 1, label: `${name} ${cell} T=1000` }));
+    }
+  });
+
+  test(`${name}: saturated inputs (scale 1000): no subnormal output, state, gradient or Adam moment`, { ...TODO, timeout: 120_000 }, async (t) => {
+    const rnn = await engine();
+    for (const cell of CELLS) {
+      await t.test(cell, TODO, () => trainAndScan(rnn, cell, { T: 128, B: 4, I: 8, H: 32, xScale: 1000, label: `${name} ${cell} saturated` }));
+    }
+  });
+
+  test(`${name}: subnormal inputs: Linear and the recurrent layers give no subnormal output or gradient`, TODO, async (t) => {
+    const rnn = await engine();
+    const rnd = lcg(7);
+    const tiny = (n) => uniform(n, rnd, 2 ** -130); // every value subnormal (or 0)
+    await t.test('Linear', TODO, () => {
+      const scan = new Scan(`${name} Linear`);
+      const lin = new rnn.Linear({ inFeatures: 64, outFeatures: 32, seed: 5 });
+      try {
+        const x = { shape: [16, 64], data: tiny(16 * 64) };
+        assert.ok(subnormals(x.data).n > 900, 'the input is subnormal');
+        scan.add('output', lin.forward(x));
+        scan.add('dx', lin.backward({ dOutput: { shape: [16, 32], data: tiny(16 * 32) } }).dx);
+        scan.addAll('grad ', lin.grads());
+      } finally { lin.dispose(); }
+      scan.check();
+    });
+    for (const cell of CELLS) {
+      await t.test(cell, TODO, () => {
+        const scan = new Scan(`${name} ${cell} subnormal input`);
+        const m = new rnn[cell]({ inputSize: 8, hiddenSize: 16, seed: 6 });
+        try {
+          const T = 32, B = 4;
+          const out = m.forward({ shape: [T, B, 8], data: tiny(T * B * 8) });
+          scan.add('output', out.output);
+          scan.add('hN', out.hN);
+          const g = m.backward({ dOutput: { shape: out.output.shape, data: tiny(out.output.data.length) } });
+          scan.add('dx', g.dx);
+          scan.add('dh0', g.dh0);
+          scan.add('dc0', g.dc0);
+          scan.addAll('grad ', m.grads());
+        } finally { m.dispose(); }
+        scan.check();
+      });
+    }
+  });
+
+  test(`${name}: a stream on saturated inputs (20 000 steps): no subnormal output or state`, { ...TODO, timeout: 120_000 }, async (t) => {
+    const rnn = await engine();
+    for (const cell of CELLS) {
+      await t.test(cell, TODO, () => {
+        const scan = new Scan(`${name} ${cell} stream`);
+        const m = new rnn[cell]({ inputSize: 8, hiddenSize: 32, seed: 8 });
+        const s = m.stream({ batch: 2 });
+        try {
+          const rnd = lcg(9);
+          const steps = 20000, chunk = 1000, B = 2, I = 8;
+          for (let c0 = 0; c0 < steps; c0 += chunk) {
+            const ys = s.run(uniform(chunk * B * I, rnd, 1000), chunk);
+            scan.add(`run output [${c0}, ${c0 + chunk})`, ys);
+            if (c0 === 0) scan.add('step output', s.step(uniform(B * I, rnd, 1000)));
+          }
+          scan.addAll('state ', s.getState());
+        } finally { s.dispose(); m.dispose(); }
+        scan.check();
+      });
+    }
+  });
+}
+
+test('the scan itself finds subnormals (so a pass means none were there)', () => {
+  const a = new Float32Array([0, 1, -FLT_MIN, 2 ** -127, -(2 ** -149), 1e-30]);
+  assert.equal(subnormals(a).n, 2);
+  const scan = new Scan('self-check');
+  scan.add('a', a);
+  assert.throws(() => scan.check(), /subnormal values in 1 arrays/);
+});
