@@ -11,11 +11,14 @@
 //   5. the payload (gzip -9 of dist/rnn.wasm + dist/*.js);
 //   6. scaling of the LSTM train step with T, H, B, and peak memory of a
 //      train step against T, with and without truncated BPTT;
+//   7. the speed cliffs (bench/cliffs.mjs: subnormal floats, issue 24), each
+//      case against its normal twin, for rnn-wasm (1 and 2 threads),
+//      TensorFlow.js-wasm and onnxruntime-web;
 // and writes everything to build/bench.json. --clock=cpu times every library
 // with its process CPU time instead of wall time (BENCH_CLOCK=cpu in the
 // children), for a machine that other work keeps busy; the GEMM table is
 // always wall time. Library ids for --skip:
-// rnn-wasm, rnn-wasm-2t, native-gcc, native-clang, tfjs-wasm, tfjs-cpu, ort, pytorch, gemm.
+// rnn-wasm, rnn-wasm-2t, native-gcc, native-clang, tfjs-wasm, tfjs-cpu, ort, pytorch, gemm, cliffs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -184,6 +187,8 @@ if (!args['no-scaling'] && !skip.has('rnn-wasm')) {
     memory.tbptt.push(m.memory ?? { T, error: m.error });
   }
 }
+// Speed cliffs: its own driver, which runs each library in a child in turn.
+const cliffs = nodeChild('cliffs', 'bench/cliffs.mjs', [...Q, '--out=build/cliffs.json'], { timeoutS: 600 });
 const pay = payload();
 const finished = new Date();
 
@@ -335,10 +340,15 @@ if (memory) {
   }
 }
 
+if (cliffs.report) log(`\n${cliffs.report}`);
+else if (cliffs.skipped) log(`\nSpeed cliffs: not run (${cliffs.skipped})`);
+else if (cliffs.error) log(`\nSpeed cliffs: FAILED ${cliffs.error}`);
+
 const out = {
   date: started.toISOString(), finished: finished.toISOString(), seconds: (finished - started) / 1000,
   machine: { cpu, cores: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtEnd: os.loadavg() },
   quick, clock, libraries: libs, targets, issueReference: ISSUE, gemm: gemmResult, payload: pay, scaling, memory, nativeBuild,
+  cliffs: cliffs.libs ? { libs: cliffs.libs, quick: cliffs.quick } : { error: cliffs.error, skipped: cliffs.skipped },
 };
 mkdirSync(path.dirname(outFile), { recursive: true });
 writeFileSync(outFile, JSON.stringify(out, null, 2));

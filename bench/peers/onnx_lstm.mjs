@@ -4,6 +4,7 @@
 // (opset 14) with the weights as initializers:
 //   inputs  X [T, B, I], and with `state: true` initial_h, initial_c [1, B, H]
 //   outputs Y [T, 1, B, H] (whole-sequence model) or Y_h, Y_c [1, B, H]
+// matmulModel writes a one-node MatMul (bench/cliffs.mjs).
 // Weights are given in PyTorch's layout (weight_ih [4H, I], weight_hh [4H, H],
 // bias_ih, bias_hh [4H], gate rows i, f, g, o) and reordered to ONNX's i, o,
 // f, c, so the model computes exactly nn.LSTM's function.
@@ -108,5 +109,24 @@ export function lstmModel({ T, B, I, H, weights, state }) {
   model.str(2, 'rnn-wasm bench');                     // producer_name
   model.msg(7, graph);                                // graph
   model.msg(8, new Writer().str(1, '').int(2, 14));   // opset_import { domain "", version 14 }
+  return model.finish();
+}
+
+/**
+ * Bytes of an ONNX model computing Y = A * B (one `MatMul`), A [M, K] an
+ * input, B [K, N] an initializer (bench/cliffs.mjs: subnormal inputs).
+ */
+export function matmulModel({ M, K, N, b }) {
+  const node = new Writer().str(1, 'A').str(1, 'B').str(2, 'Y').str(3, 'matmul').str(4, 'MatMul');
+  const graph = new Writer();
+  graph.msg(1, node).str(2, 'rnn_wasm_bench_matmul');
+  graph.msg(5, tensorProto('B', [K, N], b));
+  graph.msg(11, valueInfo('A', [M, K]));
+  graph.msg(12, valueInfo('Y', [M, N]));
+  const model = new Writer();
+  model.int(1, 8);
+  model.str(2, 'rnn-wasm bench');
+  model.msg(7, graph);
+  model.msg(8, new Writer().str(1, '').int(2, 14));
   return model.finish();
 }
