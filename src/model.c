@@ -14,25 +14,15 @@
 #define MAX_HIDDEN 65536
 #define MAX_INPUT 1048576
 
-typedef struct {
-  char name[32];
-  size_t offset;
-  int rows, cols;
-} rnn_tensor;
-
 struct rnn_model {
   rnn_model_config cfg;
   int I, H, Hout, L, D, G;
   const rnn_cell_def *cell;
   int training;
-  size_t nparams;
-  float *params, *grads;
-  int ntensors;
-  rnn_tensor tensors[MAX_TENSORS];
+  rnn_params params;
   rnn_unit units[2 * MAX_LAYERS]; /* index layer * D + direction */
   float *packed;                   /* all units' packed weights, one block */
-  int packed_valid;
-  unsigned params_version; /* bumped by rnn_model_params_changed (streams repack) */
+  unsigned packed_version;         /* params.version they were packed at */
   rnn_rng dropout_rng;
 
   /* Activation cache, sized for cap_rows = T*B rows and cap_B batch. */
@@ -112,6 +102,10 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
 
   rnn_model *m = calloc(1, sizeof *m);
   if (!m) return rnn_fail(RNN_E_NOMEM, "out of memory creating the model");
+  if ((st = rnn_params_init(&m->params, MAX_TENSORS))) {
+    rnn_model_destroy(m);
+    return st;
+  }
   m->cfg = *cfg;
   m->I = cfg->input_size, m->H = H, m->Hout = Ho, m->L = L, m->D = D, m->G = G;
   m->cell = cell_def(cfg->cell);
@@ -119,7 +113,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
 
   /* Tensor table in state_dict order: layer, direction, then w_ih, w_hh,
    * b_ih, b_hh, w_hr. */
-  size_t off = 0, packed_total = 0;
+  size_t packed_total = 0;
   for (int l = 0; l < L; l++) {
     for (int d = 0; d < D; d++) {
       rnn_unit *u = &m->units[l * D + d];
@@ -133,22 +127,19 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
           {"weight_hr", P, H, &u->w_hr, P > 0}};
       for (int k = 0; k < 5; k++) {
         if (!parts[k].present) continue;
-        rnn_tensor *t = &m->tensors[m->ntensors++];
-        snprintf(t->name, sizeof t->name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
-        t->offset = off, t->rows = parts[k].rows, t->cols = parts[k].cols;
-        *parts[k].slot = off;
-        off += (size_t)parts[k].rows * parts[k].cols;
+        char name[32];
+        snprintf(name, sizeof name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
+        *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
+                                        parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
       packed_total += unit_packed_floats(u->in_dim, H, Ho, G, P > 0);
     }
   }
-  m->nparams = off;
-  m->params = malloc(off * sizeof(float));
-  m->grads = calloc(off, sizeof(float));
   m->packed = malloc(packed_total * sizeof(float));
-  if (!m->params || !m->grads || !m->packed) {
+  if (rnn_params_alloc(&m->params) || !m->packed) {
+    const size_t count = m->params.count;
     rnn_model_destroy(m);
-    return rnn_fail(RNN_E_NOMEM, "out of memory for %zu parameters", off);
+    return rnn_fail(RNN_E_NOMEM, "out of memory for %zu parameters", count);
   }
   float *pk = m->packed;
   for (int k = 0; k < L * D; k++) {
@@ -167,17 +158,24 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   rnn_rng g;
   rnn_rng_seed(&g, cfg->seed);
   const float k = 1.0f / sqrtf((float)H);
-  for (size_t i = 0; i < off; i++) m->params[i] = rnn_rng_uniform(&g, -k, k);
+  for (size_t i = 0; i < m->params.count; i++) m->params.values[i] = rnn_rng_uniform(&g, -k, k);
   /* Dropout draws from its own stream, so init does not depend on it. */
   rnn_rng_seed(&m->dropout_rng, ((uint64_t)cfg->seed << 32) ^ 0xD50F0D50Full);
   *out = m;
   return RNN_OK;
 }
 
+int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
+                  int bidirectional, int bias, int proj_size, float dropout, uint32_t seed,
+                  rnn_model **out) {
+  const rnn_model_config cfg = {cell, input_size, hidden_size, num_layers, bidirectional,
+                                bias, proj_size, dropout, seed};
+  return rnn_model_create(&cfg, out);
+}
+
 void rnn_model_destroy(rnn_model *m) {
   if (!m) return;
-  free(m->params);
-  free(m->grads);
+  rnn_params_free(&m->params);
   free(m->packed);
   free(m->cache);
   free(m->gemm_ws);
@@ -191,53 +189,29 @@ void rnn_model_get_rng(const rnn_model *m, uint32_t state[4]) {
 void rnn_model_set_rng(rnn_model *m, const uint32_t state[4]) {
   memcpy(m->dropout_rng.s, state, sizeof m->dropout_rng.s);
 }
-size_t rnn_model_num_params(const rnn_model *m) { return m->nparams; }
-float *rnn_model_params(rnn_model *m) { return m->params; }
-float *rnn_model_grads(rnn_model *m) { return m->grads; }
-int rnn_model_num_tensors(const rnn_model *m) { return m->ntensors; }
-
-int rnn_model_tensor(const rnn_model *m, int i, const char **name,
-                     size_t *offset, int *rows, int *cols) {
-  if (i < 0 || i >= m->ntensors) return 0;
-  const rnn_tensor *t = &m->tensors[i];
-  if (name) *name = t->name;
-  if (offset) *offset = t->offset;
-  if (rows) *rows = t->rows;
-  if (cols) *cols = t->cols;
-  return strncmp(t->name, "bias", 4) == 0 ? 1 : 2;
-}
-
-void rnn_model_params_changed(rnn_model *m) {
-  m->packed_valid = 0;
-  m->params_version++;
-}
+rnn_params *rnn_model_parameters(rnn_model *m) { return &m->params; }
 
 const rnn_model_config *rnn_model_config_of(const rnn_model *m) { return &m->cfg; }
 const rnn_unit *rnn_model_unit(const rnn_model *m, int k) { return &m->units[k]; }
-unsigned rnn_model_params_version(const rnn_model *m) { return m->params_version; }
-
-void rnn_model_zero_grad(rnn_model *m) {
-  memset(m->grads, 0, m->nparams * sizeof(float));
-}
 
 /* Pack once per parameter change: forward uses W^T panels, backward W. */
 static void pack_weights(rnn_model *m) {
-  if (m->packed_valid) return;
+  if (m->packed_version == m->params.version) return;
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout;
   for (int k = 0; k < m->L * m->D; k++) {
     rnn_unit *u = &m->units[k];
-    const float *wih = m->params + u->w_ih, *whh = m->params + u->w_hh;
+    const float *wih = m->params.values + u->w_ih, *whh = m->params.values + u->w_hh;
     rnn_gemm_pack_b(u->in_dim, GH, wih, 1, u->in_dim, u->pk_ih);
     rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, u->pk_hh);
     rnn_gemm_pack_b(GH, u->in_dim, wih, u->in_dim, 1, u->pk_ih_t);
     rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, u->pk_hh_t);
     if (u->w_hr != RNN_NONE) {
-      const float *whr = m->params + u->w_hr; /* [P][H] */
+      const float *whr = m->params.values + u->w_hr; /* [P][H] */
       rnn_gemm_pack_b(H, Ho, whr, 1, H, u->pk_hr);
       rnn_gemm_pack_b(Ho, H, whr, H, 1, u->pk_hr_t);
     }
   }
-  m->packed_valid = 1;
+  m->packed_version = m->params.version;
 }
 
 /* Grow the activation cache to hold T*B rows and batch B. Only allocates
@@ -323,7 +297,7 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   rnn_run r;
   r.T = m->T, r.B = B, r.H = H, r.Hout = Ho, r.G = m->G, r.reverse = d;
   r.lengths = m->has_lengths ? m->lengths : NULL;
-  r.params = m->params, r.grads = m->grads;
+  r.params = m->params.values, r.grads = m->params.grads;
   r.u = &m->units[l * m->D + d];
   r.in = layer_input(m, l);
   r.out = m->outs + (size_t)l * rows * DHo + (size_t)d * Ho;
@@ -334,6 +308,17 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   r.tmp = m->tmp;
   r.gemm_ws = m->gemm_ws;
   return r;
+}
+
+int rnn_model_input(rnn_model *m, int T, int B, float **x) {
+  if (!m || !x) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  *x = NULL;
+  if (T < 1 || B < 1)
+    return rnn_fail(RNN_E_SHAPE, "sequence length and batch must be >= 1, got T=%d B=%d", T, B);
+  m->have_forward = 0; /* growing the cache drops the cached forward */
+  const int st = reserve_cache(m, T, B);
+  if (!st) *x = m->x;
+  return st;
 }
 
 int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
@@ -357,7 +342,7 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
   const int H = m->H, Ho = m->Hout, LD = m->L * m->D, DHo = m->D * Ho;
   const size_t rows = (size_t)T * B, layer = rows * DHo;
   const int is_lstm = m->cfg.cell == RNN_CELL_LSTM;
-  memcpy(m->x, x, rows * m->I * sizeof(float));
+  if (x != m->x) memcpy(m->x, x, rows * m->I * sizeof(float));
   if (lengths) memcpy(m->lengths, lengths, (size_t)B * sizeof(int32_t));
   if (h0) memcpy(m->h0, h0, (size_t)LD * B * Ho * sizeof(float));
   else memset(m->h0, 0, (size_t)LD * B * Ho * sizeof(float));
@@ -386,9 +371,8 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
 
 int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
                        const float *d_cN, float *dx, float *dh0, float *dc0) {
-  if (!m) return rnn_fail(RNN_E_INVALID, "model is NULL");
-  if (!m->have_forward)
-    return rnn_fail(RNN_E_STATE, "backward needs a forward first (one backward per forward)");
+  const int st = rnn_backward_ready(m, "model", m && m->have_forward);
+  if (st) return st;
   m->have_forward = 0; /* backward overwrites the cached activations */
   const int B = m->B, H = m->H, Ho = m->Hout;
   const size_t layer = (size_t)m->T * B * m->D * Ho;

@@ -18,6 +18,32 @@ int rnn_fail(int status, const char *fmt, ...)
 #endif
     ;
 
+/* The checks every backward starts with: the object (named `what` in the
+ * message) is not NULL and holds a forward not yet consumed. */
+int rnn_backward_ready(const void *layer, const char *what, int have_forward);
+
+/* The parameter holder every module embeds (params.c). */
+typedef struct {
+  char name[32]; /* state_dict name */
+  size_t offset; /* floats from the start of values / grads */
+  int rows, cols, dims;
+} rnn_tensor;
+
+struct rnn_params {
+  size_t count;
+  float *values, *grads;
+  rnn_tensor *tensors;
+  int ntensors, max_tensors;
+  unsigned version; /* moves on rnn_params_changed */
+};
+
+/* Building one: init (room for max_tensors), add the tensors in state_dict
+ * order (each returns its offset), then alloc values and zeroed grads. */
+int rnn_params_init(rnn_params *p, int max_tensors);
+size_t rnn_params_add(rnn_params *p, const char *name, int rows, int cols, int dims);
+int rnn_params_alloc(rnn_params *p);
+void rnn_params_free(rnn_params *p);
+
 /* One direction of one layer: its parameters (offsets into the model's flat
  * arrays), its packed weights and its forward cache. Hout is the size of h:
  * the projection size P for a projected LSTM, else H. */
@@ -111,12 +137,9 @@ void rnn_gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
                          float *h, int H);
 void rnn_elman_row_forward(const float *a, float *h, int H, int relu);
 
-/* Model accessors for stream.c (model.c). The version changes on every
- * rnn_model_params_changed: copies packed from the parameters are stale
- * when it differs from the one they were made at. */
+/* Model accessors for stream.c (model.c). */
 const rnn_model_config *rnn_model_config_of(const rnn_model *m);
 const rnn_unit *rnn_model_unit(const rnn_model *m, int k);
-unsigned rnn_model_params_version(const rnn_model *m);
 
 void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
                       float *cN);

@@ -36,8 +36,7 @@ struct rnn_stream {
   rnn_model *m;
   int cell, B, L, I, H, Hout, G, bias, taps;
   size_t row;       /* chain row length */
-  unsigned version; /* model parameter version the packs were made from */
-  int packed;       /* the packs hold some version */
+  unsigned version; /* rnn_params version the packs were made at (0: none) */
   int reverse;      /* batch 1: this step sweeps the packs last to first */
   float *chain;     /* [B][row] */
   float *gh;        /* GRU: [B][3H] hidden side; r, z blocks stay 0 */
@@ -135,7 +134,8 @@ static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp
 }
 
 static void repack(rnn_stream *s) {
-  const float *params = rnn_model_params(s->m);
+  rnn_params *mp = rnn_model_parameters(s->m);
+  const float *params = rnn_params_values(mp);
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
     const rnn_unit *u = rnn_model_unit(s->m, l);
@@ -155,8 +155,7 @@ static void repack(rnn_stream *s) {
       pack(s, s->H, s->Hout, proj_weight, &src, ly->w_hr);
     }
   }
-  s->version = rnn_model_params_version(s->m);
-  s->packed = 1;
+  s->version = rnn_params_version(mp);
 }
 
 int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
@@ -337,7 +336,7 @@ static void one_step(rnn_stream *s, const float *x, float *y) {
 }
 
 static void ensure_packed(rnn_stream *s) {
-  if (!s->packed || s->version != rnn_model_params_version(s->m)) repack(s);
+  if (s->version != rnn_params_version(rnn_model_parameters(s->m))) repack(s);
 }
 
 int rnn_stream_step(rnn_stream *s, const float *x, float *y) {
