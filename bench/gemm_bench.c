@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "gemm.h"
+#include "rnn_testing.h"
 
 enum { INPUT_SIZE = 32, SEQ_ROWS = 2048 /* T*B */, REPEATS = 7 };
 static const double MIN_SECONDS = 0.05; /* per measurement */

@@ -298,15 +298,15 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
         if (bounded && !h0)
           for (size_t i = 0; i < ny; i++) FZ_CHECK(fabsf(y[i]) <= 1.0f, "|h| = %g > 1", (double)y[i]);
       }
-      /* gate taps of one unit (or an invalid unit) */
+      /* gate taps of one direction (or an invalid one) */
       if (k & 0x10) {
-        const int unit = fz_range(in, -1, L * D);
+        const int dir = fz_range(in, -1, L * D);
         const int ng = rnn_model_num_tap_gates(m);
         FZ_CHECK(ng == (c.cell == RNN_CELL_LSTM ? 4 : c.cell == RNN_CELL_GRU ? 3 : 0), "tap gates");
         float *taps = fz_zeros(rows * ((size_t)ng * H + (is_lstm ? H : 0) + Ho));
-        const int ts = rnn_model_forward_taps(m, unit, taps);
+        const int ts = rnn_model_forward_taps(m, dir, taps);
         FZ_SANE(ts);
-        FZ_CHECK(ts == (unit >= 0 && unit < L * D ? RNN_OK : RNN_E_INVALID), "taps of unit %d: %s", unit,
+        FZ_CHECK(ts == (dir >= 0 && dir < L * D ? RNN_OK : RNN_E_INVALID), "taps of direction %d: %s", dir,
                  rnn_status_name(ts));
         free(taps);
       }

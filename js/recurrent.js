@@ -79,7 +79,7 @@ export class RecurrentLayer extends ParamModule {
     super.dispose();
   }
 
-  // Copies of every unit's per-step internals from the forward just run
+  // Copies of every direction's per-step internals from the forward just run
   // (rnn_model_forward_taps): [{ i, f, g, o, c, h } | { r, z, n, h } | { h }]
   // at index layer * D + direction, each shaped like the output.
   _forwardTaps(T, B, unbatched) {

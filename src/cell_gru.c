@@ -122,37 +122,37 @@ static void gru_backward_rows(const void *ctx, int b0, int b1) {
 }
 
 static void gru_forward_step(const rnn_run *r, int t) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H, GH = 3 * H;
-  const float *hp = u->hprev + (size_t)t * B * H;
+  const float *hp = dir->hprev + (size_t)t * B * H;
   float *gh = r->tmp; /* [B][3H] recurrent part of this step, with b_hh */
   for (int b = 0; b < B; b++) {
-    if (u->b_hh != RNN_NONE)
-      memcpy(gh + (size_t)b * GH, r->params + u->b_hh, (size_t)GH * sizeof(float));
+    if (dir->b_hh != RNN_NONE)
+      memcpy(gh + (size_t)b * GH, r->params + dir->b_hh, (size_t)GH * sizeof(float));
     else
       memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
   }
-  rnn_gemm_packed(B, GH, H, hp, H, 1, u->pk_hh, gh, GH, 1);
-  const gru_rows rows = {r, t, u->gates + (size_t)t * B * GH, gh, u->aux + (size_t)t * B * H,
+  rnn_gemm_packed(B, GH, H, hp, H, 1, dir->pk_hh, gh, GH, 1);
+  const gru_rows rows = {r, t, dir->gates + (size_t)t * B * GH, gh, dir->aux + (size_t)t * B * H,
                          r->out + (size_t)t * B * r->ld_out, hp, NULL, NULL};
   rnn_parallel_rows(B, (double)B * GH, gru_forward_rows, &rows);
 }
 
 static void gru_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   (void)dc;
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H, GH = 3 * H;
-  const float *hp = u->hprev + (size_t)t * B * H;
-  float *g = u->gates + (size_t)t * B * GH; /* becomes input-side grads */
-  float *gh = u->aux2 + (size_t)t * B * GH; /* hidden-side grads */
+  const float *hp = dir->hprev + (size_t)t * B * H;
+  float *g = dir->gates + (size_t)t * B * GH; /* becomes input-side grads */
+  float *gh = dir->aux2 + (size_t)t * B * GH; /* hidden-side grads */
   const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
-  const gru_rows rows = {r, t, g, gh, u->aux + (size_t)t * B * H, NULL, hp, dh, dyt};
+  const gru_rows rows = {r, t, g, gh, dir->aux + (size_t)t * B * H, NULL, hp, dh, dyt};
   rnn_parallel_rows(B, (double)B * GH, gru_backward_rows, &rows);
   /* d h_{t-1} += dGh_t W_hh (dh holds the direct path z * dh) */
-  rnn_gemm_packed(B, H, GH, gh, GH, 1, u->pk_hh_t, dh, H, 1);
+  rnn_gemm_packed(B, H, GH, gh, GH, 1, dir->pk_hh_t, dh, H, 1);
 }
 
-static const float *gru_hidden_grads(const rnn_run *r) { return r->u->aux2; }
+static const float *gru_hidden_grads(const rnn_run *r) { return r->dir->aux2; }
 
 const rnn_cell_def rnn_cell_gru = {3, 0, gru_forward_step, gru_backward_step,
                                    gru_hidden_grads};

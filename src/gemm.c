@@ -1,6 +1,7 @@
 /* gemm.c - packing, blocking drivers and the reference product (see gemm.h). */
 #include "gemm.h"
 #include "parallel.h"
+#include "rnn_testing.h"
 
 #include <stdlib.h>
 #include <string.h>

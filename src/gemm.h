@@ -114,9 +114,4 @@ void rnn_gemv_1x28__wasmsimd(int kc, const float *a, ptrdiff_t sak,
                              const float *w, float *c, int accumulate);
 #endif
 
-/* Which kernels rnn_gemm_packed / rnn_sgemm / rnn_gemv_packed use: the SIMD ones when built in
- * (default), or force the scalar ones (tests, benchmarks). Returns the name of
- * the active 4x8 kernel. */
-const char *rnn_gemm_use_scalar(int force_scalar);
-
 #endif

@@ -20,8 +20,8 @@ struct rnn_model {
   const rnn_cell_def *cell;
   int training;
   rnn_params params;
-  rnn_unit units[2 * MAX_LAYERS]; /* index layer * D + direction */
-  float *packed;                   /* all units' packed weights, one block */
+  rnn_direction dirs[2 * MAX_LAYERS]; /* index layer * D + direction */
+  float *packed;                   /* all directions' packed weights, one block */
   unsigned packed_version;         /* params.version they were packed at */
   rnn_rng dropout_rng;
 
@@ -43,7 +43,7 @@ struct rnn_model {
   int have_forward; /* a forward is cached and not yet consumed by backward */
 };
 
-static size_t unit_packed_floats(int in_dim, int H, int Ho, int G, int proj) {
+static size_t direction_packed_floats(int in_dim, int H, int Ho, int G, int proj) {
   size_t n = rnn_gemm_packed_size(in_dim, G * H) + rnn_gemm_packed_size(Ho, G * H) +
              rnn_gemm_packed_size(G * H, in_dim) + rnn_gemm_packed_size(G * H, Ho);
   if (proj) n += rnn_gemm_packed_size(H, Ho) + rnn_gemm_packed_size(Ho, H);
@@ -116,15 +116,15 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   size_t packed_total = 0;
   for (int l = 0; l < L; l++) {
     for (int d = 0; d < D; d++) {
-      rnn_unit *u = &m->units[l * D + d];
-      u->in_dim = l == 0 ? cfg->input_size : D * Ho;
-      u->b_ih = u->b_hh = u->w_hr = RNN_NONE;
+      rnn_direction *dir = &m->dirs[l * D + d];
+      dir->in_dim = l == 0 ? cfg->input_size : D * Ho;
+      dir->b_ih = dir->b_hh = dir->w_hr = RNN_NONE;
       const struct { const char *kind; int rows, cols; size_t *slot; int present; } parts[5] = {
-          {"weight_ih", G * H, u->in_dim, &u->w_ih, 1},
-          {"weight_hh", G * H, Ho, &u->w_hh, 1},
-          {"bias_ih", G * H, 1, &u->b_ih, cfg->bias},
-          {"bias_hh", G * H, 1, &u->b_hh, cfg->bias},
-          {"weight_hr", P, H, &u->w_hr, P > 0}};
+          {"weight_ih", G * H, dir->in_dim, &dir->w_ih, 1},
+          {"weight_hh", G * H, Ho, &dir->w_hh, 1},
+          {"bias_ih", G * H, 1, &dir->b_ih, cfg->bias},
+          {"bias_hh", G * H, 1, &dir->b_hh, cfg->bias},
+          {"weight_hr", P, H, &dir->w_hr, P > 0}};
       for (int k = 0; k < 5; k++) {
         if (!parts[k].present) continue;
         char name[32];
@@ -132,7 +132,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
         *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
                                         parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
-      packed_total += unit_packed_floats(u->in_dim, H, Ho, G, P > 0);
+      packed_total += direction_packed_floats(dir->in_dim, H, Ho, G, P > 0);
     }
   }
   m->packed = malloc(packed_total * sizeof(float));
@@ -143,14 +143,14 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   }
   float *pk = m->packed;
   for (int k = 0; k < L * D; k++) {
-    rnn_unit *u = &m->units[k];
-    u->pk_ih = pk, pk += rnn_gemm_packed_size(u->in_dim, G * H);
-    u->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
-    u->pk_ih_t = pk, pk += rnn_gemm_packed_size(G * H, u->in_dim);
-    u->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
+    rnn_direction *dir = &m->dirs[k];
+    dir->pk_ih = pk, pk += rnn_gemm_packed_size(dir->in_dim, G * H);
+    dir->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
+    dir->pk_ih_t = pk, pk += rnn_gemm_packed_size(G * H, dir->in_dim);
+    dir->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
     if (P) {
-      u->pk_hr = pk, pk += rnn_gemm_packed_size(H, Ho);
-      u->pk_hr_t = pk, pk += rnn_gemm_packed_size(Ho, H);
+      dir->pk_hr = pk, pk += rnn_gemm_packed_size(H, Ho);
+      dir->pk_hr_t = pk, pk += rnn_gemm_packed_size(Ho, H);
     }
   }
 
@@ -192,23 +192,23 @@ void rnn_model_set_rng(rnn_model *m, const uint32_t state[4]) {
 rnn_params *rnn_model_parameters(rnn_model *m) { return &m->params; }
 
 const rnn_model_config *rnn_model_config_of(const rnn_model *m) { return &m->cfg; }
-const rnn_unit *rnn_model_unit(const rnn_model *m, int k) { return &m->units[k]; }
+const rnn_direction *rnn_model_direction(const rnn_model *m, int k) { return &m->dirs[k]; }
 
 /* Pack once per parameter change: forward uses W^T panels, backward W. */
 static void pack_weights(rnn_model *m) {
   if (m->packed_version == m->params.version) return;
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout;
   for (int k = 0; k < m->L * m->D; k++) {
-    rnn_unit *u = &m->units[k];
-    const float *wih = m->params.values + u->w_ih, *whh = m->params.values + u->w_hh;
-    rnn_gemm_pack_b(u->in_dim, GH, wih, 1, u->in_dim, u->pk_ih);
-    rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, u->pk_hh);
-    rnn_gemm_pack_b(GH, u->in_dim, wih, u->in_dim, 1, u->pk_ih_t);
-    rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, u->pk_hh_t);
-    if (u->w_hr != RNN_NONE) {
-      const float *whr = m->params.values + u->w_hr; /* [P][H] */
-      rnn_gemm_pack_b(H, Ho, whr, 1, H, u->pk_hr);
-      rnn_gemm_pack_b(Ho, H, whr, H, 1, u->pk_hr_t);
+    rnn_direction *dir = &m->dirs[k];
+    const float *wih = m->params.values + dir->w_ih, *whh = m->params.values + dir->w_hh;
+    rnn_gemm_pack_b(dir->in_dim, GH, wih, 1, dir->in_dim, dir->pk_ih);
+    rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, dir->pk_hh);
+    rnn_gemm_pack_b(GH, dir->in_dim, wih, dir->in_dim, 1, dir->pk_ih_t);
+    rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, dir->pk_hh_t);
+    if (dir->w_hr != RNN_NONE) {
+      const float *whr = m->params.values + dir->w_hr; /* [P][H] */
+      rnn_gemm_pack_b(H, Ho, whr, 1, H, dir->pk_hr);
+      rnn_gemm_pack_b(Ho, H, whr, H, 1, dir->pk_hr_t);
     }
   }
   m->packed_version = m->params.version;
@@ -240,13 +240,13 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const uint64_t CB = (size_t)B > m->cap_B ? (size_t)B : m->cap_B;
   const uint64_t LD = (uint64_t)m->L * m->D;
   const int proj = m->Hout != m->H;
-  const uint64_t per_unit = R * GH + R * H + R * Ho +
+  const uint64_t per_direction = R * GH + R * H + R * Ho +
                             (m->cfg.cell == RNN_CELL_GRU ? R * GH : 0) +
                             (proj ? R * H + R * Ho : 0);
   const uint64_t drop = m->cfg.dropout > 0.0f ? 2ull * (m->L - 1) * R * DHo : 0;
   const uint64_t total = R * m->I + (uint64_t)m->L * R * DHo + drop + LD * CB * Ho +
                          LD * CB * H + CB /* lengths */ + 2ull * R * widest + CB * Ho +
-                         CB * H + CB * GH + LD * per_unit;
+                         CB * H + CB * GH + LD * per_direction;
   if (total > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "sequence too large: T*B = %zu rows", rows);
   float *c = malloc((size_t)total * sizeof(float));
@@ -271,13 +271,13 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   m->dc = c, c += CB * H;
   m->tmp = c, c += CB * GH;
   for (size_t k = 0; k < LD; k++) {
-    rnn_unit *u = &m->units[k];
-    u->gates = c, c += R * GH;
-    u->aux = c, c += R * H;
-    u->hprev = c, c += R * Ho;
-    u->aux2 = u->mproj = u->dhp = NULL;
-    if (m->cfg.cell == RNN_CELL_GRU) u->aux2 = c, c += R * GH;
-    if (proj) u->mproj = c, c += R * H, u->dhp = c, c += R * Ho;
+    rnn_direction *dir = &m->dirs[k];
+    dir->gates = c, c += R * GH;
+    dir->aux = c, c += R * H;
+    dir->hprev = c, c += R * Ho;
+    dir->aux2 = dir->mproj = dir->dhp = NULL;
+    if (m->cfg.cell == RNN_CELL_GRU) dir->aux2 = c, c += R * GH;
+    if (proj) dir->mproj = c, c += R * H, dir->dhp = c, c += R * Ho;
   }
   return RNN_OK;
 }
@@ -298,7 +298,7 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   r.T = m->T, r.B = B, r.H = H, r.Hout = Ho, r.G = m->G, r.reverse = d;
   r.lengths = m->has_lengths ? m->lengths : NULL;
   r.params = m->params.values, r.grads = m->params.grads;
-  r.u = &m->units[l * m->D + d];
+  r.dir = &m->dirs[l * m->D + d];
   r.in = layer_input(m, l);
   r.out = m->outs + (size_t)l * rows * DHo + (size_t)d * Ho;
   r.ld_out = DHo;
@@ -353,7 +353,7 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
     for (int d = 0; d < m->D; d++) {
       rnn_run r = make_run(m, l, d);
       const size_t k = (size_t)(l * m->D + d) * B;
-      rnn_unit_forward(m->cell, &r, hN ? hN + k * Ho : NULL,
+      rnn_direction_forward(m->cell, &r, hN ? hN + k * Ho : NULL,
                        cN && is_lstm ? cN + k * H : NULL);
     }
     if (m->dropout_on && l + 1 < m->L) {
@@ -387,7 +387,7 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
       rnn_run r = make_run(m, l, d);
       r.dy = dy ? dy + (size_t)d * Ho : NULL;
       const size_t k = (size_t)(l * m->D + d) * B;
-      rnn_unit_backward(m->cell, &r, d_hN ? d_hN + k * Ho : NULL,
+      rnn_direction_backward(m->cell, &r, d_hN ? d_hN + k * Ho : NULL,
                         is_lstm && d_cN ? d_cN + k * H : NULL, dh0 ? dh0 + k * Ho : NULL,
                         is_lstm && dc0 ? dc0 + k * H : NULL, dx_layer, d > 0, m->dh, m->dc);
     }
@@ -404,17 +404,17 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
 /* Gate taps of the cached forward: nothing is recorded while it runs (the
  * cache already holds every step's activations), so taps cost nothing
  * unless asked for, and must be read before backward overwrites them. */
-int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst) {
+int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
   if (!m || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
-  if (unit < 0 || unit >= m->L * m->D)
-    return rnn_fail(RNN_E_INVALID, "unit must be in [0, %d), got %d", m->L * m->D, unit);
+  if (direction < 0 || direction >= m->L * m->D)
+    return rnn_fail(RNN_E_INVALID, "direction must be in [0, %d), got %d", m->L * m->D, direction);
   if (!m->have_forward)
     return rnn_fail(RNN_E_STATE, "taps are read after a forward and before its backward");
-  const rnn_unit *u = &m->units[unit];
+  const rnn_direction *dir = &m->dirs[direction];
   const int B = m->B, H = m->H, Ho = m->Hout, GH = m->G * H, DHo = m->D * Ho;
   const int ng = rnn_model_num_tap_gates(m), is_lstm = m->cfg.cell == RNN_CELL_LSTM;
   const size_t rows = (size_t)m->T * B;
-  const float *outs = m->outs + (size_t)(unit / m->D) * rows * DHo + (size_t)(unit % m->D) * Ho;
+  const float *outs = m->outs + (size_t)(direction / m->D) * rows * DHo + (size_t)(direction % m->D) * Ho;
   float *cdst = dst + (size_t)ng * rows * H;
   float *hdst = cdst + (is_lstm ? rows * H : 0);
   for (size_t r = 0; r < rows; r++) {
@@ -423,10 +423,10 @@ int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst) {
     const int live = !m->has_lengths || t < m->lengths[b];
     for (int k = 0; k < ng; k++) {
       float *d = dst + ((size_t)k * rows + r) * H;
-      if (live) memcpy(d, u->gates + r * GH + (size_t)k * H, (size_t)H * sizeof(float));
+      if (live) memcpy(d, dir->gates + r * GH + (size_t)k * H, (size_t)H * sizeof(float));
       else memset(d, 0, (size_t)H * sizeof(float));
     }
-    if (is_lstm) memcpy(cdst + r * H, u->aux + r * H, (size_t)H * sizeof(float));
+    if (is_lstm) memcpy(cdst + r * H, dir->aux + r * H, (size_t)H * sizeof(float));
     memcpy(hdst + r * Ho, outs + r * DHo, (size_t)Ho * sizeof(float));
   }
   return RNN_OK;

@@ -1,5 +1,7 @@
 /* rnn.h - the public C API of rnn-wasm: recurrent layers (RNN, LSTM, GRU)
  * with PyTorch's parameter layout and numerics, BPTT, and optimizers.
+ * The thread host's entry points are in rnn_threads.h, test-only hooks in
+ * rnn_testing.h.
  *
  * Conventions
  * - Every function that can fail returns rnn_status; nothing aborts or exits
@@ -312,36 +314,12 @@ RNN_API int rnn_stream_taps(const rnn_stream *s, int layer, float *dst);
 
 /* Gate blocks in a tap record: 4 (LSTM), 3 (GRU), 0 (Elman). */
 RNN_API int rnn_model_num_tap_gates(const rnn_model *m);
-/* Unit `unit` (layer * D + direction) of the last forward, before its
+/* Direction `direction` (index layer * D + d) of the last forward, before its
  * backward (which overwrites the cache: RNN_E_STATE after it), all steps:
  * gate activations [gates][T][B][H], then LSTM c [T][B][H], then h
  * [T][B][Hout] (this direction's output). Steps past a sequence's length
  * are zeros. Costs nothing unless called: the cache holds these anyway. */
-RNN_API int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst);
-
-/* ---- threads (the multi-threaded build, dist/rnn-mt.wasm) ----
- * Large products are split by columns over helper threads; every output is
- * computed exactly as on one thread, so results are bitwise the same.
- * A host starts helper id (1..15) on its own thread, on the same shared
- * memory with its own stack, and calls rnn_thread_main(id) in a loop. It
- * returns RNN_THREAD_IDLE after a few ms without work: the host then sleeps
- * until the int at rnn_threads_seq() differs from the one at
- * rnn_threads_done(id) (Atomics.wait, with a timeout) and calls it again.
- * It returns RNN_OK after rnn_threads_stop(), and RNN_E_UNSUPPORTED in a
- * single-threaded build. Helpers allocate nothing. */
-#define RNN_THREAD_IDLE (-1)
-RNN_API int rnn_thread_main(int id);
-RNN_API int *rnn_threads_seq(void);
-RNN_API int *rnn_threads_done(int id);
-RNN_API void rnn_threads_stop(void);
-/* Threads that can take part: 1 + helpers inside rnn_thread_main. */
-RNN_API int rnn_threads_active(void);
-/* Products that ran split over helpers so far (a helper asleep or still
- * waking leaves a call to the caller alone). */
-RNN_API int rnn_threads_split_calls(void);
-/* Tests: split every parallel product into `parts` run one after another on
- * the caller (1 = off), to check that a split changes no result. */
-RNN_API void rnn_parallel_emulate(int parts);
+RNN_API int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #include "gemm.h"
 #include "parallel.h"
 #include "rnn.h"
+#include "rnn_testing.h"
+#include "rnn_threads.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -63,15 +65,15 @@ typedef struct {
   float *hprev;   /* [Hout] the h_{t-1} each step started from */
   float *mproj;   /* [H] projected LSTM: o * tanh(c_t) before W_hr */
   float *dhp;     /* [P] projected LSTM: d h_t (backward) */
-} rnn_unit;
+} rnn_direction;
 
-/* Everything a cell's forward/backward needs about one unit's run. */
+/* Everything a cell's forward/backward needs about one direction's run. */
 typedef struct {
   int T, B, H, Hout, G, reverse;
   const int32_t *lengths; /* [B] or NULL: every sequence has T steps */
   const float *params;
   float *grads;
-  const rnn_unit *u;
+  const rnn_direction *dir;
   const float *in;  /* [T*B][in_dim] this layer's input */
   float *out;       /* this direction's h_t: out + (t*B + b)*ld_out */
   int ld_out;       /* D*Hout */
@@ -104,7 +106,7 @@ static inline int rnn_prev_time(const rnn_run *r, int t) {
 /* A cell type: how one time step runs forward and backward. The drivers in
  * cell_common.c own the time loop, variable lengths, the input projection
  * and the weight gradients.
- * forward_step: u->gates[t] holds the input projection; hprev[t] is filled.
+ * forward_step: dir->gates[t] holds the input projection; hprev[t] is filled.
  *   Adds the recurrent product, runs the pointwise pass for active rows and
  *   writes out[t] (zero rows for sequences that have ended).
  * backward_step: dh/dc hold d h_t, d c_t (without dy); for active rows it
@@ -139,20 +141,16 @@ void rnn_elman_row_forward(const float *a, float *h, int H, int relu);
 
 /* Model accessors for stream.c (model.c). */
 const rnn_model_config *rnn_model_config_of(const rnn_model *m);
-const rnn_unit *rnn_model_unit(const rnn_model *m, int k);
+const rnn_direction *rnn_model_direction(const rnn_model *m, int k);
 
-void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
+void rnn_direction_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
                       float *cN);
 /* dhN/dcN ([B][Hout], [B][H]) may be NULL; dh0/dc0 are written unless NULL;
  * dx (may be NULL) is written or accumulated into; parameter gradients
  * accumulate. dh/dc are [B][Hout]/[B][H] scratch. */
-void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
+void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
                        const float *dhN, const float *dcN, float *dh0,
                        float *dc0, float *dx, int dx_accumulate, float *dh,
                        float *dc);
-
-/* Adam/AdamW steps take the SIMD loop when built with it (bitwise the scalar
- * loop's results); tests force the scalar loop to compare (optim.c). */
-void rnn_optimizer_force_scalar(int on);
 
 #endif

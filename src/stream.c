@@ -138,10 +138,10 @@ static void repack(rnn_stream *s) {
   const float *params = rnn_params_values(mp);
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
-    const rnn_unit *u = rnn_model_unit(s->m, l);
-    const weights w = {params + u->w_ih, params + u->w_hh,
-                       u->b_ih != RNN_NONE ? params + u->b_ih : NULL,
-                       u->b_hh != RNN_NONE ? params + u->b_hh : NULL,
+    const rnn_direction *dir = rnn_model_direction(s->m, l);
+    const weights w = {params + dir->w_ih, params + dir->w_hh,
+                       dir->b_ih != RNN_NONE ? params + dir->b_ih : NULL,
+                       dir->b_hh != RNN_NONE ? params + dir->b_hh : NULL,
                        ly->in, s->Hout, s->bias};
     pack_spec sp[3];
     const int n = layer_specs(s, ly, sp);
@@ -151,7 +151,7 @@ static void repack(rnn_stream *s) {
       pack(s, sp[i].K, sp[i].N, fused_weight, &src, dst[i]);
     }
     if (ly->w_hr) {
-      const proj_source src = {params + u->w_hr, s->H};
+      const proj_source src = {params + dir->w_hr, s->H};
       pack(s, s->H, s->Hout, proj_weight, &src, ly->w_hr);
     }
   }

@@ -7,6 +7,7 @@
 
 #include "gemm.h"
 #include "rnn.h"
+#include "rnn_testing.h"
 
 static int passed, failed;
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "rnn.h"
-#include "rnn_internal.h" /* rnn_optimizer_force_scalar */
+#include "rnn_testing.h" /* rnn_optimizer_force_scalar, rnn_parallel_emulate */
 
 /* Absurd sizes must come back as RNN_E_NOMEM: under AddressSanitizer that
  * needs malloc to return NULL instead of reporting the request. */
@@ -204,8 +204,8 @@ static void test_model_case(const model_case *mc) {
   }
   check(rnn_params_count(rnn_model_parameters(m)) == want, "%s: num_params %zu, want %zu", tag,
         rnn_params_count(rnn_model_parameters(m)), want);
-  const int per_unit = 2 + (c->bias ? 2 : 0) + (P ? 1 : 0);
-  check(rnn_params_num_tensors(rnn_model_parameters(m)) == c->num_layers * D * per_unit, "%s: num_tensors %d", tag,
+  const int per_direction = 2 + (c->bias ? 2 : 0) + (P ? 1 : 0);
+  check(rnn_params_num_tensors(rnn_model_parameters(m)) == c->num_layers * D * per_direction, "%s: num_tensors %d", tag,
         rnn_params_num_tensors(rnn_model_parameters(m)));
   size_t covered = 0;
   int order_ok = 1;
@@ -229,11 +229,11 @@ static void test_model_case(const model_case *mc) {
               rnn_params_tensor(rnn_model_parameters(m), -1, NULL, NULL, NULL, NULL) == 0,
           "%s: tensor index out of range returns 0", tag);
     if (D == 2) {
-      rnn_params_tensor(rnn_model_parameters(m), per_unit, &name, NULL, NULL, NULL);
-      check(strcmp(name, "weight_ih_l0_reverse") == 0, "%s: tensor %d is %s", tag, per_unit, name);
+      rnn_params_tensor(rnn_model_parameters(m), per_direction, &name, NULL, NULL, NULL);
+      check(strcmp(name, "weight_ih_l0_reverse") == 0, "%s: tensor %d is %s", tag, per_direction, name);
     }
     if (P) {
-      rnn_params_tensor(rnn_model_parameters(m), per_unit - 1, &name, NULL, &rows, &cols);
+      rnn_params_tensor(rnn_model_parameters(m), per_direction - 1, &name, NULL, &rows, &cols);
       check(strcmp(name, "weight_hr_l0") == 0 && rows == P && cols == H, "%s: %s [%d][%d]", tag,
             name, rows, cols);
     }
@@ -516,8 +516,8 @@ static void test_taps(void) {
   rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, NULL, NULL);
   check(rnn_model_forward_taps(m, 0, taps) == RNN_OK &&
             max_abs_diff(taps + (size_t)3 * T * B * 4, y, (size_t)T * B * 4) == 0.0,
-        "taps: the last block is this unit's output");
-  expect_status(rnn_model_forward_taps(m, 1, taps), RNN_E_INVALID, "unit", "taps of unit 1 of 1");
+        "taps: the last block is this direction's output");
+  expect_status(rnn_model_forward_taps(m, 1, taps), RNN_E_INVALID, "direction", "taps of direction 1 of 1");
   rnn_model_backward(m, y, NULL, NULL, NULL, NULL, NULL);
   expect_status(rnn_model_forward_taps(m, 0, taps), RNN_E_STATE, "forward", "taps after backward");
   free(x), free(y), free(taps);
