@@ -22,6 +22,7 @@ typedef struct {
   const shape *s;
   const float *a, *b, *packed;
   float *c, *ws;
+  size_t ws_floats;
 } problem;
 
 static double now_seconds(void) {
@@ -39,7 +40,8 @@ static void run(const problem *p) {
     rnn_sgemm(s->M, s->N, s->K, p->a, 1, s->M, p->b, s->N, 1, p->c, s->N, 0,
               p->ws);
   else
-    rnn_gemm_packed(s->M, s->N, s->K, p->a, s->K, 1, p->packed, p->c, s->N, 0);
+    rnn_gemm_packed(s->M, s->N, s->K, p->a, s->K, 1, p->packed, p->c, s->N, 0, p->ws,
+                    p->ws_floats);
 }
 
 static int compare_double(const void *x, const void *y) {
@@ -109,10 +111,14 @@ int main(void) {
     float *packed = malloc((gemv ? rnn_gemv_packed_size(s->K, s->N)
                                  : rnn_gemm_packed_size(s->K, s->N)) * sizeof *packed);
     float *c = malloc((size_t)s->M * s->N * sizeof *c);
-    float *ws = malloc(rnn_gemm_workspace_size(s->K, s->N) * sizeof *ws);
+    /* one workspace for either product, as the engine's layers hold it */
+    const size_t ws_sgemm = rnn_gemm_workspace_size(s->K, s->N);
+    const size_t ws_packed = rnn_gemm_packed_workspace_size();
+    const size_t ws_floats = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
+    float *ws = malloc(ws_floats * sizeof *ws);
     if (gemv) rnn_gemv_pack(s->K, s->N, b, s->N, 1, packed); /* once, untimed */
     else rnn_gemm_pack_b(s->K, s->N, b, s->N, 1, packed);
-    const problem p = {s, a, b, packed, c, ws};
+    const problem p = {s, a, b, packed, c, ws, ws_floats};
     double result[2];
     for (int force_scalar = 0; force_scalar <= 1; force_scalar++) {
       rnn_gemm_use_scalar(force_scalar);

@@ -132,7 +132,7 @@ static void gru_forward_step(const rnn_run *r, int t) {
     else
       memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
   }
-  rnn_gemm_packed(B, GH, H, hp, H, 1, dir->pk_hh, gh, GH, 1);
+  rnn_gemm_packed(B, GH, H, hp, H, 1, dir->pk_hh, gh, GH, 1, r->ws, r->ws_floats);
   const gru_rows rows = {r, t, dir->gates + (size_t)t * B * GH, gh, dir->aux + (size_t)t * B * H,
                          r->out + (size_t)t * B * r->ld_out, hp, NULL, NULL};
   rnn_parallel_rows(B, (double)B * GH, gru_forward_rows, &rows);
@@ -149,7 +149,7 @@ static void gru_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   const gru_rows rows = {r, t, g, gh, dir->aux + (size_t)t * B * H, NULL, hp, dh, dyt};
   rnn_parallel_rows(B, (double)B * GH, gru_backward_rows, &rows);
   /* d h_{t-1} += dGh_t W_hh (dh holds the direct path z * dh) */
-  rnn_gemm_packed(B, H, GH, gh, GH, 1, dir->pk_hh_t, dh, H, 1);
+  rnn_gemm_packed(B, H, GH, gh, GH, 1, dir->pk_hh_t, dh, H, 1, r->ws, r->ws_floats);
 }
 
 static const float *gru_hidden_grads(const rnn_run *r) { return r->dir->aux2; }

@@ -108,13 +108,13 @@ static void lstm_forward_step(const rnn_run *r, int t) {
   const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
   const int proj = dir->w_hr != RNN_NONE;
   float *g = dir->gates + (size_t)t * B * GH;
-  rnn_gemm_packed(B, GH, Ho, dir->hprev + (size_t)t * B * Ho, Ho, 1, dir->pk_hh, g, GH, 1);
+  rnn_gemm_packed(B, GH, Ho, dir->hprev + (size_t)t * B * Ho, Ho, 1, dir->pk_hh, g, GH, 1, r->ws, r->ws_floats);
   const lstm_rows rows = {r, t, proj, g, dir->aux + (size_t)t * B * H,
                           r->out + (size_t)t * B * r->ld_out,
                           proj ? dir->mproj + (size_t)t * B * H : NULL};
   rnn_parallel_rows(B, (double)B * GH, lstm_forward_rows, &rows);
   /* h_t = m_t W_hr^T (rows of ended sequences stay 0: their m is 0) */
-  if (proj) rnn_gemm_packed(B, Ho, H, rows.m, H, 1, dir->pk_hr, rows.h, r->ld_out, 0);
+  if (proj) rnn_gemm_packed(B, Ho, H, rows.m, H, 1, dir->pk_hr, rows.h, r->ld_out, 0, r->ws, r->ws_floats);
 }
 
 typedef struct {
@@ -155,13 +155,13 @@ static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
       else
         memset(row, 0, (size_t)Ho * sizeof(float));
     }
-    rnn_gemm_packed(B, H, Ho, dhp, Ho, 1, dir->pk_hr_t, r->tmp, H, 0);
+    rnn_gemm_packed(B, H, Ho, dhp, Ho, 1, dir->pk_hr_t, r->tmp, H, 0, r->ws, r->ws_floats);
     dm = r->tmp, dyt = NULL;
   }
   const lstm_back_rows rows = {r, t, g, dc, c, dm, dyt};
   rnn_parallel_rows(B, (double)B * GH, lstm_backward_rows, &rows);
   /* d h_{t-1} = dG_t W_hh */
-  rnn_gemm_packed(B, Ho, GH, g, GH, 1, dir->pk_hh_t, dh, Ho, 0);
+  rnn_gemm_packed(B, Ho, GH, g, GH, 1, dir->pk_hh_t, dh, Ho, 0, r->ws, r->ws_floats);
 }
 
 const rnn_cell_def rnn_cell_lstm = {4, 1, lstm_forward_step, lstm_backward_step,

@@ -66,7 +66,7 @@ static void rnn_forward_step(const rnn_run *r, int t, int relu) {
   const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H;
   float *a = dir->gates + (size_t)t * B * H;
-  rnn_gemm_packed(B, H, H, dir->hprev + (size_t)t * B * H, H, 1, dir->pk_hh, a, H, 1);
+  rnn_gemm_packed(B, H, H, dir->hprev + (size_t)t * B * H, H, 1, dir->pk_hh, a, H, 1, r->ws, r->ws_floats);
   const elman_rows rows = {r, t, relu, a, r->out + (size_t)t * B * r->ld_out, NULL, NULL};
   rnn_parallel_rows(B, (double)B * H, elman_forward_rows, &rows);
 }
@@ -78,7 +78,7 @@ static void rnn_backward_step(const rnn_run *r, int t, float *dh, int relu) {
   const elman_rows rows = {r, t, relu, da, r->out + (size_t)t * B * r->ld_out, dh,
                            r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL};
   rnn_parallel_rows(B, (double)B * H, elman_backward_rows, &rows);
-  rnn_gemm_packed(B, H, H, da, H, 1, dir->pk_hh_t, dh, H, 0);
+  rnn_gemm_packed(B, H, H, da, H, 1, dir->pk_hh_t, dh, H, 0, r->ws, r->ws_floats);
 }
 
 static void tanh_forward_step(const rnn_run *r, int t) { rnn_forward_step(r, t, 0); }

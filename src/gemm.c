@@ -263,21 +263,17 @@ static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
 }
 
 
-/* One A block (MC x KC floats) per part, for products whose caller gives no
- * workspace (rnn_gemm_packed). Only the calling thread allocates it, before a
- * split; without it (no memory), A is read in place by the strided kernel. */
+/* One A block (MC x KC floats) per part, in the caller's workspace. */
 #define A_BLOCK_FLOATS ((size_t)RNN_GEMM_MC * RNN_GEMM_KC)
-static float *a_block_pool;
-static int a_block_pool_slots;
 
-static float *a_blocks(int slots) {
-  if (slots > a_block_pool_slots) {
-    float *p = malloc((size_t)slots * A_BLOCK_FLOATS * sizeof *p);
-    if (!p) return NULL;
-    free(a_block_pool);
-    a_block_pool = p, a_block_pool_slots = slots;
-  }
-  return a_block_pool;
+size_t rnn_gemm_packed_workspace_size(void) {
+  return (size_t)rnn_parallel_slots() * A_BLOCK_FLOATS;
+}
+
+/* Part `part`'s A block, or NULL when the workspace has no room for it. */
+static float *a_block_of(float *ws, size_t ws_floats, int part) {
+  return ws && (size_t)(part + 1) * A_BLOCK_FLOATS <= ws_floats ? ws + (size_t)part * A_BLOCK_FLOATS
+                                                              : NULL;
 }
 
 static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sam,
@@ -324,7 +320,8 @@ typedef struct {
   float *c;
   ptrdiff_t ldc;
   int accumulate;
-  float *a_blocks; /* one per part, or NULL */
+  float *ws; /* A blocks, one per part (a_block_of) */
+  size_t ws_floats;
 } gemm_job;
 
 /* A part takes whole panels: its columns are computed exactly as unsplit. */
@@ -337,20 +334,20 @@ static void gemm_task(void *ctx, int part, int parts) {
   const int n0 = p0 * RNN_GEMM_NR, n1 = min_int(j->N, p1 * RNN_GEMM_NR);
   gemm_packed_serial(j->M, n1 - n0, j->K, j->a, j->sam, j->sak,
                      j->packed + (size_t)p0 * RNN_GEMM_NR * j->K, j->c + n0, j->ldc,
-                     j->accumulate, j->a_blocks ? j->a_blocks + part * A_BLOCK_FLOATS : NULL);
+                     j->accumulate, a_block_of(j->ws, j->ws_floats, part));
 }
 
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                     int accumulate) {
+                     int accumulate, float *ws, size_t ws_floats) {
   const int split =
       M > 0 && K > 0 && N > RNN_GEMM_NR && 2.0 * M * N * K >= RNN_PARALLEL_MIN_FLOPS;
-  float *blocks = M >= RNN_GEMM_MR ? a_blocks(split ? rnn_parallel_slots() : 1) : NULL;
-  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate, blocks};
+  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate, ws, ws_floats};
   if (split)
     rnn_parallel(gemm_task, &job);
   else
-    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate, blocks);
+    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate,
+                       a_block_of(ws, ws_floats, 0));
 }
 
 static size_t packed_b_block_size(int K, int N) {

@@ -31,10 +31,16 @@ void rnn_gemm_pack_b(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
                      float *packed);
 
 /* C(m, n) = c[m*ldc + n]. accumulate = 0: C = A*B; accumulate = 1: C += A*B.
- * packed comes from rnn_gemm_pack_b with the same K and N. C must not alias A. */
+ * packed comes from rnn_gemm_pack_b with the same K and N. C must not alias A.
+ * ws (ws_floats floats, owned by the caller like every buffer in the engine)
+ * is where A is packed into micro-panels, one block per thread taking part:
+ * rnn_gemm_packed_workspace_size() floats. A thread whose block does not fit
+ * (ws NULL, or more threads since the caller sized it) reads A in place:
+ * slower, and the same sums term for term. */
+size_t rnn_gemm_packed_workspace_size(void);
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                     int accumulate);
+                     int accumulate, float *ws, size_t ws_floats);
 
 /* General product: packs B (and, when A is strided along k, A too) block by
  * block into workspace (at least rnn_gemm_workspace_size(K, N) floats) and

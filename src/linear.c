@@ -16,7 +16,8 @@ struct rnn_linear {
   float *pk;          /* W^T packed: K = in, N = out (forward) */
   float *pk_t;        /* W packed: K = out, N = in (backward dx) */
   unsigned packed_version; /* params.version pk, pk_t were packed at */
-  float *gemm_ws;     /* rnn_sgemm workspace (its size does not depend on rows) */
+  float *ws;          /* GEMM workspace (its size does not depend on rows) */
+  size_t ws_floats;
   double *bsum;       /* [out] bias-gradient accumulator (with bias) */
   float *x;           /* copy of the last forward's input, [cap_rows][in] */
   size_t cap_rows;
@@ -39,7 +40,9 @@ int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed
   const uint64_t np = nw + (bias ? (uint64_t)out_features : 0);
   const uint64_t npk = (uint64_t)rnn_gemm_packed_size(in_features, out_features) +
                        (uint64_t)rnn_gemm_packed_size(out_features, in_features);
-  const uint64_t nws = (uint64_t)rnn_gemm_workspace_size(INT_MAX, in_features);
+  const uint64_t ws_sgemm = (uint64_t)rnn_gemm_workspace_size(INT_MAX, in_features);
+  const uint64_t ws_packed = (uint64_t)rnn_gemm_packed_workspace_size();
+  const uint64_t nws = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
   if (np > (SIZE_MAX / sizeof(float)) / 4 || np + npk > (SIZE_MAX / sizeof(float)) / 4)
     return rnn_fail(RNN_E_NOMEM, "Linear too large: %llu parameters", (unsigned long long)np);
 
@@ -53,9 +56,10 @@ int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed
     st = rnn_params_alloc(&l->params);
   }
   l->pk = malloc((size_t)npk * sizeof(float));
-  l->gemm_ws = malloc((size_t)nws * sizeof(float));
+  l->ws = malloc((size_t)nws * sizeof(float));
+  l->ws_floats = (size_t)nws;
   l->bsum = bias ? malloc((size_t)out_features * sizeof(double)) : NULL;
-  if (st || !l->pk || !l->gemm_ws || (bias && !l->bsum)) {
+  if (st || !l->pk || !l->ws || (bias && !l->bsum)) {
     rnn_linear_destroy(l);
     return rnn_fail(RNN_E_NOMEM, "out of memory for a Linear layer of %llu parameters",
                     (unsigned long long)np);
@@ -77,7 +81,7 @@ void rnn_linear_destroy(rnn_linear *l) {
   if (!l) return;
   rnn_params_free(&l->params);
   free(l->pk);
-  free(l->gemm_ws);
+  free(l->ws);
   free(l->bsum);
   free(l->x);
   free(l);
@@ -131,7 +135,7 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
       const float *b = l->params.values + (size_t)I * O;
       for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * O, b, (size_t)O * sizeof(float));
     }
-    rnn_gemm_packed(rows, O, I, x, I, 1, l->pk, y, O, l->bias);
+    rnn_gemm_packed(rows, O, I, x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
   }
   l->rows = rows;
   l->have_forward = 1;
@@ -147,9 +151,9 @@ int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx) {
   if (rows == 0) return RNN_OK;
   pack_weights(l); /* parameters may have changed since the forward */
   /* dx[rows][in] = dy W */
-  if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0);
+  if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0, l->ws, l->ws_floats);
   /* dW[out][in] += dy^T x: A(o, r) = dy[r][o] */
-  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->params.grads, I, 1, l->gemm_ws);
+  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->params.grads, I, 1, l->ws);
   if (l->bias) {
     /* db += column sums of dy: row by row (contiguous reads) into double
      * sums, so long batches do not lose low bits. */

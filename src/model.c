@@ -37,8 +37,8 @@ struct rnn_model {
   float *dbuf[2];    /* [T*B][max(I, D*Hout)] gradients flowing down the stack */
   float *dh, *dc;    /* [B][Hout], [B][H] */
   float *tmp;        /* [B][G*H] */
-  float *gemm_ws;
-  size_t gemm_ws_floats;
+  float *ws; /* GEMM workspace (rnn_run.ws) */
+  size_t ws_floats;
   int T, B, has_lengths, dropout_on; /* of the cached forward */
   int have_forward; /* a forward is cached and not yet consumed by backward */
 };
@@ -178,7 +178,7 @@ void rnn_model_destroy(rnn_model *m) {
   rnn_params_free(&m->params);
   free(m->packed);
   free(m->cache);
-  free(m->gemm_ws);
+  free(m->ws);
   free(m);
 }
 
@@ -226,14 +226,17 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const int H = m->H, Ho = m->Hout, DHo = m->D * Ho, GH = m->G * H;
   const int widest = m->I > DHo ? m->I : DHo;
   const int maxn = widest > H ? widest : H;
-  const uint64_t ws64 = rnn_gemm_workspace_size((int)rows, maxn);
+  /* one workspace serves every product (they run one after another) */
+  const uint64_t ws_sgemm = rnn_gemm_workspace_size((int)rows, maxn);
+  const uint64_t ws_packed = rnn_gemm_packed_workspace_size();
+  const uint64_t ws64 = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
   if (ws64 > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "sequence too large for the GEMM workspace");
-  if (ws64 > m->gemm_ws_floats) {
+  if (ws64 > m->ws_floats) {
     float *p = malloc((size_t)ws64 * sizeof(float));
     if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory for the GEMM workspace");
-    free(m->gemm_ws);
-    m->gemm_ws = p, m->gemm_ws_floats = (size_t)ws64;
+    free(m->ws);
+    m->ws = p, m->ws_floats = (size_t)ws64;
   }
   if (rows <= m->cap_rows && (size_t)B <= m->cap_B) return RNN_OK;
   const uint64_t R = rows > m->cap_rows ? rows : m->cap_rows;
@@ -306,7 +309,7 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   r.c0 = m->c0 + (size_t)(l * m->D + d) * B * H;
   r.dy = NULL;
   r.tmp = m->tmp;
-  r.gemm_ws = m->gemm_ws;
+  r.ws = m->ws, r.ws_floats = m->ws_floats;
   return r;
 }
 

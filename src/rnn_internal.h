@@ -81,7 +81,8 @@ typedef struct {
   const float *c0;  /* [B][H] LSTM */
   const float *dy;  /* backward: d out, same layout as out, or NULL */
   float *tmp;       /* B*G*H floats of per-step scratch */
-  float *gemm_ws;   /* rnn_sgemm workspace */
+  float *ws;        /* GEMM workspace: rnn_sgemm's, and rnn_gemm_packed's A blocks */
+  size_t ws_floats;
 } rnn_run;
 
 static inline int rnn_len(const rnn_run *r, int b) {

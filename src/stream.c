@@ -45,6 +45,8 @@ struct rnn_stream {
   void *block;      /* everything above (and the layers' buffers) */
   float *io_in, *io_out;
   int io_steps;
+  float *ws; /* rnn_gemm_packed's A blocks (batches of RNN_GEMM_MR rows and more) */
+  size_t ws_floats;
   stream_layer layers[];
 };
 
@@ -106,7 +108,7 @@ static void pack(const rnn_stream *s, int K, int N, rnn_pack_get get, const void
 static void product(const rnn_stream *s, int N, int K, const float *a, ptrdiff_t lda,
                     const float *packed, float *c, ptrdiff_t ldc) {
   if (s->B == 1) rnn_gemv_packed_dir(N, K, a, 1, packed, c, 0, s->reverse);
-  else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0);
+  else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0, s->ws, s->ws_floats);
 }
 
 /* W_hr [P][H] as B(k, n) = W_hr[n][k] */
@@ -243,6 +245,11 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     for (uint64_t b = 0; b < B; b++)
       for (int l = 0; l < L; l++)
         s->chain[b * row + s->layers[l].x_off + s->layers[l].in] = 1.0f;
+  if (batch >= RNN_GEMM_MR) {
+    s->ws_floats = rnn_gemm_packed_workspace_size();
+    s->ws = malloc(s->ws_floats * sizeof(float));
+    if (!s->ws) s->ws_floats = 0; /* A is then read in place: slower, same sums */
+  }
   const int st = rnn_stream_reserve(s, 1);
   if (st) {
     rnn_stream_destroy(s);
@@ -256,6 +263,7 @@ void rnn_stream_destroy(rnn_stream *s) {
   if (!s) return;
   free(s->io_in);
   free(s->io_out);
+  free(s->ws);
   free(s->block);
   free(s);
 }

@@ -268,16 +268,28 @@ static void test_driver_shape(const char *kernel, int M, int N, int K,
   sprintf(what, "rnn_gemm_packed transA=%d transB=%d", trans_a, trans_b);
   float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
   rnn_gemm_pack_b(K, N, b, sbk, sbn, packed);
-  memcpy(got, old, (size_t)M * ldc * sizeof *got);
-  rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate);
-  report(compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
-                 accumulate, detail),
-         what, kernel, M, N, K, accumulate, detail);
-
-  /* The workspace gets exactly the advertised size plus a guard that must
-   * survive. */
-  const size_t ws_size = rnn_gemm_workspace_size(K, N);
+  /* Without a workspace (A read in place) and with one of exactly the
+   * advertised size plus a guard that must survive: the same sums. */
   enum { GUARD = 16 };
+  const size_t pws_size = rnn_gemm_packed_workspace_size();
+  float *pws = malloc((pws_size + GUARD) * sizeof *pws);
+  for (int with_ws = 0; with_ws <= 1; with_ws++) {
+    for (int i = 0; i < GUARD; i++) pws[pws_size + i] = SENTINEL;
+    memcpy(got, old, (size_t)M * ldc * sizeof *got);
+    rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate, with_ws ? pws : NULL,
+                    with_ws ? pws_size : 0);
+    int ok = compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want, accumulate,
+                     detail);
+    for (int i = 0; ok && i < GUARD; i++)
+      if (pws[pws_size + i] != SENTINEL) {
+        sprintf(detail, "wrote past rnn_gemm_packed_workspace_size = %zu", pws_size);
+        ok = 0;
+      }
+    report(ok, what, kernel, M, N, K, accumulate, detail);
+  }
+  free(pws);
+
+  const size_t ws_size = rnn_gemm_workspace_size(K, N);
   float *ws = malloc((ws_size + GUARD) * sizeof *ws);
   for (int i = 0; i < GUARD; i++) ws[ws_size + i] = SENTINEL;
   sprintf(what, "rnn_sgemm transA=%d transB=%d", trans_a, trans_b);
@@ -351,7 +363,7 @@ static void test_empty_k(const char *kernel) {
       if (use_sgemm)
         rnn_sgemm(M, N, 0, NULL, 1, 1, NULL, 1, 1, c, ldc, accumulate, ws);
       else
-        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate);
+        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate, NULL, 0);
       int ok = 1;
       for (int i = 0; i < M * ldc; i++)
         ok &= c[i] == (accumulate || i % ldc >= N ? 1.5f : 0.0f);
@@ -385,7 +397,15 @@ static void test_split_shape(int M, int N, int K, int trans_a, int accumulate) {
         rnn_parallel_emulate(run ? parts_list[pi] : 1);
         float *c = run ? got : want;
         memcpy(c, old, (size_t)M * ldc * sizeof *c);
-        if (product == 0) rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate);
+        if (product == 0) { /* its workspace sized for the parts of this run */
+          const size_t pws_size = rnn_gemm_packed_workspace_size();
+          float *pws = malloc((pws_size + 16) * sizeof *pws);
+          for (int i = 0; i < 16; i++) pws[pws_size + i] = SENTINEL;
+          rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate, pws, pws_size);
+          for (int i = 0; i < 16; i++)
+            if (pws[pws_size + i] != SENTINEL) c[0] = NAN; /* reported below */
+          free(pws);
+        }
         if (product == 1) {
           ws_size = rnn_gemm_workspace_size(K, N);
           ws = malloc((ws_size + 16) * sizeof *ws);
