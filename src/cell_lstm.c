@@ -10,7 +10,7 @@
 /* One batch row of the fused pointwise pass: gate pre-activations g
  * (i, f, g, o blocks of H) become activations in place; c and h written
  * (c may be cp: the stream updates its state in place). */
-void rnn_lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
+static void lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -95,7 +95,7 @@ static void lstm_forward_rows(const void *ctx, int b0, int b1) {
     /* without projection h_t itself, with it m_t = o * tanh(c_t) */
     float *dest = p->proj ? p->m + (size_t)b * H : p->h + (size_t)b * r->ld_out;
     if (t < rnn_len(r, b)) {
-      rnn_lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H);
+      lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H);
     } else {
       memset(dest, 0, (size_t)H * sizeof(float));
       memset(p->c + (size_t)b * H, 0, (size_t)H * sizeof(float));
@@ -164,5 +164,21 @@ static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   rnn_gemm_packed(B, Ho, GH, g, GH, 1, dir->pk_hh_t, dh, Ho, 0, r->ws, r->ws_floats);
 }
 
-const rnn_cell_def rnn_cell_lstm = {4, 1, lstm_forward_step, lstm_backward_step,
-                                    rnn_gates_as_hidden_grads};
+/* A stream step: one product over [x, 1, h], the rows in place (c stays
+ * c, h overwrites h_{t-1}), then the projection. */
+static void lstm_stream_step(const rnn_stream_layer_step *st) {
+  const int B = st->B, H = st->H, GH = 4 * H;
+  st->product(st->stream, GH, st->K, st->a, st->row, st->w, st->g, GH);
+  for (int b = 0; b < B; b++) {
+    float *c = st->c + (size_t)b * H;
+    float *dest = st->mproj ? st->mproj + (size_t)b * H : st->h + b * st->row;
+    lstm_row_forward(st->g + (size_t)b * GH, c, c, dest, H);
+  }
+  if (st->mproj) st->product(st->stream, st->Hout, H, st->mproj, H, st->w_hr, st->h, st->row);
+}
+
+const rnn_cell_def rnn_cell_lstm = {.G = 4, .fold_hh_bias = 1, .cell_state = 1,
+                                    .forward_step = lstm_forward_step,
+                                    .backward_step = lstm_backward_step,
+                                    .hidden_grads = rnn_gates_as_hidden_grads,
+                                    .stream_step = lstm_stream_step};

@@ -69,13 +69,11 @@ static int check_config(const rnn_model_config *c) {
   return RNN_OK;
 }
 
-static const rnn_cell_def *cell_def(int cell) {
-  switch (cell) {
-  case RNN_CELL_LSTM: return &rnn_cell_lstm;
-  case RNN_CELL_GRU: return &rnn_cell_gru;
-  case RNN_CELL_RNN_RELU: return &rnn_cell_rnn_relu;
-  default: return &rnn_cell_rnn_tanh;
-  }
+/* Indexed by rnn_cell (checked by check_config). */
+const rnn_cell_def *rnn_cell_def_of(int cell) {
+  static const rnn_cell_def *const defs[] = {&rnn_cell_rnn_tanh, &rnn_cell_rnn_relu,
+                                             &rnn_cell_lstm, &rnn_cell_gru};
+  return defs[cell];
 }
 
 int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
@@ -83,7 +81,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   *out = NULL;
   int st = check_config(cfg);
   if (st) return st;
-  const int G = cfg->cell == RNN_CELL_LSTM ? 4 : cfg->cell == RNN_CELL_GRU ? 3 : 1;
+  const int G = rnn_cell_def_of(cfg->cell)->G;
   const int D = cfg->bidirectional ? 2 : 1;
   const int H = cfg->hidden_size, P = cfg->proj_size, Ho = P ? P : H;
   const int L = cfg->num_layers;
@@ -108,7 +106,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   }
   m->cfg = *cfg;
   m->I = cfg->input_size, m->H = H, m->Hout = Ho, m->L = L, m->D = D, m->G = G;
-  m->cell = cell_def(cfg->cell);
+  m->cell = rnn_cell_def_of(cfg->cell);
   m->training = 1;
 
   /* Tensor table in state_dict order: layer, direction, then w_ih, w_hh,
@@ -436,5 +434,5 @@ int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
 }
 
 int rnn_model_num_tap_gates(const rnn_model *m) {
-  return m->cfg.cell == RNN_CELL_LSTM ? 4 : m->cfg.cell == RNN_CELL_GRU ? 3 : 0;
+  return m->G == 1 ? 0 : m->G; /* Elman's one block is h itself */
 }

@@ -104,41 +104,55 @@ static inline int rnn_prev_time(const rnn_run *r, int t) {
   return r->reverse ? t + 1 : t - 1;
 }
 
-/* A cell type: how one time step runs forward and backward. The drivers in
- * cell_common.c own the time loop, variable lengths, the input projection
- * and the weight gradients.
+/* One layer's step of a stream (stream.c), as a cell's stream_step sees it:
+ * batch row b reads [x_t, 1, h_{t-1}] at a + b*row and leaves h_t at
+ * h + b*row (in place); g is [B][G*H] gate scratch (the taps), c LSTM's
+ * cell state [B][H], gh GRU's hidden side [B][3H], mproj a projected LSTM's
+ * [B][H]. product(stream, ...) runs c[B][N] = a[B][K] * packed over the B
+ * rows with the stream's kernel. The packs: w over the whole [x, 1, h]
+ * (GRU: the r and z rows only), w_nx over [x, 1] and w_nh over [1, h]
+ * (GRU's n rows), w_hr the projection. */
+typedef struct {
+  int B, H, Hout, in, K, bias;
+  ptrdiff_t row;
+  const float *a;
+  float *h, *g, *c, *gh, *mproj;
+  const float *w, *w_nx, *w_nh, *w_hr;
+  void (*product)(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
+                  const float *packed, float *c, ptrdiff_t ldc);
+  const void *stream;
+} rnn_stream_layer_step;
+
+/* A cell type: how one time step runs forward and backward, over a
+ * sequence and in a stream. The drivers in cell_common.c own the time loop,
+ * variable lengths, the input projection and the weight gradients.
  * forward_step: dir->gates[t] holds the input projection; hprev[t] is filled.
  *   Adds the recurrent product, runs the pointwise pass for active rows and
  *   writes out[t] (zero rows for sequences that have ended).
  * backward_step: dh/dc hold d h_t, d c_t (without dy); for active rows it
  *   turns gates[t] into gate gradients (zero for ended rows), then leaves
- *   d h_{t-1} in dh and d c_{t-1} in dc. */
+ *   d h_{t-1} in dh and d c_{t-1} in dc.
+ * stream_step: one step of one stream layer (rnn_stream_layer_step). */
 typedef struct {
   int G;
   int fold_hh_bias; /* 1: b_hh joins b_ih in the input projection (not GRU) */
+  int cell_state;   /* 1: a cell state c besides h (LSTM) */
+  int split_n;      /* 1: the n gate's input and hidden sides stay apart (GRU) */
   void (*forward_step)(const rnn_run *r, int t);
   void (*backward_step)(const rnn_run *r, int t, float *dh, float *dc);
   /* [T*B][G*H] hidden-side gate gradients (GRU: aux2; others: gates) */
   const float *(*hidden_grads)(const rnn_run *r);
+  void (*stream_step)(const rnn_stream_layer_step *st);
 } rnn_cell_def;
+
+/* The definition of an rnn_cell value (model.c). */
+const rnn_cell_def *rnn_cell_def_of(int cell);
 
 /* For cells whose hidden-side gate gradients equal the input-side ones. */
 const float *rnn_gates_as_hidden_grads(const rnn_run *r);
 
 extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_rnn_tanh,
     rnn_cell_rnn_relu;
-
-/* The cells' fused pointwise rows, shared by the sequence forward and the
- * stream (stream.c). In-place use is fine where noted: every element is read
- * before the same element is written.
- * LSTM: g (i, f, g, o pre-activations) becomes the activations; c may be cp.
- * GRU: g (input side) becomes r, z, n; gh is the hidden side with b_hh;
- *   hn gets W_hn h + b_hn (may be gh + 2H); h may be hp.
- * Elman: h = tanh(a) or relu(a); h may be a. */
-void rnn_lstm_row_forward(float *g, const float *cp, float *c, float *h, int H);
-void rnn_gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
-                         float *h, int H);
-void rnn_elman_row_forward(const float *a, float *h, int H, int relu);
 
 /* Model accessors for stream.c (model.c). */
 const rnn_model_config *rnn_model_config_of(const rnn_model *m);

@@ -34,7 +34,8 @@ typedef struct {
 
 struct rnn_stream {
   rnn_model *m;
-  int cell, B, L, I, H, Hout, G, bias, taps;
+  const rnn_cell_def *cell;
+  int B, L, I, H, Hout, G, bias, taps;
   size_t row;       /* chain row length */
   unsigned version; /* rnn_params version the packs were made at (0: none) */
   int reverse;      /* batch 1: this step sweeps the packs last to first */
@@ -105,8 +106,9 @@ static void pack(const rnn_stream *s, int K, int N, rnn_pack_get get, const void
 }
 
 /* c[B][N] (row stride ldc) = a[B][K] (row stride lda) * packed */
-static void product(const rnn_stream *s, int N, int K, const float *a, ptrdiff_t lda,
+static void product(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
                     const float *packed, float *c, ptrdiff_t ldc) {
+  const rnn_stream *s = stream; /* rnn_stream_layer_step.product: the cells call it */
   if (s->B == 1) rnn_gemv_packed_dir(N, K, a, 1, packed, c, 0, s->reverse);
   else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0, s->ws, s->ws_floats);
 }
@@ -125,7 +127,7 @@ static float proj_weight(const void *ctx, int k, int n) {
 /* Pack specs of a layer: [0] the main product, [1], [2] GRU's n parts. */
 static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp[3]) {
   const int H = s->H, in = ly->in, b = s->bias;
-  if (s->cell != RNN_CELL_GRU) {
+  if (!s->cell->split_n) {
     sp[0] = (pack_spec){0, s->G * H, 0, ly->K, 1, 1, 1, 1};
     return 1;
   }
@@ -171,12 +173,13 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     return rnn_fail(RNN_E_INVALID, "batch must be in [1, %d], got %d", 1 << 20, batch);
   const int L = cfg->num_layers, H = cfg->hidden_size, I = cfg->input_size;
   const int Ho = cfg->proj_size ? cfg->proj_size : H, bias = cfg->bias != 0;
-  const int G = cfg->cell == RNN_CELL_LSTM ? 4 : cfg->cell == RNN_CELL_GRU ? 3 : 1;
+  const rnn_cell_def *cell = rnn_cell_def_of(cfg->cell);
+  const int G = cell->G;
   const uint64_t B = (uint64_t)batch;
 
   rnn_stream *s = calloc(1, sizeof *s + (size_t)L * sizeof(stream_layer));
   if (!s) return rnn_fail(RNN_E_NOMEM, "out of memory creating a stream");
-  s->m = m, s->cell = cfg->cell, s->B = batch, s->L = L, s->I = I, s->H = H;
+  s->m = m, s->cell = cell, s->B = batch, s->L = L, s->I = I, s->H = H;
   s->Hout = Ho, s->G = G, s->bias = bias, s->taps = taps != 0;
 
   /* Layout first (sizes in 64 bits: wasm32's size_t wraps long before
@@ -198,8 +201,8 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
   /* every piece may round up by ALIGN_FLOATS, and so may the start */
   uint64_t total = ALIGN_FLOATS + B * row + ALIGN_FLOATS;
   total += (uint64_t)g_blocks * (B * G * H + ALIGN_FLOATS);
-  if (cfg->cell == RNN_CELL_LSTM) total += (uint64_t)L * (B * H + ALIGN_FLOATS);
-  if (cfg->cell == RNN_CELL_GRU) total += B * 3 * H + ALIGN_FLOATS;
+  if (cell->cell_state) total += (uint64_t)L * (B * H + ALIGN_FLOATS);
+  if (cell->split_n) total += B * 3 * H + ALIGN_FLOATS;
   if (cfg->proj_size) total += B * H + ALIGN_FLOATS;
   total += (stage_state > stage_taps ? stage_state : stage_taps) + ALIGN_FLOATS;
   for (int l = 0; l < L; l++) {
@@ -226,9 +229,9 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
   for (int l = 0; l < L; l++) {
     stream_layer *ly = &s->layers[l];
     ly->g = s->taps ? TAKE((size_t)(B * G * H)) : g_shared;
-    if (cfg->cell == RNN_CELL_LSTM) ly->c = TAKE((size_t)(B * H));
+    if (cell->cell_state) ly->c = TAKE((size_t)(B * H));
   }
-  if (cfg->cell == RNN_CELL_GRU) s->gh = TAKE((size_t)(B * 3 * H));
+  if (cell->split_n) s->gh = TAKE((size_t)(B * 3 * H));
   if (cfg->proj_size) s->mproj = TAKE((size_t)(B * H));
   s->staging = TAKE((size_t)(stage_state > stage_taps ? stage_state : stage_taps));
   for (int l = 0; l < L; l++) {
@@ -294,39 +297,11 @@ float *rnn_stream_output(rnn_stream *s) { return s->io_out; }
 float *rnn_stream_staging(rnn_stream *s) { return s->staging; }
 
 static void layer_step(rnn_stream *s, const stream_layer *ly) {
-  const int B = s->B, H = s->H, Ho = s->Hout;
-  const ptrdiff_t row = (ptrdiff_t)s->row;
-  const float *a = s->chain + ly->x_off;
-  float *h = s->chain + ly->h_off;
-  float *g = ly->g;
-  switch (s->cell) {
-  case RNN_CELL_LSTM: {
-    const int GH = 4 * H;
-    product(s, GH, ly->K, a, row, ly->w, g, GH);
-    for (int b = 0; b < B; b++) {
-      float *c = ly->c + (size_t)b * H;
-      float *dest = s->mproj ? s->mproj + (size_t)b * H : h + b * row;
-      rnn_lstm_row_forward(g + (size_t)b * GH, c, c, dest, H);
-    }
-    if (s->mproj) product(s, Ho, H, s->mproj, H, ly->w_hr, h, row);
-    break;
-  }
-  case RNN_CELL_GRU: {
-    const int GH = 3 * H, bias = s->bias;
-    product(s, 2 * H, ly->K, a, row, ly->w, g, GH);
-    product(s, H, ly->in + bias, a, row, ly->w_nx, g + 2 * H, GH);
-    product(s, H, bias + H, a + ly->in, row, ly->w_nh, s->gh + 2 * H, GH);
-    for (int b = 0; b < B; b++) {
-      float *gh = s->gh + (size_t)b * GH, *hb = h + b * row;
-      rnn_gru_row_forward(g + (size_t)b * GH, gh, hb, gh + 2 * H, hb, H);
-    }
-    break;
-  }
-  default:
-    product(s, H, ly->K, a, row, ly->w, g, H);
-    for (int b = 0; b < B; b++)
-      rnn_elman_row_forward(g + (size_t)b * H, h + b * row, H, s->cell == RNN_CELL_RNN_RELU);
-  }
+  const rnn_stream_layer_step st = {
+      s->B, s->H, s->Hout, ly->in, ly->K, s->bias, (ptrdiff_t)s->row,
+      s->chain + ly->x_off, s->chain + ly->h_off, ly->g, ly->c, s->gh, s->mproj,
+      ly->w, ly->w_nx, ly->w_nh, ly->w_hr, product, s};
+  s->cell->stream_step(&st);
 }
 
 static void one_step(rnn_stream *s, const float *x, float *y) {
@@ -401,7 +376,7 @@ int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
     return rnn_fail(RNN_E_INVALID, "layer must be in [0, %d), got %d", s->L, layer);
   const stream_layer *ly = &s->layers[layer];
   const int B = s->B, H = s->H, Ho = s->Hout, G = s->G;
-  const int ng = s->cell == RNN_CELL_LSTM ? 4 : s->cell == RNN_CELL_GRU ? 3 : 0;
+  const int ng = G == 1 ? 0 : G; /* Elman's one block is h itself */
   for (int k = 0; k < ng; k++)
     for (int b = 0; b < B; b++)
       memcpy(dst + ((size_t)k * B + b) * H, ly->g + ((size_t)b * G + k) * H,
