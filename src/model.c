@@ -314,9 +314,9 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
 int rnn_model_input(rnn_model *m, int T, int B, float **x) {
   if (!m || !x) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *x = NULL;
+  m->have_forward = 0; /* growing the cache drops the cached forward */
   if (T < 1 || B < 1)
     return rnn_fail(RNN_E_SHAPE, "sequence length and batch must be >= 1, got T=%d B=%d", T, B);
-  m->have_forward = 0; /* growing the cache drops the cached forward */
   const int st = reserve_cache(m, T, B);
   if (!st) *x = m->x;
   return st;

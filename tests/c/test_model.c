@@ -999,6 +999,64 @@ static void test_losses(void) {
   check(values_ok && kept > 700 && kept < 800, "dropout mask: %d of 1000 kept at p = 0.25", kept);
 }
 
+/* ---- the boundary the JS wrapper uses (issue 17) ----
+ * The scalar constructor, the model's and Linear's own input buffers (no
+ * copy in), and the Dropout object: each gives bitwise what the struct /
+ * copying / mask-in-the-caller path gives. */
+static void test_boundary(void) {
+  const rnn_model_config c = config(RNN_CELL_LSTM, 3, 5, 2, 0, 1, 0, 0.25f, 11);
+  rnn_model *a = NULL, *b = NULL;
+  rnn_model_create(&c, &a);
+  check(rnn_model_new(c.cell, c.input_size, c.hidden_size, c.num_layers, c.bidirectional, c.bias,
+                      c.proj_size, c.dropout, c.seed, &b) == RNN_OK,
+        "boundary: rnn_model_new");
+  rnn_params *pa = rnn_model_parameters(a), *pb = rnn_model_parameters(b);
+  check(rnn_params_count(pa) == rnn_params_count(pb) &&
+            memcmp(rnn_params_values(pa), rnn_params_values(pb),
+                   rnn_params_count(pa) * sizeof(float)) == 0,
+        "boundary: rnn_model_new = rnn_model_create");
+  const int T = 4, B = 2, n = T * B * 3, ny = T * B * 5;
+  float *x = rand_array((size_t)n, 1.0f), *ya = zeros((size_t)ny), *yb = zeros((size_t)ny);
+  float *own = NULL;
+  rnn_model_forward(a, T, B, x, NULL, NULL, NULL, ya, NULL, NULL);
+  check(rnn_model_input(b, T, B, &own) == RNN_OK && own != NULL, "boundary: rnn_model_input");
+  memcpy(own, x, (size_t)n * sizeof(float));
+  rnn_model_forward(b, T, B, own, NULL, NULL, NULL, yb, NULL, NULL);
+  check(memcmp(ya, yb, (size_t)ny * sizeof(float)) == 0, "boundary: forward from the model's own input");
+  expect_status(rnn_model_input(b, 0, B, &own), RNN_E_SHAPE, "T=0", "rnn_model_input T=0");
+  expect_status(rnn_model_backward(b, NULL, NULL, NULL, NULL, NULL, NULL), RNN_E_STATE, "forward first",
+                "rnn_model_input ends the cached forward");
+  rnn_model_destroy(a), rnn_model_destroy(b);
+  free(ya), free(yb);
+
+  /* Dropout: y = x * rnn_dropout_mask from the same generator; dx = dy * mask. */
+  rnn_dropout *d = NULL;
+  check(rnn_dropout_create(0.4f, 7, &d) == RNN_OK, "boundary: rnn_dropout_create");
+  rnn_rng g;
+  rnn_rng_seed(&g, 7);
+  check(memcmp(rnn_dropout_rng(d), g.s, sizeof g.s) == 0, "boundary: Dropout generator seeded");
+  float *mask = zeros((size_t)n), *y = zeros((size_t)n), *dy = rand_array((size_t)n, 1.0f);
+  float *dx = zeros((size_t)n);
+  rnn_dropout_mask(&g, 0.4f, (size_t)n, mask);
+  rnn_dropout_forward(d, 1, (size_t)n, x, y);
+  int ok = 1;
+  for (int i = 0; i < n; i++) ok &= y[i] == x[i] * mask[i];
+  check(ok, "boundary: Dropout forward = x * mask");
+  rnn_dropout_backward(d, dy, dx);
+  ok = 1;
+  for (int i = 0; i < n; i++) ok &= dx[i] == dy[i] * mask[i];
+  check(ok, "boundary: Dropout backward = dy * mask");
+  expect_status(rnn_dropout_backward(d, dy, dx), RNN_E_STATE, "forward first", "Dropout backward twice");
+  rnn_dropout_forward(d, 0, (size_t)n, x, x); /* eval, in place: identity */
+  rnn_dropout_backward(d, dy, dx);
+  check(memcmp(dx, dy, (size_t)n * sizeof(float)) == 0, "boundary: Dropout eval backward = dy");
+  rnn_dropout_destroy(d);
+  expect_status(rnn_dropout_create(1.0f, 1, &d), RNN_E_INVALID, "p must be", "Dropout p = 1");
+  check(d == NULL, "boundary: a refused Dropout is NULL");
+  rnn_dropout_destroy(NULL);
+  free(x), free(mask), free(y), free(dy), free(dx);
+}
+
 int main(void) {
   static const int32_t len4[3] = {4, 1, 3}, len3[3] = {3, 1, 2};
   const model_case cases[] = {
@@ -1025,6 +1083,7 @@ int main(void) {
   test_linear();
   test_embedding();
   test_losses();
+  test_boundary();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
 }
