@@ -2,7 +2,8 @@
  * (sizes, rows, data with NaN / infinities), Embedding (ids in and out of
  * range, padding_idx anywhere), the losses (MSE, BCE with logits and
  * pos_weight, cross entropy with ignore_index and label smoothing, every
- * reduction, invalid ones included), dropout masks and the generator.
+ * reduction, invalid ones included), dropout masks, the Dropout object and
+ * the generator.
  *
  * It checks that nothing crashes, leaks or hits undefined behaviour, that
  * statuses are the documented ones for the arguments, and a few invariants
@@ -257,6 +258,32 @@ static void fuzz_dropout_rng(fz_input *in) {
     const float u = rnn_rng_uniform(&g, lo, hi);
     FZ_CHECK(u >= lo && u <= hi, "uniform %g outside [%g, %g)", (double)u, (double)lo, (double)hi);
   }
+  /* The Dropout object at the same p: refused outside [0, 1); else its
+   * forward is x times the mask a generator of its seed draws, and its
+   * backward dy times that mask (or the identity in eval mode). */
+  const uint32_t seed = fz_u32(in);
+  rnn_dropout *d = (rnn_dropout *)&g;
+  const int st = rnn_dropout_create(p, seed, &d);
+  FZ_SANE(st);
+  FZ_CHECK(st == (p >= 0.0f && p < 1.0f ? RNN_OK : RNN_E_INVALID), "Dropout p = %g: %s", (double)p,
+           rnn_status_name(st));
+  if (st != RNN_OK) {
+    FZ_CHECK(d == NULL, "*out not NULL after a failure");
+    return;
+  }
+  const int training = fz_flag(in);
+  float *x = fz_floats(in, n, 0), *y = fz_zeros(n), *want = fz_zeros(n);
+  rnn_rng_seed(&g, seed);
+  rnn_dropout_mask(&g, p, n, want);
+  FZ_CHECK(rnn_dropout_backward(d, x, y) == RNN_E_STATE, "Dropout backward before forward");
+  FZ_CHECK(rnn_dropout_forward(d, training, n, x, y) == RNN_OK, "Dropout forward");
+  for (size_t i = 0; i < n; i++) {
+    const float w = training ? x[i] * want[i] : x[i];
+    FZ_CHECK(memcmp(&y[i], &w, sizeof w) == 0, "Dropout forward [%zu]", i);
+  }
+  FZ_CHECK(rnn_dropout_backward(d, x, x) == RNN_OK, "Dropout backward in place");
+  free(x), free(y), free(want);
+  rnn_dropout_destroy(d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
