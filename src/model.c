@@ -242,7 +242,7 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const uint64_t LD = (uint64_t)m->L * m->D;
   const int proj = m->Hout != m->H;
   const uint64_t per_direction = R * GH + R * H + R * Ho +
-                            (m->cfg.cell == RNN_CELL_GRU ? R * GH : 0) +
+                            (m->cell->split_n ? R * GH : 0) +
                             (proj ? R * H + R * Ho : 0);
   const uint64_t drop = m->cfg.dropout > 0.0f ? 2ull * (m->L - 1) * R * DHo : 0;
   const uint64_t total = R * m->I + (uint64_t)m->L * R * DHo + drop + LD * CB * Ho +
@@ -277,7 +277,7 @@ static int reserve_cache(rnn_model *m, int T, int B) {
     dir->aux = c, c += R * H;
     dir->hprev = c, c += R * Ho;
     dir->aux2 = dir->mproj = dir->dhp = NULL;
-    if (m->cfg.cell == RNN_CELL_GRU) dir->aux2 = c, c += R * GH;
+    if (m->cell->split_n) dir->aux2 = c, c += R * GH; /* GRU: hidden-side grads */
     if (proj) dir->mproj = c, c += R * H, dir->dhp = c, c += R * Ho;
   }
   return RNN_OK;
@@ -342,7 +342,7 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
   m->dropout_on = m->training && m->cfg.dropout > 0.0f && m->L > 1;
   const int H = m->H, Ho = m->Hout, LD = m->L * m->D, DHo = m->D * Ho;
   const size_t rows = (size_t)T * B, layer = rows * DHo;
-  const int is_lstm = m->cfg.cell == RNN_CELL_LSTM;
+  const int is_lstm = m->cell->cell_state;
   if (x != m->x) memcpy(m->x, x, rows * m->I * sizeof(float));
   if (lengths) memcpy(m->lengths, lengths, (size_t)B * sizeof(int32_t));
   if (h0) memcpy(m->h0, h0, (size_t)LD * B * Ho * sizeof(float));
@@ -377,7 +377,7 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
   m->have_forward = 0; /* backward overwrites the cached activations */
   const int B = m->B, H = m->H, Ho = m->Hout;
   const size_t layer = (size_t)m->T * B * m->D * Ho;
-  const int is_lstm = m->cfg.cell == RNN_CELL_LSTM;
+  const int is_lstm = m->cell->cell_state;
 
   /* Gradient arriving at the current layer's output, [T*B][D*Hout]. */
   const float *dy = d_output;
@@ -413,7 +413,7 @@ int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
     return rnn_fail(RNN_E_STATE, "taps are read after a forward and before its backward");
   const rnn_direction *dir = &m->dirs[direction];
   const int B = m->B, H = m->H, Ho = m->Hout, GH = m->G * H, DHo = m->D * Ho;
-  const int ng = rnn_model_num_tap_gates(m), is_lstm = m->cfg.cell == RNN_CELL_LSTM;
+  const int ng = rnn_model_num_tap_gates(m), is_lstm = m->cell->cell_state;
   const size_t rows = (size_t)m->T * B;
   const float *outs = m->outs + (size_t)(direction / m->D) * rows * DHo + (size_t)(direction % m->D) * Ho;
   float *cdst = dst + (size_t)ng * rows * H;
