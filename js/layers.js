@@ -110,10 +110,10 @@ export class Linear extends ParamModule {
     const ny = rows * O;
     const outShape = [...shape.slice(0, -1), O];
     this._last = null;
+    const py = core.staging(4 * ny, `Linear activations (${rows} rows)`);
     // x goes straight into the layer's own input cache: one copy in.
     const px = core.outPointer('Linear.forward', (out) => core.x.rnn_linear_input(m, rows, out));
     core.f32(px, x.data.length).set(x.data);
-    const py = core.staging(4 * ny, `Linear activations (${rows} rows)`);
     core.check(core.x.rnn_linear_forward(m, rows, px, py), 'Linear.forward');
     this._last = { inShape: [...shape], outShape, rows };
     return { shape: outShape, data: core.f32(py, ny).slice() };
