@@ -38,7 +38,7 @@ static void run(const problem *p) {
     rnn_gemv_packed_dir(s->N, s->K, p->a, 1, p->packed, p->c, 0, reverse ^= 1);
   else if (s->sgemm_trans_a) /* A(m, k) = a[k*M + m]: dGates^T; B = [K][N] */
     rnn_sgemm(s->M, s->N, s->K, p->a, 1, s->M, p->b, s->N, 1, p->c, s->N, 0,
-              p->ws);
+              p->ws, p->ws_floats);
   else
     rnn_gemm_packed(s->M, s->N, s->K, p->a, s->K, 1, p->packed, p->c, s->N, 0, p->ws,
                     p->ws_floats);

@@ -99,12 +99,12 @@ void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
   const int in = dir->in_dim;
   float *g = r->grads;
   /* dW_ih[GH][in] += dG^T [GH x TB] * in [TB x in] */
-  rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + dir->w_ih, in, 1, r->ws);
+  rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + dir->w_ih, in, 1, r->ws, r->ws_floats);
   /* dW_hh[GH][Hout] += dGh^T * hprev, over every step at once */
-  rnn_sgemm(GH, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws);
+  rnn_sgemm(GH, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws, r->ws_floats);
   /* dW_hr[P][H] += dhp^T * m */
   if (dir->w_hr != RNN_NONE)
-    rnn_sgemm(Ho, H, M, dir->dhp, 1, Ho, dir->mproj, H, 1, g + dir->w_hr, H, 1, r->ws);
+    rnn_sgemm(Ho, H, M, dir->dhp, 1, Ho, dir->mproj, H, 1, g + dir->w_hr, H, 1, r->ws, r->ws_floats);
   if (dir->b_ih != RNN_NONE) {
     add_column_sums(g + dir->b_ih, dG, M, GH);
     add_column_sums(g + dir->b_hh, dGh, M, GH);

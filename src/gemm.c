@@ -1,9 +1,10 @@
-/* gemm.c - packing, blocking drivers and the reference product (see gemm.h). */
+/* gemm.c - packing, blocking drivers and the reference product (see gemm.h);
+ * every buffer a product needs is its caller's (no static state but the
+ * kernel choice). */
 #include "gemm.h"
 #include "parallel.h"
 #include "rnn_testing.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Cache blocking. A panel slice of KC k steps (KC * NR floats = 8 KB) stays in
@@ -370,6 +371,7 @@ typedef struct {
   ptrdiff_t sam, sak;
   const float *b_block;
   float *a_blocks, *c;
+  size_t a_floats; /* room for A blocks after the B block */
   ptrdiff_t ldc;
 } sgemm_job;
 
@@ -379,7 +381,9 @@ static void sgemm_task(void *ctx, int part, int parts) {
   const int lo = (int)((long long)groups * part / parts) * RNN_GEMM_MR;
   const int hi = min_int(j->M, (int)((long long)groups * (part + 1) / parts) * RNN_GEMM_MR);
   const ptrdiff_t wps = (ptrdiff_t)j->kc * RNN_GEMM_NR;
-  if (!j->gather_a) {
+  /* a part without room for its A block (more threads than the caller
+   * sized the workspace for) reads A in place: the same sums */
+  if (!j->gather_a || (size_t)(part + 1) * RNN_GEMM_MC * j->kc > j->a_floats) {
     if (hi > lo)
       gemm_block(hi - lo, j->nc, j->kc, j->ak + lo * j->sam, j->sam, j->sak,
                  RNN_GEMM_MR * j->sam, j->b_block, wps, j->c + lo * j->ldc, j->ldc, j->acc);
@@ -396,13 +400,15 @@ static void sgemm_task(void *ctx, int part, int parts) {
 
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
                const float *b, ptrdiff_t sbk, ptrdiff_t sbn, float *c,
-               ptrdiff_t ldc, int accumulate, float *workspace) {
+               ptrdiff_t ldc, int accumulate, float *workspace, size_t ws_floats) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) zero_c(M, N, c, ldc);
     return;
   }
   float *b_block = workspace;
+  const size_t b_floats = packed_b_block_size(K, N);
+  const size_t a_floats = ws_floats > b_floats ? ws_floats - b_floats : 0;
   /* A strided along k (A^T: sak = M) would make each kernel touch one cache
    * line per k step, at a power-of-two stride that thrashes cache sets. */
   const int gather_a = sak != 1;
@@ -413,7 +419,7 @@ void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak
       const int nc = min_int(RNN_GEMM_NC, N - n0);
       rnn_gemm_pack_b(kc, nc, b + k0 * sbk + n0 * sbn, sbk, sbn, b_block);
       sgemm_job job = {M, nc, kc, accumulate || k0 > 0, gather_a, a + k0 * sak, sam, sak,
-                       b_block, workspace + packed_b_block_size(K, N), c + n0, ldc};
+                       b_block, workspace + b_floats, c + n0, a_floats, ldc};
       if (2.0 * M * nc * kc >= RNN_PARALLEL_MIN_FLOPS && M >= 2 * RNN_GEMM_MR)
         rnn_parallel(sgemm_task, &job);
       else

@@ -43,12 +43,13 @@ void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      int accumulate, float *ws, size_t ws_floats);
 
 /* General product: packs B (and, when A is strided along k, A too) block by
- * block into workspace (at least rnn_gemm_workspace_size(K, N) floats) and
- * runs the microkernels. C must not alias A or B. */
+ * block into workspace (ws_floats >= rnn_gemm_workspace_size(K, N) floats
+ * when it was sized; a thread taking part beyond that reads A in place, with
+ * the same sums) and runs the microkernels. C must not alias A or B. */
 size_t rnn_gemm_workspace_size(int K, int N);
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
                const float *b, ptrdiff_t sbk, ptrdiff_t sbn, float *c,
-               ptrdiff_t ldc, int accumulate, float *workspace);
+               ptrdiff_t ldc, int accumulate, float *workspace, size_t ws_floats);
 
 /* Naive triple loop with a double accumulator: the reference every kernel is
  * tested against. */

@@ -153,7 +153,7 @@ int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx) {
   /* dx[rows][in] = dy W */
   if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0, l->ws, l->ws_floats);
   /* dW[out][in] += dy^T x: A(o, r) = dy[r][o] */
-  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->params.grads, I, 1, l->ws);
+  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->params.grads, I, 1, l->ws, l->ws_floats);
   if (l->bias) {
     /* db += column sums of dy: row by row (contiguous reads) into double
      * sums, so long batches do not lose low bits. */
