@@ -168,9 +168,11 @@ export class Embedding extends ParamModule {
     const t = indexTensor(ids, 'Embedding.forward', 'ids', this.numEmbeddings);
     const n = t.data.length, D = this.embeddingDim, ny = n * D;
     const outShape = [...t.shape, D];
-    const pids = core.staging(4 * (n + ny), `Embedding output (${n} ids)`), py = pids + 4 * n;
-    core.i32(pids, n).set(t.data);
     this._last = null;
+    const py = core.staging(4 * ny, `Embedding output (${n} ids)`);
+    // the ids go straight into the layer's own cache (backward scatters by them)
+    const pids = core.outPointer('Embedding.forward', (out) => core.x.rnn_embedding_input(m, n, out));
+    core.i32(pids, n).set(t.data);
     core.check(core.x.rnn_embedding_forward(m, n, pids, py), 'Embedding.forward');
     this._last = { outShape, n };
     return { shape: outShape, data: core.f32(py, ny).slice() };

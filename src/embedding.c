@@ -90,6 +90,21 @@ void rnn_embedding_destroy(rnn_embedding *e) {
 rnn_params *rnn_embedding_parameters(rnn_embedding *e) { return &e->params; }
 int rnn_embedding_padding_idx(const rnn_embedding *e) { return e->padding_idx; }
 
+/* The ids cache only grows, so steady-state calls do not allocate. */
+int rnn_embedding_input(rnn_embedding *e, int n, int32_t **ids) {
+  if (!e || !ids) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  *ids = NULL;
+  if (n < 0) return rnn_fail(RNN_E_SHAPE, "the number of ids must be >= 0, got %d", n);
+  if ((size_t)n > e->cap_ids || !e->ids) {
+    int32_t *p = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
+    if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching %d ids", n);
+    free(e->ids);
+    e->ids = p, e->cap_ids = (size_t)n;
+  }
+  *ids = e->ids;
+  return RNN_OK;
+}
+
 int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids, float *y) {
   if (!e) return rnn_fail(RNN_E_INVALID, "Embedding is NULL");
   if (n < 0) return rnn_fail(RNN_E_SHAPE, "the number of ids must be >= 0, got %d", n);
@@ -103,16 +118,13 @@ int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids, float *y)
   const uint64_t ny = (uint64_t)n * (uint64_t)e->dim;
   if (ny > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "output too large: %d ids of dimension %d", n, e->dim);
-  if ((size_t)n > e->cap_ids) {
-    int32_t *p = malloc((size_t)n * sizeof(int32_t));
-    if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching %d ids", n);
-    free(e->ids);
-    e->ids = p, e->cap_ids = (size_t)n;
-  }
+  int32_t *cache;
+  const int st = rnn_embedding_input(e, n, &cache);
+  if (st) return st;
   const size_t D = (size_t)e->dim;
   for (int i = 0; i < n; i++)
     memcpy(y + (size_t)i * D, e->params.values + (size_t)ids[i] * D, D * sizeof(float));
-  if (n > 0) memcpy(e->ids, ids, (size_t)n * sizeof(int32_t));
+  if (n > 0 && ids != e->ids) memcpy(e->ids, ids, (size_t)n * sizeof(int32_t));
   e->n = n;
   e->have_forward = 1;
   return RNN_OK;

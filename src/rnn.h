@@ -222,7 +222,10 @@ RNN_API rnn_params *rnn_embedding_parameters(rnn_embedding *e);
 /* The padding row in [0, num), or -1 without one. */
 RNN_API int rnn_embedding_padding_idx(const rnn_embedding *e);
 /* y[n][dim] = weight[ids[i]]; every id is checked (RNN_E_INVALID naming the
- * first bad one and its position) before anything is written. */
+ * first bad one and its position) before anything is written. The ids are
+ * kept for backward: a caller that writes them into rnn_embedding_input's
+ * buffer (n ids) and passes that saves the copy. */
+RNN_API int rnn_embedding_input(rnn_embedding *e, int n, int32_t **ids);
 RNN_API int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids,
                                   float *y);
 /* Scatter-adds dy[n][dim] of the last forward into the weight gradient. */

@@ -1029,6 +1029,31 @@ static void test_boundary(void) {
   rnn_model_destroy(a), rnn_model_destroy(b);
   free(ya), free(yb);
 
+  /* Linear and Embedding from their own input buffers: bitwise the copying path. */
+  rnn_linear *l = NULL;
+  rnn_linear_create(3, 2, 1, 5, &l);
+  float *lx = NULL, *l1 = zeros(8), *l2 = zeros(8);
+  rnn_linear_forward(l, 4, x, l1);
+  check(rnn_linear_input(l, 4, &lx) == RNN_OK, "boundary: rnn_linear_input");
+  memcpy(lx, x, 12 * sizeof(float));
+  rnn_linear_forward(l, 4, lx, l2);
+  check(memcmp(l1, l2, 8 * sizeof(float)) == 0, "boundary: Linear forward from its own input");
+  rnn_linear_destroy(l);
+  rnn_embedding *e = NULL;
+  rnn_embedding_create(5, 2, 0, 0, 6, &e);
+  const int32_t ids[4] = {4, 0, 4, 2};
+  int32_t *eids = NULL;
+  rnn_embedding_forward(e, 4, ids, l1);
+  check(rnn_embedding_input(e, 4, &eids) == RNN_OK, "boundary: rnn_embedding_input");
+  memcpy(eids, ids, sizeof ids);
+  rnn_embedding_forward(e, 4, eids, l2);
+  check(memcmp(l1, l2, 8 * sizeof(float)) == 0, "boundary: Embedding forward from its own ids");
+  check(rnn_embedding_backward(e, l1) == RNN_OK &&
+            rnn_params_grads(rnn_embedding_parameters(e))[8] == 2.0f * l1[0],
+        "boundary: Embedding backward scatters by the kept ids");
+  rnn_embedding_destroy(e);
+  free(l1), free(l2);
+
   /* Dropout: y = x * rnn_dropout_mask from the same generator; dx = dy * mask. */
   rnn_dropout *d = NULL;
   check(rnn_dropout_create(0.4f, 7, &d) == RNN_OK, "boundary: rnn_dropout_create");
