@@ -95,13 +95,9 @@ int rnn_embedding_input(rnn_embedding *e, int n, int32_t **ids) {
   if (!e || !ids) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *ids = NULL;
   if (n < 0) return rnn_fail(RNN_E_SHAPE, "the number of ids must be >= 0, got %d", n);
-  if ((size_t)n > e->cap_ids || !e->ids) {
-    int32_t *p = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
-    if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching %d ids", n);
-    free(e->ids);
-    e->ids = p, e->cap_ids = (size_t)n;
-  }
-  *ids = e->ids;
+  int32_t *p = rnn_input_cache(e->ids, &e->cap_ids, (uint64_t)n, sizeof(int32_t));
+  if (!p) return RNN_E_NOMEM;
+  *ids = e->ids = p;
   return RNN_OK;
 }
 

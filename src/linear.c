@@ -19,8 +19,8 @@ struct rnn_linear {
   float *ws;          /* GEMM workspace (its size does not depend on rows) */
   size_t ws_floats;
   double *bsum;       /* [out] bias-gradient accumulator (with bias) */
-  float *x;           /* copy of the last forward's input, [cap_rows][in] */
-  size_t cap_rows;
+  float *x;           /* copy of the last forward's input, [cap_x] floats */
+  size_t cap_x;
   int rows;
   int have_forward;
 };
@@ -102,16 +102,9 @@ int rnn_linear_input(rnn_linear *l, int rows, float **x) {
   if (!l || !x) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *x = NULL;
   if (rows < 0) return rnn_fail(RNN_E_SHAPE, "rows must be >= 0, got %d", rows);
-  const uint64_t nx = (uint64_t)rows * (uint64_t)l->in;
-  if (nx > (SIZE_MAX / sizeof(float)) / 2)
-    return rnn_fail(RNN_E_NOMEM, "input too large: %d rows", rows);
-  if ((size_t)rows > l->cap_rows || !l->x) {
-    float *p = malloc((size_t)(nx ? nx : 1) * sizeof(float));
-    if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching a Linear input of %d rows", rows);
-    free(l->x);
-    l->x = p, l->cap_rows = (size_t)rows;
-  }
-  *x = l->x;
+  float *p = rnn_input_cache(l->x, &l->cap_x, (uint64_t)rows * (uint64_t)l->in, sizeof(float));
+  if (!p) return RNN_E_NOMEM;
+  *x = l->x = p;
   return RNN_OK;
 }
 

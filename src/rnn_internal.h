@@ -20,6 +20,12 @@ int rnn_fail(int status, const char *fmt, ...)
 #endif
     ;
 
+/* A layer's input cache buf (capacity *cap elements of `size` bytes) made
+ * to hold n: buf itself when it does (steady calls allocate nothing), else a
+ * new block (buf freed); NULL (buf kept, RNN_E_NOMEM recorded) without
+ * memory. */
+void *rnn_input_cache(void *buf, size_t *cap, uint64_t n, size_t size);
+
 /* The checks every backward starts with: the object (named `what` in the
  * message) is not NULL and holds a forward not yet consumed. */
 int rnn_backward_ready(const void *layer, const char *what, int have_forward);

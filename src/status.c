@@ -1,9 +1,10 @@
-/* status.c - the status table (C name and JS error code of every status)
- * and the last error message. */
+/* status.c - the status table (C name and JS error code of every status),
+ * the last error message, and the entry checks layers share. */
 #include "rnn_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static char last_error[256] = "no error";
 
@@ -16,6 +17,16 @@ int rnn_fail(int status, const char *fmt, ...) {
 }
 
 const char *rnn_last_error(void) { return last_error; }
+
+void *rnn_input_cache(void *buf, size_t *cap, uint64_t n, size_t size) {
+  if (n > SIZE_MAX / size / 2) return rnn_fail(RNN_E_NOMEM, "input too large: %llu values", (unsigned long long)n), NULL;
+  if (n <= *cap && buf) return buf;
+  void *p = malloc((n ? (size_t)n : 1) * size);
+  if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching an input of %llu values", (unsigned long long)n), NULL;
+  free(buf);
+  *cap = (size_t)n;
+  return p;
+}
 
 int rnn_backward_ready(const void *layer, const char *what, int have_forward) {
   if (!layer) return rnn_fail(RNN_E_INVALID, "%s is NULL", what);
