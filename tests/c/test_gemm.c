@@ -7,6 +7,7 @@
 
 #include "gemm.h"
 #include "rnn.h"
+#include "rnn_testing.h"
 
 static int passed, failed;
 
@@ -267,21 +268,33 @@ static void test_driver_shape(const char *kernel, int M, int N, int K,
   sprintf(what, "rnn_gemm_packed transA=%d transB=%d", trans_a, trans_b);
   float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
   rnn_gemm_pack_b(K, N, b, sbk, sbn, packed);
-  memcpy(got, old, (size_t)M * ldc * sizeof *got);
-  rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate);
-  report(compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
-                 accumulate, detail),
-         what, kernel, M, N, K, accumulate, detail);
-
-  /* The workspace gets exactly the advertised size plus a guard that must
-   * survive. */
-  const size_t ws_size = rnn_gemm_workspace_size(K, N);
+  /* Without a workspace (A read in place) and with one of exactly the
+   * advertised size plus a guard that must survive: the same sums. */
   enum { GUARD = 16 };
+  const size_t pws_size = rnn_gemm_packed_workspace_size();
+  float *pws = malloc((pws_size + GUARD) * sizeof *pws);
+  for (int with_ws = 0; with_ws <= 1; with_ws++) {
+    for (int i = 0; i < GUARD; i++) pws[pws_size + i] = SENTINEL;
+    memcpy(got, old, (size_t)M * ldc * sizeof *got);
+    rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate, with_ws ? pws : NULL,
+                    with_ws ? pws_size : 0);
+    int ok = compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want, accumulate,
+                     detail);
+    for (int i = 0; ok && i < GUARD; i++)
+      if (pws[pws_size + i] != SENTINEL) {
+        sprintf(detail, "wrote past rnn_gemm_packed_workspace_size = %zu", pws_size);
+        ok = 0;
+      }
+    report(ok, what, kernel, M, N, K, accumulate, detail);
+  }
+  free(pws);
+
+  const size_t ws_size = rnn_gemm_workspace_size(K, N);
   float *ws = malloc((ws_size + GUARD) * sizeof *ws);
   for (int i = 0; i < GUARD; i++) ws[ws_size + i] = SENTINEL;
   sprintf(what, "rnn_sgemm transA=%d transB=%d", trans_a, trans_b);
   memcpy(got, old, (size_t)M * ldc * sizeof *got);
-  rnn_sgemm(M, N, K, a, sam, sak, b, sbk, sbn, got, ldc, accumulate, ws);
+  rnn_sgemm(M, N, K, a, sam, sak, b, sbk, sbn, got, ldc, accumulate, ws, ws_size);
   int ok = compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
                    accumulate, detail);
   for (int i = 0; ok && i < GUARD; i++)
@@ -348,9 +361,9 @@ static void test_empty_k(const char *kernel) {
     for (int use_sgemm = 0; use_sgemm <= 1; use_sgemm++) {
       for (int i = 0; i < M * ldc; i++) c[i] = 1.5f;
       if (use_sgemm)
-        rnn_sgemm(M, N, 0, NULL, 1, 1, NULL, 1, 1, c, ldc, accumulate, ws);
+        rnn_sgemm(M, N, 0, NULL, 1, 1, NULL, 1, 1, c, ldc, accumulate, ws, 1);
       else
-        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate);
+        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate, NULL, 0);
       int ok = 1;
       for (int i = 0; i < M * ldc; i++)
         ok &= c[i] == (accumulate || i % ldc >= N ? 1.5f : 0.0f);
@@ -374,28 +387,37 @@ static void test_split_shape(int M, int N, int K, int trans_a, int accumulate) {
   rnn_gemm_pack_b(K, N, b, N, 1, packed);
   rnn_gemv_pack(K, N, b, N, 1, vpacked);
   static const int parts_list[] = {2, 3, 5};
-  for (int product = 0; product < 4; product++) {
-    const char *names[] = {"rnn_gemm_packed", "rnn_sgemm", "rnn_gemv_packed_dir fwd", "rnn_gemv_packed_dir rev"};
-    const int rows = product >= 2 ? 1 : M;
+  /* 4, 5: the workspace sized for one thread, as a caller that sized it
+   * before helpers started has it: the parts without room read A in place */
+  for (int product = 0; product < 6; product++) {
+    const char *names[] = {"rnn_gemm_packed", "rnn_sgemm", "rnn_gemv_packed_dir fwd",
+                           "rnn_gemv_packed_dir rev", "rnn_gemm_packed, one thread's workspace,",
+                           "rnn_sgemm, one thread's workspace,"};
+    const int gemv = product == 2 || product == 3, narrow = product >= 4;
+    const int rows = gemv ? 1 : M;
     for (size_t pi = 0; pi < sizeof parts_list / sizeof *parts_list; pi++) {
-      float *ws = NULL;
-      size_t ws_size = 0;
       for (int run = 0; run < 2; run++) { /* run 0 unsplit (want), run 1 split (got) */
+        rnn_parallel_emulate(1);
+        const size_t one_packed = rnn_gemm_packed_workspace_size();
+        const size_t one_sgemm = rnn_gemm_workspace_size(K, N);
         rnn_parallel_emulate(run ? parts_list[pi] : 1);
         float *c = run ? got : want;
         memcpy(c, old, (size_t)M * ldc * sizeof *c);
-        if (product == 0) rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate);
-        if (product == 1) {
-          ws_size = rnn_gemm_workspace_size(K, N);
-          ws = malloc((ws_size + 16) * sizeof *ws);
-          for (int i = 0; i < 16; i++) ws[ws_size + i] = SENTINEL;
-          rnn_sgemm(M, N, K, a, sam, sak, b, N, 1, c, ldc, accumulate, ws);
-          for (int i = 0; i < 16; i++)
-            if (ws[ws_size + i] != SENTINEL) c[0] = NAN; /* reported below */
-          free(ws);
-        }
-        if (product >= 2)
+        if (gemv) {
           rnn_gemv_packed_dir(N, K, a, sak, vpacked, c, accumulate, product == 3);
+          continue;
+        }
+        const int sgemm = product == 1 || product == 5;
+        const size_t ws_size = narrow ? (sgemm ? one_sgemm : one_packed)
+                                      : (sgemm ? rnn_gemm_workspace_size(K, N)
+                                               : rnn_gemm_packed_workspace_size());
+        float *ws = malloc((ws_size + 16) * sizeof *ws);
+        for (int i = 0; i < 16; i++) ws[ws_size + i] = SENTINEL;
+        if (sgemm) rnn_sgemm(M, N, K, a, sam, sak, b, N, 1, c, ldc, accumulate, ws, ws_size);
+        else rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate, ws, ws_size);
+        for (int i = 0; i < 16; i++)
+          if (ws[ws_size + i] != SENTINEL) c[0] = NAN; /* reported below */
+        free(ws);
       }
       rnn_parallel_emulate(1);
       char what[96];
