@@ -89,14 +89,3 @@ export class Core {
   }
 }
 
-// TEMP: index.js binds these after the merge. For each class (whose
-// constructor takes core first) a subclass with this core given, and for
-// each function (core first) the function with this core given.
-export function bindCore(core, classes, functions = {}) {
-  const out = {};
-  for (const [name, C] of Object.entries(classes)) {
-    out[name] = { [name]: class extends C { constructor(...args) { super(core, ...args); } } }[name];
-  }
-  for (const [name, f] of Object.entries(functions)) out[name] = (...args) => f(core, ...args);
-  return out;
-}

@@ -2,7 +2,6 @@
 // nn.Embedding / nn.Dropout options, shapes and state_dict, with forward and
 // backward running on the wasm engine (src/linear.c, embedding.c, dropout.c).
 import { RnnError } from './errors.js';
-import { bindCore } from './core.js';
 import { ParamModule } from './module.js';
 import { checkTensor, numel } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
@@ -254,5 +253,3 @@ export class Dropout extends ParamModule {
   }
 }
 
-// TEMP: index.js binds these after the merge
-export function makeLayerClasses(core) { return bindCore(core, { Linear, Embedding, Dropout }); }

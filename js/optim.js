@@ -1,6 +1,5 @@
 // optim.js - SGD, Adam, AdamW and clipGradNorm over module parameters, with
 // torch.optim's semantics (the float32 arithmetic is in src/optim.c).
-import { bindCore } from './core.js';
 import { RnnError } from './errors.js';
 import { WasmHandle } from './handle.js';
 import { Parameter } from './module.js';
@@ -188,5 +187,3 @@ export function clipGradNorm(core, params, maxNorm) {
   });
 }
 
-// TEMP: index.js binds these after the merge
-export function makeOptimizers(core) { return bindCore(core, { Adam, AdamW, SGD }, { clipGradNorm }); }

@@ -1,7 +1,6 @@
 // recurrent.js - RNN, LSTM and GRU layers: PyTorch's nn.RNN / nn.LSTM /
 // nn.GRU options, shapes and state_dict, running on the wasm engine.
 import { RnnError } from './errors.js';
-import { bindCore } from './core.js';
 import { ParamModule } from './module.js';
 import { RecurrentStream, TAP_GATES } from './stream.js';
 import { checkTensor } from './tensor.js';
@@ -307,5 +306,3 @@ export class GRU extends RecurrentLayer {
   constructor(core, opts = {}) { super(core, 'GRU', opts, []); }
 }
 
-// TEMP: index.js binds these after the merge
-export function makeRecurrentClasses(core) { return bindCore(core, { RNN, LSTM, GRU }); }
