@@ -8,20 +8,11 @@
 #include "gemm.h"
 #include "rnn.h"
 #include "rnn_testing.h"
+#define TEST_RAND_SEED 12345u
+#include "test_rand.h"
 
 static int passed, failed;
 
-/* Deterministic values in [-1, 1). */
-static unsigned rng_state = 12345u;
-static float rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
-}
-static float *rand_array(size_t n) {
-  float *x = malloc((n ? n : 1) * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = rand_unit();
-  return x;
-}
 
 /* Marks C entries a product must not touch (bit-compared afterwards). */
 static const float SENTINEL = -12345.5f;
@@ -90,10 +81,10 @@ static void test_kernel(const kernel_case *kern) {
             const ptrdiff_t sam = trans_a ? 1 : kc, sak = trans_a ? mr : 1;
             const int rows = RNN_GEMM_MR + 1; /* rows past mr must stay put */
             const ptrdiff_t ldc = RNN_GEMM_NR + 3;
-            float *a = rand_array(extent(mr, kc, sam, sak));
-            float *b = rand_array((size_t)kc * nc); /* [kc][nc] */
+            float *a = rand_array(extent(mr, kc, sam, sak), 1.0f);
+            float *b = rand_array((size_t)kc * nc, 1.0f); /* [kc][nc] */
             float *w = malloc(rnn_gemm_packed_size(kc, nc) * sizeof *w);
-            float *old = rand_array((size_t)rows * ldc);
+            float *old = rand_array((size_t)rows * ldc, 1.0f);
             float *got = malloc((size_t)rows * ldc * sizeof *got);
             float *want = malloc((size_t)rows * ldc * sizeof *want);
             for (int i = 0; i < rows * ldc; i++)
@@ -124,10 +115,10 @@ static void test_kernel_pa(void) {
       const int kc = kcs[ki];
       const ptrdiff_t ldc = RNN_GEMM_NR + 3;
       const int rows = RNN_GEMM_MR + 1;
-      float *a = rand_array((size_t)RNN_GEMM_MR * kc);
-      float *b = rand_array((size_t)kc * RNN_GEMM_NR);
+      float *a = rand_array((size_t)RNN_GEMM_MR * kc, 1.0f);
+      float *b = rand_array((size_t)kc * RNN_GEMM_NR, 1.0f);
       float *w = malloc(rnn_gemm_packed_size(kc, RNN_GEMM_NR) * sizeof *w);
-      float *old = rand_array((size_t)rows * ldc);
+      float *old = rand_array((size_t)rows * ldc, 1.0f);
       float *got = malloc((size_t)rows * ldc * sizeof *got);
       float *want = malloc((size_t)rows * ldc * sizeof *want);
       memcpy(got, old, (size_t)rows * ldc * sizeof *got);
@@ -160,10 +151,10 @@ static void test_gemv_kernel(const gemv_case *kern) {
         const int kc = kcs[ki], N = RNN_GEMV_NR;
         const ptrdiff_t sak = strided ? 3 : 1;
         const int width = N + 5; /* columns past N must stay put */
-        float *a = rand_array(extent(1, kc, 1, sak));
-        float *b = rand_array((size_t)kc * N); /* [kc][N] */
+        float *a = rand_array(extent(1, kc, 1, sak), 1.0f);
+        float *b = rand_array((size_t)kc * N, 1.0f); /* [kc][N] */
         float *w = malloc(rnn_gemv_packed_size(kc, N) * sizeof *w);
-        float *old = rand_array((size_t)width);
+        float *old = rand_array((size_t)width, 1.0f);
         float *got = malloc((size_t)width * sizeof *got);
         float *want = malloc((size_t)width * sizeof *want);
         for (int j = N; j < width; j++) old[j] = SENTINEL;
@@ -189,9 +180,9 @@ static void test_gemv_shape(const char *kernel, int N, int K, int trans_b, int s
   const ptrdiff_t sak = strided ? 2 : 1;
   const ptrdiff_t sbk = trans_b ? 1 : N, sbn = trans_b ? K : 1;
   const int width = N + 3;
-  float *a = rand_array(extent(1, K, 1, sak));
-  float *b = rand_array(extent(K, N, sbk, sbn));
-  float *old = rand_array((size_t)width);
+  float *a = rand_array(extent(1, K, 1, sak), 1.0f);
+  float *b = rand_array(extent(K, N, sbk, sbn), 1.0f);
+  float *old = rand_array((size_t)width, 1.0f);
   for (int j = N; j < width; j++) old[j] = SENTINEL;
   float *got = malloc((size_t)width * sizeof *got), *want = malloc((size_t)width * sizeof *want);
   memcpy(got, old, (size_t)width * sizeof *got);
@@ -232,7 +223,7 @@ static void test_gemv(const char *kernel) {
 /* The accessor packers lay out exactly what the strided ones do. */
 static void test_pack_fn(void) {
   const int K = 7, N = 11;
-  float *b = rand_array((size_t)K * N);
+  float *b = rand_array((size_t)K * N, 1.0f);
   float *p1 = malloc(rnn_gemm_packed_size(K, N) * sizeof *p1);
   float *p2 = malloc(rnn_gemm_packed_size(K, N) * sizeof *p2);
   rnn_gemm_pack_b(K, N, b, N, 1, p1);
@@ -254,9 +245,9 @@ static void test_driver_shape(const char *kernel, int M, int N, int K,
   const ptrdiff_t sam = trans_a ? 1 : K + 1, sak = trans_a ? M : 1;
   const ptrdiff_t sbk = trans_b ? 1 : N, sbn = trans_b ? K : 1;
   const ptrdiff_t ldc = N + 3;
-  float *a = rand_array(extent(M, K, sam, sak));
-  float *b = rand_array(extent(K, N, sbk, sbn));
-  float *old = rand_array((size_t)M * ldc);
+  float *a = rand_array(extent(M, K, sam, sak), 1.0f);
+  float *b = rand_array(extent(K, N, sbk, sbn), 1.0f);
+  float *old = rand_array((size_t)M * ldc, 1.0f);
   for (int i = 0; i < M * ldc; i++)
     if (i % ldc >= N) old[i] = SENTINEL;
   float *want = malloc((size_t)M * ldc * sizeof *want);
@@ -334,7 +325,7 @@ static void test_drivers(const char *kernel) {
 
 static void test_pack_zero_pad(void) {
   const int K = 5, N = 11; /* second panel has 3 real columns, 5 padding */
-  float *b = rand_array((size_t)K * N);
+  float *b = rand_array((size_t)K * N, 1.0f);
   const size_t size = rnn_gemm_packed_size(K, N);
   float *packed = malloc(size * sizeof *packed);
   for (size_t i = 0; i < size; i++) packed[i] = SENTINEL;
@@ -378,9 +369,9 @@ static void test_empty_k(const char *kernel) {
  * columns / rows and its share of the workspace. */
 static void test_split_shape(int M, int N, int K, int trans_a, int accumulate) {
   const ptrdiff_t sam = trans_a ? 1 : K, sak = trans_a ? M : 1, ldc = N + 5;
-  float *a = rand_array(extent(M, K, sam, sak));
-  float *b = rand_array((size_t)K * N);
-  float *old = rand_array((size_t)M * ldc);
+  float *a = rand_array(extent(M, K, sam, sak), 1.0f);
+  float *b = rand_array((size_t)K * N, 1.0f);
+  float *old = rand_array((size_t)M * ldc, 1.0f);
   float *want = malloc((size_t)M * ldc * sizeof *want), *got = malloc((size_t)M * ldc * sizeof *got);
   float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
   float *vpacked = malloc(rnn_gemv_packed_size(K, N) * sizeof *vpacked);

@@ -19,6 +19,8 @@
 
 #include "rnn.h"
 #include "rnn_testing.h" /* rnn_optimizer_force_scalar, rnn_parallel_emulate */
+#define TEST_RAND_SEED 2024u
+#include "test_rand.h"
 
 /* Absurd sizes must come back as RNN_E_NOMEM: under AddressSanitizer that
  * needs malloc to return NULL instead of reporting the request. */
@@ -62,18 +64,6 @@ static void expect_status(int got, int want, const char *needle, const char *wha
         rnn_status_name(got), rnn_status_name(want), msg, needle ? needle : "");
 }
 
-/* Deterministic values in [-1, 1). */
-static uint32_t lcg_state = 2024u;
-static float rand_unit(void) {
-  lcg_state = lcg_state * 1664525u + 1013904223u;
-  return (float)(lcg_state >> 8) / (float)(1u << 23) - 1.0f;
-}
-static float *rand_array(size_t n, float scale) {
-  float *x = malloc((n ? n : 1) * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = scale * rand_unit();
-  return x;
-}
-static float *zeros(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
 
 static int all_finite(const float *x, size_t n) {
   for (size_t i = 0; i < n; i++)

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "rnn.h"
+#define TEST_RAND_SEED 777u
+#include "test_rand.h"
 
 static int passed, failed;
 
@@ -20,16 +22,6 @@ static void check(int ok, const char *what, const char *detail) {
   if (failed <= 20) printf("FAIL %s: %s\n", what, detail);
 }
 
-static unsigned rng_state = 777u;
-static float rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
-}
-static float *rand_array(size_t n, float scale) {
-  float *x = malloc((n ? n : 1) * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = scale * rand_unit();
-  return x;
-}
 
 static double max_diff(const float *a, const float *b, size_t n) {
   double worst = 0;
