@@ -3,14 +3,9 @@
 // backward running on the wasm engine (src/linear.c, embedding.c, dropout.c).
 import { RnnError } from './errors.js';
 import { ParamModule } from './module.js';
-import { checkTensor, numel } from './tensor.js';
+import { checkTensor, numel, typeName } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
 
-function typeName(v) {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
-  return typeof v;
-}
 
 // Flat position -> "[i, j, ...]" in a tensor of this shape.
 function position(flat, shape) {

@@ -10,16 +10,11 @@
 // a copy you keep.
 import { RnnError } from './errors.js';
 import { WasmHandle } from './handle.js';
-import { assertFinite, checkTensor, finiteChecks } from './tensor.js';
+import { assertFinite, checkTensor, finiteChecks, typeName } from './tensor.js';
 
 /** Names of the gate blocks in a tap record, as the C side orders them. */
 export const TAP_GATES = { LSTM: ['i', 'f', 'g', 'o'], GRU: ['r', 'z', 'n'], RNN_TANH: [], RNN_RELU: [] };
 
-function typeName(v) {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
-  return typeof v;
-}
 
 export class RecurrentStream extends WasmHandle {
   /** Use layer.stream(options); streams is the layer's set of live streams. */
