@@ -2,7 +2,7 @@
 // nn.Embedding / nn.Dropout options, shapes and state_dict, with forward and
 // backward running on the wasm engine (src/linear.c, embedding.c, dropout.c).
 import { RnnError } from './errors.js';
-import { ParamModule } from './module.js';
+import { ParamModule } from './param-module.js';
 import { checkTensor, numel, typeName } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
 

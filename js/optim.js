@@ -2,7 +2,7 @@
 // torch.optim's semantics (the float32 arithmetic is in src/optim.c).
 import { RnnError } from './errors.js';
 import { WasmHandle } from './handle.js';
-import { Parameter } from './module.js';
+import { Parameter } from './param-module.js';
 import { boolOption, checkKnown, numOption } from './options.js';
 
 const KIND = { SGD: 0, Adam: 1, AdamW: 2 };

@@ -1,7 +1,7 @@
 // recurrent.js - RNN, LSTM and GRU layers: PyTorch's nn.RNN / nn.LSTM /
 // nn.GRU options, shapes and state_dict, running on the wasm engine.
 import { RnnError } from './errors.js';
-import { ParamModule } from './module.js';
+import { ParamModule } from './param-module.js';
 import { RecurrentStream, TAP_GATES } from './stream.js';
 import { checkTensor } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';

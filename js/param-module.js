@@ -1,4 +1,4 @@
-// module.js - what every module with parameters shares: its C handle
+// param-module.js - what every module with parameters shares: its C handle
 // (WasmHandle) and its C rnn_params, read through the one set of rnn_params_*
 // functions whatever the module's kind: the parameter table (PyTorch
 // state_dict names and shapes), stateDict / loadStateDict / grads /
