@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "gemm.h"
+#include "rnn_testing.h"
 
 enum { INPUT_SIZE = 32, SEQ_ROWS = 2048 /* T*B */, REPEATS = 7 };
 static const double MIN_SECONDS = 0.05; /* per measurement */
@@ -21,6 +22,7 @@ typedef struct {
   const shape *s;
   const float *a, *b, *packed;
   float *c, *ws;
+  size_t ws_floats;
 } problem;
 
 static double now_seconds(void) {
@@ -36,9 +38,10 @@ static void run(const problem *p) {
     rnn_gemv_packed_dir(s->N, s->K, p->a, 1, p->packed, p->c, 0, reverse ^= 1);
   else if (s->sgemm_trans_a) /* A(m, k) = a[k*M + m]: dGates^T; B = [K][N] */
     rnn_sgemm(s->M, s->N, s->K, p->a, 1, s->M, p->b, s->N, 1, p->c, s->N, 0,
-              p->ws);
+              p->ws, p->ws_floats);
   else
-    rnn_gemm_packed(s->M, s->N, s->K, p->a, s->K, 1, p->packed, p->c, s->N, 0);
+    rnn_gemm_packed(s->M, s->N, s->K, p->a, s->K, 1, p->packed, p->c, s->N, 0, p->ws,
+                    p->ws_floats);
 }
 
 static int compare_double(const void *x, const void *y) {
@@ -108,10 +111,14 @@ int main(void) {
     float *packed = malloc((gemv ? rnn_gemv_packed_size(s->K, s->N)
                                  : rnn_gemm_packed_size(s->K, s->N)) * sizeof *packed);
     float *c = malloc((size_t)s->M * s->N * sizeof *c);
-    float *ws = malloc(rnn_gemm_workspace_size(s->K, s->N) * sizeof *ws);
+    /* one workspace for either product, as the engine's layers hold it */
+    const size_t ws_sgemm = rnn_gemm_workspace_size(s->K, s->N);
+    const size_t ws_packed = rnn_gemm_packed_workspace_size();
+    const size_t ws_floats = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
+    float *ws = malloc(ws_floats * sizeof *ws);
     if (gemv) rnn_gemv_pack(s->K, s->N, b, s->N, 1, packed); /* once, untimed */
     else rnn_gemm_pack_b(s->K, s->N, b, s->N, 1, packed);
-    const problem p = {s, a, b, packed, c, ws};
+    const problem p = {s, a, b, packed, c, ws, ws_floats};
     double result[2];
     for (int force_scalar = 0; force_scalar <= 1; force_scalar++) {
       rnn_gemm_use_scalar(force_scalar);

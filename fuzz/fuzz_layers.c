@@ -2,7 +2,8 @@
  * (sizes, rows, data with NaN / infinities), Embedding (ids in and out of
  * range, padding_idx anywhere), the losses (MSE, BCE with logits and
  * pos_weight, cross entropy with ignore_index and label smoothing, every
- * reduction, invalid ones included), dropout masks and the generator.
+ * reduction, invalid ones included), dropout masks, the Dropout object and
+ * the generator.
  *
  * It checks that nothing crashes, leaks or hits undefined behaviour, that
  * statuses are the documented ones for the arguments, and a few invariants
@@ -31,8 +32,8 @@ static void fuzz_linear(fz_input *in) {
     FZ_CHECK(l == NULL, "*out not NULL after a failure");
     return;
   }
-  FZ_CHECK(rnn_linear_num_params(l) == (size_t)I * O + (bias ? (size_t)O : 0), "num_params");
-  FZ_CHECK(rnn_linear_num_tensors(l) == 1 + bias, "num_tensors");
+  FZ_CHECK(rnn_params_count(rnn_linear_parameters(l)) == (size_t)I * O + (bias ? (size_t)O : 0), "num_params");
+  FZ_CHECK(rnn_params_num_tensors(rnn_linear_parameters(l)) == 1 + bias, "num_tensors");
   FZ_CHECK(rnn_linear_backward(l, NULL, NULL) == RNN_E_STATE, "backward before forward");
   int params_init = 1;
   /* The forward a backward would run through. A forward refused for its
@@ -43,9 +44,9 @@ static void fuzz_linear(fz_input *in) {
   for (int r = 0; r < rounds && in->n; r++) {
     const uint8_t k = fz_u8(in);
     if (k & 1) { /* write parameters (anything), then tell the layer */
-      float *p = rnn_linear_params(l);
-      p[fz_u32(in) % rnn_linear_num_params(l)] = fz_float(in, nice);
-      rnn_linear_params_changed(l);
+      float *p = rnn_params_values(rnn_linear_parameters(l));
+      p[fz_u32(in) % rnn_params_count(rnn_linear_parameters(l))] = fz_float(in, nice);
+      rnn_params_changed(rnn_linear_parameters(l));
       params_init = 0;
     }
     int rows = fz_range(in, 0, 9);
@@ -64,7 +65,7 @@ static void fuzz_linear(fz_input *in) {
     if (k & 8) {
       const size_t br = pending ? (size_t)pend_rows : 0;
       float *dy = fz_floats(in, br * O, nice), *dx = k & 16 ? fz_zeros(br * I) : NULL;
-      if (k & 32) rnn_linear_zero_grad(l);
+      if (k & 32) rnn_params_zero_grad(rnn_linear_parameters(l));
       const int bs = rnn_linear_backward(l, br > 0 ? dy : NULL, dx);
       FZ_SANE(bs);
       if (maybe) FZ_CHECK(bs == RNN_OK || bs == RNN_E_STATE, "linear backward: %s", rnn_status_name(bs));
@@ -72,7 +73,7 @@ static void fuzz_linear(fz_input *in) {
                     rnn_status_name(st), rnn_status_name(bs));
       pending = 0, maybe = 0;
       if (bs == RNN_OK && nice && params_init && (k & 32))
-        FZ_CHECK(fz_all_finite(rnn_linear_grads(l), rnn_linear_num_params(l)), "non-finite linear grads");
+        FZ_CHECK(fz_all_finite(rnn_params_grads(rnn_linear_parameters(l)), rnn_params_count(rnn_linear_parameters(l))), "non-finite linear grads");
       FZ_CHECK(rnn_linear_backward(l, dy, dx) == RNN_E_STATE, "second linear backward");
       free(dy), free(dx);
     }
@@ -99,12 +100,12 @@ static void fuzz_embedding(fz_input *in) {
   const int pad = rnn_embedding_padding_idx(e);
   FZ_CHECK(has_padding ? pad == (padding_idx < 0 ? padding_idx + num : padding_idx) : pad == -1,
            "padding_idx %d -> %d", padding_idx, pad);
-  float *w = rnn_embedding_params(e);
+  float *w = rnn_params_values(rnn_embedding_parameters(e));
   if (pad >= 0)
     for (int j = 0; j < dim; j++) FZ_CHECK(w[(size_t)pad * dim + j] == 0.0f, "padding row not zero at init");
   if (!nice) {
-    w[fz_u32(in) % rnn_embedding_num_params(e)] = fz_float(in, 0);
-    rnn_embedding_params_changed(e);
+    w[fz_u32(in) % rnn_params_count(rnn_embedding_parameters(e))] = fz_float(in, 0);
+    rnn_params_changed(rnn_embedding_parameters(e));
   }
   const int rounds = fz_range(in, 1, 3);
   for (int r = 0; r < rounds && in->n; r++) {
@@ -135,12 +136,12 @@ static void fuzz_embedding(fz_input *in) {
                  "row %d not gathered", i);
     }
     float *dy = fz_floats(in, (size_t)(n ? n : 1) * dim, nice);
-    rnn_embedding_zero_grad(e);
+    rnn_params_zero_grad(rnn_embedding_parameters(e));
     const int bs = rnn_embedding_backward(e, dy);
     FZ_SANE(bs);
     FZ_CHECK(bs == (st == RNN_OK ? RNN_OK : RNN_E_STATE), "embedding backward: %s", rnn_status_name(bs));
     if (pad >= 0) {
-      const float *g = rnn_embedding_grads(e);
+      const float *g = rnn_params_grads(rnn_embedding_parameters(e));
       for (int j = 0; j < dim; j++) FZ_CHECK(g[(size_t)pad * dim + j] == 0.0f, "padding row got gradient");
     }
     FZ_CHECK(rnn_embedding_backward(e, dy) == RNN_E_STATE, "second embedding backward");
@@ -257,6 +258,32 @@ static void fuzz_dropout_rng(fz_input *in) {
     const float u = rnn_rng_uniform(&g, lo, hi);
     FZ_CHECK(u >= lo && u <= hi, "uniform %g outside [%g, %g)", (double)u, (double)lo, (double)hi);
   }
+  /* The Dropout object at the same p: refused outside [0, 1); else its
+   * forward is x times the mask a generator of its seed draws, and its
+   * backward dy times that mask (or the identity in eval mode). */
+  const uint32_t seed = fz_u32(in);
+  rnn_dropout *d = (rnn_dropout *)&g;
+  const int st = rnn_dropout_create(p, seed, &d);
+  FZ_SANE(st);
+  FZ_CHECK(st == (p >= 0.0f && p < 1.0f ? RNN_OK : RNN_E_INVALID), "Dropout p = %g: %s", (double)p,
+           rnn_status_name(st));
+  if (st != RNN_OK) {
+    FZ_CHECK(d == NULL, "*out not NULL after a failure");
+    return;
+  }
+  const int training = fz_flag(in);
+  float *x = fz_floats(in, n, 0), *y = fz_zeros(n), *want = fz_zeros(n);
+  rnn_rng_seed(&g, seed);
+  rnn_dropout_mask(&g, p, n, want);
+  FZ_CHECK(rnn_dropout_backward(d, x, y) == RNN_E_STATE, "Dropout backward before forward");
+  FZ_CHECK(rnn_dropout_forward(d, training, n, x, y) == RNN_OK, "Dropout forward");
+  for (size_t i = 0; i < n; i++) {
+    const float w = training ? x[i] * want[i] : x[i];
+    FZ_CHECK(memcmp(&y[i], &w, sizeof w) == 0, "Dropout forward [%zu]", i);
+  }
+  FZ_CHECK(rnn_dropout_backward(d, x, x) == RNN_OK, "Dropout backward in place");
+  free(x), free(y), free(want);
+  rnn_dropout_destroy(d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -142,17 +142,17 @@ static void fuzz_optimizer(fz_input *in, rnn_model *m) {
 
   /* one segment for the whole model, or one per tensor */
   const int per_tensor = (f >> 2) & 1;
-  const int nseg = per_tensor ? rnn_model_num_tensors(m) : 1;
+  const int nseg = per_tensor ? rnn_params_num_tensors(rnn_model_parameters(m)) : 1;
   float **ps = malloc((size_t)nseg * sizeof *ps), **gs = malloc((size_t)nseg * sizeof *gs);
   size_t *counts = malloc((size_t)nseg * sizeof *counts);
   if (!ps || !gs || !counts) abort();
   for (int i = 0; i < nseg; i++) {
     size_t off = 0;
     int rows = 0, cols = 0;
-    if (per_tensor) rnn_model_tensor(m, i, NULL, &off, &rows, &cols);
-    ps[i] = rnn_model_params(m) + off;
-    gs[i] = rnn_model_grads(m) + off;
-    counts[i] = per_tensor ? (size_t)rows * cols : rnn_model_num_params(m);
+    if (per_tensor) rnn_params_tensor(rnn_model_parameters(m), i, NULL, &off, &rows, &cols);
+    ps[i] = rnn_params_values(rnn_model_parameters(m)) + off;
+    gs[i] = rnn_params_grads(rnn_model_parameters(m)) + off;
+    counts[i] = per_tensor ? (size_t)rows * cols : rnn_params_count(rnn_model_parameters(m));
   }
   rnn_optimizer *o = (rnn_optimizer *)&c;
   int st = rnn_optimizer_create(kind, &c, nseg, ps, gs, counts, &o);
@@ -163,7 +163,7 @@ static void fuzz_optimizer(fz_input *in, rnn_model *m) {
            c.lr, c.beta1, c.beta2, c.eps, c.weight_decay, c.momentum, c.dampening, c.nesterov,
            rnn_status_name(st));
   if (st == RNN_OK) {
-    FZ_CHECK(rnn_optimizer_state_size(o) == rnn_model_num_params(m), "state size");
+    FZ_CHECK(rnn_optimizer_state_size(o) == rnn_params_count(rnn_model_parameters(m)), "state size");
     const int has_m = kind != RNN_OPT_SGD || c.momentum != 0.0;
     FZ_CHECK((rnn_optimizer_moment(o, 0) != NULL) == has_m, "moment 0");
     FZ_CHECK((rnn_optimizer_moment(o, 1) != NULL) == (kind != RNN_OPT_SGD), "moment 1");
@@ -184,14 +184,16 @@ static void fuzz_optimizer(fz_input *in, rnn_model *m) {
       FZ_CHECK(rnn_optimizer_steps(o) >= before, "step count went down: %lld -> %lld",
                (long long)before, (long long)rnn_optimizer_steps(o));
     }
-    rnn_model_params_changed(m);
+    rnn_params_changed(rnn_model_parameters(m));
     rnn_optimizer_destroy(o);
   }
   /* clipping, any max_norm; negative (invalid) max_norm is reported */
   static const double norms[] = {1.0, 0.0, 1e-3, 5.0, -1.0, NAN, INFINITY, 1e30};
   const double mx = pick_double(in, norms, 8);
-  const double norm = rnn_clip_grad_norm(nseg, gs, counts, mx);
-  FZ_CHECK(mx >= 0.0 ? !(norm < 0.0) : norm < 0.0, "clip(%g) returned %g", mx, norm);
+  double norm = -1.0;
+  const int cst = rnn_clip_grad_norm(nseg, gs, counts, mx, &norm);
+  FZ_CHECK(mx >= 0.0 ? cst == RNN_OK && !(norm < 0.0) : cst == RNN_E_INVALID,
+           "clip(%g) returned %d (norm %g)", mx, cst, norm);
   free(ps), free(gs), free(counts);
 }
 
@@ -263,10 +265,10 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
       FZ_CHECK(memcmp(s, g, sizeof s) == 0, "rng state round trip");
     }
     if ((opts & 4) && !nice) {
-      float *p = rnn_model_params(m);
-      p[fz_u32(in) % rnn_model_num_params(m)] = fz_float(in, 0);
-      rnn_model_params_changed(m);
-      params_finite = fz_all_finite(p, rnn_model_num_params(m));
+      float *p = rnn_params_values(rnn_model_parameters(m));
+      p[fz_u32(in) % rnn_params_count(rnn_model_parameters(m))] = fz_float(in, 0);
+      rnn_params_changed(rnn_model_parameters(m));
+      params_finite = fz_all_finite(p, rnn_params_count(rnn_model_parameters(m)));
       params_init = 0;
     }
     float *x = fz_floats(in, sane ? rows * I : 1, nice);
@@ -296,15 +298,15 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
         if (bounded && !h0)
           for (size_t i = 0; i < ny; i++) FZ_CHECK(fabsf(y[i]) <= 1.0f, "|h| = %g > 1", (double)y[i]);
       }
-      /* gate taps of one unit (or an invalid unit) */
+      /* gate taps of one direction (or an invalid one) */
       if (k & 0x10) {
-        const int unit = fz_range(in, -1, L * D);
+        const int dir = fz_range(in, -1, L * D);
         const int ng = rnn_model_num_tap_gates(m);
         FZ_CHECK(ng == (c.cell == RNN_CELL_LSTM ? 4 : c.cell == RNN_CELL_GRU ? 3 : 0), "tap gates");
         float *taps = fz_zeros(rows * ((size_t)ng * H + (is_lstm ? H : 0) + Ho));
-        const int ts = rnn_model_forward_taps(m, unit, taps);
+        const int ts = rnn_model_forward_taps(m, dir, taps);
         FZ_SANE(ts);
-        FZ_CHECK(ts == (unit >= 0 && unit < L * D ? RNN_OK : RNN_E_INVALID), "taps of unit %d: %s", unit,
+        FZ_CHECK(ts == (dir >= 0 && dir < L * D ? RNN_OK : RNN_E_INVALID), "taps of direction %d: %s", dir,
                  rnn_status_name(ts));
         free(taps);
       }
@@ -326,14 +328,14 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
       float *dx = bm & 16 ? fz_zeros(brows * I) : NULL;
       float *dh0 = bm & 32 ? fz_zeros(nh) : NULL;
       float *dc0 = bm & 64 ? fz_zeros(nc) : NULL;
-      if (bm & 128) rnn_model_zero_grad(m);
+      if (bm & 128) rnn_params_zero_grad(rnn_model_parameters(m));
       st = rnn_model_backward(m, dy, dhN, dcN, dx, dh0, dc0);
       FZ_SANE(st);
       if (maybe_pending) FZ_CHECK(st == RNN_OK || st == RNN_E_STATE, "backward: %s", rnn_status_name(st));
       else FZ_CHECK(st == (pending ? RNN_OK : RNN_E_STATE), "backward (pending %d): %s", pending,
                     rnn_status_name(st));
       if (st == RNN_OK && nice && params_init && (bm & 128)) {
-        FZ_CHECK(fz_all_finite(rnn_model_grads(m), rnn_model_num_params(m)), "non-finite gradients");
+        FZ_CHECK(fz_all_finite(rnn_params_grads(rnn_model_parameters(m)), rnn_params_count(rnn_model_parameters(m))), "non-finite gradients");
         if (dx) FZ_CHECK(fz_all_finite(dx, brows * I), "non-finite dx");
         if (dh0) FZ_CHECK(fz_all_finite(dh0, nh), "non-finite dh0");
       }
@@ -346,7 +348,7 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
     if (k & 0x20) {
       fuzz_optimizer(in, m); /* may move the parameters anywhere (lr 1e30, NaN gradients) */
       params_init = 0;
-      params_finite = fz_all_finite(rnn_model_params(m), rnn_model_num_params(m));
+      params_finite = fz_all_finite(rnn_params_values(rnn_model_parameters(m)), rnn_params_count(rnn_model_parameters(m)));
     }
   }
 
@@ -356,7 +358,7 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
   FZ_CHECK(rnn_model_forward(NULL, 1, 1, &one, NULL, NULL, NULL, &one, NULL, NULL) == RNN_E_INVALID, "m NULL");
   FZ_CHECK(rnn_model_backward(NULL, NULL, NULL, NULL, NULL, NULL, NULL) == RNN_E_INVALID, "m NULL");
   FZ_CHECK(rnn_model_forward_taps(m, 0, NULL) == RNN_E_INVALID, "taps dst NULL");
-  FZ_CHECK(rnn_model_tensor(m, rnn_model_num_tensors(m), NULL, NULL, NULL, NULL) == 0, "tensor index");
+  FZ_CHECK(rnn_params_tensor(rnn_model_parameters(m), rnn_params_num_tensors(rnn_model_parameters(m)), NULL, NULL, NULL, NULL) == 0, "tensor index");
   FZ_CHECK(gates_of(c.cell) >= 1, "gates");
   rnn_model_destroy(m);
 }

@@ -3,7 +3,7 @@
 // ('lstm.weight_ih_l0', 'fc.bias'), train/eval, zeroGrad and dispose over
 // all children.
 import { RnnError } from './errors.js';
-import { Parameter } from './module.js';
+import { Parameter } from './param-module.js';
 
 /**
  * Runs make(keep), where keep(m) records a module it made and returns it; if

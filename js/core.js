@@ -1,7 +1,9 @@
 // core.js - the boundary with the wasm instance: heap allocation, copies in
-// and out, C status codes to RnnError. No long-lived heap views: memory can
-// grow (which detaches old views), so every view is made right before use.
-import { RnnError, errorFromStatus } from './errors.js';
+// and out, C objects created through out-pointers, and C status codes to
+// RnnError through the table C exports (rnn_status_count / rnn_status_code).
+// No long-lived heap views: memory can grow (which detaches old views), so
+// every view is made right before use.
+import { RnnError } from './errors.js';
 
 export class Core {
   constructor(instance, simd, memory = instance.exports.memory, threads = 1, threadsError = null) {
@@ -10,6 +12,14 @@ export class Core {
     this.simd = simd;
     this.threads = threads;
     this.threadsError = threadsError;
+    // status -> RnnError code, from C: a status added there is named here.
+    this.statusCodes = Array.from({ length: this.x.rnn_status_count() },
+      (_, s) => this.cstring(this.x.rnn_status_code(s)));
+    // 16 bytes for out-parameters (a handle, a norm, an rng state, a tensor's
+    // info): calls that return through pointers need no malloc.
+    this.out = this.alloc(16, 'out-parameters');
+    this._staging = 0;
+    this._stagingBytes = 0;
   }
 
   f32(ptr, n) { return new Float32Array(this.memory.buffer, ptr, n); }
@@ -42,8 +52,30 @@ export class Core {
   /** Throws the C side's last error when status != 0. */
   check(status, context) {
     if (status !== 0) {
-      throw errorFromStatus(status, `${context}: ${this.cstring(this.x.rnn_last_error())}`);
+      const code = this.statusCodes[status] ?? 'INVALID_ARGUMENT';
+      throw new RnnError(code, `${context}: ${this.cstring(this.x.rnn_last_error())}`);
     }
+  }
+
+  /** The pointer a C call returns through its last argument (status checked). */
+  outPointer(context, call) {
+    this.check(call(this.out), context);
+    return this.u32(this.out, 1)[0];
+  }
+
+  /**
+   * A block of at least `bytes` for one call's inputs and outputs, reused by
+   * the next call (it only grows): the per-call data path allocates nothing.
+   * Not reentrant: a call holding it must not call anything that takes it.
+   */
+  staging(bytes, what) {
+    if (bytes > this._stagingBytes || !this._staging) {
+      const ptr = this.alloc(bytes, what);
+      this.free(this._staging);
+      this._staging = ptr;
+      this._stagingBytes = bytes;
+    }
+    return this._staging;
   }
 
   /** Run fn(ptr) with a temporary block of `bytes`, freed afterwards. */
@@ -56,3 +88,4 @@ export class Core {
     }
   }
 }
+

@@ -1,4 +1,5 @@
-// errors.js - the one error class the library throws.
+// errors.js - the one error class the library throws. C statuses map to
+// these codes through the table C exports (src/status.c, read by core.js).
 
 /** Error codes: what kind of thing was wrong. */
 export const ErrorCode = Object.freeze({
@@ -13,9 +14,6 @@ export const ErrorCode = Object.freeze({
   NON_FINITE: 'NON_FINITE',             // training met a NaN/Inf loss or gradient
 });
 
-// C status codes (src/rnn.h rnn_status) to error codes.
-const FROM_STATUS = [null, 'INVALID_ARGUMENT', 'SHAPE', 'STATE', 'OUT_OF_MEMORY', 'UNSUPPORTED'];
-
 export class RnnError extends Error {
   /** @param {string} code one of ErrorCode  @param {string} message */
   constructor(code, message) {
@@ -23,8 +21,4 @@ export class RnnError extends Error {
     this.name = 'RnnError';
     this.code = code;
   }
-}
-
-export function errorFromStatus(status, message) {
-  return new RnnError(FROM_STATUS[status] ?? 'INVALID_ARGUMENT', message);
 }

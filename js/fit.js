@@ -7,7 +7,7 @@ import { RnnError } from './errors.js';
 import { checkKnown } from './options.js';
 import { createRng, range, shuffle as shuffled } from './data.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { Adam, AdamW, SGD, clipGradNorm as clipGrads } from './layer-classes.js';
+import { Adam, AdamW, SGD, clipGradNorm as clipGrads } from './optim.js';
 import * as losses from './losses.js';
 
 const now = () => (typeof performance === 'object' ? performance.now() : Date.now());

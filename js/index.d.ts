@@ -148,7 +148,7 @@ export interface ThreadStats {
  */
 export declare function init(options?: InitOptions): Promise<Rnn>;
 
-// ---- what every module with parameters shares (js/module.js) ----
+// ---- what every module with parameters shares (js/param-module.js) ----
 
 /** One parameter tensor of a module, as given to optimizers. */
 export interface Parameter {

@@ -10,9 +10,11 @@ import { Core } from './core.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
-import * as layers from './layer-classes.js';
+import { Dropout, Embedding, Linear } from './layers.js';
 import { instantiate, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, mse } from './losses.js';
+import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
+import { GRU, LSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
 import { SentimentLSTM } from './sentiment-lstm.js';
 import { Seq2Seq } from './seq2seq.js';
@@ -28,18 +30,16 @@ export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
 
 function makeApi(core) {
-  // MERGE: the factories' per-engine classes, for now. With the module-level
-  // classes (layer-classes.js re-exporting them, imported as `layers`):
-  //   const [RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD] =
-  //     ['RNN', 'LSTM', 'GRU', 'Linear', 'Embedding', 'Dropout', 'Adam', 'AdamW', 'SGD']
-  //       .map((name) => bindEngine(layers[name], core, name));
-  //   const clipGradNorm = bindFunction(layers.clipGradNorm, core, 'clipGradNorm');
-  const { RNN, LSTM, GRU, Linear, Embedding, Dropout, Adam, AdamW, SGD, clipGradNorm } = layers.engineClasses(core);
+  // Names are given: minifying renames the classes.
+  const bound = (Class, name) => bindEngine(Class, core, name);
   // The worker of rnn.Trainer loads the same build as this engine.
   const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }], 'Trainer', 1);
   return Object.freeze({
-    RNN, LSTM, GRU, Linear, Embedding, Dropout, Sequential, Pool,
-    Adam, AdamW, SGD, clipGradNorm,
+    RNN: bound(RNN, 'RNN'), LSTM: bound(LSTM, 'LSTM'), GRU: bound(GRU, 'GRU'),
+    Linear: bound(Linear, 'Linear'), Embedding: bound(Embedding, 'Embedding'), Dropout: bound(Dropout, 'Dropout'),
+    Sequential, Pool,
+    Adam: bound(Adam, 'Adam'), AdamW: bound(AdamW, 'AdamW'), SGD: bound(SGD, 'SGD'),
+    clipGradNorm: bindFunction(clipGradNorm, core, 'clipGradNorm'),
     losses: Object.freeze({
       mse: bindFunction(mse, core, 'mse'),
       bceWithLogits: bindFunction(bceWithLogits, core, 'bceWithLogits'),

@@ -1,7 +1,8 @@
 // optim.js - SGD, Adam, AdamW and clipGradNorm over module parameters, with
 // torch.optim's semantics (the float32 arithmetic is in src/optim.c).
 import { RnnError } from './errors.js';
-import { Parameter } from './module.js';
+import { WasmHandle } from './handle.js';
+import { Parameter } from './param-module.js';
 import { boolOption, checkKnown, numOption } from './options.js';
 
 const KIND = { SGD: 0, Adam: 1, AdamW: 2 };
@@ -23,54 +24,39 @@ function checkParams(params, what) {
   return params;
 }
 
-// Writes the (param, grad, count) segment arrays the C side takes.
+// The (param, grad, count) segment arrays the C side takes, in the staging
+// block: fn(params, grads, counts, n).
 function withSegments(core, params, fn) {
   const n = params.length;
-  return core.withBlock(12 * n, 'parameter list', (p) => {
-    const pp = p, pg = p + 4 * n, pc = p + 8 * n;
-    const v = core.u32(p, 3 * n);
-    params.forEach((q, i) => {
-      v[i] = q.module._paramsPtr() + 4 * q.offset;
-      v[n + i] = q.module._gradsPtr() + 4 * q.offset;
-      v[2 * n + i] = q.numel;
-    });
-    return fn(pp, pg, pc, n);
+  const p = core.staging(12 * n, 'parameter list');
+  const v = core.u32(p, 3 * n);
+  params.forEach((q, i) => {
+    v[i] = q.module._paramsPtr() + 4 * q.offset;
+    v[n + i] = q.module._gradsPtr() + 4 * q.offset;
+    v[2 * n + i] = q.numel;
   });
+  return fn(p, p + 4 * n, p + 8 * n, n);
 }
 
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ core, ptr }) => core.x.rnn_optimizer_destroy(ptr))
-  : null;
-
-export class Optimizer {
+export class Optimizer extends WasmHandle {
   constructor(core, kind, params, cfg) {
-    this._core = core;
+    checkParams(params, kind);
+    const ptr = withSegments(core, params, (pp, pg, pc, n) => core.outPointer(kind, (out) =>
+      core.x.rnn_optimizer_new(KIND[kind], cfg.lr, cfg.betas[0], cfg.betas[1], cfg.eps, cfg.weightDecay,
+        cfg.amsgrad ? 1 : 0, cfg.momentum, cfg.dampening, cfg.nesterov ? 1 : 0, n, pp, pg, pc, out)));
+    super(core, ptr, 'rnn_optimizer_destroy', `${kind} optimizer`);
     this._kind = kind;
-    this.params = checkParams(params, kind);
+    this.params = params;
     this._modules = [...new Set(params.map((p) => p.module))];
     this._cfg = cfg;
-    // rnn_opt_config on wasm32: 5 doubles, int (+pad), 2 doubles, int (+pad)
-    this._ptr = core.withBlock(72 + 4, `${kind} config`, (c) => {
-      const f = new Float64Array(core.memory.buffer, c, 9);
-      const i = new Int32Array(core.memory.buffer, c, 18);
-      f[0] = cfg.lr; f[1] = cfg.betas[0]; f[2] = cfg.betas[1]; f[3] = cfg.eps;
-      f[4] = cfg.weightDecay; i[10] = cfg.amsgrad ? 1 : 0;
-      f[6] = cfg.momentum; f[7] = cfg.dampening; i[16] = cfg.nesterov ? 1 : 0;
-      const out = c + 72;
-      withSegments(core, this.params, (pp, pg, pc, n) => {
-        core.check(core.x.rnn_optimizer_create(KIND[kind], c, n, pp, pg, pc, out), kind);
-      });
-      return core.u32(out, 1)[0];
-    });
-    registry?.register(this, { core, ptr: this._ptr }, this);
   }
 
   _live() {
-    if (!this._ptr) throw new RnnError('DISPOSED', `this ${this._kind} optimizer was disposed`);
+    const ptr = super._live();
     for (const m of this._modules) {
       if (m.disposed) throw new RnnError('DISPOSED', `${this._kind}: a module whose parameters it updates was disposed`);
     }
-    return this._ptr;
+    return ptr;
   }
 
   /** Current learning rate; settable (learning-rate schedules). */
@@ -139,16 +125,6 @@ export class Optimizer {
     this._core.check(this._core.x.rnn_optimizer_step(ptr), `${this._kind}.step`);
     for (const m of this._modules) m._paramsChanged();
   }
-
-  dispose() {
-    if (!this._ptr) return;
-    registry?.unregister(this);
-    this._core.x.rnn_optimizer_destroy(this._ptr);
-    this._ptr = 0;
-  }
-}
-if (typeof Symbol.dispose === 'symbol') {
-  Optimizer.prototype[Symbol.dispose] = function dispose() { this.dispose(); };
 }
 
 function adamConfig(opts, what, defaultWd) {
@@ -169,46 +145,45 @@ function adamConfig(opts, what, defaultWd) {
   };
 }
 
-export function makeOptimizers(core) {
-  class Adam extends Optimizer {
-    /** torch.optim.Adam: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (L2), amsgrad false. */
-    constructor(params, opts = {}) { super(core, 'Adam', params, adamConfig(opts, 'Adam', 0)); }
-  }
-  class AdamW extends Optimizer {
-    /** torch.optim.AdamW: as Adam with decoupled weightDecay (default 1e-2). */
-    constructor(params, opts = {}) { super(core, 'AdamW', params, adamConfig(opts, 'AdamW', 1e-2)); }
-  }
-  class SGD extends Optimizer {
-    /** torch.optim.SGD: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false. */
-    constructor(params, opts = {}) {
-      checkKnown(opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], 'SGD');
-      const cfg = {
-        lr: numOption(opts, 'lr', 'SGD', { min: 0, def: 1e-3 }),
-        momentum: numOption(opts, 'momentum', 'SGD', { min: 0, def: 0 }),
-        dampening: numOption(opts, 'dampening', 'SGD', { def: 0 }),
-        weightDecay: numOption(opts, 'weightDecay', 'SGD', { min: 0, def: 0 }),
-        nesterov: boolOption(opts, 'nesterov', 'SGD', false),
-        betas: [0, 0], eps: 0, amsgrad: false,
-      };
-      if (cfg.nesterov && (cfg.momentum <= 0 || cfg.dampening !== 0)) {
-        throw new RnnError('INVALID_ARGUMENT', 'SGD: nesterov needs momentum > 0 and dampening 0');
-      }
-      super(core, 'SGD', params, cfg);
-    }
-  }
-
-  /**
-   * torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2
-   * norm is at most maxNorm; returns the norm before clipping.
-   */
-  function clipGradNorm(params, maxNorm) {
-    checkParams(params, 'clipGradNorm');
-    numOption({ maxNorm }, 'maxNorm', 'clipGradNorm', { min: 0 });
-    return withSegments(core, params, (pp, pg, pc, n) => {
-      const total = core.x.rnn_clip_grad_norm(n, pg, pc, maxNorm);
-      if (total < 0) core.check(1, 'clipGradNorm');
-      return total;
-    });
-  }
-  return { Adam, AdamW, SGD, clipGradNorm };
+/** torch.optim.Adam: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (L2), amsgrad false. */
+export class Adam extends Optimizer {
+  constructor(core, params, opts = {}) { super(core, 'Adam', params, adamConfig(opts, 'Adam', 0)); }
 }
+
+/** torch.optim.AdamW: as Adam with decoupled weightDecay (default 1e-2). */
+export class AdamW extends Optimizer {
+  constructor(core, params, opts = {}) { super(core, 'AdamW', params, adamConfig(opts, 'AdamW', 1e-2)); }
+}
+
+/** torch.optim.SGD: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false. */
+export class SGD extends Optimizer {
+  constructor(core, params, opts = {}) {
+    checkKnown(opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], 'SGD');
+    const cfg = {
+      lr: numOption(opts, 'lr', 'SGD', { min: 0, def: 1e-3 }),
+      momentum: numOption(opts, 'momentum', 'SGD', { min: 0, def: 0 }),
+      dampening: numOption(opts, 'dampening', 'SGD', { def: 0 }),
+      weightDecay: numOption(opts, 'weightDecay', 'SGD', { min: 0, def: 0 }),
+      nesterov: boolOption(opts, 'nesterov', 'SGD', false),
+      betas: [0, 0], eps: 0, amsgrad: false,
+    };
+    if (cfg.nesterov && (cfg.momentum <= 0 || cfg.dampening !== 0)) {
+      throw new RnnError('INVALID_ARGUMENT', 'SGD: nesterov needs momentum > 0 and dampening 0');
+    }
+    super(core, 'SGD', params, cfg);
+  }
+}
+
+/**
+ * torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2
+ * norm is at most maxNorm; returns the norm before clipping.
+ */
+export function clipGradNorm(core, params, maxNorm) {
+  checkParams(params, 'clipGradNorm');
+  numOption({ maxNorm }, 'maxNorm', 'clipGradNorm', { min: 0 });
+  return withSegments(core, params, (pp, pg, pc, n) => {
+    core.check(core.x.rnn_clip_grad_norm(n, pg, pc, maxNorm, core.out), 'clipGradNorm');
+    return new Float64Array(core.memory.buffer, core.out, 1)[0];
+  });
+}
+

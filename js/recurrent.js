@@ -1,7 +1,7 @@
 // recurrent.js - RNN, LSTM and GRU layers: PyTorch's nn.RNN / nn.LSTM /
 // nn.GRU options, shapes and state_dict, running on the wasm engine.
 import { RnnError } from './errors.js';
-import { ParamModule, HANDLE } from './module.js';
+import { ParamModule } from './param-module.js';
 import { RecurrentStream, TAP_GATES } from './stream.js';
 import { checkTensor } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
@@ -35,16 +35,9 @@ export class RecurrentLayer extends ParamModule {
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
     const projSize = mode === 'LSTM'
       ? intOption(opts, 'projSize', what, { min: 0, max: hiddenSize - 1, def: 0 }) : 0;
-    // rnn_model_config: 7 ints, float dropout, uint32 seed; then the out pointer
-    const ptr = core.withBlock(40, 'model config', (p) => {
-      core.i32(p, 7).set([CELL[mode], inputSize, hiddenSize, numLayers, bidirectional ? 1 : 0,
-        bias ? 1 : 0, projSize]);
-      new Float32Array(core.memory.buffer, p + 28, 1)[0] = dropout;
-      core.u32(p + 32, 1)[0] = seed >>> 0;
-      core.check(core.x.rnn_model_create(p, p + 36), what);
-      return core.u32(p + 36, 1)[0];
-    });
-    super(core, ptr, 'rnn_model_destroy', what);
+    const ptr = core.outPointer(what, (out) => core.x.rnn_model_new(CELL[mode], inputSize, hiddenSize,
+      numLayers, bidirectional ? 1 : 0, bias ? 1 : 0, projSize, dropout, seed >>> 0, out));
+    super(core, ptr, 'rnn_model_destroy', what, core.x.rnn_model_parameters(ptr));
     this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -55,7 +48,6 @@ export class RecurrentLayer extends ParamModule {
     this.dropout = dropout;
     this.seed = seed;
     this.projSize = projSize;
-    this._table = this._readTable();
     this._last = null; // { T, B, unbatched } of the forward backward will use
     this._streams = new Set(); // WeakRefs to the live streams on this layer
   }
@@ -86,31 +78,30 @@ export class RecurrentLayer extends ParamModule {
     super.dispose();
   }
 
-  // Copies of every unit's per-step internals from the forward just run
+  // Copies of every direction's per-step internals from the forward just run
   // (rnn_model_forward_taps): [{ i, f, g, o, c, h } | { r, z, n, h } | { h }]
   // at index layer * D + direction, each shaped like the output.
   _forwardTaps(T, B, unbatched) {
-    const core = this._core, m = this[HANDLE];
+    const core = this._core, m = this._ptr;
     const H = this.hiddenSize, Ho = this.outputSize, n = T * B;
     const parts = TAP_GATES[this.mode].map((g) => [g, H]);
     if (this.isLSTM) parts.push(['c', H]);
     parts.push(['h', Ho]);
     const floats = parts.reduce((a, [, F]) => a + n * F, 0);
     const LD = this.numLayers * this.numDirections;
-    return core.withBlock(4 * floats, `forward taps (T=${T}, B=${B})`, (p) => {
-      const taps = [];
-      for (let k = 0; k < LD; k++) {
-        core.check(core.x.rnn_model_forward_taps(m, k, p), `${this._what}.forward taps`);
-        const rec = {};
-        let off = p;
-        for (const [name, F] of parts) {
-          rec[name] = this._seqTensor(off, T, B, F, unbatched);
-          off += 4 * n * F;
-        }
-        taps.push(rec);
+    const p = core.staging(4 * floats, `forward taps (T=${T}, B=${B})`);
+    const taps = [];
+    for (let k = 0; k < LD; k++) {
+      core.check(core.x.rnn_model_forward_taps(m, k, p), `${this._what}.forward taps`);
+      const rec = {};
+      let off = p;
+      for (const [name, F] of parts) {
+        rec[name] = this._seqTensor(off, T, B, F, unbatched);
+        off += 4 * n * F;
       }
-      return taps;
-    });
+      taps.push(rec);
+    }
+    return taps;
   }
 
   get numDirections() { return this.bidirectional ? 2 : 1; }
@@ -119,19 +110,16 @@ export class RecurrentLayer extends ParamModule {
 
   /** The dropout generator's state (a copy); assign it back to replay the same masks. */
   get rngState() {
-    return this._core.withBlock(16, 'rng state', (p) => {
-      this._core.x.rnn_model_get_rng(this._live(), p);
-      return this._core.u32(p, 4).slice();
-    });
+    this._core.x.rnn_model_get_rng(this._live(), this._core.out);
+    return this._core.u32(this._core.out, 4).slice();
   }
   set rngState(state) {
     if (!(state instanceof Uint32Array) || state.length !== 4) {
       throw new RnnError('INVALID_ARGUMENT', `${this._what}: rngState must be a Uint32Array of 4 words`);
     }
-    this._core.withBlock(16, 'rng state', (p) => {
-      this._core.u32(p, 4).set(state);
-      this._core.x.rnn_model_set_rng(this._live(), p);
-    });
+    const m = this._live();
+    this._core.u32(this._core.out, 4).set(state);
+    this._core.x.rnn_model_set_rng(m, this._core.out);
   }
 
   train(mode = true) {
@@ -140,25 +128,6 @@ export class RecurrentLayer extends ParamModule {
     return this;
   }
   get isLSTM() { return this.mode === 'LSTM'; }
-
-  _readTable() {
-    const core = this._core, x = core.x, m = this[HANDLE];
-    const n = x.rnn_model_num_tensors(m);
-    return core.withBlock(16, 'tensor info', (p) => {
-      const table = [];
-      for (let i = 0; i < n; i++) {
-        const dims = x.rnn_model_tensor(m, i, p, p + 4, p + 8, p + 12);
-        const [namePtr, offset, rows, cols] = core.u32(p, 4);
-        table.push({ name: core.cstring(namePtr), offset, shape: dims === 1 ? [rows] : [rows, cols] });
-      }
-      return table;
-    });
-  }
-
-  _tensorTable() { return this._table; }
-  _paramsPtr() { return this._core.x.rnn_model_params(this._live()) >>> 0; }
-  _gradsPtr() { return this._core.x.rnn_model_grads(this._live()) >>> 0; }
-  _paramsChanged() { this._core.x.rnn_model_params_changed(this._live()); }
 
   // Shapes of this call: T, B, whether x was unbatched ([T, inputSize]).
   _inputDims(x) {
@@ -244,26 +213,27 @@ export class RecurrentLayer extends ParamModule {
     const I = this.inputSize, DH = this.numDirections * this.outputSize;
     const nx = T * B * I, nh = hShape.reduce((a, b) => a * b, 1);
     const nc = cShape.reduce((a, b) => a * b, 1), ny = wantOutput ? T * B * DH : 0;
-    const floats = nx + 2 * nh + 2 * nc + ny + B;
-    return core.withBlock(4 * floats, `forward activations (T=${T}, B=${B})`, (p) => {
-      const px = p, ph0 = px + 4 * nx, pc0 = ph0 + 4 * nh, py = pc0 + 4 * nc;
-      const phN = py + 4 * ny, pcN = phN + 4 * nh, plen = pcN + 4 * nc;
-      if (this.batchFirst && !unbatched) swap01(x.data, core.f32(px, nx), B, T, I);
-      else core.f32(px, nx).set(x.data);
-      if (h0 != null) core.f32(ph0, nh).set(h0.data);
-      if (c0 != null) core.f32(pc0, nc).set(c0.data);
-      if (lengths) core.i32(plen, B).set(lengths);
-      const st = core.x.rnn_model_forward(m, T, B, px, lengths ? plen : 0, h0 != null ? ph0 : 0,
-        c0 != null ? pc0 : 0, wantOutput ? py : 0, phN, this.isLSTM ? pcN : 0);
-      core.check(st, `${this._what}.forward`);
-      const result = {};
-      if (wantOutput) result.output = this._seqTensor(py, T, B, DH, unbatched);
-      result.hN = { shape: hShape, data: core.f32(phN, nh).slice() };
-      if (this.isLSTM) result.cN = { shape: cShape, data: core.f32(pcN, nc).slice() };
-      this._last = { T, B, unbatched };
-      if (taps) result.taps = this._forwardTaps(T, B, unbatched);
-      return result;
-    });
+    // x goes straight into the model's input cache (one copy in); the
+    // states, lengths and outputs share the reused staging block.
+    const p = core.staging(4 * (2 * nh + 2 * nc + ny + B), `forward activations (T=${T}, B=${B})`);
+    const px = core.outPointer(`${this._what}.forward`, (out) => core.x.rnn_model_input(m, T, B, out));
+    if (this.batchFirst && !unbatched) swap01(x.data, core.f32(px, nx), B, T, I);
+    else core.f32(px, nx).set(x.data);
+    const ph0 = p, pc0 = ph0 + 4 * nh, py = pc0 + 4 * nc;
+    const phN = py + 4 * ny, pcN = phN + 4 * nh, plen = pcN + 4 * nc;
+    if (h0 != null) core.f32(ph0, nh).set(h0.data);
+    if (c0 != null) core.f32(pc0, nc).set(c0.data);
+    if (lengths) core.i32(plen, B).set(lengths);
+    const st = core.x.rnn_model_forward(m, T, B, px, lengths ? plen : 0, h0 != null ? ph0 : 0,
+      c0 != null ? pc0 : 0, wantOutput ? py : 0, phN, this.isLSTM ? pcN : 0);
+    core.check(st, `${this._what}.forward`);
+    const result = {};
+    if (wantOutput) result.output = this._seqTensor(py, T, B, DH, unbatched);
+    result.hN = { shape: hShape, data: core.f32(phN, nh).slice() };
+    if (this.isLSTM) result.cN = { shape: cShape, data: core.f32(pcN, nc).slice() };
+    this._last = { T, B, unbatched };
+    if (taps) result.taps = this._forwardTaps(T, B, unbatched); // reuses the staging block
+    return result;
   }
 
   /**
@@ -293,44 +263,46 @@ export class RecurrentLayer extends ParamModule {
     const core = this._core;
     const ny = T * B * DH, nx = wantDx ? T * B * I : 0;
     const nh = hShape.reduce((a, b) => a * b, 1), nc = cShape.reduce((a, b) => a * b, 1);
-    return core.withBlock(4 * (ny + 2 * nh + 2 * nc + nx), `backward buffers (T=${T}, B=${B})`, (p) => {
-      const pdy = p, pdhN = pdy + 4 * ny, pdcN = pdhN + 4 * nh, pdx = pdcN + 4 * nc;
-      const pdh0 = pdx + 4 * nx, pdc0 = pdh0 + 4 * nh;
-      if (dOutput != null) {
-        if (this.batchFirst && !unbatched) swap01(dOutput.data, core.f32(pdy, ny), B, T, DH);
-        else core.f32(pdy, ny).set(dOutput.data);
-      }
-      if (dhN != null) core.f32(pdhN, nh).set(dhN.data);
-      if (dcN != null) core.f32(pdcN, nc).set(dcN.data);
-      const st = core.x.rnn_model_backward(m, dOutput != null ? pdy : 0, dhN != null ? pdhN : 0,
-        dcN != null ? pdcN : 0, wantDx ? pdx : 0, pdh0, this.isLSTM ? pdc0 : 0);
-      this._last = null;
-      core.check(st, `${this._what}.backward`);
-      const result = {};
-      if (wantDx) result.dx = this._seqTensor(pdx, T, B, I, unbatched);
-      result.dh0 = { shape: hShape, data: core.f32(pdh0, nh).slice() };
-      if (this.isLSTM) result.dc0 = { shape: cShape, data: core.f32(pdc0, nc).slice() };
-      return result;
-    });
+    const pdy = core.staging(4 * (ny + 2 * nh + 2 * nc + nx), `backward buffers (T=${T}, B=${B})`);
+    const pdhN = pdy + 4 * ny, pdcN = pdhN + 4 * nh, pdx = pdcN + 4 * nc;
+    const pdh0 = pdx + 4 * nx, pdc0 = pdh0 + 4 * nh;
+    if (dOutput != null) {
+      if (this.batchFirst && !unbatched) swap01(dOutput.data, core.f32(pdy, ny), B, T, DH);
+      else core.f32(pdy, ny).set(dOutput.data);
+    }
+    if (dhN != null) core.f32(pdhN, nh).set(dhN.data);
+    if (dcN != null) core.f32(pdcN, nc).set(dcN.data);
+    const st = core.x.rnn_model_backward(m, dOutput != null ? pdy : 0, dhN != null ? pdhN : 0,
+      dcN != null ? pdcN : 0, wantDx ? pdx : 0, pdh0, this.isLSTM ? pdc0 : 0);
+    this._last = null;
+    core.check(st, `${this._what}.backward`);
+    const result = {};
+    if (wantDx) result.dx = this._seqTensor(pdx, T, B, I, unbatched);
+    result.dh0 = { shape: hShape, data: core.f32(pdh0, nh).slice() };
+    if (this.isLSTM) result.dc0 = { shape: cShape, data: core.f32(pdc0, nc).slice() };
+    return result;
   }
 }
 
-export function makeRecurrentClasses(core) {
-  class RNN extends RecurrentLayer {
-    constructor(opts = {}) {
-      const nl = opts?.nonlinearity ?? 'tanh';
-      if (nl !== 'tanh' && nl !== 'relu') {
-        throw new RnnError('INVALID_ARGUMENT', `RNN: 'nonlinearity' must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
-      }
-      super(core, nl === 'relu' ? 'RNN_RELU' : 'RNN_TANH', opts, ['nonlinearity']);
-      this.nonlinearity = nl;
+/** nn.RNN (nonlinearity 'tanh' or 'relu'). */
+export class RNN extends RecurrentLayer {
+  constructor(core, opts = {}) {
+    const nl = opts?.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') {
+      throw new RnnError('INVALID_ARGUMENT', `RNN: 'nonlinearity' must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     }
+    super(core, nl === 'relu' ? 'RNN_RELU' : 'RNN_TANH', opts, ['nonlinearity']);
+    this.nonlinearity = nl;
   }
-  class LSTM extends RecurrentLayer {
-    constructor(opts = {}) { super(core, 'LSTM', opts, ['projSize']); }
-  }
-  class GRU extends RecurrentLayer {
-    constructor(opts = {}) { super(core, 'GRU', opts, []); }
-  }
-  return { RNN, LSTM, GRU };
 }
+
+/** nn.LSTM (with projSize). */
+export class LSTM extends RecurrentLayer {
+  constructor(core, opts = {}) { super(core, 'LSTM', opts, ['projSize']); }
+}
+
+/** nn.GRU. */
+export class GRU extends RecurrentLayer {
+  constructor(core, opts = {}) { super(core, 'GRU', opts, []); }
+}
+

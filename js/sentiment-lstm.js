@@ -5,7 +5,8 @@ import { Container, disposeOnThrow, partSeed } from './container.js';
 import { RnnError } from './errors.js';
 import { checkKnown, intOption, numOption, randomSeed } from './options.js';
 import { checkTensor } from './tensor.js';
-import { Dropout, Embedding, Linear, LSTM } from './layer-classes.js';
+import { Dropout, Embedding, Linear } from './layers.js';
+import { LSTM } from './recurrent.js';
 
 /**
  * The classic text sentiment classifier. PyTorch twin:

@@ -9,32 +9,23 @@
 // that may grow wasm memory (creating or running any model); pass `out` for
 // a copy you keep.
 import { RnnError } from './errors.js';
-import { assertFinite, checkTensor, finiteChecks } from './tensor.js';
-
-// Safety net for streams dropped without dispose(): frees the C stream and
-// forgets it in its layer. dispose() is the API.
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ core, ptr, streams, ref }) => {
-    streams.delete(ref);
-    core.x.rnn_stream_destroy(ptr);
-  })
-  : null;
+import { WasmHandle } from './handle.js';
+import { assertFinite, checkTensor, finiteChecks, typeName } from './tensor.js';
 
 /** Names of the gate blocks in a tap record, as the C side orders them. */
 export const TAP_GATES = { LSTM: ['i', 'f', 'g', 'o'], GRU: ['r', 'z', 'n'], RNN_TANH: [], RNN_RELU: [] };
 
-function typeName(v) {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v.constructor.name;
-  return typeof v;
-}
 
-export class RecurrentStream {
+export class RecurrentStream extends WasmHandle {
   /** Use layer.stream(options); streams is the layer's set of live streams. */
   constructor(layer, core, streams, { batch, taps }) {
+    const ptr = core.outPointer(`${layer._what}.stream`, (out) =>
+      core.x.rnn_stream_create(layer._live(), batch, taps ? 1 : 0, out));
+    // A stream collected undisposed leaves its layer's set too (the slot
+    // holds only a WeakRef: the safety net must not keep the stream alive).
+    const slot = { ref: null };
+    super(core, ptr, 'rnn_stream_destroy', `${layer._what} stream`, () => streams.delete(slot.ref));
     this._layer = layer;
-    this._core = core;
-    this._what = `${layer._what} stream`;
     this.batch = batch;
     this.inputSize = layer.inputSize;
     this.hiddenSize = layer.hiddenSize;
@@ -45,20 +36,14 @@ export class RecurrentStream {
     this.tapsEnabled = taps;
     this._nx = batch * this.inputSize;
     this._ny = batch * this.outputSize;
-    this._ptr = core.withBlock(4, 'stream handle', (p) => {
-      core.check(core.x.rnn_stream_create(layer._live(), batch, taps ? 1 : 0, p), `${layer._what}.stream`);
-      return core.u32(p, 1)[0];
-    });
-    this._deadReason = '';
     this._capSteps = 1;
     this._stepped = false;
     this._stepFn = core.x.rnn_stream_step;
     // The layer holds streams weakly, so a dropped stream can be collected;
     // the stream holds its layer, so the model outlives every live stream.
     this._streams = streams;
-    this._ref = typeof WeakRef === 'function' ? new WeakRef(this) : this;
+    this._ref = slot.ref = typeof WeakRef === 'function' ? new WeakRef(this) : this;
     streams.add(this._ref);
-    registry?.register(this, { core, ptr: this._ptr, streams, ref: this._ref }, this);
     this._remap();
   }
 
@@ -78,16 +63,12 @@ export class RecurrentStream {
   }
 
   _live() {
-    if (!this._ptr) {
-      throw new RnnError('DISPOSED', `this ${this._what} ${this._deadReason || 'was disposed'}; create a new one`);
-    }
+    const ptr = super._live();
     // Growth detaches the old buffer, and views on a detached buffer have
     // length 0: cheaper per step than the memory.buffer getter.
     if (this._xView.length === 0) this._remap();
-    return this._ptr;
+    return ptr;
   }
-
-  get disposed() { return !this._ptr; }
 
   _checkIn(x, n, name) {
     if (!(x instanceof Float32Array)) {
@@ -235,22 +216,11 @@ export class RecurrentStream {
     return layers;
   }
 
-  // Frees the C stream; `reason` is what later calls report.
+  // Frees the C stream and forgets it in its layer.
   _release(reason) {
-    const ptr = this._ptr;
-    if (!ptr) return;
-    this._ptr = 0;
-    this._deadReason = reason;
+    if (!super._release(reason)) return false;
     this._streams.delete(this._ref);
-    registry?.unregister(this);
-    this._core.x.rnn_stream_destroy(ptr);
     this._xView = this._yView = this._inAll = this._outAll = this._runView = null;
+    return true;
   }
-
-  /** Frees the stream's wasm memory. Idempotent; later use throws DISPOSED. */
-  dispose() { this._release('was disposed'); }
-}
-
-if (typeof Symbol.dispose === 'symbol') {
-  RecurrentStream.prototype[Symbol.dispose] = function dispose() { this.dispose(); };
 }

@@ -8,12 +8,12 @@
 
 /* rows[T*B][G*H] = b_ih (+ b_hh), then += in * W_ih^T: one GEMM for all steps. */
 static void input_projection(const rnn_cell_def *cell, const rnn_run *r) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int M = r->T * r->B, N = cell->G * r->H;
-  const float *b1 = u->b_ih != RNN_NONE ? r->params + u->b_ih : NULL;
-  const float *b2 = cell->fold_hh_bias && u->b_hh != RNN_NONE ? r->params + u->b_hh : NULL;
+  const float *b1 = dir->b_ih != RNN_NONE ? r->params + dir->b_ih : NULL;
+  const float *b2 = cell->fold_hh_bias && dir->b_hh != RNN_NONE ? r->params + dir->b_hh : NULL;
   for (int m = 0; m < M; m++) {
-    float *row = u->gates + (size_t)m * N;
+    float *row = dir->gates + (size_t)m * N;
     if (b1 && b2)
       for (int n = 0; n < N; n++) row[n] = b1[n] + b2[n];
     else if (b1)
@@ -21,7 +21,7 @@ static void input_projection(const rnn_cell_def *cell, const rnn_run *r) {
     else
       memset(row, 0, (size_t)N * sizeof(float));
   }
-  rnn_gemm_packed(M, N, u->in_dim, r->in, u->in_dim, 1, u->pk_ih, u->gates, N, 1);
+  rnn_gemm_packed(M, N, dir->in_dim, r->in, dir->in_dim, 1, dir->pk_ih, dir->gates, N, 1, r->ws, r->ws_floats);
 }
 
 /* hprev[t] = the state each sequence starts step t from: h0 at its first
@@ -29,7 +29,7 @@ static void input_projection(const rnn_cell_def *cell, const rnn_run *r) {
  * no step t: their rows are never used). */
 static void fill_hprev(const rnn_run *r, int t) {
   const int B = r->B, Ho = r->Hout;
-  float *hp = r->u->hprev + (size_t)t * B * Ho;
+  float *hp = r->dir->hprev + (size_t)t * B * Ho;
   for (int b = 0; b < B; b++) {
     const int from_h0 = t == rnn_first_time(r, b) || t >= rnn_len(r, b);
     const float *src = from_h0 ? r->h0 + (size_t)b * Ho
@@ -38,7 +38,7 @@ static void fill_hprev(const rnn_run *r, int t) {
   }
 }
 
-void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
+void rnn_direction_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
                       float *cN) {
   const int B = r->B, Ho = r->Hout, H = r->H;
   input_projection(cell, r);
@@ -52,13 +52,13 @@ void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
         memcpy(hN + (size_t)b * Ho, r->out + ((size_t)t * B + b) * r->ld_out,
                (size_t)Ho * sizeof(float));
       if (cN)
-        memcpy(cN + (size_t)b * H, r->u->aux + ((size_t)t * B + b) * H,
+        memcpy(cN + (size_t)b * H, r->dir->aux + ((size_t)t * B + b) * H,
                (size_t)H * sizeof(float));
     }
   }
 }
 
-const float *rnn_gates_as_hidden_grads(const rnn_run *r) { return r->u->gates; }
+const float *rnn_gates_as_hidden_grads(const rnn_run *r) { return r->dir->gates; }
 
 static void add_column_sums(float *acc, const float *m, int rows, int cols) {
   for (int i = 0; i < rows; i++) {
@@ -67,11 +67,11 @@ static void add_column_sums(float *acc, const float *m, int rows, int cols) {
   }
 }
 
-void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
+void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
                        const float *dhN, const float *dcN, float *dh0,
                        float *dc0, float *dx, int dx_accumulate, float *dh,
                        float *dc) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int T = r->T, B = r->B, H = r->H, Ho = r->Hout, GH = cell->G * H;
   const int M = T * B;
   memset(dh, 0, (size_t)B * Ho * sizeof(float));
@@ -95,20 +95,20 @@ void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
     }
   }
 
-  const float *dG = u->gates, *dGh = cell->hidden_grads(r);
-  const int in = u->in_dim;
+  const float *dG = dir->gates, *dGh = cell->hidden_grads(r);
+  const int in = dir->in_dim;
   float *g = r->grads;
   /* dW_ih[GH][in] += dG^T [GH x TB] * in [TB x in] */
-  rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + u->w_ih, in, 1, r->gemm_ws);
+  rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + dir->w_ih, in, 1, r->ws, r->ws_floats);
   /* dW_hh[GH][Hout] += dGh^T * hprev, over every step at once */
-  rnn_sgemm(GH, Ho, M, dGh, 1, GH, u->hprev, Ho, 1, g + u->w_hh, Ho, 1, r->gemm_ws);
+  rnn_sgemm(GH, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws, r->ws_floats);
   /* dW_hr[P][H] += dhp^T * m */
-  if (u->w_hr != RNN_NONE)
-    rnn_sgemm(Ho, H, M, u->dhp, 1, Ho, u->mproj, H, 1, g + u->w_hr, H, 1, r->gemm_ws);
-  if (u->b_ih != RNN_NONE) {
-    add_column_sums(g + u->b_ih, dG, M, GH);
-    add_column_sums(g + u->b_hh, dGh, M, GH);
+  if (dir->w_hr != RNN_NONE)
+    rnn_sgemm(Ho, H, M, dir->dhp, 1, Ho, dir->mproj, H, 1, g + dir->w_hr, H, 1, r->ws, r->ws_floats);
+  if (dir->b_ih != RNN_NONE) {
+    add_column_sums(g + dir->b_ih, dG, M, GH);
+    add_column_sums(g + dir->b_hh, dGh, M, GH);
   }
   /* dx[TB][in] (+)= dG [TB x GH] * W_ih [GH x in] */
-  if (dx) rnn_gemm_packed(M, in, GH, dG, GH, 1, u->pk_ih_t, dx, in, dx_accumulate);
+  if (dx) rnn_gemm_packed(M, in, GH, dG, GH, 1, dir->pk_ih_t, dx, in, dx_accumulate, r->ws, r->ws_floats);
 }

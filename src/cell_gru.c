@@ -12,8 +12,8 @@
  * pre-activations (r, z, n blocks), gh the hidden-side ones; g becomes the
  * activations, hn keeps W_hn h + b_hn for backward, h is written. hn may
  * be gh + 2H and h may be hp (the stream works in place). */
-void rnn_gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
-                         float *h, int H) {
+static void gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
+                            float *h, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -97,8 +97,8 @@ static void gru_forward_rows(const void *ctx, int b0, int b1) {
   const int H = r->H, GH = 3 * H;
   for (int b = b0; b < b1; b++) {
     if (p->t < rnn_len(r, b))
-      rnn_gru_row_forward(p->g + (size_t)b * GH, p->gh + (size_t)b * GH, p->hp + (size_t)b * H,
-                          p->hn + (size_t)b * H, p->h + (size_t)b * r->ld_out, H);
+      gru_row_forward(p->g + (size_t)b * GH, p->gh + (size_t)b * GH, p->hp + (size_t)b * H,
+                      p->hn + (size_t)b * H, p->h + (size_t)b * r->ld_out, H);
     else
       memset(p->h + (size_t)b * r->ld_out, 0, (size_t)H * sizeof(float));
   }
@@ -122,37 +122,54 @@ static void gru_backward_rows(const void *ctx, int b0, int b1) {
 }
 
 static void gru_forward_step(const rnn_run *r, int t) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H, GH = 3 * H;
-  const float *hp = u->hprev + (size_t)t * B * H;
+  const float *hp = dir->hprev + (size_t)t * B * H;
   float *gh = r->tmp; /* [B][3H] recurrent part of this step, with b_hh */
   for (int b = 0; b < B; b++) {
-    if (u->b_hh != RNN_NONE)
-      memcpy(gh + (size_t)b * GH, r->params + u->b_hh, (size_t)GH * sizeof(float));
+    if (dir->b_hh != RNN_NONE)
+      memcpy(gh + (size_t)b * GH, r->params + dir->b_hh, (size_t)GH * sizeof(float));
     else
       memset(gh + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
   }
-  rnn_gemm_packed(B, GH, H, hp, H, 1, u->pk_hh, gh, GH, 1);
-  const gru_rows rows = {r, t, u->gates + (size_t)t * B * GH, gh, u->aux + (size_t)t * B * H,
+  rnn_gemm_packed(B, GH, H, hp, H, 1, dir->pk_hh, gh, GH, 1, r->ws, r->ws_floats);
+  const gru_rows rows = {r, t, dir->gates + (size_t)t * B * GH, gh, dir->aux + (size_t)t * B * H,
                          r->out + (size_t)t * B * r->ld_out, hp, NULL, NULL};
   rnn_parallel_rows(B, (double)B * GH, gru_forward_rows, &rows);
 }
 
 static void gru_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   (void)dc;
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H, GH = 3 * H;
-  const float *hp = u->hprev + (size_t)t * B * H;
-  float *g = u->gates + (size_t)t * B * GH; /* becomes input-side grads */
-  float *gh = u->aux2 + (size_t)t * B * GH; /* hidden-side grads */
+  const float *hp = dir->hprev + (size_t)t * B * H;
+  float *g = dir->gates + (size_t)t * B * GH; /* becomes input-side grads */
+  float *gh = dir->aux2 + (size_t)t * B * GH; /* hidden-side grads */
   const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
-  const gru_rows rows = {r, t, g, gh, u->aux + (size_t)t * B * H, NULL, hp, dh, dyt};
+  const gru_rows rows = {r, t, g, gh, dir->aux + (size_t)t * B * H, NULL, hp, dh, dyt};
   rnn_parallel_rows(B, (double)B * GH, gru_backward_rows, &rows);
   /* d h_{t-1} += dGh_t W_hh (dh holds the direct path z * dh) */
-  rnn_gemm_packed(B, H, GH, gh, GH, 1, u->pk_hh_t, dh, H, 1);
+  rnn_gemm_packed(B, H, GH, gh, GH, 1, dir->pk_hh_t, dh, H, 1, r->ws, r->ws_floats);
 }
 
-static const float *gru_hidden_grads(const rnn_run *r) { return r->u->aux2; }
+static const float *gru_hidden_grads(const rnn_run *r) { return r->dir->aux2; }
 
-const rnn_cell_def rnn_cell_gru = {3, 0, gru_forward_step, gru_backward_step,
-                                   gru_hidden_grads};
+/* A stream step: r and z over [x, 1, h] in one product, n's input side
+ * over [x, 1] and its hidden side over [1, h] apart (r multiplies the
+ * second), then the rows in place (h overwrites h_{t-1}). */
+static void gru_stream_step(const rnn_stream_layer_step *st) {
+  const int B = st->B, H = st->H, GH = 3 * H, bias = st->bias;
+  st->product(st->stream, 2 * H, st->K, st->a, st->row, st->w, st->g, GH);
+  st->product(st->stream, H, st->in + bias, st->a, st->row, st->w_nx, st->g + 2 * H, GH);
+  st->product(st->stream, H, bias + H, st->a + st->in, st->row, st->w_nh, st->gh + 2 * H, GH);
+  for (int b = 0; b < B; b++) {
+    float *gh = st->gh + (size_t)b * GH, *hb = st->h + b * st->row;
+    gru_row_forward(st->g + (size_t)b * GH, gh, hb, gh + 2 * H, hb, H);
+  }
+}
+
+const rnn_cell_def rnn_cell_gru = {.G = 3, .split_n = 1,
+                                   .forward_step = gru_forward_step,
+                                   .backward_step = gru_backward_step,
+                                   .hidden_grads = gru_hidden_grads,
+                                   .stream_step = gru_stream_step};

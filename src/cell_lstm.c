@@ -10,7 +10,7 @@
 /* One batch row of the fused pointwise pass: gate pre-activations g
  * (i, f, g, o blocks of H) become activations in place; c and h written
  * (c may be cp: the stream updates its state in place). */
-void rnn_lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
+static void lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -77,7 +77,7 @@ static void lstm_row_backward(float *g, const float *c, const float *cp,
 /* c_{t-1} of sequence b at step t (an active step). */
 static const float *lstm_cprev(const rnn_run *r, int t, int b) {
   if (t == rnn_first_time(r, b)) return r->c0 + (size_t)b * r->H;
-  return r->u->aux + ((size_t)rnn_prev_time(r, t) * r->B + b) * r->H;
+  return r->dir->aux + ((size_t)rnn_prev_time(r, t) * r->B + b) * r->H;
 }
 
 /* One step's pointwise pass over batch rows [b0, b1). */
@@ -95,7 +95,7 @@ static void lstm_forward_rows(const void *ctx, int b0, int b1) {
     /* without projection h_t itself, with it m_t = o * tanh(c_t) */
     float *dest = p->proj ? p->m + (size_t)b * H : p->h + (size_t)b * r->ld_out;
     if (t < rnn_len(r, b)) {
-      rnn_lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H);
+      lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H);
     } else {
       memset(dest, 0, (size_t)H * sizeof(float));
       memset(p->c + (size_t)b * H, 0, (size_t)H * sizeof(float));
@@ -104,17 +104,17 @@ static void lstm_forward_rows(const void *ctx, int b0, int b1) {
 }
 
 static void lstm_forward_step(const rnn_run *r, int t) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
-  const int proj = u->w_hr != RNN_NONE;
-  float *g = u->gates + (size_t)t * B * GH;
-  rnn_gemm_packed(B, GH, Ho, u->hprev + (size_t)t * B * Ho, Ho, 1, u->pk_hh, g, GH, 1);
-  const lstm_rows rows = {r, t, proj, g, u->aux + (size_t)t * B * H,
+  const int proj = dir->w_hr != RNN_NONE;
+  float *g = dir->gates + (size_t)t * B * GH;
+  rnn_gemm_packed(B, GH, Ho, dir->hprev + (size_t)t * B * Ho, Ho, 1, dir->pk_hh, g, GH, 1, r->ws, r->ws_floats);
+  const lstm_rows rows = {r, t, proj, g, dir->aux + (size_t)t * B * H,
                           r->out + (size_t)t * B * r->ld_out,
-                          proj ? u->mproj + (size_t)t * B * H : NULL};
+                          proj ? dir->mproj + (size_t)t * B * H : NULL};
   rnn_parallel_rows(B, (double)B * GH, lstm_forward_rows, &rows);
   /* h_t = m_t W_hr^T (rows of ended sequences stay 0: their m is 0) */
-  if (proj) rnn_gemm_packed(B, Ho, H, rows.m, H, 1, u->pk_hr, rows.h, r->ld_out, 0);
+  if (proj) rnn_gemm_packed(B, Ho, H, rows.m, H, 1, dir->pk_hr, rows.h, r->ld_out, 0, r->ws, r->ws_floats);
 }
 
 typedef struct {
@@ -139,14 +139,14 @@ static void lstm_backward_rows(const void *ctx, int b0, int b1) {
 }
 
 static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
-  float *g = u->gates + (size_t)t * B * GH;
-  const float *c = u->aux + (size_t)t * B * H;
+  float *g = dir->gates + (size_t)t * B * GH;
+  const float *c = dir->aux + (size_t)t * B * H;
   const float *dyt = r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL;
   const float *dm = dh; /* d (o * tanh c): d h_t, or through W_hr */
-  if (u->w_hr != RNN_NONE) {
-    float *dhp = u->dhp + (size_t)t * B * Ho;
+  if (dir->w_hr != RNN_NONE) {
+    float *dhp = dir->dhp + (size_t)t * B * Ho;
     for (int b = 0; b < B; b++) {
       float *row = dhp + (size_t)b * Ho;
       if (t < rnn_len(r, b))
@@ -155,14 +155,30 @@ static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
       else
         memset(row, 0, (size_t)Ho * sizeof(float));
     }
-    rnn_gemm_packed(B, H, Ho, dhp, Ho, 1, u->pk_hr_t, r->tmp, H, 0);
+    rnn_gemm_packed(B, H, Ho, dhp, Ho, 1, dir->pk_hr_t, r->tmp, H, 0, r->ws, r->ws_floats);
     dm = r->tmp, dyt = NULL;
   }
   const lstm_back_rows rows = {r, t, g, dc, c, dm, dyt};
   rnn_parallel_rows(B, (double)B * GH, lstm_backward_rows, &rows);
   /* d h_{t-1} = dG_t W_hh */
-  rnn_gemm_packed(B, Ho, GH, g, GH, 1, u->pk_hh_t, dh, Ho, 0);
+  rnn_gemm_packed(B, Ho, GH, g, GH, 1, dir->pk_hh_t, dh, Ho, 0, r->ws, r->ws_floats);
 }
 
-const rnn_cell_def rnn_cell_lstm = {4, 1, lstm_forward_step, lstm_backward_step,
-                                    rnn_gates_as_hidden_grads};
+/* A stream step: one product over [x, 1, h], the rows in place (c stays
+ * c, h overwrites h_{t-1}), then the projection. */
+static void lstm_stream_step(const rnn_stream_layer_step *st) {
+  const int B = st->B, H = st->H, GH = 4 * H;
+  st->product(st->stream, GH, st->K, st->a, st->row, st->w, st->g, GH);
+  for (int b = 0; b < B; b++) {
+    float *c = st->c + (size_t)b * H;
+    float *dest = st->mproj ? st->mproj + (size_t)b * H : st->h + b * st->row;
+    lstm_row_forward(st->g + (size_t)b * GH, c, c, dest, H);
+  }
+  if (st->mproj) st->product(st->stream, st->Hout, H, st->mproj, H, st->w_hr, st->h, st->row);
+}
+
+const rnn_cell_def rnn_cell_lstm = {.G = 4, .fold_hh_bias = 1, .cell_state = 1,
+                                    .forward_step = lstm_forward_step,
+                                    .backward_step = lstm_backward_step,
+                                    .hidden_grads = rnn_gates_as_hidden_grads,
+                                    .stream_step = lstm_stream_step};

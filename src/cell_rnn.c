@@ -13,7 +13,7 @@ static void tanh_row(const float *a, float *h, int H) {
   for (; j < H; j++) h[j] = rnn_tanhf(a[j]);
 }
 
-void rnn_elman_row_forward(const float *a, float *h, int H, int relu) {
+static void elman_row_forward(const float *a, float *h, int H, int relu) {
   if (relu)
     for (int j = 0; j < H; j++) h[j] = a[j] > 0.0f ? a[j] : 0.0f;
   else
@@ -38,7 +38,7 @@ static void elman_forward_rows(const void *ctx, int b0, int b1) {
     if (p->t >= rnn_len(r, b))
       memset(hb, 0, (size_t)H * sizeof(float));
     else
-      rnn_elman_row_forward(p->a + (size_t)b * H, hb, H, p->relu);
+      elman_row_forward(p->a + (size_t)b * H, hb, H, p->relu);
   }
 }
 
@@ -63,22 +63,29 @@ static void elman_backward_rows(const void *ctx, int b0, int b1) {
 }
 
 static void rnn_forward_step(const rnn_run *r, int t, int relu) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H;
-  float *a = u->gates + (size_t)t * B * H;
-  rnn_gemm_packed(B, H, H, u->hprev + (size_t)t * B * H, H, 1, u->pk_hh, a, H, 1);
+  float *a = dir->gates + (size_t)t * B * H;
+  rnn_gemm_packed(B, H, H, dir->hprev + (size_t)t * B * H, H, 1, dir->pk_hh, a, H, 1, r->ws, r->ws_floats);
   const elman_rows rows = {r, t, relu, a, r->out + (size_t)t * B * r->ld_out, NULL, NULL};
   rnn_parallel_rows(B, (double)B * H, elman_forward_rows, &rows);
 }
 
 static void rnn_backward_step(const rnn_run *r, int t, float *dh, int relu) {
-  const rnn_unit *u = r->u;
+  const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H;
-  float *da = u->gates + (size_t)t * B * H;
+  float *da = dir->gates + (size_t)t * B * H;
   const elman_rows rows = {r, t, relu, da, r->out + (size_t)t * B * r->ld_out, dh,
                            r->dy ? r->dy + (size_t)t * B * r->ld_out : NULL};
   rnn_parallel_rows(B, (double)B * H, elman_backward_rows, &rows);
-  rnn_gemm_packed(B, H, H, da, H, 1, u->pk_hh_t, dh, H, 0);
+  rnn_gemm_packed(B, H, H, da, H, 1, dir->pk_hh_t, dh, H, 0, r->ws, r->ws_floats);
+}
+
+/* A stream step: one product over [x, 1, h], then h in place. */
+static void elman_stream_step(const rnn_stream_layer_step *st, int relu) {
+  const int H = st->H;
+  st->product(st->stream, H, st->K, st->a, st->row, st->w, st->g, H);
+  for (int b = 0; b < st->B; b++) elman_row_forward(st->g + (size_t)b * H, st->h + b * st->row, H, relu);
 }
 
 static void tanh_forward_step(const rnn_run *r, int t) { rnn_forward_step(r, t, 0); }
@@ -91,7 +98,16 @@ static void relu_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
   (void)dc;
   rnn_backward_step(r, t, dh, 1);
 }
-const rnn_cell_def rnn_cell_rnn_tanh = {1, 1, tanh_forward_step, tanh_backward_step,
-                                        rnn_gates_as_hidden_grads};
-const rnn_cell_def rnn_cell_rnn_relu = {1, 1, relu_forward_step, relu_backward_step,
-                                        rnn_gates_as_hidden_grads};
+static void tanh_stream_step(const rnn_stream_layer_step *st) { elman_stream_step(st, 0); }
+static void relu_stream_step(const rnn_stream_layer_step *st) { elman_stream_step(st, 1); }
+
+const rnn_cell_def rnn_cell_rnn_tanh = {.G = 1, .fold_hh_bias = 1,
+                                        .forward_step = tanh_forward_step,
+                                        .backward_step = tanh_backward_step,
+                                        .hidden_grads = rnn_gates_as_hidden_grads,
+                                        .stream_step = tanh_stream_step};
+const rnn_cell_def rnn_cell_rnn_relu = {.G = 1, .fold_hh_bias = 1,
+                                        .forward_step = relu_forward_step,
+                                        .backward_step = relu_backward_step,
+                                        .hidden_grads = rnn_gates_as_hidden_grads,
+                                        .stream_step = relu_stream_step};

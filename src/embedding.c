@@ -13,7 +13,7 @@
 struct rnn_embedding {
   int num, dim;
   int padding_idx;    /* normalized to [0, num), or -1 for none */
-  float *params, *grads;
+  rnn_params params;  /* weight [num][dim] */
   int32_t *ids;       /* copy of the last forward's ids (backward scatters by them) */
   size_t cap_ids;
   int n;
@@ -59,9 +59,12 @@ int rnn_embedding_create(int num_embeddings, int embedding_dim, int has_padding,
   /* negative counts from the end, as in PyTorch */
   e->padding_idx = !has_padding ? -1 : padding_idx < 0 ? padding_idx + num_embeddings
                                                        : padding_idx;
-  e->params = malloc((size_t)np * sizeof(float));
-  e->grads = calloc((size_t)np, sizeof(float));
-  if (!e->params || !e->grads) {
+  int st = rnn_params_init(&e->params, 1);
+  if (!st) {
+    rnn_params_add(&e->params, "weight", num_embeddings, embedding_dim, 2);
+    st = rnn_params_alloc(&e->params);
+  }
+  if (st) {
     rnn_embedding_destroy(e);
     return rnn_fail(RNN_E_NOMEM, "out of memory for an Embedding of %llu parameters",
                     (unsigned long long)np);
@@ -69,9 +72,9 @@ int rnn_embedding_create(int num_embeddings, int embedding_dim, int has_padding,
   /* PyTorch's reset_parameters: N(0, 1), then the padding row zeroed. */
   rnn_rng g;
   rnn_rng_seed(&g, seed);
-  fill_normal(&g, e->params, (size_t)np);
+  fill_normal(&g, e->params.values, (size_t)np);
   if (e->padding_idx >= 0)
-    memset(e->params + (size_t)e->padding_idx * embedding_dim, 0,
+    memset(e->params.values + (size_t)e->padding_idx * embedding_dim, 0,
            (size_t)embedding_dim * sizeof(float));
   *out = e;
   return RNN_OK;
@@ -79,34 +82,23 @@ int rnn_embedding_create(int num_embeddings, int embedding_dim, int has_padding,
 
 void rnn_embedding_destroy(rnn_embedding *e) {
   if (!e) return;
-  free(e->params);
-  free(e->grads);
+  rnn_params_free(&e->params);
   free(e->ids);
   free(e);
 }
 
-size_t rnn_embedding_num_params(const rnn_embedding *e) { return (size_t)e->num * e->dim; }
-float *rnn_embedding_params(rnn_embedding *e) { return e->params; }
-float *rnn_embedding_grads(rnn_embedding *e) { return e->grads; }
-int rnn_embedding_num_tensors(const rnn_embedding *e) { return 1; }
+rnn_params *rnn_embedding_parameters(rnn_embedding *e) { return &e->params; }
 int rnn_embedding_padding_idx(const rnn_embedding *e) { return e->padding_idx; }
 
-int rnn_embedding_tensor(const rnn_embedding *e, int i, const char **name, size_t *offset,
-                         int *rows, int *cols) {
-  if (i != 0) return 0;
-  if (name) *name = "weight";
-  if (offset) *offset = 0;
-  if (rows) *rows = e->num;
-  if (cols) *cols = e->dim;
-  return 2;
-}
-
-/* The table is read directly: nothing is derived from it. Kept so every
- * module has the same entry points. */
-void rnn_embedding_params_changed(rnn_embedding *e) {}
-
-void rnn_embedding_zero_grad(rnn_embedding *e) {
-  memset(e->grads, 0, rnn_embedding_num_params(e) * sizeof(float));
+/* The ids cache only grows, so steady-state calls do not allocate. */
+int rnn_embedding_input(rnn_embedding *e, int n, int32_t **ids) {
+  if (!e || !ids) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  *ids = NULL;
+  if (n < 0) return rnn_fail(RNN_E_SHAPE, "the number of ids must be >= 0, got %d", n);
+  int32_t *p = rnn_input_cache(e->ids, &e->cap_ids, (uint64_t)n, sizeof(int32_t));
+  if (!p) return RNN_E_NOMEM;
+  *ids = e->ids = p;
+  return RNN_OK;
 }
 
 int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids, float *y) {
@@ -122,32 +114,28 @@ int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids, float *y)
   const uint64_t ny = (uint64_t)n * (uint64_t)e->dim;
   if (ny > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "output too large: %d ids of dimension %d", n, e->dim);
-  if ((size_t)n > e->cap_ids) {
-    int32_t *p = malloc((size_t)n * sizeof(int32_t));
-    if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory caching %d ids", n);
-    free(e->ids);
-    e->ids = p, e->cap_ids = (size_t)n;
-  }
+  int32_t *cache;
+  const int st = rnn_embedding_input(e, n, &cache);
+  if (st) return st;
   const size_t D = (size_t)e->dim;
   for (int i = 0; i < n; i++)
-    memcpy(y + (size_t)i * D, e->params + (size_t)ids[i] * D, D * sizeof(float));
-  if (n > 0) memcpy(e->ids, ids, (size_t)n * sizeof(int32_t));
+    memcpy(y + (size_t)i * D, e->params.values + (size_t)ids[i] * D, D * sizeof(float));
+  if (n > 0 && ids != e->ids) memcpy(e->ids, ids, (size_t)n * sizeof(int32_t));
   e->n = n;
   e->have_forward = 1;
   return RNN_OK;
 }
 
 int rnn_embedding_backward(rnn_embedding *e, const float *dy) {
-  if (!e) return rnn_fail(RNN_E_INVALID, "Embedding is NULL");
-  if (!e->have_forward)
-    return rnn_fail(RNN_E_STATE, "backward needs a forward first (one backward per forward)");
+  const int st = rnn_backward_ready(e, "Embedding", e && e->have_forward);
+  if (st) return st;
   if (e->n > 0 && !dy) return rnn_fail(RNN_E_INVALID, "dy must not be NULL");
   e->have_forward = 0;
   const size_t D = (size_t)e->dim;
   for (int i = 0; i < e->n; i++) {
     const int id = e->ids[i];
     if (id == e->padding_idx) continue; /* PyTorch: the padding row gets no gradient */
-    float *g = e->grads + (size_t)id * D;
+    float *g = e->params.grads + (size_t)id * D;
     const float *d = dy + (size_t)i * D;
     for (size_t k = 0; k < D; k++) g[k] += d[k];
   }

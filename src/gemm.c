@@ -1,8 +1,10 @@
-/* gemm.c - packing, blocking drivers and the reference product (see gemm.h). */
+/* gemm.c - packing, blocking drivers and the reference product (see gemm.h);
+ * every buffer a product needs is its caller's (no static state but the
+ * kernel choice). */
 #include "gemm.h"
 #include "parallel.h"
+#include "rnn_testing.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Cache blocking. A panel slice of KC k steps (KC * NR floats = 8 KB) stays in
@@ -262,21 +264,17 @@ static void gemm_block(int M, int N, int kc, const float *a, ptrdiff_t sam,
 }
 
 
-/* One A block (MC x KC floats) per part, for products whose caller gives no
- * workspace (rnn_gemm_packed). Only the calling thread allocates it, before a
- * split; without it (no memory), A is read in place by the strided kernel. */
+/* One A block (MC x KC floats) per part, in the caller's workspace. */
 #define A_BLOCK_FLOATS ((size_t)RNN_GEMM_MC * RNN_GEMM_KC)
-static float *a_block_pool;
-static int a_block_pool_slots;
 
-static float *a_blocks(int slots) {
-  if (slots > a_block_pool_slots) {
-    float *p = malloc((size_t)slots * A_BLOCK_FLOATS * sizeof *p);
-    if (!p) return NULL;
-    free(a_block_pool);
-    a_block_pool = p, a_block_pool_slots = slots;
-  }
-  return a_block_pool;
+size_t rnn_gemm_packed_workspace_size(void) {
+  return (size_t)rnn_parallel_slots() * A_BLOCK_FLOATS;
+}
+
+/* Part `part`'s A block, or NULL when the workspace has no room for it. */
+static float *a_block_of(float *ws, size_t ws_floats, int part) {
+  return ws && (size_t)(part + 1) * A_BLOCK_FLOATS <= ws_floats ? ws + (size_t)part * A_BLOCK_FLOATS
+                                                              : NULL;
 }
 
 static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sam,
@@ -323,7 +321,8 @@ typedef struct {
   float *c;
   ptrdiff_t ldc;
   int accumulate;
-  float *a_blocks; /* one per part, or NULL */
+  float *ws; /* A blocks, one per part (a_block_of) */
+  size_t ws_floats;
 } gemm_job;
 
 /* A part takes whole panels: its columns are computed exactly as unsplit. */
@@ -336,20 +335,20 @@ static void gemm_task(void *ctx, int part, int parts) {
   const int n0 = p0 * RNN_GEMM_NR, n1 = min_int(j->N, p1 * RNN_GEMM_NR);
   gemm_packed_serial(j->M, n1 - n0, j->K, j->a, j->sam, j->sak,
                      j->packed + (size_t)p0 * RNN_GEMM_NR * j->K, j->c + n0, j->ldc,
-                     j->accumulate, j->a_blocks ? j->a_blocks + part * A_BLOCK_FLOATS : NULL);
+                     j->accumulate, a_block_of(j->ws, j->ws_floats, part));
 }
 
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                     int accumulate) {
+                     int accumulate, float *ws, size_t ws_floats) {
   const int split =
       M > 0 && K > 0 && N > RNN_GEMM_NR && 2.0 * M * N * K >= RNN_PARALLEL_MIN_FLOPS;
-  float *blocks = M >= RNN_GEMM_MR ? a_blocks(split ? rnn_parallel_slots() : 1) : NULL;
-  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate, blocks};
+  gemm_job job = {M, N, K, a, sam, sak, packed, c, ldc, accumulate, ws, ws_floats};
   if (split)
     rnn_parallel(gemm_task, &job);
   else
-    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate, blocks);
+    gemm_packed_serial(M, N, K, a, sam, sak, packed, c, ldc, accumulate,
+                       a_block_of(ws, ws_floats, 0));
 }
 
 static size_t packed_b_block_size(int K, int N) {
@@ -372,6 +371,7 @@ typedef struct {
   ptrdiff_t sam, sak;
   const float *b_block;
   float *a_blocks, *c;
+  size_t a_floats; /* room for A blocks after the B block */
   ptrdiff_t ldc;
 } sgemm_job;
 
@@ -381,7 +381,9 @@ static void sgemm_task(void *ctx, int part, int parts) {
   const int lo = (int)((long long)groups * part / parts) * RNN_GEMM_MR;
   const int hi = min_int(j->M, (int)((long long)groups * (part + 1) / parts) * RNN_GEMM_MR);
   const ptrdiff_t wps = (ptrdiff_t)j->kc * RNN_GEMM_NR;
-  if (!j->gather_a) {
+  /* a part without room for its A block (more threads than the caller
+   * sized the workspace for) reads A in place: the same sums */
+  if (!j->gather_a || (size_t)(part + 1) * RNN_GEMM_MC * j->kc > j->a_floats) {
     if (hi > lo)
       gemm_block(hi - lo, j->nc, j->kc, j->ak + lo * j->sam, j->sam, j->sak,
                  RNN_GEMM_MR * j->sam, j->b_block, wps, j->c + lo * j->ldc, j->ldc, j->acc);
@@ -398,13 +400,15 @@ static void sgemm_task(void *ctx, int part, int parts) {
 
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
                const float *b, ptrdiff_t sbk, ptrdiff_t sbn, float *c,
-               ptrdiff_t ldc, int accumulate, float *workspace) {
+               ptrdiff_t ldc, int accumulate, float *workspace, size_t ws_floats) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) zero_c(M, N, c, ldc);
     return;
   }
   float *b_block = workspace;
+  const size_t b_floats = packed_b_block_size(K, N);
+  const size_t a_floats = ws_floats > b_floats ? ws_floats - b_floats : 0;
   /* A strided along k (A^T: sak = M) would make each kernel touch one cache
    * line per k step, at a power-of-two stride that thrashes cache sets. */
   const int gather_a = sak != 1;
@@ -415,7 +419,7 @@ void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak
       const int nc = min_int(RNN_GEMM_NC, N - n0);
       rnn_gemm_pack_b(kc, nc, b + k0 * sbk + n0 * sbn, sbk, sbn, b_block);
       sgemm_job job = {M, nc, kc, accumulate || k0 > 0, gather_a, a + k0 * sak, sam, sak,
-                       b_block, workspace + packed_b_block_size(K, N), c + n0, ldc};
+                       b_block, workspace + b_floats, c + n0, a_floats, ldc};
       if (2.0 * M * nc * kc >= RNN_PARALLEL_MIN_FLOPS && M >= 2 * RNN_GEMM_MR)
         rnn_parallel(sgemm_task, &job);
       else

@@ -31,18 +31,25 @@ void rnn_gemm_pack_b(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
                      float *packed);
 
 /* C(m, n) = c[m*ldc + n]. accumulate = 0: C = A*B; accumulate = 1: C += A*B.
- * packed comes from rnn_gemm_pack_b with the same K and N. C must not alias A. */
+ * packed comes from rnn_gemm_pack_b with the same K and N. C must not alias A.
+ * ws (ws_floats floats, owned by the caller like every buffer in the engine)
+ * is where A is packed into micro-panels, one block per thread taking part:
+ * rnn_gemm_packed_workspace_size() floats. A thread whose block does not fit
+ * (ws NULL, or more threads since the caller sized it) reads A in place:
+ * slower, and the same sums term for term. */
+size_t rnn_gemm_packed_workspace_size(void);
 void rnn_gemm_packed(int M, int N, int K, const float *a, ptrdiff_t sam,
                      ptrdiff_t sak, const float *packed, float *c, ptrdiff_t ldc,
-                     int accumulate);
+                     int accumulate, float *ws, size_t ws_floats);
 
 /* General product: packs B (and, when A is strided along k, A too) block by
- * block into workspace (at least rnn_gemm_workspace_size(K, N) floats) and
- * runs the microkernels. C must not alias A or B. */
+ * block into workspace (ws_floats >= rnn_gemm_workspace_size(K, N) floats
+ * when it was sized; a thread taking part beyond that reads A in place, with
+ * the same sums) and runs the microkernels. C must not alias A or B. */
 size_t rnn_gemm_workspace_size(int K, int N);
 void rnn_sgemm(int M, int N, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak,
                const float *b, ptrdiff_t sbk, ptrdiff_t sbn, float *c,
-               ptrdiff_t ldc, int accumulate, float *workspace);
+               ptrdiff_t ldc, int accumulate, float *workspace, size_t ws_floats);
 
 /* Naive triple loop with a double accumulator: the reference every kernel is
  * tested against. */
@@ -113,10 +120,5 @@ void rnn_gemv_1x28__scalar(int kc, const float *a, ptrdiff_t sak, const float *w
 void rnn_gemv_1x28__wasmsimd(int kc, const float *a, ptrdiff_t sak,
                              const float *w, float *c, int accumulate);
 #endif
-
-/* Which kernels rnn_gemm_packed / rnn_sgemm / rnn_gemv_packed use: the SIMD ones when built in
- * (default), or force the scalar ones (tests, benchmarks). Returns the name of
- * the active 4x8 kernel. */
-const char *rnn_gemm_use_scalar(int force_scalar);
 
 #endif

@@ -12,15 +12,15 @@
 
 struct rnn_linear {
   int in, out, bias;
-  size_t nparams;     /* in*out (+ out) */
-  float *params, *grads; /* weight [out][in], then bias [out] */
+  rnn_params params;  /* weight [out][in], then bias [out] */
   float *pk;          /* W^T packed: K = in, N = out (forward) */
   float *pk_t;        /* W packed: K = out, N = in (backward dx) */
-  int packed_valid;
-  float *gemm_ws;     /* rnn_sgemm workspace (its size does not depend on rows) */
+  unsigned packed_version; /* params.version pk, pk_t were packed at */
+  float *ws;          /* GEMM workspace (its size does not depend on rows) */
+  size_t ws_floats;
   double *bsum;       /* [out] bias-gradient accumulator (with bias) */
-  float *x;           /* copy of the last forward's input, [cap_rows][in] */
-  size_t cap_rows;
+  float *x;           /* copy of the last forward's input, [cap_x] floats */
+  size_t cap_x;
   int rows;
   int have_forward;
 };
@@ -40,20 +40,26 @@ int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed
   const uint64_t np = nw + (bias ? (uint64_t)out_features : 0);
   const uint64_t npk = (uint64_t)rnn_gemm_packed_size(in_features, out_features) +
                        (uint64_t)rnn_gemm_packed_size(out_features, in_features);
-  const uint64_t nws = (uint64_t)rnn_gemm_workspace_size(INT_MAX, in_features);
+  const uint64_t ws_sgemm = (uint64_t)rnn_gemm_workspace_size(INT_MAX, in_features);
+  const uint64_t ws_packed = (uint64_t)rnn_gemm_packed_workspace_size();
+  const uint64_t nws = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
   if (np > (SIZE_MAX / sizeof(float)) / 4 || np + npk > (SIZE_MAX / sizeof(float)) / 4)
     return rnn_fail(RNN_E_NOMEM, "Linear too large: %llu parameters", (unsigned long long)np);
 
   rnn_linear *l = calloc(1, sizeof *l);
   if (!l) return rnn_fail(RNN_E_NOMEM, "out of memory creating the Linear layer");
   l->in = in_features, l->out = out_features, l->bias = bias ? 1 : 0;
-  l->nparams = (size_t)np;
-  l->params = malloc((size_t)np * sizeof(float));
-  l->grads = calloc((size_t)np, sizeof(float));
+  int st = rnn_params_init(&l->params, 2);
+  if (!st) {
+    rnn_params_add(&l->params, "weight", out_features, in_features, 2);
+    if (bias) rnn_params_add(&l->params, "bias", out_features, 1, 1);
+    st = rnn_params_alloc(&l->params);
+  }
   l->pk = malloc((size_t)npk * sizeof(float));
-  l->gemm_ws = malloc((size_t)nws * sizeof(float));
+  l->ws = malloc((size_t)nws * sizeof(float));
+  l->ws_floats = (size_t)nws;
   l->bsum = bias ? malloc((size_t)out_features * sizeof(double)) : NULL;
-  if (!l->params || !l->grads || !l->pk || !l->gemm_ws || (bias && !l->bsum)) {
+  if (st || !l->pk || !l->ws || (bias && !l->bsum)) {
     rnn_linear_destroy(l);
     return rnn_fail(RNN_E_NOMEM, "out of memory for a Linear layer of %llu parameters",
                     (unsigned long long)np);
@@ -66,49 +72,40 @@ int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed
   rnn_rng g;
   rnn_rng_seed(&g, seed);
   const float k = 1.0f / sqrtf((float)in_features);
-  for (size_t i = 0; i < l->nparams; i++) l->params[i] = rnn_rng_uniform(&g, -k, k);
+  for (size_t i = 0; i < l->params.count; i++) l->params.values[i] = rnn_rng_uniform(&g, -k, k);
   *out = l;
   return RNN_OK;
 }
 
 void rnn_linear_destroy(rnn_linear *l) {
   if (!l) return;
-  free(l->params);
-  free(l->grads);
+  rnn_params_free(&l->params);
   free(l->pk);
-  free(l->gemm_ws);
+  free(l->ws);
   free(l->bsum);
   free(l->x);
   free(l);
 }
 
-size_t rnn_linear_num_params(const rnn_linear *l) { return l->nparams; }
-float *rnn_linear_params(rnn_linear *l) { return l->params; }
-float *rnn_linear_grads(rnn_linear *l) { return l->grads; }
-int rnn_linear_num_tensors(const rnn_linear *l) { return l->bias ? 2 : 1; }
-
-int rnn_linear_tensor(const rnn_linear *l, int i, const char **name, size_t *offset,
-                      int *rows, int *cols) {
-  if (i < 0 || i >= rnn_linear_num_tensors(l)) return 0;
-  if (name) *name = i == 0 ? "weight" : "bias";
-  if (offset) *offset = i == 0 ? 0 : (size_t)l->in * l->out;
-  if (rows) *rows = l->out;
-  if (cols) *cols = i == 0 ? l->in : 1;
-  return i == 0 ? 2 : 1;
-}
-
-void rnn_linear_params_changed(rnn_linear *l) { l->packed_valid = 0; }
-
-void rnn_linear_zero_grad(rnn_linear *l) {
-  memset(l->grads, 0, l->nparams * sizeof(float));
-}
+rnn_params *rnn_linear_parameters(rnn_linear *l) { return &l->params; }
 
 static void pack_weights(rnn_linear *l) {
-  if (l->packed_valid) return;
-  const float *w = l->params;
+  if (l->packed_version == l->params.version) return;
+  const float *w = l->params.values;
   rnn_gemm_pack_b(l->in, l->out, w, 1, l->in, l->pk);    /* B(k=i, n=o) = W[o][i] */
   rnn_gemm_pack_b(l->out, l->in, w, l->in, 1, l->pk_t);  /* B(k=o, n=i) = W[o][i] */
-  l->packed_valid = 1;
+  l->packed_version = l->params.version;
+}
+
+/* The input cache only grows, so steady-state calls do not allocate. */
+int rnn_linear_input(rnn_linear *l, int rows, float **x) {
+  if (!l || !x) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  *x = NULL;
+  if (rows < 0) return rnn_fail(RNN_E_SHAPE, "rows must be >= 0, got %d", rows);
+  float *p = rnn_input_cache(l->x, &l->cap_x, (uint64_t)rows * (uint64_t)l->in, sizeof(float));
+  if (!p) return RNN_E_NOMEM;
+  *x = l->x = p;
+  return RNN_OK;
 }
 
 int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
@@ -120,23 +117,18 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
   const uint64_t ny = (uint64_t)rows * (uint64_t)l->out;
   if (nx > (SIZE_MAX / sizeof(float)) / 2 || ny > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "input too large: %d rows", rows);
-  /* The input cache only grows, so steady-state calls do not allocate. */
-  if ((size_t)rows > l->cap_rows) {
-    float *p = malloc((size_t)nx * sizeof(float));
-    if (!p)
-      return rnn_fail(RNN_E_NOMEM, "out of memory caching a Linear input of %d rows", rows);
-    free(l->x);
-    l->x = p, l->cap_rows = (size_t)rows;
-  }
+  float *cache;
+  const int st = rnn_linear_input(l, rows, &cache);
+  if (st) return st;
   pack_weights(l);
   const int I = l->in, O = l->out;
   if (rows > 0) {
-    memcpy(l->x, x, (size_t)nx * sizeof(float));
+    if (x != l->x) memcpy(l->x, x, (size_t)nx * sizeof(float));
     if (l->bias) {
-      const float *b = l->params + (size_t)I * O;
+      const float *b = l->params.values + (size_t)I * O;
       for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * O, b, (size_t)O * sizeof(float));
     }
-    rnn_gemm_packed(rows, O, I, x, I, 1, l->pk, y, O, l->bias);
+    rnn_gemm_packed(rows, O, I, x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
   }
   l->rows = rows;
   l->have_forward = 1;
@@ -144,22 +136,21 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
 }
 
 int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx) {
-  if (!l) return rnn_fail(RNN_E_INVALID, "Linear layer is NULL");
-  if (!l->have_forward)
-    return rnn_fail(RNN_E_STATE, "backward needs a forward first (one backward per forward)");
+  const int st = rnn_backward_ready(l, "Linear layer", l && l->have_forward);
+  if (st) return st;
   const int rows = l->rows, I = l->in, O = l->out;
   if (rows > 0 && !dy) return rnn_fail(RNN_E_INVALID, "dy must not be NULL");
   l->have_forward = 0;
   if (rows == 0) return RNN_OK;
   pack_weights(l); /* parameters may have changed since the forward */
   /* dx[rows][in] = dy W */
-  if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0);
+  if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0, l->ws, l->ws_floats);
   /* dW[out][in] += dy^T x: A(o, r) = dy[r][o] */
-  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->grads, I, 1, l->gemm_ws);
+  rnn_sgemm(O, I, rows, dy, 1, O, l->x, I, 1, l->params.grads, I, 1, l->ws, l->ws_floats);
   if (l->bias) {
     /* db += column sums of dy: row by row (contiguous reads) into double
      * sums, so long batches do not lose low bits. */
-    float *db = l->grads + (size_t)I * O;
+    float *db = l->params.grads + (size_t)I * O;
     double *s = l->bsum;
     for (int o = 0; o < O; o++) s[o] = 0.0;
     for (int r = 0; r < rows; r++) {

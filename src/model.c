@@ -14,25 +14,15 @@
 #define MAX_HIDDEN 65536
 #define MAX_INPUT 1048576
 
-typedef struct {
-  char name[32];
-  size_t offset;
-  int rows, cols;
-} rnn_tensor;
-
 struct rnn_model {
   rnn_model_config cfg;
   int I, H, Hout, L, D, G;
   const rnn_cell_def *cell;
   int training;
-  size_t nparams;
-  float *params, *grads;
-  int ntensors;
-  rnn_tensor tensors[MAX_TENSORS];
-  rnn_unit units[2 * MAX_LAYERS]; /* index layer * D + direction */
-  float *packed;                   /* all units' packed weights, one block */
-  int packed_valid;
-  unsigned params_version; /* bumped by rnn_model_params_changed (streams repack) */
+  rnn_params params;
+  rnn_direction dirs[2 * MAX_LAYERS]; /* index layer * D + direction */
+  float *packed;                   /* all directions' packed weights, one block */
+  unsigned packed_version;         /* params.version they were packed at */
   rnn_rng dropout_rng;
 
   /* Activation cache, sized for cap_rows = T*B rows and cap_B batch. */
@@ -47,13 +37,13 @@ struct rnn_model {
   float *dbuf[2];    /* [T*B][max(I, D*Hout)] gradients flowing down the stack */
   float *dh, *dc;    /* [B][Hout], [B][H] */
   float *tmp;        /* [B][G*H] */
-  float *gemm_ws;
-  size_t gemm_ws_floats;
+  float *ws; /* GEMM workspace (rnn_run.ws) */
+  size_t ws_floats;
   int T, B, has_lengths, dropout_on; /* of the cached forward */
   int have_forward; /* a forward is cached and not yet consumed by backward */
 };
 
-static size_t unit_packed_floats(int in_dim, int H, int Ho, int G, int proj) {
+static size_t direction_packed_floats(int in_dim, int H, int Ho, int G, int proj) {
   size_t n = rnn_gemm_packed_size(in_dim, G * H) + rnn_gemm_packed_size(Ho, G * H) +
              rnn_gemm_packed_size(G * H, in_dim) + rnn_gemm_packed_size(G * H, Ho);
   if (proj) n += rnn_gemm_packed_size(H, Ho) + rnn_gemm_packed_size(Ho, H);
@@ -79,13 +69,11 @@ static int check_config(const rnn_model_config *c) {
   return RNN_OK;
 }
 
-static const rnn_cell_def *cell_def(int cell) {
-  switch (cell) {
-  case RNN_CELL_LSTM: return &rnn_cell_lstm;
-  case RNN_CELL_GRU: return &rnn_cell_gru;
-  case RNN_CELL_RNN_RELU: return &rnn_cell_rnn_relu;
-  default: return &rnn_cell_rnn_tanh;
-  }
+/* Indexed by rnn_cell (checked by check_config). */
+const rnn_cell_def *rnn_cell_def_of(int cell) {
+  static const rnn_cell_def *const defs[] = {&rnn_cell_rnn_tanh, &rnn_cell_rnn_relu,
+                                             &rnn_cell_lstm, &rnn_cell_gru};
+  return defs[cell];
 }
 
 int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
@@ -93,7 +81,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   *out = NULL;
   int st = check_config(cfg);
   if (st) return st;
-  const int G = cfg->cell == RNN_CELL_LSTM ? 4 : cfg->cell == RNN_CELL_GRU ? 3 : 1;
+  const int G = rnn_cell_def_of(cfg->cell)->G;
   const int D = cfg->bidirectional ? 2 : 1;
   const int H = cfg->hidden_size, P = cfg->proj_size, Ho = P ? P : H;
   const int L = cfg->num_layers;
@@ -112,54 +100,55 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
 
   rnn_model *m = calloc(1, sizeof *m);
   if (!m) return rnn_fail(RNN_E_NOMEM, "out of memory creating the model");
+  if ((st = rnn_params_init(&m->params, MAX_TENSORS))) {
+    rnn_model_destroy(m);
+    return st;
+  }
   m->cfg = *cfg;
   m->I = cfg->input_size, m->H = H, m->Hout = Ho, m->L = L, m->D = D, m->G = G;
-  m->cell = cell_def(cfg->cell);
+  m->cell = rnn_cell_def_of(cfg->cell);
   m->training = 1;
 
   /* Tensor table in state_dict order: layer, direction, then w_ih, w_hh,
    * b_ih, b_hh, w_hr. */
-  size_t off = 0, packed_total = 0;
+  size_t packed_total = 0;
   for (int l = 0; l < L; l++) {
     for (int d = 0; d < D; d++) {
-      rnn_unit *u = &m->units[l * D + d];
-      u->in_dim = l == 0 ? cfg->input_size : D * Ho;
-      u->b_ih = u->b_hh = u->w_hr = RNN_NONE;
+      rnn_direction *dir = &m->dirs[l * D + d];
+      dir->in_dim = l == 0 ? cfg->input_size : D * Ho;
+      dir->b_ih = dir->b_hh = dir->w_hr = RNN_NONE;
       const struct { const char *kind; int rows, cols; size_t *slot; int present; } parts[5] = {
-          {"weight_ih", G * H, u->in_dim, &u->w_ih, 1},
-          {"weight_hh", G * H, Ho, &u->w_hh, 1},
-          {"bias_ih", G * H, 1, &u->b_ih, cfg->bias},
-          {"bias_hh", G * H, 1, &u->b_hh, cfg->bias},
-          {"weight_hr", P, H, &u->w_hr, P > 0}};
+          {"weight_ih", G * H, dir->in_dim, &dir->w_ih, 1},
+          {"weight_hh", G * H, Ho, &dir->w_hh, 1},
+          {"bias_ih", G * H, 1, &dir->b_ih, cfg->bias},
+          {"bias_hh", G * H, 1, &dir->b_hh, cfg->bias},
+          {"weight_hr", P, H, &dir->w_hr, P > 0}};
       for (int k = 0; k < 5; k++) {
         if (!parts[k].present) continue;
-        rnn_tensor *t = &m->tensors[m->ntensors++];
-        snprintf(t->name, sizeof t->name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
-        t->offset = off, t->rows = parts[k].rows, t->cols = parts[k].cols;
-        *parts[k].slot = off;
-        off += (size_t)parts[k].rows * parts[k].cols;
+        char name[32];
+        snprintf(name, sizeof name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
+        *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
+                                        parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
-      packed_total += unit_packed_floats(u->in_dim, H, Ho, G, P > 0);
+      packed_total += direction_packed_floats(dir->in_dim, H, Ho, G, P > 0);
     }
   }
-  m->nparams = off;
-  m->params = malloc(off * sizeof(float));
-  m->grads = calloc(off, sizeof(float));
   m->packed = malloc(packed_total * sizeof(float));
-  if (!m->params || !m->grads || !m->packed) {
+  if (rnn_params_alloc(&m->params) || !m->packed) {
+    const size_t count = m->params.count;
     rnn_model_destroy(m);
-    return rnn_fail(RNN_E_NOMEM, "out of memory for %zu parameters", off);
+    return rnn_fail(RNN_E_NOMEM, "out of memory for %zu parameters", count);
   }
   float *pk = m->packed;
   for (int k = 0; k < L * D; k++) {
-    rnn_unit *u = &m->units[k];
-    u->pk_ih = pk, pk += rnn_gemm_packed_size(u->in_dim, G * H);
-    u->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
-    u->pk_ih_t = pk, pk += rnn_gemm_packed_size(G * H, u->in_dim);
-    u->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
+    rnn_direction *dir = &m->dirs[k];
+    dir->pk_ih = pk, pk += rnn_gemm_packed_size(dir->in_dim, G * H);
+    dir->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
+    dir->pk_ih_t = pk, pk += rnn_gemm_packed_size(G * H, dir->in_dim);
+    dir->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
     if (P) {
-      u->pk_hr = pk, pk += rnn_gemm_packed_size(H, Ho);
-      u->pk_hr_t = pk, pk += rnn_gemm_packed_size(Ho, H);
+      dir->pk_hr = pk, pk += rnn_gemm_packed_size(H, Ho);
+      dir->pk_hr_t = pk, pk += rnn_gemm_packed_size(Ho, H);
     }
   }
 
@@ -167,20 +156,27 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   rnn_rng g;
   rnn_rng_seed(&g, cfg->seed);
   const float k = 1.0f / sqrtf((float)H);
-  for (size_t i = 0; i < off; i++) m->params[i] = rnn_rng_uniform(&g, -k, k);
+  for (size_t i = 0; i < m->params.count; i++) m->params.values[i] = rnn_rng_uniform(&g, -k, k);
   /* Dropout draws from its own stream, so init does not depend on it. */
   rnn_rng_seed(&m->dropout_rng, ((uint64_t)cfg->seed << 32) ^ 0xD50F0D50Full);
   *out = m;
   return RNN_OK;
 }
 
+int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
+                  int bidirectional, int bias, int proj_size, float dropout, uint32_t seed,
+                  rnn_model **out) {
+  const rnn_model_config cfg = {cell, input_size, hidden_size, num_layers, bidirectional,
+                                bias, proj_size, dropout, seed};
+  return rnn_model_create(&cfg, out);
+}
+
 void rnn_model_destroy(rnn_model *m) {
   if (!m) return;
-  free(m->params);
-  free(m->grads);
+  rnn_params_free(&m->params);
   free(m->packed);
   free(m->cache);
-  free(m->gemm_ws);
+  free(m->ws);
   free(m);
 }
 
@@ -191,53 +187,29 @@ void rnn_model_get_rng(const rnn_model *m, uint32_t state[4]) {
 void rnn_model_set_rng(rnn_model *m, const uint32_t state[4]) {
   memcpy(m->dropout_rng.s, state, sizeof m->dropout_rng.s);
 }
-size_t rnn_model_num_params(const rnn_model *m) { return m->nparams; }
-float *rnn_model_params(rnn_model *m) { return m->params; }
-float *rnn_model_grads(rnn_model *m) { return m->grads; }
-int rnn_model_num_tensors(const rnn_model *m) { return m->ntensors; }
-
-int rnn_model_tensor(const rnn_model *m, int i, const char **name,
-                     size_t *offset, int *rows, int *cols) {
-  if (i < 0 || i >= m->ntensors) return 0;
-  const rnn_tensor *t = &m->tensors[i];
-  if (name) *name = t->name;
-  if (offset) *offset = t->offset;
-  if (rows) *rows = t->rows;
-  if (cols) *cols = t->cols;
-  return strncmp(t->name, "bias", 4) == 0 ? 1 : 2;
-}
-
-void rnn_model_params_changed(rnn_model *m) {
-  m->packed_valid = 0;
-  m->params_version++;
-}
+rnn_params *rnn_model_parameters(rnn_model *m) { return &m->params; }
 
 const rnn_model_config *rnn_model_config_of(const rnn_model *m) { return &m->cfg; }
-const rnn_unit *rnn_model_unit(const rnn_model *m, int k) { return &m->units[k]; }
-unsigned rnn_model_params_version(const rnn_model *m) { return m->params_version; }
-
-void rnn_model_zero_grad(rnn_model *m) {
-  memset(m->grads, 0, m->nparams * sizeof(float));
-}
+const rnn_direction *rnn_model_direction(const rnn_model *m, int k) { return &m->dirs[k]; }
 
 /* Pack once per parameter change: forward uses W^T panels, backward W. */
 static void pack_weights(rnn_model *m) {
-  if (m->packed_valid) return;
+  if (m->packed_version == m->params.version) return;
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout;
   for (int k = 0; k < m->L * m->D; k++) {
-    rnn_unit *u = &m->units[k];
-    const float *wih = m->params + u->w_ih, *whh = m->params + u->w_hh;
-    rnn_gemm_pack_b(u->in_dim, GH, wih, 1, u->in_dim, u->pk_ih);
-    rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, u->pk_hh);
-    rnn_gemm_pack_b(GH, u->in_dim, wih, u->in_dim, 1, u->pk_ih_t);
-    rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, u->pk_hh_t);
-    if (u->w_hr != RNN_NONE) {
-      const float *whr = m->params + u->w_hr; /* [P][H] */
-      rnn_gemm_pack_b(H, Ho, whr, 1, H, u->pk_hr);
-      rnn_gemm_pack_b(Ho, H, whr, H, 1, u->pk_hr_t);
+    rnn_direction *dir = &m->dirs[k];
+    const float *wih = m->params.values + dir->w_ih, *whh = m->params.values + dir->w_hh;
+    rnn_gemm_pack_b(dir->in_dim, GH, wih, 1, dir->in_dim, dir->pk_ih);
+    rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, dir->pk_hh);
+    rnn_gemm_pack_b(GH, dir->in_dim, wih, dir->in_dim, 1, dir->pk_ih_t);
+    rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, dir->pk_hh_t);
+    if (dir->w_hr != RNN_NONE) {
+      const float *whr = m->params.values + dir->w_hr; /* [P][H] */
+      rnn_gemm_pack_b(H, Ho, whr, 1, H, dir->pk_hr);
+      rnn_gemm_pack_b(Ho, H, whr, H, 1, dir->pk_hr_t);
     }
   }
-  m->packed_valid = 1;
+  m->packed_version = m->params.version;
 }
 
 /* Grow the activation cache to hold T*B rows and batch B. Only allocates
@@ -252,27 +224,30 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const int H = m->H, Ho = m->Hout, DHo = m->D * Ho, GH = m->G * H;
   const int widest = m->I > DHo ? m->I : DHo;
   const int maxn = widest > H ? widest : H;
-  const uint64_t ws64 = rnn_gemm_workspace_size((int)rows, maxn);
+  /* one workspace serves every product (they run one after another) */
+  const uint64_t ws_sgemm = rnn_gemm_workspace_size((int)rows, maxn);
+  const uint64_t ws_packed = rnn_gemm_packed_workspace_size();
+  const uint64_t ws64 = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
   if (ws64 > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "sequence too large for the GEMM workspace");
-  if (ws64 > m->gemm_ws_floats) {
+  if (ws64 > m->ws_floats) {
     float *p = malloc((size_t)ws64 * sizeof(float));
     if (!p) return rnn_fail(RNN_E_NOMEM, "out of memory for the GEMM workspace");
-    free(m->gemm_ws);
-    m->gemm_ws = p, m->gemm_ws_floats = (size_t)ws64;
+    free(m->ws);
+    m->ws = p, m->ws_floats = (size_t)ws64;
   }
   if (rows <= m->cap_rows && (size_t)B <= m->cap_B) return RNN_OK;
   const uint64_t R = rows > m->cap_rows ? rows : m->cap_rows;
   const uint64_t CB = (size_t)B > m->cap_B ? (size_t)B : m->cap_B;
   const uint64_t LD = (uint64_t)m->L * m->D;
   const int proj = m->Hout != m->H;
-  const uint64_t per_unit = R * GH + R * H + R * Ho +
-                            (m->cfg.cell == RNN_CELL_GRU ? R * GH : 0) +
+  const uint64_t per_direction = R * GH + R * H + R * Ho +
+                            (m->cell->split_n ? R * GH : 0) +
                             (proj ? R * H + R * Ho : 0);
   const uint64_t drop = m->cfg.dropout > 0.0f ? 2ull * (m->L - 1) * R * DHo : 0;
   const uint64_t total = R * m->I + (uint64_t)m->L * R * DHo + drop + LD * CB * Ho +
                          LD * CB * H + CB /* lengths */ + 2ull * R * widest + CB * Ho +
-                         CB * H + CB * GH + LD * per_unit;
+                         CB * H + CB * GH + LD * per_direction;
   if (total > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "sequence too large: T*B = %zu rows", rows);
   float *c = malloc((size_t)total * sizeof(float));
@@ -297,13 +272,13 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   m->dc = c, c += CB * H;
   m->tmp = c, c += CB * GH;
   for (size_t k = 0; k < LD; k++) {
-    rnn_unit *u = &m->units[k];
-    u->gates = c, c += R * GH;
-    u->aux = c, c += R * H;
-    u->hprev = c, c += R * Ho;
-    u->aux2 = u->mproj = u->dhp = NULL;
-    if (m->cfg.cell == RNN_CELL_GRU) u->aux2 = c, c += R * GH;
-    if (proj) u->mproj = c, c += R * H, u->dhp = c, c += R * Ho;
+    rnn_direction *dir = &m->dirs[k];
+    dir->gates = c, c += R * GH;
+    dir->aux = c, c += R * H;
+    dir->hprev = c, c += R * Ho;
+    dir->aux2 = dir->mproj = dir->dhp = NULL;
+    if (m->cell->split_n) dir->aux2 = c, c += R * GH; /* GRU: hidden-side grads */
+    if (proj) dir->mproj = c, c += R * H, dir->dhp = c, c += R * Ho;
   }
   return RNN_OK;
 }
@@ -323,8 +298,8 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   rnn_run r;
   r.T = m->T, r.B = B, r.H = H, r.Hout = Ho, r.G = m->G, r.reverse = d;
   r.lengths = m->has_lengths ? m->lengths : NULL;
-  r.params = m->params, r.grads = m->grads;
-  r.u = &m->units[l * m->D + d];
+  r.params = m->params.values, r.grads = m->params.grads;
+  r.dir = &m->dirs[l * m->D + d];
   r.in = layer_input(m, l);
   r.out = m->outs + (size_t)l * rows * DHo + (size_t)d * Ho;
   r.ld_out = DHo;
@@ -332,8 +307,19 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   r.c0 = m->c0 + (size_t)(l * m->D + d) * B * H;
   r.dy = NULL;
   r.tmp = m->tmp;
-  r.gemm_ws = m->gemm_ws;
+  r.ws = m->ws, r.ws_floats = m->ws_floats;
   return r;
+}
+
+int rnn_model_input(rnn_model *m, int T, int B, float **x) {
+  if (!m || !x) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  *x = NULL;
+  m->have_forward = 0; /* growing the cache drops the cached forward */
+  if (T < 1 || B < 1)
+    return rnn_fail(RNN_E_SHAPE, "sequence length and batch must be >= 1, got T=%d B=%d", T, B);
+  const int st = reserve_cache(m, T, B);
+  if (!st) *x = m->x;
+  return st;
 }
 
 int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
@@ -356,8 +342,8 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
   m->dropout_on = m->training && m->cfg.dropout > 0.0f && m->L > 1;
   const int H = m->H, Ho = m->Hout, LD = m->L * m->D, DHo = m->D * Ho;
   const size_t rows = (size_t)T * B, layer = rows * DHo;
-  const int is_lstm = m->cfg.cell == RNN_CELL_LSTM;
-  memcpy(m->x, x, rows * m->I * sizeof(float));
+  const int is_lstm = m->cell->cell_state;
+  if (x != m->x) memcpy(m->x, x, rows * m->I * sizeof(float));
   if (lengths) memcpy(m->lengths, lengths, (size_t)B * sizeof(int32_t));
   if (h0) memcpy(m->h0, h0, (size_t)LD * B * Ho * sizeof(float));
   else memset(m->h0, 0, (size_t)LD * B * Ho * sizeof(float));
@@ -368,7 +354,7 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
     for (int d = 0; d < m->D; d++) {
       rnn_run r = make_run(m, l, d);
       const size_t k = (size_t)(l * m->D + d) * B;
-      rnn_unit_forward(m->cell, &r, hN ? hN + k * Ho : NULL,
+      rnn_direction_forward(m->cell, &r, hN ? hN + k * Ho : NULL,
                        cN && is_lstm ? cN + k * H : NULL);
     }
     if (m->dropout_on && l + 1 < m->L) {
@@ -386,13 +372,12 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
 
 int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
                        const float *d_cN, float *dx, float *dh0, float *dc0) {
-  if (!m) return rnn_fail(RNN_E_INVALID, "model is NULL");
-  if (!m->have_forward)
-    return rnn_fail(RNN_E_STATE, "backward needs a forward first (one backward per forward)");
+  const int st = rnn_backward_ready(m, "model", m && m->have_forward);
+  if (st) return st;
   m->have_forward = 0; /* backward overwrites the cached activations */
   const int B = m->B, H = m->H, Ho = m->Hout;
   const size_t layer = (size_t)m->T * B * m->D * Ho;
-  const int is_lstm = m->cfg.cell == RNN_CELL_LSTM;
+  const int is_lstm = m->cell->cell_state;
 
   /* Gradient arriving at the current layer's output, [T*B][D*Hout]. */
   const float *dy = d_output;
@@ -403,7 +388,7 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
       rnn_run r = make_run(m, l, d);
       r.dy = dy ? dy + (size_t)d * Ho : NULL;
       const size_t k = (size_t)(l * m->D + d) * B;
-      rnn_unit_backward(m->cell, &r, d_hN ? d_hN + k * Ho : NULL,
+      rnn_direction_backward(m->cell, &r, d_hN ? d_hN + k * Ho : NULL,
                         is_lstm && d_cN ? d_cN + k * H : NULL, dh0 ? dh0 + k * Ho : NULL,
                         is_lstm && dc0 ? dc0 + k * H : NULL, dx_layer, d > 0, m->dh, m->dc);
     }
@@ -420,17 +405,17 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
 /* Gate taps of the cached forward: nothing is recorded while it runs (the
  * cache already holds every step's activations), so taps cost nothing
  * unless asked for, and must be read before backward overwrites them. */
-int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst) {
+int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
   if (!m || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
-  if (unit < 0 || unit >= m->L * m->D)
-    return rnn_fail(RNN_E_INVALID, "unit must be in [0, %d), got %d", m->L * m->D, unit);
+  if (direction < 0 || direction >= m->L * m->D)
+    return rnn_fail(RNN_E_INVALID, "direction must be in [0, %d), got %d", m->L * m->D, direction);
   if (!m->have_forward)
     return rnn_fail(RNN_E_STATE, "taps are read after a forward and before its backward");
-  const rnn_unit *u = &m->units[unit];
+  const rnn_direction *dir = &m->dirs[direction];
   const int B = m->B, H = m->H, Ho = m->Hout, GH = m->G * H, DHo = m->D * Ho;
-  const int ng = rnn_model_num_tap_gates(m), is_lstm = m->cfg.cell == RNN_CELL_LSTM;
+  const int ng = rnn_model_num_tap_gates(m), is_lstm = m->cell->cell_state;
   const size_t rows = (size_t)m->T * B;
-  const float *outs = m->outs + (size_t)(unit / m->D) * rows * DHo + (size_t)(unit % m->D) * Ho;
+  const float *outs = m->outs + (size_t)(direction / m->D) * rows * DHo + (size_t)(direction % m->D) * Ho;
   float *cdst = dst + (size_t)ng * rows * H;
   float *hdst = cdst + (is_lstm ? rows * H : 0);
   for (size_t r = 0; r < rows; r++) {
@@ -439,15 +424,15 @@ int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst) {
     const int live = !m->has_lengths || t < m->lengths[b];
     for (int k = 0; k < ng; k++) {
       float *d = dst + ((size_t)k * rows + r) * H;
-      if (live) memcpy(d, u->gates + r * GH + (size_t)k * H, (size_t)H * sizeof(float));
+      if (live) memcpy(d, dir->gates + r * GH + (size_t)k * H, (size_t)H * sizeof(float));
       else memset(d, 0, (size_t)H * sizeof(float));
     }
-    if (is_lstm) memcpy(cdst + r * H, u->aux + r * H, (size_t)H * sizeof(float));
+    if (is_lstm) memcpy(cdst + r * H, dir->aux + r * H, (size_t)H * sizeof(float));
     memcpy(hdst + r * Ho, outs + r * DHo, (size_t)Ho * sizeof(float));
   }
   return RNN_OK;
 }
 
 int rnn_model_num_tap_gates(const rnn_model *m) {
-  return m->cfg.cell == RNN_CELL_LSTM ? 4 : m->cfg.cell == RNN_CELL_GRU ? 3 : 0;
+  return m->G == 1 ? 0 : m->G; /* Elman's one block is h itself */
 }

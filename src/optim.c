@@ -79,6 +79,15 @@ int rnn_optimizer_create(int kind, const rnn_opt_config *cfg, int nseg,
   return RNN_OK;
 }
 
+int rnn_optimizer_new(int kind, double lr, double beta1, double beta2, double eps,
+                      double weight_decay, int amsgrad, double momentum, double dampening,
+                      int nesterov, int nseg, float *const *params, float *const *grads,
+                      const size_t *counts, rnn_optimizer **out) {
+  const rnn_opt_config cfg = {lr, beta1, beta2, eps, weight_decay, amsgrad,
+                              momentum, dampening, nesterov};
+  return rnn_optimizer_create(kind, &cfg, nseg, params, grads, counts, out);
+}
+
 void rnn_optimizer_destroy(rnn_optimizer *o) {
   if (!o) return;
   free(o->m); /* the one state block */
@@ -263,12 +272,11 @@ int rnn_optimizer_step(rnn_optimizer *o) {
   return RNN_OK;
 }
 
-double rnn_clip_grad_norm(int nseg, float *const *grads, const size_t *counts,
-                          double max_norm) {
-  if (!(max_norm >= 0.0)) {
-    rnn_fail(RNN_E_INVALID, "maxNorm must be a number >= 0, got %g", max_norm);
-    return -1.0;
-  }
+int rnn_clip_grad_norm(int nseg, float *const *grads, const size_t *counts,
+                       double max_norm, double *norm) {
+  if (!norm) return rnn_fail(RNN_E_INVALID, "norm pointer is NULL");
+  if (!(max_norm >= 0.0))
+    return rnn_fail(RNN_E_INVALID, "maxNorm must be a number >= 0, got %g", max_norm);
   double sum = 0.0;
   for (int s = 0; s < nseg; s++)
     for (size_t i = 0; i < counts[s]; i++) sum += (double)grads[s][i] * grads[s][i];
@@ -278,5 +286,6 @@ double rnn_clip_grad_norm(int nseg, float *const *grads, const size_t *counts,
   if (coef < 1.0f)
     for (int s = 0; s < nseg; s++)
       for (size_t i = 0; i < counts[s]; i++) grads[s][i] *= coef;
-  return total;
+  *norm = total;
+  return RNN_OK;
 }

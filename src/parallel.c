@@ -17,7 +17,8 @@
  * runs split from its second call on. Browsers forbid waiting on the main thread;
  * the caller only spins, and only while helpers are working. */
 #include "parallel.h"
-#include "rnn.h"
+#include "rnn_testing.h"
+#include "rnn_threads.h"
 
 #include <stddef.h>
 

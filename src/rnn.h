@@ -1,5 +1,7 @@
 /* rnn.h - the public C API of rnn-wasm: recurrent layers (RNN, LSTM, GRU)
  * with PyTorch's parameter layout and numerics, BPTT, and optimizers.
+ * The thread host's entry points are in rnn_threads.h, test-only hooks in
+ * rnn_testing.h.
  *
  * Conventions
  * - Every function that can fail returns rnn_status; nothing aborts or exits
@@ -7,11 +9,9 @@
  * - Activations are time-major: x[T][B][inputSize], output[T][B][D*H],
  *   h0/hN[numLayers*D][B][H] (index layer*D + direction), as in PyTorch with
  *   batch_first=False (the JS wrapper handles batch-first layouts).
- * - A model owns one flat float array of parameters and one of gradients, in
- *   state_dict order with state_dict names and shapes (rnn_model_tensor).
- *   Backward accumulates into the gradients; rnn_model_zero_grad clears them.
- * - After writing parameters directly (loading, optimizer steps) call
- *   rnn_model_params_changed so packed copies are refreshed.
+ * - Every module (model, Linear, Embedding) holds its parameters in one
+ *   rnn_params: flat values and gradients in state_dict order, with names
+ *   and shapes, and one set of functions for all (rnn_params_*).
  */
 #ifndef RNN_H
 #define RNN_H
@@ -35,10 +35,16 @@ typedef enum {
   RNN_E_SHAPE = 2,   /* sizes do not match the model */
   RNN_E_STATE = 3,   /* call out of order (e.g. backward before forward) */
   RNN_E_NOMEM = 4,   /* allocation failed (wasm memory limit) */
-  RNN_E_UNSUPPORTED = 5 /* a valid option this build does not implement */
+  RNN_E_UNSUPPORTED = 5, /* a valid option this build does not implement */
+  RNN_STATUS_COUNT
 } rnn_status;
 
+/* Statuses 0 .. rnn_status_count() - 1: each has a C name ("RNN_E_SHAPE")
+ * and the code the JS wrapper's RnnError carries ("SHAPE"); out of range
+ * gives "RNN_E_UNKNOWN" / "UNKNOWN". */
+RNN_API int rnn_status_count(void);
 RNN_API const char *rnn_status_name(int status);
+RNN_API const char *rnn_status_code(int status);
 /* Message for the most recent failure on this thread (static buffer). */
 RNN_API const char *rnn_last_error(void);
 
@@ -50,6 +56,27 @@ typedef enum {
 } rnn_cell;
 
 typedef struct rnn_model rnn_model;
+
+/* A module's parameters (every module has one: rnn_model_parameters,
+ * rnn_linear_parameters, rnn_embedding_parameters): one flat float array of
+ * values and one of gradients, in state_dict order. Backward accumulates into
+ * the gradients; rnn_params_zero_grad clears them. After writing values
+ * directly (loading, optimizer steps) call rnn_params_changed: whatever the
+ * module derived from them (packed weights) is redone before its next use. */
+typedef struct rnn_params rnn_params;
+RNN_API size_t rnn_params_count(const rnn_params *p);
+RNN_API float *rnn_params_values(rnn_params *p);
+RNN_API float *rnn_params_grads(rnn_params *p);
+RNN_API int rnn_params_num_tensors(const rnn_params *p);
+/* Tensor i in state_dict order: its name ("weight_ih_l0", ...), offset into
+ * values/grads (in floats), and shape (rows, cols; cols = 1 for biases).
+ * Returns the number of dims (1 or 2), or 0 when i is out of range. */
+RNN_API int rnn_params_tensor(const rnn_params *p, int i, const char **name,
+                              size_t *offset, int *rows, int *cols);
+RNN_API void rnn_params_changed(rnn_params *p);
+/* Moves on every rnn_params_changed (copies made at another are stale). */
+RNN_API unsigned rnn_params_version(const rnn_params *p);
+RNN_API void rnn_params_zero_grad(rnn_params *p);
 
 typedef struct {
   int cell;          /* rnn_cell */
@@ -67,6 +94,11 @@ typedef struct {
  * from a generator seeded with cfg->seed (same seed, same weights,
  * everywhere). It starts in training mode. */
 RNN_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
+/* The same with the fields as arguments, for callers that cannot lay out C
+ * structs (the JS wrapper): no byte offsets cross the boundary. */
+RNN_API int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
+                          int bidirectional, int bias, int proj_size, float dropout,
+                          uint32_t seed, rnn_model **out);
 RNN_API void rnn_model_destroy(rnn_model *m);
 /* Training mode applies dropout between layers; evaluation mode does not. */
 RNN_API void rnn_model_set_training(rnn_model *m, int training);
@@ -75,17 +107,8 @@ RNN_API void rnn_model_set_training(rnn_model *m, int training);
 RNN_API void rnn_model_get_rng(const rnn_model *m, uint32_t state[4]);
 RNN_API void rnn_model_set_rng(rnn_model *m, const uint32_t state[4]);
 
-RNN_API size_t rnn_model_num_params(const rnn_model *m);
-RNN_API float *rnn_model_params(rnn_model *m);
-RNN_API float *rnn_model_grads(rnn_model *m);
-RNN_API int rnn_model_num_tensors(const rnn_model *m);
-/* Tensor i in state_dict order: its name ("weight_ih_l0", ...), offset into
- * params/grads (in floats), and shape (rows, cols; cols = 1 for biases).
- * Returns the number of dims (1 or 2), or 0 when i is out of range. */
-RNN_API int rnn_model_tensor(const rnn_model *m, int i, const char **name,
-                             size_t *offset, int *rows, int *cols);
-RNN_API void rnn_model_params_changed(rnn_model *m);
-RNN_API void rnn_model_zero_grad(rnn_model *m);
+/* The model's parameters (one rnn_params for every module, below). */
+RNN_API rnn_params *rnn_model_parameters(rnn_model *m);
 
 /* Forward over a whole sequence. With Hout = proj_size or H: x[T][B][I],
  * output[T][B][D*Hout], h0/hN[L*D][B][Hout], c0/cN[L*D][B][H].
@@ -96,6 +119,11 @@ RNN_API void rnn_model_zero_grad(rnn_model *m);
  * h0/c0 may be NULL (zeros); c0/cN are for LSTM only. output, hN and cN may
  * be NULL (a caller that reads only the final state skips the copy).
  * The activations needed by backward are kept inside the model. */
+/* *x = the model's own input buffer for a forward of T x B (x[T][B][I]),
+ * grown as needed; a caller that fills it and passes it as x saves a copy.
+ * Valid until the next call on the model. It ends the cached forward
+ * (backward then needs a new one). */
+RNN_API int rnn_model_input(rnn_model *m, int T, int B, float **x);
 RNN_API int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
                               const int32_t *lengths, const float *h0,
                               const float *c0, float *output, float *hN,
@@ -127,6 +155,12 @@ typedef struct rnn_optimizer rnn_optimizer;
 RNN_API int rnn_optimizer_create(int kind, const rnn_opt_config *cfg, int nseg,
                                  float *const *params, float *const *grads,
                                  const size_t *counts, rnn_optimizer **out);
+/* rnn_optimizer_create with the config fields as arguments (the JS wrapper). */
+RNN_API int rnn_optimizer_new(int kind, double lr, double beta1, double beta2, double eps,
+                              double weight_decay, int amsgrad, double momentum,
+                              double dampening, int nesterov, int nseg,
+                              float *const *params, float *const *grads,
+                              const size_t *counts, rnn_optimizer **out);
 RNN_API void rnn_optimizer_destroy(rnn_optimizer *o);
 RNN_API int rnn_optimizer_step(rnn_optimizer *o);
 RNN_API void rnn_optimizer_set_lr(rnn_optimizer *o, double lr);
@@ -141,10 +175,11 @@ RNN_API float *rnn_optimizer_moment(rnn_optimizer *o, int which);
 RNN_API void rnn_optimizer_set_steps(rnn_optimizer *o, int64_t steps);
 
 /* torch.nn.utils.clip_grad_norm_ (L2): scales the gradients in place by
- * min(1, max_norm / (norm + 1e-6)) and returns the norm before clipping
- * (as float32, like torch; a negative value when max_norm is invalid). */
-RNN_API double rnn_clip_grad_norm(int nseg, float *const *grads,
-                                  const size_t *counts, double max_norm);
+ * min(1, max_norm / (norm + 1e-6)) and writes the norm before clipping to
+ * *norm (as float32, like torch). RNN_E_INVALID when max_norm is not a
+ * number >= 0 (nothing is touched). */
+RNN_API int rnn_clip_grad_norm(int nseg, float *const *grads, const size_t *counts,
+                               double max_norm, double *norm);
 
 /* Seeded generator (xoshiro128**, seeded through splitmix64). */
 typedef struct {
@@ -160,21 +195,15 @@ RNN_API float rnn_rng_uniform(rnn_rng *g, float lo, float hi);
 /* nn.Linear: y = x W^T + b. One flat parameter array, state_dict order:
  * "weight" [out][in], then "bias" [out] (when bias). Init as PyTorch: weight
  * then bias U(-1/sqrt(in), 1/sqrt(in)) from rnn_rng seeded with seed. The
- * accessors mirror rnn_model_*; call rnn_linear_params_changed after writing
- * parameters (the weight is packed once per change). */
+ * weight is packed once per rnn_params_changed. */
 typedef struct rnn_linear rnn_linear;
 RNN_API int rnn_linear_create(int in_features, int out_features, int bias,
                               uint32_t seed, rnn_linear **out);
 RNN_API void rnn_linear_destroy(rnn_linear *l);
-RNN_API size_t rnn_linear_num_params(const rnn_linear *l);
-RNN_API float *rnn_linear_params(rnn_linear *l);
-RNN_API float *rnn_linear_grads(rnn_linear *l);
-RNN_API int rnn_linear_num_tensors(const rnn_linear *l);
-RNN_API int rnn_linear_tensor(const rnn_linear *l, int i, const char **name,
-                              size_t *offset, int *rows, int *cols);
-RNN_API void rnn_linear_params_changed(rnn_linear *l);
-RNN_API void rnn_linear_zero_grad(rnn_linear *l);
-/* x[rows][in] -> y[rows][out] (rows >= 0); keeps a copy of x for backward. */
+RNN_API rnn_params *rnn_linear_parameters(rnn_linear *l);
+/* x[rows][in] -> y[rows][out] (rows >= 0); keeps a copy of x for backward,
+ * unless x is rnn_linear_input's buffer (filled by the caller: no copy). */
+RNN_API int rnn_linear_input(rnn_linear *l, int rows, float **x);
 RNN_API int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y);
 /* dy[rows][out] of the last forward: writes dx[rows][in] (dx may be NULL)
  * and accumulates the weight and bias gradients. One backward per forward. */
@@ -189,18 +218,14 @@ RNN_API int rnn_embedding_create(int num_embeddings, int embedding_dim,
                                  int has_padding, int padding_idx,
                                  uint32_t seed, rnn_embedding **out);
 RNN_API void rnn_embedding_destroy(rnn_embedding *e);
-RNN_API size_t rnn_embedding_num_params(const rnn_embedding *e);
-RNN_API float *rnn_embedding_params(rnn_embedding *e);
-RNN_API float *rnn_embedding_grads(rnn_embedding *e);
-RNN_API int rnn_embedding_num_tensors(const rnn_embedding *e);
-RNN_API int rnn_embedding_tensor(const rnn_embedding *e, int i, const char **name,
-                                 size_t *offset, int *rows, int *cols);
+RNN_API rnn_params *rnn_embedding_parameters(rnn_embedding *e);
 /* The padding row in [0, num), or -1 without one. */
 RNN_API int rnn_embedding_padding_idx(const rnn_embedding *e);
-RNN_API void rnn_embedding_params_changed(rnn_embedding *e);
-RNN_API void rnn_embedding_zero_grad(rnn_embedding *e);
 /* y[n][dim] = weight[ids[i]]; every id is checked (RNN_E_INVALID naming the
- * first bad one and its position) before anything is written. */
+ * first bad one and its position) before anything is written. The ids are
+ * kept for backward: a caller that writes them into rnn_embedding_input's
+ * buffer (n ids) and passes that saves the copy. */
+RNN_API int rnn_embedding_input(rnn_embedding *e, int n, int32_t **ids);
 RNN_API int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids,
                                   float *y);
 /* Scatter-adds dy[n][dim] of the last forward into the weight gradient. */
@@ -210,6 +235,18 @@ RNN_API int rnn_embedding_backward(rnn_embedding *e, const float *dy);
  * i is 1/(1-p) when u >= p * 2^32 (kept, probability 1-p), else 0. p <= 0
  * keeps all, p >= 1 drops all. */
 RNN_API void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
+
+/* nn.Dropout, p in [0, 1): in training y = x * a fresh rnn_dropout_mask
+ * from its own generator (seeded with seed), kept for backward
+ * (dx = dy * mask); otherwise y = x and dx = dy. y may be x, dx may be dy.
+ * rnn_dropout_rng: the generator's 4 state words, to save and restore. */
+typedef struct rnn_dropout rnn_dropout;
+RNN_API int rnn_dropout_create(float p, uint32_t seed, rnn_dropout **out);
+RNN_API void rnn_dropout_destroy(rnn_dropout *d);
+RNN_API uint32_t *rnn_dropout_rng(rnn_dropout *d);
+RNN_API int rnn_dropout_forward(rnn_dropout *d, int training, size_t n, const float *x,
+                                float *y);
+RNN_API int rnn_dropout_backward(rnn_dropout *d, const float *dy, float *dx);
 
 /* Losses with torch.nn.functional semantics, computed in double. *loss gets
  * the mean or the sum; with RNN_REDUCTION_NONE the per-element losses go to
@@ -244,7 +281,7 @@ RNN_API int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
  * rnn_model_forward computes over the same sequence (to rounding: each layer
  * step is one fused product [x_t, 1, h_{t-1}] * [W_ih | b_ih + b_hh | W_hh]^T
  * packed by the stream). The stream repacks by itself when the model's
- * parameters change (rnn_model_params_changed). Destroy a model's streams
+ * parameters change (rnn_params_changed). Destroy a model's streams
  * before the model; destroying a stream never touches its model.
  * Steps allocate nothing. */
 typedef struct rnn_stream rnn_stream;
@@ -280,36 +317,12 @@ RNN_API int rnn_stream_taps(const rnn_stream *s, int layer, float *dst);
 
 /* Gate blocks in a tap record: 4 (LSTM), 3 (GRU), 0 (Elman). */
 RNN_API int rnn_model_num_tap_gates(const rnn_model *m);
-/* Unit `unit` (layer * D + direction) of the last forward, before its
+/* Direction `direction` (index layer * D + d) of the last forward, before its
  * backward (which overwrites the cache: RNN_E_STATE after it), all steps:
  * gate activations [gates][T][B][H], then LSTM c [T][B][H], then h
  * [T][B][Hout] (this direction's output). Steps past a sequence's length
  * are zeros. Costs nothing unless called: the cache holds these anyway. */
-RNN_API int rnn_model_forward_taps(const rnn_model *m, int unit, float *dst);
-
-/* ---- threads (the multi-threaded build, dist/rnn-mt.wasm) ----
- * Large products are split by columns over helper threads; every output is
- * computed exactly as on one thread, so results are bitwise the same.
- * A host starts helper id (1..15) on its own thread, on the same shared
- * memory with its own stack, and calls rnn_thread_main(id) in a loop. It
- * returns RNN_THREAD_IDLE after a few ms without work: the host then sleeps
- * until the int at rnn_threads_seq() differs from the one at
- * rnn_threads_done(id) (Atomics.wait, with a timeout) and calls it again.
- * It returns RNN_OK after rnn_threads_stop(), and RNN_E_UNSUPPORTED in a
- * single-threaded build. Helpers allocate nothing. */
-#define RNN_THREAD_IDLE (-1)
-RNN_API int rnn_thread_main(int id);
-RNN_API int *rnn_threads_seq(void);
-RNN_API int *rnn_threads_done(int id);
-RNN_API void rnn_threads_stop(void);
-/* Threads that can take part: 1 + helpers inside rnn_thread_main. */
-RNN_API int rnn_threads_active(void);
-/* Products that ran split over helpers so far (a helper asleep or still
- * waking leaves a call to the caller alone). */
-RNN_API int rnn_threads_split_calls(void);
-/* Tests: split every parallel product into `parts` run one after another on
- * the caller (1 = off), to check that a split changes no result. */
-RNN_API void rnn_parallel_emulate(int parts);
+RNN_API int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #include "gemm.h"
 #include "parallel.h"
 #include "rnn.h"
+#include "rnn_testing.h"
+#include "rnn_threads.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -17,6 +19,38 @@ int rnn_fail(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* A layer's input cache buf (capacity *cap elements of `size` bytes) made
+ * to hold n: buf itself when it does (steady calls allocate nothing), else a
+ * new block (buf freed); NULL (buf kept, RNN_E_NOMEM recorded) without
+ * memory. */
+void *rnn_input_cache(void *buf, size_t *cap, uint64_t n, size_t size);
+
+/* The checks every backward starts with: the object (named `what` in the
+ * message) is not NULL and holds a forward not yet consumed. */
+int rnn_backward_ready(const void *layer, const char *what, int have_forward);
+
+/* The parameter holder every module embeds (params.c). */
+typedef struct {
+  char name[32]; /* state_dict name */
+  size_t offset; /* floats from the start of values / grads */
+  int rows, cols, dims;
+} rnn_tensor;
+
+struct rnn_params {
+  size_t count;
+  float *values, *grads;
+  rnn_tensor *tensors;
+  int ntensors, max_tensors;
+  unsigned version; /* moves on rnn_params_changed */
+};
+
+/* Building one: init (room for max_tensors), add the tensors in state_dict
+ * order (each returns its offset), then alloc values and zeroed grads. */
+int rnn_params_init(rnn_params *p, int max_tensors);
+size_t rnn_params_add(rnn_params *p, const char *name, int rows, int cols, int dims);
+int rnn_params_alloc(rnn_params *p);
+void rnn_params_free(rnn_params *p);
 
 /* One direction of one layer: its parameters (offsets into the model's flat
  * arrays), its packed weights and its forward cache. Hout is the size of h:
@@ -37,15 +71,15 @@ typedef struct {
   float *hprev;   /* [Hout] the h_{t-1} each step started from */
   float *mproj;   /* [H] projected LSTM: o * tanh(c_t) before W_hr */
   float *dhp;     /* [P] projected LSTM: d h_t (backward) */
-} rnn_unit;
+} rnn_direction;
 
-/* Everything a cell's forward/backward needs about one unit's run. */
+/* Everything a cell's forward/backward needs about one direction's run. */
 typedef struct {
   int T, B, H, Hout, G, reverse;
   const int32_t *lengths; /* [B] or NULL: every sequence has T steps */
   const float *params;
   float *grads;
-  const rnn_unit *u;
+  const rnn_direction *dir;
   const float *in;  /* [T*B][in_dim] this layer's input */
   float *out;       /* this direction's h_t: out + (t*B + b)*ld_out */
   int ld_out;       /* D*Hout */
@@ -53,7 +87,8 @@ typedef struct {
   const float *c0;  /* [B][H] LSTM */
   const float *dy;  /* backward: d out, same layout as out, or NULL */
   float *tmp;       /* B*G*H floats of per-step scratch */
-  float *gemm_ws;   /* rnn_sgemm workspace */
+  float *ws;        /* GEMM workspace: rnn_sgemm's, and rnn_gemm_packed's A blocks */
+  size_t ws_floats;
 } rnn_run;
 
 static inline int rnn_len(const rnn_run *r, int b) {
@@ -75,23 +110,49 @@ static inline int rnn_prev_time(const rnn_run *r, int t) {
   return r->reverse ? t + 1 : t - 1;
 }
 
-/* A cell type: how one time step runs forward and backward. The drivers in
- * cell_common.c own the time loop, variable lengths, the input projection
- * and the weight gradients.
- * forward_step: u->gates[t] holds the input projection; hprev[t] is filled.
+/* One layer's step of a stream (stream.c), as a cell's stream_step sees it:
+ * batch row b reads [x_t, 1, h_{t-1}] at a + b*row and leaves h_t at
+ * h + b*row (in place); g is [B][G*H] gate scratch (the taps), c LSTM's
+ * cell state [B][H], gh GRU's hidden side [B][3H], mproj a projected LSTM's
+ * [B][H]. product(stream, ...) runs c[B][N] = a[B][K] * packed over the B
+ * rows with the stream's kernel. The packs: w over the whole [x, 1, h]
+ * (GRU: the r and z rows only), w_nx over [x, 1] and w_nh over [1, h]
+ * (GRU's n rows), w_hr the projection. */
+typedef struct {
+  int B, H, Hout, in, K, bias;
+  ptrdiff_t row;
+  const float *a;
+  float *h, *g, *c, *gh, *mproj;
+  const float *w, *w_nx, *w_nh, *w_hr;
+  void (*product)(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
+                  const float *packed, float *c, ptrdiff_t ldc);
+  const void *stream;
+} rnn_stream_layer_step;
+
+/* A cell type: how one time step runs forward and backward, over a
+ * sequence and in a stream. The drivers in cell_common.c own the time loop,
+ * variable lengths, the input projection and the weight gradients.
+ * forward_step: dir->gates[t] holds the input projection; hprev[t] is filled.
  *   Adds the recurrent product, runs the pointwise pass for active rows and
  *   writes out[t] (zero rows for sequences that have ended).
  * backward_step: dh/dc hold d h_t, d c_t (without dy); for active rows it
  *   turns gates[t] into gate gradients (zero for ended rows), then leaves
- *   d h_{t-1} in dh and d c_{t-1} in dc. */
+ *   d h_{t-1} in dh and d c_{t-1} in dc.
+ * stream_step: one step of one stream layer (rnn_stream_layer_step). */
 typedef struct {
   int G;
   int fold_hh_bias; /* 1: b_hh joins b_ih in the input projection (not GRU) */
+  int cell_state;   /* 1: a cell state c besides h (LSTM) */
+  int split_n;      /* 1: the n gate's input and hidden sides stay apart (GRU) */
   void (*forward_step)(const rnn_run *r, int t);
   void (*backward_step)(const rnn_run *r, int t, float *dh, float *dc);
   /* [T*B][G*H] hidden-side gate gradients (GRU: aux2; others: gates) */
   const float *(*hidden_grads)(const rnn_run *r);
+  void (*stream_step)(const rnn_stream_layer_step *st);
 } rnn_cell_def;
+
+/* The definition of an rnn_cell value (model.c). */
+const rnn_cell_def *rnn_cell_def_of(int cell);
 
 /* For cells whose hidden-side gate gradients equal the input-side ones. */
 const float *rnn_gates_as_hidden_grads(const rnn_run *r);
@@ -99,37 +160,18 @@ const float *rnn_gates_as_hidden_grads(const rnn_run *r);
 extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_rnn_tanh,
     rnn_cell_rnn_relu;
 
-/* The cells' fused pointwise rows, shared by the sequence forward and the
- * stream (stream.c). In-place use is fine where noted: every element is read
- * before the same element is written.
- * LSTM: g (i, f, g, o pre-activations) becomes the activations; c may be cp.
- * GRU: g (input side) becomes r, z, n; gh is the hidden side with b_hh;
- *   hn gets W_hn h + b_hn (may be gh + 2H); h may be hp.
- * Elman: h = tanh(a) or relu(a); h may be a. */
-void rnn_lstm_row_forward(float *g, const float *cp, float *c, float *h, int H);
-void rnn_gru_row_forward(float *g, const float *gh, const float *hp, float *hn,
-                         float *h, int H);
-void rnn_elman_row_forward(const float *a, float *h, int H, int relu);
-
-/* Model accessors for stream.c (model.c). The version changes on every
- * rnn_model_params_changed: copies packed from the parameters are stale
- * when it differs from the one they were made at. */
+/* Model accessors for stream.c (model.c). */
 const rnn_model_config *rnn_model_config_of(const rnn_model *m);
-const rnn_unit *rnn_model_unit(const rnn_model *m, int k);
-unsigned rnn_model_params_version(const rnn_model *m);
+const rnn_direction *rnn_model_direction(const rnn_model *m, int k);
 
-void rnn_unit_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
+void rnn_direction_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN,
                       float *cN);
 /* dhN/dcN ([B][Hout], [B][H]) may be NULL; dh0/dc0 are written unless NULL;
  * dx (may be NULL) is written or accumulated into; parameter gradients
  * accumulate. dh/dc are [B][Hout]/[B][H] scratch. */
-void rnn_unit_backward(const rnn_cell_def *cell, const rnn_run *r,
+void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
                        const float *dhN, const float *dcN, float *dh0,
                        float *dc0, float *dx, int dx_accumulate, float *dh,
                        float *dc);
-
-/* Adam/AdamW steps take the SIMD loop when built with it (bitwise the scalar
- * loop's results); tests force the scalar loop to compare (optim.c). */
-void rnn_optimizer_force_scalar(int on);
 
 #endif

@@ -34,10 +34,10 @@ typedef struct {
 
 struct rnn_stream {
   rnn_model *m;
-  int cell, B, L, I, H, Hout, G, bias, taps;
+  const rnn_cell_def *cell;
+  int B, L, I, H, Hout, G, bias, taps;
   size_t row;       /* chain row length */
-  unsigned version; /* model parameter version the packs were made from */
-  int packed;       /* the packs hold some version */
+  unsigned version; /* rnn_params version the packs were made at (0: none) */
   int reverse;      /* batch 1: this step sweeps the packs last to first */
   float *chain;     /* [B][row] */
   float *gh;        /* GRU: [B][3H] hidden side; r, z blocks stay 0 */
@@ -46,6 +46,8 @@ struct rnn_stream {
   void *block;      /* everything above (and the layers' buffers) */
   float *io_in, *io_out;
   int io_steps;
+  float *ws; /* rnn_gemm_packed's A blocks (batches of RNN_GEMM_MR rows and more) */
+  size_t ws_floats;
   stream_layer layers[];
 };
 
@@ -104,10 +106,11 @@ static void pack(const rnn_stream *s, int K, int N, rnn_pack_get get, const void
 }
 
 /* c[B][N] (row stride ldc) = a[B][K] (row stride lda) * packed */
-static void product(const rnn_stream *s, int N, int K, const float *a, ptrdiff_t lda,
+static void product(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
                     const float *packed, float *c, ptrdiff_t ldc) {
+  const rnn_stream *s = stream; /* rnn_stream_layer_step.product: the cells call it */
   if (s->B == 1) rnn_gemv_packed_dir(N, K, a, 1, packed, c, 0, s->reverse);
-  else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0);
+  else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0, s->ws, s->ws_floats);
 }
 
 /* W_hr [P][H] as B(k, n) = W_hr[n][k] */
@@ -124,7 +127,7 @@ static float proj_weight(const void *ctx, int k, int n) {
 /* Pack specs of a layer: [0] the main product, [1], [2] GRU's n parts. */
 static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp[3]) {
   const int H = s->H, in = ly->in, b = s->bias;
-  if (s->cell != RNN_CELL_GRU) {
+  if (!s->cell->split_n) {
     sp[0] = (pack_spec){0, s->G * H, 0, ly->K, 1, 1, 1, 1};
     return 1;
   }
@@ -135,13 +138,14 @@ static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp
 }
 
 static void repack(rnn_stream *s) {
-  const float *params = rnn_model_params(s->m);
+  rnn_params *mp = rnn_model_parameters(s->m);
+  const float *params = rnn_params_values(mp);
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
-    const rnn_unit *u = rnn_model_unit(s->m, l);
-    const weights w = {params + u->w_ih, params + u->w_hh,
-                       u->b_ih != RNN_NONE ? params + u->b_ih : NULL,
-                       u->b_hh != RNN_NONE ? params + u->b_hh : NULL,
+    const rnn_direction *dir = rnn_model_direction(s->m, l);
+    const weights w = {params + dir->w_ih, params + dir->w_hh,
+                       dir->b_ih != RNN_NONE ? params + dir->b_ih : NULL,
+                       dir->b_hh != RNN_NONE ? params + dir->b_hh : NULL,
                        ly->in, s->Hout, s->bias};
     pack_spec sp[3];
     const int n = layer_specs(s, ly, sp);
@@ -151,12 +155,11 @@ static void repack(rnn_stream *s) {
       pack(s, sp[i].K, sp[i].N, fused_weight, &src, dst[i]);
     }
     if (ly->w_hr) {
-      const proj_source src = {params + u->w_hr, s->H};
+      const proj_source src = {params + dir->w_hr, s->H};
       pack(s, s->H, s->Hout, proj_weight, &src, ly->w_hr);
     }
   }
-  s->version = rnn_model_params_version(s->m);
-  s->packed = 1;
+  s->version = rnn_params_version(mp);
 }
 
 int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
@@ -170,12 +173,13 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     return rnn_fail(RNN_E_INVALID, "batch must be in [1, %d], got %d", 1 << 20, batch);
   const int L = cfg->num_layers, H = cfg->hidden_size, I = cfg->input_size;
   const int Ho = cfg->proj_size ? cfg->proj_size : H, bias = cfg->bias != 0;
-  const int G = cfg->cell == RNN_CELL_LSTM ? 4 : cfg->cell == RNN_CELL_GRU ? 3 : 1;
+  const rnn_cell_def *cell = rnn_cell_def_of(cfg->cell);
+  const int G = cell->G;
   const uint64_t B = (uint64_t)batch;
 
   rnn_stream *s = calloc(1, sizeof *s + (size_t)L * sizeof(stream_layer));
   if (!s) return rnn_fail(RNN_E_NOMEM, "out of memory creating a stream");
-  s->m = m, s->cell = cfg->cell, s->B = batch, s->L = L, s->I = I, s->H = H;
+  s->m = m, s->cell = cell, s->B = batch, s->L = L, s->I = I, s->H = H;
   s->Hout = Ho, s->G = G, s->bias = bias, s->taps = taps != 0;
 
   /* Layout first (sizes in 64 bits: wasm32's size_t wraps long before
@@ -197,8 +201,8 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
   /* every piece may round up by ALIGN_FLOATS, and so may the start */
   uint64_t total = ALIGN_FLOATS + B * row + ALIGN_FLOATS;
   total += (uint64_t)g_blocks * (B * G * H + ALIGN_FLOATS);
-  if (cfg->cell == RNN_CELL_LSTM) total += (uint64_t)L * (B * H + ALIGN_FLOATS);
-  if (cfg->cell == RNN_CELL_GRU) total += B * 3 * H + ALIGN_FLOATS;
+  if (cell->cell_state) total += (uint64_t)L * (B * H + ALIGN_FLOATS);
+  if (cell->split_n) total += B * 3 * H + ALIGN_FLOATS;
   if (cfg->proj_size) total += B * H + ALIGN_FLOATS;
   total += (stage_state > stage_taps ? stage_state : stage_taps) + ALIGN_FLOATS;
   for (int l = 0; l < L; l++) {
@@ -225,9 +229,9 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
   for (int l = 0; l < L; l++) {
     stream_layer *ly = &s->layers[l];
     ly->g = s->taps ? TAKE((size_t)(B * G * H)) : g_shared;
-    if (cfg->cell == RNN_CELL_LSTM) ly->c = TAKE((size_t)(B * H));
+    if (cell->cell_state) ly->c = TAKE((size_t)(B * H));
   }
-  if (cfg->cell == RNN_CELL_GRU) s->gh = TAKE((size_t)(B * 3 * H));
+  if (cell->split_n) s->gh = TAKE((size_t)(B * 3 * H));
   if (cfg->proj_size) s->mproj = TAKE((size_t)(B * H));
   s->staging = TAKE((size_t)(stage_state > stage_taps ? stage_state : stage_taps));
   for (int l = 0; l < L; l++) {
@@ -244,6 +248,11 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     for (uint64_t b = 0; b < B; b++)
       for (int l = 0; l < L; l++)
         s->chain[b * row + s->layers[l].x_off + s->layers[l].in] = 1.0f;
+  if (batch >= RNN_GEMM_MR) {
+    s->ws_floats = rnn_gemm_packed_workspace_size();
+    s->ws = malloc(s->ws_floats * sizeof(float));
+    if (!s->ws) s->ws_floats = 0; /* A is then read in place: slower, same sums */
+  }
   const int st = rnn_stream_reserve(s, 1);
   if (st) {
     rnn_stream_destroy(s);
@@ -257,6 +266,7 @@ void rnn_stream_destroy(rnn_stream *s) {
   if (!s) return;
   free(s->io_in);
   free(s->io_out);
+  free(s->ws);
   free(s->block);
   free(s);
 }
@@ -287,39 +297,11 @@ float *rnn_stream_output(rnn_stream *s) { return s->io_out; }
 float *rnn_stream_staging(rnn_stream *s) { return s->staging; }
 
 static void layer_step(rnn_stream *s, const stream_layer *ly) {
-  const int B = s->B, H = s->H, Ho = s->Hout;
-  const ptrdiff_t row = (ptrdiff_t)s->row;
-  const float *a = s->chain + ly->x_off;
-  float *h = s->chain + ly->h_off;
-  float *g = ly->g;
-  switch (s->cell) {
-  case RNN_CELL_LSTM: {
-    const int GH = 4 * H;
-    product(s, GH, ly->K, a, row, ly->w, g, GH);
-    for (int b = 0; b < B; b++) {
-      float *c = ly->c + (size_t)b * H;
-      float *dest = s->mproj ? s->mproj + (size_t)b * H : h + b * row;
-      rnn_lstm_row_forward(g + (size_t)b * GH, c, c, dest, H);
-    }
-    if (s->mproj) product(s, Ho, H, s->mproj, H, ly->w_hr, h, row);
-    break;
-  }
-  case RNN_CELL_GRU: {
-    const int GH = 3 * H, bias = s->bias;
-    product(s, 2 * H, ly->K, a, row, ly->w, g, GH);
-    product(s, H, ly->in + bias, a, row, ly->w_nx, g + 2 * H, GH);
-    product(s, H, bias + H, a + ly->in, row, ly->w_nh, s->gh + 2 * H, GH);
-    for (int b = 0; b < B; b++) {
-      float *gh = s->gh + (size_t)b * GH, *hb = h + b * row;
-      rnn_gru_row_forward(g + (size_t)b * GH, gh, hb, gh + 2 * H, hb, H);
-    }
-    break;
-  }
-  default:
-    product(s, H, ly->K, a, row, ly->w, g, H);
-    for (int b = 0; b < B; b++)
-      rnn_elman_row_forward(g + (size_t)b * H, h + b * row, H, s->cell == RNN_CELL_RNN_RELU);
-  }
+  const rnn_stream_layer_step st = {
+      s->B, s->H, s->Hout, ly->in, ly->K, s->bias, (ptrdiff_t)s->row,
+      s->chain + ly->x_off, s->chain + ly->h_off, ly->g, ly->c, s->gh, s->mproj,
+      ly->w, ly->w_nx, ly->w_nh, ly->w_hr, product, s};
+  s->cell->stream_step(&st);
 }
 
 static void one_step(rnn_stream *s, const float *x, float *y) {
@@ -337,7 +319,7 @@ static void one_step(rnn_stream *s, const float *x, float *y) {
 }
 
 static void ensure_packed(rnn_stream *s) {
-  if (!s->packed || s->version != rnn_model_params_version(s->m)) repack(s);
+  if (s->version != rnn_params_version(rnn_model_parameters(s->m))) repack(s);
 }
 
 int rnn_stream_step(rnn_stream *s, const float *x, float *y) {
@@ -394,7 +376,7 @@ int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
     return rnn_fail(RNN_E_INVALID, "layer must be in [0, %d), got %d", s->L, layer);
   const stream_layer *ly = &s->layers[layer];
   const int B = s->B, H = s->H, Ho = s->Hout, G = s->G;
-  const int ng = s->cell == RNN_CELL_LSTM ? 4 : s->cell == RNN_CELL_GRU ? 3 : 0;
+  const int ng = G == 1 ? 0 : G; /* Elman's one block is h itself */
   for (int k = 0; k < ng; k++)
     for (int b = 0; b < B; b++)
       memcpy(dst + ((size_t)k * B + b) * H, ly->g + ((size_t)b * G + k) * H,

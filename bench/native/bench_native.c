@@ -127,9 +127,9 @@ static void train_setup(train_ctx *c, int cell, int T, int B, int I, int H) {
   fill_uniform(c->x, TB * I, 1, 0.5f);
   fill_uniform(c->y, B, 2, 0.5f);
   fill_uniform(c->lin, H + 1, 3, 1.0f / sqrtf((float)H));
-  float *params[2] = {rnn_model_params(c->m), c->lin};
-  float *grads[2] = {rnn_model_grads(c->m), c->lin_grad};
-  size_t counts[2] = {rnn_model_num_params(c->m), (size_t)H + 1};
+  float *params[2] = {rnn_params_values(rnn_model_parameters(c->m)), c->lin};
+  float *grads[2] = {rnn_params_grads(rnn_model_parameters(c->m)), c->lin_grad};
+  size_t counts[2] = {rnn_params_count(rnn_model_parameters(c->m)), (size_t)H + 1};
   rnn_opt_config oc = {1e-3, 0.9, 0.999, 1e-8, 0.0, 0, 0.0, 0.0, 0};
   st = rnn_optimizer_create(RNN_OPT_ADAM, &oc, 2, params, grads, counts, &c->opt);
   if (st) die("rnn_optimizer_create", st);
@@ -147,7 +147,7 @@ static void train_step(void *p) {
   const int T = c->T, B = c->B, H = c->H;
   const int lstm = c->cell == RNN_CELL_LSTM;
   double t0 = c->split ? now_ms() : 0;
-  rnn_model_zero_grad(c->m);
+  rnn_params_zero_grad(rnn_model_parameters(c->m));
   memset(c->lin_grad, 0, (H + 1) * sizeof(float));
   int st = rnn_model_forward(c->m, T, B, c->x, NULL, NULL, NULL, NULL, c->hN, lstm ? c->cN : NULL);
   if (st) die("rnn_model_forward", st);
@@ -173,7 +173,7 @@ static void train_step(void *p) {
   double t2 = c->split ? now_ms() : 0;
   st = rnn_optimizer_step(c->opt);
   if (st) die("rnn_optimizer_step", st);
-  rnn_model_params_changed(c->m); /* the next forward repacks the weights */
+  rnn_params_changed(rnn_model_parameters(c->m)); /* the next forward repacks the weights */
   if (c->split) {
     const double t3 = now_ms();
     c->t_fwd += t1 - t0, c->t_bwd += t2 - t1, c->t_opt += t3 - t2;

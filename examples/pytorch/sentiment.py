@@ -11,11 +11,14 @@ torch's generator instead.
 Final line: test_acc=... val_acc=... epochs=... runs=... seconds=...
 """
 import json
+import os
+import sys
 
 import torch
 import torch.nn as nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
+from torch_twins import SentimentLSTM  # noqa: E402
 from common import Rng, WordVocab, batches, cpu_seconds, final_line, fmt, parse_flags, read_repo_file, shuffle, timer
 
 torch.set_num_threads(1)
@@ -23,23 +26,6 @@ torch.set_num_threads(1)
 flags = parse_flags(dict(epochs=15, batch=32, lr=1e-3, embed=64, hidden=64, layers=1, dropout=0.5, minCount=1,
                          splitSeed=2024, seed=1, runs=5, checkSplit=""),
                     "SentimentLSTM on the UCI sentences (PyTorch twin)")
-
-
-class SentimentLSTM(nn.Module):
-    def __init__(self, vocab_size, embed_dim, hidden_dim, num_layers, dropout):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
-        self.dropout = nn.Dropout(dropout)
-        self.lstm = nn.LSTM(embed_dim, hidden_dim, num_layers=num_layers, bidirectional=True,
-                            batch_first=True, dropout=dropout if num_layers > 1 else 0.0)
-        self.fc = nn.Linear(2 * hidden_dim, 1)
-
-    def forward(self, ids, lengths):
-        emb = self.dropout(self.embedding(ids))
-        packed = pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)
-        _, (h_n, _) = self.lstm(packed)
-        h = torch.cat([h_n[-2], h_n[-1]], dim=1)
-        return self.fc(self.dropout(h)).squeeze(1)
 
 
 # The data and the split, exactly as the JS example makes them.

@@ -7,20 +7,12 @@
 
 #include "gemm.h"
 #include "rnn.h"
+#include "rnn_testing.h"
+#define TEST_RAND_SEED 12345u
+#include "test_rand.h"
 
 static int passed, failed;
 
-/* Deterministic values in [-1, 1). */
-static unsigned rng_state = 12345u;
-static float rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
-}
-static float *rand_array(size_t n) {
-  float *x = malloc((n ? n : 1) * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = rand_unit();
-  return x;
-}
 
 /* Marks C entries a product must not touch (bit-compared afterwards). */
 static const float SENTINEL = -12345.5f;
@@ -89,10 +81,10 @@ static void test_kernel(const kernel_case *kern) {
             const ptrdiff_t sam = trans_a ? 1 : kc, sak = trans_a ? mr : 1;
             const int rows = RNN_GEMM_MR + 1; /* rows past mr must stay put */
             const ptrdiff_t ldc = RNN_GEMM_NR + 3;
-            float *a = rand_array(extent(mr, kc, sam, sak));
-            float *b = rand_array((size_t)kc * nc); /* [kc][nc] */
+            float *a = rand_array(extent(mr, kc, sam, sak), 1.0f);
+            float *b = rand_array((size_t)kc * nc, 1.0f); /* [kc][nc] */
             float *w = malloc(rnn_gemm_packed_size(kc, nc) * sizeof *w);
-            float *old = rand_array((size_t)rows * ldc);
+            float *old = rand_array((size_t)rows * ldc, 1.0f);
             float *got = malloc((size_t)rows * ldc * sizeof *got);
             float *want = malloc((size_t)rows * ldc * sizeof *want);
             for (int i = 0; i < rows * ldc; i++)
@@ -123,10 +115,10 @@ static void test_kernel_pa(void) {
       const int kc = kcs[ki];
       const ptrdiff_t ldc = RNN_GEMM_NR + 3;
       const int rows = RNN_GEMM_MR + 1;
-      float *a = rand_array((size_t)RNN_GEMM_MR * kc);
-      float *b = rand_array((size_t)kc * RNN_GEMM_NR);
+      float *a = rand_array((size_t)RNN_GEMM_MR * kc, 1.0f);
+      float *b = rand_array((size_t)kc * RNN_GEMM_NR, 1.0f);
       float *w = malloc(rnn_gemm_packed_size(kc, RNN_GEMM_NR) * sizeof *w);
-      float *old = rand_array((size_t)rows * ldc);
+      float *old = rand_array((size_t)rows * ldc, 1.0f);
       float *got = malloc((size_t)rows * ldc * sizeof *got);
       float *want = malloc((size_t)rows * ldc * sizeof *want);
       memcpy(got, old, (size_t)rows * ldc * sizeof *got);
@@ -159,10 +151,10 @@ static void test_gemv_kernel(const gemv_case *kern) {
         const int kc = kcs[ki], N = RNN_GEMV_NR;
         const ptrdiff_t sak = strided ? 3 : 1;
         const int width = N + 5; /* columns past N must stay put */
-        float *a = rand_array(extent(1, kc, 1, sak));
-        float *b = rand_array((size_t)kc * N); /* [kc][N] */
+        float *a = rand_array(extent(1, kc, 1, sak), 1.0f);
+        float *b = rand_array((size_t)kc * N, 1.0f); /* [kc][N] */
         float *w = malloc(rnn_gemv_packed_size(kc, N) * sizeof *w);
-        float *old = rand_array((size_t)width);
+        float *old = rand_array((size_t)width, 1.0f);
         float *got = malloc((size_t)width * sizeof *got);
         float *want = malloc((size_t)width * sizeof *want);
         for (int j = N; j < width; j++) old[j] = SENTINEL;
@@ -188,9 +180,9 @@ static void test_gemv_shape(const char *kernel, int N, int K, int trans_b, int s
   const ptrdiff_t sak = strided ? 2 : 1;
   const ptrdiff_t sbk = trans_b ? 1 : N, sbn = trans_b ? K : 1;
   const int width = N + 3;
-  float *a = rand_array(extent(1, K, 1, sak));
-  float *b = rand_array(extent(K, N, sbk, sbn));
-  float *old = rand_array((size_t)width);
+  float *a = rand_array(extent(1, K, 1, sak), 1.0f);
+  float *b = rand_array(extent(K, N, sbk, sbn), 1.0f);
+  float *old = rand_array((size_t)width, 1.0f);
   for (int j = N; j < width; j++) old[j] = SENTINEL;
   float *got = malloc((size_t)width * sizeof *got), *want = malloc((size_t)width * sizeof *want);
   memcpy(got, old, (size_t)width * sizeof *got);
@@ -231,7 +223,7 @@ static void test_gemv(const char *kernel) {
 /* The accessor packers lay out exactly what the strided ones do. */
 static void test_pack_fn(void) {
   const int K = 7, N = 11;
-  float *b = rand_array((size_t)K * N);
+  float *b = rand_array((size_t)K * N, 1.0f);
   float *p1 = malloc(rnn_gemm_packed_size(K, N) * sizeof *p1);
   float *p2 = malloc(rnn_gemm_packed_size(K, N) * sizeof *p2);
   rnn_gemm_pack_b(K, N, b, N, 1, p1);
@@ -253,9 +245,9 @@ static void test_driver_shape(const char *kernel, int M, int N, int K,
   const ptrdiff_t sam = trans_a ? 1 : K + 1, sak = trans_a ? M : 1;
   const ptrdiff_t sbk = trans_b ? 1 : N, sbn = trans_b ? K : 1;
   const ptrdiff_t ldc = N + 3;
-  float *a = rand_array(extent(M, K, sam, sak));
-  float *b = rand_array(extent(K, N, sbk, sbn));
-  float *old = rand_array((size_t)M * ldc);
+  float *a = rand_array(extent(M, K, sam, sak), 1.0f);
+  float *b = rand_array(extent(K, N, sbk, sbn), 1.0f);
+  float *old = rand_array((size_t)M * ldc, 1.0f);
   for (int i = 0; i < M * ldc; i++)
     if (i % ldc >= N) old[i] = SENTINEL;
   float *want = malloc((size_t)M * ldc * sizeof *want);
@@ -267,21 +259,33 @@ static void test_driver_shape(const char *kernel, int M, int N, int K,
   sprintf(what, "rnn_gemm_packed transA=%d transB=%d", trans_a, trans_b);
   float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
   rnn_gemm_pack_b(K, N, b, sbk, sbn, packed);
-  memcpy(got, old, (size_t)M * ldc * sizeof *got);
-  rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate);
-  report(compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
-                 accumulate, detail),
-         what, kernel, M, N, K, accumulate, detail);
-
-  /* The workspace gets exactly the advertised size plus a guard that must
-   * survive. */
-  const size_t ws_size = rnn_gemm_workspace_size(K, N);
+  /* Without a workspace (A read in place) and with one of exactly the
+   * advertised size plus a guard that must survive: the same sums. */
   enum { GUARD = 16 };
+  const size_t pws_size = rnn_gemm_packed_workspace_size();
+  float *pws = malloc((pws_size + GUARD) * sizeof *pws);
+  for (int with_ws = 0; with_ws <= 1; with_ws++) {
+    for (int i = 0; i < GUARD; i++) pws[pws_size + i] = SENTINEL;
+    memcpy(got, old, (size_t)M * ldc * sizeof *got);
+    rnn_gemm_packed(M, N, K, a, sam, sak, packed, got, ldc, accumulate, with_ws ? pws : NULL,
+                    with_ws ? pws_size : 0);
+    int ok = compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want, accumulate,
+                     detail);
+    for (int i = 0; ok && i < GUARD; i++)
+      if (pws[pws_size + i] != SENTINEL) {
+        sprintf(detail, "wrote past rnn_gemm_packed_workspace_size = %zu", pws_size);
+        ok = 0;
+      }
+    report(ok, what, kernel, M, N, K, accumulate, detail);
+  }
+  free(pws);
+
+  const size_t ws_size = rnn_gemm_workspace_size(K, N);
   float *ws = malloc((ws_size + GUARD) * sizeof *ws);
   for (int i = 0; i < GUARD; i++) ws[ws_size + i] = SENTINEL;
   sprintf(what, "rnn_sgemm transA=%d transB=%d", trans_a, trans_b);
   memcpy(got, old, (size_t)M * ldc * sizeof *got);
-  rnn_sgemm(M, N, K, a, sam, sak, b, sbk, sbn, got, ldc, accumulate, ws);
+  rnn_sgemm(M, N, K, a, sam, sak, b, sbk, sbn, got, ldc, accumulate, ws, ws_size);
   int ok = compare(M, N, K, M, ldc, a, sam, sak, b, sbk, sbn, old, got, want,
                    accumulate, detail);
   for (int i = 0; ok && i < GUARD; i++)
@@ -321,7 +325,7 @@ static void test_drivers(const char *kernel) {
 
 static void test_pack_zero_pad(void) {
   const int K = 5, N = 11; /* second panel has 3 real columns, 5 padding */
-  float *b = rand_array((size_t)K * N);
+  float *b = rand_array((size_t)K * N, 1.0f);
   const size_t size = rnn_gemm_packed_size(K, N);
   float *packed = malloc(size * sizeof *packed);
   for (size_t i = 0; i < size; i++) packed[i] = SENTINEL;
@@ -348,9 +352,9 @@ static void test_empty_k(const char *kernel) {
     for (int use_sgemm = 0; use_sgemm <= 1; use_sgemm++) {
       for (int i = 0; i < M * ldc; i++) c[i] = 1.5f;
       if (use_sgemm)
-        rnn_sgemm(M, N, 0, NULL, 1, 1, NULL, 1, 1, c, ldc, accumulate, ws);
+        rnn_sgemm(M, N, 0, NULL, 1, 1, NULL, 1, 1, c, ldc, accumulate, ws, 1);
       else
-        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate);
+        rnn_gemm_packed(M, N, 0, NULL, 1, 1, packed, c, ldc, accumulate, NULL, 0);
       int ok = 1;
       for (int i = 0; i < M * ldc; i++)
         ok &= c[i] == (accumulate || i % ldc >= N ? 1.5f : 0.0f);
@@ -365,37 +369,46 @@ static void test_empty_k(const char *kernel) {
  * columns / rows and its share of the workspace. */
 static void test_split_shape(int M, int N, int K, int trans_a, int accumulate) {
   const ptrdiff_t sam = trans_a ? 1 : K, sak = trans_a ? M : 1, ldc = N + 5;
-  float *a = rand_array(extent(M, K, sam, sak));
-  float *b = rand_array((size_t)K * N);
-  float *old = rand_array((size_t)M * ldc);
+  float *a = rand_array(extent(M, K, sam, sak), 1.0f);
+  float *b = rand_array((size_t)K * N, 1.0f);
+  float *old = rand_array((size_t)M * ldc, 1.0f);
   float *want = malloc((size_t)M * ldc * sizeof *want), *got = malloc((size_t)M * ldc * sizeof *got);
   float *packed = malloc(rnn_gemm_packed_size(K, N) * sizeof *packed);
   float *vpacked = malloc(rnn_gemv_packed_size(K, N) * sizeof *vpacked);
   rnn_gemm_pack_b(K, N, b, N, 1, packed);
   rnn_gemv_pack(K, N, b, N, 1, vpacked);
   static const int parts_list[] = {2, 3, 5};
-  for (int product = 0; product < 4; product++) {
-    const char *names[] = {"rnn_gemm_packed", "rnn_sgemm", "rnn_gemv_packed_dir fwd", "rnn_gemv_packed_dir rev"};
-    const int rows = product >= 2 ? 1 : M;
+  /* 4, 5: the workspace sized for one thread, as a caller that sized it
+   * before helpers started has it: the parts without room read A in place */
+  for (int product = 0; product < 6; product++) {
+    const char *names[] = {"rnn_gemm_packed", "rnn_sgemm", "rnn_gemv_packed_dir fwd",
+                           "rnn_gemv_packed_dir rev", "rnn_gemm_packed, one thread's workspace,",
+                           "rnn_sgemm, one thread's workspace,"};
+    const int gemv = product == 2 || product == 3, narrow = product >= 4;
+    const int rows = gemv ? 1 : M;
     for (size_t pi = 0; pi < sizeof parts_list / sizeof *parts_list; pi++) {
-      float *ws = NULL;
-      size_t ws_size = 0;
       for (int run = 0; run < 2; run++) { /* run 0 unsplit (want), run 1 split (got) */
+        rnn_parallel_emulate(1);
+        const size_t one_packed = rnn_gemm_packed_workspace_size();
+        const size_t one_sgemm = rnn_gemm_workspace_size(K, N);
         rnn_parallel_emulate(run ? parts_list[pi] : 1);
         float *c = run ? got : want;
         memcpy(c, old, (size_t)M * ldc * sizeof *c);
-        if (product == 0) rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate);
-        if (product == 1) {
-          ws_size = rnn_gemm_workspace_size(K, N);
-          ws = malloc((ws_size + 16) * sizeof *ws);
-          for (int i = 0; i < 16; i++) ws[ws_size + i] = SENTINEL;
-          rnn_sgemm(M, N, K, a, sam, sak, b, N, 1, c, ldc, accumulate, ws);
-          for (int i = 0; i < 16; i++)
-            if (ws[ws_size + i] != SENTINEL) c[0] = NAN; /* reported below */
-          free(ws);
-        }
-        if (product >= 2)
+        if (gemv) {
           rnn_gemv_packed_dir(N, K, a, sak, vpacked, c, accumulate, product == 3);
+          continue;
+        }
+        const int sgemm = product == 1 || product == 5;
+        const size_t ws_size = narrow ? (sgemm ? one_sgemm : one_packed)
+                                      : (sgemm ? rnn_gemm_workspace_size(K, N)
+                                               : rnn_gemm_packed_workspace_size());
+        float *ws = malloc((ws_size + 16) * sizeof *ws);
+        for (int i = 0; i < 16; i++) ws[ws_size + i] = SENTINEL;
+        if (sgemm) rnn_sgemm(M, N, K, a, sam, sak, b, N, 1, c, ldc, accumulate, ws, ws_size);
+        else rnn_gemm_packed(M, N, K, a, sam, sak, packed, c, ldc, accumulate, ws, ws_size);
+        for (int i = 0; i < 16; i++)
+          if (ws[ws_size + i] != SENTINEL) c[0] = NAN; /* reported below */
+        free(ws);
       }
       rnn_parallel_emulate(1);
       char what[96];

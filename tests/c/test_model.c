@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "rnn.h"
-#include "rnn_internal.h" /* rnn_optimizer_force_scalar */
+#include "rnn_testing.h" /* rnn_optimizer_force_scalar, rnn_parallel_emulate */
+#define TEST_RAND_SEED 2024u
+#include "test_rand.h"
 
 /* Absurd sizes must come back as RNN_E_NOMEM: under AddressSanitizer that
  * needs malloc to return NULL instead of reporting the request. */
@@ -62,18 +64,6 @@ static void expect_status(int got, int want, const char *needle, const char *wha
         rnn_status_name(got), rnn_status_name(want), msg, needle ? needle : "");
 }
 
-/* Deterministic values in [-1, 1). */
-static uint32_t lcg_state = 2024u;
-static float rand_unit(void) {
-  lcg_state = lcg_state * 1664525u + 1013904223u;
-  return (float)(lcg_state >> 8) / (float)(1u << 23) - 1.0f;
-}
-static float *rand_array(size_t n, float scale) {
-  float *x = malloc((n ? n : 1) * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = scale * rand_unit();
-  return x;
-}
-static float *zeros(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
 
 static int all_finite(const float *x, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -167,13 +157,13 @@ static double numeric_grad(rnn_model *m, run_bufs *r, const int32_t *lengths,
   double f[2];
   for (int k = 0; k < 2; k++) {
     *p = orig + (k ? -eps : eps);
-    if (is_param) rnn_model_params_changed(m);
+    if (is_param) rnn_params_changed(rnn_model_parameters(m));
     rnn_model_set_rng(m, rng); /* the same dropout masks every time */
     const int st = run_forward(m, r, lengths);
     f[k] = st == RNN_OK ? objective(r) : NAN;
   }
   *p = orig;
-  if (is_param) rnn_model_params_changed(m);
+  if (is_param) rnn_params_changed(rnn_model_parameters(m));
   return (f[0] - f[1]) / (2.0 * (double)eps);
 }
 
@@ -202,18 +192,18 @@ static void test_model_case(const model_case *mc) {
     want += D * ((size_t)G * H * in + (size_t)G * H * Ho + (c->bias ? 2u * G * H : 0) +
                  (size_t)P * H);
   }
-  check(rnn_model_num_params(m) == want, "%s: num_params %zu, want %zu", tag,
-        rnn_model_num_params(m), want);
-  const int per_unit = 2 + (c->bias ? 2 : 0) + (P ? 1 : 0);
-  check(rnn_model_num_tensors(m) == c->num_layers * D * per_unit, "%s: num_tensors %d", tag,
-        rnn_model_num_tensors(m));
+  check(rnn_params_count(rnn_model_parameters(m)) == want, "%s: num_params %zu, want %zu", tag,
+        rnn_params_count(rnn_model_parameters(m)), want);
+  const int per_direction = 2 + (c->bias ? 2 : 0) + (P ? 1 : 0);
+  check(rnn_params_num_tensors(rnn_model_parameters(m)) == c->num_layers * D * per_direction, "%s: num_tensors %d", tag,
+        rnn_params_num_tensors(rnn_model_parameters(m)));
   size_t covered = 0;
   int order_ok = 1;
-  for (int i = 0; i < rnn_model_num_tensors(m); i++) {
+  for (int i = 0; i < rnn_params_num_tensors(rnn_model_parameters(m)); i++) {
     const char *name = NULL;
     size_t off = 0;
     int rows = 0, cols = 0;
-    const int dims = rnn_model_tensor(m, i, &name, &off, &rows, &cols);
+    const int dims = rnn_params_tensor(rnn_model_parameters(m), i, &name, &off, &rows, &cols);
     order_ok &= dims >= 1 && dims <= 2 && off == covered && name != NULL;
     covered += (size_t)rows * cols;
   }
@@ -222,25 +212,25 @@ static void test_model_case(const model_case *mc) {
     const char *name = NULL;
     size_t off = 1;
     int rows = 0, cols = 0;
-    check(rnn_model_tensor(m, 0, &name, &off, &rows, &cols) == 2 && strcmp(name, "weight_ih_l0") == 0 &&
+    check(rnn_params_tensor(rnn_model_parameters(m), 0, &name, &off, &rows, &cols) == 2 && strcmp(name, "weight_ih_l0") == 0 &&
               off == 0 && rows == G * H && cols == c->input_size,
           "%s: tensor 0 is weight_ih_l0 [%d][%d]", tag, G * H, c->input_size);
-    check(rnn_model_tensor(m, rnn_model_num_tensors(m), &name, NULL, NULL, NULL) == 0 &&
-              rnn_model_tensor(m, -1, NULL, NULL, NULL, NULL) == 0,
+    check(rnn_params_tensor(rnn_model_parameters(m), rnn_params_num_tensors(rnn_model_parameters(m)), &name, NULL, NULL, NULL) == 0 &&
+              rnn_params_tensor(rnn_model_parameters(m), -1, NULL, NULL, NULL, NULL) == 0,
           "%s: tensor index out of range returns 0", tag);
     if (D == 2) {
-      rnn_model_tensor(m, per_unit, &name, NULL, NULL, NULL);
-      check(strcmp(name, "weight_ih_l0_reverse") == 0, "%s: tensor %d is %s", tag, per_unit, name);
+      rnn_params_tensor(rnn_model_parameters(m), per_direction, &name, NULL, NULL, NULL);
+      check(strcmp(name, "weight_ih_l0_reverse") == 0, "%s: tensor %d is %s", tag, per_direction, name);
     }
     if (P) {
-      rnn_model_tensor(m, per_unit - 1, &name, NULL, &rows, &cols);
+      rnn_params_tensor(rnn_model_parameters(m), per_direction - 1, &name, NULL, &rows, &cols);
       check(strcmp(name, "weight_hr_l0") == 0 && rows == P && cols == H, "%s: %s [%d][%d]", tag,
             name, rows, cols);
     }
   }
   /* Init: U(-1/sqrt(H), 1/sqrt(H)); gradients start at zero. */
   {
-    const float *p = rnn_model_params(m), *g = rnn_model_grads(m);
+    const float *p = rnn_params_values(rnn_model_parameters(m)), *g = rnn_params_grads(rnn_model_parameters(m));
     const float k = 1.0f / sqrtf((float)H);
     int in_range = 1, zero = 1;
     for (size_t i = 0; i < want; i++) in_range &= p[i] >= -k && p[i] <= k, zero &= g[i] == 0.0f;
@@ -296,9 +286,9 @@ static void test_model_case(const model_case *mc) {
   st = rnn_model_backward(m, r.wy, r.wh, r.is_lstm ? r.wc : NULL, r.dx, r.dh0,
                           r.is_lstm ? r.dc0 : NULL);
   check(st == RNN_OK && isfinite(f0), "%s: backward -> %s", tag, rnn_status_name(st));
-  const size_t np = rnn_model_num_params(m);
+  const size_t np = rnn_params_count(rnn_model_parameters(m));
   float *grads = malloc(np * sizeof(float));
-  memcpy(grads, rnn_model_grads(m), np * sizeof(float));
+  memcpy(grads, rnn_params_grads(rnn_model_parameters(m)), np * sizeof(float));
   check(all_finite(grads, np) && all_finite(r.dx, r.nx) && all_finite(r.dh0, r.nh),
         "%s: gradients are finite", tag);
   st = rnn_model_backward(m, r.wy, NULL, NULL, NULL, NULL, NULL);
@@ -313,11 +303,11 @@ static void test_model_case(const model_case *mc) {
   memcpy(dh0, r.dh0, r.nh * sizeof(float));
   memcpy(dc0, r.dc0, r.nc * sizeof(float));
   int fd_bad = 0, fd_n = 0;
-  float *params = rnn_model_params(m);
-  for (int i = 0; i < rnn_model_num_tensors(m); i++) {
+  float *params = rnn_params_values(rnn_model_parameters(m));
+  for (int i = 0; i < rnn_params_num_tensors(rnn_model_parameters(m)); i++) {
     size_t off = 0;
     int rows = 0, cols = 0;
-    rnn_model_tensor(m, i, NULL, &off, &rows, &cols);
+    rnn_params_tensor(rnn_model_parameters(m), i, NULL, &off, &rows, &cols);
     const size_t idx[2] = {off, off + (size_t)rows * cols - 1};
     for (int k = 0; k < 2; k++) {
       const double num = numeric_grad(m, &r, mc->lengths, rng, &params[idx[k]], 1);
@@ -353,12 +343,12 @@ static void test_model_case(const model_case *mc) {
   run_forward(m, &r, mc->lengths);
   rnn_model_backward(m, r.wy, r.wh, r.is_lstm ? r.wc : NULL, NULL, NULL, NULL);
   {
-    const float *g = rnn_model_grads(m);
+    const float *g = rnn_params_grads(rnn_model_parameters(m));
     int doubled = 1;
     for (size_t i = 0; i < np; i++)
       doubled &= fabsf(g[i] - 2.0f * grads[i]) <= 1e-5f * (1.0f + fabsf(grads[i]));
     check(doubled, "%s: a second backward accumulates into the gradients", tag);
-    rnn_model_zero_grad(m);
+    rnn_params_zero_grad(rnn_model_parameters(m));
     int zero = 1;
     for (size_t i = 0; i < np; i++) zero &= g[i] == 0.0f;
     check(zero, "%s: zero_grad clears every gradient", tag);
@@ -443,8 +433,8 @@ static void test_modes(void) {
   run_bufs r;
   bufs_init(&r, &c, T, B);
   float *a = zeros(r.ny), *b = zeros(r.ny), *e = zeros(r.ny);
-  check(rnn_model_num_params(m) == rnn_model_num_params(m0) &&
-            memcmp(rnn_model_params(m), rnn_model_params(m0), rnn_model_num_params(m) * sizeof(float)) == 0,
+  check(rnn_params_count(rnn_model_parameters(m)) == rnn_params_count(rnn_model_parameters(m0)) &&
+            memcmp(rnn_params_values(rnn_model_parameters(m)), rnn_params_values(rnn_model_parameters(m0)), rnn_params_count(rnn_model_parameters(m)) * sizeof(float)) == 0,
         "modes: the same seed gives the same weights whatever the dropout");
   /* Evaluation mode: no dropout, so the same as the dropout-free model. */
   rnn_model_forward(m0, T, B, r.x, NULL, NULL, NULL, e, NULL, NULL);
@@ -480,8 +470,8 @@ static void test_modes(void) {
   rnn_model_forward(m2, T, B, r.x, NULL, NULL, NULL, e, NULL, NULL);
   rnn_model_forward(m0, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
   check(max_abs_diff(a, e, r.ny) > 0.0, "modes: different seeds give different outputs");
-  memcpy(rnn_model_params(m0), rnn_model_params(m2), rnn_model_num_params(m0) * sizeof(float));
-  rnn_model_params_changed(m0);
+  memcpy(rnn_params_values(rnn_model_parameters(m0)), rnn_params_values(rnn_model_parameters(m2)), rnn_params_count(rnn_model_parameters(m0)) * sizeof(float));
+  rnn_params_changed(rnn_model_parameters(m0));
   rnn_model_forward(m0, T, B, r.x, NULL, NULL, NULL, a, NULL, NULL);
   check(max_abs_diff(a, e, r.ny) == 0.0, "modes: params_changed picks up new parameters");
   /* Growing and shrinking T and B reuses or grows the cache correctly. */
@@ -516,8 +506,8 @@ static void test_taps(void) {
   rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, NULL, NULL);
   check(rnn_model_forward_taps(m, 0, taps) == RNN_OK &&
             max_abs_diff(taps + (size_t)3 * T * B * 4, y, (size_t)T * B * 4) == 0.0,
-        "taps: the last block is this unit's output");
-  expect_status(rnn_model_forward_taps(m, 1, taps), RNN_E_INVALID, "unit", "taps of unit 1 of 1");
+        "taps: the last block is this direction's output");
+  expect_status(rnn_model_forward_taps(m, 1, taps), RNN_E_INVALID, "direction", "taps of direction 1 of 1");
   rnn_model_backward(m, y, NULL, NULL, NULL, NULL, NULL);
   expect_status(rnn_model_forward_taps(m, 0, taps), RNN_E_STATE, "forward", "taps after backward");
   free(x), free(y), free(taps);
@@ -563,7 +553,10 @@ static void test_invalid(void) {
   expect_status(rnn_model_create(&c, NULL), RNN_E_INVALID, "NULL", "create with out NULL");
   check(strcmp(rnn_status_name(RNN_E_NOMEM), "RNN_E_NOMEM") == 0 &&
             strcmp(rnn_status_name(RNN_OK), "RNN_OK") == 0 &&
-            strcmp(rnn_status_name(99), "RNN_E_UNKNOWN") == 0,
+            strcmp(rnn_status_name(99), "RNN_E_UNKNOWN") == 0 &&
+            rnn_status_count() == RNN_STATUS_COUNT &&
+            strcmp(rnn_status_code(RNN_E_INVALID), "INVALID_ARGUMENT") == 0 &&
+            strcmp(rnn_status_code(-1), "UNKNOWN") == 0,
         "status names");
 
   m = NULL;
@@ -743,24 +736,29 @@ static void test_optimizers(void) {
   float g1[2] = {3, 0}, g2[1] = {4};
   float *cg[2] = {g1, g2};
   const size_t cc[2] = {2, 1};
-  double norm = rnn_clip_grad_norm(2, cg, cc, 10.0);
-  check(fabs(norm - 5.0) < 1e-6 && g1[0] == 3.0f && g2[0] == 4.0f, "clip: below max_norm leaves gradients");
-  norm = rnn_clip_grad_norm(2, cg, cc, 1.0);
-  check(fabs(norm - 5.0) < 1e-6 && fabsf(g1[0] - 0.6f) < 1e-5f && fabsf(g2[0] - 0.8f) < 1e-5f,
+  double norm = -1.0;
+  int cst = rnn_clip_grad_norm(2, cg, cc, 10.0, &norm);
+  check(cst == RNN_OK && fabs(norm - 5.0) < 1e-6 && g1[0] == 3.0f && g2[0] == 4.0f,
+        "clip: below max_norm leaves gradients");
+  cst = rnn_clip_grad_norm(2, cg, cc, 1.0, &norm);
+  check(cst == RNN_OK && fabs(norm - 5.0) < 1e-6 && fabsf(g1[0] - 0.6f) < 1e-5f &&
+            fabsf(g2[0] - 0.8f) < 1e-5f,
         "clip: scaled to norm 1");
-  norm = rnn_clip_grad_norm(2, cg, cc, -1.0);
-  check(norm < 0.0 && strstr(rnn_last_error(), "maxNorm") != NULL && fabsf(g2[0] - 0.8f) < 1e-5f,
-        "clip: negative max_norm refused");
-  norm = rnn_clip_grad_norm(2, cg, cc, NAN);
-  check(norm < 0.0, "clip: NaN max_norm refused");
+  expect_status(rnn_clip_grad_norm(2, cg, cc, -1.0, &norm), RNN_E_INVALID, "maxNorm",
+                "clip: negative max_norm refused");
+  check(fabsf(g2[0] - 0.8f) < 1e-5f, "clip: a refused max_norm leaves gradients");
+  expect_status(rnn_clip_grad_norm(2, cg, cc, NAN, &norm), RNN_E_INVALID, "maxNorm",
+                "clip: NaN max_norm refused");
+  expect_status(rnn_clip_grad_norm(2, cg, cc, 1.0, NULL), RNN_E_INVALID, "NULL",
+                "clip: NULL norm pointer");
 
   /* An optimizer over a model's parameters trains it: the loss goes down. */
   rnn_model_config mc = config(RNN_CELL_GRU, 2, 6, 2, 0, 1, 0, 0.0f, 5);
   rnn_model *m = NULL;
   rnn_model_create(&mc, &m);
   if (!m) return;
-  float *mp[1] = {rnn_model_params(m)}, *mg[1] = {rnn_model_grads(m)};
-  const size_t mn[1] = {rnn_model_num_params(m)};
+  float *mp[1] = {rnn_params_values(rnn_model_parameters(m))}, *mg[1] = {rnn_params_grads(rnn_model_parameters(m))};
+  const size_t mn[1] = {rnn_params_count(rnn_model_parameters(m))};
   c = opt_defaults(0.05);
   check(rnn_optimizer_create(RNN_OPT_ADAM, &c, 1, mp, mg, mn, &o) == RNN_OK, "adam over a model");
   const int T = 4, B = 3, n = T * B * 6;
@@ -768,14 +766,15 @@ static void test_optimizers(void) {
   float *dy = zeros(n);
   double first = 0.0, last = 0.0;
   for (int it = 0; it < 30; it++) {
-    rnn_model_zero_grad(m);
+    rnn_params_zero_grad(rnn_model_parameters(m));
     rnn_model_forward(m, T, B, x, NULL, NULL, NULL, y, NULL, NULL);
     double loss = 0.0;
     rnn_mse_loss((size_t)n, y, target, RNN_REDUCTION_MEAN, &loss, NULL, dy);
     rnn_model_backward(m, dy, NULL, NULL, NULL, NULL, NULL);
-    rnn_clip_grad_norm(1, mg, mn, 1.0);
+    double norm;
+    rnn_clip_grad_norm(1, mg, mn, 1.0, &norm);
     rnn_optimizer_step(o);
-    rnn_model_params_changed(m);
+    rnn_params_changed(rnn_model_parameters(m));
     if (it == 0) first = loss;
     last = loss;
   }
@@ -865,16 +864,16 @@ static void test_linear(void) {
     check(0, "linear: create");
     return;
   }
-  check(rnn_linear_num_params(l) == 8 && rnn_linear_num_tensors(l) == 2, "linear: 8 params in 2 tensors");
+  check(rnn_params_count(rnn_linear_parameters(l)) == 8 && rnn_params_num_tensors(rnn_linear_parameters(l)) == 2, "linear: 8 params in 2 tensors");
   const char *name = NULL;
   size_t off = 0;
   int rows = 0, cols = 0;
-  check(rnn_linear_tensor(l, 1, &name, &off, &rows, &cols) == 1 && strcmp(name, "bias") == 0 && off == 6 &&
-            rows == 2 && cols == 1 && rnn_linear_tensor(l, 2, NULL, NULL, NULL, NULL) == 0,
+  check(rnn_params_tensor(rnn_linear_parameters(l), 1, &name, &off, &rows, &cols) == 1 && strcmp(name, "bias") == 0 && off == 6 &&
+            rows == 2 && cols == 1 && rnn_params_tensor(rnn_linear_parameters(l), 2, NULL, NULL, NULL, NULL) == 0,
         "linear: tensor table");
   const float W[8] = {1, 2, 3, -1, 0, 1, 0.5f, -0.5f}; /* W[2][3], b[2] */
-  memcpy(rnn_linear_params(l), W, sizeof W);
-  rnn_linear_params_changed(l);
+  memcpy(rnn_params_values(rnn_linear_parameters(l)), W, sizeof W);
+  rnn_params_changed(rnn_linear_parameters(l));
   const float x[6] = {1, 0, -1, 2, 1, 0};
   float y[4];
   expect_status(rnn_linear_backward(l, y, NULL), RNN_E_STATE, "forward", "linear backward first");
@@ -884,7 +883,7 @@ static void test_linear(void) {
   const float dy[4] = {1, 0, 0, 1};
   float dx[6];
   check(rnn_linear_backward(l, dy, dx) == RNN_OK, "linear: backward");
-  const float *g = rnn_linear_grads(l);
+  const float *g = rnn_params_grads(rnn_linear_parameters(l));
   check(dx[0] == 1 && dx[1] == 2 && dx[2] == 3 && dx[3] == -1 && dx[4] == 0 && dx[5] == 1 && g[0] == 1 &&
             g[2] == -1 && g[3] == 2 && g[4] == 1 && g[6] == 1 && g[7] == 1,
         "linear: dx = dy W, dW = dy^T x, db = sum dy");
@@ -893,7 +892,7 @@ static void test_linear(void) {
         "linear: zero rows");
   expect_status(rnn_linear_forward(l, -1, x, y), RNN_E_SHAPE, "rows", "linear rows -1");
   expect_status(rnn_linear_forward(l, 2, NULL, y), RNN_E_INVALID, "NULL", "linear x NULL");
-  rnn_linear_zero_grad(l);
+  rnn_params_zero_grad(rnn_linear_parameters(l));
   check(g[0] == 0 && g[7] == 0, "linear: zero_grad");
   rnn_linear_destroy(l);
   rnn_linear_destroy(NULL);
@@ -911,8 +910,8 @@ static void test_embedding(void) {
     check(0, "embedding: create");
     return;
   }
-  check(rnn_embedding_padding_idx(e) == 4 && rnn_embedding_num_params(e) == 15, "embedding: padding_idx -1 is row 4");
-  const float *w = rnn_embedding_params(e), *g = rnn_embedding_grads(e);
+  check(rnn_embedding_padding_idx(e) == 4 && rnn_params_count(rnn_embedding_parameters(e)) == 15, "embedding: padding_idx -1 is row 4");
+  const float *w = rnn_params_values(rnn_embedding_parameters(e)), *g = rnn_params_grads(rnn_embedding_parameters(e));
   check(w[12] == 0 && w[13] == 0 && w[14] == 0, "embedding: the padding row starts at zero");
   const int32_t ids[4] = {1, 4, 1, 0}, bad[3] = {0, 5, -1};
   float y[12], sentinel[9];
@@ -928,7 +927,7 @@ static void test_embedding(void) {
   check(rnn_embedding_backward(e, dy) == RNN_OK && g[3] == 2.0f && g[0] == 1.0f && g[12] == 0.0f && g[6] == 0.0f,
         "embedding: backward scatter-adds, the padding row gets nothing");
   expect_status(rnn_embedding_forward(e, -1, ids, y), RNN_E_SHAPE, "ids", "embedding n -1");
-  rnn_embedding_zero_grad(e);
+  rnn_params_zero_grad(rnn_embedding_parameters(e));
   check(g[3] == 0.0f, "embedding: zero_grad");
   rnn_embedding_destroy(e);
   rnn_embedding_destroy(NULL);
@@ -990,6 +989,89 @@ static void test_losses(void) {
   check(values_ok && kept > 700 && kept < 800, "dropout mask: %d of 1000 kept at p = 0.25", kept);
 }
 
+/* ---- the boundary the JS wrapper uses (issue 17) ----
+ * The scalar constructor, the model's and Linear's own input buffers (no
+ * copy in), and the Dropout object: each gives bitwise what the struct /
+ * copying / mask-in-the-caller path gives. */
+static void test_boundary(void) {
+  const rnn_model_config c = config(RNN_CELL_LSTM, 3, 5, 2, 0, 1, 0, 0.25f, 11);
+  rnn_model *a = NULL, *b = NULL;
+  rnn_model_create(&c, &a);
+  check(rnn_model_new(c.cell, c.input_size, c.hidden_size, c.num_layers, c.bidirectional, c.bias,
+                      c.proj_size, c.dropout, c.seed, &b) == RNN_OK,
+        "boundary: rnn_model_new");
+  rnn_params *pa = rnn_model_parameters(a), *pb = rnn_model_parameters(b);
+  check(rnn_params_count(pa) == rnn_params_count(pb) &&
+            memcmp(rnn_params_values(pa), rnn_params_values(pb),
+                   rnn_params_count(pa) * sizeof(float)) == 0,
+        "boundary: rnn_model_new = rnn_model_create");
+  const int T = 4, B = 2, n = T * B * 3, ny = T * B * 5;
+  float *x = rand_array((size_t)n, 1.0f), *ya = zeros((size_t)ny), *yb = zeros((size_t)ny);
+  float *own = NULL;
+  rnn_model_forward(a, T, B, x, NULL, NULL, NULL, ya, NULL, NULL);
+  check(rnn_model_input(b, T, B, &own) == RNN_OK && own != NULL, "boundary: rnn_model_input");
+  memcpy(own, x, (size_t)n * sizeof(float));
+  rnn_model_forward(b, T, B, own, NULL, NULL, NULL, yb, NULL, NULL);
+  check(memcmp(ya, yb, (size_t)ny * sizeof(float)) == 0, "boundary: forward from the model's own input");
+  expect_status(rnn_model_input(b, 0, B, &own), RNN_E_SHAPE, "T=0", "rnn_model_input T=0");
+  expect_status(rnn_model_backward(b, NULL, NULL, NULL, NULL, NULL, NULL), RNN_E_STATE, "forward first",
+                "rnn_model_input ends the cached forward");
+  rnn_model_destroy(a), rnn_model_destroy(b);
+  free(ya), free(yb);
+
+  /* Linear and Embedding from their own input buffers: bitwise the copying path. */
+  rnn_linear *l = NULL;
+  rnn_linear_create(3, 2, 1, 5, &l);
+  float *lx = NULL, *l1 = zeros(8), *l2 = zeros(8);
+  rnn_linear_forward(l, 4, x, l1);
+  check(rnn_linear_input(l, 4, &lx) == RNN_OK, "boundary: rnn_linear_input");
+  memcpy(lx, x, 12 * sizeof(float));
+  rnn_linear_forward(l, 4, lx, l2);
+  check(memcmp(l1, l2, 8 * sizeof(float)) == 0, "boundary: Linear forward from its own input");
+  rnn_linear_destroy(l);
+  rnn_embedding *e = NULL;
+  rnn_embedding_create(5, 2, 0, 0, 6, &e);
+  const int32_t ids[4] = {4, 0, 4, 2};
+  int32_t *eids = NULL;
+  rnn_embedding_forward(e, 4, ids, l1);
+  check(rnn_embedding_input(e, 4, &eids) == RNN_OK, "boundary: rnn_embedding_input");
+  memcpy(eids, ids, sizeof ids);
+  rnn_embedding_forward(e, 4, eids, l2);
+  check(memcmp(l1, l2, 8 * sizeof(float)) == 0, "boundary: Embedding forward from its own ids");
+  check(rnn_embedding_backward(e, l1) == RNN_OK &&
+            rnn_params_grads(rnn_embedding_parameters(e))[8] == 2.0f * l1[0],
+        "boundary: Embedding backward scatters by the kept ids");
+  rnn_embedding_destroy(e);
+  free(l1), free(l2);
+
+  /* Dropout: y = x * rnn_dropout_mask from the same generator; dx = dy * mask. */
+  rnn_dropout *d = NULL;
+  check(rnn_dropout_create(0.4f, 7, &d) == RNN_OK, "boundary: rnn_dropout_create");
+  rnn_rng g;
+  rnn_rng_seed(&g, 7);
+  check(memcmp(rnn_dropout_rng(d), g.s, sizeof g.s) == 0, "boundary: Dropout generator seeded");
+  float *mask = zeros((size_t)n), *y = zeros((size_t)n), *dy = rand_array((size_t)n, 1.0f);
+  float *dx = zeros((size_t)n);
+  rnn_dropout_mask(&g, 0.4f, (size_t)n, mask);
+  rnn_dropout_forward(d, 1, (size_t)n, x, y);
+  int ok = 1;
+  for (int i = 0; i < n; i++) ok &= y[i] == x[i] * mask[i];
+  check(ok, "boundary: Dropout forward = x * mask");
+  rnn_dropout_backward(d, dy, dx);
+  ok = 1;
+  for (int i = 0; i < n; i++) ok &= dx[i] == dy[i] * mask[i];
+  check(ok, "boundary: Dropout backward = dy * mask");
+  expect_status(rnn_dropout_backward(d, dy, dx), RNN_E_STATE, "forward first", "Dropout backward twice");
+  rnn_dropout_forward(d, 0, (size_t)n, x, x); /* eval, in place: identity */
+  rnn_dropout_backward(d, dy, dx);
+  check(memcmp(dx, dy, (size_t)n * sizeof(float)) == 0, "boundary: Dropout eval backward = dy");
+  rnn_dropout_destroy(d);
+  expect_status(rnn_dropout_create(1.0f, 1, &d), RNN_E_INVALID, "p must be", "Dropout p = 1");
+  check(d == NULL, "boundary: a refused Dropout is NULL");
+  rnn_dropout_destroy(NULL);
+  free(x), free(mask), free(y), free(dy), free(dx);
+}
+
 int main(void) {
   static const int32_t len4[3] = {4, 1, 3}, len3[3] = {3, 1, 2};
   const model_case cases[] = {
@@ -1016,6 +1098,7 @@ int main(void) {
   test_linear();
   test_embedding();
   test_losses();
+  test_boundary();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "rnn.h"
+#define TEST_RAND_SEED 777u
+#include "test_rand.h"
 
 static int passed, failed;
 
@@ -20,16 +22,6 @@ static void check(int ok, const char *what, const char *detail) {
   if (failed <= 20) printf("FAIL %s: %s\n", what, detail);
 }
 
-static unsigned rng_state = 777u;
-static float rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (float)(rng_state >> 8) / (float)(1u << 23) - 1.0f;
-}
-static float *rand_array(size_t n, float scale) {
-  float *x = malloc((n ? n : 1) * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = scale * rand_unit();
-  return x;
-}
 
 static double max_diff(const float *a, const float *b, size_t n) {
   double worst = 0;
@@ -127,7 +119,7 @@ static void test_against_forward(int cell, int L, int P, int B, int bias) {
   rnn_model_destroy(m);
 }
 
-/* After rnn_model_params_changed the next step uses the new weights. */
+/* After rnn_params_changed the next step uses the new weights. */
 static void test_repack(void) {
   rnn_model_config cfg = {RNN_CELL_LSTM, 3, 4, 2, 0, 1, 0, 0.0f, 1u};
   rnn_model *m = NULL;
@@ -137,9 +129,9 @@ static void test_repack(void) {
   rnn_stream_create(m, 1, 0, &s);
   float x[3] = {0.3f, -0.2f, 0.5f}, y1[4], y2[4], ref[4];
   rnn_stream_step(s, x, y1);
-  float *p = rnn_model_params(m);
-  for (size_t i = 0; i < rnn_model_num_params(m); i++) p[i] *= -0.5f;
-  rnn_model_params_changed(m);
+  float *p = rnn_params_values(rnn_model_parameters(m));
+  for (size_t i = 0; i < rnn_params_count(rnn_model_parameters(m)); i++) p[i] *= -0.5f;
+  rnn_params_changed(rnn_model_parameters(m));
   rnn_stream_reset(s);
   rnn_stream_step(s, x, y2);
   rnn_model_forward(m, 1, 1, x, NULL, NULL, NULL, ref, NULL, NULL);

@@ -1,16 +1,11 @@
-// module.js - what every module with parameters shares: its C handle, the
-// parameter table (PyTorch state_dict names and shapes), stateDict /
-// loadStateDict / grads / parameters, and the dispose() lifetime.
+// param-module.js - what every module with parameters shares: its C handle
+// (WasmHandle) and its C rnn_params, read through the one set of rnn_params_*
+// functions whatever the module's kind: the parameter table (PyTorch
+// state_dict names and shapes), stateDict / loadStateDict / grads /
+// parameters / zeroGrad.
 import { RnnError } from './errors.js';
+import { WasmHandle } from './handle.js';
 import { checkTensor, numel } from './tensor.js';
-
-export const HANDLE = Symbol('rnn-wasm.handle');
-
-// Safety net only: dispose() is the API. Finalizers run late (after GC, as
-// separate tasks), so code that creates models in a loop must dispose them.
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ core, ptr, destroy }) => core.x[destroy](ptr))
-  : null;
 
 /** One parameter tensor of a module, as handed to optimizers. */
 export class Parameter {
@@ -27,34 +22,17 @@ export class Parameter {
   get grad() { return this.module._copyOut(this.module._gradsPtr() + 4 * this.offset, this.numel); }
 }
 
-export class ParamModule {
-  /** @param core Core  @param ptr C handle  @param destroy name of the C destroy export */
-  constructor(core, ptr, destroy, what) {
-    this._core = core;
-    this[HANDLE] = ptr;
-    this._destroy = destroy;
-    this._what = what;
+export class ParamModule extends WasmHandle {
+  /**
+   * @param core Core  @param ptr C handle  @param destroy its C destroy export
+   * @param params its rnn_params (0: a module without parameters)
+   */
+  constructor(core, ptr, destroy, what, params) {
+    super(core, ptr, destroy, what);
+    this._params = params;
+    this._table = params ? readTable(core, params) : [];
     this._training = true;
-    registry?.register(this, { core, ptr, destroy }, this);
   }
-
-  _live() {
-    if (!this[HANDLE]) {
-      throw new RnnError('DISPOSED', `this ${this._what} was disposed; create a new one`);
-    }
-    return this[HANDLE];
-  }
-
-  /** Frees the wasm memory. Idempotent; any later use throws DISPOSED. */
-  dispose() {
-    const ptr = this[HANDLE];
-    if (!ptr) return;
-    this[HANDLE] = 0;
-    registry?.unregister(this);
-    this._core.x[this._destroy](ptr);
-  }
-
-  get disposed() { return !this[HANDLE]; }
 
   train(mode = true) { this._training = !!mode; return this; }
   eval() { return this.train(false); }
@@ -62,11 +40,11 @@ export class ParamModule {
 
   _copyOut(ptr, n) { return this._core.f32(ptr, n).slice(); }
 
-  /** [{ name, shape, offset }] in state_dict order; subclasses provide it. */
-  _tensorTable() { throw new Error('abstract'); }
-  _paramsPtr() { throw new Error('abstract'); }
-  _gradsPtr() { throw new Error('abstract'); }
-  _paramsChanged() {}
+  /** [{ name, shape, offset }] in state_dict order. */
+  _tensorTable() { return this._table; }
+  _paramsPtr() { return this._live() && this._params && this._core.x.rnn_params_values(this._params) >>> 0; }
+  _gradsPtr() { return this._live() && this._params && this._core.x.rnn_params_grads(this._params) >>> 0; }
+  _paramsChanged() { if (this._live() && this._params) this._core.x.rnn_params_changed(this._params); }
 
   /** Number of parameters (floats). */
   get numParams() {
@@ -133,11 +111,18 @@ export class ParamModule {
   /** Clears this module's accumulated gradients. */
   zeroGrad() {
     this._live();
-    const n = this.numParams;
-    this._core.f32(this._gradsPtr(), n).fill(0);
+    if (this._params) this._core.x.rnn_params_zero_grad(this._params);
   }
 }
 
-if (typeof Symbol.dispose === 'symbol') {
-  ParamModule.prototype[Symbol.dispose] = function dispose() { this.dispose(); };
+// The tensor table of an rnn_params, once per module: it never changes.
+function readTable(core, params) {
+  const x = core.x, p = core.out, n = x.rnn_params_num_tensors(params);
+  const table = [];
+  for (let i = 0; i < n; i++) {
+    const dims = x.rnn_params_tensor(params, i, p, p + 4, p + 8, p + 12);
+    const [namePtr, offset, rows, cols] = core.u32(p, 4);
+    table.push({ name: core.cstring(namePtr), offset, shape: dims === 1 ? [rows] : [rows, cols] });
+  }
+  return table;
 }
