@@ -48,7 +48,7 @@ import { createRng, padSequences, shuffle } from './data.js';
 import { indexTensor } from './layers.js';
 import { Dropout, Embedding, Linear } from './layers.js';
 import { GRU, LSTM } from './recurrent.js';
-import { checkTensor } from './tensor.js';
+import { checkTensor, flushF32, toFloat32Flushed } from './tensor.js';
 import { checkKnown, intOption, numOption, randomSeed } from './options.js';
 import { attend, attendBackward } from './seq2seq/attention.js';
 import { beamSearch } from './seq2seq/beam-search.js';
@@ -309,14 +309,14 @@ export class Seq2Seq extends Container {
     let dTop = d.fc.backward({ dOutput: dLogits }).dx.data; // [B, T, H]
     let dDec = dTop, dEnc = null;
     if (this.attention !== 'none') {
-      for (let i = 0; i < dTop.length; i++) dTop[i] *= 1 - ht[i] * ht[i];
+      for (let i = 0; i < dTop.length; i++) dTop[i] = flushF32(dTop[i] * (1 - ht[i] * ht[i]));
       const dCat = d.concat.backward({ dOutput: { shape: [B, T, H], data: dTop } }).dx.data; // [B, T, 2H]
       dDec = new Float32Array(B * T * H);
       const { dEnc64, dKeys64 } = attendBackward(dCat, dec, a, e, B, T, H, this.attention === 'general', dDec);
-      dEnc = Float32Array.from(dEnc64);
+      dEnc = toFloat32Flushed(dEnc64);
       if (this.attention === 'general') {
-        const dk = d.attn.backward({ dOutput: { shape: [B, S, H], data: Float32Array.from(dKeys64) } }).dx.data;
-        for (let i = 0; i < dEnc.length; i++) dEnc[i] += dk[i];
+        const dk = d.attn.backward({ dOutput: { shape: [B, S, H], data: toFloat32Flushed(dKeys64) } }).dx.data;
+        for (let i = 0; i < dEnc.length; i++) dEnc[i] = flushF32(dEnc[i] + dk[i]);
       }
     }
     const rd = d.rnn.backward({ dOutput: { shape: [B, T, H], data: dDec } });

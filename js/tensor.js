@@ -81,3 +81,22 @@ export function checkTensor(t, name, expected) {
   if (finiteChecks) assertFinite(t.data, name);
   return t.shape;
 }
+
+// Subnormal floats (0 < |v| < 2^-126) cost a slow path on many CPUs for
+// every operation on them, and WebAssembly has no flush-to-zero mode: the
+// engine flushes every value it produces (src/flush.h), and JS code that
+// computes in double and stores float32 does the same through these.
+const FLT_MIN = 2 ** -126;
+
+/** v as float32, with a subnormal result flushed to a zero of its sign. */
+export function flushF32(v) {
+  const f = Math.fround(v);
+  return f !== 0 && Math.abs(f) < FLT_MIN ? (f < 0 ? -0 : 0) : f;
+}
+
+/** A Float32Array of the values (e.g. a Float64Array), subnormals flushed. */
+export function toFloat32Flushed(values) {
+  const out = Float32Array.from(values);
+  for (let i = 0; i < out.length; i++) if (out[i] !== 0 && Math.abs(out[i]) < FLT_MIN) out[i] = out[i] < 0 ? -0 : 0;
+  return out;
+}

@@ -60,11 +60,14 @@ void rnn_direction_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN
 
 const float *rnn_gates_as_hidden_grads(const rnn_run *r) { return r->dir->gates; }
 
+/* acc[j] += the sum of column j; sums of opposite terms can fall below
+ * FLT_MIN, so the result is flushed (flush.h). */
 static void add_column_sums(float *acc, const float *m, int rows, int cols) {
   for (int i = 0; i < rows; i++) {
     const float *row = m + (size_t)i * cols;
     for (int j = 0; j < cols; j++) acc[j] += row[j];
   }
+  rnn_flush_array(acc, (size_t)cols);
 }
 
 void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
@@ -82,9 +85,9 @@ void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
     for (int b = 0; b < B; b++) {
       if (t != rnn_last_time(r, b)) continue;
       if (dhN)
-        for (int j = 0; j < Ho; j++) dh[(size_t)b * Ho + j] += dhN[(size_t)b * Ho + j];
+        for (int j = 0; j < Ho; j++) dh[(size_t)b * Ho + j] = rnn_flush(dh[(size_t)b * Ho + j] + dhN[(size_t)b * Ho + j]);
       if (dcN)
-        for (int j = 0; j < H; j++) dc[(size_t)b * H + j] += dcN[(size_t)b * H + j];
+        for (int j = 0; j < H; j++) dc[(size_t)b * H + j] = rnn_flush(dc[(size_t)b * H + j] + dcN[(size_t)b * H + j]);
     }
     cell->backward_step(r, t, dh, dc);
     /* d h0, d c0 leave at each sequence's own first step. */

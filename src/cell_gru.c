@@ -25,7 +25,7 @@ static void gru_row_forward(float *g, const float *gh, const float *hp, float *h
     wasm_v128_store(g + H + j, z);
     wasm_v128_store(g + 2 * H + j, n);
     wasm_v128_store(hn + j, ghn);
-    wasm_v128_store(h + j, wasm_f32x4_add(n, wasm_f32x4_mul(z, wasm_f32x4_sub(wasm_v128_load(hp + j), n))));
+    wasm_v128_store(h + j, rnn_flush_f32x4(wasm_f32x4_add(n, wasm_f32x4_mul(z, wasm_f32x4_sub(wasm_v128_load(hp + j), n)))));
   }
 #endif
   for (; j < H; j++) {
@@ -34,7 +34,7 @@ static void gru_row_forward(float *g, const float *gh, const float *hp, float *h
     const float n = rnn_tanhf(g[2 * H + j] + rg * gh[2 * H + j]);
     g[j] = rg, g[H + j] = z, g[2 * H + j] = n;
     hn[j] = gh[2 * H + j];
-    h[j] = n + z * (hp[j] - n);
+    h[j] = rnn_flush(n + z * (hp[j] - n));
   }
 }
 
@@ -50,33 +50,33 @@ static void gru_row_backward(float *g, float *gh, const float *hp,
     const v128_t rg = wasm_v128_load(g + j), z = wasm_v128_load(g + H + j);
     const v128_t n = wasm_v128_load(g + 2 * H + j);
     v128_t dhv = wasm_v128_load(dh + j);
-    if (dy) dhv = wasm_f32x4_add(dhv, wasm_v128_load(dy + j));
-    const v128_t dan = wasm_f32x4_mul(wasm_f32x4_mul(dhv, wasm_f32x4_sub(one, z)),
-                                      wasm_f32x4_sub(one, wasm_f32x4_mul(n, n)));
-    const v128_t dar = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dan, wasm_v128_load(hn + j)), rg),
-                                      wasm_f32x4_sub(one, rg));
-    const v128_t daz = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dhv, wasm_f32x4_sub(wasm_v128_load(hp + j), n)), z),
-                                      wasm_f32x4_sub(one, z));
-    wasm_v128_store(dh + j, wasm_f32x4_mul(dhv, z));
+    if (dy) dhv = rnn_flush_f32x4(wasm_f32x4_add(dhv, wasm_v128_load(dy + j)));
+    const v128_t dan = rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(dhv, wasm_f32x4_sub(one, z)),
+                                                      wasm_f32x4_sub(one, wasm_f32x4_mul(n, n))));
+    const v128_t dar = rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dan, wasm_v128_load(hn + j)), rg),
+                                                      wasm_f32x4_sub(one, rg)));
+    const v128_t daz = rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dhv, wasm_f32x4_sub(wasm_v128_load(hp + j), n)), z),
+                                                      wasm_f32x4_sub(one, z)));
+    wasm_v128_store(dh + j, rnn_flush_f32x4(wasm_f32x4_mul(dhv, z)));
     wasm_v128_store(g + j, dar);
     wasm_v128_store(gh + j, dar);
     wasm_v128_store(g + H + j, daz);
     wasm_v128_store(gh + H + j, daz);
     wasm_v128_store(g + 2 * H + j, dan);
-    wasm_v128_store(gh + 2 * H + j, wasm_f32x4_mul(dan, rg));
+    wasm_v128_store(gh + 2 * H + j, rnn_flush_f32x4(wasm_f32x4_mul(dan, rg)));
   }
 #endif
   for (; j < H; j++) {
     const float rg = g[j], z = g[H + j], n = g[2 * H + j];
-    const float dhv = dh[j] + (dy ? dy[j] : 0.0f);
-    const float dan = dhv * (1.0f - z) * (1.0f - n * n);
-    const float dar = dan * hn[j] * rg * (1.0f - rg);
-    const float daz = dhv * (hp[j] - n) * z * (1.0f - z);
-    dh[j] = dhv * z;
+    const float dhv = dy ? rnn_flush(dh[j] + dy[j]) : dh[j];
+    const float dan = rnn_flush(dhv * (1.0f - z) * (1.0f - n * n));
+    const float dar = rnn_flush(dan * hn[j] * rg * (1.0f - rg));
+    const float daz = rnn_flush(dhv * (hp[j] - n) * z * (1.0f - z));
+    dh[j] = rnn_flush(dhv * z);
     g[j] = gh[j] = dar;
     g[H + j] = gh[H + j] = daz;
     g[2 * H + j] = dan;
-    gh[2 * H + j] = dan * rg;
+    gh[2 * H + j] = rnn_flush(dan * rg);
   }
 }
 

@@ -18,23 +18,23 @@ static void lstm_row_forward(float *g, const float *cp, float *c, float *h, int 
     const v128_t f = rnn_sigmoid_f32x4(wasm_v128_load(g + H + j));
     const v128_t gg = rnn_tanh_f32x4(wasm_v128_load(g + 2 * H + j));
     const v128_t o = rnn_sigmoid_f32x4(wasm_v128_load(g + 3 * H + j));
-    const v128_t cv = wasm_f32x4_add(wasm_f32x4_mul(f, wasm_v128_load(cp + j)),
-                                     wasm_f32x4_mul(i, gg));
+    const v128_t cv = rnn_flush_f32x4(wasm_f32x4_add(wasm_f32x4_mul(f, wasm_v128_load(cp + j)),
+                                                     wasm_f32x4_mul(i, gg)));
     wasm_v128_store(g + j, i);
     wasm_v128_store(g + H + j, f);
     wasm_v128_store(g + 2 * H + j, gg);
     wasm_v128_store(g + 3 * H + j, o);
     wasm_v128_store(c + j, cv);
-    wasm_v128_store(h + j, wasm_f32x4_mul(o, rnn_tanh_f32x4(cv)));
+    wasm_v128_store(h + j, rnn_flush_f32x4(wasm_f32x4_mul(o, rnn_tanh_f32x4(cv))));
   }
 #endif
   for (; j < H; j++) {
     const float i = rnn_sigmoidf(g[j]), f = rnn_sigmoidf(g[H + j]);
     const float gg = rnn_tanhf(g[2 * H + j]), o = rnn_sigmoidf(g[3 * H + j]);
-    const float cv = f * cp[j] + i * gg;
+    const float cv = rnn_flush(f * cp[j] + i * gg);
     g[j] = i, g[H + j] = f, g[2 * H + j] = gg, g[3 * H + j] = o;
     c[j] = cv;
-    h[j] = o * rnn_tanhf(cv);
+    h[j] = rnn_flush(o * rnn_tanhf(cv));
   }
 }
 
@@ -49,28 +49,28 @@ static void lstm_row_backward(float *g, const float *c, const float *cp,
     const v128_t i = wasm_v128_load(g + j), f = wasm_v128_load(g + H + j);
     const v128_t gg = wasm_v128_load(g + 2 * H + j), o = wasm_v128_load(g + 3 * H + j);
     v128_t dhv = wasm_v128_load(dh + j);
-    if (dy) dhv = wasm_f32x4_add(dhv, wasm_v128_load(dy + j));
+    if (dy) dhv = rnn_flush_f32x4(wasm_f32x4_add(dhv, wasm_v128_load(dy + j)));
     const v128_t tc = rnn_tanh_f32x4(wasm_v128_load(c + j));
     const v128_t dcv = wasm_f32x4_add(
         wasm_v128_load(dc + j),
         wasm_f32x4_mul(wasm_f32x4_mul(dhv, o), wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
-    wasm_v128_store(dc + j, wasm_f32x4_mul(dcv, f));
-    wasm_v128_store(g + j, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dcv, gg), i), wasm_f32x4_sub(one, i)));
-    wasm_v128_store(g + H + j, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dcv, wasm_v128_load(cp + j)), f), wasm_f32x4_sub(one, f)));
-    wasm_v128_store(g + 2 * H + j, wasm_f32x4_mul(wasm_f32x4_mul(dcv, i), wasm_f32x4_sub(one, wasm_f32x4_mul(gg, gg))));
-    wasm_v128_store(g + 3 * H + j, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dhv, tc), o), wasm_f32x4_sub(one, o)));
+    wasm_v128_store(dc + j, rnn_flush_f32x4(wasm_f32x4_mul(dcv, f)));
+    wasm_v128_store(g + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dcv, gg), i), wasm_f32x4_sub(one, i))));
+    wasm_v128_store(g + H + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dcv, wasm_v128_load(cp + j)), f), wasm_f32x4_sub(one, f))));
+    wasm_v128_store(g + 2 * H + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(dcv, i), wasm_f32x4_sub(one, wasm_f32x4_mul(gg, gg)))));
+    wasm_v128_store(g + 3 * H + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dhv, tc), o), wasm_f32x4_sub(one, o))));
   }
 #endif
   for (; j < H; j++) {
     const float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
-    const float dhv = dh[j] + (dy ? dy[j] : 0.0f);
+    const float dhv = dy ? rnn_flush(dh[j] + dy[j]) : dh[j];
     const float tc = rnn_tanhf(c[j]);
     const float dcv = dc[j] + dhv * o * (1.0f - tc * tc);
-    dc[j] = dcv * f;
-    g[j] = dcv * gg * i * (1.0f - i);
-    g[H + j] = dcv * cp[j] * f * (1.0f - f);
-    g[2 * H + j] = dcv * i * (1.0f - gg * gg);
-    g[3 * H + j] = dhv * tc * o * (1.0f - o);
+    dc[j] = rnn_flush(dcv * f);
+    g[j] = rnn_flush(dcv * gg * i * (1.0f - i));
+    g[H + j] = rnn_flush(dcv * cp[j] * f * (1.0f - f));
+    g[2 * H + j] = rnn_flush(dcv * i * (1.0f - gg * gg));
+    g[3 * H + j] = rnn_flush(dhv * tc * o * (1.0f - o));
   }
 }
 
@@ -151,7 +151,7 @@ static void lstm_backward_step(const rnn_run *r, int t, float *dh, float *dc) {
       float *row = dhp + (size_t)b * Ho;
       if (t < rnn_len(r, b))
         for (int j = 0; j < Ho; j++)
-          row[j] = dh[(size_t)b * Ho + j] + (dyt ? dyt[(size_t)b * r->ld_out + j] : 0.0f);
+          row[j] = rnn_flush(dh[(size_t)b * Ho + j] + (dyt ? dyt[(size_t)b * r->ld_out + j] : 0.0f));
       else
         memset(row, 0, (size_t)Ho * sizeof(float));
     }

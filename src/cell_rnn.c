@@ -55,9 +55,9 @@ static void elman_backward_rows(const void *ctx, int b0, int b1) {
       continue;
     }
     for (int j = 0; j < H; j++) {
-      const float dhv = dhb[j] + (p->dyt ? p->dyt[(size_t)b * r->ld_out + j] : 0.0f);
+      const float dhv = rnn_flush(dhb[j] + (p->dyt ? p->dyt[(size_t)b * r->ld_out + j] : 0.0f));
       /* relu'(a) from h = relu(a): h > 0 exactly when a > 0 */
-      dab[j] = relu ? (hb[j] > 0.0f ? dhv : 0.0f) : dhv * (1.0f - hb[j] * hb[j]);
+      dab[j] = relu ? (hb[j] > 0.0f ? dhv : 0.0f) : rnn_flush(dhv * (1.0f - hb[j] * hb[j]));
     }
   }
 }

@@ -65,9 +65,10 @@ int rnn_dropout_forward(rnn_dropout *d, int training, size_t n, const float *x, 
   d->masked = training != 0, d->n = n;
   if (training) {
     rnn_dropout_mask(&d->rng, d->p, n, d->mask);
-    for (size_t i = 0; i < n; i++) y[i] = x[i] * d->mask[i];
-  } else if (y != x) {
-    memmove(y, x, n * sizeof(float));
+    for (size_t i = 0; i < n; i++) y[i] = rnn_flush(x[i] * d->mask[i]);
+  } else {
+    if (y != x) memmove(y, x, n * sizeof(float));
+    rnn_flush_array(y, n); /* the values enter flushed (flush.h) */
   }
   d->have_forward = 1;
   return RNN_OK;
@@ -79,8 +80,10 @@ int rnn_dropout_backward(rnn_dropout *d, const float *dy, float *dx) {
   if (d->n > 0 && (!dy || !dx)) return rnn_fail(RNN_E_INVALID, "dy and dx must not be NULL");
   d->have_forward = 0;
   if (d->masked)
-    for (size_t i = 0; i < d->n; i++) dx[i] = dy[i] * d->mask[i];
-  else if (dx != dy)
-    memmove(dx, dy, d->n * sizeof(float));
+    for (size_t i = 0; i < d->n; i++) dx[i] = rnn_flush(dy[i] * d->mask[i]);
+  else {
+    if (dx != dy) memmove(dx, dy, d->n * sizeof(float));
+    rnn_flush_array(dx, d->n);
+  }
   return RNN_OK;
 }

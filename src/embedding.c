@@ -137,7 +137,7 @@ int rnn_embedding_backward(rnn_embedding *e, const float *dy) {
     if (id == e->padding_idx) continue; /* PyTorch: the padding row gets no gradient */
     float *g = e->params.grads + (size_t)id * D;
     const float *d = dy + (size_t)i * D;
-    for (size_t k = 0; k < D; k++) g[k] += d[k];
+    for (size_t k = 0; k < D; k++) g[k] = rnn_flush(g[k] + d[k]);
   }
   return RNN_OK;
 }

@@ -1,6 +1,9 @@
 /* gemm.c - packing, blocking drivers and the reference product (see gemm.h);
  * every buffer a product needs is its caller's (no static state but the
- * kernel choice). */
+ * kernel choice). Packing touches every value of A and B once: it flushes
+ * subnormals there, and the microkernels flush C as they store it (flush.h),
+ * so no product reads or writes one. */
+#include "flush.h"
 #include "gemm.h"
 #include "parallel.h"
 #include "rnn_testing.h"
@@ -77,11 +80,11 @@ void rnn_gemm_pack_b(int K, int N, const float *b, ptrdiff_t sbk, ptrdiff_t sbn,
     for (int k = 0; k < K; k++, packed += RNN_GEMM_NR) {
       const float *brow = b + k * sbk + n0 * sbn;
       if (nc == RNN_GEMM_NR && sbn == 1) { /* B row-major: a plain copy */
-        memcpy(packed, brow, RNN_GEMM_NR * sizeof *packed);
+        rnn_flush_copy_below(packed, brow, RNN_GEMM_NR, RNN_FLUSH_OPERAND);
         continue;
       }
       int j = 0;
-      for (; j < nc; j++) packed[j] = brow[j * sbn];
+      for (; j < nc; j++) packed[j] = rnn_flush_below(brow[j * sbn], RNN_FLUSH_OPERAND);
       for (; j < RNN_GEMM_NR; j++) packed[j] = 0.0f;
     }
   }
@@ -93,7 +96,7 @@ void rnn_gemm_pack_b_fn(int K, int N, rnn_pack_get get, const void *ctx,
   for (int n0 = 0; n0 < N; n0 += RNN_GEMM_NR)
     for (int k = 0; k < K; k++)
       for (int j = 0; j < RNN_GEMM_NR; j++, packed++)
-        *packed = n0 + j < N ? get(ctx, k, n0 + j) : 0.0f;
+        *packed = n0 + j < N ? rnn_flush_below(get(ctx, k, n0 + j), RNN_FLUSH_OPERAND) : 0.0f;
 }
 
 /* ---- single rows (see gemm.h) ---- */
@@ -121,7 +124,7 @@ void rnn_gemv_pack_fn(int K, int N, rnn_pack_get get, const void *ctx, float *pa
   const int full = N / RNN_GEMV_NR * RNN_GEMV_NR;
   for (int n0 = 0; n0 < full; n0 += RNN_GEMV_NR)
     for (int k = 0; k < K; k++)
-      for (int j = 0; j < RNN_GEMV_NR; j++) *packed++ = get(ctx, k, n0 + j);
+      for (int j = 0; j < RNN_GEMV_NR; j++) *packed++ = rnn_flush_below(get(ctx, k, n0 + j), RNN_FLUSH_OPERAND);
   const shifted_source tail = {get, ctx, full};
   rnn_gemm_pack_b_fn(K, N - full, shifted_get, &tail, packed);
 }
@@ -192,6 +195,17 @@ void rnn_gemv_packed_dir(int N, int K, const float *a, ptrdiff_t sak,
     if (!accumulate) zero_c(1, N, c, 0);
     return;
   }
+  /* The row's operands flushed as packing does (flush.h), on this stack
+   * (helpers read it while this call waits for them). */
+  enum { A_MAX = 2048 };
+  float a_flushed[A_MAX];
+  if (K <= A_MAX) {
+    if (sak == 1)
+      rnn_flush_copy_below(a_flushed, a, (size_t)K, RNN_FLUSH_OPERAND);
+    else
+      for (int k = 0; k < K; k++) a_flushed[k] = rnn_flush_below(a[k * sak], RNN_FLUSH_OPERAND);
+    a = a_flushed, sak = 1;
+  }
   gemv_job job = {N, K, a, sak, packed, c, accumulate, reverse};
   if (2.0 * N * K >= RNN_PARALLEL_MIN_FLOPS && N >= 2 * RNN_GEMV_NR)
     rnn_parallel(gemv_task, &job);
@@ -222,9 +236,9 @@ static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak, f
       float *dst = packed + (ptrdiff_t)m0 * K + k0 * RNN_GEMM_MR;
       for (int k = 0; k < kn; k++, src += sak, dst += RNN_GEMM_MR) {
         if (rows == RNN_GEMM_MR && sam == 1)
-          memcpy(dst, src, RNN_GEMM_MR * sizeof *dst);
+          rnn_flush_copy_below(dst, src, RNN_GEMM_MR, RNN_FLUSH_OPERAND);
         else
-          for (int i = 0; i < rows; i++) dst[i] = src[i * sam];
+          for (int i = 0; i < rows; i++) dst[i] = rnn_flush_below(src[i * sam], RNN_FLUSH_OPERAND);
       }
     }
   }
@@ -291,9 +305,10 @@ static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sa
    * reload for a few k steps. */
   const int k_blocks = (K + RNN_GEMM_KC - 1) / RNN_GEMM_KC;
   const int kb = M == 1 || M == RNN_GEMM_MR ? K : (K + k_blocks - 1) / k_blocks;
-  /* A packed into micro-panels, MC rows at a time, feeds the faster kernel;
-   * the sums are the same, term for term. */
-  if (M < RNN_GEMM_MR || (size_t)RNN_GEMM_MR * kb > A_BLOCK_FLOATS) a_block = NULL;
+  /* A packed into micro-panels, MC rows at a time, feeds the faster kernel
+   * and has its operands flushed (flush.h); the sums are the same, term for
+   * term. Fewer than MR rows are packed too, for the flush. */
+  if ((size_t)RNN_GEMM_MR * kb > A_BLOCK_FLOATS) a_block = NULL;
   for (int k0 = 0; k0 < K; k0 += kb) {
     const int kc = min_int(kb, K - k0);
     const float *ak = a + k0 * sak;

@@ -9,6 +9,9 @@
  * Weights are packed once and reused across every time step; products whose
  * B changes every call (weight gradients) pack into a caller workspace.
  *
+ * Every kernel flushes the subnormals it produces: see flush.h (packing
+ * flushes A and B, the microkernels flush C as they store it).
+ *
  * Kernels are named by tile and ISA (XNNPACK style): rnn_gemm_4x8__wasmsimd,
  * rnn_gemm_1x8__wasmsimd, rnn_gemm_4x8__scalar, rnn_gemm_1x8__scalar, and
  * rnn_gemv_1x28__wasmsimd / __scalar for single rows (rnn_gemv_packed). The

@@ -4,6 +4,7 @@
  * times the 8 packed B values), so builds without SIMD128 and native test
  * builds run the same blocking. Always built.
  */
+#include "flush.h"
 #include "gemm.h"
 
 /* Keep these kernels scalar even in -msimd128 builds, where clang would
@@ -16,10 +17,10 @@
 #define RNN_SCALAR_CODE
 #endif
 
-/* Writes one row of results to the first nc columns of c. */
+/* Writes one row of results to the first nc columns of c, flushed (flush.h). */
 RNN_SCALAR_CODE static void store_row(float *c, int nc, const float *row,
                                       int accumulate) {
-  for (int j = 0; j < nc; j++) c[j] = accumulate ? c[j] + row[j] : row[j];
+  for (int j = 0; j < nc; j++) c[j] = rnn_flush(accumulate ? c[j] + row[j] : row[j]);
 }
 
 RNN_SCALAR_CODE

@@ -11,6 +11,8 @@
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 
+#include "flush.h"
+
 /* acc + a*b. Kept as a macro so a relaxed-SIMD build can swap in
  * wasm_f32x4_relaxed_madd (FMA) without touching the kernels. */
 #define RNN_MADD(a, b, acc) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (acc))
@@ -23,17 +25,17 @@ static void store_tile_tail(int mr, int nc, float *c, ptrdiff_t ldc,
                             float tile[][RNN_GEMM_NR], int accumulate) {
   for (int r = 0; r < mr; r++, c += ldc)
     for (int j = 0; j < nc; j++)
-      c[j] = accumulate ? c[j] + tile[r][j] : tile[r][j];
+      c[j] = rnn_flush(accumulate ? c[j] + tile[r][j] : tile[r][j]);
 }
 
-/* C[0..7] (+)= lo:hi for one full row. */
+/* C[0..7] (+)= lo:hi for one full row. Every store of C is flushed (flush.h). */
 static void store_row8(float *c, v128_t lo, v128_t hi, int accumulate) {
   if (accumulate) {
     lo = wasm_f32x4_add(lo, wasm_v128_load(c));
     hi = wasm_f32x4_add(hi, wasm_v128_load(c + 4));
   }
-  wasm_v128_store(c, lo);
-  wasm_v128_store(c + 4, hi);
+  wasm_v128_store(c, rnn_flush_f32x4(lo));
+  wasm_v128_store(c + 4, rnn_flush_f32x4(hi));
 }
 
 void rnn_gemm_4x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
@@ -208,13 +210,13 @@ void rnn_gemv_1x28__wasmsimd(int kc, const float *a, ptrdiff_t sak,
     acc5 = wasm_f32x4_add(acc5, wasm_v128_load(c + 20));
     acc6 = wasm_f32x4_add(acc6, wasm_v128_load(c + 24));
   }
-  wasm_v128_store(c, acc0);
-  wasm_v128_store(c + 4, acc1);
-  wasm_v128_store(c + 8, acc2);
-  wasm_v128_store(c + 12, acc3);
-  wasm_v128_store(c + 16, acc4);
-  wasm_v128_store(c + 20, acc5);
-  wasm_v128_store(c + 24, acc6);
+  wasm_v128_store(c, rnn_flush_f32x4(acc0));
+  wasm_v128_store(c + 4, rnn_flush_f32x4(acc1));
+  wasm_v128_store(c + 8, rnn_flush_f32x4(acc2));
+  wasm_v128_store(c + 12, rnn_flush_f32x4(acc3));
+  wasm_v128_store(c + 16, rnn_flush_f32x4(acc4));
+  wasm_v128_store(c + 20, rnn_flush_f32x4(acc5));
+  wasm_v128_store(c + 24, rnn_flush_f32x4(acc6));
 }
 
 #else

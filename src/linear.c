@@ -123,12 +123,12 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
   pack_weights(l);
   const int I = l->in, O = l->out;
   if (rows > 0) {
-    if (x != l->x) memcpy(l->x, x, (size_t)nx * sizeof(float));
+    rnn_flush_copy(l->x, x, (size_t)nx); /* the user's values enter flushed (flush.h) */
     if (l->bias) {
       const float *b = l->params.values + (size_t)I * O;
       for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * O, b, (size_t)O * sizeof(float));
     }
-    rnn_gemm_packed(rows, O, I, x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
+    rnn_gemm_packed(rows, O, I, l->x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
   }
   l->rows = rows;
   l->have_forward = 1;
@@ -157,7 +157,7 @@ int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx) {
       const float *d = dy + (size_t)r * O;
       for (int o = 0; o < O; o++) s[o] += d[o];
     }
-    for (int o = 0; o < O; o++) db[o] += (float)s[o];
+    for (int o = 0; o < O; o++) db[o] = rnn_flush(db[o] + (float)s[o]);
   }
   return RNN_OK;
 }

@@ -3,7 +3,8 @@
  * float32; every per-element value is computed in double with libm (exp,
  * log1p, a max-shifted log-sum-exp) and the reductions sum in double, so the
  * results are within a few float32 ulps of PyTorch's float64 answer and the
- * same in every build. Gradients are rounded to float32 once, at the end. */
+ * same in every build. Gradients are rounded to float32 once, at the end,
+ * and flushed (flush.h). */
 #include "rnn_internal.h"
 
 #include <stdint.h>
@@ -31,8 +32,8 @@ int rnn_mse_loss(size_t n, const float *input, const float *target, int reductio
     const double d = (double)input[i] - (double)target[i];
     const double l = d * d;
     sum += l;
-    if (elems && reduction == RNN_REDUCTION_NONE) elems[i] = (float)l;
-    if (grad) grad[i] = (float)(gs * d);
+    if (elems && reduction == RNN_REDUCTION_NONE) elems[i] = rnn_flush((float)l);
+    if (grad) grad[i] = rnn_flush((float)(gs * d));
   }
   if (loss) *loss = reduce(reduction, sum, (double)n);
   return RNN_OK;
@@ -76,8 +77,8 @@ int rnn_bce_with_logits_loss(size_t n, const float *input, const float *target,
       g = sigmoid(x) - y;
     }
     sum += l;
-    if (elems && reduction == RNN_REDUCTION_NONE) elems[i] = (float)l;
-    if (grad) grad[i] = (float)(gs * g);
+    if (elems && reduction == RNN_REDUCTION_NONE) elems[i] = rnn_flush((float)l);
+    if (grad) grad[i] = rnn_flush((float)(gs * g));
   }
   if (loss) *loss = reduce(reduction, sum, (double)n);
   return RNN_OK;
@@ -138,13 +139,13 @@ int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
       const double smooth = (double)C * lse - zsum; /* sum_c -log p_c */
       const double l = eps > 0.0 ? (1.0 - eps) * nll + eps_c * smooth : nll;
       sum += l;
-      if (elems && reduction == RNN_REDUCTION_NONE) elems[r] = (float)l;
+      if (elems && reduction == RNN_REDUCTION_NONE) elems[r] = rnn_flush((float)l);
       if (gz)
         /* d l / d z_c = p_c - (1 - eps) [c == t] - eps / C */
         for (int c = 0; c < C; c++) {
           const double p = exp((double)z[(size_t)c * S] - lse);
           const double g = p - (c == t ? 1.0 - eps : 0.0) - eps_c;
-          gz[(size_t)c * S] = (float)(gs * g);
+          gz[(size_t)c * S] = rnn_flush((float)(gs * g));
         }
     }
   }

@@ -343,11 +343,12 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
   const int H = m->H, Ho = m->Hout, LD = m->L * m->D, DHo = m->D * Ho;
   const size_t rows = (size_t)T * B, layer = rows * DHo;
   const int is_lstm = m->cell->cell_state;
-  if (x != m->x) memcpy(m->x, x, rows * m->I * sizeof(float));
+  /* the user's values enter flushed (flush.h) */
+  rnn_flush_copy(m->x, x, rows * m->I);
   if (lengths) memcpy(m->lengths, lengths, (size_t)B * sizeof(int32_t));
-  if (h0) memcpy(m->h0, h0, (size_t)LD * B * Ho * sizeof(float));
+  if (h0) rnn_flush_copy(m->h0, h0, (size_t)LD * B * Ho);
   else memset(m->h0, 0, (size_t)LD * B * Ho * sizeof(float));
-  if (is_lstm && c0) memcpy(m->c0, c0, (size_t)LD * B * H * sizeof(float));
+  if (is_lstm && c0) rnn_flush_copy(m->c0, c0, (size_t)LD * B * H);
   else memset(m->c0, 0, (size_t)LD * B * H * sizeof(float));
 
   for (int l = 0; l < m->L; l++) {

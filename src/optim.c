@@ -111,7 +111,12 @@ float *rnn_optimizer_moment(rnn_optimizer *o, int which) {
   }
 }
 
-/* torch's add_(x, alpha=a) and addcmul_ are fused multiply-adds in float32,
+/* Moments, momentum buffers, parameters and clipped gradients are flushed as
+ * they are stored (flush.h): a moment of a tiny gradient (v ~ g^2) is where
+ * subnormals are born most often. The SIMD Adam flushes exactly where the
+ * scalar loop does, so the two stay bitwise equal.
+ *
+ * torch's add_(x, alpha=a) and addcmul_ are fused multiply-adds in float32,
  * with Python-double scalars cast to float first; fmaf reproduces them. */
 static void sgd_segment(const rnn_opt_config *c, float *p, const float *g,
                         float *buf, size_t n, int first) {
@@ -122,10 +127,10 @@ static void sgd_segment(const rnn_opt_config *c, float *p, const float *g,
     if (wd != 0.0f) d = fmaf(p[i], wd, d);
     if (mom != 0.0f) {
       /* the buffer starts as a copy of the first gradient */
-      buf[i] = first ? d : fmaf(d, damp, buf[i] * mom);
+      buf[i] = rnn_flush(first ? d : fmaf(d, damp, buf[i] * mom));
       d = c->nesterov ? fmaf(buf[i], mom, d) : buf[i];
     }
-    p[i] = fmaf(d, neg_lr, p[i]);
+    p[i] = rnn_flush(fmaf(d, neg_lr, p[i]));
   }
 }
 
@@ -142,12 +147,12 @@ static void adam_update__scalar(const adam_scalars *s, float *p, const float *g,
     float gi = g[i];
     if (s->adamw) p[i] = p[i] * s->decay;
     else if (s->wd != 0.0f) gi = fmaf(p[i], s->wd, gi);
-    m[i] = fmaf(gi, s->one_m_b1, m[i] * s->b1);
-    v[i] = fmaf(s->one_m_b2 * gi, gi, v[i] * s->b2);
+    m[i] = rnn_flush(fmaf(gi, s->one_m_b1, m[i] * s->b1));
+    v[i] = rnn_flush(fmaf(s->one_m_b2 * gi, gi, v[i] * s->b2));
     float vv = v[i];
     if (vmax) vv = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
     const float denom = sqrtf(vv) / s->bc2_sqrt + s->eps;
-    p[i] = p[i] + (s->neg_step_size * m[i]) / denom;
+    p[i] = rnn_flush(p[i] + (s->neg_step_size * m[i]) / denom);
   }
 }
 
@@ -201,9 +206,9 @@ static void adam_update__wasmsimd(const adam_scalars *s, float *p, const float *
     v128_t pi = wasm_v128_load(p + i), gi = wasm_v128_load(g + i);
     if (s->adamw) pi = wasm_f32x4_mul(pi, decay);
     else if (weight_decay) gi = fma4(pi, wd, gi, &hazard);
-    const v128_t mi = fma4(gi, one_m_b1, wasm_f32x4_mul(wasm_v128_load(m + i), b1), &hazard);
-    const v128_t vi = fma4(wasm_f32x4_mul(one_m_b2, gi), gi,
-                           wasm_f32x4_mul(wasm_v128_load(v + i), b2), &hazard);
+    const v128_t mi = rnn_flush_f32x4(fma4(gi, one_m_b1, wasm_f32x4_mul(wasm_v128_load(m + i), b1), &hazard));
+    const v128_t vi = rnn_flush_f32x4(fma4(wasm_f32x4_mul(one_m_b2, gi), gi,
+                                           wasm_f32x4_mul(wasm_v128_load(v + i), b2), &hazard));
     if (wasm_v128_any_true(hazard)) {
       adam_update__scalar(s, p, g, m, v, vmax, i, i + 4);
       continue;
@@ -214,7 +219,7 @@ static void adam_update__wasmsimd(const adam_scalars *s, float *p, const float *
       wasm_v128_store(vmax + i, vv);
     }
     const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vv), bc2_sqrt), eps);
-    pi = wasm_f32x4_add(pi, wasm_f32x4_div(wasm_f32x4_mul(neg_step, mi), denom));
+    pi = rnn_flush_f32x4(wasm_f32x4_add(pi, wasm_f32x4_div(wasm_f32x4_mul(neg_step, mi), denom)));
     wasm_v128_store(m + i, mi);
     wasm_v128_store(v + i, vi);
     wasm_v128_store(p + i, pi);
@@ -285,7 +290,7 @@ int rnn_clip_grad_norm(int nseg, float *const *grads, const size_t *counts,
   float coef = (1.0f / (total + 1e-6f)) * (float)max_norm;
   if (coef < 1.0f)
     for (int s = 0; s < nseg; s++)
-      for (size_t i = 0; i < counts[s]; i++) grads[s][i] *= coef;
+      for (size_t i = 0; i < counts[s]; i++) grads[s][i] = rnn_flush(grads[s][i] * coef);
   *norm = total;
   return RNN_OK;
 }

@@ -58,7 +58,12 @@ int rnn_params_tensor(const rnn_params *p, int i, const char **name, size_t *off
   return t->dims;
 }
 
-void rnn_params_changed(rnn_params *p) { p->version++; }
+/* Values written from outside (a loaded state dict, a user's edit) enter
+ * here: subnormals among them are flushed (flush.h). */
+void rnn_params_changed(rnn_params *p) {
+  rnn_flush_array(p->values, p->count);
+  p->version++;
+}
 unsigned rnn_params_version(const rnn_params *p) { return p->version; }
 
 void rnn_params_zero_grad(rnn_params *p) { memset(p->grads, 0, p->count * sizeof(float)); }

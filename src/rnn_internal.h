@@ -2,6 +2,7 @@
 #ifndef RNN_INTERNAL_H
 #define RNN_INTERNAL_H
 
+#include "flush.h"
 #include "gemm.h"
 #include "parallel.h"
 #include "rnn.h"
@@ -129,7 +130,11 @@ typedef struct {
   const void *stream;
 } rnn_stream_layer_step;
 
-/* A cell type: how one time step runs forward and backward, over a
+/* Every kernel flushes the subnormals it produces: see flush.h (a cell's
+ * pointwise rows flush what they store: states, activations, gate gradients,
+ * BPTT carries).
+ *
+ * A cell type: how one time step runs forward and backward, over a
  * sequence and in a stream. The drivers in cell_common.c own the time loop,
  * variable lengths, the input projection and the weight gradients.
  * forward_step: dir->gates[t] holds the input projection; hprev[t] is filled.

@@ -248,7 +248,7 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     for (uint64_t b = 0; b < B; b++)
       for (int l = 0; l < L; l++)
         s->chain[b * row + s->layers[l].x_off + s->layers[l].in] = 1.0f;
-  if (batch >= RNN_GEMM_MR) {
+  if (batch > 1) { /* products of fewer than MR rows pack A too (flush.h) */
     s->ws_floats = rnn_gemm_packed_workspace_size();
     s->ws = malloc(s->ws_floats * sizeof(float));
     if (!s->ws) s->ws_floats = 0; /* A is then read in place: slower, same sums */
@@ -308,7 +308,7 @@ static void one_step(rnn_stream *s, const float *x, float *y) {
   const int B = s->B, I = s->I, Ho = s->Hout;
   const size_t row = s->row, y_off = s->layers[s->L - 1].h_off;
   for (int b = 0; b < B; b++)
-    memcpy(s->chain + b * row, x + (size_t)b * I, (size_t)I * sizeof(float));
+    rnn_flush_copy(s->chain + b * row, x + (size_t)b * I, (size_t)I); /* flush.h */
   for (int l = 0; l < s->L; l++) layer_step(s, &s->layers[l]);
   /* Alternate the sweep direction: H=256 LSTM packs (1.15 MB) overflow a
    * 1 MB L2, and swept one way every step they would all come from L3;
@@ -357,11 +357,11 @@ void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
     stream_layer *ly = &s->layers[l];
     for (int b = 0; b < B; b++) {
       float *dst = s->chain + b * s->row + ly->h_off;
-      if (h) memcpy(dst, h + ((size_t)l * B + b) * Ho, (size_t)Ho * sizeof(float));
+      if (h) rnn_flush_copy(dst, h + ((size_t)l * B + b) * Ho, (size_t)Ho);
       else memset(dst, 0, (size_t)Ho * sizeof(float));
     }
     if (ly->c) {
-      if (c) memcpy(ly->c, c + (size_t)l * B * H, (size_t)B * H * sizeof(float));
+      if (c) rnn_flush_copy(ly->c, c + (size_t)l * B * H, (size_t)B * H);
       else memset(ly->c, 0, (size_t)B * H * sizeof(float));
     }
     /* taps describe the last step; there is none after a state change */

@@ -6,7 +6,14 @@
  * the Cephes style, times 2^n built in the exponent bits; about 1 ulp.
  * tanh: an odd polynomial for |x| < 0.625 (where 1 - 2/(e^2x + 1) would
  * lose relative accuracy), 1 - 2/(e^2|x| + 1) above. libm's expf/tanhf per
- * element would cost more than the GEMMs (measured: ~2/3 of an LSTM step). */
+ * element would cost more than the GEMMs (measured: ~2/3 of an LSTM step).
+ *
+ * No subnormal comes out of them or is formed inside them (flush.h's rule):
+ * exp's clamp keeps e^x normal; sigmoid's denominator above 2^126, whose
+ * reciprocal would be subnormal, becomes +inf (1/inf = 0, without the slow
+ * division); tanh flushes a subnormal argument, and below |x| = 2^-12, where
+ * the odd polynomial's term is under half an ulp of x (the result is x
+ * exactly), it multiplies 0 instead of forming x^2 (which could underflow). */
 #ifndef RNN_VMATH_H
 #define RNN_VMATH_H
 
@@ -16,6 +23,8 @@
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 #endif
+
+#include "flush.h"
 
 #define RNN_EXP_HI 88.0f   /* e^88 < FLT_MAX */
 #define RNN_EXP_LO -87.0f  /* e^-87 is still a normal float */
@@ -29,6 +38,8 @@
 #define RNN_EXP_P4 1.6666665459e-1f
 #define RNN_EXP_P5 5.0000001201e-1f
 #define RNN_TANH_SMALL 0.625f
+#define RNN_TANH_TINY 0x1p-12f /* below: tanh(x) rounds to x */
+#define RNN_SIGMOID_DEN_MAX 0x1p126f /* above: 1/den is subnormal */
 #define RNN_TANH_P0 -5.70498872745e-3f
 #define RNN_TANH_P1 2.06390887954e-2f
 #define RNN_TANH_P2 -5.37397155531e-2f
@@ -55,12 +66,17 @@ static inline float rnn_exp(float x) {
   return e * scale;
 }
 
-static inline float rnn_sigmoidf(float x) { return 1.0f / (1.0f + rnn_exp(-x)); }
+static inline float rnn_sigmoidf(float x) {
+  float den = 1.0f + rnn_exp(-x);
+  den = den > RNN_SIGMOID_DEN_MAX ? INFINITY : den;
+  return 1.0f / den;
+}
 
 static inline float rnn_tanhf(float x) {
+  x = rnn_flush(x);
   const float ax = fabsf(x);
   if (ax < RNN_TANH_SMALL) {
-    const float z = x * x;
+    const float z = ax < RNN_TANH_TINY ? 0.0f : x * x;
     float p = RNN_TANH_P0;
     p = p * z + RNN_TANH_P1;
     p = p * z + RNN_TANH_P2;
@@ -96,12 +112,17 @@ static inline v128_t rnn_exp_f32x4(v128_t x) {
 
 static inline v128_t rnn_sigmoid_f32x4(v128_t x) {
   const v128_t one = wasm_f32x4_splat(1.0f);
-  return wasm_f32x4_div(one, wasm_f32x4_add(one, rnn_exp_f32x4(wasm_f32x4_neg(x))));
+  v128_t den = wasm_f32x4_add(one, rnn_exp_f32x4(wasm_f32x4_neg(x)));
+  den = wasm_v128_bitselect(wasm_f32x4_splat(INFINITY), den,
+                            wasm_f32x4_gt(den, wasm_f32x4_splat(RNN_SIGMOID_DEN_MAX)));
+  return wasm_f32x4_div(one, den);
 }
 
 static inline v128_t rnn_tanh_f32x4(v128_t x) {
+  x = rnn_flush_f32x4(x);
   const v128_t ax = wasm_f32x4_abs(x);
-  const v128_t z = wasm_f32x4_mul(x, x);
+  const v128_t xs = wasm_v128_andnot(x, wasm_f32x4_lt(ax, wasm_f32x4_splat(RNN_TANH_TINY)));
+  const v128_t z = wasm_f32x4_mul(xs, xs);
   v128_t p = wasm_f32x4_splat(RNN_TANH_P0);
   p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(RNN_TANH_P1));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(RNN_TANH_P2));

@@ -2,6 +2,9 @@
 // (scores over the valid source positions, softmax, context, [c_t; h_t]) and
 // its backward, in double over float32 inputs. e: the encoder's outputs as
 // Seq2Seq._encode (seq2seq.js) returns them ({ S, enc, keys, srcLen }).
+// Values stored to float32 are flushed (flushF32): a softmax weight of
+// exp(-100) is a normal double but a subnormal float32.
+import { flushF32 } from '../tensor.js';
 
 // For `rows` query vectors q (row r belongs to example floor(r / per)):
 // fills cat [rows, 2H] with [c_t; h_t], and a [rows, S] with the weights
@@ -23,11 +26,11 @@ export function attend(q, rows, per, e, H, cat, a, sc, ctx) {
     ctx.fill(0);
     for (let s = 0; s < n; s++) {
       const w = sc[s] / z, ko = eo + s * H;
-      if (a) a[r * S + s] = w;
+      if (a) a[r * S + s] = flushF32(w);
       for (let h = 0; h < H; h++) ctx[h] += w * enc[ko + h];
     }
     const co = r * 2 * H;
-    for (let h = 0; h < H; h++) { cat[co + h] = ctx[h]; cat[co + H + h] = q[qo + h]; }
+    for (let h = 0; h < H; h++) { cat[co + h] = flushF32(ctx[h]); cat[co + H + h] = q[qo + h]; }
   }
 }
 
@@ -64,7 +67,7 @@ export function attendBackward(dCat, dec, a, e, B, T, H, general, dDec) {
         dKeys64[ko + h] += ds * dec[qo + h];
       }
     }
-    for (let h = 0; h < H; h++) dDec[qo + h] = dq[h];
+    for (let h = 0; h < H; h++) dDec[qo + h] = flushF32(dq[h]);
   }
   return { dEnc64, dKeys64 };
 }
