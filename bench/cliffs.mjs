@@ -82,25 +82,32 @@ async function rnnWasm(threads) {
     r.dispose();
   }
 
-  // per-step time against T (LSTM), single-thread build only
+  // per-step time against T (LSTM), single-thread build only; a fresh layer
+  // per T, so the largest forward cache (~1 GB at T 4096) is allocated once
   let sweep = null;
   if (threads === 1) {
-    const r = bpttRunner('LSTM');
     sweep = [];
     const Ts = quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 1024, 2048, 4096];
     const limitMs = quick ? 6000 : 30000;
     for (const T of Ts) {
-      r.run(T);
-      const times = [];
-      const reps = T <= 256 ? 3 : 1;
-      for (let i = 0; i < reps; i++) { const t0 = now(); r.run(T); times.push(now() - t0); }
-      const ms = Math.min(...times);
-      sweep.push({ T, ms, perStepMs: ms / T });
-      if (ms > limitMs) { sweep.push({ stopped: `T ${T} took ${(ms / 1000).toFixed(1)} s` }); break; }
+      const r = bpttRunner('LSTM');
+      try {
+        r.run(T);
+        const times = [];
+        const reps = T <= 256 ? 3 : 1;
+        for (let i = 0; i < reps; i++) { const t0 = now(); r.run(T); times.push(now() - t0); }
+        const ms = Math.min(...times);
+        sweep.push({ T, ms, perStepMs: ms / T });
+        if (ms > limitMs) { sweep.push({ stopped: `T ${T} took ${(ms / 1000).toFixed(1)} s` }); break; }
+      } catch (e) {
+        sweep.push({ stopped: `T ${T}: ${e.code ?? e.name} (${e.message.slice(0, 80)})` });
+        break;
+      } finally {
+        r.dispose();
+      }
     }
     const base = sweep[0].perStepMs;
     for (const s of sweep) if (s.perStepMs) s.ratio = s.perStepMs / base;
-    r.dispose();
   }
 
   for (const cell of ['LSTM', 'GRU', 'RNN']) {
