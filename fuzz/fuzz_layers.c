@@ -13,6 +13,7 @@
  *
  * Build: ./build.sh fuzz (build/fuzz_layers). Run: see fuzz/README.md. */
 #include "fuzz_common.h"
+#include "flush.h"
 
 static const float SENTINEL = -7777.25f;
 
@@ -260,7 +261,8 @@ static void fuzz_dropout_rng(fz_input *in) {
   }
   /* The Dropout object at the same p: refused outside [0, 1); else its
    * forward is x times the mask a generator of its seed draws, and its
-   * backward dy times that mask (or the identity in eval mode). */
+   * backward dy times that mask (or the identity in eval mode), subnormal
+   * results flushed to zero (flush.h). */
   const uint32_t seed = fz_u32(in);
   rnn_dropout *d = (rnn_dropout *)&g;
   const int st = rnn_dropout_create(p, seed, &d);
@@ -278,7 +280,7 @@ static void fuzz_dropout_rng(fz_input *in) {
   FZ_CHECK(rnn_dropout_backward(d, x, y) == RNN_E_STATE, "Dropout backward before forward");
   FZ_CHECK(rnn_dropout_forward(d, training, n, x, y) == RNN_OK, "Dropout forward");
   for (size_t i = 0; i < n; i++) {
-    const float w = training ? x[i] * want[i] : x[i];
+    const float w = rnn_flush(training ? x[i] * want[i] : x[i]);
     FZ_CHECK(memcmp(&y[i], &w, sizeof w) == 0, "Dropout forward [%zu]", i);
   }
   FZ_CHECK(rnn_dropout_backward(d, x, x) == RNN_OK, "Dropout backward in place");
