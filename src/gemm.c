@@ -234,12 +234,21 @@ static void pack_a(int M, int K, const float *a, ptrdiff_t sam, ptrdiff_t sak, f
       const int rows = min_int(RNN_GEMM_MR, M - m0);
       const float *src = a + m0 * sam + k0 * sak;
       float *dst = packed + (ptrdiff_t)m0 * K + k0 * RNN_GEMM_MR;
+      float *const panel = dst;
       for (int k = 0; k < kn; k++, src += sak, dst += RNN_GEMM_MR) {
         if (rows == RNN_GEMM_MR && sam == 1)
-          rnn_flush_copy_below(dst, src, RNN_GEMM_MR, RNN_FLUSH_OPERAND);
+          memcpy(dst, src, RNN_GEMM_MR * sizeof *dst);
         else
-          for (int i = 0; i < rows; i++) dst[i] = rnn_flush_below(src[i * sam], RNN_FLUSH_OPERAND);
+          for (int i = 0; i < rows; i++) dst[i] = src[i * sam];
       }
+      /* The operands flushed (flush.h) in one vector pass over what was just
+       * written, not element by element in the strided copy. */
+      if (rows == RNN_GEMM_MR)
+        rnn_flush_copy_below(panel, panel, (size_t)kn * RNN_GEMM_MR, RNN_FLUSH_OPERAND);
+      else
+        for (int k = 0; k < kn; k++)
+          for (int i = 0; i < rows; i++)
+            panel[k * RNN_GEMM_MR + i] = rnn_flush_below(panel[k * RNN_GEMM_MR + i], RNN_FLUSH_OPERAND);
     }
   }
 }
