@@ -328,6 +328,19 @@ static void gemm_packed_serial(int M, int N, int K, const float *a, ptrdiff_t sa
       gemm_block(M, N, kc, ak, sam, sak, RNN_GEMM_MR * sam, wk, wps, c, ldc, acc);
       continue;
     }
+    if (M < RNN_GEMM_MR) {
+      /* One to three rows: copied flushed, row by row, for the 1x8 kernel
+       * (a micro-panel would make it read A at a stride of MR). */
+      for (int i = 0; i < M; i++) {
+        float *row = a_block + (size_t)i * kc;
+        if (sak == 1)
+          rnn_flush_copy_below(row, ak + i * sam, (size_t)kc, RNN_FLUSH_OPERAND);
+        else
+          for (int k = 0; k < kc; k++) row[k] = rnn_flush_below(ak[i * sam + k * sak], RNN_FLUSH_OPERAND);
+      }
+      gemm_block(M, N, kc, a_block, kc, 1, (ptrdiff_t)RNN_GEMM_MR * kc, wk, wps, c, ldc, acc);
+      continue;
+    }
     for (int m0 = 0; m0 < M; m0 += RNN_GEMM_MC) {
       const int mc = min_int(RNN_GEMM_MC, M - m0);
       pack_a(mc, kc, ak + m0 * sam, sam, sak, a_block);
