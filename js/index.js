@@ -14,7 +14,7 @@ import { Dropout, Embedding, Linear } from './layers.js';
 import { instantiate, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
-import { GRU, LSTM, RNN } from './recurrent.js';
+import { GRU, LSTM, MinGRU, MinLSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
 import { SentimentLSTM } from './sentiment-lstm.js';
 import { Seq2Seq } from './seq2seq.js';
@@ -36,6 +36,7 @@ function makeApi(core) {
   const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }], 'Trainer', 1);
   return Object.freeze({
     RNN: bound(RNN, 'RNN'), LSTM: bound(LSTM, 'LSTM'), GRU: bound(GRU, 'GRU'),
+    MinGRU: bound(MinGRU, 'MinGRU'), MinLSTM: bound(MinLSTM, 'MinLSTM'),
     Linear: bound(Linear, 'Linear'), Embedding: bound(Embedding, 'Embedding'), Dropout: bound(Dropout, 'Dropout'),
     Sequential, Pool,
     Adam: bound(Adam, 'Adam'), AdamW: bound(AdamW, 'AdamW'), SGD: bound(SGD, 'SGD'),

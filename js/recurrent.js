@@ -1,12 +1,13 @@
 // recurrent.js - RNN, LSTM and GRU layers: PyTorch's nn.RNN / nn.LSTM /
-// nn.GRU options, shapes and state_dict, running on the wasm engine.
+// nn.GRU options, shapes and state_dict, running on the wasm engine; and
+// MinGRU / MinLSTM (Feng et al. 2024; tools/min_rnn.py is their PyTorch twin).
 import { RnnError } from './errors.js';
 import { ParamModule } from './param-module.js';
 import { RecurrentStream, TAP_GATES } from './stream.js';
 import { checkTensor } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
 
-const CELL = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3 };
+const CELL = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3, MinGRU: 4, MinLSTM: 5 }; // + 2: log space
 const COMMON = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout',
   'bidirectional', 'seed'];
 
@@ -21,7 +22,7 @@ function swap01(src, dst, A, B, F) {
 }
 
 export class RecurrentLayer extends ParamModule {
-  constructor(core, mode, opts, extraKnown) {
+  constructor(core, mode, opts, extraKnown, logSpace = false) {
     const what = mode.startsWith('RNN') ? 'RNN' : mode;
     checkKnown(opts ?? {}, [...COMMON, ...extraKnown], what);
     opts = opts ?? {};
@@ -35,7 +36,7 @@ export class RecurrentLayer extends ParamModule {
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
     const projSize = mode === 'LSTM'
       ? intOption(opts, 'projSize', what, { min: 0, max: hiddenSize - 1, def: 0 }) : 0;
-    const ptr = core.outPointer(what, (out) => core.x.rnn_model_new(CELL[mode], inputSize, hiddenSize,
+    const ptr = core.outPointer(what, (out) => core.x.rnn_model_new(CELL[mode] + (logSpace ? 2 : 0), inputSize, hiddenSize,
       numLayers, bidirectional ? 1 : 0, bias ? 1 : 0, projSize, dropout, seed >>> 0, out));
     super(core, ptr, 'rnn_model_destroy', what, core.x.rnn_model_parameters(ptr));
     this.mode = mode;
@@ -304,5 +305,25 @@ export class LSTM extends RecurrentLayer {
 /** nn.GRU. */
 export class GRU extends RecurrentLayer {
   constructor(core, opts = {}) { super(core, 'GRU', opts, []); }
+}
+
+// minGRU / minLSTM: gates of x only, trained with one GEMM and a scan
+// (src/cell_min.c); logSpace: the paper's log-space variant (positive h~).
+class MinCell extends RecurrentLayer {
+  constructor(core, mode, opts) {
+    const logSpace = boolOption(opts ?? {}, 'logSpace', mode, false);
+    super(core, mode, opts, ['logSpace'], logSpace);
+    this.logSpace = logSpace;
+  }
+}
+
+/** minGRU: h = (1 - z) * h + z * h~, with z = sigmoid(W_z x + b_z), h~ = W_h x + b_h. */
+export class MinGRU extends MinCell {
+  constructor(core, opts = {}) { super(core, 'MinGRU', opts); }
+}
+
+/** minLSTM: h = f' * h + i' * h~, with f' = f / (f + i), i' = i / (f + i). */
+export class MinLSTM extends MinCell {
+  constructor(core, opts = {}) { super(core, 'MinLSTM', opts); }
 }
 

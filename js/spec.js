@@ -5,14 +5,14 @@
 //   copy.loadStateDict(model.stateDict());    // ... and the same weights
 // Every layer's options are read from its public properties (seed included,
 // so a rebuilt model starts from the same initial weights). Covers RNN, LSTM,
-// GRU, Linear, Embedding, Dropout, Pool, Sequential (nested) and
+// GRU, MinGRU, MinLSTM, Linear, Embedding, Dropout, Pool, Sequential (nested) and
 // models.SentimentLSTM.
 import { disposeOnThrow } from './container.js';
 import { RnnError } from './errors.js';
 
-const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU' };
+const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU', MinGRU: 'MinGRU', MinLSTM: 'MinLSTM' };
 const POOL_MODES = ['last', 'mean', 'final'];
-const TYPES = ['RNN', 'LSTM', 'GRU', 'Linear', 'Embedding', 'Dropout', 'Pool', 'Sequential', 'SentimentLSTM'];
+const TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'Pool', 'Sequential', 'SentimentLSTM'];
 
 // What kind of module m is, without instanceof (every init() makes its own
 // classes, and dist/ and js/ are different module instances).
@@ -27,13 +27,14 @@ function kindOf(m) {
 function describe(m, path) {
   const kind = kindOf(m);
   switch (kind) {
-    case 'RNN': case 'LSTM': case 'GRU': {
+    case 'RNN': case 'LSTM': case 'GRU': case 'MinGRU': case 'MinLSTM': {
       const s = {
         type: kind, inputSize: m.inputSize, hiddenSize: m.hiddenSize, numLayers: m.numLayers, bias: m.bias,
         batchFirst: m.batchFirst, dropout: m.dropout, bidirectional: m.bidirectional, seed: m.seed,
       };
       if (kind === 'RNN') s.nonlinearity = m.nonlinearity ?? (m.mode === 'RNN_RELU' ? 'relu' : 'tanh');
       if (kind === 'LSTM') s.projSize = m.projSize ?? 0;
+      if (kind.startsWith('Min')) s.logSpace = m.logSpace;
       return s;
     }
     case 'Linear':
@@ -86,7 +87,7 @@ function build(rnn, spec, path) {
   }
   const { type, ...opts } = spec;
   switch (type) {
-    case 'RNN': case 'LSTM': case 'GRU': case 'Linear': case 'Embedding': case 'Dropout':
+    case 'RNN': case 'LSTM': case 'GRU': case 'MinGRU': case 'MinLSTM': case 'Linear': case 'Embedding': case 'Dropout':
       return new rnn[type](opts);
     case 'Pool':
       return new rnn.Pool(opts);

@@ -13,7 +13,10 @@ import { WasmHandle } from './handle.js';
 import { assertFinite, checkTensor, finiteChecks, typeName } from './tensor.js';
 
 /** Names of the gate blocks in a tap record, as the C side orders them. */
-export const TAP_GATES = { LSTM: ['i', 'f', 'g', 'o'], GRU: ['r', 'z', 'n'], RNN_TANH: [], RNN_RELU: [] };
+export const TAP_GATES = {
+  LSTM: ['i', 'f', 'g', 'o'], GRU: ['r', 'z', 'n'], RNN_TANH: [], RNN_RELU: [],
+  MinGRU: ['z', 'htilde'], MinLSTM: ['f', 'i', 'htilde'],
+};
 
 
 export class RecurrentStream extends WasmHandle {

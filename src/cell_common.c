@@ -42,6 +42,10 @@ void rnn_direction_forward(const rnn_cell_def *cell, const rnn_run *r, float *hN
                       float *cN) {
   const int B = r->B, Ho = r->Hout, H = r->H;
   input_projection(cell, r);
+  if (cell->forward_seq) {
+    cell->forward_seq(cell, r, hN);
+    return;
+  }
   for (int s = 0; s < r->T; s++) {
     const int t = rnn_step_time(r, s);
     fill_hprev(r, t);
@@ -70,13 +74,10 @@ static void add_column_sums(float *acc, const float *m, int rows, int cols) {
   rnn_flush_array(acc, (size_t)cols);
 }
 
-void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
-                       const float *dhN, const float *dcN, float *dh0,
-                       float *dc0, float *dx, int dx_accumulate, float *dh,
-                       float *dc) {
-  const rnn_direction *dir = r->dir;
-  const int T = r->T, B = r->B, H = r->H, Ho = r->Hout, GH = cell->G * H;
-  const int M = T * B;
+/* BPTT step by step for the cells with a recurrent product. */
+static void bptt(const rnn_cell_def *cell, const rnn_run *r, const float *dhN,
+                 const float *dcN, float *dh0, float *dc0, float *dh, float *dc) {
+  const int T = r->T, B = r->B, H = r->H, Ho = r->Hout;
   memset(dh, 0, (size_t)B * Ho * sizeof(float));
   memset(dc, 0, (size_t)B * H * sizeof(float));
   for (int s = T - 1; s >= 0; s--) {
@@ -97,6 +98,17 @@ void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
       if (dc0) memcpy(dc0 + (size_t)b * H, dc + (size_t)b * H, (size_t)H * sizeof(float));
     }
   }
+}
+
+void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
+                       const float *dhN, const float *dcN, float *dh0,
+                       float *dc0, float *dx, int dx_accumulate, float *dh,
+                       float *dc) {
+  const rnn_direction *dir = r->dir;
+  const int H = r->H, Ho = r->Hout, GH = cell->G * H;
+  const int M = r->T * r->B;
+  if (cell->backward_seq) cell->backward_seq(cell, r, dhN, dh0);
+  else bptt(cell, r, dhN, dcN, dh0, dc0, dh, dc);
 
   const float *dG = dir->gates, *dGh = cell->hidden_grads(r);
   const int in = dir->in_dim;
@@ -104,13 +116,14 @@ void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
   /* dW_ih[GH][in] += dG^T [GH x TB] * in [TB x in] */
   rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + dir->w_ih, in, 1, r->ws, r->ws_floats);
   /* dW_hh[GH][Hout] += dGh^T * hprev, over every step at once */
-  rnn_sgemm(GH, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws, r->ws_floats);
+  if (dir->w_hh != RNN_NONE)
+    rnn_sgemm(GH, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws, r->ws_floats);
   /* dW_hr[P][H] += dhp^T * m */
   if (dir->w_hr != RNN_NONE)
     rnn_sgemm(Ho, H, M, dir->dhp, 1, Ho, dir->mproj, H, 1, g + dir->w_hr, H, 1, r->ws, r->ws_floats);
   if (dir->b_ih != RNN_NONE) {
     add_column_sums(g + dir->b_ih, dG, M, GH);
-    add_column_sums(g + dir->b_hh, dGh, M, GH);
+    if (dir->b_hh != RNN_NONE) add_column_sums(g + dir->b_hh, dGh, M, GH);
   }
   /* dx[TB][in] (+)= dG [TB x GH] * W_ih [GH x in] */
   if (dx) rnn_gemm_packed(M, in, GH, dG, GH, 1, dir->pk_ih_t, dx, in, dx_accumulate, r->ws, r->ws_floats);

@@ -43,15 +43,15 @@ struct rnn_model {
   int have_forward; /* a forward is cached and not yet consumed by backward */
 };
 
-static size_t direction_packed_floats(int in_dim, int H, int Ho, int G, int proj) {
-  size_t n = rnn_gemm_packed_size(in_dim, G * H) + rnn_gemm_packed_size(Ho, G * H) +
-             rnn_gemm_packed_size(G * H, in_dim) + rnn_gemm_packed_size(G * H, Ho);
+static size_t direction_packed_floats(int in_dim, int H, int Ho, int G, int proj, int hh) {
+  size_t n = rnn_gemm_packed_size(in_dim, G * H) + rnn_gemm_packed_size(G * H, in_dim);
+  if (hh) n += rnn_gemm_packed_size(Ho, G * H) + rnn_gemm_packed_size(G * H, Ho);
   if (proj) n += rnn_gemm_packed_size(H, Ho) + rnn_gemm_packed_size(Ho, H);
   return n;
 }
 
 static int check_config(const rnn_model_config *c) {
-  if (c->cell < RNN_CELL_RNN_TANH || c->cell > RNN_CELL_GRU)
+  if (c->cell < RNN_CELL_RNN_TANH || c->cell > RNN_CELL_MIN_LSTM_LOG)
     return rnn_fail(RNN_E_INVALID, "unknown cell type %d", c->cell);
   if (c->input_size < 1 || c->input_size > MAX_INPUT)
     return rnn_fail(RNN_E_INVALID, "inputSize must be in [1, %d], got %d", MAX_INPUT, c->input_size);
@@ -72,7 +72,9 @@ static int check_config(const rnn_model_config *c) {
 /* Indexed by rnn_cell (checked by check_config). */
 const rnn_cell_def *rnn_cell_def_of(int cell) {
   static const rnn_cell_def *const defs[] = {&rnn_cell_rnn_tanh, &rnn_cell_rnn_relu,
-                                             &rnn_cell_lstm, &rnn_cell_gru};
+                                             &rnn_cell_lstm, &rnn_cell_gru,
+                                             &rnn_cell_min_gru, &rnn_cell_min_lstm,
+                                             &rnn_cell_min_gru_log, &rnn_cell_min_lstm_log};
   return defs[cell];
 }
 
@@ -82,6 +84,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   int st = check_config(cfg);
   if (st) return st;
   const int G = rnn_cell_def_of(cfg->cell)->G;
+  const int hh = !rnn_cell_def_of(cfg->cell)->forward_seq; /* W_hh, b_hh */
   const int D = cfg->bidirectional ? 2 : 1;
   const int H = cfg->hidden_size, P = cfg->proj_size, Ho = P ? P : H;
   const int L = cfg->num_layers;
@@ -90,8 +93,8 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   uint64_t nparams = 0;
   for (int l = 0; l < L; l++) {
     const uint64_t in = l == 0 ? (uint64_t)cfg->input_size : (uint64_t)D * Ho;
-    const uint64_t per = (uint64_t)G * H * in + (uint64_t)G * H * Ho +
-                         (cfg->bias ? 2ull * G * H : 0) + (uint64_t)P * H;
+    const uint64_t per = (uint64_t)G * H * in + (uint64_t)hh * G * H * Ho +
+                         (cfg->bias ? (1ull + hh) * G * H : 0) + (uint64_t)P * H;
     nparams += per * D;
   }
   /* parameters, gradients and about twice as much packed */
@@ -116,12 +119,12 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
     for (int d = 0; d < D; d++) {
       rnn_direction *dir = &m->dirs[l * D + d];
       dir->in_dim = l == 0 ? cfg->input_size : D * Ho;
-      dir->b_ih = dir->b_hh = dir->w_hr = RNN_NONE;
+      dir->w_hh = dir->b_ih = dir->b_hh = dir->w_hr = RNN_NONE;
       const struct { const char *kind; int rows, cols; size_t *slot; int present; } parts[5] = {
           {"weight_ih", G * H, dir->in_dim, &dir->w_ih, 1},
-          {"weight_hh", G * H, Ho, &dir->w_hh, 1},
+          {"weight_hh", G * H, Ho, &dir->w_hh, hh},
           {"bias_ih", G * H, 1, &dir->b_ih, cfg->bias},
-          {"bias_hh", G * H, 1, &dir->b_hh, cfg->bias},
+          {"bias_hh", G * H, 1, &dir->b_hh, cfg->bias && hh},
           {"weight_hr", P, H, &dir->w_hr, P > 0}};
       for (int k = 0; k < 5; k++) {
         if (!parts[k].present) continue;
@@ -130,7 +133,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
         *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
                                         parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
-      packed_total += direction_packed_floats(dir->in_dim, H, Ho, G, P > 0);
+      packed_total += direction_packed_floats(dir->in_dim, H, Ho, G, P > 0, hh);
     }
   }
   m->packed = malloc(packed_total * sizeof(float));
@@ -143,9 +146,11 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   for (int k = 0; k < L * D; k++) {
     rnn_direction *dir = &m->dirs[k];
     dir->pk_ih = pk, pk += rnn_gemm_packed_size(dir->in_dim, G * H);
-    dir->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
     dir->pk_ih_t = pk, pk += rnn_gemm_packed_size(G * H, dir->in_dim);
-    dir->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
+    if (hh) {
+      dir->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
+      dir->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
+    }
     if (P) {
       dir->pk_hr = pk, pk += rnn_gemm_packed_size(H, Ho);
       dir->pk_hr_t = pk, pk += rnn_gemm_packed_size(Ho, H);
@@ -198,11 +203,14 @@ static void pack_weights(rnn_model *m) {
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout;
   for (int k = 0; k < m->L * m->D; k++) {
     rnn_direction *dir = &m->dirs[k];
-    const float *wih = m->params.values + dir->w_ih, *whh = m->params.values + dir->w_hh;
+    const float *wih = m->params.values + dir->w_ih;
     rnn_gemm_pack_b(dir->in_dim, GH, wih, 1, dir->in_dim, dir->pk_ih);
-    rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, dir->pk_hh);
     rnn_gemm_pack_b(GH, dir->in_dim, wih, dir->in_dim, 1, dir->pk_ih_t);
-    rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, dir->pk_hh_t);
+    if (dir->w_hh != RNN_NONE) {
+      const float *whh = m->params.values + dir->w_hh;
+      rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, dir->pk_hh);
+      rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, dir->pk_hh_t);
+    }
     if (dir->w_hr != RNN_NONE) {
       const float *whr = m->params.values + dir->w_hr; /* [P][H] */
       rnn_gemm_pack_b(H, Ho, whr, 1, H, dir->pk_hr);
@@ -222,6 +230,8 @@ static int reserve_cache(rnn_model *m, int T, int B) {
                     (unsigned long long)((uint64_t)T * (uint64_t)B));
   const size_t rows = (size_t)T * B;
   const int H = m->H, Ho = m->Hout, DHo = m->D * Ho, GH = m->G * H;
+  /* per-step scratch, or the scan's carries and slopes (rnn_cell_def) */
+  const int tmp_row = m->cell->forward_seq ? 2 * RNN_SCAN_MAX_CHUNKS * H : GH;
   const int widest = m->I > DHo ? m->I : DHo;
   const int maxn = widest > H ? widest : H;
   /* one workspace serves every product (they run one after another) */
@@ -247,7 +257,7 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const uint64_t drop = m->cfg.dropout > 0.0f ? 2ull * (m->L - 1) * R * DHo : 0;
   const uint64_t total = R * m->I + (uint64_t)m->L * R * DHo + drop + LD * CB * Ho +
                          LD * CB * H + CB /* lengths */ + 2ull * R * widest + CB * Ho +
-                         CB * H + CB * GH + LD * per_direction;
+                         CB * H + CB * tmp_row + LD * per_direction;
   if (total > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "sequence too large: T*B = %zu rows", rows);
   float *c = malloc((size_t)total * sizeof(float));
@@ -270,7 +280,7 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   m->dbuf[1] = c, c += R * widest;
   m->dh = c, c += CB * Ho;
   m->dc = c, c += CB * H;
-  m->tmp = c, c += CB * GH;
+  m->tmp = c, c += CB * tmp_row;
   for (size_t k = 0; k < LD; k++) {
     rnn_direction *dir = &m->dirs[k];
     dir->gates = c, c += R * GH;

@@ -52,7 +52,14 @@ typedef enum {
   RNN_CELL_RNN_TANH = 0,
   RNN_CELL_RNN_RELU = 1,
   RNN_CELL_LSTM = 2,
-  RNN_CELL_GRU = 3
+  RNN_CELL_GRU = 3,
+  /* minGRU / minLSTM (Feng et al. 2024): gates of x only, a linear scan in h;
+   * _LOG: the paper's log-space variant (positive candidate g(h~)). No
+   * weight_hh / bias_hh; weight_ih rows (z, h~) or (f, i, h~). */
+  RNN_CELL_MIN_GRU = 4,
+  RNN_CELL_MIN_LSTM = 5,
+  RNN_CELL_MIN_GRU_LOG = 6,
+  RNN_CELL_MIN_LSTM_LOG = 7
 } rnn_cell;
 
 typedef struct rnn_model rnn_model;
@@ -84,7 +91,7 @@ typedef struct {
   int hidden_size;   /* H */
   int num_layers;
   int bidirectional; /* 0 or 1: D = 1 or 2 directions */
-  int bias;          /* 0 or 1: bias_ih and bias_hh */
+  int bias;          /* 0 or 1: bias_ih and bias_hh (min cells: bias_ih) */
   int proj_size;     /* LSTM only: 0, or P < H (h_t = W_hr (o * tanh c_t)) */
   float dropout;     /* on each layer's output but the last, in training; [0, 1) */
   uint32_t seed;     /* weight init and dropout masks */

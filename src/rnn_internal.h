@@ -128,6 +128,7 @@ typedef struct {
   void (*product)(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
                   const float *packed, float *c, ptrdiff_t ldc);
   const void *stream;
+  const struct rnn_cell_def *cell;
 } rnn_stream_layer_step;
 
 /* Every kernel flushes the subnormals it produces: see flush.h (a cell's
@@ -143,8 +144,15 @@ typedef struct {
  * backward_step: dh/dc hold d h_t, d c_t (without dy); for active rows it
  *   turns gates[t] into gate gradients (zero for ended rows), then leaves
  *   d h_{t-1} in dh and d c_{t-1} in dc.
- * stream_step: one step of one stream layer (rnn_stream_layer_step). */
-typedef struct {
+ * stream_step: one step of one stream layer (rnn_stream_layer_step).
+ * Cells whose gates read x only (cell_min.c) have no W_hh / b_hh and run the
+ * whole sequence at once instead of forward_step / backward_step:
+ * forward_seq gets gates = the input projection and writes out (and hN);
+ * backward_seq leaves the gate gradients in gates and writes dh0 (may be
+ * NULL). tmp then holds 2 * RNN_SCAN_MAX_CHUNKS * B * H floats. */
+#define RNN_SCAN_MAX_CHUNKS 8
+typedef struct rnn_cell_def rnn_cell_def;
+struct rnn_cell_def {
   int G;
   int fold_hh_bias; /* 1: b_hh joins b_ih in the input projection (not GRU) */
   int cell_state;   /* 1: a cell state c besides h (LSTM) */
@@ -154,7 +162,10 @@ typedef struct {
   /* [T*B][G*H] hidden-side gate gradients (GRU: aux2; others: gates) */
   const float *(*hidden_grads)(const rnn_run *r);
   void (*stream_step)(const rnn_stream_layer_step *st);
-} rnn_cell_def;
+  int log_space; /* min cells: the paper's log-space variant (h~ through g) */
+  void (*forward_seq)(const rnn_cell_def *cell, const rnn_run *r, float *hN);
+  void (*backward_seq)(const rnn_cell_def *cell, const rnn_run *r, const float *dhN, float *dh0);
+};
 
 /* The definition of an rnn_cell value (model.c). */
 const rnn_cell_def *rnn_cell_def_of(int cell);
@@ -163,7 +174,8 @@ const rnn_cell_def *rnn_cell_def_of(int cell);
 const float *rnn_gates_as_hidden_grads(const rnn_run *r);
 
 extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_rnn_tanh,
-    rnn_cell_rnn_relu;
+    rnn_cell_rnn_relu, rnn_cell_min_gru, rnn_cell_min_lstm, rnn_cell_min_gru_log,
+    rnn_cell_min_lstm_log;
 
 /* Model accessors for stream.c (model.c). */
 const rnn_model_config *rnn_model_config_of(const rnn_model *m);

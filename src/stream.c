@@ -10,7 +10,8 @@
  * where it is at once the next step's state and the next layer's input.
  * No copies between layers, no bias pass, nothing allocated per step.
  * GRU's n gate needs W_in x + b_in and W_hn h + b_hn apart (r multiplies
- * the second), so it takes [x, 1] and [1, h] in two smaller products.
+ * the second), so it takes [x, 1] and [1, h] in two smaller products; the
+ * min cells' gates read [x, 1] only (their h enters in the cell's update).
  * With batch 1 the products are single rows (rnn_gemv_packed); the packs
  * are the stream's own, redone when the model's parameter version moves. */
 #include "rnn_internal.h"
@@ -127,6 +128,10 @@ static float proj_weight(const void *ctx, int k, int n) {
 /* Pack specs of a layer: [0] the main product, [1], [2] GRU's n parts. */
 static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp[3]) {
   const int H = s->H, in = ly->in, b = s->bias;
+  if (s->cell->forward_seq) { /* min cells: gates of [x, 1] only */
+    sp[0] = (pack_spec){0, s->G * H, 0, in + b, 1, 1, 0, 0};
+    return 1;
+  }
   if (!s->cell->split_n) {
     sp[0] = (pack_spec){0, s->G * H, 0, ly->K, 1, 1, 1, 1};
     return 1;
@@ -143,7 +148,7 @@ static void repack(rnn_stream *s) {
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
     const rnn_direction *dir = rnn_model_direction(s->m, l);
-    const weights w = {params + dir->w_ih, params + dir->w_hh,
+    const weights w = {params + dir->w_ih, dir->w_hh != RNN_NONE ? params + dir->w_hh : NULL,
                        dir->b_ih != RNN_NONE ? params + dir->b_ih : NULL,
                        dir->b_hh != RNN_NONE ? params + dir->b_hh : NULL,
                        ly->in, s->Hout, s->bias};
@@ -300,7 +305,7 @@ static void layer_step(rnn_stream *s, const stream_layer *ly) {
   const rnn_stream_layer_step st = {
       s->B, s->H, s->Hout, ly->in, ly->K, s->bias, (ptrdiff_t)s->row,
       s->chain + ly->x_off, s->chain + ly->h_off, ly->g, ly->c, s->gh, s->mproj,
-      ly->w, ly->w_nx, ly->w_nh, ly->w_hr, product, s};
+      ly->w, ly->w_nx, ly->w_nh, ly->w_hr, product, s, s->cell};
   s->cell->stream_step(&st);
 }
 
