@@ -194,7 +194,8 @@ export class RecurrentStream extends WasmHandle {
 
   /**
    * Per-layer internals of the last step (streams made with taps: true):
-   * [{ i, f, g, o, c, h }] (LSTM), [{ r, z, n, h }] (GRU), [{ h }] (RNN);
+   * [{ i, f, g, o, c, h }] (LSTM), [{ r, z, n, h }] (GRU), [{ h }] (RNN),
+   * [{ z, htilde, h }] (MinGRU), [{ f, i, htilde, h }] (MinLSTM);
    * Float32Array copies of batch * hiddenSize values (h: batch * outputSize).
    */
   taps() {

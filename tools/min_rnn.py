@@ -1,0 +1,116 @@
+"""PyTorch twins of rnn.MinGRU and rnn.MinLSTM: minGRU and minLSTM of Feng et
+al., "Were RNNs All We Needed?" (2024), with rnn-wasm's state_dict names, so
+weights move both ways as safetensors (tools/export_safetensors.py,
+load_safetensors.py) and the engine's answers can be checked against these.
+
+    import sys; sys.path.insert(0, 'tools')
+    from min_rnn import MinRNN
+    m = MinRNN('MinGRU', input_size=8, hidden_size=16, num_layers=2)
+    out, h_n = m(x)                      # x [T, B, I] (or [B, T, I] with batch_first)
+
+Per layer and direction k (suffix _l{k}, _reverse for the second direction):
+    weight_ih_l{k} [G*H, in], bias_ih_l{k} [G*H]   (no weight_hh / bias_hh)
+    minGRU  rows (z, h~):    z = sigmoid(W_z x + b_z), h~ = W_h x + b_h
+                             h_t = (1 - z) * h_{t-1} + z * h~
+    minLSTM rows (f, i, h~): f' = f / (f + i), i' = i / (f + i)
+                             h_t = f' * h_{t-1} + i' * h~
+log_space=True is the paper's log-space variant: h~ becomes g(h~) with
+g(x) = x + 0.5 (x >= 0), sigmoid(x) (x < 0), and the scan runs in log space
+with logcumsumexp (h0 must then be >= 0). Sequences with `lengths` (and the
+plain form) run the same recurrence step by step.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def _g(x):
+    return torch.where(x >= 0, x + 0.5, torch.sigmoid(x))
+
+
+def _log_g(x):
+    return torch.where(x >= 0, torch.log(F.relu(x) + 0.5), -F.softplus(-x))
+
+
+def _coeffs(mode, pre, H, log_space):
+    """The scan's a_t and v_t (h_t = a_t h_{t-1} + v_t) from the gate pre-activations."""
+    if mode == 'MinGRU':
+        z = torch.sigmoid(pre[..., :H])
+        c = _g(pre[..., H:]) if log_space else pre[..., H:]
+        return 1 - z, z * c
+    f, i = torch.sigmoid(pre[..., :H]), torch.sigmoid(pre[..., H:2 * H])
+    c = _g(pre[..., 2 * H:]) if log_space else pre[..., 2 * H:]
+    return f / (f + i), i / (f + i) * c
+
+
+def _log_scan(mode, pre, H, h0):
+    """The paper's log-space parallel scan over [T, B, *]: log h_t =
+    a*_t + logcumsumexp(log v - a*), a* = cumsum log a."""
+    if mode == 'MinGRU':
+        k, c = pre[..., :H], pre[..., H:]
+        log_a, log_v = -F.softplus(k), -F.softplus(-k) + _log_g(c)
+    else:
+        kf, ki, c = pre[..., :H], pre[..., H:2 * H], pre[..., 2 * H:]
+        diff = F.softplus(-kf) - F.softplus(-ki)
+        log_a, log_v = -F.softplus(diff), -F.softplus(-diff) + _log_g(c)
+    a_star = F.pad(torch.cumsum(log_a, dim=0), (0, 0, 0, 0, 1, 0))
+    log_values = torch.cat([torch.log(h0).unsqueeze(0), log_v], dim=0)
+    log_h = a_star + torch.logcumsumexp(log_values - a_star, dim=0)
+    return torch.exp(log_h[1:])
+
+
+class MinRNN(nn.Module):
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, log_space=False):
+        super().__init__()
+        assert mode in ('MinGRU', 'MinLSTM')
+        self.mode, self.hidden_size, self.num_layers = mode, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
+        self.D, self.log_space = 2 if bidirectional else 1, log_space
+        G = 2 if mode == 'MinGRU' else 3
+        k = hidden_size ** -0.5
+        for l in range(num_layers):
+            for d in range(self.D):
+                sfx = f'_l{l}' + ('_reverse' if d else '')
+                fan_in = input_size if l == 0 else self.D * hidden_size
+                setattr(self, 'weight_ih' + sfx, nn.Parameter(torch.empty(G * hidden_size, fan_in).uniform_(-k, k)))
+                if bias:
+                    setattr(self, 'bias_ih' + sfx, nn.Parameter(torch.empty(G * hidden_size).uniform_(-k, k)))
+
+    def _direction(self, x, h0, lengths, sfx, reverse):
+        H, T = self.hidden_size, x.shape[0]
+        pre = F.linear(x, getattr(self, 'weight_ih' + sfx), getattr(self, 'bias_ih' + sfx, None))
+        if self.log_space and lengths is None:
+            seq = pre.flip(0) if reverse else pre
+            out = _log_scan(self.mode, seq, H, h0)
+            return (out.flip(0) if reverse else out), out[-1]
+        a, v = _coeffs(self.mode, pre, H, self.log_space)
+        lens = torch.full((x.shape[1],), T) if lengths is None else torch.as_tensor(lengths)
+        h, outs = h0, [None] * T
+        for t in (range(T - 1, -1, -1) if reverse else range(T)):
+            live = (t < lens).to(x.dtype).unsqueeze(1)
+            h = live * (a[t] * h + v[t]) + (1 - live) * h
+            outs[t] = live * h
+        return torch.stack(outs), h
+
+    def forward(self, x, h0=None, lengths=None):
+        """x [T, B, I] ([B, T, I] batch_first); h0 [L*D, B, H]; lengths [B] or None.
+        Returns (output [T, B, D*H], h_n [L*D, B, H]); output is 0 past a sequence's length."""
+        if self.batch_first:
+            x = x.transpose(0, 1)
+        L, D, H = self.num_layers, self.D, self.hidden_size
+        if h0 is None:
+            h0 = x.new_zeros(L * D, x.shape[1], H)
+        h_n = []
+        for l in range(L):
+            outs = []
+            for d in range(D):
+                out, hN = self._direction(x, h0[l * D + d], lengths, f'_l{l}' + ('_reverse' if d else ''), d == 1)
+                outs.append(out)
+                h_n.append(hN)
+            x = torch.cat(outs, dim=2)
+            if l + 1 < L and self.dropout > 0 and self.training:
+                x = F.dropout(x, self.dropout)
+        if self.batch_first:
+            x = x.transpose(0, 1)
+        return x, torch.stack(h_n)
