@@ -14,9 +14,15 @@ const CONFIGS = [
   { cls: 'LSTM', opts: { numLayers: 2, bidirectional: true } },
   { cls: 'GRU', opts: { numLayers: 2, bidirectional: true, batchFirst: true } },
   { cls: 'RNN', opts: { numLayers: 2, bidirectional: true, bias: false } },
+  { cls: 'MinGRU', opts: {} },
+  { cls: 'MinLSTM', opts: {} },
+  // g(x) of the log-space form has a kink at 0 (slope 1/4 below, 1 above):
+  // a smaller step keeps the differences from straddling it
+  { cls: 'MinGRU', opts: { numLayers: 2, bidirectional: true, logSpace: true }, eps: 1e-3 },
+  { cls: 'MinLSTM', opts: { numLayers: 3, bidirectional: true, batchFirst: true, logSpace: true }, eps: 1e-3 },
 ];
 
-const T = 4, B = 3, I = 3, H = 5, EPS = 1e-2, PROBES = 5;
+const T = 4, B = 3, I = 3, H = 5, STEP = 1e-2, PROBES = 5;
 
 for (const cfg of CONFIGS) {
   const label = `${cfg.cls} ${JSON.stringify(cfg.opts)}`;
@@ -48,6 +54,7 @@ for (const cfg of CONFIGS) {
       const g = layer.backward({ dOutput: wy, dhN: wh, dcN: wc });
       const pgrads = layer.grads();
 
+      const EPS = cfg.eps ?? STEP;
       const check = (what, analytic, perturb) => {
         const scale = Math.max(maxAbs(analytic), 1e-3);
         for (let k = 0; k < PROBES; k++) {

@@ -94,3 +94,32 @@ test('T = 4096: outputs and gradients stay finite and bounded in both forms (h i
     }
   }
 });
+
+test('threads: 2 splits the scan over time chunks and gives the one-thread bits', { timeout: 120_000 }, async () => {
+  const one = await init();
+  const two = await init({ threads: 2 });
+  const run = (rnn, mode, logSpace) => {
+    const [T, B, I, H] = [700, 4, 8, 64];
+    const m = new rnn[mode]({ inputSize: I, hiddenSize: H, numLayers: 2, bidirectional: true, logSpace, seed: 9 });
+    const x = { shape: [T, B, I], data: randn(T * B * I, 4) };
+    const lengths = [700, 333, 64, 1];
+    const before = rnn.threadStats?.().splitCalls ?? 0;
+    let f;
+    for (let k = 0; k < 3; k++) { // helpers wake on the first calls
+      f = m.forward(x, { lengths });
+      if (k < 2) m.backward({ dOutput: { shape: f.output.shape, data: randn(f.output.data.length, 5) } });
+    }
+    const g = m.backward({ dOutput: { shape: f.output.shape, data: randn(f.output.data.length, 5) }, dhN: { shape: f.hN.shape, data: randn(f.hN.data.length, 6) } });
+    const split = (rnn.threadStats?.().splitCalls ?? 0) - before;
+    const res = { out: f.output.data, hN: f.hN.data, dx: g.dx.data, dh0: g.dh0.data, ...Object.fromEntries(Object.entries(m.grads()).map(([k, v]) => [k, v.data])) };
+    m.dispose();
+    return { res, split };
+  };
+  for (const mode of ['MinGRU', 'MinLSTM']) {
+    for (const logSpace of [false, true]) {
+      const a = run(one, mode, logSpace), b = run(two, mode, logSpace);
+      assert.ok(b.split > 0, `${mode}: nothing ran split over the helper`);
+      for (const k of Object.keys(a.res)) assert.deepEqual(b.res[k], a.res[k], `${mode} logSpace=${logSpace}: ${k} differs between 1 and 2 threads`);
+    }
+  }
+});

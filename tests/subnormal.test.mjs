@@ -50,7 +50,7 @@ function uniform(n, rnd, scale) {
   return a;
 }
 
-const CELLS = ['LSTM', 'GRU', 'RNN'];
+const CELLS = ['LSTM', 'GRU', 'RNN', 'MinGRU', 'MinLSTM'];
 
 /**
  * A classifier's train steps: the layer over T steps, a Linear head on hN,
