@@ -22,18 +22,26 @@
 
 #include <string.h>
 
+/* -Os for this file's code: no unswitched or unrolled copies of its loops */
+#define MINSIZE __attribute__((minsize))
 #define SCAN_MIN_CHUNK 32 /* steps; shorter sequences run as one chunk */
 #define G_BELOW_HALF 0.49999997f /* g(x < 0) < 0.5 <= g(x >= 0), so g' is read off g */
 
+#ifdef __wasm_simd128__
+/* one copy of the sigmoid's code, called (this file's rows are short) */
+__attribute__((noinline)) static v128_t sigmoid4(v128_t x) { return rnn_sigmoid_f32x4(x); }
+#else
 static float candidate(float x, int log_space) {
-  if (!log_space) return x;
-  return x >= 0.0f ? x + 0.5f : fminf(rnn_sigmoidf(x), G_BELOW_HALF);
+  if (!log_space || x >= 0.0f) return log_space ? x + 0.5f : x;
+  const float s = rnn_sigmoidf(x);
+  return G_BELOW_HALF < s ? G_BELOW_HALF : s; /* as wasm's pmin */
 }
+#endif
 
 /* One batch row, forward: g holds the gate pre-activations and becomes the
  * activations (the taps). Then a and v get the scan's coefficient and input,
  * or, with h (a stream), h = a * h + v in place. */
-static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float *v, float *h,
+MINSIZE static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float *v, float *h,
                             int H) {
   const int lstm = cell->G == 3, log_space = cell->log_space;
   float *gc = g + (cell->G - 1) * H;
@@ -44,13 +52,13 @@ static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float 
     v128_t c = wasm_v128_load(gc + j), A, V;
     if (log_space)
       c = wasm_v128_bitselect(wasm_f32x4_add(c, wasm_f32x4_splat(0.5f)),
-                              wasm_f32x4_pmin(rnn_sigmoid_f32x4(c), wasm_f32x4_splat(G_BELOW_HALF)),
+                              wasm_f32x4_pmin(sigmoid4(c), wasm_f32x4_splat(G_BELOW_HALF)),
                               wasm_f32x4_ge(c, wasm_f32x4_splat(0.0f)));
     wasm_v128_store(gc + j, c);
-    const v128_t f = rnn_sigmoid_f32x4(wasm_v128_load(g + j));
+    const v128_t f = sigmoid4(wasm_v128_load(g + j));
     wasm_v128_store(g + j, f);
     if (lstm) {
-      const v128_t i = rnn_sigmoid_f32x4(wasm_v128_load(g + H + j));
+      const v128_t i = sigmoid4(wasm_v128_load(g + H + j));
       wasm_v128_store(g + H + j, i);
       const v128_t s = wasm_f32x4_add(f, i);
       A = rnn_flush_f32x4(wasm_f32x4_div(f, s));
@@ -66,7 +74,17 @@ static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float 
       wasm_v128_store(v + j, V);
     }
   }
-#endif
+  if (j < H) { /* the last lanes through the loop above, on a padded copy */
+    float pg[12] = {0}, pa[4], pv[4], ph[4] = {0};
+    const int n = H - j;
+    for (int k = 0; k < cell->G; k++) memcpy(pg + 4 * k, g + k * H + j, n * sizeof(float));
+    if (h) memcpy(ph, h + j, n * sizeof(float));
+    min_row_forward(cell, pg, pa, pv, h ? ph : NULL, 4);
+    for (int k = 0; k < cell->G; k++) memcpy(g + k * H + j, pg + 4 * k, n * sizeof(float));
+    if (h) memcpy(h + j, ph, n * sizeof(float));
+    else memcpy(a + j, pa, n * sizeof(float)), memcpy(v + j, pv, n * sizeof(float));
+  }
+#else
   for (; j < H; j++) {
     const float c = candidate(gc[j], log_space), f = rnn_sigmoidf(g[j]);
     float A, V;
@@ -81,11 +99,12 @@ static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float 
     if (h) h[j] = rnn_flush(A * h[j] + V);
     else a[j] = A, v[j] = V;
   }
+#endif
 }
 
 /* One batch row, backward: d is d h_t, hp is h_{t-1}; g (activations)
  * becomes the gradients of the gate pre-activations. */
-static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d, const float *hp,
+MINSIZE static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d, const float *hp,
                              int H) {
   const int lstm = cell->G == 3, log_space = cell->log_space;
   float *gc = g + (cell->G - 1) * H;
@@ -113,7 +132,16 @@ static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d,
     }
     wasm_v128_store(gc + j, rnn_flush_f32x4(dc));
   }
-#endif
+  if (j < H) { /* the last lanes through the loop above, on a padded copy */
+    float pg[12] = {0}, pd[4] = {0}, ph[4] = {0};
+    const int n = H - j;
+    for (int k = 0; k < cell->G; k++) memcpy(pg + 4 * k, g + k * H + j, n * sizeof(float));
+    memcpy(pd, d + j, n * sizeof(float));
+    memcpy(ph, hp + j, n * sizeof(float));
+    min_row_backward(cell, pg, pd, ph, 4);
+    for (int k = 0; k < cell->G; k++) memcpy(g + k * H + j, pg + 4 * k, n * sizeof(float));
+  }
+#else
   for (; j < H; j++) {
     const float c = gc[j], f = g[j], dv = d[j];
     const float gd = !log_space || c >= 0.5f ? 1.0f : c * (1.0f - c);
@@ -128,12 +156,13 @@ static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d,
       gc[j] = rnn_flush(dv * f * gd);
     }
   }
+#endif
 }
 
 /* One step of the scan over one row of H lanes with carry c: forward
  * c = a * c + v, y = c; backward (post) y = v + c, c = a * y. y holds v and
  * is overwritten unless p is given (a summary: p = a * p, y kept). */
-static void scan_row(const float *a, float *y, float *c, float *p, int post, int H) {
+MINSIZE static void scan_row(const float *a, float *y, float *c, float *p, int post, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -170,7 +199,7 @@ typedef struct {
 
 /* Chunks [c0, c1) of a phase: phase 0 runs chunk 0 and summarises the others
  * (from carry 0, slope 1); phase 1 runs chunks c0 + 1 .. from their starts. */
-static void scan_chunks(const void *ctx, int c0, int c1) {
+MINSIZE static void scan_chunks(const void *ctx, int c0, int c1) {
   const scan_job *job = ctx;
   const rnn_run *r = job->r;
   const int T = r->T, B = r->B, H = r->H;
@@ -194,7 +223,7 @@ static void scan_chunks(const void *ctx, int c0, int c1) {
 
 /* Runs the scan from start ([B] rows at stride ld_start, NULL: zeros) and
  * returns the final carries, [B][H]. */
-static const float *scan(scan_job *job, const float *start, int ld_start) {
+MINSIZE static const float *scan(scan_job *job, const float *start, int ld_start) {
   const rnn_run *r = job->r;
   const int T = r->T, B = r->B, H = r->H;
   const size_t BH = (size_t)B * H;
@@ -230,13 +259,13 @@ typedef struct {
   const rnn_run *r;
 } min_rows;
 
-static int active(const rnn_run *r, size_t m) {
+MINSIZE static int active(const rnn_run *r, size_t m) {
   return (int)(m / r->B) < rnn_len(r, (int)(m % r->B));
 }
 
 /* Forward: activations, and the scan's a (in aux) and v (in out); steps past
  * a sequence's end carry h unchanged (a = 1, v = 0). */
-static void min_forward_rows(const void *ctx, int m0, int m1) {
+MINSIZE static void min_forward_rows(const void *ctx, int m0, int m1) {
   const min_rows *p = ctx;
   const rnn_run *r = p->r;
   const int H = r->H, GH = p->cell->G * H;
@@ -251,7 +280,7 @@ static void min_forward_rows(const void *ctx, int m0, int m1) {
   }
 }
 
-static void min_forward_seq(const rnn_cell_def *cell, const rnn_run *r, float *hN) {
+MINSIZE static void min_forward_seq(const rnn_cell_def *cell, const rnn_run *r, float *hN) {
   const int T = r->T, B = r->B, H = r->H;
   const min_rows rows = {cell, r};
   rnn_parallel_rows(T * B, (double)T * B * cell->G * H, min_forward_rows, &rows);
@@ -270,7 +299,7 @@ static void min_forward_seq(const rnn_cell_def *cell, const rnn_run *r, float *h
 }
 
 /* Backward: d h_t (in hprev) and h_{t-1} give the gate gradients. */
-static void min_backward_rows(const void *ctx, int m0, int m1) {
+MINSIZE static void min_backward_rows(const void *ctx, int m0, int m1) {
   const min_rows *p = ctx;
   const rnn_run *r = p->r;
   const int B = r->B, H = r->H, GH = p->cell->G * H;
@@ -288,7 +317,7 @@ static void min_backward_rows(const void *ctx, int m0, int m1) {
   }
 }
 
-static void min_backward_seq(const rnn_cell_def *cell, const rnn_run *r, const float *dhN,
+MINSIZE static void min_backward_seq(const rnn_cell_def *cell, const rnn_run *r, const float *dhN,
                              float *dh0) {
   const int T = r->T, B = r->B, H = r->H;
   float *d = r->dir->hprev; /* d h_t: dy where the sequence runs, then the scan */
@@ -306,7 +335,7 @@ static void min_backward_seq(const rnn_cell_def *cell, const rnn_run *r, const f
 }
 
 /* A stream step: the gates from [x, 1] in one product, then h in place. */
-static void min_stream_step(const rnn_stream_layer_step *st) {
+MINSIZE static void min_stream_step(const rnn_stream_layer_step *st) {
   const int GH = st->cell->G * st->H;
   st->product(st->stream, GH, st->in + st->bias, st->a, st->row, st->w, st->g, GH);
   for (int b = 0; b < st->B; b++)
