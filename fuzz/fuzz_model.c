@@ -19,12 +19,15 @@
 #define LIMIT_HIDDEN 65536
 #define LIMIT_LAYERS 64
 
-static int gates_of(int cell) { return cell == RNN_CELL_LSTM ? 4 : cell == RNN_CELL_GRU ? 3 : 1; }
+static int gates_of(int cell) {
+  static const int g[] = {1, 1, 4, 3, 2, 3, 2, 3}; /* by rnn_cell */
+  return g[cell];
+}
 
 /* Valid as rnn.h documents a configuration (sizes >= 1, known cell, dropout
  * in [0, 1), projSize for LSTM only and < H). */
 static int config_valid(const rnn_model_config *c) {
-  if (c->cell < RNN_CELL_RNN_TANH || c->cell > RNN_CELL_GRU) return 0;
+  if (c->cell < RNN_CELL_RNN_TANH || c->cell > RNN_CELL_MIN_LSTM_LOG) return 0;
   if (c->input_size < 1 || c->hidden_size < 1 || c->num_layers < 1) return 0;
   if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) return 0;
   if (c->proj_size < 0) return 0;
@@ -41,7 +44,7 @@ static void fuzz_raw_config(fz_input *in) {
   memset(&c, 0, sizeof c);
   const uint8_t shape = fz_u8(in);
   /* each field: a small value, or (per bit of shape) raw 32 bits */
-  c.cell = shape & 1 ? (int32_t)fz_u32(in) : fz_range(in, -1, 4);
+  c.cell = shape & 1 ? (int32_t)fz_u32(in) : fz_range(in, -1, 8);
   c.input_size = shape & 2 ? (int32_t)fz_u32(in) : fz_range(in, -2, 8);
   c.hidden_size = shape & 4 ? (int32_t)fz_u32(in) : fz_range(in, -2, 8);
   c.num_layers = shape & 8 ? (int32_t)fz_u32(in) : fz_range(in, -1, 4);
@@ -80,7 +83,7 @@ static void fuzz_raw_config(fz_input *in) {
  * whether it is meant to be valid. */
 static int decode_config(fz_input *in, rnn_model_config *c, int big) {
   memset(c, 0, sizeof *c);
-  c->cell = fz_range(in, 0, 3);
+  c->cell = fz_range(in, 0, 7);
   /* big: past the GEMM blocking sizes (K blocks of 256, row blocks of 128) */
   c->input_size = big ? fz_range(in, 1, 40) * 8 : fz_range(in, 1, 6);
   c->hidden_size = big ? fz_range(in, 1, 40) : fz_range(in, 1, 8);
@@ -100,7 +103,7 @@ static int decode_config(fz_input *in, rnn_model_config *c, int big) {
   case 3: c->dropout = fz_u8(in) & 1 ? 1.0f : NAN; break;
   case 4: c->proj_size = c->cell == RNN_CELL_LSTM ? c->hidden_size + fz_range(in, 0, 2) : 1; break;
   case 5: c->proj_size = -1; break;
-  case 6: c->cell = fz_u8(in) & 1 ? 4 : -1; break;
+  case 6: c->cell = fz_u8(in) & 1 ? 8 : -1; break;
   default: c->dropout = -0.5f; break;
   }
   return 0;
@@ -215,7 +218,8 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
   const int nice = mode & 1; /* ordinary data only: results are checked more */
   const int I = c.input_size, H = c.hidden_size, Ho = c.proj_size ? c.proj_size : H;
   const int L = c.num_layers, D = c.bidirectional ? 2 : 1, is_lstm = c.cell == RNN_CELL_LSTM;
-  const int bounded = c.cell != RNN_CELL_RNN_RELU && c.proj_size == 0; /* |h| <= 1 */
+  /* |h| <= 1 (the min cells' h mixes h0 and unbounded candidates) */
+  const int bounded = c.cell <= RNN_CELL_GRU && c.cell != RNN_CELL_RNN_RELU && c.proj_size == 0;
   int params_finite = 1; /* no NaN / infinity among the parameters */
   int params_init = 1;   /* the parameters are still the initial ones */
   int pending = 0, pend_T = 0, pend_B = 0; /* the forward a backward would use */
@@ -302,7 +306,7 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
       if (k & 0x10) {
         const int dir = fz_range(in, -1, L * D);
         const int ng = rnn_model_num_tap_gates(m);
-        FZ_CHECK(ng == (c.cell == RNN_CELL_LSTM ? 4 : c.cell == RNN_CELL_GRU ? 3 : 0), "tap gates");
+        FZ_CHECK(ng == (gates_of(c.cell) == 1 ? 0 : gates_of(c.cell)), "tap gates");
         float *taps = fz_zeros(rows * ((size_t)ng * H + (is_lstm ? H : 0) + Ho));
         const int ts = rnn_model_forward_taps(m, dir, taps);
         FZ_SANE(ts);

@@ -44,6 +44,13 @@ def model_seeds():
                 write("model", f"{label}-cell{cell}-{variant}", head + body)
     for i in range(3):
         write("model", f"raw-config-{i}", [7 + 8 * i] + tail(rng, 48))
+    # the min cells (4-7: minGRU, minLSTM, and their log-space forms), from a
+    # generator of their own so the seeds above stay as they were
+    rng = random.Random(20261204)
+    for mode, label in ((0x01, "nice"), (0x00, "wild"), (0x31, "big")):
+        for cell in range(4, 8):
+            head = [mode, cell, 3, 5, 1, 0x03, 0, 7, 0, 0, 0, 2]
+            write("model", f"{label}-cell{cell}", head + [0x33, 40, 2, 1] + tail(rng, 360 if mode != 0x31 else 1200))
 
 
 def layers_seeds():

@@ -23,7 +23,11 @@
 #include <string.h>
 
 /* -Os for this file's code: no unswitched or unrolled copies of its loops */
+#ifdef __clang__
 #define MINSIZE __attribute__((minsize))
+#else
+#define MINSIZE
+#endif
 #define SCAN_MIN_CHUNK 32 /* steps; shorter sequences run as one chunk */
 #define G_BELOW_HALF 0.49999997f /* g(x < 0) < 0.5 <= g(x >= 0), so g' is read off g */
 
