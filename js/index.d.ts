@@ -275,7 +275,11 @@ export interface LSTMTaps<T = Float32Array> { i: T; f: T; g: T; o: T; c: T; h: T
 export interface GRUTaps<T = Float32Array> { r: T; z: T; n: T; h: T; }
 /** Elman RNN internals of one layer: its output. */
 export interface RNNTaps<T = Float32Array> { h: T; }
-export type TapRecord<T = Float32Array> = LSTMTaps<T> | GRUTaps<T> | RNNTaps<T>;
+/** minGRU internals of one layer: update gate, candidate h~, output. */
+export interface MinGRUTaps<T = Float32Array> { z: T; htilde: T; h: T; }
+/** minLSTM internals of one layer: forget and input gates (before normalisation), candidate h~, output. */
+export interface MinLSTMTaps<T = Float32Array> { f: T; i: T; htilde: T; h: T; }
+export type TapRecord<T = Float32Array> = LSTMTaps<T> | GRUTaps<T> | RNNTaps<T> | MinGRUTaps<T> | MinLSTMTaps<T>;
 
 export interface StreamOptions {
   /** Sequences run side by side; default 1. */
@@ -300,7 +304,7 @@ export interface StreamState {
  * Disposing the layer disposes its streams.
  */
 export interface RecurrentStream<K extends TapRecord = TapRecord> {
-  readonly mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+  readonly mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU' | 'MinGRU' | 'MinLSTM';
   readonly batch: number;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -351,7 +355,7 @@ export interface BackwardResult {
 }
 
 export interface RecurrentLayer extends Module {
-  readonly mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+  readonly mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU' | 'MinGRU' | 'MinLSTM';
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -401,6 +405,28 @@ export interface GRU extends RecurrentLayer {
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<GRUTaps<Tensor>>>;
   forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
+}
+export interface MinCellOptions extends RecurrentOptions {
+  /** The paper's log-space variant: h~ through g(x) = x + 0.5 (x >= 0), sigmoid(x) (x < 0); default false. */
+  logSpace?: boolean;
+}
+/** minGRU (Feng et al. 2024): h = (1 - z) h + z h~, gates of x only; state_dict weight_ih_l{k} [2H, in], bias_ih_l{k}. */
+export interface MinGRU extends RecurrentLayer {
+  readonly mode: 'MinGRU';
+  readonly isLSTM: false;
+  readonly logSpace: boolean;
+  forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<MinGRUTaps<Tensor>>>;
+  forward(x: Tensor, state?: ForwardState): ForwardResult<MinGRUTaps<Tensor>>;
+  stream(options?: StreamOptions): RecurrentStream<MinGRUTaps>;
+}
+/** minLSTM (Feng et al. 2024): h = f' h + i' h~ with f' = f / (f + i); state_dict weight_ih_l{k} [3H, in], bias_ih_l{k}. */
+export interface MinLSTM extends RecurrentLayer {
+  readonly mode: 'MinLSTM';
+  readonly isLSTM: false;
+  readonly logSpace: boolean;
+  forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<MinLSTMTaps<Tensor>>>;
+  forward(x: Tensor, state?: ForwardState): ForwardResult<MinLSTMTaps<Tensor>>;
+  stream(options?: StreamOptions): RecurrentStream<MinLSTMTaps>;
 }
 
 // ---- optimizers and gradient clipping (js/optim.js) ----
@@ -826,6 +852,8 @@ export interface Rnn {
   RNN: new (options: RNNOptions) => RNN;
   LSTM: new (options: LSTMOptions) => LSTM;
   GRU: new (options: RecurrentOptions) => GRU;
+  MinGRU: new (options: MinCellOptions) => MinGRU;
+  MinLSTM: new (options: MinCellOptions) => MinLSTM;
   /** torch.optim.Adam semantics. */
   Adam: new (params: Parameter[], options?: AdamOptions) => Optimizer;
   /** torch.optim.AdamW semantics. */
@@ -1192,6 +1220,8 @@ export interface Rnn {
 export interface RNNSpec extends RNNOptions { type: 'RNN'; }
 export interface LSTMSpec extends LSTMOptions { type: 'LSTM'; }
 export interface GRUSpec extends RecurrentOptions { type: 'GRU'; }
+export interface MinGRUSpec extends MinCellOptions { type: 'MinGRU'; }
+export interface MinLSTMSpec extends MinCellOptions { type: 'MinLSTM'; }
 export interface LinearSpec extends LinearOptions { type: 'Linear'; }
 export interface EmbeddingSpec extends EmbeddingOptions { type: 'Embedding'; }
 export interface DropoutSpec extends DropoutOptions { type: 'Dropout'; }
@@ -1204,7 +1234,7 @@ export interface SentimentLSTMSpec extends SentimentLSTMOptions { type: 'Sentime
  * weights). No weights: pair it with stateDict().
  */
 export type ModelSpec =
-  | RNNSpec | LSTMSpec | GRUSpec | LinearSpec | EmbeddingSpec | DropoutSpec
+  | RNNSpec | LSTMSpec | GRUSpec | MinGRUSpec | MinLSTMSpec | LinearSpec | EmbeddingSpec | DropoutSpec
   | PoolSpec | SequentialSpec | SentimentLSTMSpec;
 
 /**
@@ -1215,7 +1245,7 @@ export type ModelSpec =
 export declare function modelSpec(model: object): ModelSpec;
 
 /** Every model buildModel can make. */
-export type BuiltModel = RNN | LSTM | GRU | Linear | Embedding | Dropout | PoolLayer | Sequential | SentimentLSTM;
+export type BuiltModel = RNN | LSTM | GRU | MinGRU | MinLSTM | Linear | Embedding | Dropout | PoolLayer | Sequential | SentimentLSTM;
 
 /**
  * rnn.buildModel(spec), or rnn.buildModel(otherRnn, spec) with another API
@@ -1225,6 +1255,8 @@ export interface BuildModel {
   (spec: RNNSpec): RNN;
   (spec: LSTMSpec): LSTM;
   (spec: GRUSpec): GRU;
+  (spec: MinGRUSpec): MinGRU;
+  (spec: MinLSTMSpec): MinLSTM;
   (spec: LinearSpec): Linear;
   (spec: EmbeddingSpec): Embedding;
   (spec: DropoutSpec): Dropout;
@@ -1235,6 +1267,8 @@ export interface BuildModel {
   (rnn: Rnn, spec: RNNSpec): RNN;
   (rnn: Rnn, spec: LSTMSpec): LSTM;
   (rnn: Rnn, spec: GRUSpec): GRU;
+  (rnn: Rnn, spec: MinGRUSpec): MinGRU;
+  (rnn: Rnn, spec: MinLSTMSpec): MinLSTM;
   (rnn: Rnn, spec: LinearSpec): Linear;
   (rnn: Rnn, spec: EmbeddingSpec): Embedding;
   (rnn: Rnn, spec: DropoutSpec): Dropout;

@@ -6,8 +6,8 @@
 // threads as on one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { init } from '../dist/index.js';
-import { BACKENDS, assertClose, loadFixture, t32 } from './helpers/util.mjs';
+import { buildModel, init, modelSpec } from '../dist/index.js';
+import { BACKENDS, addingBatches, addingRegressor, assertClose, loadFixture, t32 } from './helpers/util.mjs';
 
 const { cases } = loadFixture('min_cells.json');
 
@@ -121,5 +121,32 @@ test('threads: 2 splits the scan over time chunks and gives the one-thread bits'
       assert.ok(b.split > 0, `${mode}: nothing ran split over the helper`);
       for (const k of Object.keys(a.res)) assert.deepEqual(b.res[k], a.res[k], `${mode} logSpace=${logSpace}: ${k} differs between 1 and 2 threads`);
     }
+  }
+});
+
+test('modelSpec / buildModel, safetensors, checkpoints and the Trainer worker take the min cells (dropout between layers too)', async () => {
+  const rnn = await init();
+  const OPTS = { epochs: 2, loss: 'mse', optimizer: { type: 'adam', lr: 1e-2 }, clipGradNorm: 1, seed: 3 };
+  const train = addingBatches(20, 16, 10, 1), val = addingBatches(2, 32, 10, 2);
+  for (const cell of ['MinGRU', 'MinLSTM']) {
+    const model = addingRegressor(rnn, cell, 4, 0.25); // two layers with dropout between them
+    const spec = modelSpec(model);
+    assert.equal(spec.layers[0].type, cell);
+    assert.equal(spec.layers[0].logSpace, false);
+    const copy = buildModel(rnn, JSON.parse(JSON.stringify(spec)));
+    assert.deepEqual(copy.stateDict(), model.stateDict(), 'same seeds, same weights');
+    const sd = rnn.safetensors.parse(rnn.safetensors.serialize(model.stateDict()));
+    assert.deepEqual(Object.keys(sd).sort(), Object.keys(model.stateDict()).sort());
+    const { stateDict } = await rnn.createTrainer({ model, train, val, ...OPTS }).done;
+    await rnn.fit(copy, { train, val, ...OPTS });
+    assert.deepEqual(stateDict, copy.stateDict(), `${cell}: the worker's weights equal rnn.fit's bit for bit`);
+    const opt = new rnn.Adam(copy.parameters(), { lr: 1e-3 });
+    const bytes = rnn.saveCheckpoint({ model: copy, optimizer: opt });
+    const back = addingRegressor(rnn, cell, 9, 0.25);
+    const opt2 = new rnn.Adam(back.parameters(), { lr: 1e-3 });
+    rnn.loadCheckpoint(bytes, { model: back, optimizer: opt2 });
+    assert.deepEqual(back.stateDict(), copy.stateDict());
+    for (const m of [model, copy, back]) m.dispose();
+    opt.dispose(); opt2.dispose();
   }
 });
