@@ -73,7 +73,7 @@ const shapes = [];
 for (const I of [32, 256]) for (const T of quick ? [64, 512] : [64, 512, 4096]) shapes.push({ T, B: 32, I });
 for (const T of quick ? [512] : [512, 4096]) shapes.push({ T, B: 1, I: 32 });
 for (const { T, B, I } of shapes) {
-  const reps = Number(roundsArg?.split('=')[1] ?? (T * B >= 131072 ? 2 : T * B >= 16384 ? 3 : 7));
+  const reps = Number(roundsArg?.split('=')[1] ?? (T * B >= 131072 ? 1 : T * B >= 16384 ? 3 : 7));
   row(`T ${T} B ${B} I ${I}`, timeMin((cell) => trainStep(cell, T, B, I, H), reps));
 }
 

@@ -1,5 +1,5 @@
 // adding.mjs - the adding problem (Hochreiter & Schmidhuber 1997) with LSTM,
-// GRU and a vanilla (tanh) RNN.
+// GRU and a vanilla (tanh) RNN, and on request minGRU / minLSTM (issue 23).
 //
 // Each sequence has T steps and two input channels: a value uniform in
 // [0, 1) and a marker that is 1 at exactly two steps, one in each half of the
@@ -13,6 +13,7 @@
 //
 //   node examples/adding.mjs                         # full size: T = 100, all three cells
 //   node examples/adding.mjs --T 30 --steps 300 --cells lstm,rnn
+//   node examples/adding.mjs --T 1000 --cells mingru,minlstm
 //
 // Final line: cell=all lstm_test_mse=... gru_test_mse=... rnn_test_mse=...
 //             baseline_mse=... steps=... seconds=...
@@ -21,13 +22,13 @@ import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, timer } from './common
 const flags = parseFlags({
   T: 100, steps: 4000, hidden: 64, batch: 64, lr: 2e-3, clip: 1, cells: 'lstm,gru,rnn',
   testSize: 2000, valSize: 500, evalEvery: 250, seed: 1,
-}, 'node examples/adding.mjs [flags]: the adding problem with LSTM, GRU and RNN');
+}, 'node examples/adding.mjs [flags]: the adding problem with LSTM, GRU and RNN (cells: lstm, gru, rnn, mingru, minlstm)');
 
 const rnn = await loadRnn();
 const { createRng } = rnn.data;
-const CELLS = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' };
+const CELLS = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN', mingru: 'MinGRU', minlstm: 'MinLSTM' };
 const cells = flags.cells.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
-for (const c of cells) if (!CELLS[c]) throw new Error(`unknown cell ${c} (use lstm, gru, rnn)`);
+for (const c of cells) if (!CELLS[c]) throw new Error(`unknown cell ${c} (use ${Object.keys(CELLS).join(', ')})`);
 
 /** n sequences of the adding problem: x [n, T, 2], y [n, 1]. */
 function addingData(rng, n, T) {
@@ -101,7 +102,7 @@ for (const [ci, cell] of cells.entries()) {
 }
 
 finalLine({
-  cell: cells.length === 3 ? 'all' : cells.join(','),
+  cell: flags.cells === 'lstm,gru,rnn' ? 'all' : cells.join(','),
   ...Object.fromEntries(cells.map((c) => [`${c}_test_mse`, results[c]])),
   baseline_mse: baseline, T: flags.T, hidden: flags.hidden, steps: flags.steps, seconds: elapsed(), cpu_seconds: cpuSeconds(),
 });
