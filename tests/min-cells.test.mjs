@@ -50,11 +50,11 @@ function randn(n, seed) {
   return Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
 }
 
-test('a stream steps what forward computes, with the taps z / f, i, htilde, h', async () => {
+test('a stream steps what forward computes (batch 1 and 3), with the taps z / f, i, htilde, h', async () => {
   const rnn = await init();
   for (const mode of ['MinGRU', 'MinLSTM']) {
-    for (const logSpace of [false, true]) {
-      const [T, B, I, H] = [9, 3, 5, 7];
+    for (const [logSpace, B] of [[false, 3], [true, 3], [false, 1], [true, 1]]) { // batch 1: single-row products
+      const [T, I, H] = [9, 5, 7];
       const m = new rnn[mode]({ inputSize: I, hiddenSize: H, numLayers: 2, logSpace, seed: 3 });
       m.eval();
       const x = { shape: [T, B, I], data: randn(T * B * I, 1) };
