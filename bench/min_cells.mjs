@@ -1,4 +1,4 @@
-// node bench/min_cells.mjs [--quick] [--rounds=N] [--clock=cpu]: minGRU and minLSTM (issue 23)
+// node bench/min_cells.mjs [--quick] [--rounds=N] [--clock=cpu] [--T=512,4096]: minGRU and minLSTM (issue 23)
 // against the engine's own LSTM and GRU, one thread, SIMD build.
 //   1. Training step (forward + backward without dx + Adam; the loss gradient
 //      is a fixed dOutput), H 256, B 32, T 64 / 512 / 4096, input 32 and 256,
@@ -9,7 +9,9 @@
 // and ratios LSTM / cell and GRU / cell (> 1: the cell is faster).
 // --clock=cpu times with the process's CPU time instead of wall time (for a
 // machine that other work keeps busy; everything here runs on one thread).
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -42,16 +44,40 @@ function trainStep(cell, T, B, I, H) {
   };
 }
 
-function timeMin(make, reps) {
+// One timed step after a warm one (caches allocated, weights packed), in ms.
+function timeOne(cell, T, B, I, H) {
+  const job = trainStep(cell, T, B, I, H);
+  job.run();
+  const t0 = now();
+  job.run();
+  const ms = now() - t0;
+  job.dispose();
+  return ms;
+}
+
+// --one=cell,T,B,I: one measurement in this process (the large shapes run
+// each cell in a fresh process: 2 GB of wasm memory hold one T 4096 B 32 cache).
+const one = process.argv.find((a) => a.startsWith('--one='));
+if (one) {
+  const [cell, T, B, I] = one.slice(6).split(',');
+  console.log(`ONE ${timeOne(cell, +T, +B, +I, 256)}`);
+  process.exit(0);
+}
+
+function timeMin(T, B, I, H, reps) {
+  const fresh = T * B >= 131072;
   const best = new Map();
   for (let r = 0; r < reps; r++) {
     for (const cell of CELLS) {
-      const job = make(cell);
-      job.run(); // warm: caches allocated, weights packed
-      const t0 = now();
-      job.run();
-      const ms = now() - t0;
-      job.dispose();
+      let ms;
+      if (fresh) {
+        const argv = [fileURLToPath(import.meta.url), `--one=${cell},${T},${B},${I}`, ...(cpuClock ? ['--clock=cpu'] : [])];
+        const out = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+        ms = Number(/ONE (\S+)/.exec(out.stdout)?.[1]);
+        if (!Number.isFinite(ms)) throw new Error(`${cell} T ${T}: ${out.stderr}`);
+      } else {
+        ms = timeOne(cell, T, B, I, H);
+      }
       best.set(cell, Math.min(best.get(cell) ?? Infinity, ms));
     }
   }
@@ -72,9 +98,10 @@ const H = 256;
 const shapes = [];
 for (const I of [32, 256]) for (const T of quick ? [64, 512] : [64, 512, 4096]) shapes.push({ T, B: 32, I });
 for (const T of quick ? [512] : [512, 4096]) shapes.push({ T, B: 1, I: 32 });
-for (const { T, B, I } of shapes) {
+const onlyT = process.argv.find((a) => a.startsWith('--T='))?.slice(4).split(',').map(Number);
+for (const { T, B, I } of shapes.filter((sh) => !onlyT || onlyT.includes(sh.T))) {
   const reps = Number(roundsArg?.split('=')[1] ?? (T * B >= 131072 ? 1 : T * B >= 16384 ? 3 : 7));
-  row(`T ${T} B ${B} I ${I}`, timeMin((cell) => trainStep(cell, T, B, I, H), reps));
+  row(`T ${T} B ${B} I ${I}`, timeMin(T, B, I, H, reps));
 }
 
 // Stream step at W5: 1000 steps per timed call (run), minimum over rounds.

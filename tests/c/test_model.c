@@ -90,8 +90,9 @@ static rnn_model_config config(int cell, int I, int H, int L, int bidir, int bia
 }
 
 static const char *cell_name(int cell) {
-  static const char *names[] = {"RNN_TANH", "RNN_RELU", "LSTM", "GRU"};
-  return cell >= 0 && cell < 4 ? names[cell] : "?";
+  static const char *names[] = {"RNN_TANH", "RNN_RELU", "LSTM", "GRU",
+                                "MIN_GRU", "MIN_LSTM", "MIN_GRU_LOG", "MIN_LSTM_LOG"};
+  return cell >= 0 && cell < 8 ? names[cell] : "?";
 }
 
 static int gates_of(int cell) { return cell == RNN_CELL_LSTM ? 4 : cell == RNN_CELL_GRU ? 3 : 1; }
@@ -539,7 +540,7 @@ static void test_invalid(void) {
       {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, 1.0f, 1), RNN_E_INVALID, "dropout", "dropout 1"},
       {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, -0.1f, 1), RNN_E_INVALID, "dropout", "dropout -0.1"},
       {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, NAN, 1), RNN_E_INVALID, "dropout", "dropout NaN"},
-      {config(7, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type 7"},
+      {config(8, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type 8"},
       {config(-1, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type -1"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -1087,7 +1088,7 @@ int main(void) {
       {config(RNN_CELL_GRU, 3, 4, 3, 1, 1, 0, 0.5f, 10), 3, 3, len3},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) test_model_case(&cases[i]);
-  for (int cell = RNN_CELL_RNN_TANH; cell <= RNN_CELL_GRU; cell++)
+  for (int cell = RNN_CELL_RNN_TANH; cell <= RNN_CELL_MIN_LSTM_LOG; cell++)
     for (int bidir = 0; bidir <= 1; bidir++) test_lengths_match_alone(cell, bidir, 0);
   test_lengths_match_alone(RNN_CELL_LSTM, 1, 4);
   test_modes();
