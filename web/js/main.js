@@ -80,6 +80,7 @@ try {
   const ctx = { rnn, page };
   for (const [name, load] of modules) {
     try {
+      performance.mark(`rnn-section-${name}`);
       const mod = await load();
       page.sections[name] = await mod.setup(ctx);
     } catch (e) {
