@@ -6,11 +6,13 @@
 //   - no dataset or weights file is fetched before the reader gets to its
 //     section;
 //   - the first paint comes before the engine is ready;
-//   - no task blocks the main thread for more than 100 ms while a section is
-//     in view. Long tasks on a shared 2-core machine also measure the other
-//     processes, so each section's longest task is the minimum over up to
-//     three cold loads (work of the page's own shows up in every load; a
-//     neighbour's burst does not).
+//   - no task blocks the main thread for more than 100 ms during the load or
+//     while a section is in view. A task's wall time (what the long-task API
+//     reports, printed too) also counts the time the thread waited for a core:
+//     on a shared 2-core machine with a load of 10-20 it measures the
+//     neighbours (we saw 50 ms tasks reported as 400 ms). The assertion uses
+//     each task's CPU time from Chromium's trace, the page's own work, and the
+//     minimum over up to three cold loads of each section's longest task.
 // Needs dist/ (./build.sh dist) and /usr/bin/chromium (or CHROMIUM_PATH);
 // when Chromium is missing the test FAILS, never skips.
 import assert from 'node:assert/strict';
@@ -27,7 +29,7 @@ const BUDGET_BYTES = 200 * 1024;
 const LONG_TASK_MS = 100;
 const DATA = /\.(tsv|csv|txt|safetensors|bin|onnx|npy)$/;
 
-test('the built site loads within budget: <= 200 KB until the engine is ready, paint first, no data early, no long task in view', { timeout: 400_000 }, async (t) => {
+test('the built site loads within budget: <= 200 KB until the engine is ready, paint first, no data early, no task over 100 ms', { timeout: 400_000 }, async (t) => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it (bash scripts/setup.sh --test) or set CHROMIUM_PATH`);
   assert.ok(existsSync(join(ROOT, 'dist', 'rnn.wasm')), 'dist/ is not built: run ./build.sh dist first');
   const out = mkdtempSync(join(tmpdir(), 'rnn-site-budget-'));
@@ -48,11 +50,11 @@ test('the built site loads within budget: <= 200 KB until the engine is ready, p
         assert.ok(m.paint.fcp != null && m.paint.fcp < m.paint.engine, `first contentful paint (${m.paint.fcp} ms) before the engine is ready (${m.paint.engine} ms)`);
         assert.ok(m.sections.length >= 6, `sections scrolled through: ${m.sections.map((s) => s.id)}`);
       }
-      for (const s of m.sections) longest.set(s.id, Math.min(longest.get(s.id) ?? Infinity, s.longest));
+      for (const [id, cpu] of [['(load)', m.load.cpu], ...m.sections.map((s) => [s.id, s.cpu])]) longest.set(id, Math.min(longest.get(id) ?? Infinity, cpu));
       if ([...longest.values()].every((v) => v <= LONG_TASK_MS)) break;
     }
     const over = [...longest].filter(([, v]) => v > LONG_TASK_MS);
-    assert.deepEqual(over, [], `sections with a task over ${LONG_TASK_MS} ms in every load (id, shortest longest task in ms)`);
+    assert.deepEqual(over, [], `a task of over ${LONG_TASK_MS} ms CPU time in every load ([section, its longest task in the best load, ms])`);
   } finally {
     await browser?.close();
     await server?.close();
