@@ -161,7 +161,7 @@ export async function measureOnce(browser, server, { viewport = { width: 1280, h
     const afterScroll = server.log.slice(first).length;
     return {
       toReady: { bytes: sum(toReady), requests: toReady.length, files: toReady.map((r) => [r.path, r.bytes]) },
-      toEngine: { bytes: sum(toEngine), requests: toEngine.length },
+      toEngine: { bytes: sum(toEngine), requests: toEngine.length, files: toEngine.map((r) => [r.path, r.bytes]) },
       all: { bytes: sum(server.log.slice(first)), requests: afterScroll },
       paint: { fp: marks.fp, fcp: marks.fcp, engine: marks.engine, ready: marks.ready },
       load: { longest: Math.max(0, ...loadTasks), tasks: loadTasks.length, cpu: cpu.load },
