@@ -22,7 +22,8 @@
 //     web/index.html keeps its name.
 // Layout of the output:
 //   index.html     -> redirects to web/
-//   web/           index.html and assets/ (everything else, hashed)
+//   web/           index.html, assets/ (everything it loads, hashed) and the
+//                  other files of web/ (images, ...) at their own paths
 //   licenses/      the licences and sources of the npm packages and datasets shipped
 //   .nojekyll      so GitHub Pages serves every file as is
 import { createHash } from 'node:crypto';
@@ -299,6 +300,15 @@ async function buildPage() {
   for (const f of local) {
     const name = await asset(join(WEB, f), 'web/index.html');
     html = html.split(`="./${f}"`).join(`="./assets/${name}"`);
+  }
+
+  // Files of web/ that are not the page's code (images, models, data) also
+  // keep their own paths, for a URL made relative to the document.
+  for (const f of await walk(WEB)) {
+    const r = relative(WEB, f).split(sep).join('/');
+    if (r.startsWith('js/') || r === 'index.html' || /\.(css|md)$/.test(r)) continue;
+    await mkdir(dirname(join(OUT, 'web', r)), { recursive: true });
+    await copyFile(f, join(OUT, 'web', r));
   }
 
   const math = typesetHtml(html);

@@ -445,7 +445,8 @@ test('the static build (scripts/build-site.mjs) works from its own folder on a p
       await page.getByTestId('gate-output').click();
       await page.waitForFunction(() => document.querySelector('[data-testid=gate-equation] annotation')?.textContent.includes('o_t'));
       // The built site typesets equations without KaTeX's JS.
-      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => /\/katex-[A-Z0-9]{8}\.js$/.test(r.name))), false, 'KaTeX JS not loaded');
+      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => /\/katex-[A-Z0-9]{8}\.js$/.test(r.name))), false,
+        'KaTeX JS is not loaded: an equation made at run time? Write it as data-tex markup or a TeX literal (tex: \'...\') for build-site to typeset');
       await page.locator('#playground').scrollIntoViewIfNeeded(); // its data loads near the section
       await page.waitForFunction(() => window.__rnnPage.sections.playground.sentiment != null, null, { timeout: 30_000 });
       const run = await trainToEnd(page, { task: 'anomaly', epochs: 5 });
