@@ -90,8 +90,9 @@ const decodeEntities = (s) => s.replace(/&(amp|lt|gt|quot|#39|apos);/g, (_, e) =
 // <tag ... data-tex="..." ...>fallback</tag> -> typeset, marked rendered.
 function typesetHtml(html) {
   let count = 0;
-  const out = html.replace(/<(\w+)(\s[^>]*?\bdata-tex="([^"]*)"[^>]*)>([\s\S]*?)<\/\1>/g, (all, tag, attrs, tex) => {
+  const out = html.replace(/<(\w+)(\s[^>]*?\bdata-tex="([^"]*)"[^>]*)>([\s\S]*?)<\/\1>/g, (all, tag, attrs, tex, inner) => {
     if (/\bdata-rendered\b/.test(attrs)) return all;
+    if (new RegExp(`<${tag}\\b`).test(inner)) fail(`web/index.html: a <${tag} data-tex> holds another <${tag}>; keep its fallback plain text`);
     count++;
     const display = !/\bdata-display="inline"/.test(attrs);
     return `<${tag}${attrs} data-rendered="true">${typeset(decodeEntities(tex), display, 'web/index.html')}</${tag}>`;
@@ -114,15 +115,18 @@ function hash8(bytes) {
 
 const assets = new Map(); // absolute source path -> Promise of its name in web/assets/
 const sources = new Set(); // every file the site was made from (for licences)
-const building = []; // the .js files being bundled (to refuse a cycle)
-
-/** The site's name for file (absolute): bundled if .js / .css, else copied. */
-function asset(file, from) {
+/**
+ * The site's name for file (absolute): bundled if .js / .css, else copied.
+ * chain: the files whose bundles wait for this one (a cycle is refused: a
+ * content hash cannot name a file that names it).
+ */
+function asset(file, from, chain) {
   if (!existsSync(file)) fail(`${from} refers to ${rel(file)}, which does not exist`);
+  if (chain.includes(file)) fail(`a cycle of new URL() references: ${[...chain, file].map(rel).join(' -> ')}`);
   if (!assets.has(file)) {
     sources.add(file);
     const ext = extname(file);
-    assets.set(file, /^\.(m?js|css)$/.test(ext) ? bundleAlone(file) : copyHashed(file));
+    assets.set(file, /^\.(m?js|css)$/.test(ext) ? bundleAlone(file, chain) : copyHashed(file));
   }
   return assets.get(file);
 }
@@ -137,15 +141,9 @@ async function copyHashed(file) {
 
 // One .js (a worker, a library loaded on demand) or .css file, bundled into
 // a single file of its own.
-async function bundleAlone(file) {
-  if (building.includes(file)) fail(`a cycle of new URL() references: ${[...building, file].map(rel).join(' -> ')}`);
-  building.push(file);
-  try {
-    const result = await esbuild.build({ ...COMMON, entryPoints: [file], plugins: [woff2Only, urlsPlugin(file)] });
-    return outputOf(result, file);
-  } finally {
-    building.splice(building.indexOf(file), 1);
-  }
+async function bundleAlone(file, chain) {
+  const result = await esbuild.build({ ...COMMON, entryPoints: [file], plugins: [woff2Only, urlsPlugin([...chain, file])] });
+  return outputOf(result, file);
 }
 
 function outputOf(result, entry) {
@@ -213,7 +211,10 @@ let prerendered = null;
 
 // Rewrites the URLs of the page's modules: new URL('<literal>', import.meta.url)
 // anywhere, here('<literal>') in paths.js; swaps in the typeset equations.
-function urlsPlugin(self) {
+// chain: the bundles this build is part of, the last its own entry (a
+// reference to itself is import.meta.url: a worker's module naming the worker).
+function urlsPlugin(chain) {
+  const self = chain.at(-1);
   return {
     name: 'site-urls',
     setup(build) {
@@ -225,7 +226,7 @@ function urlsPlugin(self) {
           const found = [...text.matchAll(re)];
           const names = await Promise.all(found.map((m) => {
             const target = fileURLToPath(new URL(literalValue(m[1]), pathToFileURL(path)));
-            return target === self ? null : asset(target, from);
+            return target === self ? null : asset(target, from, chain);
           }));
           let i = 0;
           text = text.replace(re, () => make(names[i++]));
@@ -276,7 +277,7 @@ async function buildPage() {
   };
   const entries = scripts.map((s) => join(WEB, s));
   const result = await esbuild.build({
-    ...COMMON, entryPoints: [...entries, 'site.css'], splitting: true, plugins: [virtualCss, woff2Only, await fontSubsetter(), urlsPlugin(null)],
+    ...COMMON, entryPoints: [...entries, 'site.css'], splitting: true, plugins: [virtualCss, woff2Only, await fontSubsetter(), urlsPlugin([])],
   });
   noteInputs(result);
   const outputs = result.metafile.outputs;
@@ -298,7 +299,7 @@ async function buildPage() {
   // Other files of web/ the markup names (images): hashed.
   const local = [...new Set([...html.matchAll(/\s(?:src|href)="\.\/((?!assets\/)[^"#?]+)"/g)].map((m) => m[1]))];
   for (const f of local) {
-    const name = await asset(join(WEB, f), 'web/index.html');
+    const name = await asset(join(WEB, f), 'web/index.html', []);
     html = html.split(`="./${f}"`).join(`="./assets/${name}"`);
   }
 
