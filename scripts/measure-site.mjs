@@ -3,7 +3,7 @@
 // Debian's Chromium (playwright-core), served with gzip and the cache headers
 // a production host sends (hashed files immutable, the rest revalidated).
 //
-//   npm run build:site && node scripts/measure-site.mjs [site-dir] [--runs N]
+//   npm run build:site && node scripts/measure-site.mjs [site-dir] [--runs N] [--viewport 390x844]
 //
 // Prints, per run:
 //   - the bytes the server sent (gzipped bodies) and the requests it answered
@@ -230,12 +230,14 @@ if (runDirectly()) {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
+  const sizeAt = args.indexOf('--viewport');
+  const [width, height] = sizeAt >= 0 ? args.splice(sizeAt, 2)[1].split('x').map(Number) : [1280, 900];
   const dir = resolve(args[0] ?? join(ROOT, 'build', 'site'));
   const server = await serveGzip(dir);
   const browser = await launchChromium();
   try {
     for (let i = 1; i <= runs; i++) {
-      const m = await measureOnce(browser, server);
+      const m = await measureOnce(browser, server, { viewport: { width, height } });
       console.log(`run ${i}:\n${describe(m)}`);
       if (i === 1) console.log(`files until ready:\n${m.toReady.files.map(([p, b]) => `  ${String(b).padStart(7)}  ${p}`).join('\n')}`);
       if (m.problems.length) console.log(`problems: ${m.problems.join('; ')}`);
