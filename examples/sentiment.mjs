@@ -21,7 +21,7 @@
 //                                                    # and vocabulary in the metadata)
 //   node examples/sentiment.mjs --load FILE --text "a sentence"   # no training: print its logit
 // The course page's pre-trained model (web/models/sentiment-lstm.safetensors) was made with
-//   node examples/sentiment.mjs --runs 1 --layers 2 --embed 32 --hidden 32 --min-count 2 --save web/models/sentiment-lstm.safetensors
+//   node examples/sentiment.mjs --runs 1 --epochs 30 --layers 2 --embed 32 --hidden 32 --min-count 2 --save web/models/sentiment-lstm.safetensors
 //
 // Final line: test_acc=... val_acc=... epochs=... runs=... seconds=...
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -45,7 +45,7 @@ class Decoder(nn.Module):                          # Luong 'general' attention
     def forward(self, inp, state, enc_out, mask):  # inp [B, T]: previous tokens
         out, state = self.lstm(self.embedding(inp), state)
         score = out @ self.attn(enc_out).transpose(1, 2)       # [B, T, S]
-        a = F.softmax(score.masked_fill(~mask[:, None], -inf), dim=2)
+        a = F.softmax(score.masked_fill(~mask[:, None], float('-inf')), dim=2)
         ctx = a @ enc_out                                      # [B, T, H]
         h = torch.tanh(self.concat(torch.cat([ctx, out], dim=2)))
         return self.fc(h), state, a
@@ -61,7 +61,7 @@ class Seq2Seq(nn.Module):
         mask = torch.arange(src.size(1))[None] < lengths[:, None]
         return self.decoder(dec_in, state, enc_out, mask)[0]
 
-model = Seq2Seq(61, 13)
+model = Seq2Seq(61, 15)
 opt = torch.optim.Adam(model.parameters(), lr=2e-3)
 for src, lengths, dec_in, target in batches:       # target padded with -100
     logits = model(src, lengths, dec_in)
@@ -77,7 +77,7 @@ const rnn = await init();
 // The same modules under the same state_dict names: encoder.embedding.weight,
 // encoder.lstm.weight_ih_l0, ..., decoder.attn.weight, decoder.concat.bias, decoder.fc.weight
 const model = new rnn.models.Seq2Seq({
-  srcVocab: 61, tgtVocab: 13, embedDim: 32, hiddenDim: 64,
+  srcVocab: 61, tgtVocab: 15, embedDim: 32, hiddenDim: 64,
   cell: 'lstm', attention: 'general', bosId: 2, eosId: 3, seed: 7,
 });
 
@@ -114,7 +114,7 @@ export async function setup({ rnn, page }) {
 
   let model = null, config = null, meta = null, srcVocab = null, tgtVocab = null, stepper = null, shipped = null;
   const tgtText = (ids) => [...ids].map((i) => tgtVocab.tokens[i]).join('');
-  const tok = (id) => (id === 2 ? '⟨s⟩' : id === 3 ? '⟨/s⟩' : tgtVocab.tokens[id]);
+  const tok = (id) => (id === 2 ? '<s>' : id === 3 ? '</s>' : tgtVocab.tokens[id]);
 
   // ---- loading the pre-trained model (when the section comes near) -----
   let loading = null;
