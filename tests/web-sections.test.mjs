@@ -145,6 +145,8 @@ test('seq2seq: teacher forcing feeds the correct tokens, free running its own; a
     assert.ok(f.freeRight < 11 && f.tfRight < 11, 'an untrained model is wrong');
     // train both ways live, 60 steps each
     await page.getByTestId('s2s-train-steps').selectOption('60');
+    const workers = [];
+    page.on('worker', (w) => workers.push(w.url()));
     await page.getByTestId('s2s-train').click();
     await page.waitForFunction(() => { const t = window.__rnnPage.sections.seq2seq.state.training; return t && !t.running; }, null, { timeout: 200_000 });
     const t = await section(page, 'seq2seq', 's.state.training');
@@ -155,6 +157,10 @@ test('seq2seq: teacher forcing feeds the correct tokens, free running its own; a
     assert.deepEqual(tr, { forced: 60, own: 60 });
     assert.equal(await section(page, 'seq2seq', 's.state.forcing.model'), 'forced');
     assert.match(await page.getByTestId('s2s-train-status').textContent(), /Done: after 60 steps the loss is/);
+    assert.equal(workers.filter((u) => /playground-worker\.js/.test(u)).length, 2, `trained in two lab workers (${workers})`);
+    // the chart has both curves, 60 points each
+    const curves = await page.evaluate(() => document.querySelector('[data-testid=s2s-loss-chart] canvas') != null);
+    assert.ok(curves, 'the loss chart is drawn');
   });
 });
 
@@ -179,6 +185,10 @@ test('sentiment: the pre-trained model answers at once, with the logits examples
     assert.match(await page.getByTestId('sent-provenance').textContent(), /trained by the project’s own script with “node examples\/sentiment\.mjs/);
     const neg = await section(page, 'sentiment', 's.classify("Terrible service and the food was cold.")');
     assert.ok(neg.p < 0.5, 'a negative sentence is negative');
+    // the playground's weights panel reads the same file
+    await page.getByTestId('weights-load').setInputFiles(join(ROOT, SENTIMENT_MODEL));
+    await page.waitForFunction(() => /Loaded/.test(document.querySelector('[data-testid=weights-status]').textContent), null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('weights-status').textContent(), /SentimentLSTM.*104,833 parameters; embed 32, hidden 32, 2 bidirectional layers/);
   });
 });
 

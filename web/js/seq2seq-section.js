@@ -3,13 +3,14 @@
 // comes near), an encoder -> context -> decoder diagram that follows the
 // reader's input step by step, the attention heat map, greedy versus beam
 // search with their scores, teacher forcing versus feeding back predictions
-// (on the pre-trained model, an untrained one, and two trained live here),
+// (on the pre-trained model, an untrained one, and two trained live here in
+// the playground's lab worker),
 // and the PyTorch and rnn-wasm code of the same model as tabs.
-import { DATE_TARGET_CHARS, dateDataset } from '../../shared/dates-core.js';
 import { chart } from './charts.js';
 import { codeTabs } from './code-tabs.js';
 import { colorOf, scaleFor } from './heatmap.js';
 import { DATES_MODEL } from './paths.js';
+import { PlaygroundWorker } from './playground-worker-client.js';
 import { StepDecoder, argmax } from './seq2seq-decoder.js';
 import { $, debounce, el, fitCanvas, int, num, onThemeChange, palette, visibility } from './util.js';
 
@@ -350,44 +351,50 @@ export async function setup({ rnn, page }) {
     curves.step = []; curves.forced = []; curves.own = [];
     try {
       await ensureChart();
-      // The data and recipe of examples/dates.mjs (same seeds).
-      const train = dateDataset(rnn.data.createRng, 24000, 1);
-      const tv = new rnn.data.CharVocab(DATE_TARGET_CHARS);
-      for (const [name, ratio] of [['forced', 1], ['own', 0]]) {
-        const m = new rnn.models.Seq2Seq({ ...config, teacherForcing: ratio });
+      // Two lab workers train in parallel with the recipe of examples/dates.mjs
+      // (same data and seeds; only the teacher-forcing ratio differs).
+      const t0 = performance.now();
+      const last = { forced: 0, own: 0 };
+      const redraw = () => {
+        lossChart.setData([curves.step, curves.step.map((_, k) => curves.forced[k] ?? null), curves.step.map((_, k) => curves.own[k] ?? null)]);
+        trainStatus.textContent = `Step ${last.forced} of ${maxSteps} with teacher forcing, ${last.own} on its own predictions `
+          + `(${((performance.now() - t0) / 1000).toFixed(0)} s, in two workers)`;
+      };
+      let pending = 0;
+      const results = await Promise.all([['forced', 1], ['own', 0]].map(async ([name, ratio]) => {
+        const lab = new PlaygroundWorker();
         try {
-          const batches = m.makeBatches(train.map((e) => srcVocab.encode(e.text)), train.map((e) => tv.encode(e.iso)), { batchSize: 64, seed: 3 });
-          const t0 = performance.now();
-          await rnn.fit(m, {
-            train: batches, loss: 'crossEntropy', epochs: 5, optimizer: 'adam', lr: 2e-3, clipGradNorm: 1, seed: 4,
-            lrSchedule: { type: 'cosine', totalSteps: 5 * batches.length, minLr: 1e-4 }, maxSteps, yieldEveryMs: 30,
-            onProgress: (pr) => {
-              const i = pr.step - 1;
-              curves.step[i] = pr.step;
-              curves[name][i] = pr.loss;
-              if (pr.step % 5 === 0 || pr.step === maxSteps) {
-                lossChart.setData([curves.step, curves.step.map((_, k) => curves.forced[k] ?? null), curves.step.map((_, k) => curves.own[k] ?? null)]);
-                trainStatus.textContent = `${name === 'forced' ? 'With teacher forcing' : 'On its own predictions'}: step ${pr.step} of ${maxSteps}, loss ${num(pr.loss, 3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`;
-              }
-            },
+          const r = await lab.call({ type: 'train-dates', options: { config, srcVocab: srcVocab.toJSON(), teacherForcing: ratio, maxSteps } }, (m) => {
+            if (m.event !== 'progress') return;
+            const i = m.record.step - 1;
+            curves.step[i] = m.record.step;
+            curves[name][i] = m.record.loss;
+            last[name] = m.record.step;
+            if (!pending) pending = requestAnimationFrame(() => { pending = 0; redraw(); });
           });
-          const sd = m.stateDict();
-          S.trained[name] = { stateDict: sd, steps: maxSteps, finalLoss: curves[name][maxSteps - 1] };
-          steppers.get(name)?.dispose();
-          steppers.delete(name);
-          if (name === 'forced' && maxSteps === 1875) {
-            let d = 0;
-            for (const k of Object.keys(shipped)) for (let i = 0; i < shipped[k].data.length; i++) d = Math.max(d, Math.abs(shipped[k].data[i] - sd[k].data[i]));
-            S.trained.forced.maxDiffFromShipped = d;
-          }
+          return [name, r];
         } finally {
-          m.dispose();
+          lab.terminate();
         }
+      }));
+      redraw();
+      for (const [name, r] of results) {
+        S.trained[name] = { stateDict: r.stateDict, steps: r.steps, finalLoss: curves[name][r.steps - 1] };
+        steppers.get(name)?.dispose();
+        steppers.delete(name);
+      }
+      if (maxSteps === 1875) {
+        const sd = S.trained.forced.stateDict;
+        let d = 0;
+        for (const k of Object.keys(shipped)) for (let i = 0; i < shipped[k].data.length; i++) d = Math.max(d, Math.abs(shipped[k].data[i] - sd[k].data[i]));
+        S.trained.forced.maxDiffFromShipped = d;
       }
       for (const o of forcingModel.options) o.disabled = false;
       const f = S.trained.forced, o = S.trained.own;
       trainStatus.textContent = `Done: after ${maxSteps} steps the loss is ${num(f.finalLoss, 3)} with teacher forcing and ${num(o.finalLoss, 3)} on its own predictions.`
         + (f.maxDiffFromShipped != null ? ` The teacher-forced model is the full recipe of the shipped one: largest weight difference ${f.maxDiffFromShipped === 0 ? '0 (bit for bit the same)' : f.maxDiffFromShipped.toExponential(2)}.` : '');
+      $('#s2s-loss-chart').setAttribute('aria-label', `Training loss per step, ${maxSteps} steps: with teacher forcing from ${num(curves.forced[0], 3)} to ${num(f.finalLoss, 3)}, `
+        + `fed its own predictions from ${num(curves.own[0], 3)} to ${num(o.finalLoss, 3)}`);
       S.training.running = false;
       S.training.done = { forced: f.finalLoss, own: o.finalLoss };
       forcingModel.value = 'forced';
