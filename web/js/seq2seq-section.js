@@ -340,6 +340,7 @@ export async function setup({ rnn, page }) {
       axes: [axis(pp, 'training step'), axis(pp, 'cross-entropy')],
       series: [{}, { label: 'teacher forcing', stroke: pp.lstm, width: 2 }, { label: 'own predictions', stroke: pp.warn, width: 2 }],
       cursor: { drag: { x: false, y: false } },
+      legend: { show: false },
     }), [[], [], []], { height: 220 });
     return lossChart;
   }
@@ -377,6 +378,7 @@ export async function setup({ rnn, page }) {
           lab.terminate();
         }
       }));
+      cancelAnimationFrame(pending);
       redraw();
       for (const [name, r] of results) {
         S.trained[name] = { stateDict: r.stateDict, steps: r.steps, finalLoss: curves[name][r.steps - 1] };
