@@ -236,7 +236,7 @@ export async function setup({ rnn, page }) {
     if (!run) return;
     const chars = [...input.value], rows = run.steps.slice(0, Math.max(S.shown, 0));
     const p = palette(), scale = scaleFor('gate', p.dark);
-    const cols = chars.length, cell = Math.max(10, Math.min(22, Math.floor((canvas.parentElement.clientWidth - 40) / Math.max(cols, 1))));
+    const cols = chars.length, cell = Math.max(4, Math.min(22, Math.floor((canvas.parentElement.clientWidth - 42) / Math.max(cols, 1))));
     canvas.style.width = `${40 + cols * cell}px`;
     canvas.style.height = `${24 + Math.max(rows.length, 1) * cell}px`;
     const { ctx } = fitCanvas(canvas);
