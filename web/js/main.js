@@ -74,6 +74,9 @@ try {
     ['gradients', () => import('./gradients.js')],
     ['gates', () => import('./gates.js')],
     ['params', () => import('./params.js')],
+    ['lengths', () => import('./lengths.js')],
+    ['sentiment', () => import('./sentiment-section.js')],
+    ['seq2seq', () => import('./seq2seq-section.js')],
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
   ];

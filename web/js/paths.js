@@ -25,3 +25,7 @@ export const UPLOT_JS = here('../../node_modules/uplot/dist/uPlot.esm.js');
 export const UPLOT_CSS = here('../../node_modules/uplot/dist/uPlot.min.css');
 export const KATEX_JS = here('../../node_modules/katex/dist/katex.mjs');
 export const KATEX_CSS = here('../../node_modules/katex/dist/katex.min.css');
+
+/** The course's pre-trained models (made by examples/dates.mjs and examples/sentiment.mjs; see web/models/README.md). */
+export const DATES_MODEL = here('../models/dates-seq2seq.safetensors');
+export const SENTIMENT_MODEL = here('../models/sentiment-lstm.safetensors');
