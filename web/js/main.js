@@ -74,6 +74,8 @@ try {
     ['params', () => import('./params.js')],
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
+    ['compare', () => import('./compare.js')],
+    ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };
   for (const [name, load] of modules) {

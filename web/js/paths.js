@@ -22,3 +22,6 @@ export const UPLOT_JS = vendor('uplot/dist/uPlot.esm.js');
 export const UPLOT_CSS = vendor('uplot/dist/uPlot.min.css');
 export const KATEX_JS = vendor('katex/dist/katex.mjs');
 export const KATEX_CSS = vendor('katex/dist/katex.min.css');
+
+/** The recorded run of "RNN, LSTM or GRU? — measured" (scripts/record-compare.mjs). */
+export const COMPARE_RECORDED = here('../recorded/compare-run.json');
