@@ -19,7 +19,7 @@ export const LONG_RANGE = {
 /** Test MSE below which a cell has learnt the task (predicting the mean scores ~0.167). */
 export const SOLVED_MSE = 0.01;
 /** One training step (forward, MSE, backward, clipping, Adam) at the parameter section's H = 256, I = 1. */
-export const SPEED = { hidden: 256, input: 1, batch: 32, T: 50, rounds: 5, reps: 3 };
+export const SPEED = { hidden: 256, input: 1, batch: 32, T: 50, rounds: 4, reps: 2 };
 
 /** n sequences of the adding problem: x [n, T, 2] (value, marker), y [n, 1]: the sum of the two marked values. */
 export function addingBatch(rng, n, T) {

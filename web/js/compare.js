@@ -23,7 +23,7 @@ const VERDICT_TEXT = { solved: '✓ learns it', partly: '◐ partly', failed: '�
 export async function setup({ rnn }) {
   const state = { source: null, result: null, recorded: null, running: false, progress: 0, error: null, runs: 0 };
   const rows = $('#compare-rows'), source = $('#compare-source'), caption = $('#compare-caption');
-  const runBtn = $('#compare-run'), stopBtn = $('#compare-stop'), progress = $('#compare-progress');
+  const runBtn = $('#compare-run'), stopBtn = $('#compare-stop'), progress = $('#compare-progress'), stepText = $('#compare-step');
 
   // Parameters: from the engine's own layers, as in the parameter section.
   const params = {};
@@ -40,7 +40,8 @@ export async function setup({ rnn }) {
     const box = el('div', { class: 'chart', 'data-testid': `compare-chart-${T}`, 'aria-hidden': 'true' });
     chartBox.append(el('div', {}, el('p', { class: 'chart-title' }, `T = ${T}`), box));
     charts[T] = await chart(box, (p, axis) => ({
-      scales: { x: { time: false }, y: { distr: 3, log: 10, range: (u, lo) => [10 ** Math.floor(Math.log10(Math.max(lo || 1e-4, 1e-6))), 1] } },
+      // fixed ranges: the live curves grow into them, and the three lengths compare at a glance
+      scales: { x: { time: false, range: () => [0, LONG_RANGE.steps[T]] }, y: { distr: 3, log: 10, range: () => [1e-5, 1] } },
       axes: [axis(p, 'training step'), axis(p, 'MSE', {
         size: 52, filter: (u, splits) => splits,
         splits: (u, ai, min, max) => {
@@ -142,6 +143,7 @@ export async function setup({ rnn }) {
     stopBtn.disabled = false;
     progress.hidden = false;
     progress.value = 0;
+    stepText.textContent = '';
     const t0 = performance.now();
     const live = { longRange: { config: LONG_RANGE, baseline: state.recorded?.longRange?.baseline ?? {}, runs: {} }, speed: null };
     const curves = {};
@@ -155,13 +157,15 @@ export async function setup({ rnn }) {
         source.textContent = `Timing one training step of each cell: round ${d.round} of ${d.rounds}…`;
       } else if (d.kind === 'speed-done') {
         live.speed = d.speed;
+        live.backend = d.backend;
         render(live, label());
       } else if (d.kind === 'curve') {
         ((curves[d.T] ??= {})[d.cell] ??= []).push([d.step, d.loss]);
         work += d.T * LONG_RANGE.curveEvery;
         state.progress = work / totalWork;
         progress.value = state.progress;
-        source.textContent = `Training the ${d.cell} at T = ${d.T}: step ${int(d.step)} of ${int(d.steps)}, loss ${num(d.loss, 3)} (${Math.round(100 * state.progress)}% of the run).`;
+        if (d.step === LONG_RANGE.curveEvery) source.textContent = `Training the ${d.cell} at T = ${d.T}…`;
+        stepText.textContent = `step ${int(d.step)} of ${int(d.steps)}, loss ${num(d.loss, 3)}; ${Math.round(100 * state.progress)}% of the run`;
         pendingDraw ??= requestAnimationFrame(() => { pendingDraw = null; drawCurves(curves, live.longRange.baseline, d.T); });
       } else if (d.kind === 'done') {
         (live.longRange.runs[d.T] ??= {})[d.cell] = { curve: curves[d.T][d.cell], testMse: d.testMse, seconds: d.seconds };
@@ -187,6 +191,7 @@ export async function setup({ rnn }) {
       runBtn.disabled = false;
       stopBtn.disabled = true;
       progress.hidden = true;
+      stepText.textContent = '';
     });
     return state.done;
   }

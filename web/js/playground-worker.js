@@ -132,7 +132,7 @@ self.addEventListener('message', async (e) => {
       const rnn = await engine();
       const send = (d) => self.postMessage({ id: m.id, event: 'compare', data: d });
       const speed = await runSpeed(rnn, send, control);
-      send({ kind: 'speed-done', speed });
+      send({ kind: 'speed-done', speed, backend: rnn.backend });
       const longRange = await runLongRange(rnn, send, control);
       self.postMessage({ id: m.id, result: { backend: rnn.backend, speed, longRange } });
     } else if (m.type === 'g2p-vocab') {
