@@ -6,7 +6,7 @@
 //
 //   ./build.sh dist && node scripts/record-compare.mjs [out.json]
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
 import { runLongRange, runSpeed } from '../web/js/compare-run.js';
@@ -28,6 +28,8 @@ const record = {
     by: 'scripts/record-compare.mjs', date: new Date().toISOString().slice(0, 10),
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', runtime: `Node ${process.versions.node}`, backend: rnn.backend,
     seconds: Math.round((performance.now() - t0) / 1000),
+    // other work on the machine slows the timings: the page says so when the load exceeded the cores
+    cores: cpus().length, load: Number(loadavg()[0].toFixed(1)),
   },
   speed, longRange,
 };

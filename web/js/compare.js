@@ -18,7 +18,7 @@ const BEST_FOR = {
 };
 
 const verdict = (mse) => (mse < SOLVED_MSE ? 'solved' : mse < 0.1 ? 'partly' : 'failed');
-const VERDICT_TEXT = { solved: '✓ learns it', partly: '◐ partly', failed: '✗ fails' };
+const VERDICT_TEXT = { solved: '✓ learns', partly: '◐ partly', failed: '✗ fails' };
 
 export async function setup({ rnn }) {
   const state = { source: null, result: null, recorded: null, running: false, progress: 0, error: null, runs: 0 };
@@ -80,16 +80,16 @@ export async function setup({ rnn }) {
     row([el('a', { href: '#parameters' }, 'Parameters'), el('span', { class: 'diff' }, `H = ${PARAM_H}, I = ${PARAM_I}`)],
       (c) => el('span', { class: 'count', 'data-testid': `compare-params-${c}` }, int(params[c])), 'compare-params');
     for (const T of LONG_RANGE.lengths) {
-      row([`Long-range memory, T = ${T}`, el('span', { class: 'diff' }, `test MSE after ${int(LONG_RANGE.steps[T])} steps`)], (c) => {
+      row([`Memory at T = ${T}`, el('span', { class: 'diff' }, `test MSE after ${int(LONG_RANGE.steps[T])} steps`)], (c) => {
         const r = longRange?.runs?.[T]?.[c];
         if (!r) return el('span', { class: 'muted' }, '–');
         const v = verdict(r.testMse);
         return [el('span', { class: `verdict ${v}`, 'data-testid': `compare-mem-${T}-${c}`, 'data-verdict': v }, VERDICT_TEXT[v]), el('span', { class: 'diff' }, num(r.testMse, 2))];
       }, `compare-mem-${T}`);
     }
-    row(['Training step', el('span', { class: 'diff' }, `ms; H = ${SPEED.hidden}, B = ${SPEED.batch}, T = ${SPEED.T}`)],
+    row(['Training step', el('span', { class: 'diff' }, `ms at H = ${SPEED.hidden}, B = ${SPEED.batch}, T = ${SPEED.T}`)],
       (c) => el('span', { class: 'count', 'data-testid': `compare-ms-${c}` }, speed?.cells?.[c] ? num(speed.cells[c].ms, 3) : '–'), 'compare-ms');
-    row(['Speed of that step', el('span', { class: 'diff' }, 'GFLOP/s in matrix products')],
+    row(['Step speed', el('span', { class: 'diff' }, 'GFLOP/s in matrix products')],
       (c) => el('span', { 'data-testid': `compare-gflops-${c}` }, speed?.cells?.[c] ? num(speed.cells[c].gflops, 3) : '–'), 'compare-gflops');
     row(['Best for'], (c) => el('span', { class: 'best-for' }, BEST_FOR[c]), 'compare-best');
 
@@ -111,7 +111,7 @@ export async function setup({ rnn }) {
       const s = speed.cells;
       parts.push(`One training step takes ${CELLS.map((c) => `${num(s[c].ms, 3)} ms (${c})`).join(', ')}: the LSTM does 4 blocks of matrix products per step, the GRU 3, the RNN 1, so the RNN step is ${num(s.LSTM.ms / s.RNN.ms, 2)}× faster than the LSTM's and the GRU's ${num(s.LSTM.ms / s.GRU.ms, 2)}×.`);
     }
-    parts.push(`"Learns it" means a test MSE below ${SOLVED_MSE}; the charts show the mean training loss of every ${LONG_RANGE.curveEvery} steps, the dashed line the mean predictor's error.`);
+    parts.push(`"Learns" means a test MSE below ${SOLVED_MSE}; the charts show the mean training loss of every ${LONG_RANGE.curveEvery} steps, the dashed line the mean predictor's error.`);
     return parts.join(' ');
   }
 
@@ -123,7 +123,8 @@ export async function setup({ rnn }) {
     const r = state.recorded.recorded;
     state.source = 'recorded';
     state.result = state.recorded;
-    const label = `Recorded on ${r.cpu}, ${r.date} (${r.runtime}, ${r.backend}, ${seconds(r.seconds)}), by ${r.by}`;
+    const busy = r.load > r.cores ? `, on a busy machine: load ${r.load} on ${r.cores} cores` : '';
+    const label = `Recorded on ${r.cpu}, ${r.date} (${r.runtime}, ${r.backend}, ${seconds(r.seconds)}${busy}), by ${r.by}`;
     source.textContent = `${label}. Press “Run it live” to measure in this tab.`;
     render(state.recorded, label);
   } catch (e) {

@@ -44,7 +44,7 @@ export async function setup({ rnn }) {
 
   const plot = await chart($('#state-chart'), (p, axis) => ({
     scales: { x: { time: false }, y: { range: (u, lo, hi) => [Math.min(0, lo), Math.max(1.2, hi * 1.08)] } },
-    axes: [axis(p, 'step t of the stream'), axis(p, 'largest |value| over 16 units', { size: 50 })],
+    axes: [axis(p, 'step t of the stream'), axis(p, 'max |value| over units', { size: 50 })],
     series: [{},
       { label: 'max |c_t|', stroke: p.dark ? '#22d3ee' : '#0891b2', width: 2.25, points: { show: false } },
       { label: 'max |h_t|', stroke: p.lstm, width: 2.25, points: { show: false } },
