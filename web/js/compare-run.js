@@ -13,7 +13,7 @@ export const CELLS = ['RNN', 'LSTM', 'GRU'];
  * steps per length grow with T because the longer gaps take longer to learn.
  */
 export const LONG_RANGE = {
-  lengths: [10, 30, 100], steps: { 10: 400, 30: 800, 100: 1500 },
+  lengths: [10, 30, 100], steps: { 10: 300, 30: 500, 100: 1000 },
   hidden: 32, batch: 32, lr: 0.01, clip: 1, testSize: 500, curveEvery: 10, seed: 1,
 };
 /** Test MSE below which a cell has learnt the task (predicting the mean scores ~0.167). */
