@@ -190,6 +190,7 @@ export async function setup({ rnn }) {
       lab = null;
       state.running = false;
       runBtn.disabled = false;
+      if (document.activeElement === stopBtn) runBtn.focus(); // a disabled button would drop the keyboard focus
       stopBtn.disabled = true;
       progress.hidden = true;
       stepText.textContent = '';
