@@ -11,10 +11,11 @@ import { PlaygroundWorker } from './playground-worker-client.js';
 import { $, el, int, num, seconds } from './util.js';
 
 const PARAM_H = 256, PARAM_I = 1;
+// Soft hyphens (\u00ad) let the long words break in a phone's narrow columns.
 const BEST_FOR = {
   RNN: 'Short contexts (a few steps) and the tightest budgets: the smallest and fastest cell.',
-  LSTM: 'Long-range dependencies; the separate cell state carries information and gradients furthest.',
-  GRU: 'Long-range dependencies with a quarter fewer parameters than the LSTM and a faster step.',
+  LSTM: 'Long-range depend\u00adencies; the separate cell state carries information and gradients furthest.',
+  GRU: 'Long-range depend\u00adencies with a quarter fewer para\u00admeters than the LSTM and a faster step.',
 };
 
 const verdict = (mse) => (mse < SOLVED_MSE ? 'solved' : mse < 0.1 ? 'partly' : 'failed');
