@@ -601,6 +601,21 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
+/** Options of losses.ctc. */
+export interface CtcOptions {
+  /** 'mean' (default: each loss divided by its target length, then the mean over the batch), 'sum' or 'none'. */
+  reduction?: 'mean' | 'sum' | 'none';
+  /** The blank's class index; default 0. */
+  blank?: number;
+  /** Impossible alignments cost 0 (and give a zero gradient) instead of +Infinity; default false. */
+  zeroInfinity?: boolean;
+  /** The input holds logits; the log_softmax over the classes is applied inside (fused); default false. */
+  fromLogits?: boolean;
+}
+
+/** CTC targets: a padded tensor [B, S], one concatenated list of all targets, or B label arrays. */
+export type CtcTargets = Indices | ArrayLike<number> | ArrayLike<number>[];
+
 type Reduced<O> = O & { reduction?: 'mean' | 'sum' };
 type Unreduced<O> = O & { reduction: 'none' };
 
@@ -621,6 +636,14 @@ export interface Losses {
   crossEntropy(input: Tensor, target: Indices | number, options: Unreduced<CrossEntropyOptions>): LossResult<Tensor>;
   crossEntropy(input: Tensor, target: Indices | number, options?: Reduced<CrossEntropyOptions>): LossResult<number>;
   crossEntropy(input: Tensor, target: Indices | number, options?: CrossEntropyOptions): LossResult<number | Tensor>;
+  /**
+   * F.ctc_loss: input [T, B, C] log-probabilities (or logits with
+   * fromLogits) or [T, C]; B input and target lengths. 'none' gives the B
+   * per-sequence losses. grad has the input's shape (PyTorch's gradient).
+   */
+  ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options: Unreduced<CtcOptions>): LossResult<Tensor>;
+  ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options?: Reduced<CtcOptions>): LossResult<number>;
+  ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options?: CtcOptions): LossResult<number | Tensor>;
 }
 
 // ---- data: data helpers (js/data.js, one job per file in js/data/), as rnn.data or `import { data }` ----

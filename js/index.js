@@ -12,7 +12,7 @@ import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
 import { Dropout, Embedding, Linear } from './layers.js';
 import { instantiate, simdSupported } from './loader.js';
-import { bceWithLogits, crossEntropy, mse } from './losses.js';
+import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
@@ -44,6 +44,7 @@ function makeApi(core) {
       mse: bindFunction(mse, core, 'mse'),
       bceWithLogits: bindFunction(bceWithLogits, core, 'bceWithLogits'),
       crossEntropy: bindFunction(crossEntropy, core, 'crossEntropy'),
+      ctc: bindFunction(ctc, core, 'ctc'),
     }),
     models: Object.freeze({
       SentimentLSTM: bindEngine(SentimentLSTM, core, 'SentimentLSTM'),
