@@ -1009,6 +1009,47 @@ export interface Rnn {
   Pool: new (options?: PoolOptions) => PoolLayer;
 }
 
+// ---- CTC decoding (js/ctc.js): rnn.ctc, or import { ctcGreedy, ... } ----
+
+/** Per-frame log-probabilities: a tensor [T, C] (or [T, 1, C]) or T frames of C scores. */
+export type CtcFrames = Tensor | ArrayLike<number>[];
+
+export interface CtcSearchOptions {
+  /** The blank's class index; default 0. */
+  blank?: number;
+  /** Hypotheses kept per frame; default 8. */
+  beamWidth?: number;
+  /** A log-score of appending next after labels (ngramPrior makes one). */
+  prior?: (labels: readonly number[], next: number) => number;
+  /** Multiplies the prior's scores; default 1. */
+  priorWeight?: number;
+  /** Label sequences the result must be one of. */
+  lexicon?: ArrayLike<number>[];
+}
+
+export interface CtcHypothesis {
+  labels: Int32Array;
+  /** Log-probability of the labels (summed over their alignments), plus the prior's scores. */
+  score: number;
+}
+
+/** Best-path decoding: the most likely class per frame, repeats collapsed, blanks dropped. */
+export declare function ctcGreedy(logProbs: CtcFrames, options?: { blank?: number }): CtcHypothesis;
+/** Prefix beam search; the hypotheses best first (with a lexicon, complete entries only). */
+export declare function ctcBeamSearch(logProbs: CtcFrames, options?: CtcSearchOptions): CtcHypothesis[];
+/** CTC decoding one frame at a time. */
+export declare class CtcStreamDecoder {
+  constructor(options: CtcSearchOptions & { classes: number });
+  /** Frames pushed so far. */
+  readonly frames: number;
+  /** stable: the prefix no later frame can change; hypothesis: the best so far. */
+  push(frame: ArrayLike<number>): { stable: Int32Array; hypothesis: Int32Array };
+  /** What ctcBeamSearch gives over the frames pushed. */
+  finish(): CtcHypothesis[];
+}
+/** An n-gram prior from counts: table[context][label] = count, context = previous order - 1 labels joined by ','. */
+export declare function ngramPrior(options: { order: number; table: Record<string, Record<string, number>>; classes: number; alpha?: number }): (labels: readonly number[], next: number) => number;
+
 // ---- the training loop (js/fit.js, js/checkpoint.js): rnn.fit, tbpttBatches, checkpoints ----
 
 /** One batch: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
@@ -1191,6 +1232,13 @@ export interface Rnn {
    * Too few ids for one chunk: SHAPE.
    */
   tbpttBatches(ids: Int32Array, options: TbpttBatchesOptions): TbpttBatch[];
+  /** CTC decoders (js/ctc.js): greedy, prefix beam search, streaming, n-gram prior. */
+  readonly ctc: {
+    greedy: typeof ctcGreedy;
+    beamSearch: typeof ctcBeamSearch;
+    StreamDecoder: typeof CtcStreamDecoder;
+    ngramPrior: typeof ngramPrior;
+  };
   /**
    * Everything needed to resume, as a safetensors file: model.* weights,
    * optimizer.* buffers, and metadata (format 'rnn-wasm-checkpoint',

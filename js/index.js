@@ -7,6 +7,7 @@
 import { bindClass, bindEngine, bindFunction } from './bind.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Core } from './core.js';
+import { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior } from './ctc.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
@@ -28,6 +29,7 @@ export { ErrorCode, RnnError, simdSupported, tensor };
 export { parse as parseSafetensors, serialize as serializeSafetensors };
 export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
+export { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior };
 
 function makeApi(core) {
   // Names are given: minifying renames the classes.
@@ -52,6 +54,7 @@ function makeApi(core) {
     }),
     fit: bindFunction(fit, core, 'fit'),
     tbpttBatches,
+    ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),
     saveCheckpoint,
     loadCheckpoint,
     tensor,
