@@ -611,6 +611,8 @@ export interface CtcOptions {
   zeroInfinity?: boolean;
   /** The input holds logits; the log_softmax over the classes is applied inside (fused); default false. */
   fromLogits?: boolean;
+  /** The input is [B, T, C] (and so is grad); default false ([T, B, C]). */
+  batchFirst?: boolean;
 }
 
 /** CTC targets: a padded tensor [B, S], one concatenated list of all targets, or B label arrays. */
@@ -637,8 +639,8 @@ export interface Losses {
   crossEntropy(input: Tensor, target: Indices | number, options?: Reduced<CrossEntropyOptions>): LossResult<number>;
   crossEntropy(input: Tensor, target: Indices | number, options?: CrossEntropyOptions): LossResult<number | Tensor>;
   /**
-   * F.ctc_loss: input [T, B, C] log-probabilities (or logits with
-   * fromLogits) or [T, C]; B input and target lengths. 'none' gives the B
+   * F.ctc_loss: input [T, B, C] ([B, T, C] with batchFirst) log-probabilities
+   * (or logits with fromLogits) or [T, C]; B input and target lengths. 'none' gives the B
    * per-sequence losses. grad has the input's shape (PyTorch's gradient).
    */
   ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options: Unreduced<CtcOptions>): LossResult<Tensor>;
@@ -1053,15 +1055,22 @@ export declare function ngramPrior(options: { order: number; table: Record<strin
 // ---- the training loop (js/fit.js, js/checkpoint.js): rnn.fit, tbpttBatches, checkpoints ----
 
 /** One batch: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
+/** The y of a batch for loss 'ctc': losses.ctc's arguments. */
+export interface CtcBatchTargets {
+  targets: CtcTargets;
+  inputLengths: ArrayLike<number>;
+  targetLengths: ArrayLike<number>;
+}
+
 export interface FitBatch {
   /** x.shape[0] counts the examples (for examplesPerSec). */
   x: Tensor | IndexTensor;
-  y: Tensor | IndexTensor;
+  y: Tensor | IndexTensor | CtcBatchTargets;
   lengths?: readonly number[] | Int32Array;
 }
 
 /** Losses fit knows by name ('bce' is bceWithLogits). */
-export type LossName = 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy';
+export type LossName = 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy' | 'ctc';
 
 /**
  * What fit trains: Sequential, models.SentimentLSTM, models.Seq2Seq, or an

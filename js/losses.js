@@ -175,8 +175,9 @@ function ctcTargets(targets, B, lengths, what) {
 }
 
 /**
- * F.ctc_loss: input [T, B, C] log-probabilities (or logits with
- * fromLogits: true, the log_softmax fused), or [T, C] for one sequence;
+ * F.ctc_loss: input [T, B, C] ([B, T, C] with batchFirst: true)
+ * log-probabilities (or logits with fromLogits: true, the log_softmax
+ * fused), or [T, C] for one sequence;
  * targets a padded tensor [B, S], a concatenated list or B label arrays;
  * inputLengths, targetLengths: B integers. Options blank (0), reduction
  * ('mean' divides each loss by its target length, then by B), zeroInfinity
@@ -185,15 +186,16 @@ function ctcTargets(targets, B, lengths, what) {
  */
 export function ctc(core, input, targets, inputLengths, targetLengths, opts = {}) {
   const what = 'losses.ctc';
-  checkKnown(opts ?? {}, ['blank', 'reduction', 'zeroInfinity', 'fromLogits'], what);
+  checkKnown(opts ?? {}, ['blank', 'reduction', 'zeroInfinity', 'fromLogits', 'batchFirst'], what);
   opts = opts ?? {};
   const reduction = reductionOption(opts, what);
   const shape = checkTensor(input, 'input', null);
   if (shape.length !== 3 && shape.length !== 2) throw new RnnError('SHAPE', `${what}: input must be [T, B, C] or [T, C], got [${shape}]`);
-  const [T, B, C] = shape.length === 3 ? shape : [shape[0], 1, shape[1]];
+  const batchFirst = shape.length === 3 && opts.batchFirst === true;
+  const [T, B, C] = shape.length === 2 ? [shape[0], 1, shape[1]] : batchFirst ? [shape[1], shape[0], shape[2]] : shape;
   if (T < 1 || B < 1) throw new RnnError('SHAPE', `${what}: input needs at least one step and one sequence, got [${shape}]`);
   const blank = intOption(opts, 'blank', what, { min: 0, max: Math.max(0, C - 1), def: 0 });
-  for (const k of ['zeroInfinity', 'fromLogits']) {
+  for (const k of ['zeroInfinity', 'fromLogits', 'batchFirst']) {
     if (opts[k] !== undefined && typeof opts[k] !== 'boolean') throw new RnnError('INVALID_ARGUMENT', `${what}: '${k}' must be true or false, got ${opts[k]}`);
   }
   const inLen = intList(inputLengths, B, what, 'inputLengths');
@@ -206,6 +208,6 @@ export function ctc(core, input, targets, inputLengths, targetLengths, opts = {}
     core.i32(pt, tgt.length).set(tgt);
     core.i32(pin, B).set(inLen);
     core.i32(ptl, B).set(tLen);
-    return core.x.rnn_ctc_loss(T, B, C, p, pt, S, pin, ptl, blank, red, opts.zeroInfinity ? 1 : 0, opts.fromLogits ? 1 : 0, pl, pe, pg);
+    return core.x.rnn_ctc_loss(T, B, C, p, pt, S, pin, ptl, blank, red, opts.zeroInfinity ? 1 : 0, opts.fromLogits ? 1 : 0, batchFirst ? 1 : 0, pl, pe, pg);
   });
 }

@@ -79,8 +79,8 @@ static int check_args(int T, int B, int C, int S, const int32_t *targets, const 
 
 int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, int S,
                  const int32_t *input_lengths, const int32_t *target_lengths, int blank,
-                 int reduction, int zero_infinity, int from_logits, double *loss, float *elems,
-                 float *grad) {
+                 int reduction, int zero_infinity, int from_logits, int batch_first, double *loss,
+                 float *elems, float *grad) {
   if (!x || !input_lengths || !target_lengths || (S > 0 && !targets))
     return rnn_fail(RNN_E_INVALID, "ctc: inputs must not be NULL");
   int st = check_args(T, B, C, S, targets, input_lengths, target_lengths, blank, reduction);
@@ -91,13 +91,15 @@ int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, in
   double *work = malloc(n * sizeof(double));
   if (!work) return rnn_fail(RNN_E_NOMEM, "ctc: cannot allocate %zu bytes of work space", n * sizeof(double));
   double *alpha = work, *beta = alpha + (size_t)T * Smax, *lp = beta + (size_t)T * Smax, *post = lp + (size_t)T * C;
-  const size_t ld = (size_t)B * C; /* x is [T][B][C] */
+  /* x[t][b] is at t * ld + b * bstride: [T][B][C], or [B][T][C] batch first */
+  const size_t ld = batch_first ? (size_t)C : (size_t)B * C;
+  const size_t bstride = batch_first ? (size_t)T * C : (size_t)C;
   double total = 0.0;
 
   for (int b = 0; b < B; b++) {
     const int Tb = input_lengths[b], L = target_lengths[b], Sb = 2 * L + 1;
     const int32_t *l = targets ? targets + (size_t)b * S : NULL;
-    const float *xb = x + (size_t)b * C;
+    const float *xb = x + (size_t)b * bstride;
     for (int t = 0; t < Tb; t++) log_probs_row(xb, ld, t, C, from_logits, lp + (size_t)t * C);
 
     double nll = 0.0;
@@ -125,7 +127,7 @@ int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, in
     total += reduction == RNN_REDUCTION_MEAN ? lb / (L > 0 ? L : 1) : lb;
     if (!grad) continue;
 
-    float *gb = grad + (size_t)b * C;
+    float *gb = grad + (size_t)b * bstride;
     for (int t = Tb; t < T; t++)
       for (int c = 0; c < C; c++) gb[(size_t)t * ld + c] = 0.0f;
     if (impossible) {

@@ -272,19 +272,19 @@ RNN_API int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
                                    const int32_t *target, int ignore_index,
                                    double label_smoothing, int reduction,
                                    double *loss, float *elems, float *grad);
-/* CTC (ctc.c): torch.nn.functional.ctc_loss. x[T][B][C] log-probabilities
- * (from_logits = 0) or logits that a log_softmax over C turns into them
- * (from_logits = 1); targets[B][S] padded label rows, input_lengths[B] in
+/* CTC (ctc.c): torch.nn.functional.ctc_loss. x[T][B][C] ([B][T][C] with
+ * batch_first) log-probabilities (from_logits = 0) or logits that a
+ * log_softmax over C turns into them (from_logits = 1); targets[B][S] padded label rows, input_lengths[B] in
  * [0, T], target_lengths[B] in [0, min(S, input length)]; labels in [0, C),
  * never the blank. Mean divides each sequence's loss by its target length
- * (at least 1), then by B. elems has B entries; grad[T][B][C] is PyTorch's
+ * (at least 1), then by B. elems has B entries; grad (x's layout) is PyTorch's
  * gradient (the logits' one when they come through a log_softmax), 0 at
  * steps past a sequence's input length. An impossible alignment costs +inf,
  * or 0 (and a zero gradient) with zero_infinity. */
 RNN_API int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, int S,
                          const int32_t *input_lengths, const int32_t *target_lengths, int blank,
-                         int reduction, int zero_infinity, int from_logits, double *loss,
-                         float *elems, float *grad);
+                         int reduction, int zero_infinity, int from_logits, int batch_first,
+                         double *loss, float *elems, float *grad);
 
 /* Streaming and gate taps (stream.c; forward taps in model.c)
  *

@@ -56,7 +56,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('losses.ctc: padded, concatenated and per-sequence targets give one answer; [T, C] is one sequence', async () => {
+test('losses.ctc: padded, concatenated and per-sequence targets give one answer; batchFirst; [T, C] is one sequence', async () => {
   const rnn = await init();
   const c = fx.cases.find((x) => x.name.startsWith('mixed lengths'));
   const { input, targets } = args(c);
@@ -69,6 +69,18 @@ test('losses.ctc: padded, concatenated and per-sequence targets give one answer;
   assert.deepEqual(perSeq.loss.data, padded.loss.data);
   assert.deepEqual(concat.loss.data, padded.loss.data);
   assert.deepEqual(concat.grad.data, padded.grad.data);
+
+  // batchFirst: the same numbers on [B, T, C]
+  const [T0, B0, C0] = input.shape;
+  const bf = new Float32Array(input.data.length);
+  for (let t = 0; t < T0; t++) for (let b = 0; b < B0; b++) bf.set(input.data.subarray((t * B0 + b) * C0, (t * B0 + b + 1) * C0), (b * T0 + t) * C0);
+  const first = rnn.losses.ctc({ shape: [B0, T0, C0], data: bf }, targets, c.input_lengths, c.target_lengths, { ...opts, batchFirst: true });
+  assert.deepEqual(first.loss.data, padded.loss.data);
+  for (let t = 0; t < T0; t++) {
+    for (let b = 0; b < B0; b++) {
+      assert.deepEqual(first.grad.data.subarray((b * T0 + t) * C0, (b * T0 + t + 1) * C0), padded.grad.data.subarray((t * B0 + b) * C0, (t * B0 + b + 1) * C0));
+    }
+  }
 
   const one = fx.cases.find((x) => x.name.startsWith('repeats filling'));
   const a = args(one);
