@@ -1011,6 +1011,51 @@ export interface Rnn {
   Pool: new (options?: PoolOptions) => PoolLayer;
 }
 
+// ---- the speech front-end (js/audio.js): rnn.audio ----
+
+/** Kaldi's fbank options (torchaudio.compliance.kaldi.fbank's, in camelCase). */
+export interface FbankOptions {
+  /** Hz; default 16000. */
+  sampleRate?: number;
+  /** ms; default 25 (truncated to whole samples, as Kaldi does). */
+  frameLength?: number;
+  /** ms; default 10. */
+  frameShift?: number;
+  /** default 40. */
+  numMelBins?: number;
+  /** default 'povey' (the Hann window to the power 0.85). */
+  window?: 'povey' | 'hann' | 'hamming';
+  /** Hz; default 20. */
+  lowFreq?: number;
+  /** Hz; default 0 (the Nyquist frequency; negative counts down from it). */
+  highFreq?: number;
+  /** default 0.97. */
+  preemphasis?: number;
+  /** default true. */
+  removeDcOffset?: boolean;
+  /** The log's floor; default 1.1920928955078125e-7 (float32 epsilon, torchaudio's). */
+  logFloor?: number;
+}
+
+/** Streaming features: push samples as they come, get the frames they complete. */
+export interface Fbank extends Disposable {
+  readonly sampleRate: number;
+  /** In samples. */
+  readonly frameLength: number;
+  /** In samples. */
+  readonly frameShift: number;
+  readonly numMelBins: number;
+  readonly normalize: 'none' | 'running';
+  readonly disposed: boolean;
+  /** A whole clip's frames [frames, numMelBins] (not normalised; the stream is not touched). */
+  compute(samples: Float32Array | ArrayLike<number>): Tensor;
+  /** The frames these samples complete, [k, numMelBins] (k may be 0); normalised with 'running'. */
+  push(samples: Float32Array | ArrayLike<number>): Tensor;
+  /** A new stream: pending samples and running statistics dropped. */
+  reset(): void;
+  dispose(): void;
+}
+
 // ---- CTC decoding (js/ctc.js): rnn.ctc, or import { ctcGreedy, ... } ----
 
 /** Per-frame log-probabilities: a tensor [T, C] (or [T, 1, C]) or T frames of C scores. */
@@ -1241,6 +1286,12 @@ export interface Rnn {
    * Too few ids for one chunk: SHAPE.
    */
   tbpttBatches(ids: Int32Array, options: TbpttBatchesOptions): TbpttBatch[];
+  /** The speech front-end (js/audio.js, src/fbank.c): log-mel filterbank features. */
+  readonly audio: {
+    /** Features of a whole clip: [frames, numMelBins]. */
+    fbank(samples: Float32Array | ArrayLike<number>, options?: FbankOptions & { normalize?: 'none' | 'utterance' }): Tensor;
+    Fbank: new (options?: FbankOptions & { normalize?: 'none' | 'running'; decay?: number }) => Fbank;
+  };
   /** CTC decoders (js/ctc.js): greedy, prefix beam search, streaming, n-gram prior. */
   readonly ctc: {
     greedy: typeof ctcGreedy;

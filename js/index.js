@@ -4,6 +4,7 @@
 //   const lstm = new rnn.LSTM({ inputSize: 8, hiddenSize: 16, seed: 1 });
 // Every class and function that needs the engine is defined once at module
 // level and takes it (core) first; makeApi binds them to one engine.
+import { Fbank, fbank } from './audio.js';
 import { bindClass, bindEngine, bindFunction } from './bind.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Core } from './core.js';
@@ -54,6 +55,7 @@ function makeApi(core) {
     }),
     fit: bindFunction(fit, core, 'fit'),
     tbpttBatches,
+    audio: Object.freeze({ fbank: bindFunction(fbank, core, 'fbank'), Fbank: bound(Fbank, 'Fbank') }),
     ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),
     saveCheckpoint,
     loadCheckpoint,

@@ -77,7 +77,7 @@ static int check_args(int T, int B, int C, int S, const int32_t *targets, const 
   return RNN_OK;
 }
 
-int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, int S,
+RNN_SMALL int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, int S,
                  const int32_t *input_lengths, const int32_t *target_lengths, int blank,
                  int reduction, int zero_infinity, int from_logits, int batch_first, double *loss,
                  float *elems, float *grad) {

@@ -286,6 +286,27 @@ RNN_API int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *tar
                          int reduction, int zero_infinity, int from_logits, int batch_first,
                          double *loss, float *elems, float *grad);
 
+/* Log-mel filterbank features (fbank.c), Kaldi's as torchaudio's
+ * compliance.kaldi.fbank computes them. window: 0 Povey, 1 Hann, 2 Hamming;
+ * frame_length and frame_shift in samples; high_freq <= 0 counts down from
+ * the Nyquist frequency; log(max(energy, log_floor)). rnn_fbank_compute
+ * writes rnn_fbank_frames(f, n) frames [frames][bins] of a whole clip (edges
+ * snipped); rnn_fbank_push takes a stream's next n samples and writes the
+ * frames they complete (the same frames; *frames of them, at most
+ * max_frames, else RNN_E_SHAPE and nothing taken); rnn_fbank_reset starts a
+ * new stream. */
+typedef struct rnn_fbank rnn_fbank;
+RNN_API int rnn_fbank_new(int sample_rate, int frame_length, int frame_shift, int bins, int window,
+                          double low_freq, double high_freq, double preemphasis, int remove_dc,
+                          double log_floor, rnn_fbank **out);
+RNN_API void rnn_fbank_destroy(rnn_fbank *f);
+RNN_API int rnn_fbank_bins(const rnn_fbank *f);
+RNN_API size_t rnn_fbank_frames(const rnn_fbank *f, size_t n);
+RNN_API int rnn_fbank_compute(rnn_fbank *f, const float *x, size_t n, float *out);
+RNN_API int rnn_fbank_push(rnn_fbank *f, const float *x, size_t n, float *out, size_t max_frames,
+                           size_t *frames);
+RNN_API void rnn_fbank_reset(rnn_fbank *f);
+
 /* Streaming and gate taps (stream.c; forward taps in model.c)
  *
  * A stream runs a unidirectional model one time step at a time with its
