@@ -16,18 +16,13 @@
  * two-pass chunked scan): pass 1 runs chunk 0 and summarises each later chunk
  * as the affine map from its start state to its end state; the starts follow
  * in order; pass 2 runs the later chunks from them. Threads share chunks, so
- * any thread count gives the same bits. */
+ * any thread count gives the same bits. The file is compiled for size
+ * (RNN_SMALL): no unswitched or unrolled copies of its loops. */
 #include "rnn_internal.h"
 #include "vmath.h"
 
 #include <string.h>
 
-/* -Os for this file's code: no unswitched or unrolled copies of its loops */
-#ifdef __clang__
-#define MINSIZE __attribute__((minsize))
-#else
-#define MINSIZE
-#endif
 #define SCAN_MIN_CHUNK 32 /* steps; shorter sequences run as one chunk */
 #define G_BELOW_HALF 0.49999997f /* g(x < 0) < 0.5 <= g(x >= 0), so g' is read off g */
 
@@ -45,7 +40,7 @@ static float candidate(float x, int log_space) {
 /* One batch row, forward: g holds the gate pre-activations and becomes the
  * activations (the taps). Then a and v get the scan's coefficient and input,
  * or, with h (a stream), h = a * h + v in place. */
-MINSIZE static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float *v, float *h,
+RNN_SMALL static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float *v, float *h,
                             int H) {
   const int lstm = cell->G == 3, log_space = cell->log_space;
   float *gc = g + (cell->G - 1) * H;
@@ -108,7 +103,7 @@ MINSIZE static void min_row_forward(const rnn_cell_def *cell, float *g, float *a
 
 /* One batch row, backward: d is d h_t, hp is h_{t-1}; g (activations)
  * becomes the gradients of the gate pre-activations. */
-MINSIZE static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d, const float *hp,
+RNN_SMALL static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d, const float *hp,
                              int H) {
   const int lstm = cell->G == 3, log_space = cell->log_space;
   float *gc = g + (cell->G - 1) * H;
@@ -166,7 +161,7 @@ MINSIZE static void min_row_backward(const rnn_cell_def *cell, float *g, const f
 /* One step of the scan over one row of H lanes with carry c: forward
  * c = a * c + v, y = c; backward (post) y = v + c, c = a * y. y holds v and
  * is overwritten unless p is given (a summary: p = a * p, y kept). */
-MINSIZE static void scan_row(const float *a, float *y, float *c, float *p, int post, int H) {
+RNN_SMALL static void scan_row(const float *a, float *y, float *c, float *p, int post, int H) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
@@ -203,7 +198,7 @@ typedef struct {
 
 /* Chunks [c0, c1) of a phase: phase 0 runs chunk 0 and summarises the others
  * (from carry 0, slope 1); phase 1 runs chunks c0 + 1 .. from their starts. */
-MINSIZE static void scan_chunks(const void *ctx, int c0, int c1) {
+RNN_SMALL static void scan_chunks(const void *ctx, int c0, int c1) {
   const scan_job *job = ctx;
   const rnn_run *r = job->r;
   const int T = r->T, B = r->B, H = r->H;
@@ -227,7 +222,7 @@ MINSIZE static void scan_chunks(const void *ctx, int c0, int c1) {
 
 /* Runs the scan from start ([B] rows at stride ld_start, NULL: zeros) and
  * returns the final carries, [B][H]. */
-MINSIZE static const float *scan(scan_job *job, const float *start, int ld_start) {
+RNN_SMALL static const float *scan(scan_job *job, const float *start, int ld_start) {
   const rnn_run *r = job->r;
   const int T = r->T, B = r->B, H = r->H;
   const size_t BH = (size_t)B * H;
@@ -263,13 +258,13 @@ typedef struct {
   const rnn_run *r;
 } min_rows;
 
-MINSIZE static int active(const rnn_run *r, size_t m) {
+RNN_SMALL static int active(const rnn_run *r, size_t m) {
   return (int)(m / r->B) < rnn_len(r, (int)(m % r->B));
 }
 
 /* Forward: activations, and the scan's a (in aux) and v (in out); steps past
  * a sequence's end carry h unchanged (a = 1, v = 0). */
-MINSIZE static void min_forward_rows(const void *ctx, int m0, int m1) {
+RNN_SMALL static void min_forward_rows(const void *ctx, int m0, int m1) {
   const min_rows *p = ctx;
   const rnn_run *r = p->r;
   const int H = r->H, GH = p->cell->G * H;
@@ -284,7 +279,7 @@ MINSIZE static void min_forward_rows(const void *ctx, int m0, int m1) {
   }
 }
 
-MINSIZE static void min_forward_seq(const rnn_cell_def *cell, const rnn_run *r, float *hN) {
+RNN_SMALL static void min_forward_seq(const rnn_cell_def *cell, const rnn_run *r, float *hN) {
   const int T = r->T, B = r->B, H = r->H;
   const min_rows rows = {cell, r};
   rnn_parallel_rows(T * B, (double)T * B * cell->G * H, min_forward_rows, &rows);
@@ -303,7 +298,7 @@ MINSIZE static void min_forward_seq(const rnn_cell_def *cell, const rnn_run *r, 
 }
 
 /* Backward: d h_t (in hprev) and h_{t-1} give the gate gradients. */
-MINSIZE static void min_backward_rows(const void *ctx, int m0, int m1) {
+RNN_SMALL static void min_backward_rows(const void *ctx, int m0, int m1) {
   const min_rows *p = ctx;
   const rnn_run *r = p->r;
   const int B = r->B, H = r->H, GH = p->cell->G * H;
@@ -321,7 +316,7 @@ MINSIZE static void min_backward_rows(const void *ctx, int m0, int m1) {
   }
 }
 
-MINSIZE static void min_backward_seq(const rnn_cell_def *cell, const rnn_run *r, const float *dhN,
+RNN_SMALL static void min_backward_seq(const rnn_cell_def *cell, const rnn_run *r, const float *dhN,
                              float *dh0) {
   const int T = r->T, B = r->B, H = r->H;
   float *d = r->dir->hprev; /* d h_t: dy where the sequence runs, then the scan */
@@ -339,7 +334,7 @@ MINSIZE static void min_backward_seq(const rnn_cell_def *cell, const rnn_run *r,
 }
 
 /* A stream step: the gates from [x, 1] in one product, then h in place. */
-MINSIZE static void min_stream_step(const rnn_stream_layer_step *st) {
+RNN_SMALL static void min_stream_step(const rnn_stream_layer_step *st) {
   const int GH = st->cell->G * st->H;
   st->product(st->stream, GH, st->in + st->bias, st->a, st->row, st->w, st->g, GH);
   for (int b = 0; b < st->B; b++)
