@@ -998,7 +998,7 @@ static void test_boundary(void) {
   rnn_model *a = NULL, *b = NULL;
   rnn_model_create(&c, &a);
   check(rnn_model_new(c.cell, c.input_size, c.hidden_size, c.num_layers, c.bidirectional, c.bias,
-                      c.proj_size, c.dropout, c.seed, &b) == RNN_OK,
+                      c.proj_size, c.dropout, c.seed, 0, 0, &b) == RNN_OK,
         "boundary: rnn_model_new");
   rnn_params *pa = rnn_model_parameters(a), *pb = rnn_model_parameters(b);
   check(rnn_params_count(pa) == rnn_params_count(pb) &&
