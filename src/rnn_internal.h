@@ -173,7 +173,11 @@ void rnn_gate_activate(float *g, const float *add, int n, int gate);
 
 /* Before a loop that SIMD code already covers (a tail) or that is short
  * beside the gate math: not auto-vectorized, which would only add code. */
+#ifdef __clang__
 #define RNN_TAIL_LOOP _Pragma("clang loop vectorize(disable) interleave(disable)")
+#else
+#define RNN_TAIL_LOOP
+#endif
 
 /* For cells whose hidden-side gate gradients equal the input-side ones. */
 const float *rnn_gates_as_hidden_grads(const rnn_run *r);
