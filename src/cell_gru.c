@@ -28,14 +28,15 @@ __attribute__((noinline)) static void gru_n(float *g, const float *ghn, const fl
   for (; j + 4 <= H; j += 4) {
     v128_t hv = wasm_v128_load(ghn + j);
     if (after) hv = wasm_f32x4_mul(wasm_v128_load(g + j), hv);
-    const v128_t n = rnn_tanh_f32x4(wasm_f32x4_add(wasm_v128_load(gn + j), hv));
+    /* the argument is computed here: flushed (vmath.h's tanh needs it) */
+    const v128_t n = rnn_tanh_f32x4(rnn_flush_f32x4(wasm_f32x4_add(wasm_v128_load(gn + j), hv)));
     wasm_v128_store(gn + j, n);
     wasm_v128_store(h + j, rnn_flush_f32x4(wasm_f32x4_add(n, wasm_f32x4_mul(wasm_v128_load(z + j), wasm_f32x4_sub(wasm_v128_load(hp + j), n)))));
   }
 #endif
   RNN_TAIL_LOOP
   for (; j < H; j++) {
-    const float n = rnn_tanhf(gn[j] + (after ? g[j] * ghn[j] : ghn[j]));
+    const float n = rnn_tanhf(rnn_flush(gn[j] + (after ? g[j] * ghn[j] : ghn[j])));
     gn[j] = n;
     h[j] = rnn_flush(n + z[j] * (hp[j] - n));
   }
