@@ -79,6 +79,8 @@ try {
     ['seq2seq', () => import('./seq2seq-section.js')],
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
+    ['compare', () => import('./compare.js')],
+    ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };
   for (const [name, load] of modules) {

@@ -29,3 +29,6 @@ export const KATEX_CSS = here('../../node_modules/katex/dist/katex.min.css');
 /** The course's pre-trained models (made by examples/dates.mjs and examples/sentiment.mjs; see web/models/README.md). */
 export const DATES_MODEL = here('../models/dates-seq2seq.safetensors');
 export const SENTIMENT_MODEL = here('../models/sentiment-lstm.safetensors');
+
+/** The recorded run of "RNN, LSTM or GRU? — measured" (scripts/record-compare.mjs). */
+export const COMPARE_RECORDED = here('../recorded/compare-run.json');

@@ -7,10 +7,12 @@
 // { id, result }; { id, type: 'train-g2p', url, options } -> { id, event:
 // 'info' | 'progress' } ... { id, result }; { id, type: 'train-dates',
 // options } -> progress events, { id, result } (the seq2seq section's live
-// training); { type: 'control', action }.
+// training); { id, type: 'compare' } -> { id, event: 'compare', data } ...
+// { id, result } (the cells compared, by compare-run.js); { type: 'control', action }.
 import { data, init } from '../../dist/index.js';
 import { prepareNab } from '../../shared/anomaly-core.js';
 import { DATE_TARGET_CHARS, dateDataset } from '../../shared/dates-core.js';
+import { runLongRange, runSpeed } from './compare-run.js';
 
 let rnnPromise = null;
 const engine = () => (rnnPromise ??= init());
@@ -152,6 +154,13 @@ self.addEventListener('message', async (e) => {
       await trainG2p(m.id, m.url, m.options, m.stateDict);
     } else if (m.type === 'train-dates') {
       await trainDates(m.id, m.options);
+    } else if (m.type === 'compare') {
+      const rnn = await engine();
+      const send = (d) => self.postMessage({ id: m.id, event: 'compare', data: d });
+      const speed = await runSpeed(rnn, send, control);
+      send({ kind: 'speed-done', speed, backend: rnn.backend });
+      const longRange = await runLongRange(rnn, send, control);
+      self.postMessage({ id: m.id, result: { backend: rnn.backend, speed, longRange } });
     } else if (m.type === 'g2p-vocab') {
       const d = await g2pData(m.url);
       self.postMessage({ id: m.id, result: { src: d.src.toJSON(), tgt: d.tgt, words: d.words.length, train: d.train.length, val: d.val.length } });
