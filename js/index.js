@@ -50,6 +50,14 @@ function makeApi(core) {
       Seq2Seq: bindEngine(Seq2Seq, core, 'Seq2Seq'),
     }),
     fit: bindFunction(fit, core, 'fit'),
+    /**
+     * TF.js / Keras LayersModel import and export (keras.js, fetched on
+     * first use): loadLayersModel(url | files | { modelJson, weights } |
+     * artifacts, options) -> Promise<LayersModel>; toLayersModel(model) ->
+     * Promise<{ modelJson, weightData, files }>.
+     */
+    loadLayersModel: (source, options) => import('./keras.js').then((k) => k.loadLayersModel(core, source, options)),
+    toLayersModel: (model, options) => import('./keras.js').then((k) => k.toLayersModel(model, options)),
     tbpttBatches,
     saveCheckpoint,
     loadCheckpoint,
