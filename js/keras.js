@@ -30,7 +30,8 @@ export async function loadLayersModel(core, source, options = {}) {
   const { topology, weights, warnings } = await readLayersModel(source, options?.fetch ?? globalThis.fetch);
   const layers = layerChain(topology);
   const model = disposeOnThrow((keep) => {
-    const { ops, input } = buildOps(core, layers, { weights, warnings, seed, keep });
+    const keras3 = /^3\./.test(topology.kerasVersion); // its hard_sigmoid is relu6(x + 3) / 6
+    const { ops, input } = buildOps(core, layers, { weights, warnings, seed, keep, keras3 });
     return new LayersModel(ops, input, warnings);
   });
   return model.eval();

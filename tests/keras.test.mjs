@@ -152,3 +152,170 @@ test('a loaded model trains: gradients flow through every layer and the loss fal
   m.dispose();
   tm.dispose();
 });
+
+test('backward matches finite differences through masks, go_backwards, Bidirectional merges and pooling', async () => {
+  for (const mergeMode of ['sum', 'mul', 'ave', 'concat']) {
+    const tm = tf.sequential({ layers: [
+      L.masking({ maskValue: 0, inputShape: [5, 2] }),
+      L.bidirectional({ layer: L.simpleRNN({ units: 3, returnSequences: true }), mergeMode }),
+      L.lstm({ units: 3, returnSequences: true, goBackwards: true, ...SIG }),
+      L.globalAveragePooling1d(), L.dense({ units: 2, activation: 'tanh' })] });
+    randomizeWeights(tm, 11);
+    const m = await rnn.loadLayersModel(await saveArtifacts(tm));
+    const x = floats([3, 5, 2], 12);
+    x.data.fill(0, 3 * 2, 5 * 2); // row 0: two masked steps at the end
+    x.data.fill(0, 10, 12);       // row 1: the first step masked
+    const w = floats([3, 2], 13);
+    const loss = () => m.forward(x).data.reduce((a, v, i) => a + v * w.data[i], 0);
+    m.zeroGrad();
+    m.forward(x);
+    m.backward({ shape: [3, 2], data: w.data });
+    const grads = m.grads();
+    const sd = m.stateDict();
+    for (const [k, g] of Object.entries(grads)) {
+      for (const i of [0, Math.floor(g.data.length / 2), g.data.length - 1]) {
+        const eps = 1e-2, base = sd[k].data[i];
+        const at = (v) => { const d = sd[k].data.slice(); d[i] = v; m.loadStateDict({ ...sd, [k]: { shape: sd[k].shape, data: d } }); return loss(); };
+        const num = (at(base + eps) - at(base - eps)) / (2 * eps);
+        m.loadStateDict(sd);
+        assert.ok(Math.abs(num - g.data[i]) <= 2e-3 + 2e-2 * Math.abs(num), `${mergeMode} ${k}[${i}]: analytic ${g.data[i]} numeric ${num}`);
+      }
+    }
+    m.dispose();
+    tm.dispose();
+  }
+});
+
+test('export: native rnn-wasm models load in TF.js and predict the same; a PyTorch-form GRU is refused, saying why', async () => {
+  const emb = new rnn.Embedding({ numEmbeddings: 9, embeddingDim: 3, paddingIdx: 0, seed: 1 });
+  const lstm = new rnn.LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, seed: 2 });
+  const fc = new rnn.Linear({ inFeatures: 8, outFeatures: 2, seed: 3 });
+  const model = new rnn.Sequential([emb, lstm, new rnn.Pool({ mode: 'final' }), fc]).eval();
+  const x = ids(4, 6, 9, 14, false);
+  const lengths = [6, 4, 5, 2];
+  for (let b = 0; b < 4; b++) x.data.fill(0, b * 6 + lengths[b], (b + 1) * 6);
+  const want = model.forward(x, { lengths });
+  const { modelJson, weightData } = await rnn.toLayersModel(model);
+  const tm = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: weightData.slice().buffer }));
+  assertClose(tfPredict(tm, x, true), want.data, { atol: ATOL, what: 'TF.js on the exported model' });
+  tm.dispose();
+  const rnnOnly = new rnn.RNN({ inputSize: 2, hiddenSize: 3, nonlinearity: 'relu', batchFirst: true, seed: 4 });
+  const xr = floats([2, 4, 2], 15);
+  const { modelJson: mj, weightData: wd } = await rnn.toLayersModel(rnnOnly);
+  const tr = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest[0].weights, weightData: wd.slice().buffer }));
+  assertClose(tfPredict(tr, xr), rnnOnly.forward(xr).output.data, { atol: ATOL, what: 'SimpleRNN relu' });
+  tr.dispose();
+  const gru = new rnn.GRU({ inputSize: 2, hiddenSize: 3, batchFirst: true, seed: 5 });
+  await assert.rejects(rnn.toLayersModel(gru), (e) => e.code === 'UNSUPPORTED' && /reset_after=True/.test(e.message) && /safetensors/.test(e.message));
+  for (const m of [model, rnnOnly, gru]) m.dispose();
+});
+
+// A small saved model to break in the bad-file tests.
+async function sample() {
+  const tm = tf.sequential({ layers: [
+    L.lstm({ units: 3, returnSequences: true, inputShape: [4, 2], ...SIG }), L.simpleRNN({ units: 2 }), L.dense({ units: 1 })] });
+  randomizeWeights(tm, 20);
+  const art = await saveArtifacts(tm);
+  tm.dispose();
+  return artifactsToFiles(art, 40);
+}
+const clone = (o) => JSON.parse(JSON.stringify(o));
+const rejectsWith = (p, code, pattern) => assert.rejects(p, (e) => {
+  assert.equal(e.name, 'RnnError', e.stack);
+  assert.equal(e.code, code, e.message);
+  assert.match(e.message, pattern);
+  return true;
+});
+
+test('bad files: missing or short shards, disagreeing shapes, unknown dtypes, stray weights, graph models', async () => {
+  const { modelJson, files } = await sample();
+  const load = (mj, w = files) => rnn.loadLayersModel({ modelJson: mj, weights: w });
+  const [first, ...rest] = Object.keys(files);
+  await rejectsWith(load(modelJson, Object.fromEntries(rest.map((k) => [k, files[k]]))), 'FORMAT', new RegExp(`'${first}' is missing`));
+  const last = rest.at(-1);
+  await rejectsWith(load(modelJson, { ...files, [last]: files[last].subarray(0, files[last].length - 4) }), 'FORMAT', /short shard/);
+  const units = clone(modelJson);
+  units.modelTopology.config.layers[1].config.units = 3;
+  await rejectsWith(load(units), 'FORMAT', /simple_rnn.*kernel' has shape \[3,2\] but the topology needs \[3,3\]/);
+  const dtype = clone(modelJson);
+  dtype.weightsManifest[0].weights[0].dtype = 'float64';
+  await rejectsWith(load(dtype), 'FORMAT', /dtype "float64"/);
+  const stray = clone(modelJson);
+  stray.weightsManifest[0].weights.push({ name: 'extra/kernel', shape: [1], dtype: 'float32' });
+  await rejectsWith(load(stray, { ...files, [last]: new Uint8Array([...files[last], 0, 0, 0, 0]) }), 'FORMAT', /'extra\/kernel' belongs to no layer/);
+  await rejectsWith(load({ ...modelJson, format: 'graph-model' }), 'UNSUPPORTED', /graph model/);
+  await rejectsWith(load('{ not json'), 'FORMAT', /not JSON/);
+  const conv = clone(modelJson);
+  conv.modelTopology.config.layers.splice(2, 0, { class_name: 'Conv1D', config: { name: 'conv', filters: 2 } });
+  await rejectsWith(load(conv), 'UNSUPPORTED', /layer 'conv' \(Conv1D\).*not supported/);
+  const rate = clone(modelJson);
+  rate.modelTopology.config.layers[0].config.recurrent_activation = 'softsign';
+  await rejectsWith(load(rate), 'UNSUPPORTED', /lstm.*recurrent_activation "softsign"/);
+  const ln = clone(modelJson);
+  ln.modelTopology.config.layers[0].config.activation = 'relu';
+  await rejectsWith(load(ln), 'UNSUPPORTED', /lstm.*activation "relu"/);
+});
+
+test('NaN weights load, and are reported in model.warnings', async () => {
+  const { modelJson, files } = await sample();
+  const [first] = Object.keys(files);
+  const bytes = files[first].slice();
+  new DataView(bytes.buffer).setFloat32(4, NaN, true);
+  const m = await rnn.loadLayersModel({ modelJson, weights: { ...files, [first]: bytes } });
+  assert.equal(m.warnings.length, 1);
+  assert.match(m.warnings[0], /lstm.*kernel' holds 1 non-finite value/);
+  m.dispose();
+});
+
+test('a layer graph that is not a chain is refused, and nothing stays allocated after a failed load', async () => {
+  const input = tf.input({ shape: [4, 2] });
+  const a = L.lstm({ units: 3, ...SIG }).apply(input);
+  const b = L.simpleRNN({ units: 3 }).apply(input);
+  const tm = tf.model({ inputs: input, outputs: L.add().apply([a, b]) });
+  await rejectsWith(rnn.loadLayersModel(await saveArtifacts(tm)), 'UNSUPPORTED', /'add\w*' \(Add\) takes 2 inputs.*chain/);
+  tm.dispose();
+  // a chain in the file's order whose links branch: the second layer also reads the input
+  const inp = tf.input({ shape: [4, 2] });
+  const chain = tf.model({ inputs: inp, outputs: L.dense({ units: 1 }).apply(L.simpleRNN({ units: 2 }).apply(inp)) });
+  const art = await saveArtifacts(chain);
+  const layers = art.modelTopology.config.layers;
+  layers[2].inbound_nodes = [[[layers[0].name, 0, 0, {}]]];
+  await rejectsWith(rnn.loadLayersModel(art), 'UNSUPPORTED', /feeds 2 layers.*chain/);
+  chain.dispose();
+  // modules are made layer by layer; the third layer's bad weights fail the load
+  const { WasmHandle } = await import('../dist/handle.js');
+  const seen = new Set(), live = WasmHandle.prototype._live;
+  WasmHandle.prototype._live = function spy() { seen.add(this); return live.call(this); };
+  try {
+    const { modelJson, files } = await sample();
+    const bad = clone(modelJson);
+    bad.modelTopology.config.layers[2].config.units = 2;
+    await rejectsWith(rnn.loadLayersModel({ modelJson: bad, weights: files }), 'FORMAT', /dense.*topology needs/);
+  } finally {
+    WasmHandle.prototype._live = live;
+  }
+  assert.ok(seen.size >= 2, `the load made ${seen.size} modules before failing`);
+  for (const h of seen) assert.ok(h.disposed, `${h._what} was left allocated`);
+});
+
+test('sources: a URL (fetch), Files, and one weights buffer', async () => {
+  const { modelJson, files } = await sample();
+  const x = floats([2, 4, 2], 21);
+  const ref = await rnn.loadLayersModel({ modelJson, weights: files });
+  const want = ref.forward(x).data;
+  const served = { 'http://host/m/model.json': new TextEncoder().encode(JSON.stringify(modelJson)) };
+  for (const [k, v] of Object.entries(files)) served[`http://host/m/${k}`] = v;
+  const fetch = async (u) => (served[u] ? { ok: true, arrayBuffer: async () => served[u].slice().buffer } : { ok: false, status: 404 });
+  const byUrl = await rnn.loadLayersModel('http://host/m/model.json', { fetch });
+  assert.deepEqual(byUrl.forward(x).data, want);
+  await rejectsWith(rnn.loadLayersModel('http://host/other/model.json', { fetch }), 'FORMAT', /HTTP 404/);
+  const asFiles = [new File([served['http://host/m/model.json']], 'model.json'), ...Object.entries(files).map(([k, v]) => new File([v], k))];
+  const byFiles = await rnn.loadLayersModel(asFiles);
+  assert.deepEqual(byFiles.forward(x).data, want);
+  const all = new Uint8Array(Object.values(files).reduce((a, v) => a + v.length, 0));
+  let at = 0;
+  for (const v of Object.values(files)) { all.set(v, at); at += v.length; }
+  const byBuffer = await rnn.loadLayersModel({ modelJson, weights: all.buffer });
+  assert.deepEqual(byBuffer.forward(x).data, want);
+  for (const m of [ref, byUrl, byFiles, byBuffer]) m.dispose();
+});

@@ -18,6 +18,8 @@ const POINTWISE = {
   sigmoid: [sigmoid, (x, y) => y * (1 - y)],
   // TF.js and Keras 2: clip(0.2 x + 0.5, 0, 1)
   hard_sigmoid: [(x) => Math.min(Math.max(0.2 * x + 0.5, 0), 1), (x) => (x > -2.5 && x < 2.5 ? 0.2 : 0)],
+  // Keras 3: relu6(x + 3) / 6 (the name Keras 3 files call hard_sigmoid)
+  hard_sigmoid_keras3: [(x) => Math.min(Math.max(x + 3, 0), 6) / 6, (x) => (x > -3 && x < 3 ? 1 / 6 : 0)],
   tanh: [Math.tanh, (x, y) => 1 - y * y],
   softplus: [(x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), sigmoid],
   softsign: [(x) => x / (1 + Math.abs(x)), (x) => 1 / (1 + Math.abs(x)) ** 2],

@@ -197,5 +197,5 @@ function topologyOf(t, format) {
   if (m === null || typeof m !== 'object' || typeof m.class_name !== 'string' || m.config === null || typeof m.config !== 'object') {
     fail('modelTopology must hold a model { class_name, config }');
   }
-  return m;
+  return { ...m, kerasVersion: String(t.keras_version ?? '') };
 }

@@ -16,29 +16,38 @@ const RECURRENT = { SimpleRNN: 'RNN', LSTM: 'LSTM', GRU: 'GRU' };
 const MERGES = ['concat', 'sum', 'ave', 'mul'];
 
 /**
- * The rnn-wasm options of a Keras recurrent cell's variant, or UNSUPPORTED.
- * Keras/TF.js: recurrent_activation (LSTM, GRU), reset_after (GRU).
+ * The rnn-wasm options of a Keras recurrent cell: SimpleRNN's activation;
+ * for LSTM and GRU the gate function (recurrent_activation: sigmoid, or
+ * hard_sigmoid as the model's Keras version defines it: clip(0.2x + 0.5)
+ * in TF.js and Keras 2, relu6(x + 3) / 6 in Keras 3) and GRU's reset_after.
  * Missing values take TF.js's defaults (hard_sigmoid; reset_after false).
  */
-function cellOptions(cell, c, where) {
-  const opts = {};
+function cellOptions(cell, c, where, keras3) {
   if (cell === 'RNN') {
     const act = c.activation ?? 'tanh';
     if (act !== 'tanh' && act !== 'relu') unsupported(where, `activation ${JSON.stringify(act)} (SimpleRNN: tanh or relu)`);
-    opts.nonlinearity = act;
-    return opts;
+    return { nonlinearity: act };
   }
   if ((c.activation ?? 'tanh') !== 'tanh') unsupported(where, `activation ${JSON.stringify(c.activation)} (the cell's candidate activation must be tanh)`);
   const gate = c.recurrent_activation ?? 'hard_sigmoid';
-  if (gate === 'hard_sigmoid') {
-    unsupported(where, "recurrent_activation 'hard_sigmoid' is not supported yet (TF.js's default for LSTM and GRU); train with recurrentActivation: 'sigmoid'");
-  } else if (gate !== 'sigmoid') {
-    unsupported(where, `recurrent_activation ${JSON.stringify(gate)} (supported: sigmoid)`);
-  }
-  if (cell === 'GRU' && c.reset_after !== true) {
-    unsupported(where, 'reset_after false (the reset gate applied before the recurrent product; TF.js\'s only GRU form) is not supported yet; Keras GRUs with reset_after=True (the TF2 default) load');
-  }
+  const GATES = { sigmoid: 'sigmoid', hard_sigmoid: keras3 ? 'hardSigmoidKeras3' : 'hardSigmoid' };
+  if (!GATES[gate]) unsupported(where, `recurrent_activation ${JSON.stringify(gate)} (supported: ${Object.keys(GATES).join(', ')})`);
+  const opts = {};
+  if (gate !== 'sigmoid') opts.gateActivation = GATES[gate];
+  if (cell === 'GRU' && c.reset_after !== true) opts.resetAfter = false;
   return opts;
+}
+
+// A cell variant this engine build does not have yet is refused by name.
+function makeCell(Cell, core, opts, where) {
+  try {
+    return new Cell(core, opts);
+  } catch (e) {
+    const variant = ['gateActivation', 'resetAfter'].find((k) => k in opts && e.message.includes(`'${k}'`));
+    if (!variant) throw e;
+    const what = variant === 'resetAfter' ? 'reset_after false (the reset gate before the recurrent product; TF.js\'s only GRU form)' : `recurrent_activation hard_sigmoid (${opts.gateActivation})`;
+    return unsupported(where, `${what} is not supported yet by this engine`);
+  }
 }
 
 // Options that only change training in Keras: honoured as far as they can be, or reported.
@@ -113,7 +122,7 @@ function buildRecurrent(core, layer, inner, shape, ctx) {
   if (shape.rank !== 3) unsupported(where, `needs a [batch, time, features] input, got rank ${shape.rank}`);
   const H = c.units;
   if (!Number.isInteger(H) || H < 1) bad(where, `units must be a positive integer, got ${JSON.stringify(H)}`);
-  const opts = cellOptions(cell, c, where);
+  const opts = cellOptions(cell, c, where, ctx.keras3);
   trainingOnly(c, where, ctx.warnings);
   const useBias = c.use_bias ?? true;
   let merge = null;
@@ -138,7 +147,7 @@ function buildRecurrent(core, layer, inner, shape, ctx) {
     ? { ...recurrentWeights(cell, w, 'forward/', I, H, useBias, resetAfter, where, ''), ...recurrentWeights(cell, w, 'backward/', I, H, useBias, resetAfter, where, '_reverse') }
     : recurrentWeights(cell, w, '', I, H, useBias, resetAfter, where, '');
   // stateDict order: l0 then l0_reverse, weights before biases per direction
-  const module = ctx.keep(new CELLS[cell](core, { inputSize: I, hiddenSize: H, bias: useBias, batchFirst: true, bidirectional: bidi, seed: ctx.seed, ...opts }));
+  const module = ctx.keep(makeCell(CELLS[cell], core, { inputSize: I, hiddenSize: H, bias: useBias, batchFirst: true, bidirectional: bidi, seed: ctx.seed, ...opts }, where));
   module.loadStateDict(sd);
   const returnSequences = c.return_sequences ?? false;
   const op = new RecurrentOp(name, module, { returnSequences, goBackwards: !bidi && !!c.go_backwards, merge: bidi ? merge : 'concat', needDx: ctx.needDx });
@@ -151,8 +160,7 @@ function buildDense(core, name, c, shape, ctx, timeDistributed) {
   if (timeDistributed && shape.rank !== 3) unsupported(where, `needs a [batch, time, features] input, got rank ${shape.rank}`);
   const U = c.units;
   if (!Number.isInteger(U) || U < 1) bad(where, `units must be a positive integer, got ${JSON.stringify(U)}`);
-  const act = c.activation ?? 'linear';
-  checkActivation(act, `loadLayersModel: ${where}`);
+  const act = kerasActivation(c.activation ?? 'linear', ctx, where);
   trainingOnly(c, where, ctx.warnings);
   const useBias = c.use_bias ?? true;
   const w = weightsOf(ctx.weights, name, ctx.used);
@@ -162,6 +170,14 @@ function buildDense(core, name, c, shape, ctx, timeDistributed) {
   const module = ctx.keep(new Linear(core, { inFeatures: shape.F, outFeatures: U, bias: useBias, seed: ctx.seed }));
   module.loadStateDict(sd);
   return { op: new DenseOp(name, module, act, { needDx: ctx.needDx, timeDistributed }), shape: { ...shape, F: U } };
+}
+
+// An activation's name in this file's Keras version -> the one activations.js implements.
+function kerasActivation(name, ctx, where) {
+  if (name === 'hard_sigmoid_keras3') unsupported(where, `activation ${JSON.stringify(name)}`);
+  const act = name === 'hard_sigmoid' && ctx.keras3 ? 'hard_sigmoid_keras3' : name;
+  checkActivation(act, `loadLayersModel: ${where}`);
+  return act;
 }
 
 // The batch input shape a layer's config declares (Keras 2 / TF.js: batch_input_shape; Keras 3: batch_shape).
@@ -234,8 +250,7 @@ export function buildOps(core, layers, ctx) {
         built = buildDense(core, name, c.layer.config ?? {}, shape, ctx, true);
         break;
       case 'Activation':
-        checkActivation(c.activation, `loadLayersModel: ${where}`);
-        built = { op: new ActivationOp(name, c.activation), shape };
+        built = { op: new ActivationOp(name, kerasActivation(c.activation, ctx, where)), shape };
         break;
       case 'Dropout': case 'SpatialDropout1D': {
         const rate = c.rate ?? 0;

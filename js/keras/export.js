@@ -34,7 +34,9 @@ const pytorchGruWhy = 'a GRU in PyTorch\'s form (the reset gate applied after th
  */
 function recurrentLayers(m, sd, names, { returnSequences, goBackwards = false, merge = 'concat' }) {
   if (m.projSize > 0) refuse(`${names.what}: an LSTM with projSize has no Keras equivalent`);
-  if (m.mode === 'GRU' && !m.resetBefore) refuse(`${names.what}: ${pytorchGruWhy}`);
+  if (m.mode === 'GRU' && m.resetAfter !== false) refuse(`${names.what}: ${pytorchGruWhy}`);
+  const gate = { sigmoid: 'sigmoid', hardSigmoid: 'hard_sigmoid' }[m.gateActivation ?? 'sigmoid'];
+  if (!gate) refuse(`${names.what}: gateActivation '${m.gateActivation}' (Keras 3's hard sigmoid) has no TF.js form (TF.js's hard_sigmoid is clip(0.2x + 0.5, 0, 1))`);
   const out = [];
   let I = m.inputSize;
   const H = m.hiddenSize;
@@ -42,7 +44,7 @@ function recurrentLayers(m, sd, names, { returnSequences, goBackwards = false, m
     const cls = CLASS[m.mode];
     const config = { name: names.next(cls), units: H, activation: m.mode === 'RNN_RELU' ? 'relu' : 'tanh', use_bias: m.bias,
       return_sequences: l < m.numLayers - 1 || returnSequences, go_backwards: goBackwards };
-    if (cls !== 'SimpleRNN') config.recurrent_activation = 'sigmoid';
+    if (cls !== 'SimpleRNN') config.recurrent_activation = gate;
     if (cls === 'GRU') config.reset_after = false;
     if (m.bidirectional) {
       const bidi = names.next('Bidirectional');
@@ -61,6 +63,7 @@ function recurrentLayers(m, sd, names, { returnSequences, goBackwards = false, m
 }
 
 function dense(name, linearSd, inF, outF, bias, activation, timeDistributed) {
+  if (activation === 'hard_sigmoid_keras3') refuse(`layer '${name}': Keras 3's hard_sigmoid (relu6(x + 3) / 6) has no TF.js form`);
   const w = [[`${name}/kernel`, { shape: [inF, outF], data: kernelToKeras(linearSd.weight.data, inF, outF, [0]) }]];
   if (bias) w.push([`${name}/bias`, linearSd.bias]);
   const config = { name, units: outF, activation, use_bias: bias };
@@ -101,7 +104,9 @@ function fromLayersModel(model) {
       case 'Dense': case 'TimeDistributed':
         layers.push(dense(names.next(op.className), m.stateDict(), m.inFeatures, m.outFeatures, m.bias, op.activation, op.timeDistributed));
         break;
-      case 'Activation': layers.push({ class_name: 'Activation', config: { name: names.next('Activation'), activation: op.activation }, weights: [] }); break;
+      case 'Activation':
+        if (op.activation === 'hard_sigmoid_keras3') refuse(`${what}: Keras 3's hard_sigmoid (relu6(x + 3) / 6) has no TF.js form`);
+        layers.push({ class_name: 'Activation', config: { name: names.next('Activation'), activation: op.activation }, weights: [] }); break;
       case 'Masking': layers.push({ class_name: 'Masking', config: { name: names.next('Masking'), mask_value: op.maskValue }, weights: [] }); break;
       case 'Dropout': case 'SpatialDropout1D': layers.push({ class_name: op.className, config: { name: names.next(op.className), rate: m.p }, weights: [] }); break;
       default: layers.push({ class_name: op.className, config: { name: names.next(op.className) }, weights: [] });
@@ -136,7 +141,7 @@ function fromNative(model) {
         if (i === 0) input = [null, null, s.inputSize];
         const pool = next?.type === 'Pool' ? next.mode : null;
         if (pool === 'last' && s.bidirectional) refuse(`${what}: Pool('last') after a bidirectional layer (the reverse direction's output at the last step) has no Keras equivalent; use Pool('final')`);
-        layers.push(...recurrentLayers({ ...s, mode: mods[i].mode, resetBefore: mods[i].resetBefore }, sub(i), { ...names, what, next: names.next },
+        layers.push(...recurrentLayers({ ...s, mode: mods[i].mode, gateActivation: mods[i].gateActivation, resetAfter: mods[i].resetAfter }, sub(i), { ...names, what, next: names.next },
           { returnSequences: !(pool === 'last' || pool === 'final') }));
         if (pool === 'mean') layers.push({ class_name: 'GlobalAveragePooling1D', config: { name: names.next('GlobalAveragePooling1D') }, weights: [] });
         break;
