@@ -319,3 +319,19 @@ test('sources: a URL (fetch), Files, and one weights buffer', async () => {
   assert.deepEqual(byBuffer.forward(x).data, want);
   for (const m of [ref, byUrl, byFiles, byBuffer]) m.dispose();
 });
+
+test('Keras GRUs with reset_after=True (converter format): the same outputs as PyTorch through the weight mapping', async () => {
+  const { readFileSync } = await import('node:fs');
+  const dir = new URL('./fixtures/keras_gru/', import.meta.url);
+  const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'));
+  for (const name of ['stacked', 'bidirectional_masked']) {
+    const m = await rnn.loadLayersModel({
+      modelJson: readFileSync(new URL(`${name}.json`, dir)), weights: { [`${name}.bin`]: readFileSync(new URL(`${name}.bin`, dir)) },
+    });
+    const { x, y } = expected[name];
+    assertClose(m.forward({ shape: x.shape, data: Float32Array.from(x.data) }).data, y.data, { atol: ATOL, what: name });
+    // TF.js cannot run it, so it cannot be exported to TF.js: the error says why and what to do
+    assert.throws(() => m.toLayersModel(), (e) => e.code === 'UNSUPPORTED' && /reset_after=True/.test(e.message) && /safetensors/.test(e.message));
+    m.dispose();
+  }
+});
