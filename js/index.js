@@ -29,6 +29,9 @@ export { parse as parseSafetensors, serialize as serializeSafetensors };
 export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
 
+// The TF.js / Keras interop, fetched on first use (not part of init()'s download).
+const keras = () => import('./keras.js');
+
 function makeApi(core) {
   // Names are given: minifying renames the classes.
   const bound = (Class, name) => bindEngine(Class, core, name);
@@ -56,8 +59,8 @@ function makeApi(core) {
      * artifacts, options) -> Promise<LayersModel>; toLayersModel(model) ->
      * Promise<{ modelJson, weightData, files }>.
      */
-    loadLayersModel: (source, options) => import('./keras.js').then((k) => k.loadLayersModel(core, source, options)),
-    toLayersModel: (model, options) => import('./keras.js').then((k) => k.toLayersModel(model, options)),
+    loadLayersModel: (source, options) => keras().then((k) => k.loadLayersModel(core, source, options)),
+    toLayersModel: (model, options) => keras().then((k) => k.toLayersModel(model, options)),
     tbpttBatches,
     saveCheckpoint,
     loadCheckpoint,

@@ -220,9 +220,9 @@ export function buildOps(core, layers, ctx) {
         const V = c.input_dim, D = c.output_dim;
         if (!Number.isInteger(V) || V < 1 || !Number.isInteger(D) || D < 1) bad(where, 'input_dim and output_dim must be positive integers');
         trainingOnly(c, where, ctx.warnings);
-        const w = weightsOf(ctx.weights, name, used);
+        const table = take(weightsOf(ctx.weights, name, used), 'embeddings', [V, D], where).slice();
         const module = ctx.keep(new Embedding(core, { numEmbeddings: V, embeddingDim: D, seed: ctx.seed }));
-        module.loadStateDict({ weight: { shape: [V, D], data: take(w, 'embeddings', [V, D], where).slice() } });
+        module.loadStateDict({ weight: { shape: [V, D], data: table } });
         built = { op: new EmbeddingOp(name, module, !!c.mask_zero), shape: { rank: 3, T: shape.T, F: D } };
         break;
       }
