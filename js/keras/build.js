@@ -34,7 +34,7 @@ function cellOptions(cell, c, where, keras3) {
   if (!GATES[gate]) unsupported(where, `recurrent_activation ${JSON.stringify(gate)} (supported: ${Object.keys(GATES).join(', ')})`);
   const opts = {};
   if (gate !== 'sigmoid') opts.gateActivation = GATES[gate];
-  if (cell === 'GRU' && c.reset_after !== true) opts.resetAfter = false;
+  if (cell === 'GRU' && !flag(c, 'reset_after', false, where)) opts.resetAfter = false;
   return opts;
 }
 
@@ -112,6 +112,13 @@ function recurrentWeights(cell, w, prefix, I, H, useBias, resetAfter, where, suf
 
 const CELLS = { RNN, LSTM, GRU };
 
+// A boolean option of a layer's config (missing: def).
+function flag(c, key, def, where) {
+  const v = c[key] ?? def;
+  if (typeof v !== 'boolean') bad(where, `${key} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function buildRecurrent(core, layer, inner, shape, ctx) {
   const { name } = layer;
   const bidi = inner !== null;
@@ -124,7 +131,9 @@ function buildRecurrent(core, layer, inner, shape, ctx) {
   if (!Number.isInteger(H) || H < 1) bad(where, `units must be a positive integer, got ${JSON.stringify(H)}`);
   const opts = cellOptions(cell, c, where, ctx.keras3);
   trainingOnly(c, where, ctx.warnings);
-  const useBias = c.use_bias ?? true;
+  const useBias = flag(c, 'use_bias', true, where);
+  const returnSequences = flag(c, 'return_sequences', false, where);
+  const goBackwards = flag(c, 'go_backwards', false, where);
   let merge = null;
   if (bidi) {
     merge = layer.config.merge_mode === undefined ? 'concat' : layer.config.merge_mode;
@@ -138,7 +147,7 @@ function buildRecurrent(core, layer, inner, shape, ctx) {
         unsupported(where, 'backward_layer differs from the forward layer (only mirrored Bidirectional layers load)');
       }
     }
-    if (c.go_backwards) unsupported(where, 'go_backwards inside Bidirectional');
+    if (goBackwards) unsupported(where, 'go_backwards inside Bidirectional');
   }
   const I = shape.F;
   const resetAfter = cell === 'GRU' && c.reset_after === true;
@@ -149,8 +158,7 @@ function buildRecurrent(core, layer, inner, shape, ctx) {
   // stateDict order: l0 then l0_reverse, weights before biases per direction
   const module = ctx.keep(makeCell(CELLS[cell], core, { inputSize: I, hiddenSize: H, bias: useBias, batchFirst: true, bidirectional: bidi, seed: ctx.seed, ...opts }, where));
   module.loadStateDict(sd);
-  const returnSequences = c.return_sequences ?? false;
-  const op = new RecurrentOp(name, module, { returnSequences, goBackwards: !bidi && !!c.go_backwards, merge: bidi ? merge : 'concat', needDx: ctx.needDx });
+  const op = new RecurrentOp(name, module, { returnSequences, goBackwards, merge: bidi ? merge : 'concat', needDx: ctx.needDx });
   const F = op.outFeatures;
   return { op, shape: returnSequences ? { rank: 3, T: shape.T, F } : { rank: 2, F } };
 }
@@ -162,7 +170,7 @@ function buildDense(core, name, c, shape, ctx, timeDistributed) {
   if (!Number.isInteger(U) || U < 1) bad(where, `units must be a positive integer, got ${JSON.stringify(U)}`);
   const act = kerasActivation(c.activation ?? 'linear', ctx, where);
   trainingOnly(c, where, ctx.warnings);
-  const useBias = c.use_bias ?? true;
+  const useBias = flag(c, 'use_bias', true, where);
   const w = weightsOf(ctx.weights, name, ctx.used);
   const k = take(w, 'kernel', [shape.F, U], where);
   const sd = { weight: { shape: [U, shape.F], data: kernelToTorch(k, shape.F, U, [0]) } };
@@ -194,6 +202,7 @@ export function buildOps(core, layers, ctx) {
   ctx = { ...ctx, used };
   const startFrom = (decl, where) => {
     if (!Array.isArray(decl) || decl.length < 2 || decl.length > 3) unsupported(where, `input shape ${JSON.stringify(decl)} (supported: [batch, time] ids or [batch, time, features])`);
+    if (!decl.every((d) => d == null || (Number.isInteger(d) && d >= 1 && d < 2 ** 31))) bad(where, `input shape ${JSON.stringify(decl)} must hold positive integers or null`);
     input = { shape: decl.map((d) => (d == null ? null : d)) };
     shape = decl.length === 3 ? { rank: 3, T: decl[1], F: decl[2] } : { rank: 'ids', T: decl[1] };
   };
@@ -223,7 +232,7 @@ export function buildOps(core, layers, ctx) {
         const table = take(weightsOf(ctx.weights, name, used), 'embeddings', [V, D], where).slice();
         const module = ctx.keep(new Embedding(core, { numEmbeddings: V, embeddingDim: D, seed: ctx.seed }));
         module.loadStateDict({ weight: { shape: [V, D], data: table } });
-        built = { op: new EmbeddingOp(name, module, !!c.mask_zero), shape: { rank: 3, T: shape.T, F: D } };
+        built = { op: new EmbeddingOp(name, module, flag(c, 'mask_zero', false, where)), shape: { rank: 3, T: shape.T, F: D } };
         break;
       }
       case 'Masking': {
