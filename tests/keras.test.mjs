@@ -335,3 +335,18 @@ test('Keras GRUs with reset_after=True (converter format): the same outputs as P
     m.dispose();
   }
 });
+
+test('gateTaps: the gates of a loaded model\'s cells', async () => {
+  const tm = tf.sequential({ layers: [L.lstm({ units: 3, returnSequences: true, inputShape: [5, 2], ...SIG }), L.simpleRNN({ units: 2 })] });
+  randomizeWeights(tm, 30);
+  const m = await rnn.loadLayersModel(await saveArtifacts(tm));
+  const x = floats([2, 5, 2], 31);
+  const taps = m.gateTaps(x);
+  assert.deepEqual(taps.map((t) => [t.name, t.cell]), [[tm.layers[0].name, 'LSTM'], [tm.layers[1].name, 'RNN_TANH']]);
+  assert.deepEqual(Object.keys(taps[0].taps[0]).sort(), ['c', 'f', 'g', 'h', 'i', 'o']);
+  assert.deepEqual(taps[0].taps[0].i.shape, [2, 5, 3]);
+  assertClose(taps[1].taps[0].h.data.filter((_, k) => k % 10 >= 8), tfPredict(tm, x), { atol: ATOL, what: 'the last h' });
+  assert.ok(taps[0].taps[0].f.data.every((v) => v > 0 && v < 1));
+  m.dispose();
+  tm.dispose();
+});

@@ -98,6 +98,24 @@ export class LayersModel extends Container {
     return {};
   }
 
+  /**
+   * The gates of every recurrent layer over x (evaluation mode):
+   * [{ name, className, cell, taps }], taps as RNN / LSTM / GRU forward's
+   * { taps: true } gives them (per direction: { i, f, g, o, c, h },
+   * { r, z, n, h } or { h }, [B, T, H] batch-first). With a mask, each
+   * sequence's real steps come first (they run as a packed sequence).
+   */
+  gateTaps(x, opts = {}) {
+    const rec = this.ops.filter((op) => op.wantTaps !== undefined);
+    rec.forEach((op) => { op.wantTaps = true; });
+    try {
+      this.predict(x, opts);
+      return rec.map((op) => ({ name: op.name, className: op.className, cell: op.module.mode, taps: op.taps }));
+    } finally {
+      rec.forEach((op) => { op.wantTaps = false; op.taps = null; });
+    }
+  }
+
   /** forward in evaluation mode, the mode restored afterwards. */
   predict(x, opts = {}) {
     const was = this.training;

@@ -28,6 +28,8 @@ export class RecurrentOp {
   constructor(name, module, { returnSequences, goBackwards = false, merge = null, needDx = true }) {
     Object.assign(this, { name, module, returnSequences, goBackwards, merge, needDx });
     this._last = null;
+    this.wantTaps = false; // LayersModel.gateTaps asks the engine for the gates of the next forward
+    this.taps = null;
   }
 
   get units() { return this.module.hiddenSize; }
@@ -43,7 +45,8 @@ export class RecurrentOp {
     const rec = { B, T, F, pack: null };
     let out; // [B, T, DH] or [B, DH]
     if (!mask) {
-      const r = this.module.forward({ shape: [B, T, F], data }, { output: this.returnSequences });
+      const r = this.module.forward({ shape: [B, T, F], data }, { output: this.returnSequences, taps: this.wantTaps });
+      this.taps = r.taps ?? null;
       out = this.returnSequences ? r.output.data : this._final(r.hN.data, B, null);
     } else {
       const pack = packMask(mask, B, T);
@@ -53,7 +56,8 @@ export class RecurrentOp {
         const t = pack.pos[b * T + k];
         xc.set(data.subarray((b * T + t) * F, (b * T + t + 1) * F), (b * T + k) * F);
       }
-      const r = this.module.forward({ shape: [B, T, F], data: xc }, { lengths: pack.lengths, output: this.returnSequences });
+      const r = this.module.forward({ shape: [B, T, F], data: xc }, { lengths: pack.lengths, output: this.returnSequences, taps: this.wantTaps });
+      this.taps = r.taps ?? null;
       if (this.returnSequences) {
         out = new Float32Array(B * T * DH);
         const src = r.output.data;
