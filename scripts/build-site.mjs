@@ -13,7 +13,8 @@
 //   dist/               the library (*.js) and its two .wasm files
 //   vendor/             uPlot, KaTeX (+ fonts), Inter, with their licences
 //   data/               the datasets the playground fetches, with SOURCE.md / licences
-//   data/pytorch/       the PyTorch-trained SentimentLSTM and PyTorch's logits for it
+//   data/pytorch/       the PyTorch-trained SentimentLSTM and PyTorch's logits for it,
+//                       and the TF.js-trained sentiment model (tfjs_sentiment/)
 //   .nojekyll           so GitHub Pages serves every file as is
 // The .wasm is fetched with fetch(): any MIME type works (application/wasm
 // lets the browser compile while downloading).
@@ -46,7 +47,8 @@ const DATA = [
   'seq2seq/cmudict-g2p/g2p.tsv', 'seq2seq/cmudict-g2p/LICENSE.txt', 'seq2seq/cmudict-g2p/SOURCE.md',
   'README.md',
 ];
-const FIXTURES = ['sentiment_torch.safetensors', 'sentiment_torch.json'];
+const FIXTURES = ['sentiment_torch.safetensors', 'sentiment_torch.json',
+  'tfjs_sentiment/model.json', 'tfjs_sentiment/model.weights.bin', 'tfjs_sentiment/expected.json'];
 
 function fail(msg) {
   console.error(`build-site: ${msg}`);

@@ -350,3 +350,31 @@ test('gateTaps: the gates of a loaded model\'s cells', async () => {
   m.dispose();
   tm.dispose();
 });
+
+test('a sentiment model trained in TF.js: the same accuracy here, and fine-tuning here lowers its loss', async () => {
+  const { readFileSync } = await import('node:fs');
+  const dir = new URL('./fixtures/tfjs_sentiment/', import.meta.url);
+  const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'));
+  const asFile = (name) => new File([readFileSync(new URL(name, dir))], name);
+  const m = await rnn.loadLayersModel([asFile('model.json'), asFile('model.weights.bin')]);
+  const { ids, labels, probs, accuracy } = expected.test;
+  const n = labels.length, T = expected.T;
+  const p = m.forward({ shape: [n, T], data: Int32Array.from(ids) }).data;
+  assertClose(p, probs, { atol: ATOL, what: 'probabilities on the test sentences' });
+  const acc = labels.reduce((a, y, k) => a + ((p[k] > 0.5) === (y > 0.5) ? 1 : 0), 0) / n;
+  assert.equal(acc, accuracy);
+  assert.ok(acc > 0.6, `TF.js's model reached ${acc}`);
+  // fine-tune on 256 training sentences (BCE on logits, as Keras's binary cross-entropy)
+  const t = expected.tune, B = 32;
+  const batches = [];
+  for (let s = 0; s < t.labels.length; s += B) {
+    batches.push({ x: { shape: [B, T], data: Int32Array.from(t.ids.slice(s * T, (s + B) * T)) }, y: { shape: [B, 1], data: Float32Array.from(t.labels.slice(s, s + B)) } });
+  }
+  m.logits = true;
+  const lossOf = () => { m.eval(); let l = 0; for (const b of batches) l += rnn.losses.bceWithLogits(m.forward(b.x), b.y).loss; return l / batches.length; };
+  const before = lossOf();
+  await rnn.fit(m, { train: batches, loss: 'bce', epochs: 3, lr: 3e-3, seed: 1 });
+  const after = lossOf();
+  assert.ok(after < before, `fine-tuning: loss ${before} -> ${after}`);
+  m.dispose();
+});

@@ -18,6 +18,9 @@ export const dataFile = (path) => here(`../../data/${path}`);
 export const PYTORCH_MODEL = here('../../tests/fixtures/sentiment_torch.safetensors');
 export const PYTORCH_LOGITS = here('../../tests/fixtures/sentiment_torch.json');
 
+/** The sentiment model trained in TF.js (model.json, model.weights.bin, expected.json). */
+export const TFJS_SENTIMENT = here('../../tests/fixtures/tfjs_sentiment/');
+
 export const UPLOT_JS = vendor('uplot/dist/uPlot.esm.js');
 export const UPLOT_CSS = vendor('uplot/dist/uPlot.min.css');
 export const KATEX_JS = vendor('katex/dist/katex.mjs');
