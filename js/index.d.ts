@@ -211,9 +211,32 @@ export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: 'tanh' | 'relu';
 }
 
+/**
+ * The gates' squashing function (i, f, o of an LSTM; r, z of a GRU):
+ * 'sigmoid' (default); 'hardSigmoid', clip(0.2 x + 0.5, 0, 1) as TF.js and
+ * Keras 2 define it (TF.js's LSTM/GRU default); 'hardSigmoidKeras3',
+ * relu6(x + 3) / 6 as Keras 3 (and torch's Hardsigmoid) define it. A hard
+ * sigmoid's derivative is its slope (0.2, 1/6) where the gate is strictly
+ * between 0 and 1, else 0.
+ */
+export type GateActivation = 'sigmoid' | 'hardSigmoid' | 'hardSigmoidKeras3';
+
 export interface LSTMOptions extends RecurrentOptions {
   /** 0 (default) or P < hiddenSize: h_t = W_hr (o * tanh(c_t)) has P features. */
   projSize?: number;
+  /** Default 'sigmoid'. */
+  gateActivation?: GateActivation;
+}
+
+export interface GRUOptions extends RecurrentOptions {
+  /** Default 'sigmoid'. */
+  gateActivation?: GateActivation;
+  /**
+   * Default true: PyTorch's GRU, n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+   * (Keras reset_after=True). false: n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)
+   * (Keras reset_after=False, TF.js's GRU, ONNX linear_before_reset=0). Same parameters.
+   */
+  resetAfter?: boolean;
 }
 
 export interface ForwardState {
@@ -389,6 +412,7 @@ export interface RNN extends RecurrentLayer {
 export interface LSTM extends RecurrentLayer {
   readonly mode: 'LSTM';
   readonly isLSTM: true;
+  readonly gateActivation: GateActivation;
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<LSTMTaps<Tensor>>> & { cN: Tensor };
   forward(x: Tensor, state?: ForwardState): ForwardResult<LSTMTaps<Tensor>> & { cN: Tensor };
   stream(options?: StreamOptions): RecurrentStream<LSTMTaps>;
@@ -398,6 +422,8 @@ export interface LSTM extends RecurrentLayer {
 export interface GRU extends RecurrentLayer {
   readonly mode: 'GRU';
   readonly isLSTM: false;
+  readonly gateActivation: GateActivation;
+  readonly resetAfter: boolean;
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<GRUTaps<Tensor>>>;
   forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
@@ -825,7 +851,7 @@ export declare const data: DataHelpers;
 export interface Rnn {
   RNN: new (options: RNNOptions) => RNN;
   LSTM: new (options: LSTMOptions) => LSTM;
-  GRU: new (options: RecurrentOptions) => GRU;
+  GRU: new (options: GRUOptions) => GRU;
   /** torch.optim.Adam semantics. */
   Adam: new (params: Parameter[], options?: AdamOptions) => Optimizer;
   /** torch.optim.AdamW semantics. */
@@ -1191,7 +1217,7 @@ export interface Rnn {
 
 export interface RNNSpec extends RNNOptions { type: 'RNN'; }
 export interface LSTMSpec extends LSTMOptions { type: 'LSTM'; }
-export interface GRUSpec extends RecurrentOptions { type: 'GRU'; }
+export interface GRUSpec extends GRUOptions { type: 'GRU'; }
 export interface LinearSpec extends LinearOptions { type: 'Linear'; }
 export interface EmbeddingSpec extends EmbeddingOptions { type: 'Embedding'; }
 export interface DropoutSpec extends DropoutOptions { type: 'Dropout'; }
