@@ -36,7 +36,9 @@ const xData = uniform(B * T * I, 1);
 const x = { shape: [B, T, I], data: xData };
 const xt = tf.tensor3d(xData, [B, T, I]);
 
-const want = tf.tidy(() => model.predict(xt).dataSync());
+const wantT = model.predict(xt);
+const want = wantT.dataSync();
+wantT.dispose();
 const got = imported.forward(x).data;
 let worst = 0;
 for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
@@ -45,7 +47,8 @@ if (!(worst <= 2e-5)) throw new Error(`imported LSTM differs from TF.js by ${wor
 const runs = {
   'rnn-wasm, imported from TF.js': () => imported.forward(x),
   'rnn-wasm, native rnn.LSTM': () => native.forward(x),
-  'TF.js 4.22 predict (wasm backend)': () => tf.tidy(() => model.predict(xt).dataSync()),
+  // as bench/peers/tfjs.mjs runs it (predict inside tf.tidy is ~4x slower: it tracks every step's tensors)
+  'TF.js 4.22 predict (wasm backend)': () => { const out = model.predict(xt); out.dataSync(); out.dispose(); },
 };
 const best = Object.fromEntries(Object.keys(runs).map((k) => [k, Infinity]));
 for (let r = 0; r < rounds; r++) {
