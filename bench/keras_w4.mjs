@@ -6,14 +6,14 @@
 // the three interleaved round by round; the minimum of each is reported.
 // The outputs are checked to agree first.
 //
-//   node bench/keras_w4.mjs [--rounds=7]
+//   node bench/keras_w4.mjs [--rounds=7]      (BENCH_CLOCK=cpu: process CPU time, for a busy machine)
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { init } from '../dist/index.js';
-import { WORKLOADS, parseArgs, time, uniform } from './peers/common.mjs';
+import { WORKLOADS, clockKind, parseArgs, time, uniform } from './peers/common.mjs';
 
 const args = parseArgs();
 const rounds = Number(args.rounds ?? 7);
@@ -55,6 +55,6 @@ for (let r = 0; r < rounds; r++) {
   for (const [k, fn] of Object.entries(runs)) best[k] = Math.min(best[k], (await time(fn, { warmup: 2, minRuns: 5, minMs: 500 })).min);
 }
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`W4 (LSTM H${H} B${B} T${T} I${I}, forward over the sequence), ${cpu}, Node ${process.version}, ${rnn.backend}; max |diff| vs TF.js ${worst.toExponential(1)}; min of ${rounds} interleaved rounds:`);
+console.log(`W4 (LSTM H${H} B${B} T${T} I${I}, forward over the sequence), ${cpu}, Node ${process.version}, ${rnn.backend}; max |diff| vs TF.js ${worst.toExponential(1)}; min of ${rounds} interleaved rounds, ${clockKind} clock:`);
 const tfjsMs = best['TF.js 4.22 predict (wasm backend)'];
 for (const [k, ms] of Object.entries(best)) console.log(`  ${k.padEnd(36)} ${ms.toFixed(2)} ms  (${(tfjsMs / ms).toFixed(2)}x TF.js's speed)`);
