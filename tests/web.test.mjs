@@ -357,7 +357,8 @@ test('the playground loads TF.js models: the TF.js-trained one (TF.js\'s accurac
     await page.goto(new URL('web/', env.server.url).href);
     await ready(page);
     await page.getByTestId('tfjs-load').click();
-    await page.waitForFunction(() => window.__rnnPage.sections.playground.tfjs?.accuracy != null, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.__rnnPage.sections.playground.tfjs?.accuracy != null || /Could not/.test(document.querySelector('[data-testid=weights-status]').textContent), null, { timeout: 60_000 });
+    assert.doesNotMatch(await page.getByTestId('weights-status').textContent(), /Could not/);
     const info = await pg(page, '({ accuracy: p.tfjs.accuracy, tfjsAccuracy: p.tfjs.tfjsAccuracy, maxDiff: p.tfjs.maxDiff })');
     assert.equal(info.accuracy, info.tfjsAccuracy);
     assert.ok(info.maxDiff <= 2e-5, `largest probability difference ${info.maxDiff}`);

@@ -14,16 +14,17 @@ const GATE_NAMES = {
   RNN_RELU: { h: 'hidden h' },
 };
 
-// One heat map: units (rows) x steps (columns) of [B, T, H] row b.
-function heatmap(t, b, kind) {
-  const [, T, H] = t.shape;
+// One heat map: units (rows) x the first `steps` steps (columns) of [B, T, H] row b.
+function heatmap(t, b, kind, steps) {
+  const [, T0, H] = t.shape;
+  const T = Math.min(steps, T0);
   const cell = 8, canvas = el('canvas', { width: T * cell, height: H * cell, class: 'tfjs-gate-map' });
   canvas.style.width = `${Math.min(T * cell, 480)}px`;
   const ctx = canvas.getContext('2d');
   const scale = scaleFor(kind, palette().dark);
   for (let s = 0; s < T; s++) {
     for (let u = 0; u < H; u++) {
-      ctx.fillStyle = colorOf(t.data[(b * T + s) * H + u], scale);
+      ctx.fillStyle = colorOf(t.data[(b * T0 + s) * H + u], scale);
       ctx.fillRect(s * cell, u * cell, cell, cell);
     }
   }
@@ -42,13 +43,19 @@ function sampleInput(model) {
   return { shape: [1, T, F], data: Float32Array.from({ length: T * F }, (_, k) => Math.sin(0.3 * Math.floor(k / F) + k % F)) };
 }
 
-/** The gates of every recurrent layer of `model` over x (batch row b), as figures. */
+/**
+ * The gates of every recurrent layer of `model` over x (batch row b), as
+ * figures. With mask_zero, the real steps run packed (first) and only they are drawn.
+ */
 export function gateFigures(model, x, b = 0) {
   const layers = model.gateTaps(x);
-  return layers.map(({ name, className, cell, taps }) => el('div', { class: 'tfjs-gates', 'data-testid': 'tfjs-gates' },
-    el('p', { class: 'small' }, el('strong', {}, name), ` (${className}, ${cell.replace('_', ' ').toLowerCase()} cell${taps.length > 1 ? ', forward direction' : ''}): units top to bottom, steps left to right; gates from 0 (dark) to 1 (bright), the rest from −1 (blue) to 1 (red).`),
-    el('div', { class: 'tfjs-gate-grid' }, Object.entries(GATE_NAMES[cell]).map(([k, label]) =>
-      el('figure', {}, heatmap(taps[0][k], b, ['i', 'f', 'o', 'r', 'z'].includes(k) ? 'gate' : 'diverging'), el('figcaption', { class: 'small muted' }, label))))));
+  const T = x.shape[1];
+  const masked = model.ops[0].maskZero;
+  const steps = masked ? x.data.slice(b * T, (b + 1) * T).filter((v) => v !== 0).length : T;
+  return layers.map(({ name, className, taps }) => el('div', { class: 'tfjs-gates', 'data-testid': 'tfjs-gates' },
+    el('p', { class: 'small' }, el('strong', {}, name), ` (${className}, ${taps[0].h.shape[2]} units${taps.length > 1 ? ', forward direction' : ''}): units top to bottom, ${steps} steps left to right; gates from 0 (dark) to 1 (bright), the rest from −1 (blue) to 1 (red).`),
+    el('div', { class: 'tfjs-gate-grid' }, Object.entries(GATE_NAMES[layers.find((l) => l.name === name).cell]).map(([k, label]) =>
+      el('figure', {}, heatmap(taps[0][k], b, ['i', 'f', 'o', 'r', 'z'].includes(k) ? 'gate' : 'diverging', steps), el('figcaption', { class: 'small muted' }, label))))));
 }
 
 function summary(model, what) {
@@ -85,7 +92,7 @@ export async function loadTfjsSentiment(rnn, show) {
   const info = { accuracy: correct / n, tfjsAccuracy: accuracy, maxDiff: worst };
   show(...summary(model, 'tfjs_sentiment/model.json'),
     el('span', { class: worst <= 2e-5 ? 'ok' : 'bad' }, `Test accuracy here ${(100 * info.accuracy).toFixed(1)}%, in TF.js ${(100 * accuracy).toFixed(1)}% (${n} sentences; largest difference in a probability ${worst.toExponential(1)}).`),
-    el('p', { class: 'small muted' }, 'Trained in TF.js on the UCI sentences (tests/fixtures/make_tfjs_sentiment_fixture.mjs); a recorded model, loaded and run live. The gates below are over the first test sentence (padding first: masked steps are skipped, so the real words come first).'),
+    el('p', { class: 'small muted' }, 'Trained in TF.js on the UCI sentences (tests/fixtures/make_tfjs_sentiment_fixture.mjs); a recorded model, loaded and run live. The gates below are over the first test sentence\u2019s words (its padding is masked and skipped).'),
     ...gateFigures(model, { shape: [1, T], data: Int32Array.from(ids.slice(0, T)) }));
   return { model, info };
 }
