@@ -3,7 +3,7 @@
 // sentiment model trained in TF.js of tests/fixtures/tfjs_sentiment), say
 // what it is, and draw the gates of its recurrent cells over a sequence, as
 // the engine computes them (LayersModel.gateTaps).
-import { TFJS_SENTIMENT } from './paths.js';
+import { TFJS_SENTIMENT_EXPECTED, TFJS_SENTIMENT_MODEL, TFJS_SENTIMENT_WEIGHTS } from './paths.js';
 import { colorOf, scaleFor } from './heatmap.js';
 import { el, int, palette } from './util.js';
 
@@ -79,8 +79,11 @@ export async function loadTfjsFiles(rnn, files, show) {
  * its test accuracy here next to TF.js's, and the gates over one test sentence.
  */
 export async function loadTfjsSentiment(rnn, show) {
-  const expected = await fetch(new URL('expected.json', TFJS_SENTIMENT)).then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.json(); });
-  const model = await rnn.loadLayersModel(new URL('model.json', TFJS_SENTIMENT).href);
+  // each file by its own URL (the site build renames them): model.json's shard path is given its bytes
+  const get = (url) => fetch(url).then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status} for ${url}`); return r.arrayBuffer(); });
+  const [json, weights, expected] = await Promise.all([get(TFJS_SENTIMENT_MODEL), get(TFJS_SENTIMENT_WEIGHTS),
+    get(TFJS_SENTIMENT_EXPECTED).then((b) => JSON.parse(new TextDecoder().decode(b)))]);
+  const model = await rnn.loadLayersModel({ modelJson: new Uint8Array(json), weights: { 'model.weights.bin': new Uint8Array(weights) } });
   const { ids, labels, probs, accuracy } = expected.test;
   const n = labels.length, T = expected.T;
   const p = model.forward({ shape: [n, T], data: Int32Array.from(ids) }).data;
