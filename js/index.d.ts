@@ -1631,6 +1631,13 @@ export interface LayersModel extends Module {
   predict(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number> }): Tensor;
   /** true: the last layer's sigmoid / softmax is left out (for fit's 'bce' / 'crossEntropy'). */
   logits: boolean;
+  /**
+   * The gates of every recurrent layer over x (evaluation mode), per direction as
+   * RNN / LSTM / GRU forward's { taps: true } gives them ([B, T, H]); with a mask, each
+   * sequence's real steps come first.
+   */
+  gateTaps(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number> }):
+    { name: string; className: string; cell: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU'; taps: Record<string, Tensor>[] }[];
   readonly layers: { name: string; className: string }[];
   readonly inputShape: (number | null)[] | null;
   /** What loading noticed: non-finite weights, training-only options not applied here. */

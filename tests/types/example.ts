@@ -212,7 +212,7 @@ async function main(): Promise<void> {
   console.log(keras.predict({ shape: [1, 3], data: Int32Array.of(1, 2, 0) }).shape, keras.layers[0].className, keras.warnings);
   const exported = await rnn.toLayersModel(clf, { weightsPath: 'w.bin' });
   const again = await rnn.loadLayersModel({ modelJson: exported.files['model.json'], weights: { 'w.bin': exported.weightData } });
-  console.log(exported.modelJson.weightsManifest[0].paths, keras.toLayersModel().files);
+  console.log(exported.modelJson.weightsManifest[0].paths, keras.toLayersModel().files, keras.gateTaps({ shape: [1, 3], data: Int32Array.of(1, 2, 3) })[0].taps[0].h.shape);
   keras.dispose(); again.dispose();
   clf.dispose(); regressor.dispose(); charModel.dispose(); sentiment.dispose();
 
