@@ -28,14 +28,15 @@ __attribute__((noinline)) static void gru_n(float *g, const float *ghn, const fl
   for (; j + 4 <= H; j += 4) {
     v128_t hv = wasm_v128_load(ghn + j);
     if (after) hv = wasm_f32x4_mul(wasm_v128_load(g + j), hv);
-    const v128_t n = rnn_tanh_f32x4(wasm_f32x4_add(wasm_v128_load(gn + j), hv));
+    /* the argument is computed here: flushed (vmath.h's tanh needs it) */
+    const v128_t n = rnn_tanh_f32x4(rnn_flush_f32x4(wasm_f32x4_add(wasm_v128_load(gn + j), hv)));
     wasm_v128_store(gn + j, n);
     wasm_v128_store(h + j, rnn_flush_f32x4(wasm_f32x4_add(n, wasm_f32x4_mul(wasm_v128_load(z + j), wasm_f32x4_sub(wasm_v128_load(hp + j), n)))));
   }
 #endif
   RNN_TAIL_LOOP
   for (; j < H; j++) {
-    const float n = rnn_tanhf(gn[j] + (after ? g[j] * ghn[j] : ghn[j]));
+    const float n = rnn_tanhf(rnn_flush(gn[j] + (after ? g[j] * ghn[j] : ghn[j])));
     gn[j] = n;
     h[j] = rnn_flush(n + z[j] * (hp[j] - n));
   }
@@ -88,11 +89,30 @@ static void gru_row_backward(float *g, float *gh, const float *hp, const float *
   }
 }
 
+/* Reset before: rh = r * h, the n rows' operand. */
+static void gru_rh(float *rh, const float *r, const float *h, int H) {
+  int j = 0;
+#ifdef __wasm_simd128__
+  for (; j + 4 <= H; j += 4)
+    wasm_v128_store(rh + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_v128_load(r + j), wasm_v128_load(h + j))));
+#endif
+  RNN_TAIL_LOOP
+  for (; j < H; j++) rh[j] = rnn_flush(r[j] * h[j]);
+}
+
 /* Reset before, after drh = d (r * h_{t-1}) = dan W_hn: r's gradient
  * replaces r in g, and dh gains drh * r. */
 static void gru_r_back(float *g, const float *drh, const float *hp, float *dh, int H, int gate) {
+  int j = 0;
+#ifdef __wasm_simd128__
+  for (; j + 4 <= H; j += 4) {
+    const v128_t rg = wasm_v128_load(g + j), u = wasm_v128_load(drh + j);
+    wasm_v128_store(g + j, rnn_flush_f32x4(rnn_gate_grad_f32x4(wasm_f32x4_mul(u, wasm_v128_load(hp + j)), rg, gate)));
+    wasm_v128_store(dh + j, rnn_flush_f32x4(wasm_f32x4_add(wasm_v128_load(dh + j), wasm_f32x4_mul(u, rg))));
+  }
+#endif
   RNN_TAIL_LOOP
-  for (int j = 0; j < H; j++) {
+  for (; j < H; j++) {
     const float rg = g[j];
     g[j] = rnn_flush(rnn_gate_gradf(drh[j] * hp[j], rg, gate));
     dh[j] = rnn_flush(dh[j] + drh[j] * rg);
@@ -126,8 +146,7 @@ static void gru_forward_rows(const void *ctx, int b0, int b1) {
     }
     if (p->pass != 2) rnn_gate_activate(g, gh, 2 * H, r->gate); /* r, z */
     if (p->pass == 1)
-      RNN_TAIL_LOOP
-      for (int j = 0; j < H; j++) hn[j] = rnn_flush(g[j] * hp[j]);
+      gru_rh(hn, g, hp, H);
     else
       gru_n(g, gh + 2 * H, hp, p->pass ? NULL : hn, h, H, !p->pass);
   }
@@ -218,8 +237,7 @@ static void gru_stream_step(const rnn_stream_layer_step *st) {
     }
     float *rh = st->rh + (size_t)b * GH;
     rh[0] = 1.0f; /* the bias column (overwritten next without bias) */
-    RNN_TAIL_LOOP
-    for (int j = 0; j < H; j++) rh[bias + j] = rnn_flush(g[j] * hb[j]);
+    gru_rh(rh + bias, g, hb, H);
   }
   if (!before) return;
   st->product(st->stream, H, bias + H, st->rh, GH, st->w_nh, st->gh + 2 * H, GH);
