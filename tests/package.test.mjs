@@ -46,7 +46,7 @@ function chunksOf(file, seen = new Set()) {
   return [...direct, ...direct.flatMap((d) => chunksOf(d, seen))];
 }
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', ...ENTRIES, 'dist/index.d.ts',
-  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', ...new Set(ENTRIES.flatMap(chunksOf))];
+  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball
