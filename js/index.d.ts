@@ -1718,3 +1718,80 @@ export interface Models {
 export interface Rnn {
   readonly models: Models;
 }
+
+// ---- TF.js / Keras LayersModel import and export (js/keras.js, loaded on first use; parts in js/keras/) ----
+
+/** TF.js's ModelArtifacts, as tf.io.withSaveHandler hands them over. */
+export interface LayersModelArtifacts {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: object }[];
+  weightData?: ArrayBuffer | ArrayBuffer[];
+  format?: string;
+  [key: string]: unknown;
+}
+
+/** Bytes: a Uint8Array (any ArrayBufferView) or an ArrayBuffer. */
+export type Bytes = ArrayBufferView | ArrayBuffer;
+
+/**
+ * Where a LayersModel is read from: the URL of model.json (shards fetched
+ * beside it); its Files (one .json and the shards); { modelJson, weights }
+ * with weights by path or as one buffer; or TF.js's ModelArtifacts.
+ */
+export type LayersModelSource =
+  | string
+  | URL
+  | File[]
+  | FileList
+  | { modelJson: object | string | Bytes; weights?: Record<string, Bytes> | Bytes }
+  | LayersModelArtifacts;
+
+export interface LoadLayersModelOptions {
+  /** Replaces globalThis.fetch for URL sources. */
+  fetch?: (url: string) => Promise<{ ok: boolean; status?: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+  /** Seeds the dropout layers' generators; default 0. */
+  seed?: number;
+}
+
+/** An imported Keras / TF.js model: trains like any module (fit, optimizers, checkpoints). */
+export interface LayersModel extends Module {
+  /** ids [B, T] (an Embedding first) or floats [B, T, F] -> the last layer's output. */
+  forward(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number>; state?: undefined }): Tensor;
+  backward(dOutput: Tensor | { dOutput: Tensor }): {};
+  /** forward in evaluation mode, the mode restored afterwards. */
+  predict(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number> }): Tensor;
+  /** true: the last layer's sigmoid / softmax is left out (for fit's 'bce' / 'crossEntropy'). */
+  logits: boolean;
+  /**
+   * The gates of every recurrent layer over x (evaluation mode), per direction as
+   * RNN / LSTM / GRU forward's { taps: true } gives them ([B, T, H]); with a mask, each
+   * sequence's real steps come first.
+   */
+  gateTaps(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number> }):
+    { name: string; className: string; cell: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU'; taps: Record<string, Tensor>[] }[];
+  readonly layers: { name: string; className: string }[];
+  readonly inputShape: (number | null)[] | null;
+  /** What loading noticed: non-finite weights, training-only options not applied here. */
+  readonly warnings: string[];
+  toLayersModel(options?: ToLayersModelOptions): LayersModelFiles;
+}
+
+export interface ToLayersModelOptions {
+  /** The weights file's name in the manifest; default 'weights.bin'. */
+  weightsPath?: string;
+}
+
+/** model.json (as an object) and its one weights file. */
+export interface LayersModelFiles {
+  modelJson: { format: 'layers-model'; modelTopology: object; weightsManifest: { paths: string[]; weights: object[] }[]; [key: string]: unknown };
+  weightData: Uint8Array;
+  /** 'model.json' and the weights file, as bytes to serve side by side. */
+  files: Record<string, Uint8Array>;
+}
+
+export interface Rnn {
+  /** Reads a TF.js LayersModel (model.json + weight shards) into an rnn-wasm model. */
+  loadLayersModel(source: LayersModelSource, options?: LoadLayersModelOptions): Promise<LayersModel>;
+  /** Writes a LayersModel or a native model as a TF.js LayersModel; refuses what TF.js cannot represent. */
+  toLayersModel(model: LayersModel | Module, options?: ToLayersModelOptions): Promise<LayersModelFiles>;
+}
