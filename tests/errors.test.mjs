@@ -31,6 +31,9 @@ test('constructor options are checked by name', () => {
   throwsCode(() => new rnn.GRU({ inputSize: 4, hiddenSize: 8, gateActivation: 'hard_sigmoid' }), 'INVALID_ARGUMENT', /gateActivation.*'hardSigmoid'/);
   throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, gateActivation: 'relu' }), 'INVALID_ARGUMENT', /gateActivation/);
   throwsCode(() => new rnn.GRU({ inputSize: 4, hiddenSize: 8, resetAfter: 0 }), 'INVALID_ARGUMENT', /resetAfter/);
+  throwsCode(() => new rnn.MinGRU({ inputSize: 4, hiddenSize: 8, gateActivation: 'sigmoid' }), 'INVALID_ARGUMENT', /unknown option 'gateActivation'/);
+  throwsCode(() => new rnn.MinLSTM({ inputSize: 4, hiddenSize: 8, gateActivation: 'hardSigmoid' }), 'INVALID_ARGUMENT', /unknown option 'gateActivation'/);
+  throwsCode(() => new rnn.MinGRU({ inputSize: 4, hiddenSize: 8, resetAfter: false }), 'INVALID_ARGUMENT', /unknown option 'resetAfter'/);
 });
 
 test('forward checks x, h0 and c0', () => {

@@ -554,6 +554,10 @@ static void test_invalid(void) {
       {variant(c, 0, 1), RNN_E_INVALID, "resetAfter", "reset before on an LSTM"},
       {variant(config(RNN_CELL_GRU, 4, 8, 1, 0, 1, 0, 0.0f, 1), 0, 2), RNN_E_INVALID, "resetAfter",
        "reset_before 2"},
+      {variant(config(RNN_CELL_MIN_LSTM, 4, 8, 1, 0, 1, 0, 0.0f, 1), 1, 0), RNN_E_INVALID,
+       "gateActivation", "gate activation on a minLSTM"},
+      {variant(config(RNN_CELL_MIN_GRU, 4, 8, 1, 0, 1, 0, 0.0f, 1), 0, 1), RNN_E_INVALID,
+       "resetAfter", "reset before on a minGRU"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     m = (rnn_model *)&m;
