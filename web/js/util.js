@@ -137,3 +137,41 @@ export function bindOutput(input, format = (v) => v) {
   show();
   return show;
 }
+
+/** The reader asked for less motion (prefers-reduced-motion: reduce): nothing may animate by itself. */
+export const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Every scroll box under root whose content overflows gets tabindex=0 (unless
+ * it holds something focusable already), so a keyboard alone can scroll it
+ * (WCAG 2.1.1); boxes that fit stay out of the tab order. Kept up to date as
+ * boxes resize or their content changes.
+ */
+export function scrollBoxesByKeyboard(root) {
+  const scrolls = (v) => v === 'auto' || v === 'scroll';
+  const update = (box) => {
+    const cs = getComputedStyle(box);
+    const over = (scrolls(cs.overflowX) && box.scrollWidth > box.clientWidth + 1)
+      || (scrolls(cs.overflowY) && box.scrollHeight > box.clientHeight + 1);
+    if (over && !box.querySelector(FOCUSABLE)) box.tabIndex = 0;
+    else box.removeAttribute('tabindex');
+  };
+  const boxes = [...root.querySelectorAll('*:not(.katex *)')].filter((e) => {
+    const cs = getComputedStyle(e);
+    return scrolls(cs.overflowX) || scrolls(cs.overflowY);
+  });
+  const resized = new ResizeObserver((entries) => { for (const e of entries) update(e.target.closest('[data-scroll-box]') ?? e.target); });
+  const changed = new MutationObserver((records) => {
+    for (const r of records) { const box = r.target.closest('[data-scroll-box]'); if (box) update(box); }
+  });
+  for (const box of boxes) {
+    box.dataset.scrollBox = '';
+    resized.observe(box);
+    if (box.firstElementChild) resized.observe(box.firstElementChild);
+    changed.observe(box, { childList: true, subtree: true, characterData: true });
+    update(box);
+  }
+  return boxes;
+}

@@ -1,0 +1,74 @@
+// chart-table.js - the text alternative of a chart: a disclosure under it
+// ("The numbers behind the chart") holding a table of a sample of its data,
+// columns named like the series, kept in step with the chart. The table is
+// built only while the disclosure is open, so a chart that updates at every
+// training step costs nothing extra when nobody reads it.
+import { el, num } from './util.js';
+
+const ROWS = 12; // evenly spaced rows
+const MARKS = 24; // at most this many more: the points of a points-only series (validation losses, flags)
+
+/** A step from 1, 2, 5 x 10^k giving at most ROWS rows over n points. */
+function niceStep(n) {
+  const raw = Math.max(1, (n - 1) / (ROWS - 1));
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
+}
+
+/** Row indices: evenly spaced (and the last), plus the points of marker series. */
+export function sampleRows(data, markers) {
+  const n = data[0]?.length ?? 0;
+  if (n === 0) return [];
+  const rows = new Set();
+  const step = Math.ceil(niceStep(n));
+  for (let i = 0; i < n; i += step) rows.add(i);
+  rows.add(n - 1);
+  let extra = 0;
+  for (let i = 0; i < n && extra < MARKS; i++) {
+    if (!rows.has(i) && markers.some((s) => data[s][i] != null)) { rows.add(i); extra++; }
+  }
+  return [...rows].sort((a, b) => a - b);
+}
+
+const isoMinute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+const cell = (v, time) => {
+  if (v == null || !Number.isFinite(v)) return '–';
+  if (time) return isoMinute(v);
+  return Number.isInteger(v) ? String(v) : num(v, 4);
+};
+
+/**
+ * Adds the disclosure after container; returns update(opts, data) to call
+ * whenever the chart's data or options change (opts: the uPlot options).
+ * The chart's box gets role="img" and a name saying what it plots.
+ */
+export function chartTable(container, title) {
+  const table = el('table', { class: 'chart-data-table' });
+  const scroll = el('div', { class: 'table-scroll' }, table);
+  const details = el('details', { class: 'chart-data' }, el('summary', {}, 'The numbers behind the chart'), scroll);
+  container.after(details);
+  let last = null;
+  const render = () => {
+    if (!details.open || !last) return;
+    const { opts, data } = last;
+    const series = opts.series.slice(1).map((s, i) => ({ label: s.label ?? `series ${i + 1}`, index: i + 1, marker: s.paths?.() === null }));
+    const time = opts.scales?.x?.time === true;
+    const rows = sampleRows(data, series.filter((s) => s.marker).map((s) => s.index));
+    const xLabel = opts.axes?.[0]?.label || (time ? 'time (UTC)' : 'x');
+    table.replaceChildren(
+      el('caption', {}, rows.length ? `${title}: ${rows.length} of ${data[0].length} points` : `${title}: no data yet`),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, xLabel), series.map((s) => el('th', { scope: 'col' }, s.label)))),
+      el('tbody', {}, rows.map((i) => el('tr', {},
+        el('th', { scope: 'row' }, cell(data[0][i], time)),
+        series.map((s) => el('td', {}, cell(data[s.index][i], false)))))),
+    );
+  };
+  details.addEventListener('toggle', render);
+  return (opts, data) => {
+    last = { opts, data };
+    const names = opts.series.slice(1).map((s) => s.label).filter(Boolean).join(', ');
+    container.setAttribute('role', 'img');
+    container.setAttribute('aria-label', `${title}. Chart of ${names}; its numbers are in the table that follows.`);
+    render();
+  };
+}
