@@ -223,8 +223,8 @@ test('Enter and Space on the key controls do what a click does', { timeout: 180_
     await page.keyboard.press(' ');
     assert.equal(await page.evaluate(() => window.__rnnPage.sections.gates.playing), false);
     // A chart's numbers: Enter on the disclosure opens its table.
-    await key('#grad-chart + details > summary', 'Enter');
-    assert.equal(await page.locator('#grad-chart + details').evaluate((d) => d.open), true);
+    await key('details[data-chart="grad-chart"] > summary', 'Enter');
+    assert.equal(await page.locator('details[data-chart="grad-chart"]').evaluate((d) => d.open), true);
     // Playground: pick a task (Space) and a cell (Enter), train (Enter), pause (Space), stop (Enter).
     await key('task-anomaly', ' ');
     await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'anomaly'
@@ -270,13 +270,13 @@ test('every chart has a text alternative with its numbers, updated with the char
     await page.waitForFunction(() => window.__rnnPage.sections.playground.anomaly?.running === false, null, { timeout: 60_000 });
     const charts = await page.$$eval('.chart', (all) => all.map((c) => ({
       id: c.id, role: c.getAttribute('role'), label: c.getAttribute('aria-label'),
-      table: c.nextElementSibling?.matches('details.chart-data') && c.nextElementSibling.querySelector('table') !== null,
+      table: document.querySelector(`details.chart-data[data-chart="${c.id}"] table`) !== null,
     })));
     assert.ok(charts.length >= 5, `${charts.length} charts`);
     for (const c of charts) {
       assert.equal(c.role, 'img', `#${c.id} role`);
       assert.ok(c.label?.length > 20, `#${c.id} has a name: ${c.label}`);
-      assert.ok(c.table, `#${c.id} is followed by its table`);
+      assert.ok(c.table, `#${c.id} has its table`);
     }
     const canvases = await page.$$eval('canvas', (all) => all.filter((c) => !c.closest('.chart')).map((c) => ({
       id: c.id, role: c.getAttribute('role'), label: c.getAttribute('aria-label'),
@@ -287,7 +287,7 @@ test('every chart has a text alternative with its numbers, updated with the char
       assert.ok(c.label?.length > 20, `canvas #${c.id} has a name`);
       assert.match(c.caption, /\d\.\d/, `canvas #${c.id} is described by a caption with numbers`);
     }
-    const rows = (id) => page.$$eval(`#${id} + details tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const rows = (id) => page.$$eval(`details[data-chart="${id}"] tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
     const fmt = (v) => page.evaluate(async (x) => (await import('./js/util.js')).num(x, 4), v);
 
     // Gradients: the row for k = 50 holds the engine's numbers; a new scale updates the table.
@@ -310,7 +310,7 @@ test('every chart has a text alternative with its numbers, updated with the char
 
     // Anomalies: the flagged readings are rows of the table.
     const anomaly = (await pg(page)).anomaly;
-    await page.locator('#anomaly-chart + details').evaluate((d) => { d.open = true; });
+    await page.locator('details[data-chart="anomaly-chart"]').evaluate((d) => { d.open = true; });
     const flagged = (await rows('anomaly-chart')).filter((r) => r[3] !== '–');
     assert.ok(anomaly.flags > 0 && flagged.length === Math.min(anomaly.flags, flagged.length) && flagged.length >= Math.min(anomaly.flags, 24),
       `${anomaly.flags} flags, ${flagged.length} flagged rows in the table`);
@@ -319,11 +319,11 @@ test('every chart has a text alternative with its numbers, updated with the char
     await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'sentiment');
 
     // Loss chart: a short run; the table ends at the run's last recorded step, while it is open.
-    await page.locator('#loss-chart + details').evaluate((d) => { d.open = true; });
+    await page.locator('details[data-chart="loss-chart"]').evaluate((d) => { d.open = true; });
     await shortTraining(page, 30);
     const run = (await pg(page)).run;
     const lastLoss = await fmt(run.losses.at(-1));
-    await page.waitForFunction((v) => document.querySelector('#loss-chart + details tbody tr:last-child td')?.textContent === v, lastLoss, { timeout: 5_000 });
+    await page.waitForFunction((v) => document.querySelector('details[data-chart="loss-chart"] tbody tr:last-child td')?.textContent === v, lastLoss, { timeout: 5_000 });
     const loss = await rows('loss-chart');
     assert.ok(loss.length >= 2, `${loss.length} rows`);
     assert.ok([run.steps - 1, run.steps].includes(Number(loss.at(-1)[0])), `last row ${loss.at(-1)} vs ${run.steps} steps`);

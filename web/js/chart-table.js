@@ -1,5 +1,5 @@
 // chart-table.js - the text alternative of a chart: a disclosure under it
-// ("The numbers behind the chart") holding a table of a sample of its data,
+// and its legend ("The numbers behind the chart", details[data-chart=id]) holding a table of a sample of its data,
 // columns named like the series, kept in step with the chart. The table is
 // built only while the disclosure is open, so a chart that updates at every
 // training step costs nothing extra when nobody reads it.
@@ -45,8 +45,10 @@ const cell = (v, time) => {
 export function chartTable(container, title) {
   const table = el('table', { class: 'chart-data-table' });
   const scroll = el('div', { class: 'table-scroll' }, table);
-  const details = el('details', { class: 'chart-data' }, el('summary', {}, 'The numbers behind the chart'), scroll);
-  container.after(details);
+  const details = el('details', { class: 'chart-data', 'data-chart': container.id }, el('summary', {}, 'The numbers behind the chart'), scroll);
+  // After the chart's legend, when it has one: the key stays next to the chart.
+  const legend = container.nextElementSibling?.classList.contains('legend') ? container.nextElementSibling : null;
+  (legend ?? container).after(details);
   let last = null;
   const render = () => {
     if (!details.open || !last) return;

@@ -164,7 +164,8 @@ export function scrollBoxesByKeyboard(root) {
   });
   const resized = new ResizeObserver((entries) => { for (const e of entries) update(e.target.closest('[data-scroll-box]') ?? e.target); });
   const changed = new MutationObserver((records) => {
-    for (const r of records) { const box = r.target.closest('[data-scroll-box]'); if (box) update(box); }
+    const boxes = new Set(records.map((r) => (r.target.nodeType === 1 ? r.target : r.target.parentElement)?.closest('[data-scroll-box]')));
+    for (const box of boxes) if (box) update(box);
   });
   for (const box of boxes) {
     box.dataset.scrollBox = '';
