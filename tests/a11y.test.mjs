@@ -225,7 +225,14 @@ test('Enter and Space on the key controls do what a click does', { timeout: 180_
     // A chart's numbers: Enter on the disclosure opens its table.
     await key('details[data-chart="grad-chart"] > summary', 'Enter');
     assert.equal(await page.locator('details[data-chart="grad-chart"]').evaluate((d) => d.open), true);
-    // Playground: pick a task (Space) and a cell (Enter), train (Enter), pause (Space), stop (Enter).
+    // Playground: a radio group is one Tab stop; the arrow keys move and check.
+    assert.deepEqual(await page.$$eval('[data-testid=task-select] [role=radio]', (all) => all.map((b) => b.tabIndex)), [0, -1, -1, -1]);
+    await key('task-sentiment', 'ArrowRight');
+    await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'charlm'
+      && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'task-charlm');
+    assert.deepEqual(await page.$$eval('[data-testid=task-select] [role=radio]', (all) => all.map((b) => b.tabIndex)), [-1, 0, -1, -1]);
+    // Pick a task (Space) and a cell (Enter), train (Enter), pause (Space), stop (Enter).
     await key('task-anomaly', ' ');
     await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'anomaly'
       && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });

@@ -79,8 +79,12 @@ export async function setup({ rnn }) {
   }
 
   // ---- UI: task / cell / sizes -------------------------------------------
+  // A radio group is one Tab stop, its checked radio; the arrow keys move within it (below).
   function setChecked(buttons, attr, value) {
-    for (const b of buttons) b.setAttribute('aria-checked', String(b.dataset[attr] === value));
+    for (const b of buttons) {
+      b.setAttribute('aria-checked', String(b.dataset[attr] === value));
+      b.tabIndex = b.dataset[attr] === value ? 0 : -1;
+    }
   }
 
   async function selectTask(task, { keepSizes = false } = {}) {
@@ -89,7 +93,8 @@ export async function setup({ rnn }) {
     const t = TASKS[task];
     setChecked(ui.tasks, 'task', task);
     for (const b of ui.cells) b.disabled = !t.cells.includes(b.dataset.cell);
-    if (!t.cells.includes(S.cell)) { S.cell = 'LSTM'; setChecked(ui.cells, 'cell', 'LSTM'); }
+    if (!t.cells.includes(S.cell)) S.cell = 'LSTM';
+    setChecked(ui.cells, 'cell', S.cell);
     const m = S.models[task];
     if (m) {
       S.cell = m.cell; setChecked(ui.cells, 'cell', m.cell);
