@@ -151,10 +151,11 @@ const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tab
  */
 export function scrollBoxesByKeyboard(root) {
   const scrolls = (v) => v === 'auto' || v === 'scroll';
+  const SLACK = 12; // px: a glyph's overhang hides nothing (axe-core allows 13)
   const update = (box) => {
     const cs = getComputedStyle(box);
-    const over = (scrolls(cs.overflowX) && box.scrollWidth > box.clientWidth + 1)
-      || (scrolls(cs.overflowY) && box.scrollHeight > box.clientHeight + 1);
+    const over = (scrolls(cs.overflowX) && box.scrollWidth > box.clientWidth + SLACK)
+      || (scrolls(cs.overflowY) && box.scrollHeight > box.clientHeight + SLACK);
     if (over && !box.querySelector(FOCUSABLE)) box.tabIndex = 0;
     else box.removeAttribute('tabindex');
   };
