@@ -69,8 +69,11 @@ export function chartTable(container, title) {
   return (opts, data) => {
     last = { opts, data };
     const names = opts.series.slice(1).map((s) => s.label).filter(Boolean).join(', ');
-    container.setAttribute('role', 'img');
-    container.setAttribute('aria-label', `${title}. Chart of ${names}; its numbers are in the table that follows.`);
+    const label = `${title}. Chart of ${names}; its numbers are in the table that follows.`;
+    if (container.getAttribute('aria-label') !== label) { // unchanged while training: no DOM write
+      container.setAttribute('role', 'img');
+      container.setAttribute('aria-label', label);
+    }
     render();
   };
 }
