@@ -11,7 +11,7 @@ import { init } from '../dist/index.js';
 import { FIT_OPTIONS, data, makeModel } from './browser/worker-page.js';
 import { recordProblems, useBrowser } from './helpers/browser.mjs';
 
-const env = useBrowser({ dist: ['rnn.wasm', 'trainer-worker.js', 'trainer.js', 'spec.js'] });
+const env = useBrowser({ dist: ['index.js', 'rnn.wasm', 'trainer-worker.js'] });
 
 const plainDict = (sd) => Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, { shape: [...t.shape], data: Array.from(t.data) }]));
 
