@@ -17,7 +17,7 @@ import { $, $$, el, int, num, seconds } from './util.js';
 export async function setup({ rnn }) {
   const lab = new PlaygroundWorker();
   const ui = {
-    tasks: $$('[data-task]'), cells: $$('[data-cell]'), hidden: $('#pg-hidden'), layers: $('#pg-layers'),
+    tasks: $$('#playground [role=radio][data-task]'), cells: $$('#playground [role=radio][data-cell]'), hidden: $('#pg-hidden'), layers: $('#pg-layers'),
     epochs: $('#pg-epochs'), lr: $('#pg-lr'), start: $('#train-start'), pause: $('#train-pause'), stop: $('#train-stop'),
     loss: $('#train-loss'), step: $('#train-step'), metric: $('#train-metric'), metricLabel: $('#train-metric-label'),
     rate: $('#train-rate'), progress: $('#train-progress'), status: $('#train-status'), taskDesc: $('#task-desc'),
