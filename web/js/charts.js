@@ -3,8 +3,7 @@
 // (chart-table.js) for readers who cannot see it.
 import { chartTable } from './chart-table.js';
 import { UPLOT_CSS, UPLOT_JS } from './paths.js';
-import { loadStylesheet } from './math.js';
-import { onThemeChange, palette } from './util.js';
+import { loadStylesheet, onThemeChange, palette } from './util.js';
 
 let uplotPromise = null;
 export function uPlotLib() {

@@ -1,7 +1,6 @@
 // main.js - the page's entry: theme, navigation, the engine, then each
 // section. Everything uses rnn-wasm's public API only.
 import { init } from '../../dist/index.js';
-import { renderAll } from './math.js';
 import { $, $$, scrollBoxesByKeyboard } from './util.js';
 
 // What tests (and curious people in the console) can read.
@@ -58,11 +57,14 @@ function fail(where, err) {
 }
 
 // ---- start ----------------------------------------------------------------
-const mathReady = renderAll().catch((e) => fail('the equations', e));
+// (The built site's equations are typeset already: KaTeX is loaded only here.)
+const mathReady = document.querySelector('[data-tex]:not([data-rendered])')
+  ? import('./math.js').then((m) => m.renderAll()).catch((e) => fail('the equations', e)) : null;
 
 try {
   const t0 = performance.now();
   const rnn = await init();
+  performance.mark('rnn-engine-ready');
   page.backend = rnn.backend;
   $('#backend').textContent = rnn.backend;
   $('#engine-dot').classList.add('ok');
@@ -73,12 +75,18 @@ try {
     ['gradients', () => import('./gradients.js')],
     ['gates', () => import('./gates.js')],
     ['params', () => import('./params.js')],
+    ['lengths', () => import('./lengths.js')],
+    ['sentiment', () => import('./sentiment-section.js')],
+    ['seq2seq', () => import('./seq2seq-section.js')],
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
+    ['compare', () => import('./compare.js')],
+    ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };
   for (const [name, load] of modules) {
     try {
+      performance.mark(`rnn-section-${name}`);
       const mod = await load();
       page.sections[name] = await mod.setup(ctx);
     } catch (e) {
@@ -92,6 +100,7 @@ try {
   scrollBoxesByKeyboard(document.body); // while every box is laid out
   root.classList.remove('render-all');
   page.ready = true;
+  performance.mark('rnn-page-ready');
   document.documentElement.dataset.ready = 'true';
 } catch (e) {
   $('#backend').textContent = 'unavailable';
