@@ -33,6 +33,7 @@ const pg = (page) => page.evaluate(() => window.__rnnPage.sections.playground);
 
 /** A short training run, stopped after a few steps: the loss chart and read-outs have live numbers. */
 async function shortTraining(page, steps = 12) {
+  await page.locator('#playground').scrollIntoViewIfNeeded(); // its data loads when it comes near
   await page.waitForFunction(() => !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
   await page.getByTestId('train-start').click();
   await page.waitForFunction((n) => window.__rnnPage.sections.playground.run?.steps >= n
@@ -134,7 +135,9 @@ test('keyboard walk-through: Tab reaches every control, each with a visible focu
     // The page settles first: the measurement that runs when its section is
     // first seen (its button is disabled meanwhile), the playground's data.
     await page.evaluate(() => window.__rnnPage.sections.streaming.measure());
+    await page.locator('#playground').scrollIntoViewIfNeeded(); // its data loads when it comes near
     await page.waitForFunction(() => !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     // The controls a reader can use now: focusable, shown, enabled.
     const expected = await page.evaluate(() => {
       const sel = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
@@ -267,15 +270,15 @@ test('every chart has a text alternative with its numbers, updated with the char
   const { context, page, problems } = await openWebPage();
   try {
     await renderSections(page);
-    // Generic: every uPlot chart is an image with a name and a table after it;
-    // every other canvas is an image with a name and a caption holding numbers.
     // The anomaly chart appears when the sensor is streamed (here through an untrained model).
     await page.getByTestId('task-anomaly').click();
     await page.waitForFunction(() => window.__rnnPage.sections.playground.task === 'anomaly'
       && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000 });
     await page.getByTestId('anomaly-go').click();
     await page.waitForFunction(() => window.__rnnPage.sections.playground.anomaly?.running === false, null, { timeout: 60_000 });
-    const charts = await page.$$eval('.chart', (all) => all.map((c) => ({
+    // Generic: every uPlot chart drawn is an image with a name and a table after it;
+    // every other canvas is an image with a name and a caption holding numbers.
+    const charts = await page.$$eval('.chart:has(.uplot)', (all) => all.map((c) => ({
       id: c.id, role: c.getAttribute('role'), label: c.getAttribute('aria-label'),
       table: document.querySelector(`details.chart-data[data-chart="${c.id}"] table`) !== null,
     })));
@@ -292,7 +295,7 @@ test('every chart has a text alternative with its numbers, updated with the char
     for (const c of canvases) {
       assert.equal(c.role, 'img', `canvas #${c.id} role`);
       assert.ok(c.label?.length > 20, `canvas #${c.id} has a name`);
-      assert.match(c.caption, /\d\.\d/, `canvas #${c.id} is described by a caption with numbers`);
+      assert.match(`${c.label} ${c.caption}`, /\d\.\d/, `canvas #${c.id}: its name or its caption (aria-describedby) gives numbers`);
     }
     const rows = (id) => page.$$eval(`details[data-chart="${id}"] tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
     const fmt = (v) => page.evaluate(async (x) => (await import('./js/util.js')).num(x, 4), v);

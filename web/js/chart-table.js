@@ -49,7 +49,7 @@ export function chartTable(container, title) {
   // After the chart's legend, when it has one: the key stays next to the chart.
   const legend = container.nextElementSibling?.classList.contains('legend') ? container.nextElementSibling : null;
   (legend ?? container).after(details);
-  let last = null;
+  let last = null, named = null;
   const render = () => {
     if (!details.open || !last) return;
     const { opts, data } = last;
@@ -70,9 +70,12 @@ export function chartTable(container, title) {
     last = { opts, data };
     const names = opts.series.slice(1).map((s) => s.label).filter(Boolean).join(', ');
     const label = `${title}. Chart of ${names}; its numbers are in the table that follows.`;
-    if (container.getAttribute('aria-label') !== label) { // unchanged while training: no DOM write
+    const current = container.getAttribute('aria-label');
+    // A name the section wrote itself (a caption with numbers) is kept; an unchanged one is not rewritten.
+    if ((current == null || current === named) && current !== label) {
       container.setAttribute('role', 'img');
       container.setAttribute('aria-label', label);
+      named = label;
     }
     render();
   };
