@@ -42,7 +42,9 @@ const cell = (v, time) => {
  * whenever the chart's data or options change (opts: the uPlot options).
  * The chart's box gets role="img" and a name saying what it plots.
  */
-export function chartTable(container, title) {
+export function chartTable(container, givenTitle) {
+  // Without a title: "<y axis> against <x axis>".
+  const titleOf = (opts) => givenTitle ?? ([opts.axes?.[1]?.label, opts.axes?.[0]?.label].filter(Boolean).join(' against ') || 'Chart');
   const table = el('table', { class: 'chart-data-table' });
   const scroll = el('div', { class: 'table-scroll' }, table);
   const details = el('details', { class: 'chart-data', 'data-chart': container.id }, el('summary', {}, 'The numbers behind the chart'), scroll);
@@ -53,6 +55,7 @@ export function chartTable(container, title) {
   const render = () => {
     if (!details.open || !last) return;
     const { opts, data } = last;
+    const title = titleOf(opts);
     const series = opts.series.slice(1).map((s, i) => ({ label: s.label ?? `series ${i + 1}`, index: i + 1, marker: s.paths?.() === null }));
     const time = opts.scales?.x?.time === true;
     const rows = sampleRows(data, series.filter((s) => s.marker).map((s) => s.index));
@@ -69,7 +72,7 @@ export function chartTable(container, title) {
   return (opts, data) => {
     last = { opts, data };
     const names = opts.series.slice(1).map((s) => s.label).filter(Boolean).join(', ');
-    const label = `${title}. Chart of ${names}; its numbers are in the table that follows.`;
+    const label = `${titleOf(opts)}. Chart of ${names}; its numbers are in the table that follows.`;
     const current = container.getAttribute('aria-label');
     // A name the section wrote itself (a caption with numbers) is kept; an unchanged one is not rewritten.
     if ((current == null || current === named) && current !== label) {
