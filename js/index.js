@@ -4,15 +4,17 @@
 //   const lstm = new rnn.LSTM({ inputSize: 8, hiddenSize: 16, seed: 1 });
 // Every class and function that needs the engine is defined once at module
 // level and takes it (core) first; makeApi binds them to one engine.
+import { Fbank, fbank } from './audio.js';
 import { bindClass, bindEngine, bindFunction } from './bind.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Core } from './core.js';
+import { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior } from './ctc.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
 import { Dropout, Embedding, Linear } from './layers.js';
 import { instantiate, simdSupported } from './loader.js';
-import { bceWithLogits, crossEntropy, mse } from './losses.js';
+import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
@@ -28,6 +30,10 @@ export { ErrorCode, RnnError, simdSupported, tensor };
 export { parse as parseSafetensors, serialize as serializeSafetensors };
 export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
+export { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior };
+
+// The TF.js / Keras interop, fetched on first use (not part of init()'s download).
+const keras = () => import('./keras.js');
 
 function makeApi(core) {
   // Names are given: minifying renames the classes.
@@ -44,13 +50,24 @@ function makeApi(core) {
       mse: bindFunction(mse, core, 'mse'),
       bceWithLogits: bindFunction(bceWithLogits, core, 'bceWithLogits'),
       crossEntropy: bindFunction(crossEntropy, core, 'crossEntropy'),
+      ctc: bindFunction(ctc, core, 'ctc'),
     }),
     models: Object.freeze({
       SentimentLSTM: bindEngine(SentimentLSTM, core, 'SentimentLSTM'),
       Seq2Seq: bindEngine(Seq2Seq, core, 'Seq2Seq'),
     }),
     fit: bindFunction(fit, core, 'fit'),
+    /**
+     * TF.js / Keras LayersModel import and export (keras.js, fetched on
+     * first use): loadLayersModel(url | files | { modelJson, weights } |
+     * artifacts, options) -> Promise<LayersModel>; toLayersModel(model) ->
+     * Promise<{ modelJson, weightData, files }>.
+     */
+    loadLayersModel: (source, options) => keras().then((k) => k.loadLayersModel(core, source, options)),
+    toLayersModel: (model, options) => keras().then((k) => k.toLayersModel(model, options)),
     tbpttBatches,
+    audio: Object.freeze({ fbank: bindFunction(fbank, core, 'fbank'), Fbank: bound(Fbank, 'Fbank') }),
+    ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),
     saveCheckpoint,
     loadCheckpoint,
     tensor,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian machine: npm devDependencies, and with
 # --test the system packages the tests need (Chromium for browser tests), with
-# --bench those the benchmark compares against (PyTorch on OpenBLAS, clang).
+# --bench those the benchmark compares against (PyTorch on OpenBLAS, clang);
+# --test also espeak-ng and sox (the spoken-digit data of scripts/make-digits.mjs).
 # Emscripten is installed by build.sh when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,9 @@ if [ "${1:-}" = "--test" ]; then
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
   dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || apt_install libclang-rt-14-dev
+  # Spoken digits for the CTC recogniser (scripts/make-digits.mjs).
+  command -v espeak-ng >/dev/null 2>&1 || apt_install espeak-ng
+  command -v sox >/dev/null 2>&1 || apt_install sox
 fi
 
 if [ "${1:-}" = "--bench" ]; then

@@ -55,6 +55,18 @@ typedef enum {
   RNN_CELL_GRU = 3
 } rnn_cell;
 
+/* The gates' squashing function of an LSTM or GRU (the candidate and the
+ * cell output keep tanh). The hard sigmoids are those of TensorFlow.js and
+ * Keras 2 (clip(0.2 x + 0.5, 0, 1)) and of Keras 3 and torch's Hardsigmoid
+ * (relu6(x + 3) / 6); their derivative in BPTT is the slope (0.2, 1/6) where
+ * the gate is strictly between 0 and 1, and 0 where it is clipped. */
+typedef enum {
+  RNN_GATE_SIGMOID = 0,
+  RNN_GATE_HARD_SIGMOID = 1,        /* clip(0.2 x + 0.5, 0, 1) */
+  RNN_GATE_HARD_SIGMOID_KERAS3 = 2, /* relu6(x + 3) / 6 */
+  RNN_GATE_COUNT
+} rnn_gate_activation;
+
 typedef struct rnn_model rnn_model;
 
 /* A module's parameters (every module has one: rnn_model_parameters,
@@ -88,6 +100,11 @@ typedef struct {
   int proj_size;     /* LSTM only: 0, or P < H (h_t = W_hr (o * tanh c_t)) */
   float dropout;     /* on each layer's output but the last, in training; [0, 1) */
   uint32_t seed;     /* weight init and dropout masks */
+  int gate_activation; /* LSTM and GRU only: rnn_gate_activation (0: sigmoid) */
+  int reset_before;  /* GRU only: 1 = the reset gate before the recurrent
+                      * product, n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)
+                      * (Keras reset_after=False, TF.js, ONNX
+                      * linear_before_reset=0); 0 = PyTorch's r * (W_hn h + b_hn) */
 } rnn_model_config;
 
 /* Create a recurrent stack. Weights and biases start U(-1/sqrt(H), 1/sqrt(H))
@@ -98,7 +115,8 @@ RNN_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
  * structs (the JS wrapper): no byte offsets cross the boundary. */
 RNN_API int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
                           int bidirectional, int bias, int proj_size, float dropout,
-                          uint32_t seed, rnn_model **out);
+                          uint32_t seed, int gate_activation, int reset_before,
+                          rnn_model **out);
 RNN_API void rnn_model_destroy(rnn_model *m);
 /* Training mode applies dropout between layers; evaluation mode does not. */
 RNN_API void rnn_model_set_training(rnn_model *m, int training);
@@ -272,6 +290,40 @@ RNN_API int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
                                    const int32_t *target, int ignore_index,
                                    double label_smoothing, int reduction,
                                    double *loss, float *elems, float *grad);
+/* CTC (ctc.c): torch.nn.functional.ctc_loss. x[T][B][C] ([B][T][C] with
+ * batch_first) log-probabilities (from_logits = 0) or logits that a
+ * log_softmax over C turns into them (from_logits = 1); targets[B][S] padded label rows, input_lengths[B] in
+ * [0, T], target_lengths[B] in [0, min(S, input length)]; labels in [0, C),
+ * never the blank. Mean divides each sequence's loss by its target length
+ * (at least 1), then by B. elems has B entries; grad (x's layout) is PyTorch's
+ * gradient (the logits' one when they come through a log_softmax), 0 at
+ * steps past a sequence's input length. An impossible alignment costs +inf,
+ * or 0 (and a zero gradient) with zero_infinity. */
+RNN_API int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, int S,
+                         const int32_t *input_lengths, const int32_t *target_lengths, int blank,
+                         int reduction, int zero_infinity, int from_logits, int batch_first,
+                         double *loss, float *elems, float *grad);
+
+/* Log-mel filterbank features (fbank.c), Kaldi's as torchaudio's
+ * compliance.kaldi.fbank computes them. window: 0 Povey, 1 Hann, 2 Hamming;
+ * frame_length and frame_shift in samples; high_freq <= 0 counts down from
+ * the Nyquist frequency; log(max(energy, log_floor)). rnn_fbank_compute
+ * writes rnn_fbank_frames(f, n) frames [frames][bins] of a whole clip (edges
+ * snipped); rnn_fbank_push takes a stream's next n samples and writes the
+ * frames they complete (the same frames; *frames of them, at most
+ * max_frames, else RNN_E_SHAPE and nothing taken); rnn_fbank_reset starts a
+ * new stream. */
+typedef struct rnn_fbank rnn_fbank;
+RNN_API int rnn_fbank_new(int sample_rate, int frame_length, int frame_shift, int bins, int window,
+                          double low_freq, double high_freq, double preemphasis, int remove_dc,
+                          double log_floor, rnn_fbank **out);
+RNN_API void rnn_fbank_destroy(rnn_fbank *f);
+RNN_API int rnn_fbank_bins(const rnn_fbank *f);
+RNN_API size_t rnn_fbank_frames(const rnn_fbank *f, size_t n);
+RNN_API int rnn_fbank_compute(rnn_fbank *f, const float *x, size_t n, float *out);
+RNN_API int rnn_fbank_push(rnn_fbank *f, const float *x, size_t n, float *out, size_t max_frames,
+                           size_t *frames);
+RNN_API void rnn_fbank_reset(rnn_fbank *f);
 
 /* Streaming and gate taps (stream.c; forward taps in model.c)
  *

@@ -30,7 +30,7 @@ export async function setup({ rnn }) {
     models: {},         // task -> { model, spec, vocab, extra, steps, cell, hidden, layers }
     trainer: null, training: false, paused: false,
     run: null,          // the current / last run: { task, steps, loss, ema, val, first, last, startedAt, ... }
-    lastSave: null, lastLoad: null, pytorch: null, anomaly: null, sample: null, sentiment: null, g2p: null,
+    lastSave: null, lastLoad: null, pytorch: null, tfjs: null, anomaly: null, sample: null, sentiment: null, g2p: null,
   };
 
   // ---- data -------------------------------------------------------------
@@ -347,6 +347,8 @@ export async function setup({ rnn }) {
     get lastSave() { return S.lastSave; },
     get lastLoad() { return S.lastLoad; },
     get pytorch() { return S.pytorch; },
+    /** The loaded TF.js model's info (accuracy, tfjsAccuracy, maxDiff / fileName), without the model. */
+    get tfjs() { if (!S.tfjs) return null; const { model, ...info } = S.tfjs; return info; },
     selectTask, train, saveBytes, loadBytes,
   };
 }
