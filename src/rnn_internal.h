@@ -19,8 +19,14 @@
  * byte of rnn.wasm is downloaded (tests/payload.test.mjs). */
 #ifdef __clang__
 #define RNN_SMALL __attribute__((minsize))
+/* A whole file of such code, between these two (after its #includes, so the
+ * inline helpers of flush.h and vmath.h keep their speed). */
+#define RNN_SMALL_FILE_BEGIN _Pragma("clang attribute push (__attribute__((minsize)), apply_to = function)")
+#define RNN_SMALL_FILE_END _Pragma("clang attribute pop")
 #else
 #define RNN_SMALL
+#define RNN_SMALL_FILE_BEGIN
+#define RNN_SMALL_FILE_END
 #endif
 
 /* Records a failure message for rnn_last_error and returns status. */
