@@ -50,9 +50,13 @@ const rel = (p) => relative(ROOT, p).split(sep).join('/');
 
 // ---- TeX -----------------------------------------------------------------
 const KATEX_OPTIONS = { throwOnError: true, output: 'htmlAndMathml', strict: 'ignore' };
+// Every character the typeset equations show: KaTeX's fonts are cut to them (fontSubsetter).
+const katexChars = new Set();
 function typeset(source, displayMode, where) {
   try {
-    return katex.renderToString(source, { ...KATEX_OPTIONS, displayMode });
+    const out = katex.renderToString(source, { ...KATEX_OPTIONS, displayMode });
+    for (const c of decodeEntities(out.replace(/<[^>]*>/g, '')).replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))) katexChars.add(c);
+    return out;
   } catch (e) {
     fail(`${where}: cannot typeset ${JSON.stringify(source)}: ${e.message}`);
   }
@@ -157,11 +161,13 @@ function noteInputs(result) {
   for (const input of Object.keys(result.metafile.inputs)) if (!input.includes(':')) sources.add(resolve(ROOT, input));
 }
 
-// ---- the page's text font, cut to what the page shows ---------------------------
-// The page's own font files (from @fontsource packages; KaTeX's are small
-// already) keep the glyphs of Latin-1, general punctuation and every
-// character of index.html and the page's modules, and, for a variable font,
-// only the weights the stylesheets use. A character outside falls back to the
+// ---- fonts, cut to what the page shows -----------------------------------------
+// The page's own font files (from @fontsource packages) keep the glyphs of
+// Latin-1, general punctuation and every character of index.html and the
+// page's modules, and, for a variable font, only the weights the stylesheets
+// use. KaTeX's fonts keep printable ASCII (for TeX typeset at run time) and
+// every character of the equations typeset at build time (typeset() collects
+// them; call it on everything first). A character outside falls back to the
 // system font, glyph by glyph.
 async function fontSubsetter() {
   const chars = new Set();
@@ -177,6 +183,8 @@ async function fontSubsetter() {
     if (/<strong|<b\b|<h\d/.test(await readFile(join(WEB, 'index.html'), 'utf8'))) weights.push(700);
   }
   const text = [...chars].join('');
+  const ascii = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCodePoint(0x20 + i));
+  const katexText = [...new Set([...ascii, ...katexChars])].join('');
   const wght = weights.length ? { min: Math.min(400, ...weights), max: Math.max(...weights) } : null;
   return {
     name: 'site-fonts',
@@ -186,6 +194,12 @@ async function fontSubsetter() {
         const variable = /-wght-|-variable/.test(basename(path));
         const contents = await subsetFont(font, text, { targetFormat: 'woff2', ...(variable && wght ? { variationAxes: { wght } } : {}) });
         fontReport.push(`${basename(path)} ${font.length} -> ${contents.length} bytes${variable && wght ? ` (weights ${wght.min}-${wght.max})` : ''}`);
+        return { contents, loader: 'file' };
+      });
+      build.onLoad({ filter: /[\\/]katex[\\/]dist[\\/]fonts[\\/].*\.woff2$/ }, async ({ path }) => {
+        const font = await readFile(path);
+        const contents = await subsetFont(font, katexText, { targetFormat: 'woff2' });
+        fontReport.push(`${basename(path)} ${font.length} -> ${contents.length} bytes`);
         return { contents, loader: 'file' };
       });
     },
@@ -276,6 +290,7 @@ async function buildPage() {
     },
   };
   const entries = scripts.map((s) => join(WEB, s));
+  typesetHtml(html); // its characters, for fontSubsetter (the page is typeset below)
   const result = await esbuild.build({
     ...COMMON, entryPoints: [...entries, 'site.css'], splitting: true, plugins: [virtualCss, woff2Only, await fontSubsetter(), urlsPlugin([])],
   });
