@@ -26,6 +26,10 @@ import { startServer } from '../../scripts/serve.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
 
+/** Shared wasm memory (SharedArrayBuffer) in a cross-origin isolated page, so
+ * the multi-threaded build: WebKitGTK 2.50 says crossOriginIsolated but has no SharedArrayBuffer. */
+export const SHARED_MEMORY = { chromium: true, firefox: true, webkit: false };
+
 const ROOT = new URL('../../', import.meta.url);
 const WEBKIT_DIRS = ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1', '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1'];
 const INSTALL = 'install it with bash scripts/setup.sh --test';
