@@ -1,11 +1,13 @@
 // main.js - the page's entry: theme, navigation, the engine, then each
 // section. Everything uses rnn-wasm's public API only.
+import { replacedLanguage } from './locale.js'; // first: makes navigator.language usable by Intl
 import { init } from '../../dist/index.js';
+import { PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
 import { renderAll } from './math.js';
 import { $, $$ } from './util.js';
 
 // What tests (and curious people in the console) can read.
-const page = { ready: false, error: null, backend: null, sections: {} };
+const page = { ready: false, error: null, backend: null, threads: null, oneThreadReason: null, replacedLanguage, sections: {} };
 window.__rnnPage = page;
 
 // ---- theme: auto (the system's) -> light -> dark -----------------------
@@ -61,11 +63,13 @@ const mathReady = renderAll().catch((e) => fail('the equations', e));
 
 try {
   const t0 = performance.now();
-  const rnn = await init();
+  const rnn = await init({ threads: PAGE_THREADS });
   page.backend = rnn.backend;
+  page.threads = rnn.threads;
+  page.oneThreadReason = oneThreadReason(rnn);
   $('#backend').textContent = rnn.backend;
   $('#engine-dot').classList.add('ok');
-  status.textContent = `Engine ready (${rnn.backend === 'wasm-simd128' ? 'WebAssembly SIMD128' : 'scalar WebAssembly'}, loaded in ${Math.round(performance.now() - t0)} ms). Everything below runs on it, in this tab.`;
+  status.textContent = engineStatus(rnn, performance.now() - t0);
 
   const modules = [
     ['unrolled', () => import('./unrolled.js')],
