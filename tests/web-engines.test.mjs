@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ENGINES, SHARED_MEMORY, useEngine } from './helpers/engines.mjs';
+import { decodePng, region } from './helpers/png.mjs';
 
 const SECTIONS = ['sequences', 'gradients', 'gates', 'parameters', 'playground', 'transformers'];
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
@@ -41,10 +42,45 @@ const pageState = (tab) => tab.evaluate((sections) => {
     katex: document.querySelectorAll('.katex').length,
     pendingTex: document.querySelectorAll('[data-tex]:not([data-rendered])').length,
     charts: document.querySelectorAll('.uplot canvas').length,
+    chartIds: [...document.querySelectorAll('.uplot')].map((u) => u.parentElement.id),
     gradients: p.sections.gradients?.result ?? null,
     params: p.sections.params?.counts ?? null,
   };
 }, SECTIONS);
+
+// Whether the uPlot chart in #id shows on screen: scrolled into view, once
+// its box on the screen is still, the box differs with the chart's canvas
+// hidden and is the same again once the canvas is shown.
+async function chartOnScreen(tab, id) {
+  const show = (visible) => tab.evaluate(([id, visible]) => new Promise((resolve) => {
+    document.querySelector(`#${id} .uplot canvas`).style.visibility = visible ? '' : 'hidden';
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)));
+  }), [id, visible]);
+  const box = await tab.evaluate((id) => {
+    const element = document.getElementById(id);
+    element.scrollIntoView({ block: 'center', behavior: 'instant' });
+    const r = element.getBoundingClientRect(), dpr = devicePixelRatio;
+    return { x: r.left * dpr, y: r.top * dpr, width: r.width * dpr, height: r.height * dpr };
+  }, id);
+  const shot = async () => region(decodePng(await tab.screenshot()), box);
+  const still = async () => {
+    let last = await shot();
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const next = await shot();
+      if (next.equals(last)) return next;
+      last = next;
+    }
+    throw new Error(`#${id}: the chart kept changing`);
+  };
+  const shown = await still();
+  await show(false);
+  const hidden = await shot();
+  await show(true);
+  assert.ok((await still()).equals(shown), `#${id}: the chart changed while it was checked`);
+  assert.ok(shown.length > 10_000, `#${id}: a box of ${JSON.stringify(box)} on screen`);
+  return !shown.equals(hidden);
+}
 
 for (const name of ENGINES) {
   describe(name, () => {
@@ -78,6 +114,10 @@ for (const name of ENGINES) {
         // The streaming section measures once it is seen.
         await tab.evaluate(() => document.getElementById('bench-time').scrollIntoView());
         await tab.waitFor(() => window.__rnnPage.sections.streaming.runs > 0, null, { timeout: 60_000, what: 'the streaming measurement' });
+
+        // Every chart shows on screen: hiding its canvas changes what the
+        // screen shows (WebKitGTK once left charts painted off screen blank).
+        for (const id of s.chartIds) assert.ok(await chartOnScreen(tab, id), `the chart #${id} is blank on screen`);
 
         // The gate visualiser: the engine's gate values change step by step.
         await tab.evaluate(() => {

@@ -11,6 +11,7 @@
 //   await tab.waitFor(() => window.__rnnPage?.ready, null, { timeout: 60_000, what: 'the page to start' });
 //   const backend = await tab.evaluate(() => window.__rnnPage.backend);
 //   assert.deepEqual(await tab.problems(), []);
+//   writeFileSync('shot.png', await tab.screenshot());
 //   await tab.close();
 //
 // Errors are recorded the same way in every engine: the test server puts
@@ -34,7 +35,11 @@ const ROOT = new URL('../../', import.meta.url);
 const WEBKIT_DIRS = ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1', '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1'];
 const INSTALL = 'install it with bash scripts/setup.sh --test';
 
-const BINARIES = {
+/** Chromium's flags in every test (headless, no network of its own). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export const BINARIES = {
   chromium: () => process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   firefox: () => process.env.FIREFOX_PATH || '/usr/bin/firefox-esr',
   webkit: () => process.env.MINIBROWSER_PATH || WEBKIT_DIRS.map((d) => `${d}/MiniBrowser`).find(existsSync) || `${WEBKIT_DIRS[0]}/MiniBrowser`,
@@ -69,9 +74,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * What every tab offers, whatever the driver: run(fn, arg) evaluates in the page (the driver's own call).
  * @returns {{ evaluate(fn: Function, arg?: any): Promise<any>,
  *   waitFor(fn: Function, arg?: any, o?: { timeout?: number, what?: string }): Promise<any>,
- *   problems(): Promise<string[]>, close(): Promise<void> }}
+ *   problems(): Promise<string[]>, screenshot(): Promise<Buffer>, close(): Promise<void> }}
  */
-function makeTab({ run, driverProblems = () => [], close }) {
+function makeTab({ run, screenshot, driverProblems = () => [], close }) {
   const tab = {
     async evaluate(fn, arg = null) {
       return JSON.parse(await run(IN_PAGE, fn.toString(), arg), revive);
@@ -91,6 +96,8 @@ function makeTab({ run, driverProblems = () => [], close }) {
       const recorded = await tab.evaluate(() => window.__problems ?? ['the error recorder did not run in this page']);
       return [...recorded, ...driverProblems()];
     },
+    /** A PNG (a Buffer) of what the viewport shows. */
+    screenshot,
     close,
   };
   return tab;
@@ -101,8 +108,7 @@ async function launchChromium() {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: BINARIES.chromium(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
   return {
     version: `Chromium ${browser.version()}`,
@@ -116,6 +122,7 @@ async function launchChromium() {
       await page.goto(url);
       return makeTab({
         run: (source, fnSource, arg) => page.evaluate(([s, f, a]) => (0, eval)(`(${s})`)(f, a), [source, fnSource, arg]),
+        screenshot: () => page.screenshot(),
         driverProblems: () => seen,
         close: () => context.close(),
       });
@@ -144,6 +151,7 @@ async function launchFirefox() {
       await page.goto(url);
       return makeTab({
         run: (source, fnSource, arg) => page.evaluate((s, f, a) => (0, eval)(`(${s})`)(f, a), source, fnSource, arg),
+        screenshot: async () => Buffer.from(await page.screenshot()),
         driverProblems: () => seen,
         close: () => context.close(),
       });
@@ -216,6 +224,7 @@ async function launchWebkit() {
         await driver.get(url);
         return makeTab({
           run: (source, fnSource, arg) => driver.executeScript(`return (${source})(arguments[0], arguments[1]);`, fnSource, arg),
+          screenshot: async () => Buffer.from(await driver.takeScreenshot(), 'base64'),
           close: async () => { open = false; await driver.get('about:blank'); },
         });
       },
