@@ -4,7 +4,8 @@
 // section, equation and chart and no console errors; the threaded build runs
 // where the page is cross-origin isolated and the browser shares memory,
 // else the page says why it runs on one thread; the gate visualiser shows
-// live values; a playground run in the worker lowers the loss. The deeper,
+// live values; a playground run in the worker lowers the loss; a model
+// trained in PyTorch gives PyTorch's logits. The deeper,
 // Chromium-only checks (screenshots, long tasks, downloads, keyboard) are in
 // web.test.mjs. Needs dist/ (./build.sh dist) and the browsers (bash
 // scripts/setup.sh --test); an engine that cannot run FAILS, never skips.
@@ -165,7 +166,7 @@ for (const name of ENGINES) {
       }
     });
 
-    test(`${name}: a page that is not cross-origin isolated runs on one thread and says why`, { timeout: 120_000 }, async () => {
+    test(`${name}: a page that is not cross-origin isolated runs on one thread and says why; the PyTorch-trained model gives PyTorch's logits`, { timeout: 120_000 }, async () => {
       const tab = await openWebPage(env, '?noisolation');
       try {
         const s = await pageState(tab);
@@ -174,6 +175,13 @@ for (const name of ENGINES) {
         assert.equal(s.threads, 1);
         assert.match(s.status, /on one thread, because this page is not cross-origin isolated/);
         assert.ok(s.charts >= 3, `only ${s.charts} uPlot charts drawn`);
+        // The PyTorch-trained model loads and gives PyTorch's logits.
+        await tab.waitFor(() => window.__rnnPage.sections.playground.sentiment != null, null, { timeout: 60_000, what: 'the playground' });
+        await tab.evaluate(() => document.querySelector('[data-testid=pytorch-load]').click());
+        await tab.waitFor(() => window.__rnnPage.sections.playground.pytorch, null, { timeout: 30_000, what: 'the PyTorch model' });
+        const torch = await tab.evaluate(() => ({ ...window.__rnnPage.sections.playground.pytorch, shown: document.querySelector('[data-testid=weights-status]').textContent }));
+        assert.equal(torch.match, true, `max |logit difference| from PyTorch ${torch.maxDiff}`);
+        assert.match(torch.shown, /match PyTorch/);
         assert.deepEqual(await tab.problems(), [], 'no page errors, console errors or failed requests');
       } finally {
         await tab.close();
