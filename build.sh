@@ -41,7 +41,7 @@ build_dist() {
   local common=(-std=c11 -O3 "${WARN[@]}" --no-entry -sSTANDALONE_WASM=1
     -sALLOW_MEMORY_GROWTH=1 -sABORTING_MALLOC=0 -sINITIAL_MEMORY=4MB
     -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=262144 -sFILESYSTEM=0
-    -sEXPORTED_FUNCTIONS=_malloc,_free)
+    -sEXPORTED_FUNCTIONS=_malloc,_free ${RNN_CFLAGS:-})
   emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -o dist/rnn.wasm
   emcc "${LIB_SRC[@]}" "${common[@]}" -o dist/rnn-scalar.wasm
   # Multi-threaded (init({ threads })): the same engine on an imported shared

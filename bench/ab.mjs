@@ -1,9 +1,13 @@
-// node bench/ab.mjs <treeA> <treeB>   (ROUNDS=21 by default)
+// node bench/ab.mjs <treeA> <treeB>   (ROUNDS=21 by default; ONLY=W1,W4 a subset)
 // Before/after on one machine in one process: loads the engine of two
 // checkouts (each with dist/ built), and runs the workloads of
 // bench/peers/rnnwasm.mjs (W1-W5) alternately A, B, A, B, ... so that drift of
 // a shared machine hits both alike. Prints medians, minimums and B/A ratios
-// (W5: us per step, 1000 stream steps per timed call).
+// (W5: us per step, 1000 stream steps per timed call), of wall-clock time and
+// of the process's CPU time (process.cpuUsage: on a loaded machine the time
+// spent waiting for a core shows in the first, not the second).
+// A/B of one change: build tree A with it switched off, e.g. the subnormal
+// flush: RNN_CFLAGS=-DRNN_FLUSH_OFF ./build.sh dist (src/flush.h).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -43,13 +47,25 @@ async function setup(dir) {
 }
 const a = await setup(A), b = await setup(B);
 const res = {};
-for (const w of Object.keys(a)) {
-  res[w] = { a: [], b: [] };
+const only = process.env.ONLY?.split(',');
+for (const w of Object.keys(a).filter((k) => !only || only.includes(k))) {
+  res[w] = { a: [], b: [], cpu_a: [], cpu_b: [] };
   for (let i = 0; i < 2; i++) { a[w](); b[w](); }
-  for (let r = 0; r < rounds; r++) for (const [k, f] of [['a', a[w]], ['b', b[w]]]) { const t0 = performance.now(); f(); res[w][k].push(performance.now() - t0); }
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, f] of [['a', a[w]], ['b', b[w]]]) {
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      f();
+      res[w][k].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      res[w][`cpu_${k}`].push((c.user + c.system) / 1000);
+    }
+  }
 }
 const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1]; };
 const min = (x) => Math.min(...x);
 console.log(`A = ${A}, B = ${B}; ${rounds} alternating rounds; ms (W5: us per step)`);
-for (const [w, r] of Object.entries(res))
-  console.log(`${w.padEnd(7)} A median ${med(r.a).toFixed(2).padStart(7)} min ${min(r.a).toFixed(2).padStart(7)} | B median ${med(r.b).toFixed(2).padStart(7)} min ${min(r.b).toFixed(2).padStart(7)} | B/A median ${(med(r.b) / med(r.a)).toFixed(3)} min ${(min(r.b) / min(r.a)).toFixed(3)}`);
+const row = (name, a, b) => `${name.padEnd(11)} A median ${med(a).toFixed(2).padStart(7)} min ${min(a).toFixed(2).padStart(7)} | B median ${med(b).toFixed(2).padStart(7)} min ${min(b).toFixed(2).padStart(7)} | B/A median ${(med(b) / med(a)).toFixed(3)} min ${(min(b) / min(a)).toFixed(3)}`;
+for (const [w, r] of Object.entries(res)) {
+  console.log(row(`${w} wall`, r.a, r.b));
+  console.log(row(`${w} cpu`, r.cpu_a, r.cpu_b));
+}

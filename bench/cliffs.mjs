@@ -224,20 +224,20 @@ async function tfjsWasm() {
 
 async function ortWeb() {
   const ort = (await import('onnxruntime-web')).default ?? (await import('onnxruntime-web'));
-  const { lstmModel, matmulModel } = await import('./peers/onnx_lstm.mjs');
-  const { cellWeights } = await import('./peers/common.mjs');
+  const { lstmModel, matmulModel, recurrentModel } = await import('./peers/onnx_lstm.mjs');
+  const { cellWeights, GATES } = await import('./peers/common.mjs');
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
   const so = { executionProviders: ['wasm'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' };
   const { B, I, H } = SHAPE;
   const cases = {};
-  {
+  for (const cell of ['LSTM', 'GRU', 'RNN']) {
     const T = 128, spec = { T, B, I, H };
-    const session = await ort.InferenceSession.create(lstmModel({ ...spec, weights: cellWeights(spec, 4), state: false }), so);
+    const session = await ort.InferenceSession.create(recurrentModel({ ...spec, cell, weights: cellWeights(spec, GATES[cell]), state: false }), so);
     const x1 = new ort.Tensor('float32', uniform(T * B * I, 1, 1), [T, B, I]);
     const x1000 = new ort.Tensor('float32', uniform(T * B * I, 1, 1000), [T, B, I]);
-    cases.saturated_LSTM = await pair(() => session.run({ X: x1 }), () => session.run({ X: x1000 }));
+    cases[`saturated_${cell}`] = await pair(() => session.run({ X: x1 }), () => session.run({ X: x1000 }));
     await session.release();
   }
   {
@@ -261,7 +261,7 @@ async function ortWeb() {
     cases.stream = { ...(await pair(() => go(xsN), () => go(xsS), { runs: 2, perNormal: steps / 1000, perCliff: steps / 1000 })), unit: 'ms per 1000 steps', steps };
     await session.release();
   }
-  return { version: ort.env.versions?.web ?? ort.env.versions?.common ?? 'unknown', backend: 'wasm, 1 thread', cases, skipped: 'bptt (inference only), GRU/RNN (onnx_lstm.mjs writes LSTM and MatMul)' };
+  return { version: ort.env.versions?.web ?? ort.env.versions?.common ?? 'unknown', backend: 'wasm, 1 thread', cases, skipped: 'bptt (inference only)' };
 }
 
 // ---- driver -------------------------------------------------------------------

@@ -1,57 +1,51 @@
-// node scripts/minify.mjs <srcDir> <outDir>: the JS wrapper as shipped —
-// each module minified on its own (no bundling, so the module graph, the
-// literal `new URL('./rnn.wasm', import.meta.url)` asset references and
-// the worker entry stay as they are for bundlers), comments dropped.
-// One exception: a folder js/X/ holds the parts of js/X.js (one job per
-// file for readers) and is inlined into dist/X.js, so the download stays
-// one module (each file gzipped on its own costs bytes) and dist/ stays flat.
-// Only X.js may import its parts; the build fails otherwise.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { build, transformSync } from 'esbuild';
+// node scripts/minify.mjs <srcDir> <outDir>: the JS wrapper as shipped.
+// One esbuild bundle per entry — index.js, and each worker the wrapper starts
+// with the literal `new URL('./X.js', import.meta.url)` form — with the code
+// they share in content-hashed chunks beside them (esbuild code splitting),
+// minified, comments dropped. Why bundle: every file a browser fetches is
+// gzipped on its own, and 26 small modules cost ~10 KB more gzipped than the
+// same code in a few files. dist/ stays flat, so the literal asset
+// references (`new URL('./rnn.wasm', import.meta.url)`) and the worker entries
+// resolve beside whichever file holds them, for bundlers too.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 
 const [src, out] = process.argv.slice(2);
-const ESBUILD = { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' };
-const root = resolve(src);
-const folders = readdirSync(src).filter((n) => statSync(join(src, n)).isDirectory());
-for (const d of folders) {
-  if (!existsSync(join(src, `${d}.js`))) throw new Error(`minify.mjs: ${src}/${d}/ has no ${d}.js to inline it into`);
+
+// The entries: index.js, and the workers the modules start by a literal URL.
+const entries = new Set(['index.js']);
+for (const f of readdirSync(src, { recursive: true }).filter((n) => n.endsWith('.js'))) {
+  for (const m of readFileSync(join(src, f), 'utf8').matchAll(/new URL\('\.\/([\w-]+\.js)', import\.meta\.url\)/g)) entries.add(m[1]);
 }
 
-// Bundles entry with the files of its folder; every other import stays an
-// import, its path made relative to outDir (where the bundle lands).
-async function inline(entry, folder) {
-  const dir = resolve(src, folder) + sep;
-  const plugin = {
-    name: 'parts-only',
-    setup(b) {
-      b.onResolve({ filter: /^\./ }, (args) => {
-        if (args.kind === 'entry-point') return null;
-        const abs = resolve(args.resolveDir, args.path);
-        if (abs.startsWith(dir)) return null;
-        return { path: `./${relative(root, abs).split(sep).join('/')}`, external: true };
-      });
-    },
-  };
-  const r = await build({ ...ESBUILD, entryPoints: [entry], bundle: true, write: false, plugins: [plugin] });
-  return r.outputFiles[0].text;
-}
-
-let before = 0, after = 0;
+// A folder js/X/ holds the parts of js/X.js (one job per file): only X.js imports them.
 for (const f of readdirSync(src).filter((n) => n.endsWith('.js'))) {
-  const code = readFileSync(join(src, f), 'utf8');
-  const folder = f.slice(0, -3);
-  for (const d of folders) {
-    if (d !== folder && new RegExp(`from '\\./${d}/`).test(code)) {
-      throw new Error(`minify.mjs: ${f} imports from ${d}/, whose files only ${d}.js may import (dist/ inlines them into ${d}.js)`);
-    }
+  for (const m of readFileSync(join(src, f), 'utf8').matchAll(/from '\.\/([\w-]+)\//g)) {
+    if (`${m[1]}.js` !== f) throw new Error(`minify.mjs: ${f} imports from ${m[1]}/, whose files only ${m[1]}.js may import`);
   }
-  let min = folders.includes(folder) ? await inline(join(src, f), folder) : transformSync(code, ESBUILD).code;
-  // Dynamic imports of Node built-ins (taken only in Node) must stay opaque
-  // to bundlers; minifying dropped their /* @vite-ignore */ markers.
-  min = min.replace(/import\((?!["'`])/g, 'import(/* @vite-ignore */ /* webpackIgnore: true */ ');
-  writeFileSync(join(out, f), min);
-  before += code.length;
-  after += min.length;
 }
-console.log(`minify.mjs: ${src}/*.js ${before} -> ${after} bytes`);
+
+const result = await build({
+  entryPoints: [...entries].map((e) => join(src, e)),
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// Dynamic imports of Node built-ins (taken only in Node) must stay opaque
+// to bundlers; minifying dropped their /* @vite-ignore */ markers.
+let bytes = 0;
+for (const file of Object.keys(result.metafile.outputs)) {
+  const min = readFileSync(file, 'utf8').replace(/import\((?!["'`])/g, 'import(/* @vite-ignore */ /* webpackIgnore: true */ ');
+  writeFileSync(file, min);
+  bytes += min.length;
+}
+console.log(`minify.mjs: ${[...entries].join(', ')} -> ${Object.keys(result.metafile.outputs).length} files, ${bytes} bytes`);

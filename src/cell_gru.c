@@ -20,7 +20,8 @@ static void gru_row_forward(float *g, const float *gh, const float *hp, float *h
     const v128_t rg = rnn_sigmoid_f32x4(wasm_f32x4_add(wasm_v128_load(g + j), wasm_v128_load(gh + j)));
     const v128_t z = rnn_sigmoid_f32x4(wasm_f32x4_add(wasm_v128_load(g + H + j), wasm_v128_load(gh + H + j)));
     const v128_t ghn = wasm_v128_load(gh + 2 * H + j);
-    const v128_t n = rnn_tanh_f32x4(wasm_f32x4_add(wasm_v128_load(g + 2 * H + j), wasm_f32x4_mul(rg, ghn)));
+    /* the argument is computed here: flushed (vmath.h's tanh needs it) */
+    const v128_t n = rnn_tanh_f32x4(rnn_flush_f32x4(wasm_f32x4_add(wasm_v128_load(g + 2 * H + j), wasm_f32x4_mul(rg, ghn))));
     wasm_v128_store(g + j, rg);
     wasm_v128_store(g + H + j, z);
     wasm_v128_store(g + 2 * H + j, n);
@@ -31,7 +32,7 @@ static void gru_row_forward(float *g, const float *gh, const float *hp, float *h
   for (; j < H; j++) {
     const float rg = rnn_sigmoidf(g[j] + gh[j]);
     const float z = rnn_sigmoidf(g[H + j] + gh[H + j]);
-    const float n = rnn_tanhf(g[2 * H + j] + rg * gh[2 * H + j]);
+    const float n = rnn_tanhf(rnn_flush(g[2 * H + j] + rg * gh[2 * H + j]));
     g[j] = rg, g[H + j] = z, g[2 * H + j] = n;
     hn[j] = gh[2 * H + j];
     h[j] = rnn_flush(n + z * (hp[j] - n));

@@ -40,14 +40,24 @@
  * any sum that is not itself negligible. gemm.c packs A and B with it. */
 #define RNN_FLUSH_OPERAND 0x1p-100f
 
+/* RNN_FLUSH_OFF builds the engine without the flush, only to measure what
+ * it costs (RNN_CFLAGS=-DRNN_FLUSH_OFF ./build.sh dist; bench/ab.mjs). */
+#ifdef RNN_FLUSH_OFF
+#define RNN_FLUSH_ENABLED 0
+#else
+#define RNN_FLUSH_ENABLED 1
+#endif
+
 /* x, or a zero of x's sign when |x| < limit (NaN passes). */
 static inline float rnn_flush_below(float x, float limit) {
+  if (!RNN_FLUSH_ENABLED) return x;
   return fabsf(x) < limit ? copysignf(0.0f, x) : x;
 }
 static inline float rnn_flush(float x) { return rnn_flush_below(x, FLT_MIN); }
 
 #ifdef __wasm_simd128__
 static inline v128_t rnn_flush_below_f32x4(v128_t x, float limit) {
+  if (!RNN_FLUSH_ENABLED) return x;
   /* |x| < limit (zeros too, which the mask leaves as they are): keep the sign bit */
   const v128_t tiny = wasm_f32x4_lt(wasm_f32x4_abs(x), wasm_f32x4_splat(limit));
   return wasm_v128_andnot(x, wasm_v128_and(tiny, wasm_i32x4_splat(0x7fffffff)));
@@ -57,6 +67,10 @@ static inline v128_t rnn_flush_f32x4(v128_t x) { return rnn_flush_below_f32x4(x,
 
 /* dst[0..n) = src[0..n) flushed below limit; dst may be src (in place). */
 static inline void rnn_flush_copy_below(float *dst, const float *src, size_t n, float limit) {
+  if (!RNN_FLUSH_ENABLED) {
+    if (dst != src) memmove(dst, src, n * sizeof *dst);
+    return;
+  }
   size_t i = 0;
 #ifdef __wasm_simd128__
   for (; i + 4 <= n; i += 4)

@@ -14,7 +14,7 @@
 // projects for a look afterwards.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { statSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -35,8 +35,12 @@ const TEST_TIMEOUT = 120_000;
 
 // What a user needs, and nothing else.
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/[\w-]+\.js$/, /^dist\/[\w-]+\.d\.ts$/, /^dist\/[\w-]+\.wasm$/];
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts',
-  'dist/loader.js', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/threads-helper.js', 'dist/threads.js'];
+// The entries, the wasm builds, and every chunk the entries import (scripts/minify.mjs
+// bundles the wrapper into entries and shared content-hashed chunks).
+const ENTRIES = ['dist/index.js', 'dist/trainer-worker.js', 'dist/threads-helper.js'];
+const chunksOf = (file) => !existsSync(join(REPO, file)) ? [] : [...readFileSync(join(REPO, file), 'utf8').matchAll(/from\s*"\.\/([\w-]+\.js)"/g)].map((m) => `dist/${m[1]}`);
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', ...ENTRIES, 'dist/index.d.ts',
+  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', ...new Set(ENTRIES.flatMap(chunksOf))];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball
@@ -176,7 +180,7 @@ const wasmRequests = (responses) => responses.filter((r) => r.path.endsWith('.wa
 
 before(async () => {
   // (npm pack + npm install of a local tarball: a few seconds)
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/loader.js', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm']) {
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/rnn.wasm', 'dist/rnn-scalar.wasm']) {
     if (!existsSync(join(REPO, f))) throw new Error(`${f} is missing: run ./build.sh dist first`);
   }
   const { init } = await import('../dist/index.js');
@@ -220,16 +224,20 @@ test('npm pack: the tarball holds only what users need, and the package has no r
   t.diagnostic(`engine: ${wasm.join(', ')}`);
   t.diagnostic(`files: ${files.join(' ')}`);
 
-  // Every dist/ file is the current build of its source (a stale dist/ would
-  // ship old code): .d.ts copied as is, .js no older than its source (the JS
-  // is minified by build.sh, so it is not byte-equal to js/).
+  // Every dist/ file is the current build of the sources (a stale dist/ would
+  // ship old code): .d.ts copied as is; .js (bundled and minified by
+  // scripts/minify.mjs, so not byte-equal to js/) is an entry with a source
+  // in js/ or a chunk an entry imports, and no older than any file of js/.
+  const newestSource = Math.max(...(await readdir(join(REPO, 'js'), { recursive: true }))
+    .filter((n) => n.endsWith('.js')).map((n) => statSync(join(REPO, 'js', n)).mtimeMs));
   for (const f of files.filter((p) => /^dist\/.*\.(js|d\.ts)$/.test(p))) {
     const src = join(REPO, 'js', f.slice('dist/'.length));
-    assert.ok(existsSync(src), `${f} has no source js/${f.slice(5)}: a stale file in dist/? (rm -rf dist && ./build.sh dist)`);
     if (f.endsWith('.d.ts')) {
+      assert.ok(existsSync(src), `${f} has no source js/${f.slice(5)}: a stale file in dist/? (rm -rf dist && ./build.sh dist)`);
       assert.ok((await readFile(src)).equals(await readFile(join(installed, f))), `${f} differs from js/${f.slice(5)}: run ./build.sh dist`);
     } else {
-      assert.ok(statSync(join(REPO, f)).mtimeMs >= statSync(src).mtimeMs, `${f} is older than js/${f.slice(5)}: run ./build.sh dist`);
+      assert.ok(REQUIRED.includes(f), `${f} is neither an entry nor a chunk an entry imports: a stale file in dist/? (rm -rf dist && ./build.sh dist)`);
+      assert.ok(statSync(join(REPO, f)).mtimeMs >= newestSource, `${f} is older than the newest file in js/: run ./build.sh dist`);
     }
   }
 

@@ -51,7 +51,7 @@ async function runPage(env) {
 
 for (const name of ENGINES) {
   describe(name, () => {
-    const env = useEngine(name, { dist: ['rnn.wasm', 'trainer-worker.js', 'trainer.js', 'spec.js'] });
+    const env = useEngine(name, { dist: ['index.js', 'rnn.wasm', 'trainer-worker.js'] });
 
     test(`${name}: a Web Worker trains while the page stays responsive, and computes bit for bit what Node computes`, { timeout: 240_000 }, async (t) => {
       const steps = FIT_OPTIONS.epochs * data().train.length;

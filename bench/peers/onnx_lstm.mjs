@@ -1,13 +1,15 @@
-// onnx_lstm.mjs - writes a one-node ONNX LSTM model (ModelProto, protobuf
-// wire format) by hand, so the onnxruntime-web benchmark needs neither
-// Python nor the `onnx` package. The graph is a single `LSTM` operator
-// (opset 14) with the weights as initializers:
-//   inputs  X [T, B, I], and with `state: true` initial_h, initial_c [1, B, H]
-//   outputs Y [T, 1, B, H] (whole-sequence model) or Y_h, Y_c [1, B, H]
+// onnx_lstm.mjs - writes a one-node ONNX recurrent model (ModelProto,
+// protobuf wire format) by hand, so the onnxruntime-web benchmark needs
+// neither Python nor the `onnx` package. The graph is a single `LSTM`, `GRU`
+// or `RNN` operator (opset 14) with the weights as initializers:
+//   inputs  X [T, B, I], and with `state: true` initial_h (and initial_c) [1, B, H]
+//   outputs Y [T, 1, B, H] (whole-sequence model) or Y_h (and Y_c) [1, B, H]
 // matmulModel writes a one-node MatMul (bench/cliffs.mjs).
-// Weights are given in PyTorch's layout (weight_ih [4H, I], weight_hh [4H, H],
-// bias_ih, bias_hh [4H], gate rows i, f, g, o) and reordered to ONNX's i, o,
-// f, c, so the model computes exactly nn.LSTM's function.
+// Weights are given in PyTorch's layout (weight_ih [gH, I], weight_hh [gH, H],
+// bias_ih, bias_hh [gH]) and their gate blocks reordered to ONNX's (LSTM
+// i, f, g, o -> i, o, f, c; GRU r, z, n -> z, r, h with linear_before_reset,
+// PyTorch's form), so the model computes exactly nn.LSTM's / nn.GRU's /
+// nn.RNN's (tanh) function.
 
 // --- minimal protobuf writer (varints, length-delimited fields) ----------
 class Writer {
@@ -61,45 +63,45 @@ function intAttribute(name, v) {
   return new Writer().str(1, name).int(3, v).int(20, 2); // i, type INT
 }
 
-/** PyTorch gate blocks (i, f, g, o) -> ONNX (i, o, f, c), rows of `cols` floats. */
-function reorderGates(src, H, cols) {
+// ONNX gate block k takes PyTorch block ORDER[cell][k].
+const ORDER = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN: [0] };
+
+/** PyTorch gate blocks -> ONNX's order for cell, rows of `cols` floats. */
+function reorderGates(src, cell, H, cols) {
   const dst = new Float32Array(src.length);
-  const order = [0, 3, 1, 2]; // ONNX block k takes PyTorch block order[k]
-  for (let k = 0; k < 4; k++) {
-    dst.set(src.subarray(order[k] * H * cols, (order[k] + 1) * H * cols), k * H * cols);
-  }
+  ORDER[cell].forEach((from, k) => dst.set(src.subarray(from * H * cols, (from + 1) * H * cols), k * H * cols));
   return dst;
 }
 
 /**
- * Bytes of an ONNX model running one LSTM layer.
- * { T, B, I, H, weights: { weight_ih, weight_hh, bias_ih, bias_hh } (Float32Array,
- *   PyTorch layout), state: false -> X in, Y out; true -> X, h0, c0 in, hN, cN out }
+ * Bytes of an ONNX model running one recurrent layer.
+ * { cell: 'LSTM' (default) | 'GRU' | 'RNN', T, B, I, H, weights: { weight_ih,
+ *   weight_hh, bias_ih, bias_hh } (Float32Array, PyTorch layout), state: false
+ *   -> X in, Y out; true -> X, h0 (, c0) in, hN (, cN) out }
  */
-export function lstmModel({ T, B, I, H, weights, state }) {
-  const W = reorderGates(weights.weight_ih, H, I);
-  const R = reorderGates(weights.weight_hh, H, H);
-  const Bias = new Float32Array(8 * H);
-  Bias.set(reorderGates(weights.bias_ih, H, 1), 0);
-  Bias.set(reorderGates(weights.bias_hh, H, 1), 4 * H);
+export function recurrentModel({ cell = 'LSTM', T, B, I, H, weights, state }) {
+  const g = ORDER[cell].length;
+  const lstm = cell === 'LSTM';
+  const Bias = new Float32Array(2 * g * H);
+  Bias.set(reorderGates(weights.bias_ih, cell, H, 1), 0);
+  Bias.set(reorderGates(weights.bias_hh, cell, H, 1), g * H);
 
   const node = new Writer();
-  const inputs = ['X', 'W', 'R', 'B'].concat(state ? ['', 'h0', 'c0'] : []);
-  for (const n of inputs) node.str(1, n);
-  for (const n of state ? ['', 'hN', 'cN'] : ['Y']) node.str(2, n);
-  node.str(3, 'lstm').str(4, 'LSTM').msg(5, intAttribute('hidden_size', H));
+  const states = lstm ? ['h0', 'c0'] : ['h0'];
+  for (const n of ['X', 'W', 'R', 'B'].concat(state ? ['', ...states] : [])) node.str(1, n);
+  for (const n of state ? ['', ...states.map((s) => s.replace('0', 'N'))] : ['Y']) node.str(2, n);
+  node.str(3, cell.toLowerCase()).str(4, cell).msg(5, intAttribute('hidden_size', H));
+  if (cell === 'GRU') node.msg(5, intAttribute('linear_before_reset', 1));
 
   const graph = new Writer();
-  graph.msg(1, node).str(2, 'rnn_wasm_bench_lstm');
-  graph.msg(5, tensorProto('W', [1, 4 * H, I], W));
-  graph.msg(5, tensorProto('R', [1, 4 * H, H], R));
-  graph.msg(5, tensorProto('B', [1, 8 * H], Bias));
+  graph.msg(1, node).str(2, `rnn_wasm_bench_${cell.toLowerCase()}`);
+  graph.msg(5, tensorProto('W', [1, g * H, I], reorderGates(weights.weight_ih, cell, H, I)));
+  graph.msg(5, tensorProto('R', [1, g * H, H], reorderGates(weights.weight_hh, cell, H, H)));
+  graph.msg(5, tensorProto('B', [1, 2 * g * H], Bias));
   graph.msg(11, valueInfo('X', [T, B, I]));
   if (state) {
-    graph.msg(11, valueInfo('h0', [1, B, H]));
-    graph.msg(11, valueInfo('c0', [1, B, H]));
-    graph.msg(12, valueInfo('hN', [1, B, H]));
-    graph.msg(12, valueInfo('cN', [1, B, H]));
+    for (const n of states) graph.msg(11, valueInfo(n, [1, B, H]));
+    for (const n of states) graph.msg(12, valueInfo(n.replace('0', 'N'), [1, B, H]));
   } else {
     graph.msg(12, valueInfo('Y', [T, 1, B, H]));
   }
@@ -111,6 +113,9 @@ export function lstmModel({ T, B, I, H, weights, state }) {
   model.msg(8, new Writer().str(1, '').int(2, 14));   // opset_import { domain "", version 14 }
   return model.finish();
 }
+
+/** One LSTM layer (recurrentModel with cell 'LSTM'). */
+export const lstmModel = (spec) => recurrentModel({ ...spec, cell: 'LSTM' });
 
 /**
  * Bytes of an ONNX model computing Y = A * B (one `MatMul`), A [M, K] an
