@@ -17,7 +17,8 @@
 // Errors are recorded the same way in every engine: the test server puts
 // ERROR_RECORDER first in every HTML page's <head> (WebKitWebDriver has no
 // BiDi and no log API), and tab.problems() adds what the driver itself sees
-// (failed requests, HTTP errors; worker errors in Chromium and Firefox).
+// (failed requests and HTTP errors in Chromium and Firefox, workers' console
+// errors in Chromium).
 // When a browser, its driver or a built file is missing the before hook
 // throws: the tests FAIL, never skip.
 import { spawn } from 'node:child_process';
@@ -71,7 +72,8 @@ const revive = (k, v) => (v && typeof v === 'object' && typeof v.__number === 's
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * What every tab offers, whatever the driver: run(fn, arg) evaluates in the page (the driver's own call).
+ * What every tab offers, whatever the driver. run(IN_PAGE, fnSource, arg) is
+ * the driver's own call that evaluates IN_PAGE in the page.
  * @returns {{ evaluate(fn: Function, arg?: any): Promise<any>,
  *   waitFor(fn: Function, arg?: any, o?: { timeout?: number, what?: string }): Promise<any>,
  *   problems(): Promise<string[]>, screenshot(): Promise<Buffer>, close(): Promise<void> }}
