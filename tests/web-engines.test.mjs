@@ -109,7 +109,7 @@ for (const name of ENGINES) {
           assert.match(s.status, new RegExp(`on ${s.threads} threads`));
         } else {
           assert.equal(s.threads, 1);
-          assert.match(s.status, /on one thread, because this browser has no SharedArrayBuffer/);
+          assert.match(s.status, /on one thread: this browser has no SharedArrayBuffer/);
         }
 
         // The streaming section measures once it is seen.
@@ -173,7 +173,7 @@ for (const name of ENGINES) {
         assert.equal(s.isolated, false);
         assert.equal(s.backend, 'wasm-simd128');
         assert.equal(s.threads, 1);
-        assert.match(s.status, /on one thread, because this page is not cross-origin isolated/);
+        assert.match(s.status, /on one thread: this page is not cross-origin isolated/);
         assert.ok(s.charts >= 3, `only ${s.charts} uPlot charts drawn`);
         // The PyTorch-trained model loads and gives PyTorch's logits.
         await tab.waitFor(() => window.__rnnPage.sections.playground.sentiment != null, null, { timeout: 60_000, what: 'the playground' });

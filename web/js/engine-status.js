@@ -11,7 +11,7 @@ export const PAGE_THREADS = 'auto';
 export function oneThreadReason(rnn) {
   if (rnn.threads > 1) return null;
   if (globalThis.crossOriginIsolated !== true) {
-    return 'this page is not cross-origin isolated (its server sends no COOP / COEP headers), so the engine cannot share memory with helper threads';
+    return 'this page is not cross-origin isolated (no COOP / COEP headers), which helper threads need';
   }
   if (typeof SharedArrayBuffer !== 'function') return 'this browser has no SharedArrayBuffer, which helper threads need';
   if (rnn.backend !== 'wasm-simd128') return 'the multi-threaded build needs WebAssembly SIMD128';
@@ -26,6 +26,6 @@ export function engineStatus(rnn, ms) {
     ? 'WebAssembly SIMD128'
     : 'scalar WebAssembly: this browser has no WebAssembly SIMD128, so the same numbers come slower';
   const reason = oneThreadReason(rnn);
-  const threads = reason ? `one thread, because ${reason}` : `${rnn.threads} threads`;
+  const threads = reason ? `one thread: ${reason}` : `${rnn.threads} threads`;
   return `Engine ready (${build}, on ${threads}; loaded in ${Math.round(ms)} ms). Everything below runs on it, in this tab.`;
 }
