@@ -16,17 +16,37 @@
 //   node examples/sentiment.mjs --epochs 3 --runs 1  # quick
 //   node examples/sentiment.mjs --write-split examples/pytorch/sentiment_split.json
 //
+//   node examples/sentiment.mjs --runs 1 --save FILE # also write the best-validation
+//                                                    # weights of run 1 as .safetensors (config
+//                                                    # and vocabulary in the metadata)
+//   node examples/sentiment.mjs --load FILE --text "a sentence"   # no training: print its logit
+// The course page's pre-trained model (web/models/sentiment-lstm.safetensors) was made with
+//   node examples/sentiment.mjs --runs 1 --epochs 30 --layers 2 --embed 32 --hidden 32 --min-count 2 --save web/models/sentiment-lstm.safetensors
+//
 // Final line: test_acc=... val_acc=... epochs=... runs=... seconds=...
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
 
 const flags = parseFlags({
   epochs: 15, batch: 32, lr: 1e-3, embed: 64, hidden: 64, layers: 1, dropout: 0.5, minCount: 1,
-  splitSeed: 2024, seed: 1, runs: 5, writeSplit: '',
+  splitSeed: 2024, seed: 1, runs: 5, writeSplit: '', save: '', load: '', text: '',
 }, 'node examples/sentiment.mjs [flags]: SentimentLSTM on the UCI sentences');
 
 const rnn = await loadRnn();
 const { data } = rnn;
+
+if (flags.load) {
+  const file = rnn.safetensors.parse(readFileSync(flags.load));
+  const meta = file.__metadata__;
+  const model = new rnn.models.SentimentLSTM({ ...JSON.parse(meta.config), seed: 1 });
+  model.loadStateDict(file);
+  model.eval();
+  const ids = data.WordVocab.fromJSON(JSON.parse(meta.vocab)).encode(flags.text);
+  const logit = model.forward({ shape: [1, ids.length], data: ids }, [ids.length]).data[0];
+  console.log(JSON.stringify({ text: flags.text, ids: [...ids], logit }));
+  model.dispose();
+  process.exit(0);
+}
 
 // The data and the split.
 const tsv = data.readCsv(readRepoFile('data/sentiment/uci/sentences.tsv'), { delimiter: '\t', quote: null });
@@ -76,6 +96,7 @@ console.log(`UCI sentences: ${split.train.length} train / ${split.val.length} va
 
 const elapsed = timer();
 const runs = [];
+let saved = null;   // run 1's weights at its best validation epoch (--save)
 for (let r = 0; r < flags.runs; r++) {
   const seed = flags.seed + r;
   const model = new rnn.models.SentimentLSTM({
@@ -98,7 +119,10 @@ for (let r = 0; r < flags.runs; r++) {
       n++;
     }
     const valAcc = accuracy(model, split.val), testAcc = accuracy(model, split.test);
-    if (valAcc > best.val) best = { val: valAcc, test: testAcc, epoch: epoch + 1 };
+    if (valAcc > best.val) {
+      best = { val: valAcc, test: testAcc, epoch: epoch + 1 };
+      if (flags.save && r === 0) saved = { ...best, weights: model.stateDict() };
+    }
     console.log(`run ${r + 1}/${flags.runs} epoch ${epoch + 1}/${flags.epochs}  train_loss ${fmt(lossSum / n)}  ` +
       `val_acc ${fmt(valAcc)}  test_acc ${fmt(testAcc)}  ${fmt(elapsed(), 1)} s`);
   }
@@ -106,6 +130,17 @@ for (let r = 0; r < flags.runs; r++) {
   runs.push(best);
   opt.dispose();
   model.dispose();
+}
+
+if (saved) {
+  const config = { vocabSize: vocab.size, embedDim: flags.embed, hiddenDim: flags.hidden, numLayers: flags.layers, dropout: flags.dropout };
+  const args = process.argv.slice(2);
+  writeFileSync(flags.save, rnn.safetensors.serialize(saved.weights, {
+    format: 'rnn-wasm-sentiment', model: 'SentimentLSTM', config: JSON.stringify(config),
+    vocab: JSON.stringify(vocab.toJSON()), epoch: String(saved.epoch), valAcc: saved.val.toFixed(4), testAcc: saved.test.toFixed(4),
+    trainedWith: `node examples/sentiment.mjs ${args.filter((a, i) => a !== '--save' && args[i - 1] !== '--save').join(' ')}`,
+  }));
+  console.log(`saved ${flags.save} (run 1, epoch ${saved.epoch}: val_acc ${fmt(saved.val)} test_acc ${fmt(saved.test)})`);
 }
 
 const mean = (k) => runs.reduce((s, r) => s + r[k], 0) / runs.length;

@@ -16,16 +16,24 @@ test('init({ threads: 2 }) runs two threads; forward, backward, Adam and streams
   assert.equal(two.threads, 2);
   assert.equal(two.backend, 'wasm-simd128');
   const a = runThreadsCase(one);
-  const b = runThreadsCase(two);
   assert.equal(a.splitCalls, 0, 'the single-threaded build never splits');
-  assert.ok(b.splitCalls > 50, `products should run split over the helper (split ${b.splitCalls} times)`);
-  for (const k of ['LSTM', 'GRU', 'RNN']) {
-    for (const [name, values] of Object.entries(a[k])) {
-      assert.ok(values.some((v) => v !== 0), `${k}.${name} is all zeros`);
-      assert.deepEqual(b[k][name], values, `${k}.${name} differs between 1 and 2 threads`);
+  // A product runs split only while the helper is awake and on a core (the
+  // caller never waits for a sleeping one): on a machine loaded far beyond
+  // its cores a run can go mostly unsplit, so the case runs again (the count
+  // is cumulative) until it has split, every run bitwise the one-thread one.
+  let b, runs = 0;
+  do {
+    b = runThreadsCase(two);
+    runs++;
+    for (const k of ['LSTM', 'GRU', 'RNN']) {
+      for (const [name, values] of Object.entries(a[k])) {
+        assert.ok(values.some((v) => v !== 0), `${k}.${name} is all zeros`);
+        assert.deepEqual(b[k][name], values, `${k}.${name} differs between 1 and 2 threads (run ${runs})`);
+      }
     }
-  }
-  assert.deepEqual(b.stream, a.stream, 'stream outputs differ between 1 and 2 threads');
+    assert.deepEqual(b.stream, a.stream, `stream outputs differ between 1 and 2 threads (run ${runs})`);
+  } while (b.splitCalls <= 50 && runs < 8);
+  assert.ok(b.splitCalls > 50, `products should run split over the helper (split ${b.splitCalls} times in ${runs} runs)`);
 });
 
 test('init threads option: bad values are INVALID errors; 1 and auto work', async () => {

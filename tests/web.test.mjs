@@ -11,7 +11,7 @@
 // FAIL, never skip.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -416,11 +416,21 @@ test('the static build (scripts/build-site.mjs) works from its own folder on a p
   let site = null;
   try {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-site.mjs'), out], { stdio: 'pipe' });
-    for (const f of ['index.html', '.nojekyll', 'web/index.html', 'dist/index.js', 'dist/rnn.wasm', 'vendor/katex/dist/katex.mjs',
-      'vendor/uplot/dist/uPlot.esm.js', 'data/sentiment/uci/sentences.tsv', 'data/pytorch/sentiment_torch.safetensors']) {
+    for (const f of ['index.html', '.nojekyll', 'web/index.html', 'LICENSE', 'licenses/katex/LICENSE', 'licenses/data/sentiment/uci/SOURCE.md']) {
       assert.ok(existsSync(join(out, f)), `the site has ${f}`);
     }
-    assert.ok(!readFileSync(join(out, 'web', 'js', 'paths.js'), 'utf8').includes('node_modules'), 'vendor paths rewritten');
+    // Everything else is in web/assets/ under content-hashed names, minified.
+    const assets = readdirSync(join(out, 'web', 'assets'));
+    for (const re of [/^main-[A-Z0-9]{8}\.js$/, /^rnn-[A-Z0-9]{8}\.wasm$/, /^site-[A-Z0-9]{8}\.css$/, /^sentences-[A-Z0-9]{8}\.tsv$/,
+      /^sentiment_torch-[A-Z0-9]{8}\.safetensors$/, /^katex-[A-Z0-9]{8}\.js$/, /^uPlot\.esm-[A-Z0-9]{8}\.js$/]) {
+      assert.ok(assets.some((f) => re.test(f)), `web/assets/ has ${re}`);
+    }
+    const html = readFileSync(join(out, 'web', 'index.html'), 'utf8');
+    assert.match(html, /<script type="module" src="\.\/assets\/main-[A-Z0-9]{8}\.js">/);
+    assert.ok(!/data-tex="[^"]*"(?![^>]*data-rendered)/.test(html), 'every equation of the markup typeset at build time');
+    for (const f of assets.filter((a) => a.endsWith('.js'))) {
+      assert.ok(!readFileSync(join(out, 'web', 'assets', f), 'utf8').includes('../node_modules/'), `${f}: no path into the repository`);
+    }
     // A plain static server of that folder only (no redirects, no repository).
     const files = sirv(out, { dev: true });
     site = createServer((req, res) => files(req, res, () => { res.statusCode = 404; res.end('not found'); }));
@@ -434,6 +444,10 @@ test('the static build (scripts/build-site.mjs) works from its own folder on a p
       assert.equal(await page.getByTestId('backend').textContent(), 'wasm-simd128');
       await page.getByTestId('gate-output').click();
       await page.waitForFunction(() => document.querySelector('[data-testid=gate-equation] annotation')?.textContent.includes('o_t'));
+      // The built site typesets equations without KaTeX's JS.
+      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => /\/katex-[A-Z0-9]{8}\.js$/.test(r.name))), false,
+        'KaTeX JS is not loaded: an equation made at run time? Write it as data-tex markup or a TeX literal (tex: \'...\') for build-site to typeset');
+      await page.locator('#playground').scrollIntoViewIfNeeded(); // its data loads near the section
       await page.waitForFunction(() => window.__rnnPage.sections.playground.sentiment != null, null, { timeout: 30_000 });
       const run = await trainToEnd(page, { task: 'anomaly', epochs: 5 });
       assert.ok(run.steps > 0 && run.losses.at(-1) < run.losses[0]);

@@ -63,3 +63,10 @@ export async function openPage(browser, contextOptions = {}) {
   const page = await context.newPage();
   return { context, page, problems: recordProblems(page) };
 }
+
+/** Waits until the course page (web/) has set up every section; fails with the page's own error. */
+export async function coursePageReady(page, timeout = 60_000) {
+  await page.waitForFunction(() => window.__rnnPage?.ready || window.__rnnPage?.error, null, { timeout });
+  const error = await page.evaluate(() => window.__rnnPage.error);
+  assert.equal(error, null, `the page failed to start: ${error}`);
+}

@@ -1,8 +1,7 @@
 // charts.js - uPlot (from npm, served locally), themed from the CSS
 // variables, sized to its container.
 import { UPLOT_CSS, UPLOT_JS } from './paths.js';
-import { loadStylesheet } from './math.js';
-import { onThemeChange, palette } from './util.js';
+import { loadStylesheet, onThemeChange, palette } from './util.js';
 
 let uplotPromise = null;
 export function uPlotLib() {

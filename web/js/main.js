@@ -3,7 +3,6 @@
 import { replacedLanguage } from './locale.js'; // first: makes navigator.language usable by Intl
 import { init } from '../../dist/index.js';
 import { PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
-import { renderAll } from './math.js';
 import { $, $$ } from './util.js';
 
 // What tests (and curious people in the console) can read.
@@ -59,11 +58,14 @@ function fail(where, err) {
 }
 
 // ---- start ----------------------------------------------------------------
-const mathReady = renderAll().catch((e) => fail('the equations', e));
+// (The built site's equations are typeset already: KaTeX is loaded only here.)
+const mathReady = document.querySelector('[data-tex]:not([data-rendered])')
+  ? import('./math.js').then((m) => m.renderAll()).catch((e) => fail('the equations', e)) : null;
 
 try {
   const t0 = performance.now();
   const rnn = await init({ threads: PAGE_THREADS });
+  performance.mark('rnn-engine-ready');
   page.backend = rnn.backend;
   page.threads = rnn.threads;
   page.oneThreadReason = oneThreadReason(rnn);
@@ -76,12 +78,18 @@ try {
     ['gradients', () => import('./gradients.js')],
     ['gates', () => import('./gates.js')],
     ['params', () => import('./params.js')],
+    ['lengths', () => import('./lengths.js')],
+    ['sentiment', () => import('./sentiment-section.js')],
+    ['seq2seq', () => import('./seq2seq-section.js')],
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
+    ['compare', () => import('./compare.js')],
+    ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };
   for (const [name, load] of modules) {
     try {
+      performance.mark(`rnn-section-${name}`);
       const mod = await load();
       page.sections[name] = await mod.setup(ctx);
     } catch (e) {
@@ -94,6 +102,7 @@ try {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   root.classList.remove('render-all');
   page.ready = true;
+  performance.mark('rnn-page-ready');
   document.documentElement.dataset.ready = 'true';
 } catch (e) {
   $('#backend').textContent = 'unavailable';

@@ -4,9 +4,9 @@ import { tex } from './math.js';
 import { $, el, int } from './util.js';
 
 const CELLS = [
-  { kind: 'RNN', g: 1, color: 'var(--c-rnn)', note: '1 block' },
-  { kind: 'LSTM', g: 4, color: 'var(--c-lstm)', note: '4 blocks: i, f, g, o' },
-  { kind: 'GRU', g: 3, color: 'var(--c-gru)', note: '3 blocks: r, z, n' },
+  { kind: 'RNN', g: 1, color: 'var(--c-rnn)', note: '1 block', tex: 'HI + H^2 + 2H' },
+  { kind: 'LSTM', g: 4, color: 'var(--c-lstm)', note: '4 blocks: i, f, g, o', tex: '4(HI + H^2 + 2H)' },
+  { kind: 'GRU', g: 3, color: 'var(--c-gru)', note: '3 blocks: r, z, n', tex: '3(HI + H^2 + 2H)' },
 ];
 const MAX = 1024;
 
@@ -39,8 +39,7 @@ export async function setup({ rnn }) {
         el('td', { class: 'r col-rel', style: 'width:22%' }, el('div', { class: 'bar', style: `width:${(100 * n.engine / max).toFixed(1)}%;background:${c.color}` })),
       );
       rows.append(tr);
-      const g = c.g === 1 ? '' : String(c.g);
-      await tex(formula, `${g}${g ? '(' : ''}HI + H^2 + 2H${g ? ')' : ''}`, false);
+      await tex(formula, c.tex, false);
     }
   }
 

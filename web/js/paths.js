@@ -1,24 +1,34 @@
-// paths.js - where the page finds what it loads besides its own modules.
-// Everything is relative to this file, so the page works at any URL prefix.
-// In the repository the page is served from the repo root (npm start), so the
-// npm packages are in node_modules/ and the data in data/. scripts/build-site.mjs
-// copies what the page needs into build/site/ and rewrites the marked
-// strings below ("node_modules/" -> "vendor/", "tests/fixtures/" ->
-// "data/pytorch/"): keep every vendor and fixture path in this file.
+// paths.js - every URL the page loads besides its own modules (datasets,
+// weights, npm files loaded on demand). Each is here() of a string literal,
+// a path relative to this file, so the page works at any URL prefix: served from the
+// repository (npm start) they point into data/, node_modules/, tests/; the
+// build (scripts/build-site.mjs) copies each file named here into the site
+// under a content-hashed name (minifying .js and .css) and rewrites the
+// literal, so a new file needs only a new line below. Fetch them when a
+// section needs them, not at start-up.
 
 const here = (rel) => new URL(rel, import.meta.url).href;
 
-/** Third-party files from npm (uPlot, KaTeX, Inter), by package path. */
-export const vendor = (path) => here(`../../node_modules/${path}`);
-
 /** The datasets of data/ (fetched, parsed in playground-worker.js). */
-export const dataFile = (path) => here(`../../data/${path}`);
+export const DATASETS = {
+  sentiment: here('../../data/sentiment/uci/sentences.tsv'),
+  shakespeare: here('../../data/text/tinyshakespeare/tinyshakespeare.txt'),
+  nab: here('../../data/timeseries/nab/machine_temperature_system_failure.csv'),
+  g2p: here('../../data/seq2seq/cmudict-g2p/g2p.tsv'),
+};
 
 /** The PyTorch-trained SentimentLSTM and the logits PyTorch computed for it. */
 export const PYTORCH_MODEL = here('../../tests/fixtures/sentiment_torch.safetensors');
 export const PYTORCH_LOGITS = here('../../tests/fixtures/sentiment_torch.json');
 
-export const UPLOT_JS = vendor('uplot/dist/uPlot.esm.js');
-export const UPLOT_CSS = vendor('uplot/dist/uPlot.min.css');
-export const KATEX_JS = vendor('katex/dist/katex.mjs');
-export const KATEX_CSS = vendor('katex/dist/katex.min.css');
+export const UPLOT_JS = here('../../node_modules/uplot/dist/uPlot.esm.js');
+export const UPLOT_CSS = here('../../node_modules/uplot/dist/uPlot.min.css');
+export const KATEX_JS = here('../../node_modules/katex/dist/katex.mjs');
+export const KATEX_CSS = here('../../node_modules/katex/dist/katex.min.css');
+
+/** The course's pre-trained models (made by examples/dates.mjs and examples/sentiment.mjs; see web/models/README.md). */
+export const DATES_MODEL = here('../models/dates-seq2seq.safetensors');
+export const SENTIMENT_MODEL = here('../models/sentiment-lstm.safetensors');
+
+/** The recorded run of "RNN, LSTM or GRU? — measured" (scripts/record-compare.mjs). */
+export const COMPARE_RECORDED = here('../recorded/compare-run.json');

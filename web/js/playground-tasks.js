@@ -2,33 +2,33 @@
 // LM, anomaly detection, spelling to sound): the data each trains on, its
 // loss, metric and defaults, the words that describe it, and the model built
 // for it. No DOM: the UI (playground.js) reads these tables.
-import { dataFile } from './paths.js';
+import { DATASETS } from './paths.js';
 import { int, num } from './util.js';
 
 export const TASKS = {
   sentiment: {
-    url: dataFile('sentiment/uci/sentences.tsv'), loss: 'bce', metrics: ['accuracy'], tbptt: false,
+    url: DATASETS.sentiment, loss: 'bce', metrics: ['accuracy'], tbptt: false,
     metric: ['Val. acc.', (r) => (r.valAccuracy == null ? null : `${(100 * r.valAccuracy).toFixed(1)}%`)],
     unit: ['sentences/s', 1], cells: ['RNN', 'LSTM', 'GRU'], defaults: { hidden: 32, epochs: 4, lr: '0.005' },
     desc: (i) => `Is a review sentence positive or negative? ${i ? `${int(i.sentences)} sentences from Amazon, IMDb and Yelp (UCI): ${int(i.train)} to train on, ${int(i.val)} held out; a vocabulary of ${int(i.vocabSize)} words.` : 'UCI review sentences from Amazon, IMDb and Yelp.'}`,
     arch: (c, h) => `Embedding(32) → ${c}(${h}) → last state → Linear → p(positive)`,
   },
   charlm: {
-    url: dataFile('text/tinyshakespeare/tinyshakespeare.txt'), loss: 'crossEntropy', metrics: [], tbptt: true,
+    url: DATASETS.shakespeare, loss: 'crossEntropy', metrics: [], tbptt: true,
     metric: ['Val. loss', (r) => (r.valLoss == null ? null : num(r.valLoss, 4))],
     unit: ['chars/s', 64], cells: ['RNN', 'LSTM', 'GRU'], defaults: { hidden: 64, epochs: 2, lr: '0.005' },
     desc: (i) => `Write like Shakespeare, one character at a time. ${i ? `${int(i.train)} characters of Tiny Shakespeare to learn from (${i.vocabSize - 2} distinct), ` : ''}truncated BPTT over chunks of 64 characters that carry the state from chunk to chunk.`,
     arch: (c, h) => `Embedding(32) → ${c}(${h}) → Linear → next character`,
   },
   anomaly: {
-    url: dataFile('timeseries/nab/machine_temperature_system_failure.csv'), loss: 'mse', metrics: [], tbptt: true,
+    url: DATASETS.nab, loss: 'mse', metrics: [], tbptt: true,
     metric: ['Val. MSE', (r) => (r.valLoss == null ? null : num(r.valLoss, 3))],
     unit: ['readings/s', 32], cells: ['RNN', 'LSTM', 'GRU'], defaults: { hidden: 32, epochs: 30, lr: '0.005' },
     desc: (i) => `An industrial machine's temperature sensor (Numenta Anomaly Benchmark)${i ? `: ${int(i.rows)} readings every 5 minutes, averaged to ${i.minutes}-minute steps` : ''}. The network learns to forecast the next reading on the first 40%; then the whole series streams through it and readings far from the forecast are flagged.`,
     arch: (c, h) => `${c}(${h}) → Linear → next reading`,
   },
   g2p: {
-    url: dataFile('seq2seq/cmudict-g2p/g2p.tsv'), loss: 'crossEntropy', metrics: ['accuracy'], tbptt: false,
+    url: DATASETS.g2p, loss: 'crossEntropy', metrics: ['accuracy'], tbptt: false,
     metric: ['Val. acc.', (r) => (r.valAccuracy == null ? null : `${(100 * r.valAccuracy).toFixed(1)}%`)],
     unit: ['words/s', 1], cells: ['LSTM', 'GRU'], defaults: { hidden: 64, epochs: 3, lr: '0.005' },
     desc: (i) => `Spelling to sound: an encoder–decoder (rnn.models.Seq2Seq, dot attention) reads a word's letters and writes its ARPAbet phonemes${i ? `; ${int(i.words)} CMUdict words, ${int(i.val)} held out` : ''}. Trained in this page's own worker with rnn.fit.`,

@@ -9,6 +9,19 @@ import { anomalyChart as makeAnomalyChart } from './playground-charts.js';
 import { SENTENCES } from './playground-tasks.js';
 import { $, debounce, el, int, nextFrame } from './util.js';
 
+/** Shows a sentiment verdict in `out`: p = p(positive), tokens, unknown words, a note on the model. */
+export function showSentiment(out, { p, tokens, unknown, note }) {
+  const pos = p >= 0.5;
+  out.textContent = '';
+  out.dataset.label = pos ? 'positive' : 'negative';
+  out.dataset.p = p.toFixed(6);
+  out.append(
+    el('span', { class: `verdict ${pos ? 'pos' : 'neg'}` }, `${pos ? 'Positive' : 'Negative'} · ${(100 * (pos ? p : 1 - p)).toFixed(1)}%`),
+    el('span', { class: 'meter', role: 'img', 'aria-label': `probability positive ${p.toFixed(2)}` }, el('i', { style: `left:${(p * 100).toFixed(1)}%` })),
+    el('span', { class: 'sub' }, `p(positive) = ${p.toFixed(3)} · ${tokens} tokens${unknown ? `, ${unknown} not in the vocabulary` : ''} · ${note}`),
+  );
+}
+
 /**
  * Wires the panels. S: the playground's state; prepare(task): its prepared
  * dataset. Returns refreshUse() (re-run the current task's prediction) and
@@ -38,15 +51,7 @@ export function setupUse({ rnn, S, prepare }) {
     const p = 1 / (1 + Math.exp(-logit));
     const unknown = ids.filter((i) => i === rnn.data.UNK_ID).length;
     S.sentiment = { text, p, logit, tokens: ids.length, unknown, trained: m.trained || m.source === 'file' };
-    const pos = p >= 0.5;
-    sentimentOut.textContent = '';
-    sentimentOut.dataset.label = pos ? 'positive' : 'negative';
-    sentimentOut.dataset.p = p.toFixed(6);
-    sentimentOut.append(
-      el('span', { class: `verdict ${pos ? 'pos' : 'neg'}` }, `${pos ? 'Positive' : 'Negative'} · ${(100 * (pos ? p : 1 - p)).toFixed(1)}%`),
-      el('span', { class: 'meter', role: 'img', 'aria-label': `probability positive ${p.toFixed(2)}` }, el('i', { style: `left:${(p * 100).toFixed(1)}%` })),
-      el('span', { class: 'sub' }, `p(positive) = ${p.toFixed(3)} · ${ids.length} tokens${unknown ? `, ${unknown} not in the vocabulary` : ''} · ${S.sentiment.trained ? (m.source === 'file' ? 'loaded model' : `trained for ${int(m.steps)} steps`) : 'untrained model: press Train'}`),
-    );
+    showSentiment(sentimentOut, { p, tokens: ids.length, unknown, note: S.sentiment.trained ? (m.source === 'file' ? 'loaded model' : `trained for ${int(m.steps)} steps`) : 'untrained model: press Train' });
   }
   sentimentInput.addEventListener('input', debounce(predictSentiment, 120));
   function sentimentExamples(examples = []) {

@@ -11,10 +11,20 @@
 
 export class PlaygroundWorker {
   constructor() {
-    this.worker = new Worker(new URL('./playground-worker.js', import.meta.url), { type: 'module' });
     this.n = 0;
     this.pending = new Map();
-    this.worker.addEventListener('message', (e) => {
+  }
+
+  // Started on the first request (it loads the engine a second time).
+  get worker() {
+    if (this.started) return this.started;
+    this.started = new Worker(new URL('./playground-worker.js', import.meta.url), { type: 'module' });
+    this.attach(this.started);
+    return this.started;
+  }
+
+  attach(worker) {
+    worker.addEventListener('message', (e) => {
       const m = e.data, p = this.pending.get(m.id);
       if (!p) return;
       if (m.event) { p.onEvent?.(m); return; }
@@ -22,7 +32,7 @@ export class PlaygroundWorker {
       if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
       else p.resolve(m.result);
     });
-    this.worker.addEventListener('error', (e) => {
+    worker.addEventListener('error', (e) => {
       e.preventDefault?.();
       for (const p of this.pending.values()) p.reject(new Error(`the lab worker failed: ${e.message || 'it could not be loaded'}`));
       this.pending.clear();
@@ -39,7 +49,7 @@ export class PlaygroundWorker {
   }
 
   control(action) { this.worker.postMessage({ type: 'control', action, id: 0 }); }
-  terminate() { this.worker.terminate(); }
+  terminate() { this.started?.terminate(); }
 }
 
 /** The library Trainer's interface, for seq2seq training in a worker of its own. */

@@ -5,9 +5,14 @@
 // which the library's createTrainer does not cover (it trains what modelSpec
 // can describe). Messages: { id, type: 'prepare', task, url, options } ->
 // { id, result }; { id, type: 'train-g2p', url, options } -> { id, event:
-// 'info' | 'progress' } ... { id, result }; { type: 'control', action }.
+// 'info' | 'progress' } ... { id, result }; { id, type: 'train-dates',
+// options } -> progress events, { id, result } (the seq2seq section's live
+// training); { id, type: 'compare' } -> { id, event: 'compare', data } ...
+// { id, result } (the cells compared, by compare-run.js); { type: 'control', action }.
 import { data, init } from '../../dist/index.js';
 import { prepareNab } from '../../shared/anomaly-core.js';
+import { DATE_TARGET_CHARS, dateDataset } from '../../shared/dates-core.js';
+import { runLongRange, runSpeed } from './compare-run.js';
 
 let rnnPromise = null;
 const engine = () => (rnnPromise ??= init());
@@ -108,6 +113,28 @@ async function trainG2p(id, url, { cell = 'lstm', hidden = 64, layers = 1, epoch
   }
 }
 
+// ---- dates to ISO (the seq2seq section): the recipe of examples/dates.mjs ----
+// config: the shipped model's Seq2Seq options; srcVocab: its CharVocab JSON;
+// teacherForcing: the ratio (1 = teacher forcing, 0 = own predictions).
+async function trainDates(id, { config, srcVocab, teacherForcing, maxSteps }) {
+  const rnn = await engine();
+  const train = dateDataset(data.createRng, 24000, 1);
+  const src = data.CharVocab.fromJSON(srcVocab), tgt = new data.CharVocab(DATE_TARGET_CHARS);
+  const model = new rnn.models.Seq2Seq({ ...config, teacherForcing });
+  try {
+    const batches = model.makeBatches(train.map((e) => src.encode(e.text)), train.map((e) => tgt.encode(e.iso)), { batchSize: 64, seed: 3 });
+    const history = await rnn.fit(model, {
+      train: batches, loss: 'crossEntropy', epochs: 5, optimizer: 'adam', lr: 2e-3, clipGradNorm: 1, seed: 4,
+      lrSchedule: { type: 'cosine', totalSteps: 5 * batches.length, minLr: 1e-4 }, maxSteps, control,
+      onProgress: (record) => self.postMessage({ id, event: 'progress', record: { step: record.step, loss: record.loss } }),
+    });
+    const stateDict = model.stateDict();
+    self.postMessage({ id, result: { steps: history.steps, stateDict } }, Object.values(stateDict).map((t) => t.data.buffer));
+  } finally {
+    model.dispose();
+  }
+}
+
 const PREPARE = { sentiment, charlm, anomaly };
 
 self.addEventListener('message', async (e) => {
@@ -125,6 +152,15 @@ self.addEventListener('message', async (e) => {
       self.postMessage({ id: m.id, result });
     } else if (m.type === 'train-g2p') {
       await trainG2p(m.id, m.url, m.options, m.stateDict);
+    } else if (m.type === 'train-dates') {
+      await trainDates(m.id, m.options);
+    } else if (m.type === 'compare') {
+      const rnn = await engine();
+      const send = (d) => self.postMessage({ id: m.id, event: 'compare', data: d });
+      const speed = await runSpeed(rnn, send, control);
+      send({ kind: 'speed-done', speed, backend: rnn.backend });
+      const longRange = await runLongRange(rnn, send, control);
+      self.postMessage({ id: m.id, result: { backend: rnn.backend, speed, longRange } });
     } else if (m.type === 'g2p-vocab') {
       const d = await g2pData(m.url);
       self.postMessage({ id: m.id, result: { src: d.src.toJSON(), tgt: d.tgt, words: d.words.length, train: d.train.length, val: d.val.length } });

@@ -12,7 +12,7 @@ import { TASKS, g2pConfig, makeModel } from './playground-tasks.js';
 import { setupUse } from './playground-use.js';
 import { setupWeights } from './playground-weights.js';
 import { G2pTrainer, PlaygroundWorker } from './playground-worker-client.js';
-import { $, $$, el, int, num, seconds } from './util.js';
+import { $, $$, el, int, num, seconds, whenNear } from './util.js';
 
 export async function setup({ rnn }) {
   const lab = new PlaygroundWorker();
@@ -83,7 +83,8 @@ export async function setup({ rnn }) {
     for (const b of buttons) b.setAttribute('aria-checked', String(b.dataset[attr] === value));
   }
 
-  async function selectTask(task, { keepSizes = false } = {}) {
+  // load: false sets the controls only (the data waits for the reader).
+  async function selectTask(task, { keepSizes = false, load = true } = {}) {
     if (S.training) return;
     S.task = task;
     const t = TASKS[task];
@@ -104,6 +105,7 @@ export async function setup({ rnn }) {
     ui.taskDesc.textContent = t.desc(null);
     describeModel();
     ui.start.disabled = true;
+    if (!load) { setStatus('The data loads when you get here.'); return; }
     setStatus('Loading the data in the lab worker…');
     try {
       const ds = await prepare(task);
@@ -316,8 +318,9 @@ export async function setup({ rnn }) {
     S.trainer.cancel().catch(() => {});
   });
 
-  // ---- start ---------------------------------------------------------------
-  await selectTask('sentiment');
+  // ---- start: the lab worker and the dataset load near the section (or on a click)
+  await selectTask('sentiment', { load: false });
+  whenNear($('#playground'), () => { if (!S.data[S.task]) selectTask(S.task, { keepSizes: true }).catch((e) => console.error('[playground]', e)); });
 
   return {
     get task() { return S.task; },

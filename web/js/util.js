@@ -102,6 +102,34 @@ export function visibility(element, onChange) {
   return state;
 }
 
+/**
+ * Calls load() once, when element comes within margin of the view (or at
+ * once where IntersectionObserver is missing): what a section fetches
+ * (datasets, weights) waits for the reader to get near it.
+ */
+export function whenNear(element, load, margin = '100% 0px') {
+  if (typeof IntersectionObserver !== 'function') { load(); return; }
+  const io = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    io.disconnect();
+    load();
+  }, { rootMargin: margin });
+  io.observe(element);
+}
+
+/** Adds a stylesheet (once); resolves when it has loaded. */
+export function loadStylesheet(href) {
+  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    link.onload = () => resolve();
+    link.onerror = () => reject(new Error(`could not load ${href}`));
+    document.head.append(link);
+  });
+}
+
 /** A canvas sized to its CSS box at the device pixel ratio; returns a 2-D context in CSS pixels. */
 export function fitCanvas(canvas) {
   const dpr = Math.min(window.devicePixelRatio || 1, 2);
