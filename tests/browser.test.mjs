@@ -64,19 +64,24 @@ for (const name of ENGINES) {
     const expected = SHARED_MEMORY[name]
       ? 'a cross-origin isolated page runs 2 threads with bitwise the results of Node on 1 thread'
       : 'a cross-origin isolated page without SharedArrayBuffer falls back to one thread, with the same numbers';
-    test(`${name} threads: ${expected}`, { timeout: 120_000 }, async () => {
-      const result = await check(env, 'threads', 90_000);
-      assert.equal(result.isolated, true, 'serve.mjs should make pages cross-origin isolated');
-      assert.equal(result.sharedArrayBuffer, SHARED_MEMORY[name], 'SharedArrayBuffer');
-      if (SHARED_MEMORY[name]) {
-        assert.equal(result.threads, 2, `expected 2 threads: ${JSON.stringify(result.stats)}`);
-        assert.ok(result.splitCalls > 50, `products should run split over the helper (split ${result.splitCalls} times)`);
-      } else {
-        assert.equal(result.threads, 1);
-        assert.equal(result.splitCalls, 0);
-      }
+    test(`${name} threads: ${expected}`, { timeout: 300_000 }, async () => {
       const inNode = await nodeThreads();
-      for (const k of ['LSTM', 'GRU', 'RNN', 'stream']) assert.deepEqual(result[k], inNode[k], `${k} differs from Node`);
+      // A product runs split only while the helper is awake and on a core: on
+      // a machine loaded far beyond its cores one load can go mostly unsplit,
+      // so the page is loaded again (the count adds up, as in
+      // threads.test.mjs) until it has split, every load bitwise Node's.
+      let split = 0, loads = 0;
+      do {
+        const result = await check(env, 'threads', 90_000);
+        loads++;
+        assert.equal(result.isolated, true, 'serve.mjs should make pages cross-origin isolated');
+        assert.equal(result.sharedArrayBuffer, SHARED_MEMORY[name], 'SharedArrayBuffer');
+        assert.equal(result.threads, SHARED_MEMORY[name] ? 2 : 1, `threads: ${JSON.stringify(result.stats)}`);
+        for (const k of ['LSTM', 'GRU', 'RNN', 'stream']) assert.deepEqual(result[k], inNode[k], `${k} differs from Node (load ${loads})`);
+        split += result.splitCalls;
+        if (!SHARED_MEMORY[name]) assert.equal(result.splitCalls, 0);
+      } while (SHARED_MEMORY[name] && split <= 50 && loads < 8);
+      if (SHARED_MEMORY[name]) assert.ok(split > 50, `products should run split over the helper (split ${split} times in ${loads} loads)`);
     });
 
     test(`${name} threads: a page that is not cross-origin isolated falls back to the single-threaded build`, { timeout: 120_000 }, async () => {
