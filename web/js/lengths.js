@@ -5,7 +5,7 @@
 // semantics). Then the same for a bidirectional LSTM (per direction), and
 // padding_idx: the embedding's padding row is zero and gets no gradient,
 // shown after a live training step.
-import { dataFile } from './paths.js';
+import { DATASETS } from './paths.js';
 import { colorOf, scaleFor } from './heatmap.js';
 import { $, el, onThemeChange, palette, visibility } from './util.js';
 
@@ -71,7 +71,7 @@ export async function setup({ rnn }) {
   const S = { ready: false, uni: null, bi: null, paddingIdx: null };
   let loading = null;
   const load = () => (loading ??= (async () => {
-    const res = await fetch(dataFile('sentiment/uci/sentences.tsv'));
+    const res = await fetch(DATASETS.sentiment);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const { sentences, vocab } = pickSentences(rnn, await res.text());
     const V = vocab.size;

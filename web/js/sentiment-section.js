@@ -5,7 +5,7 @@
 // training in a worker with the same recipe. The verdict is shown with the
 // playground's own panel (playground-use.js).
 import { codeTabs } from './code-tabs.js';
-import { dataFile, SENTIMENT_MODEL } from './paths.js';
+import { DATASETS, SENTIMENT_MODEL } from './paths.js';
 import { showSentiment } from './playground-use.js';
 import { SENTENCES } from './playground-tasks.js';
 import { $, debounce, el, int, visibility } from './util.js';
@@ -134,7 +134,7 @@ export async function setup({ rnn }) {
     let model = null;
     try {
       status.textContent = 'Reading the sentences…';
-      const res = await fetch(dataFile('sentiment/uci/sentences.tsv'));
+      const res = await fetch(DATASETS.sentiment);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const tsv = rnn.data.readCsv(await res.text(), { delimiter: '\t', quote: null });
       const texts = rnn.data.column(tsv, 'text', String), labels = rnn.data.column(tsv, 'label');
