@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import { ENGINES, SHARED_MEMORY, useEngine } from './helpers/engines.mjs';
 import { decodePng, region } from './helpers/png.mjs';
 
-const SECTIONS = ['sequences', 'gradients', 'gates', 'parameters', 'playground', 'transformers'];
+const SECTIONS = ['sequences', 'gradients', 'gates', 'parameters', 'which-cell', 'lengths', 'sentiment', 'seq2seq', 'playground', 'transformers', 'questions'];
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
 
 // Opens /web/ (query: e.g. '?noisolation') and waits until the page has started.
@@ -42,27 +42,28 @@ const pageState = (tab) => tab.evaluate((sections) => {
     sections: sections.filter((id) => document.querySelector(`section#${id} h2`)),
     katex: document.querySelectorAll('.katex').length,
     pendingTex: document.querySelectorAll('[data-tex]:not([data-rendered])').length,
-    charts: document.querySelectorAll('.uplot canvas').length,
-    chartIds: [...document.querySelectorAll('.uplot')].map((u) => u.parentElement.id),
+    // the charts laid out (not in a hidden panel): their index among .uplot, and a name
+    charts: [...document.querySelectorAll('.uplot')].map((u, index) => ({ index, laidOut: u.getClientRects().length > 0,
+      name: u.parentElement.id || `chart ${index} of #${u.closest('section')?.id}` })).filter((c) => c.laidOut),
     gradients: p.sections.gradients?.result ?? null,
     params: p.sections.params?.counts ?? null,
   };
 }, SECTIONS);
 
-// Whether the uPlot chart in #id shows on screen: scrolled into view, once
-// its box on the screen is still, the box differs with the chart's canvas
-// hidden and is the same again once the canvas is shown.
-async function chartOnScreen(tab, id) {
-  const show = (visible) => tab.evaluate(([id, visible]) => new Promise((resolve) => {
-    document.querySelector(`#${id} .uplot canvas`).style.visibility = visible ? '' : 'hidden';
+// Whether a uPlot chart ({ index } among .uplot, name) shows on screen:
+// scrolled into view, once its box on the screen is still, the box differs
+// with the chart's canvas hidden and is the same again once it is shown.
+async function chartOnScreen(tab, { index, name }) {
+  const show = (visible) => tab.evaluate(([index, visible]) => new Promise((resolve) => {
+    document.querySelectorAll('.uplot')[index].querySelector('canvas').style.visibility = visible ? '' : 'hidden';
     requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)));
-  }), [id, visible]);
-  const box = await tab.evaluate((id) => {
-    const element = document.getElementById(id);
+  }), [index, visible]);
+  const box = await tab.evaluate((index) => {
+    const element = document.querySelectorAll('.uplot')[index];
     element.scrollIntoView({ block: 'center', behavior: 'instant' });
     const r = element.getBoundingClientRect(), dpr = devicePixelRatio;
     return { x: r.left * dpr, y: r.top * dpr, width: r.width * dpr, height: r.height * dpr };
-  }, id);
+  }, index);
   const shot = async () => region(decodePng(await tab.screenshot()), box);
   const still = async () => {
     let last = await shot();
@@ -72,14 +73,14 @@ async function chartOnScreen(tab, id) {
       if (next.equals(last)) return next;
       last = next;
     }
-    throw new Error(`#${id}: the chart kept changing`);
+    throw new Error(`${name}: the chart kept changing`);
   };
   const shown = await still();
   await show(false);
   const hidden = await shot();
   await show(true);
-  assert.ok((await still()).equals(shown), `#${id}: the chart changed while it was checked`);
-  assert.ok(shown.length > 10_000, `#${id}: a box of ${JSON.stringify(box)} on screen`);
+  assert.ok((await still()).equals(shown), `${name}: the chart changed while it was checked`);
+  assert.ok(shown.length > 10_000, `${name}: a box of ${JSON.stringify(box)} on screen`);
   return !shown.equals(hidden);
 }
 
@@ -96,7 +97,7 @@ for (const name of ENGINES) {
         assert.equal(s.shownBackend, 'wasm-simd128');
         assert.deepEqual(s.sections, SECTIONS);
         assert.ok(s.katex >= 25 && s.pendingTex === 0, `equations: ${s.katex} typeset, ${s.pendingTex} left as TeX`);
-        assert.ok(s.charts >= 3, `only ${s.charts} uPlot charts drawn`);
+        assert.ok(s.charts.length >= 3, `only ${s.charts.length} uPlot charts drawn`);
         assert.ok(s.gradients.RNN[50] < 1e-6 && s.gradients.LSTM[50] > 1e3 * s.gradients.RNN[50], `gradient norms at k = 50: RNN ${s.gradients.RNN[50]}, LSTM ${s.gradients.LSTM[50]}`);
         assert.deepEqual([s.params.RNN.engine, s.params.LSTM.engine, s.params.GRU.engine], [66_304, 265_216, 198_912]);
         // Locale: WebKitGTK under LANG=C.UTF-8 reports "C", which Intl rejects.
@@ -113,16 +114,16 @@ for (const name of ENGINES) {
         }
 
         // The streaming section measures once it is seen.
-        await tab.evaluate(() => document.getElementById('bench-time').scrollIntoView());
+        await tab.evaluate(() => document.getElementById('bench-time').scrollIntoView({ behavior: 'instant' }));
         await tab.waitFor(() => window.__rnnPage.sections.streaming.runs > 0, null, { timeout: 60_000, what: 'the streaming measurement' });
 
         // Every chart shows on screen: hiding its canvas changes what the
         // screen shows (WebKitGTK once left charts painted off screen blank).
-        for (const id of s.chartIds) assert.ok(await chartOnScreen(tab, id), `the chart #${id} is blank on screen`);
+        for (const c of s.charts) assert.ok(await chartOnScreen(tab, c), `the chart ${c.name} is blank on screen`);
 
         // The gate visualiser: the engine's gate values change step by step.
         await tab.evaluate(() => {
-          document.querySelector('#gates .gate-card').scrollIntoView();
+          document.querySelector('#gates .gate-card').scrollIntoView({ behavior: 'instant' });
           document.querySelector('[data-testid=gate-input]').dispatchEvent(new MouseEvent('click', { bubbles: true }));
         });
         const snap = () => tab.evaluate(() => {
@@ -141,7 +142,7 @@ for (const name of ENGINES) {
         for (const v of [...b.values.LSTM.i, ...b.values.LSTM.f, ...b.values.GRU.z]) assert.ok(v > 0 && v < 1, `a gate value ${v} is in (0, 1)`);
 
         // The playground: the sentiment model trains in a worker, the loss falls.
-        await tab.evaluate(() => document.getElementById('playground').scrollIntoView());
+        await tab.evaluate(() => document.getElementById('playground').scrollIntoView({ behavior: 'instant' }));
         await tab.waitFor(() => window.__rnnPage.sections.playground.task === 'sentiment'
           && !document.querySelector('[data-testid=train-start]').disabled, null, { timeout: 60_000, what: 'the playground to be ready' });
         await tab.evaluate(() => {
@@ -174,8 +175,10 @@ for (const name of ENGINES) {
         assert.equal(s.backend, 'wasm-simd128');
         assert.equal(s.threads, 1);
         assert.match(s.status, /on one thread: this page is not cross-origin isolated/);
-        assert.ok(s.charts >= 3, `only ${s.charts} uPlot charts drawn`);
-        // The PyTorch-trained model loads and gives PyTorch's logits.
+        assert.ok(s.charts.length >= 3, `only ${s.charts.length} uPlot charts drawn`);
+        // The PyTorch-trained model loads and gives PyTorch's logits (the
+        // playground's data loads when it comes near the view).
+        await tab.evaluate(() => document.getElementById('playground').scrollIntoView({ behavior: 'instant' }));
         await tab.waitFor(() => window.__rnnPage.sections.playground.sentiment != null, null, { timeout: 60_000, what: 'the playground' });
         await tab.evaluate(() => document.querySelector('[data-testid=pytorch-load]').click());
         await tab.waitFor(() => window.__rnnPage.sections.playground.pytorch, null, { timeout: 30_000, what: 'the PyTorch model' });
