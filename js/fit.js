@@ -14,7 +14,11 @@ const now = () => (typeof performance === 'object' ? performance.now() : Date.no
 
 // Losses by name, applied to the model's output and the batch's targets.
 // Outputs [B, T, C] with targets [B, T] are flattened for crossEntropy
-// (padding targets should be ignoreIndex, -100 by default).
+// (padding targets should be ignoreIndex, -100 by default). 'ctc': the
+// output is logits [B, T, C] (batch first, as Sequential's) and y is
+// { targets, inputLengths, targetLengths } (losses.ctc's arguments);
+// the log_softmax is fused, and impossible alignments cost 0 (zeroInfinity)
+// so one too-short utterance cannot stop training.
 function lossFunction(core, loss) {
   if (typeof loss === 'function') return loss;
   const flat = (t, keep) => ({ shape: [t.data.length / keep, keep], data: t.data });
@@ -29,7 +33,13 @@ function lossFunction(core, loss) {
       const r = losses.crossEntropy(core, flat(out, C), { shape: [y.data.length], data: y.data });
       return { loss: r.loss, grad: { shape: out.shape, data: r.grad.data } };
     };
-    default: throw new RnnError('INVALID_ARGUMENT', `fit: unknown loss ${JSON.stringify(loss)} (use 'mse', 'bce', 'crossEntropy' or a function)`);
+    case 'ctc': return (out, y) => {
+      if (y === null || typeof y !== 'object' || !('targets' in y)) {
+        throw new RnnError('INVALID_ARGUMENT', "fit: with loss 'ctc' each batch's y must be { targets, inputLengths, targetLengths }");
+      }
+      return losses.ctc(core, out, y.targets, y.inputLengths, y.targetLengths, { fromLogits: true, zeroInfinity: true, batchFirst: true });
+    };
+    default: throw new RnnError('INVALID_ARGUMENT', `fit: unknown loss ${JSON.stringify(loss)} (use 'mse', 'bce', 'crossEntropy', 'ctc' or a function)`);
   }
 }
 

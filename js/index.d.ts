@@ -601,6 +601,23 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
+/** Options of losses.ctc. */
+export interface CtcOptions {
+  /** 'mean' (default: each loss divided by its target length, then the mean over the batch), 'sum' or 'none'. */
+  reduction?: 'mean' | 'sum' | 'none';
+  /** The blank's class index; default 0. */
+  blank?: number;
+  /** Impossible alignments cost 0 (and give a zero gradient) instead of +Infinity; default false. */
+  zeroInfinity?: boolean;
+  /** The input holds logits; the log_softmax over the classes is applied inside (fused); default false. */
+  fromLogits?: boolean;
+  /** The input is [B, T, C] (and so is grad); default false ([T, B, C]). */
+  batchFirst?: boolean;
+}
+
+/** CTC targets: a padded tensor [B, S], one concatenated list of all targets, or B label arrays. */
+export type CtcTargets = Indices | ArrayLike<number> | ArrayLike<number>[];
+
 type Reduced<O> = O & { reduction?: 'mean' | 'sum' };
 type Unreduced<O> = O & { reduction: 'none' };
 
@@ -621,6 +638,14 @@ export interface Losses {
   crossEntropy(input: Tensor, target: Indices | number, options: Unreduced<CrossEntropyOptions>): LossResult<Tensor>;
   crossEntropy(input: Tensor, target: Indices | number, options?: Reduced<CrossEntropyOptions>): LossResult<number>;
   crossEntropy(input: Tensor, target: Indices | number, options?: CrossEntropyOptions): LossResult<number | Tensor>;
+  /**
+   * F.ctc_loss: input [T, B, C] ([B, T, C] with batchFirst) log-probabilities
+   * (or logits with fromLogits) or [T, C]; B input and target lengths. 'none' gives the B
+   * per-sequence losses. grad has the input's shape (PyTorch's gradient).
+   */
+  ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options: Unreduced<CtcOptions>): LossResult<Tensor>;
+  ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options?: Reduced<CtcOptions>): LossResult<number>;
+  ctc(input: Tensor, targets: CtcTargets, inputLengths: ArrayLike<number> | number, targetLengths: ArrayLike<number> | number, options?: CtcOptions): LossResult<number | Tensor>;
 }
 
 // ---- data: data helpers (js/data.js, one job per file in js/data/), as rnn.data or `import { data }` ----
@@ -986,18 +1011,111 @@ export interface Rnn {
   Pool: new (options?: PoolOptions) => PoolLayer;
 }
 
+// ---- the speech front-end (js/audio.js): rnn.audio ----
+
+/** Kaldi's fbank options (torchaudio.compliance.kaldi.fbank's, in camelCase). */
+export interface FbankOptions {
+  /** Hz; default 16000. */
+  sampleRate?: number;
+  /** ms; default 25 (truncated to whole samples, as Kaldi does). */
+  frameLength?: number;
+  /** ms; default 10. */
+  frameShift?: number;
+  /** default 40. */
+  numMelBins?: number;
+  /** default 'povey' (the Hann window to the power 0.85). */
+  window?: 'povey' | 'hann' | 'hamming';
+  /** Hz; default 20. */
+  lowFreq?: number;
+  /** Hz; default 0 (the Nyquist frequency; negative counts down from it). */
+  highFreq?: number;
+  /** default 0.97. */
+  preemphasis?: number;
+  /** default true. */
+  removeDcOffset?: boolean;
+  /** The log's floor; default 1.1920928955078125e-7 (float32 epsilon, torchaudio's). */
+  logFloor?: number;
+}
+
+/** Streaming features: push samples as they come, get the frames they complete. */
+export interface Fbank extends Disposable {
+  readonly sampleRate: number;
+  /** In samples. */
+  readonly frameLength: number;
+  /** In samples. */
+  readonly frameShift: number;
+  readonly numMelBins: number;
+  readonly normalize: 'none' | 'running';
+  readonly disposed: boolean;
+  /** A whole clip's frames [frames, numMelBins] (not normalised; the stream is not touched). */
+  compute(samples: Float32Array | ArrayLike<number>): Tensor;
+  /** The frames these samples complete, [k, numMelBins] (k may be 0); normalised with 'running'. */
+  push(samples: Float32Array | ArrayLike<number>): Tensor;
+  /** A new stream: pending samples and running statistics dropped. */
+  reset(): void;
+  dispose(): void;
+}
+
+// ---- CTC decoding (js/ctc.js): rnn.ctc, or import { ctcGreedy, ... } ----
+
+/** Per-frame log-probabilities: a tensor [T, C] (or [T, 1, C]) or T frames of C scores. */
+export type CtcFrames = Tensor | ArrayLike<number>[];
+
+export interface CtcSearchOptions {
+  /** The blank's class index; default 0. */
+  blank?: number;
+  /** Hypotheses kept per frame; default 8. */
+  beamWidth?: number;
+  /** A log-score of appending next after labels (ngramPrior makes one). */
+  prior?: (labels: readonly number[], next: number) => number;
+  /** Multiplies the prior's scores; default 1. */
+  priorWeight?: number;
+  /** Label sequences the result must be one of. */
+  lexicon?: ArrayLike<number>[];
+}
+
+export interface CtcHypothesis {
+  labels: Int32Array;
+  /** Log-probability of the labels (summed over their alignments), plus the prior's scores. */
+  score: number;
+}
+
+/** Best-path decoding: the most likely class per frame, repeats collapsed, blanks dropped. */
+export declare function ctcGreedy(logProbs: CtcFrames, options?: { blank?: number }): CtcHypothesis;
+/** Prefix beam search; the hypotheses best first (with a lexicon, complete entries only). */
+export declare function ctcBeamSearch(logProbs: CtcFrames, options?: CtcSearchOptions): CtcHypothesis[];
+/** CTC decoding one frame at a time. */
+export declare class CtcStreamDecoder {
+  constructor(options: CtcSearchOptions & { classes: number });
+  /** Frames pushed so far. */
+  readonly frames: number;
+  /** stable: the prefix no later frame can change; hypothesis: the best so far. */
+  push(frame: ArrayLike<number>): { stable: Int32Array; hypothesis: Int32Array };
+  /** What ctcBeamSearch gives over the frames pushed. */
+  finish(): CtcHypothesis[];
+}
+/** An n-gram prior from counts: table[context][label] = count, context = previous order - 1 labels joined by ','. */
+export declare function ngramPrior(options: { order: number; table: Record<string, Record<string, number>>; classes: number; alpha?: number }): (labels: readonly number[], next: number) => number;
+
 // ---- the training loop (js/fit.js, js/checkpoint.js): rnn.fit, tbpttBatches, checkpoints ----
 
 /** One batch: x ([B, T, F] floats, or [B, T] ids), y, optional per-sequence lengths. */
+/** The y of a batch for loss 'ctc': losses.ctc's arguments. */
+export interface CtcBatchTargets {
+  targets: CtcTargets;
+  inputLengths: ArrayLike<number>;
+  targetLengths: ArrayLike<number>;
+}
+
 export interface FitBatch {
   /** x.shape[0] counts the examples (for examplesPerSec). */
   x: Tensor | IndexTensor;
-  y: Tensor | IndexTensor;
+  y: Tensor | IndexTensor | CtcBatchTargets;
   lengths?: readonly number[] | Int32Array;
 }
 
 /** Losses fit knows by name ('bce' is bceWithLogits). */
-export type LossName = 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy';
+export type LossName = 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy' | 'ctc';
 
 /**
  * What fit trains: Sequential, models.SentimentLSTM, models.Seq2Seq, or an
@@ -1168,6 +1286,19 @@ export interface Rnn {
    * Too few ids for one chunk: SHAPE.
    */
   tbpttBatches(ids: Int32Array, options: TbpttBatchesOptions): TbpttBatch[];
+  /** The speech front-end (js/audio.js, src/fbank.c): log-mel filterbank features. */
+  readonly audio: {
+    /** Features of a whole clip: [frames, numMelBins]. */
+    fbank(samples: Float32Array | ArrayLike<number>, options?: FbankOptions & { normalize?: 'none' | 'utterance' }): Tensor;
+    Fbank: new (options?: FbankOptions & { normalize?: 'none' | 'running'; decay?: number }) => Fbank;
+  };
+  /** CTC decoders (js/ctc.js): greedy, prefix beam search, streaming, n-gram prior. */
+  readonly ctc: {
+    greedy: typeof ctcGreedy;
+    beamSearch: typeof ctcBeamSearch;
+    StreamDecoder: typeof CtcStreamDecoder;
+    ngramPrior: typeof ngramPrior;
+  };
   /**
    * Everything needed to resume, as a safetensors file: model.* weights,
    * optimizer.* buffers, and metadata (format 'rnn-wasm-checkpoint',

@@ -4,15 +4,17 @@
 //   const lstm = new rnn.LSTM({ inputSize: 8, hiddenSize: 16, seed: 1 });
 // Every class and function that needs the engine is defined once at module
 // level and takes it (core) first; makeApi binds them to one engine.
+import { Fbank, fbank } from './audio.js';
 import { bindClass, bindEngine, bindFunction } from './bind.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Core } from './core.js';
+import { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior } from './ctc.js';
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
 import { Dropout, Embedding, Linear } from './layers.js';
 import { instantiate, simdSupported } from './loader.js';
-import { bceWithLogits, crossEntropy, mse } from './losses.js';
+import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
@@ -28,6 +30,7 @@ export { ErrorCode, RnnError, simdSupported, tensor };
 export { parse as parseSafetensors, serialize as serializeSafetensors };
 export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
+export { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior };
 
 function makeApi(core) {
   // Names are given: minifying renames the classes.
@@ -44,6 +47,7 @@ function makeApi(core) {
       mse: bindFunction(mse, core, 'mse'),
       bceWithLogits: bindFunction(bceWithLogits, core, 'bceWithLogits'),
       crossEntropy: bindFunction(crossEntropy, core, 'crossEntropy'),
+      ctc: bindFunction(ctc, core, 'ctc'),
     }),
     models: Object.freeze({
       SentimentLSTM: bindEngine(SentimentLSTM, core, 'SentimentLSTM'),
@@ -51,6 +55,8 @@ function makeApi(core) {
     }),
     fit: bindFunction(fit, core, 'fit'),
     tbpttBatches,
+    audio: Object.freeze({ fbank: bindFunction(fbank, core, 'fbank'), Fbank: bound(Fbank, 'Fbank') }),
+    ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),
     saveCheckpoint,
     loadCheckpoint,
     tensor,

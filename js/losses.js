@@ -126,3 +126,88 @@ export function crossEntropy(core, input, target, opts = {}) {
   });
 }
 
+
+// An integer list of n values (array, typed array or, for n = 1, a number).
+function intList(v, n, what, name) {
+  const a = typeof v === 'number' ? [v] : v;
+  if (!(Array.isArray(a) || (ArrayBuffer.isView(a) && !(a instanceof DataView)))) {
+    throw new RnnError('INVALID_ARGUMENT', `${what}: ${name} must be an array of ${n} integers, got ${a === null ? 'null' : typeof a}`);
+  }
+  if (a.length !== n) throw new RnnError('SHAPE', `${what}: ${name} must have ${n} values (one per sequence), got ${a.length}`);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isInteger(a[i]) || a[i] < 0 || a[i] > 2 ** 31 - 1) throw new RnnError('INVALID_ARGUMENT', `${what}: ${name}[${i}] = ${a[i]} is not a non-negative integer`);
+    out[i] = a[i];
+  }
+  return out;
+}
+
+// Targets as padded rows [B][S]: a tensor [B, S], one concatenated list of
+// every target (as torch accepts; split by targetLengths), or an array of B
+// label arrays.
+function ctcTargets(targets, B, lengths, what) {
+  const isList = (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  const rows = (list) => {
+    const S = Math.max(0, ...list.map((r) => r.length));
+    const data = new Int32Array(B * S);
+    list.forEach((r, b) => { for (let i = 0; i < r.length; i++) data[b * S + i] = checkLabel(r[i], `targets[${b}][${i}]`); });
+    return { S, data };
+  };
+  const checkLabel = (k, where) => {
+    if (!Number.isInteger(k) || k < -(2 ** 31) || k > 2 ** 31 - 1) throw new RnnError('INVALID_ARGUMENT', `${what}: ${where} = ${k} is not an integer label`);
+    return k;
+  };
+  if (Array.isArray(targets) && targets.length === B && targets.every(isList) && (B > 1 || isList(targets[0]))) return rows(targets);
+  if (isList(targets)) {
+    const total = lengths.reduce((a, b) => a + b, 0);
+    if (targets.length !== total) throw new RnnError('SHAPE', `${what}: concatenated targets hold ${targets.length} labels but targetLengths add up to ${total}`);
+    let o = 0;
+    return rows(Array.from(lengths, (L) => { const r = Array.prototype.slice.call(targets, o, o + L); o += L; return r; }));
+  }
+  if (targets && typeof targets === 'object' && Array.isArray(targets.shape) && isList(targets.data)) {
+    const [b, S] = targets.shape;
+    if (targets.shape.length !== 2 || b !== B || targets.data.length !== B * S) {
+      throw new RnnError('SHAPE', `${what}: targets must be a tensor [${B}, S] (one padded row per sequence), got [${targets.shape}]`);
+    }
+    return rows(Array.from({ length: B }, (_, i) => Array.prototype.slice.call(targets.data, i * S, (i + 1) * S)));
+  }
+  throw new RnnError('INVALID_ARGUMENT', `${what}: targets must be a tensor [B, S], a concatenated label list or an array of label arrays`);
+}
+
+/**
+ * F.ctc_loss: input [T, B, C] ([B, T, C] with batchFirst: true)
+ * log-probabilities (or logits with fromLogits: true, the log_softmax
+ * fused), or [T, C] for one sequence;
+ * targets a padded tensor [B, S], a concatenated list or B label arrays;
+ * inputLengths, targetLengths: B integers. Options blank (0), reduction
+ * ('mean' divides each loss by its target length, then by B), zeroInfinity
+ * (impossible alignments cost 0 instead of +inf). grad has the input's shape:
+ * PyTorch's gradient, which through a log_softmax is the logits' gradient.
+ */
+export function ctc(core, input, targets, inputLengths, targetLengths, opts = {}) {
+  const what = 'losses.ctc';
+  checkKnown(opts ?? {}, ['blank', 'reduction', 'zeroInfinity', 'fromLogits', 'batchFirst'], what);
+  opts = opts ?? {};
+  const reduction = reductionOption(opts, what);
+  const shape = checkTensor(input, 'input', null);
+  if (shape.length !== 3 && shape.length !== 2) throw new RnnError('SHAPE', `${what}: input must be [T, B, C] or [T, C], got [${shape}]`);
+  const batchFirst = shape.length === 3 && opts.batchFirst === true;
+  const [T, B, C] = shape.length === 2 ? [shape[0], 1, shape[1]] : batchFirst ? [shape[1], shape[0], shape[2]] : shape;
+  if (T < 1 || B < 1) throw new RnnError('SHAPE', `${what}: input needs at least one step and one sequence, got [${shape}]`);
+  const blank = intOption(opts, 'blank', what, { min: 0, max: Math.max(0, C - 1), def: 0 });
+  for (const k of ['zeroInfinity', 'fromLogits', 'batchFirst']) {
+    if (opts[k] !== undefined && typeof opts[k] !== 'boolean') throw new RnnError('INVALID_ARGUMENT', `${what}: '${k}' must be true or false, got ${opts[k]}`);
+  }
+  const inLen = intList(inputLengths, B, what, 'inputLengths');
+  const tLen = intList(targetLengths, B, what, 'targetLengths');
+  const { S, data: tgt } = ctcTargets(targets, B, tLen, what);
+  const n = input.data.length;
+  return run(core, what, shape, [B], reduction, 4 * (n + tgt.length + 2 * B), (p, red, pl, pe, pg) => {
+    const pt = p + 4 * n, pin = pt + 4 * tgt.length, ptl = pin + 4 * B;
+    core.f32(p, n).set(input.data);
+    core.i32(pt, tgt.length).set(tgt);
+    core.i32(pin, B).set(inLen);
+    core.i32(ptl, B).set(tLen);
+    return core.x.rnn_ctc_loss(T, B, C, p, pt, S, pin, ptl, blank, red, opts.zeroInfinity ? 1 : 0, opts.fromLogits ? 1 : 0, batchFirst ? 1 : 0, pl, pe, pg);
+  });
+}

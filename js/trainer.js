@@ -53,7 +53,7 @@ function checkOptions(options) {
   const { model, loss, lrSchedule, optimizer } = options;
   if (!model || typeof model.stateDict !== 'function') throw fail("'model' is required (the model to train)");
   if (typeof loss === 'function') {
-    throw fail("loss must be 'mse', 'bce' or 'crossEntropy': a loss function cannot be sent to a worker (functions do not cross threads); train with rnn.fit on this thread for a custom loss");
+    throw fail("loss must be 'mse', 'bce', 'crossEntropy' or 'ctc': a loss function cannot be sent to a worker (functions do not cross threads); train with rnn.fit on this thread for a custom loss");
   }
   if (typeof lrSchedule === 'function') {
     throw fail("lrSchedule must be an object { type: 'step' | 'exponential' | 'cosine', ... }: a schedule function cannot be sent to a worker (functions do not cross threads)");

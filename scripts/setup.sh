@@ -3,7 +3,8 @@
 # --test the system packages the tests need (the three browser engines the
 # browser tests drive: Chromium, Firefox ESR, WebKitGTK's MiniBrowser with
 # WebKitWebDriver and Xvfb for its window), with
-# --bench those the benchmark compares against (PyTorch on OpenBLAS, clang).
+# --bench those the benchmark compares against (PyTorch on OpenBLAS, clang);
+# --test also espeak-ng and sox (the spoken-digit data of scripts/make-digits.mjs).
 # Emscripten is installed by build.sh when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,9 @@ if [ "${1:-}" = "--test" ]; then
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
   dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || apt_install libclang-rt-14-dev
+  # Spoken digits for the CTC recogniser (scripts/make-digits.mjs).
+  command -v espeak-ng >/dev/null 2>&1 || apt_install espeak-ng
+  command -v sox >/dev/null 2>&1 || apt_install sox
 fi
 
 if [ "${1:-}" = "--bench" ]; then

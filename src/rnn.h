@@ -272,6 +272,40 @@ RNN_API int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
                                    const int32_t *target, int ignore_index,
                                    double label_smoothing, int reduction,
                                    double *loss, float *elems, float *grad);
+/* CTC (ctc.c): torch.nn.functional.ctc_loss. x[T][B][C] ([B][T][C] with
+ * batch_first) log-probabilities (from_logits = 0) or logits that a
+ * log_softmax over C turns into them (from_logits = 1); targets[B][S] padded label rows, input_lengths[B] in
+ * [0, T], target_lengths[B] in [0, min(S, input length)]; labels in [0, C),
+ * never the blank. Mean divides each sequence's loss by its target length
+ * (at least 1), then by B. elems has B entries; grad (x's layout) is PyTorch's
+ * gradient (the logits' one when they come through a log_softmax), 0 at
+ * steps past a sequence's input length. An impossible alignment costs +inf,
+ * or 0 (and a zero gradient) with zero_infinity. */
+RNN_API int rnn_ctc_loss(int T, int B, int C, const float *x, const int32_t *targets, int S,
+                         const int32_t *input_lengths, const int32_t *target_lengths, int blank,
+                         int reduction, int zero_infinity, int from_logits, int batch_first,
+                         double *loss, float *elems, float *grad);
+
+/* Log-mel filterbank features (fbank.c), Kaldi's as torchaudio's
+ * compliance.kaldi.fbank computes them. window: 0 Povey, 1 Hann, 2 Hamming;
+ * frame_length and frame_shift in samples; high_freq <= 0 counts down from
+ * the Nyquist frequency; log(max(energy, log_floor)). rnn_fbank_compute
+ * writes rnn_fbank_frames(f, n) frames [frames][bins] of a whole clip (edges
+ * snipped); rnn_fbank_push takes a stream's next n samples and writes the
+ * frames they complete (the same frames; *frames of them, at most
+ * max_frames, else RNN_E_SHAPE and nothing taken); rnn_fbank_reset starts a
+ * new stream. */
+typedef struct rnn_fbank rnn_fbank;
+RNN_API int rnn_fbank_new(int sample_rate, int frame_length, int frame_shift, int bins, int window,
+                          double low_freq, double high_freq, double preemphasis, int remove_dc,
+                          double log_floor, rnn_fbank **out);
+RNN_API void rnn_fbank_destroy(rnn_fbank *f);
+RNN_API int rnn_fbank_bins(const rnn_fbank *f);
+RNN_API size_t rnn_fbank_frames(const rnn_fbank *f, size_t n);
+RNN_API int rnn_fbank_compute(rnn_fbank *f, const float *x, size_t n, float *out);
+RNN_API int rnn_fbank_push(rnn_fbank *f, const float *x, size_t n, float *out, size_t max_frames,
+                           size_t *frames);
+RNN_API void rnn_fbank_reset(rnn_fbank *f);
 
 /* Streaming and gate taps (stream.c; forward taps in model.c)
  *

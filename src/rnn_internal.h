@@ -14,6 +14,15 @@
 
 #define RNN_NONE ((size_t)-1) /* offset of a parameter the model does not have */
 
+/* Code that runs per call or per frame, not inside the products' inner
+ * loops (the CTC loss, the audio front-end): compiled for size, since every
+ * byte of rnn.wasm is downloaded (tests/payload.test.mjs). */
+#ifdef __clang__
+#define RNN_SMALL __attribute__((minsize))
+#else
+#define RNN_SMALL
+#endif
+
 /* Records a failure message for rnn_last_error and returns status. */
 int rnn_fail(int status, const char *fmt, ...)
 #if defined(__GNUC__)

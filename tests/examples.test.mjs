@@ -105,3 +105,24 @@ test('anomaly-core: rolling z-score equals the direct formula; alarms are scored
   assert.equal(r.alarms, r.inside + r.falseAlarms);
   assert.equal(evaluateAlarms(z, 5, { windows: [[240, 260], [100, 110]], windowOf }, { from: 200 }).windows, 1);
 });
+
+test('digits: make-digits.mjs speaks and mixes a tiny set (espeak-ng, sox), and digits.mjs trains the CTC recogniser on it end to end', async () => {
+  const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/rnn-digits-`);
+  try {
+    await new Promise((resolve, reject) => execFile(process.execPath, ['scripts/make-digits.mjs', `--out=${dir}`, '--train=24', '--test=6', '--seed=3'],
+      { cwd: root, timeout: 150_000 }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
+    const train = JSON.parse(readFileSync(`${dir}/train.json`, 'utf8')), test = JSON.parse(readFileSync(`${dir}/test.json`, 'utf8'));
+    assert.equal(readdirSync(`${dir}/train`).length, 24);
+    assert.ok(train.every((u) => u.digits.length >= 1 && u.digits.length <= 7));
+    const voices = new Set(train.map((u) => u.voice));
+    assert.ok(test.every((u) => !voices.has(u.voice) && u.snr === 10), 'test voices are held out, at 10 dB');
+    const { final, lastLine } = await run('digits.mjs', ['--data', dir, '--epochs', '2', '--hidden', '16', '--layers', '1']);
+    for (const k of ['der', 'rtf', 'test_utts']) assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
+    assert.equal(final.test_utts, 6);
+    assert.ok(final.rtf > 0 && final.rtf < 1, `streaming recognition runs faster than real time: ${lastLine}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

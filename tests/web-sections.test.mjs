@@ -157,7 +157,8 @@ test('seq2seq: teacher forcing feeds the correct tokens, free running its own; a
     assert.deepEqual(tr, { forced: 60, own: 60 });
     assert.equal(await section(page, 'seq2seq', 's.state.forcing.model'), 'forced');
     assert.match(await page.getByTestId('s2s-train-status').textContent(), /Done: after 60 steps the loss is/);
-    assert.equal(workers.filter((u) => /playground-worker\.js/.test(u)).length, 2, `trained in two lab workers (${workers})`);
+    // two lab workers (the playground's own may start too: it loads when its section comes near)
+    assert.ok(workers.filter((u) => /playground-worker\.js/.test(u)).length >= 2, `trained in two lab workers (${workers})`);
     // the chart has both curves, 60 points each
     const curves = await page.evaluate(() => document.querySelector('[data-testid=s2s-loss-chart] canvas') != null);
     assert.ok(curves, 'the loss chart is drawn');

@@ -191,7 +191,7 @@ test('Trainer: options that cannot cross threads throw a clear RnnError at once'
   const model = regressor('GRU');
   const throwsWith = (opts, re) => assert.throws(() => rnn.createTrainer({ model, train, ...opts }),
     (e) => e instanceof RnnError && e.code === 'INVALID_ARGUMENT' && re.test(e.message));
-  throwsWith({ loss: (out, y) => rnn.losses.mse(out, y) }, /loss must be 'mse', 'bce' or 'crossEntropy': a loss function cannot be sent to a worker/);
+  throwsWith({ loss: (out, y) => rnn.losses.mse(out, y) }, /loss must be 'mse', 'bce', 'crossEntropy' or 'ctc': a loss function cannot be sent to a worker/);
   throwsWith({ lrSchedule: (step) => 1e-3 / (step + 1) }, /lrSchedule must be an object .* cannot be sent to a worker/);
   const opt = new rnn.Adam(model.parameters());
   throwsWith({ optimizer: opt }, /optimizer must be a name .* or a config/);
