@@ -29,6 +29,9 @@ static int config_valid(const rnn_model_config *c) {
   if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) return 0;
   if (c->proj_size < 0) return 0;
   if (c->proj_size > 0 && (c->cell != RNN_CELL_LSTM || c->proj_size >= c->hidden_size)) return 0;
+  if (c->gate_activation < 0 || c->gate_activation >= RNN_GATE_COUNT) return 0;
+  if (c->gate_activation && c->cell != RNN_CELL_LSTM && c->cell != RNN_CELL_GRU) return 0;
+  if (c->reset_before && (c->reset_before != 1 || c->cell != RNN_CELL_GRU)) return 0;
   return 1;
 }
 
@@ -50,6 +53,8 @@ static void fuzz_raw_config(fz_input *in) {
   c.proj_size = shape & 16 ? (int32_t)fz_u32(in) : fz_range(in, -2, 8);
   c.dropout = shape & 32 ? fz_bits_float(fz_u32(in)) : fz_float(in, 0);
   c.seed = fz_u32(in);
+  c.gate_activation = fz_range(in, -1, 3);
+  c.reset_before = fz_range(in, -1, 2);
 
   const int valid = config_valid(&c);
   const int over = c.input_size > LIMIT_INPUT || c.hidden_size > LIMIT_HIDDEN ||
@@ -89,11 +94,14 @@ static int decode_config(fz_input *in, rnn_model_config *c, int big) {
   c->bidirectional = flags & 1;
   c->bias = (flags >> 1) & 1;
   c->proj_size = c->cell == RNN_CELL_LSTM && (flags & 4) ? fz_range(in, 0, c->hidden_size - 1) : 0;
+  /* the cell variants (issue 19) from the flag bits the rest leaves free */
+  c->gate_activation = c->cell >= RNN_CELL_LSTM ? ((flags >> 3) & 3) % RNN_GATE_COUNT : 0;
+  c->reset_before = c->cell == RNN_CELL_GRU && (flags & 0x20);
   const uint8_t d = fz_u8(in);
   c->dropout = d % 4 == 0 ? 0.0f : d % 4 == 1 ? 0.25f : d % 4 == 2 ? 0.9f : (float)(d >> 2) / 64.0f;
   c->seed = fz_u32(in);
   if (!(flags & 0x80)) return 1;
-  switch (fz_u8(in) % 8) { /* break exactly one thing */
+  switch (fz_u8(in) % 10) { /* break exactly one thing */
   case 0: c->hidden_size = -fz_range(in, 0, 3); break;
   case 1: c->input_size = 0; break;
   case 2: c->num_layers = -fz_range(in, 0, 2); break;
@@ -101,6 +109,8 @@ static int decode_config(fz_input *in, rnn_model_config *c, int big) {
   case 4: c->proj_size = c->cell == RNN_CELL_LSTM ? c->hidden_size + fz_range(in, 0, 2) : 1; break;
   case 5: c->proj_size = -1; break;
   case 6: c->cell = fz_u8(in) & 1 ? 4 : -1; break;
+  case 7: c->gate_activation = c->cell >= RNN_CELL_LSTM ? RNN_GATE_COUNT : 1; break;
+  case 8: c->reset_before = c->cell == RNN_CELL_GRU ? 2 : 1; break;
   default: c->dropout = -0.5f; break;
   }
   return 0;

@@ -211,9 +211,32 @@ export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: 'tanh' | 'relu';
 }
 
+/**
+ * The gates' squashing function (i, f, o of an LSTM; r, z of a GRU):
+ * 'sigmoid' (default); 'hardSigmoid', clip(0.2 x + 0.5, 0, 1) as TF.js and
+ * Keras 2 define it (TF.js's LSTM/GRU default); 'hardSigmoidKeras3',
+ * relu6(x + 3) / 6 as Keras 3 (and torch's Hardsigmoid) define it. A hard
+ * sigmoid's derivative is its slope (0.2, 1/6) where the gate is strictly
+ * between 0 and 1, else 0.
+ */
+export type GateActivation = 'sigmoid' | 'hardSigmoid' | 'hardSigmoidKeras3';
+
 export interface LSTMOptions extends RecurrentOptions {
   /** 0 (default) or P < hiddenSize: h_t = W_hr (o * tanh(c_t)) has P features. */
   projSize?: number;
+  /** Default 'sigmoid'. */
+  gateActivation?: GateActivation;
+}
+
+export interface GRUOptions extends RecurrentOptions {
+  /** Default 'sigmoid'. */
+  gateActivation?: GateActivation;
+  /**
+   * Default true: PyTorch's GRU, n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+   * (Keras reset_after=True). false: n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)
+   * (Keras reset_after=False, TF.js's GRU, ONNX linear_before_reset=0). Same parameters.
+   */
+  resetAfter?: boolean;
 }
 
 export interface ForwardState {
@@ -389,6 +412,7 @@ export interface RNN extends RecurrentLayer {
 export interface LSTM extends RecurrentLayer {
   readonly mode: 'LSTM';
   readonly isLSTM: true;
+  readonly gateActivation: GateActivation;
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<LSTMTaps<Tensor>>> & { cN: Tensor };
   forward(x: Tensor, state?: ForwardState): ForwardResult<LSTMTaps<Tensor>> & { cN: Tensor };
   stream(options?: StreamOptions): RecurrentStream<LSTMTaps>;
@@ -398,6 +422,8 @@ export interface LSTM extends RecurrentLayer {
 export interface GRU extends RecurrentLayer {
   readonly mode: 'GRU';
   readonly isLSTM: false;
+  readonly gateActivation: GateActivation;
+  readonly resetAfter: boolean;
   forward(x: Tensor, state: ForwardState & { output: false }): NoOutput<ForwardResult<GRUTaps<Tensor>>>;
   forward(x: Tensor, state?: ForwardState): ForwardResult<GRUTaps<Tensor>>;
   stream(options?: StreamOptions): RecurrentStream<GRUTaps>;
@@ -850,7 +876,7 @@ export declare const data: DataHelpers;
 export interface Rnn {
   RNN: new (options: RNNOptions) => RNN;
   LSTM: new (options: LSTMOptions) => LSTM;
-  GRU: new (options: RecurrentOptions) => GRU;
+  GRU: new (options: GRUOptions) => GRU;
   /** torch.optim.Adam semantics. */
   Adam: new (params: Parameter[], options?: AdamOptions) => Optimizer;
   /** torch.optim.AdamW semantics. */
@@ -1322,7 +1348,7 @@ export interface Rnn {
 
 export interface RNNSpec extends RNNOptions { type: 'RNN'; }
 export interface LSTMSpec extends LSTMOptions { type: 'LSTM'; }
-export interface GRUSpec extends RecurrentOptions { type: 'GRU'; }
+export interface GRUSpec extends GRUOptions { type: 'GRU'; }
 export interface LinearSpec extends LinearOptions { type: 'Linear'; }
 export interface EmbeddingSpec extends EmbeddingOptions { type: 'Embedding'; }
 export interface DropoutSpec extends DropoutOptions { type: 'Dropout'; }
@@ -1691,4 +1717,81 @@ export interface Models {
 
 export interface Rnn {
   readonly models: Models;
+}
+
+// ---- TF.js / Keras LayersModel import and export (js/keras.js, loaded on first use; parts in js/keras/) ----
+
+/** TF.js's ModelArtifacts, as tf.io.withSaveHandler hands them over. */
+export interface LayersModelArtifacts {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: object }[];
+  weightData?: ArrayBuffer | ArrayBuffer[];
+  format?: string;
+  [key: string]: unknown;
+}
+
+/** Bytes: a Uint8Array (any ArrayBufferView) or an ArrayBuffer. */
+export type Bytes = ArrayBufferView | ArrayBuffer;
+
+/**
+ * Where a LayersModel is read from: the URL of model.json (shards fetched
+ * beside it); its Files (one .json and the shards); { modelJson, weights }
+ * with weights by path or as one buffer; or TF.js's ModelArtifacts.
+ */
+export type LayersModelSource =
+  | string
+  | URL
+  | File[]
+  | FileList
+  | { modelJson: object | string | Bytes; weights?: Record<string, Bytes> | Bytes }
+  | LayersModelArtifacts;
+
+export interface LoadLayersModelOptions {
+  /** Replaces globalThis.fetch for URL sources. */
+  fetch?: (url: string) => Promise<{ ok: boolean; status?: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+  /** Seeds the dropout layers' generators; default 0. */
+  seed?: number;
+}
+
+/** An imported Keras / TF.js model: trains like any module (fit, optimizers, checkpoints). */
+export interface LayersModel extends Module {
+  /** ids [B, T] (an Embedding first) or floats [B, T, F] -> the last layer's output. */
+  forward(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number>; state?: undefined }): Tensor;
+  backward(dOutput: Tensor | { dOutput: Tensor }): {};
+  /** forward in evaluation mode, the mode restored afterwards. */
+  predict(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number> }): Tensor;
+  /** true: the last layer's sigmoid / softmax is left out (for fit's 'bce' / 'crossEntropy'). */
+  logits: boolean;
+  /**
+   * The gates of every recurrent layer over x (evaluation mode), per direction as
+   * RNN / LSTM / GRU forward's { taps: true } gives them ([B, T, H]); with a mask, each
+   * sequence's real steps come first.
+   */
+  gateTaps(x: Tensor | { shape: number[]; data: Int32Array | Float32Array }, options?: { lengths?: ArrayLike<number> }):
+    { name: string; className: string; cell: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU'; taps: Record<string, Tensor>[] }[];
+  readonly layers: { name: string; className: string }[];
+  readonly inputShape: (number | null)[] | null;
+  /** What loading noticed: non-finite weights, training-only options not applied here. */
+  readonly warnings: string[];
+  toLayersModel(options?: ToLayersModelOptions): LayersModelFiles;
+}
+
+export interface ToLayersModelOptions {
+  /** The weights file's name in the manifest; default 'weights.bin'. */
+  weightsPath?: string;
+}
+
+/** model.json (as an object) and its one weights file. */
+export interface LayersModelFiles {
+  modelJson: { format: 'layers-model'; modelTopology: object; weightsManifest: { paths: string[]; weights: object[] }[]; [key: string]: unknown };
+  weightData: Uint8Array;
+  /** 'model.json' and the weights file, as bytes to serve side by side. */
+  files: Record<string, Uint8Array>;
+}
+
+export interface Rnn {
+  /** Reads a TF.js LayersModel (model.json + weight shards) into an rnn-wasm model. */
+  loadLayersModel(source: LayersModelSource, options?: LoadLayersModelOptions): Promise<LayersModel>;
+  /** Writes a LayersModel or a native model as a TF.js LayersModel; refuses what TF.js cannot represent. */
+  toLayersModel(model: LayersModel | Module, options?: ToLayersModelOptions): Promise<LayersModelFiles>;
 }

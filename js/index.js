@@ -32,6 +32,9 @@ export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
 export { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior };
 
+// The TF.js / Keras interop, fetched on first use (not part of init()'s download).
+const keras = () => import('./keras.js');
+
 function makeApi(core) {
   // Names are given: minifying renames the classes.
   const bound = (Class, name) => bindEngine(Class, core, name);
@@ -54,6 +57,14 @@ function makeApi(core) {
       Seq2Seq: bindEngine(Seq2Seq, core, 'Seq2Seq'),
     }),
     fit: bindFunction(fit, core, 'fit'),
+    /**
+     * TF.js / Keras LayersModel import and export (keras.js, fetched on
+     * first use): loadLayersModel(url | files | { modelJson, weights } |
+     * artifacts, options) -> Promise<LayersModel>; toLayersModel(model) ->
+     * Promise<{ modelJson, weightData, files }>.
+     */
+    loadLayersModel: (source, options) => keras().then((k) => k.loadLayersModel(core, source, options)),
+    toLayersModel: (model, options) => keras().then((k) => k.toLayersModel(model, options)),
     tbpttBatches,
     audio: Object.freeze({ fbank: bindFunction(fbank, core, 'fbank'), Fbank: bound(Fbank, 'Fbank') }),
     ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),

@@ -33,6 +33,14 @@ export function numOption(opts, name, what, { min = -Infinity, max = Infinity, m
   return v;
 }
 
+export function oneOfOption(opts, name, what, values, def) {
+  const v = opts[name] ?? def;
+  if (!values.includes(v)) {
+    throw new RnnError('INVALID_ARGUMENT', `${what}: '${name}' must be ${values.map((x) => `'${x}'`).join(' or ')}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 export function boolOption(opts, name, what, def) {
   const v = opts[name] ?? def;
   if (typeof v !== 'boolean') {

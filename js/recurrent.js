@@ -4,9 +4,12 @@ import { RnnError } from './errors.js';
 import { ParamModule } from './param-module.js';
 import { RecurrentStream, TAP_GATES } from './stream.js';
 import { checkTensor } from './tensor.js';
-import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
+import { boolOption, checkKnown, intOption, numOption, oneOfOption, randomSeed } from './options.js';
 
 const CELL = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3 };
+// rnn_gate_activation, in its order: sigmoid, clip(0.2x + 0.5, 0, 1) (TF.js,
+// Keras 2), relu6(x + 3) / 6 (Keras 3, torch's Hardsigmoid)
+const GATES = ['sigmoid', 'hardSigmoid', 'hardSigmoidKeras3'];
 const COMMON = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout',
   'bidirectional', 'seed'];
 
@@ -35,8 +38,12 @@ export class RecurrentLayer extends ParamModule {
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
     const projSize = mode === 'LSTM'
       ? intOption(opts, 'projSize', what, { min: 0, max: hiddenSize - 1, def: 0 }) : 0;
+    // unknown to the cells that lack them (checkKnown): never ignored
+    const gateActivation = oneOfOption(opts, 'gateActivation', what, GATES, 'sigmoid');
+    const resetAfter = boolOption(opts, 'resetAfter', what, true);
     const ptr = core.outPointer(what, (out) => core.x.rnn_model_new(CELL[mode], inputSize, hiddenSize,
-      numLayers, bidirectional ? 1 : 0, bias ? 1 : 0, projSize, dropout, seed >>> 0, out));
+      numLayers, bidirectional ? 1 : 0, bias ? 1 : 0, projSize, dropout, seed >>> 0,
+      GATES.indexOf(gateActivation), resetAfter ? 0 : 1, out));
     super(core, ptr, 'rnn_model_destroy', what, core.x.rnn_model_parameters(ptr));
     this.mode = mode;
     this.inputSize = inputSize;
@@ -48,6 +55,8 @@ export class RecurrentLayer extends ParamModule {
     this.dropout = dropout;
     this.seed = seed;
     this.projSize = projSize;
+    if (mode === 'LSTM' || mode === 'GRU') this.gateActivation = gateActivation;
+    if (mode === 'GRU') this.resetAfter = resetAfter;
     this._last = null; // { T, B, unbatched } of the forward backward will use
     this._streams = new Set(); // WeakRefs to the live streams on this layer
   }
@@ -287,22 +296,19 @@ export class RecurrentLayer extends ParamModule {
 /** nn.RNN (nonlinearity 'tanh' or 'relu'). */
 export class RNN extends RecurrentLayer {
   constructor(core, opts = {}) {
-    const nl = opts?.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') {
-      throw new RnnError('INVALID_ARGUMENT', `RNN: 'nonlinearity' must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
-    }
+    const nl = oneOfOption(opts ?? {}, 'nonlinearity', 'RNN', ['tanh', 'relu'], 'tanh');
     super(core, nl === 'relu' ? 'RNN_RELU' : 'RNN_TANH', opts, ['nonlinearity']);
     this.nonlinearity = nl;
   }
 }
 
-/** nn.LSTM (with projSize). */
+/** nn.LSTM (with projSize), gateActivation. */
 export class LSTM extends RecurrentLayer {
-  constructor(core, opts = {}) { super(core, 'LSTM', opts, ['projSize']); }
+  constructor(core, opts = {}) { super(core, 'LSTM', opts, ['projSize', 'gateActivation']); }
 }
 
-/** nn.GRU. */
+/** nn.GRU; gateActivation, and resetAfter: false for Keras' reset_after=False form. */
 export class GRU extends RecurrentLayer {
-  constructor(core, opts = {}) { super(core, 'GRU', opts, []); }
+  constructor(core, opts = {}) { super(core, 'GRU', opts, ['gateActivation', 'resetAfter']); }
 }
 

@@ -34,6 +34,8 @@ function describe(m, path) {
       };
       if (kind === 'RNN') s.nonlinearity = m.nonlinearity ?? (m.mode === 'RNN_RELU' ? 'relu' : 'tanh');
       if (kind === 'LSTM') s.projSize = m.projSize ?? 0;
+      if (kind !== 'RNN') s.gateActivation = m.gateActivation ?? 'sigmoid';
+      if (kind === 'GRU') s.resetAfter = m.resetAfter ?? true;
       return s;
     }
     case 'Linear':

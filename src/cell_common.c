@@ -3,8 +3,27 @@
  * projection of all time steps as one GEMM, and the weight gradients as
  * GEMMs over all time steps. */
 #include "rnn_internal.h"
+#include "vmath.h"
 
 #include <string.h>
+
+/* One pass per gate block, before the cell's fused pass reads the values:
+ * the choice of function is made once per block, not per element. */
+void rnn_gate_activate(float *g, const float *add, int n, int gate) {
+  int j = 0;
+#ifdef __wasm_simd128__
+  for (; j + 4 <= n; j += 4) {
+    v128_t x = wasm_v128_load(g + j);
+    if (add) x = wasm_f32x4_add(x, wasm_v128_load(add + j));
+    wasm_v128_store(g + j, gate ? rnn_hard_sigmoid_f32x4(x, gate) : rnn_sigmoid_f32x4(x));
+  }
+#endif
+  RNN_TAIL_LOOP
+  for (; j < n; j++) {
+    const float x = add ? g[j] + add[j] : g[j];
+    g[j] = gate ? rnn_hard_sigmoidf(x, gate) : rnn_sigmoidf(x);
+  }
+}
 
 /* rows[T*B][G*H] = b_ih (+ b_hh), then += in * W_ih^T: one GEMM for all steps. */
 static void input_projection(const rnn_cell_def *cell, const rnn_run *r) {
@@ -103,8 +122,13 @@ void rnn_direction_backward(const rnn_cell_def *cell, const rnn_run *r,
   float *g = r->grads;
   /* dW_ih[GH][in] += dG^T [GH x TB] * in [TB x in] */
   rnn_sgemm(GH, in, M, dG, 1, GH, r->in, in, 1, g + dir->w_ih, in, 1, r->ws, r->ws_floats);
-  /* dW_hh[GH][Hout] += dGh^T * hprev, over every step at once */
-  rnn_sgemm(GH, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws, r->ws_floats);
+  /* dW_hh[GH][Hout] += dGh^T * hprev, over every step at once (with the
+   * reset gate before the product, W_hn's rows take r * h_{t-1} instead) */
+  const int hrows = cell->reset_before ? 2 * H : GH;
+  rnn_sgemm(hrows, Ho, M, dGh, 1, GH, dir->hprev, Ho, 1, g + dir->w_hh, Ho, 1, r->ws, r->ws_floats);
+  if (cell->reset_before)
+    rnn_sgemm(H, H, M, dGh + hrows, 1, GH, dir->aux, H, 1, g + dir->w_hh + (size_t)hrows * H, H, 1,
+              r->ws, r->ws_floats);
   /* dW_hr[P][H] += dhp^T * m */
   if (dir->w_hr != RNN_NONE)
     rnn_sgemm(Ho, H, M, dir->dhp, 1, Ho, dir->mproj, H, 1, g + dir->w_hr, H, 1, r->ws, r->ws_floats);

@@ -7,41 +7,56 @@
 
 #include <string.h>
 
-/* One batch row of the fused pointwise pass: gate pre-activations g
- * (i, f, g, o blocks of H) become activations in place; c and h written
- * (c may be cp: the stream updates its state in place). */
-static void lstm_row_forward(float *g, const float *cp, float *c, float *h, int H) {
+/* The fused pointwise pass of one batch row: gate pre-activations g (i, f,
+ * g, o blocks of H) become activations in place; c and h written (c may be
+ * cp: the stream updates its state in place). sig (a constant at each call,
+ * so each call is its own loop: a branch in the loop costs ~10% of a small
+ * LSTM's step): i, f, o are computed here as sigmoids, else they hold their
+ * activations already. */
+static inline __attribute__((always_inline)) void lstm_row_pass(float *g, const float *cp, float *c,
+                                                                float *h, int H, const int sig) {
   int j = 0;
 #ifdef __wasm_simd128__
   for (; j + 4 <= H; j += 4) {
-    const v128_t i = rnn_sigmoid_f32x4(wasm_v128_load(g + j));
-    const v128_t f = rnn_sigmoid_f32x4(wasm_v128_load(g + H + j));
+    const v128_t i = sig ? rnn_sigmoid_f32x4(wasm_v128_load(g + j)) : wasm_v128_load(g + j);
+    const v128_t f = sig ? rnn_sigmoid_f32x4(wasm_v128_load(g + H + j)) : wasm_v128_load(g + H + j);
     const v128_t gg = rnn_tanh_f32x4(wasm_v128_load(g + 2 * H + j));
-    const v128_t o = rnn_sigmoid_f32x4(wasm_v128_load(g + 3 * H + j));
+    const v128_t o = sig ? rnn_sigmoid_f32x4(wasm_v128_load(g + 3 * H + j)) : wasm_v128_load(g + 3 * H + j);
     const v128_t cv = rnn_flush_f32x4(wasm_f32x4_add(wasm_f32x4_mul(f, wasm_v128_load(cp + j)),
                                                      wasm_f32x4_mul(i, gg)));
-    wasm_v128_store(g + j, i);
-    wasm_v128_store(g + H + j, f);
+    if (sig) wasm_v128_store(g + j, i), wasm_v128_store(g + H + j, f), wasm_v128_store(g + 3 * H + j, o);
     wasm_v128_store(g + 2 * H + j, gg);
-    wasm_v128_store(g + 3 * H + j, o);
     wasm_v128_store(c + j, cv);
     wasm_v128_store(h + j, rnn_flush_f32x4(wasm_f32x4_mul(o, rnn_tanh_f32x4(cv))));
   }
 #endif
   for (; j < H; j++) {
-    const float i = rnn_sigmoidf(g[j]), f = rnn_sigmoidf(g[H + j]);
-    const float gg = rnn_tanhf(g[2 * H + j]), o = rnn_sigmoidf(g[3 * H + j]);
+    if (sig) g[j] = rnn_sigmoidf(g[j]), g[H + j] = rnn_sigmoidf(g[H + j]), g[3 * H + j] = rnn_sigmoidf(g[3 * H + j]);
+    const float i = g[j], f = g[H + j];
+    const float gg = rnn_tanhf(g[2 * H + j]), o = g[3 * H + j];
     const float cv = rnn_flush(f * cp[j] + i * gg);
-    g[j] = i, g[H + j] = f, g[2 * H + j] = gg, g[3 * H + j] = o;
+    g[2 * H + j] = gg;
     c[j] = cv;
     h[j] = rnn_flush(o * rnn_tanhf(cv));
   }
 }
 
+/* The pass with the gate activation `gate`: hard sigmoids by a block pass
+ * first. */
+static void lstm_row_forward(float *g, const float *cp, float *c, float *h, int H, int gate) {
+  if (!gate) {
+    lstm_row_pass(g, cp, c, h, H, 1);
+    return;
+  }
+  rnn_gate_activate(g, NULL, 2 * H, gate);
+  rnn_gate_activate(g + 3 * H, NULL, H, gate);
+  lstm_row_pass(g, cp, c, h, H, 0);
+}
+
 /* One batch row of the backward pointwise pass: activations in g become
  * pre-activation gradients; dc becomes d c_{t-1}. dy may be NULL. */
 static void lstm_row_backward(float *g, const float *c, const float *cp,
-                              const float *dh, const float *dy, float *dc, int H) {
+                              const float *dh, const float *dy, float *dc, int H, int gate) {
   int j = 0;
 #ifdef __wasm_simd128__
   const v128_t one = wasm_f32x4_splat(1.0f);
@@ -55,10 +70,10 @@ static void lstm_row_backward(float *g, const float *c, const float *cp,
         wasm_v128_load(dc + j),
         wasm_f32x4_mul(wasm_f32x4_mul(dhv, o), wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
     wasm_v128_store(dc + j, rnn_flush_f32x4(wasm_f32x4_mul(dcv, f)));
-    wasm_v128_store(g + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dcv, gg), i), wasm_f32x4_sub(one, i))));
-    wasm_v128_store(g + H + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dcv, wasm_v128_load(cp + j)), f), wasm_f32x4_sub(one, f))));
+    wasm_v128_store(g + j, rnn_flush_f32x4(rnn_gate_grad_f32x4(wasm_f32x4_mul(dcv, gg), i, gate)));
+    wasm_v128_store(g + H + j, rnn_flush_f32x4(rnn_gate_grad_f32x4(wasm_f32x4_mul(dcv, wasm_v128_load(cp + j)), f, gate)));
     wasm_v128_store(g + 2 * H + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(dcv, i), wasm_f32x4_sub(one, wasm_f32x4_mul(gg, gg)))));
-    wasm_v128_store(g + 3 * H + j, rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dhv, tc), o), wasm_f32x4_sub(one, o))));
+    wasm_v128_store(g + 3 * H + j, rnn_flush_f32x4(rnn_gate_grad_f32x4(wasm_f32x4_mul(dhv, tc), o, gate)));
   }
 #endif
   for (; j < H; j++) {
@@ -67,10 +82,10 @@ static void lstm_row_backward(float *g, const float *c, const float *cp,
     const float tc = rnn_tanhf(c[j]);
     const float dcv = dc[j] + dhv * o * (1.0f - tc * tc);
     dc[j] = rnn_flush(dcv * f);
-    g[j] = rnn_flush(dcv * gg * i * (1.0f - i));
-    g[H + j] = rnn_flush(dcv * cp[j] * f * (1.0f - f));
+    g[j] = rnn_flush(rnn_gate_gradf(dcv * gg, i, gate));
+    g[H + j] = rnn_flush(rnn_gate_gradf(dcv * cp[j], f, gate));
     g[2 * H + j] = rnn_flush(dcv * i * (1.0f - gg * gg));
-    g[3 * H + j] = rnn_flush(dhv * tc * o * (1.0f - o));
+    g[3 * H + j] = rnn_flush(rnn_gate_gradf(dhv * tc, o, gate));
   }
 }
 
@@ -95,7 +110,7 @@ static void lstm_forward_rows(const void *ctx, int b0, int b1) {
     /* without projection h_t itself, with it m_t = o * tanh(c_t) */
     float *dest = p->proj ? p->m + (size_t)b * H : p->h + (size_t)b * r->ld_out;
     if (t < rnn_len(r, b)) {
-      lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H);
+      lstm_row_forward(p->g + (size_t)b * GH, lstm_cprev(r, t, b), p->c + (size_t)b * H, dest, H, r->gate);
     } else {
       memset(dest, 0, (size_t)H * sizeof(float));
       memset(p->c + (size_t)b * H, 0, (size_t)H * sizeof(float));
@@ -132,7 +147,7 @@ static void lstm_backward_rows(const void *ctx, int b0, int b1) {
     if (t < rnn_len(r, b))
       lstm_row_backward(p->g + (size_t)b * GH, p->c + (size_t)b * H, lstm_cprev(r, t, b),
                         p->dm + (size_t)b * H, p->dyt ? p->dyt + (size_t)b * r->ld_out : NULL,
-                        p->dc + (size_t)b * H, H);
+                        p->dc + (size_t)b * H, H, r->gate);
     else
       memset(p->g + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
   }
@@ -172,7 +187,7 @@ static void lstm_stream_step(const rnn_stream_layer_step *st) {
   for (int b = 0; b < B; b++) {
     float *c = st->c + (size_t)b * H;
     float *dest = st->mproj ? st->mproj + (size_t)b * H : st->h + b * st->row;
-    lstm_row_forward(st->g + (size_t)b * GH, c, c, dest, H);
+    lstm_row_forward(st->g + (size_t)b * GH, c, c, dest, H, st->gate);
   }
   if (st->mproj) st->product(st->stream, st->Hout, H, st->mproj, H, st->w_hr, st->h, st->row);
 }

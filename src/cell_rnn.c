@@ -13,7 +13,7 @@ static void tanh_row(const float *a, float *h, int H) {
   for (; j < H; j++) h[j] = rnn_tanhf(a[j]);
 }
 
-static void elman_row_forward(const float *a, float *h, int H, int relu) {
+__attribute__((noinline)) static void elman_row_forward(const float *a, float *h, int H, int relu) {
   if (relu)
     for (int j = 0; j < H; j++) h[j] = a[j] > 0.0f ? a[j] : 0.0f;
   else

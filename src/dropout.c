@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+RNN_SMALL_FILE_BEGIN /* per call or per row, not in the products: compiled for size */
+
 /* One rnn_rng_u32 per element, in index order; element i is kept iff
  * u >= p * 2^32 (probability 1 - p) and then holds 1 / (1 - p) (computed in
  * double, rounded to float once), else 0. p <= 0 keeps everything (scale 1,
@@ -87,3 +89,5 @@ int rnn_dropout_backward(rnn_dropout *d, const float *dy, float *dx) {
   }
   return RNN_OK;
 }
+
+RNN_SMALL_FILE_END

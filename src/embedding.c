@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+RNN_SMALL_FILE_BEGIN /* per call or per row, not in the products: compiled for size */
+
 #define MAX_ROWS 0x40000000 /* 2^30 */
 #define MAX_DIM 1048576
 
@@ -141,3 +143,5 @@ int rnn_embedding_backward(rnn_embedding *e, const float *dy) {
   }
   return RNN_OK;
 }
+
+RNN_SMALL_FILE_END

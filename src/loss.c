@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+RNN_SMALL_FILE_BEGIN /* per call or per row, not in the products: compiled for size */
+
 static int check_reduction(int reduction) {
   if (reduction < RNN_REDUCTION_NONE || reduction > RNN_REDUCTION_SUM)
     return rnn_fail(RNN_E_INVALID, "unknown reduction %d", reduction);
@@ -152,3 +154,5 @@ int rnn_cross_entropy_loss(int N, int C, int S, const float *logits,
   if (loss) *loss = reduce(reduction, sum, (double)count);
   return RNN_OK;
 }
+
+RNN_SMALL_FILE_END

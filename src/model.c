@@ -43,10 +43,13 @@ struct rnn_model {
   int have_forward; /* a forward is cached and not yet consumed by backward */
 };
 
-static size_t direction_packed_floats(int in_dim, int H, int Ho, int G, int proj) {
+/* pk_hh_t of a GRU with the reset gate before the product: the r and z
+ * rows (K = 2H), then pk_hn_t (K = H): together the size of all 3H rows. */
+static size_t direction_packed_floats(int in_dim, int H, int Ho, int G, int proj, int before) {
   size_t n = rnn_gemm_packed_size(in_dim, G * H) + rnn_gemm_packed_size(Ho, G * H) +
              rnn_gemm_packed_size(G * H, in_dim) + rnn_gemm_packed_size(G * H, Ho);
   if (proj) n += rnn_gemm_packed_size(H, Ho) + rnn_gemm_packed_size(Ho, H);
+  if (before) n += rnn_gemm_packed_size(H, H);
   return n;
 }
 
@@ -66,14 +69,21 @@ static int check_config(const rnn_model_config *c) {
   if (c->proj_size >= c->hidden_size)
     return rnn_fail(RNN_E_INVALID, "projSize must be smaller than hiddenSize (%d), got %d",
                     c->hidden_size, c->proj_size);
+  if (c->gate_activation < 0 || c->gate_activation >= RNN_GATE_COUNT ||
+      (c->gate_activation && c->cell < RNN_CELL_LSTM))
+    return rnn_fail(RNN_E_INVALID, "gateActivation is for LSTM and GRU only and must be in [0, %d), got %d",
+                    RNN_GATE_COUNT, c->gate_activation);
+  if (c->reset_before != 0 && (c->reset_before != 1 || c->cell != RNN_CELL_GRU))
+    return rnn_fail(RNN_E_INVALID, "resetAfter is for GRU only (reset_before 0 or 1), got %d",
+                    c->reset_before);
   return RNN_OK;
 }
 
 /* Indexed by rnn_cell (checked by check_config). */
-const rnn_cell_def *rnn_cell_def_of(int cell) {
+const rnn_cell_def *rnn_cell_def_of(const rnn_model_config *cfg) {
   static const rnn_cell_def *const defs[] = {&rnn_cell_rnn_tanh, &rnn_cell_rnn_relu,
                                              &rnn_cell_lstm, &rnn_cell_gru};
-  return defs[cell];
+  return cfg->reset_before ? &rnn_cell_gru_reset_before : defs[cfg->cell];
 }
 
 int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
@@ -81,7 +91,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   *out = NULL;
   int st = check_config(cfg);
   if (st) return st;
-  const int G = rnn_cell_def_of(cfg->cell)->G;
+  const int G = rnn_cell_def_of(cfg)->G, before = cfg->reset_before;
   const int D = cfg->bidirectional ? 2 : 1;
   const int H = cfg->hidden_size, P = cfg->proj_size, Ho = P ? P : H;
   const int L = cfg->num_layers;
@@ -106,7 +116,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   }
   m->cfg = *cfg;
   m->I = cfg->input_size, m->H = H, m->Hout = Ho, m->L = L, m->D = D, m->G = G;
-  m->cell = rnn_cell_def_of(cfg->cell);
+  m->cell = rnn_cell_def_of(cfg);
   m->training = 1;
 
   /* Tensor table in state_dict order: layer, direction, then w_ih, w_hh,
@@ -130,7 +140,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
         *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
                                         parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
-      packed_total += direction_packed_floats(dir->in_dim, H, Ho, G, P > 0);
+      packed_total += direction_packed_floats(dir->in_dim, H, Ho, G, P > 0, before);
     }
   }
   m->packed = malloc(packed_total * sizeof(float));
@@ -146,6 +156,10 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
     dir->pk_hh = pk, pk += rnn_gemm_packed_size(Ho, G * H);
     dir->pk_ih_t = pk, pk += rnn_gemm_packed_size(G * H, dir->in_dim);
     dir->pk_hh_t = pk, pk += rnn_gemm_packed_size(G * H, Ho);
+    if (before) {
+      dir->pk_hn_t = dir->pk_hh_t + rnn_gemm_packed_size(2 * H, H);
+      dir->pk_hn = pk, pk += rnn_gemm_packed_size(H, H);
+    }
     if (P) {
       dir->pk_hr = pk, pk += rnn_gemm_packed_size(H, Ho);
       dir->pk_hr_t = pk, pk += rnn_gemm_packed_size(Ho, H);
@@ -165,9 +179,9 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
 
 int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
                   int bidirectional, int bias, int proj_size, float dropout, uint32_t seed,
-                  rnn_model **out) {
+                  int gate_activation, int reset_before, rnn_model **out) {
   const rnn_model_config cfg = {cell, input_size, hidden_size, num_layers, bidirectional,
-                                bias, proj_size, dropout, seed};
+                                bias, proj_size, dropout, seed, gate_activation, reset_before};
   return rnn_model_create(&cfg, out);
 }
 
@@ -202,7 +216,13 @@ static void pack_weights(rnn_model *m) {
     rnn_gemm_pack_b(dir->in_dim, GH, wih, 1, dir->in_dim, dir->pk_ih);
     rnn_gemm_pack_b(Ho, GH, whh, 1, Ho, dir->pk_hh);
     rnn_gemm_pack_b(GH, dir->in_dim, wih, dir->in_dim, 1, dir->pk_ih_t);
-    rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, dir->pk_hh_t);
+    if (dir->pk_hn) { /* reset before: W_hn apart (pk_hh keeps it: its panels follow r and z) */
+      rnn_gemm_pack_b(H, H, whh + (size_t)2 * H * H, 1, H, dir->pk_hn);
+      rnn_gemm_pack_b(2 * H, H, whh, H, 1, dir->pk_hh_t);
+      rnn_gemm_pack_b(H, H, whh + (size_t)2 * H * H, H, 1, dir->pk_hn_t);
+    } else {
+      rnn_gemm_pack_b(GH, Ho, whh, Ho, 1, dir->pk_hh_t);
+    }
     if (dir->w_hr != RNN_NONE) {
       const float *whr = m->params.values + dir->w_hr; /* [P][H] */
       rnn_gemm_pack_b(H, Ho, whr, 1, H, dir->pk_hr);
@@ -277,7 +297,7 @@ static int reserve_cache(rnn_model *m, int T, int B) {
     dir->aux = c, c += R * H;
     dir->hprev = c, c += R * Ho;
     dir->aux2 = dir->mproj = dir->dhp = NULL;
-    if (m->cell->split_n) dir->aux2 = c, c += R * GH; /* GRU: hidden-side grads */
+    if (m->cell->split_n) dir->aux2 = c, c += R * GH; /* GRU: hidden-side grads (unused with reset before) */
     if (proj) dir->mproj = c, c += R * H, dir->dhp = c, c += R * Ho;
   }
   return RNN_OK;
@@ -297,6 +317,7 @@ static rnn_run make_run(rnn_model *m, int l, int d) {
   const size_t rows = (size_t)m->T * B;
   rnn_run r;
   r.T = m->T, r.B = B, r.H = H, r.Hout = Ho, r.G = m->G, r.reverse = d;
+  r.gate = m->cfg.gate_activation;
   r.lengths = m->has_lengths ? m->lengths : NULL;
   r.params = m->params.values, r.grads = m->params.grads;
   r.dir = &m->dirs[l * m->D + d];

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+RNN_SMALL_FILE_BEGIN /* per call or per row, not in the products: compiled for size */
+
 int rnn_params_init(rnn_params *p, int max_tensors) {
   memset(p, 0, sizeof *p);
   p->version = 1; /* owners start at 0: the first use packs */
@@ -67,3 +69,5 @@ void rnn_params_changed(rnn_params *p) {
 unsigned rnn_params_version(const rnn_params *p) { return p->version; }
 
 void rnn_params_zero_grad(rnn_params *p) { memset(p->grads, 0, p->count * sizeof(float)); }
+
+RNN_SMALL_FILE_END

@@ -55,6 +55,18 @@ typedef enum {
   RNN_CELL_GRU = 3
 } rnn_cell;
 
+/* The gates' squashing function of an LSTM or GRU (the candidate and the
+ * cell output keep tanh). The hard sigmoids are those of TensorFlow.js and
+ * Keras 2 (clip(0.2 x + 0.5, 0, 1)) and of Keras 3 and torch's Hardsigmoid
+ * (relu6(x + 3) / 6); their derivative in BPTT is the slope (0.2, 1/6) where
+ * the gate is strictly between 0 and 1, and 0 where it is clipped. */
+typedef enum {
+  RNN_GATE_SIGMOID = 0,
+  RNN_GATE_HARD_SIGMOID = 1,        /* clip(0.2 x + 0.5, 0, 1) */
+  RNN_GATE_HARD_SIGMOID_KERAS3 = 2, /* relu6(x + 3) / 6 */
+  RNN_GATE_COUNT
+} rnn_gate_activation;
+
 typedef struct rnn_model rnn_model;
 
 /* A module's parameters (every module has one: rnn_model_parameters,
@@ -88,6 +100,11 @@ typedef struct {
   int proj_size;     /* LSTM only: 0, or P < H (h_t = W_hr (o * tanh c_t)) */
   float dropout;     /* on each layer's output but the last, in training; [0, 1) */
   uint32_t seed;     /* weight init and dropout masks */
+  int gate_activation; /* LSTM and GRU only: rnn_gate_activation (0: sigmoid) */
+  int reset_before;  /* GRU only: 1 = the reset gate before the recurrent
+                      * product, n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)
+                      * (Keras reset_after=False, TF.js, ONNX
+                      * linear_before_reset=0); 0 = PyTorch's r * (W_hn h + b_hn) */
 } rnn_model_config;
 
 /* Create a recurrent stack. Weights and biases start U(-1/sqrt(H), 1/sqrt(H))
@@ -98,7 +115,8 @@ RNN_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
  * structs (the JS wrapper): no byte offsets cross the boundary. */
 RNN_API int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
                           int bidirectional, int bias, int proj_size, float dropout,
-                          uint32_t seed, rnn_model **out);
+                          uint32_t seed, int gate_activation, int reset_before,
+                          rnn_model **out);
 RNN_API void rnn_model_destroy(rnn_model *m);
 /* Training mode applies dropout between layers; evaluation mode does not. */
 RNN_API void rnn_model_set_training(rnn_model *m, int training);

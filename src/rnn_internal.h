@@ -19,8 +19,14 @@
  * byte of rnn.wasm is downloaded (tests/payload.test.mjs). */
 #ifdef __clang__
 #define RNN_SMALL __attribute__((minsize))
+/* A whole file of such code, between these two (after its #includes, so the
+ * inline helpers of flush.h and vmath.h keep their speed). */
+#define RNN_SMALL_FILE_BEGIN _Pragma("clang attribute push (__attribute__((minsize)), apply_to = function)")
+#define RNN_SMALL_FILE_END _Pragma("clang attribute pop")
 #else
 #define RNN_SMALL
+#define RNN_SMALL_FILE_BEGIN
+#define RNN_SMALL_FILE_END
 #endif
 
 /* Records a failure message for rnn_last_error and returns status. */
@@ -74,9 +80,13 @@ typedef struct {
   float *pk_hh_t; /* W_hh packed: K = G*H, N = Hout (backward dh, per step) */
   float *pk_hr;   /* W_hr^T packed: K = H, N = P (projection forward) */
   float *pk_hr_t; /* W_hr packed: K = P, N = H (projection backward) */
+  /* GRU with the reset gate before the product: W_hn apart, as W_hn^T
+   * (K = H, N = H, forward on r * h) and W_hn (K = H, N = H, backward);
+   * pk_hh and pk_hh_t then hold the r and z rows only */
+  float *pk_hn, *pk_hn_t;
   /* Forward cache, [T*B] rows each */
   float *gates;   /* [G*H] gate activations; overwritten by their gradients */
-  float *aux;     /* [H] LSTM: c_t; GRU: W_hn h_{t-1} + b_hn */
+  float *aux;     /* [H] LSTM: c_t; GRU: W_hn h_{t-1} + b_hn (reset before: r * h_{t-1}) */
   float *aux2;    /* [G*H] GRU only: hidden-side gate gradients */
   float *hprev;   /* [Hout] the h_{t-1} each step started from */
   float *mproj;   /* [H] projected LSTM: o * tanh(c_t) before W_hr */
@@ -86,6 +96,7 @@ typedef struct {
 /* Everything a cell's forward/backward needs about one direction's run. */
 typedef struct {
   int T, B, H, Hout, G, reverse;
+  int gate; /* rnn_gate_activation */
   const int32_t *lengths; /* [B] or NULL: every sequence has T steps */
   const float *params;
   float *grads;
@@ -127,12 +138,14 @@ static inline int rnn_prev_time(const rnn_run *r, int t) {
  * [B][H]. product(stream, ...) runs c[B][N] = a[B][K] * packed over the B
  * rows with the stream's kernel. The packs: w over the whole [x, 1, h]
  * (GRU: the r and z rows only), w_nx over [x, 1] and w_nh over [1, h]
- * (GRU's n rows), w_hr the projection. */
+ * (GRU's n rows), w_hr the projection; rh (a GRU with the reset gate
+ * before the product; else NULL) is gh, whose rows start with the
+ * [1, r * h] (the 1 with bias) the n rows' hidden product reads. */
 typedef struct {
-  int B, H, Hout, in, K, bias;
+  int B, H, Hout, in, K, bias, gate;
   ptrdiff_t row;
   const float *a;
-  float *h, *g, *c, *gh, *mproj;
+  float *h, *g, *c, *gh, *mproj, *rh;
   const float *w, *w_nx, *w_nh, *w_hr;
   void (*product)(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
                   const float *packed, float *c, ptrdiff_t ldc);
@@ -158,6 +171,7 @@ typedef struct {
   int fold_hh_bias; /* 1: b_hh joins b_ih in the input projection (not GRU) */
   int cell_state;   /* 1: a cell state c besides h (LSTM) */
   int split_n;      /* 1: the n gate's input and hidden sides stay apart (GRU) */
+  int reset_before; /* 1: W_hn multiplies r * h_{t-1} (aux), not h_{t-1} */
   void (*forward_step)(const rnn_run *r, int t);
   void (*backward_step)(const rnn_run *r, int t, float *dh, float *dc);
   /* [T*B][G*H] hidden-side gate gradients (GRU: aux2; others: gates) */
@@ -165,14 +179,26 @@ typedef struct {
   void (*stream_step)(const rnn_stream_layer_step *st);
 } rnn_cell_def;
 
-/* The definition of an rnn_cell value (model.c). */
-const rnn_cell_def *rnn_cell_def_of(int cell);
+/* The cell definition of a configuration (model.c). */
+const rnn_cell_def *rnn_cell_def_of(const rnn_model_config *cfg);
+
+/* g[0..n) = the gate activation `gate` (rnn_gate_activation) of g + add
+ * (add may be NULL), in place (cell_common.c). */
+void rnn_gate_activate(float *g, const float *add, int n, int gate);
+
+/* Before a loop that SIMD code already covers (a tail) or that is short
+ * beside the gate math: not auto-vectorized, which would only add code. */
+#ifdef __clang__
+#define RNN_TAIL_LOOP _Pragma("clang loop vectorize(disable) interleave(disable)")
+#else
+#define RNN_TAIL_LOOP
+#endif
 
 /* For cells whose hidden-side gate gradients equal the input-side ones. */
 const float *rnn_gates_as_hidden_grads(const rnn_run *r);
 
-extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_rnn_tanh,
-    rnn_cell_rnn_relu;
+extern const rnn_cell_def rnn_cell_lstm, rnn_cell_gru, rnn_cell_gru_reset_before,
+    rnn_cell_rnn_tanh, rnn_cell_rnn_relu;
 
 /* Model accessors for stream.c (model.c). */
 const rnn_model_config *rnn_model_config_of(const rnn_model *m);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+RNN_SMALL_FILE_BEGIN /* per call or per row, not in the products: compiled for size */
+
 static char last_error[256] = "no error";
 
 int rnn_fail(int status, const char *fmt, ...) {
@@ -57,3 +59,5 @@ const char *rnn_status_name(int status) {
 const char *rnn_status_code(int status) {
   return status >= 0 && status < RNN_STATUS_COUNT ? statuses[status].code : "UNKNOWN";
 }
+
+RNN_SMALL_FILE_END

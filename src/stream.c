@@ -10,7 +10,8 @@
  * where it is at once the next step's state and the next layer's input.
  * No copies between layers, no bias pass, nothing allocated per step.
  * GRU's n gate needs W_in x + b_in and W_hn h + b_hn apart (r multiplies
- * the second), so it takes [x, 1] and [1, h] in two smaller products.
+ * the second), so it takes [x, 1] and [1, h] in two smaller products
+ * (with the reset gate before the product, [1, r * h] from a row of its own).
  * With batch 1 the products are single rows (rnn_gemv_packed); the packs
  * are the stream's own, redone when the model's parameter version moves. */
 #include "rnn_internal.h"
@@ -40,7 +41,8 @@ struct rnn_stream {
   unsigned version; /* rnn_params version the packs were made at (0: none) */
   int reverse;      /* batch 1: this step sweeps the packs last to first */
   float *chain;     /* [B][row] */
-  float *gh;        /* GRU: [B][3H] hidden side; r, z blocks stay 0 */
+  float *gh;        /* GRU: [B][3H] hidden side; r, z blocks stay 0 (reset
+                     * before: they hold [1, r * h]) */
   float *mproj;     /* projected LSTM: [B][H] o * tanh(c) before W_hr */
   float *staging;
   void *block;      /* everything above (and the layers' buffers) */
@@ -173,7 +175,7 @@ int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
     return rnn_fail(RNN_E_INVALID, "batch must be in [1, %d], got %d", 1 << 20, batch);
   const int L = cfg->num_layers, H = cfg->hidden_size, I = cfg->input_size;
   const int Ho = cfg->proj_size ? cfg->proj_size : H, bias = cfg->bias != 0;
-  const rnn_cell_def *cell = rnn_cell_def_of(cfg->cell);
+  const rnn_cell_def *cell = rnn_cell_def_of(cfg);
   const int G = cell->G;
   const uint64_t B = (uint64_t)batch;
 
@@ -298,8 +300,9 @@ float *rnn_stream_staging(rnn_stream *s) { return s->staging; }
 
 static void layer_step(rnn_stream *s, const stream_layer *ly) {
   const rnn_stream_layer_step st = {
-      s->B, s->H, s->Hout, ly->in, ly->K, s->bias, (ptrdiff_t)s->row,
-      s->chain + ly->x_off, s->chain + ly->h_off, ly->g, ly->c, s->gh, s->mproj,
+      s->B, s->H, s->Hout, ly->in, ly->K, s->bias, rnn_model_config_of(s->m)->gate_activation,
+      (ptrdiff_t)s->row, s->chain + ly->x_off, s->chain + ly->h_off, ly->g, ly->c, s->gh,
+      s->mproj, s->cell->reset_before ? s->gh : NULL,
       ly->w, ly->w_nx, ly->w_nh, ly->w_hr, product, s};
   s->cell->stream_step(&st);
 }

@@ -1,4 +1,4 @@
-/* vmath.h - exp, sigmoid and tanh for the gate pointwise passes, as scalar
+/* vmath.h - exp, sigmoid, tanh and the hard sigmoids for the gate pointwise passes, as scalar
  * functions and as wasm SIMD128 vectors computing the same arithmetic (so
  * the SIMD and scalar builds agree to the bit).
  *
@@ -49,6 +49,14 @@
 #define RNN_TANH_P3 1.33314422036e-1f
 #define RNN_TANH_P4 -3.33332819422e-1f
 
+/* In the SIMD build the scalar functions only finish rows of H % 4
+ * elements: one copy each per file then, not one per call site (code size). */
+#ifdef __wasm_simd128__
+#define RNN_SCALAR_MATH static __attribute__((noinline, unused))
+#else
+#define RNN_SCALAR_MATH static inline
+#endif
+
 static inline float rnn_exp(float x) {
   if (x != x) return x; /* NaN: converting it to int below would be UB */
   x = x > RNN_EXP_HI ? RNN_EXP_HI : x;
@@ -69,13 +77,13 @@ static inline float rnn_exp(float x) {
   return e * scale;
 }
 
-static inline float rnn_sigmoidf(float x) {
+RNN_SCALAR_MATH float rnn_sigmoidf(float x) {
   float den = 1.0f + rnn_exp(-x);
   den = den > RNN_SIGMOID_DEN_MAX ? INFINITY : den;
   return 1.0f / den;
 }
 
-static inline float rnn_tanhf(float x) {
+RNN_SCALAR_MATH float rnn_tanhf(float x) {
   const float ax = fabsf(x);
   if (ax < RNN_TANH_SMALL) {
     const float z = ax < RNN_TANH_TINY ? 0.0f : x * x;
@@ -90,7 +98,48 @@ static inline float rnn_tanhf(float x) {
   return x < 0.0f ? -t : t;
 }
 
+/* The gate activations (rnn.h's rnn_gate_activation): the hard sigmoids are
+ * clip(x * a + b, 0, hi) / hi with (a, b, hi) = (0.2, 0.5, 1) for TF.js and
+ * Keras 2 and (1, 3, 6) for Keras 3: the frameworks' float32 operations, in
+ * their order. Their values are 0, 1 or at least 2^-25 away from both: no
+ * subnormal. */
+#define RNN_HARD_A(kind) ((kind) == 1 ? 0.2f : 1.0f)
+#define RNN_HARD_B(kind) ((kind) == 1 ? 0.5f : 3.0f)
+#define RNN_HARD_HI(kind) ((kind) == 1 ? 1.0f : 6.0f)
+#define RNN_HARD_SLOPE(kind) ((kind) == 1 ? 0.2f : 1.0f / 6.0f)
+
+static inline float rnn_hard_sigmoidf(float x, int kind) {
+  const float hi = RNN_HARD_HI(kind);
+  float v = x * RNN_HARD_A(kind) + RNN_HARD_B(kind);
+  v = hi < v ? hi : v; /* as wasm's pmin / pmax: NaN passes */
+  v = v < 0.0f ? 0.0f : v;
+  return v / hi;
+}
+
+/* The gradient at a gate's pre-activation from u (the gradient at the gate
+ * times what multiplies it) and the gate's value y: sigmoid's u * y * (1 - y)
+ * in that order, the hard sigmoids' u * slope where 0 < y < 1, else 0. */
+static inline float rnn_gate_gradf(float u, float y, int kind) {
+  if (!kind) return u * y * (1.0f - y);
+  return y > 0.0f && y < 1.0f ? u * RNN_HARD_SLOPE(kind) : 0.0f;
+}
+
 #ifdef __wasm_simd128__
+static inline v128_t rnn_gate_grad_f32x4(v128_t u, v128_t y, int kind) {
+  if (!kind) return wasm_f32x4_mul(wasm_f32x4_mul(u, y), wasm_f32x4_sub(wasm_f32x4_splat(1.0f), y));
+  const v128_t inside = wasm_v128_and(wasm_f32x4_gt(y, wasm_f32x4_splat(0.0f)),
+                                      wasm_f32x4_lt(y, wasm_f32x4_splat(1.0f)));
+  return wasm_v128_and(wasm_f32x4_mul(u, wasm_f32x4_splat(RNN_HARD_SLOPE(kind))), inside);
+}
+
+static inline v128_t rnn_hard_sigmoid_f32x4(v128_t x, int kind) {
+  const v128_t hi = wasm_f32x4_splat(RNN_HARD_HI(kind));
+  v128_t v = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(RNN_HARD_A(kind))),
+                            wasm_f32x4_splat(RNN_HARD_B(kind)));
+  v = wasm_f32x4_pmax(wasm_f32x4_pmin(v, hi), wasm_f32x4_splat(0.0f));
+  return wasm_f32x4_div(v, hi);
+}
+
 static inline v128_t rnn_exp_f32x4(v128_t x) {
   /* pmin/pmax (b < a ? b : a) are one instruction on x86, unlike IEEE min/max;
    * like the scalar clamp they pass NaN through. */

@@ -2,21 +2,26 @@
 // cells.json (tests/fixtures/make_fixtures.py) on both the SIMD128 and the
 // scalar build, and grid.json (make_grid_fixtures.py: cell x numLayers x
 // bidirectional x batchFirst x packed lengths x bias x projSize) on the SIMD
-// build. Forward within 2e-5, gradients within 1e-4 of the largest value.
+// build, and variants.json (make_variant_fixtures.py: the GRU with the reset
+// gate before the product and the hard-sigmoid gates, which torch.nn lacks,
+// from tools/torch_twins.py's float64 autograd twin) on both builds.
+// Forward within 2e-5, gradients within 1e-4 of the largest value.
 import { test } from 'node:test';
 import { init } from '../dist/index.js';
 import { BACKENDS, assertClose, loadFixture, t32 } from './helpers/util.mjs';
 
 const { cases } = loadFixture('cells.json');
 const grid = loadFixture('grid.json').cases;
+const variants = loadFixture('variants.json').cases;
 
 function makeLayer(rnn, c) {
   const opts = {
     inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers,
     bidirectional: c.bidirectional, bias: c.bias, batchFirst: c.batchFirst, seed: 0,
   };
+  if (c.gateActivation) opts.gateActivation = c.gateActivation;
   if (c.mode === 'LSTM') return new rnn.LSTM({ ...opts, projSize: c.projSize ?? 0 });
-  if (c.mode === 'GRU') return new rnn.GRU(opts);
+  if (c.mode === 'GRU') return new rnn.GRU({ ...opts, resetAfter: c.resetAfter ?? true });
   return new rnn.RNN({ ...opts, nonlinearity: c.mode === 'RNN_RELU' ? 'relu' : 'tanh' });
 }
 
@@ -51,6 +56,9 @@ for (const { simd, name: backend } of BACKENDS) {
   for (const c of cases) {
     test(`${backend}: ${c.name} forward and backward match PyTorch`, () => check(simd, c));
   }
+  test(`${backend}: ${variants.length} cell variants (reset before, hard sigmoids) match their PyTorch twin`, async (t) => {
+    for (const c of variants) await t.test(c.name, () => check(simd, c));
+  });
 }
 
 test(`grid of ${grid.length} PyTorch configurations: forward and backward match`, async (t) => {

@@ -24,6 +24,13 @@ test('constructor options are checked by name', () => {
   throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, projSize: -1 }), 'INVALID_ARGUMENT', /projSize/);
   throwsCode(() => new rnn.GRU({ inputSize: 4, hiddenSize: 8, projSize: 2 }), 'INVALID_ARGUMENT', /unknown option 'projSize'/);
   throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, dropout: -0.1 }), 'INVALID_ARGUMENT', /dropout/);
+  // cell variants: a cell that lacks an option refuses it
+  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, resetAfter: false }), 'INVALID_ARGUMENT', /unknown option 'resetAfter'/);
+  throwsCode(() => new rnn.RNN({ inputSize: 4, hiddenSize: 8, gateActivation: 'sigmoid' }), 'INVALID_ARGUMENT', /unknown option 'gateActivation'/);
+  throwsCode(() => new rnn.RNN({ inputSize: 4, hiddenSize: 8, resetAfter: true }), 'INVALID_ARGUMENT', /unknown option 'resetAfter'/);
+  throwsCode(() => new rnn.GRU({ inputSize: 4, hiddenSize: 8, gateActivation: 'hard_sigmoid' }), 'INVALID_ARGUMENT', /gateActivation.*'hardSigmoid'/);
+  throwsCode(() => new rnn.LSTM({ inputSize: 4, hiddenSize: 8, gateActivation: 'relu' }), 'INVALID_ARGUMENT', /gateActivation/);
+  throwsCode(() => new rnn.GRU({ inputSize: 4, hiddenSize: 8, resetAfter: 0 }), 'INVALID_ARGUMENT', /resetAfter/);
 });
 
 test('forward checks x, h0 and c0', () => {

@@ -5,7 +5,9 @@
 //   includes regress-* inputs of bugs found before), and must finish with
 //   exit 0, no sanitizer or check failure, and a minimum number of runs;
 // - a mutation loop over safetensors.parse (fuzz/fuzz_safetensors.mjs), where
-//   every input must parse or throw RnnError FORMAT / UNSUPPORTED.
+//   every input must parse or throw RnnError FORMAT / UNSUPPORTED;
+// - a mutation loop over loadLayersModel (fuzz/fuzz_layers_model.mjs), where
+//   every model must load and run, or throw a typed RnnError.
 // Longer runs: see fuzz/README.md. FUZZ_SECONDS overrides the time per target.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,5 +65,19 @@ test('safetensors.parse under 4,000 mutated files: parses or throws FORMAT / UNS
     }
     assert.equal(counts.runs, 2000);
     assert.ok(counts.ok > 0 && counts.FORMAT > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
+  }
+});
+
+test('loadLayersModel under 3,000 mutated TF.js models: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, async () => {
+  const { fuzzLayersModel } = await import('../fuzz/fuzz_layers_model.mjs');
+  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
+    let counts;
+    try {
+      counts = await fuzzLayersModel({ iterations: 1500, seed, slowMs: 5000 });
+    } catch (e) {
+      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_layers_model.mjs 1500 ${seed}): ${e.message}`);
+    }
+    assert.equal(counts.runs, 1500);
+    assert.ok(counts.ok > 0 && counts.FORMAT > 0 && counts.UNSUPPORTED > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
   }
 });

@@ -1,5 +1,5 @@
 // Finite-difference gradient checks (kann's kad_check_grad idea): for every
-// cell, stacked and bidirectional, d loss / d (x, h0, c0, every parameter)
+// cell and variant (reset before, hard sigmoid gates), stacked and bidirectional, d loss / d (x, h0, c0, every parameter)
 // from BPTT agrees with central differences of the forward pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,12 @@ const CONFIGS = [
   { cls: 'LSTM', opts: { numLayers: 2, bidirectional: true } },
   { cls: 'GRU', opts: { numLayers: 2, bidirectional: true, batchFirst: true } },
   { cls: 'RNN', opts: { numLayers: 2, bidirectional: true, bias: false } },
+  { cls: 'GRU', opts: { resetAfter: false } },
+  { cls: 'GRU', opts: { resetAfter: false, numLayers: 2, bidirectional: true } },
+  { cls: 'GRU', opts: { resetAfter: false, gateActivation: 'hardSigmoid' } },
+  { cls: 'GRU', opts: { gateActivation: 'hardSigmoidKeras3' } },
+  { cls: 'LSTM', opts: { gateActivation: 'hardSigmoid', bidirectional: true } },
+  { cls: 'LSTM', opts: { gateActivation: 'hardSigmoidKeras3', numLayers: 2 } },
 ];
 
 const T = 4, B = 3, I = 3, H = 5, EPS = 1e-2, PROBES = 5;

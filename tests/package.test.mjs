@@ -35,12 +35,18 @@ const TEST_TIMEOUT = 120_000;
 
 // What a user needs, and nothing else.
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/[\w-]+\.js$/, /^dist\/[\w-]+\.d\.ts$/, /^dist\/[\w-]+\.wasm$/];
-// The entries, the wasm builds, and every chunk the entries import (scripts/minify.mjs
-// bundles the wrapper into entries and shared content-hashed chunks).
+// The entries, the wasm builds, and every chunk the entries import, statically or
+// by import() (scripts/minify.mjs bundles the wrapper into entries and shared
+// content-hashed chunks; the TF.js interop is a chunk loaded on first use).
 const ENTRIES = ['dist/index.js', 'dist/trainer-worker.js', 'dist/threads-helper.js'];
-const chunksOf = (file) => !existsSync(join(REPO, file)) ? [] : [...readFileSync(join(REPO, file), 'utf8').matchAll(/from\s*"\.\/([\w-]+\.js)"/g)].map((m) => `dist/${m[1]}`);
+function chunksOf(file, seen = new Set()) {
+  if (seen.has(file) || !existsSync(join(REPO, file))) return [];
+  seen.add(file);
+  const direct = [...readFileSync(join(REPO, file), 'utf8').matchAll(/(?:from\s*|import\(\s*)"\.\/([\w-]+\.js)"/g)].map((m) => `dist/${m[1]}`);
+  return [...direct, ...direct.flatMap((d) => chunksOf(d, seen))];
+}
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', ...ENTRIES, 'dist/index.d.ts',
-  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', ...new Set(ENTRIES.flatMap(chunksOf))];
+  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball
@@ -372,7 +378,8 @@ test('(f) Vite: an app built with no config emits the .wasm as an asset and runs
   assert.doesNotMatch(warnings, /wasm|import\.meta|rnn-wasm/i, 'Vite warned about the package');
 
   const assets = await readdir(join(app, 'dist', 'assets'));
-  const simdAsset = assets.find((f) => /^rnn-[\w-]+\.wasm$/.test(f) && !f.startsWith('rnn-scalar'));
+  // rnn-<hash>.wasm: not rnn-scalar-<hash> nor rnn-mt-<hash> (which sorts first depends on the hash)
+  const simdAsset = assets.find((f) => /^rnn-[\w-]+\.wasm$/.test(f) && !f.startsWith('rnn-scalar-') && !f.startsWith('rnn-mt-'));
   const scalarAsset = assets.find((f) => /^rnn-scalar-[\w-]+\.wasm$/.test(f));
   assert.ok(simdAsset && scalarAsset, `Vite did not emit both engine builds as assets: ${assets.join(', ')}`);
   assert.ok((await readFile(join(app, 'dist', 'assets', simdAsset))).equals(await readFile(join(installed, 'dist', 'rnn.wasm'))),

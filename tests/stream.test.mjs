@@ -12,6 +12,8 @@ const rnn = await init();
 
 const CELLS = [
   ['LSTM', {}], ['LSTM', { projSize: 3 }], ['GRU', {}], ['RNN', {}], ['RNN', { nonlinearity: 'relu' }],
+  ['GRU', { resetAfter: false }], ['GRU', { resetAfter: false, gateActivation: 'hardSigmoid' }],
+  ['LSTM', { gateActivation: 'hardSigmoidKeras3', projSize: 3 }],
 ];
 
 function make(api, cls, opts) {
@@ -26,7 +28,7 @@ function randomState(layer, B, rnd) {
   return st;
 }
 
-test('a stream computes what forward computes (every cell, layers 1 and 3, projSize, batch 1 and 4, bias, both builds)', async (t) => {
+test('a stream computes what forward computes (every cell and variant, layers 1 and 3, projSize, batch 1 and 4, bias, both builds)', async (t) => {
   for (const { simd, name: backend } of BACKENDS) {
     const api = await init({ simd });
     for (const [cls, extra] of CELLS) {

@@ -50,16 +50,19 @@ function uniform(n, rnd, scale) {
   return a;
 }
 
-const CELLS = ['LSTM', 'GRU', 'RNN'];
+// [name, class, options]: every cell, and the variants' kernels (issue 19)
+const CELLS = [['LSTM', 'LSTM'], ['GRU', 'GRU'], ['RNN', 'RNN'],
+  ['GRU reset before, hardSigmoid', 'GRU', { resetAfter: false, gateActivation: 'hardSigmoid' }],
+  ['LSTM hardSigmoidKeras3', 'LSTM', { gateActivation: 'hardSigmoidKeras3' }]];
 
 /**
  * A classifier's train steps: the layer over T steps, a Linear head on hN,
  * mse, backward with dx, dh0 (dc0), then Adam; everything scanned.
  */
-function trainAndScan(rnn, cell, { T, B, I, H, xScale, steps = 2, label }) {
+function trainAndScan(rnn, [, cell, opts], { T, B, I, H, xScale, steps = 2, label }) {
   const scan = new Scan(label);
   const rnd = lcg(T + H);
-  const m = new rnn[cell]({ inputSize: I, hiddenSize: H, seed: 3 });
+  const m = new rnn[cell]({ inputSize: I, hiddenSize: H, seed: 3, ...opts });
   const head = new rnn.Linear({ inFeatures: H, outFeatures: 1, seed: 4 });
   const opt = new rnn.Adam([...m.parameters(), ...head.parameters()], { lr: 1e-3 });
   try {
@@ -101,14 +104,14 @@ for (const { simd, threads, name } of builds) {
   test(`${name}: long-sequence training (T 1000, loss on the last step): no subnormal output, state, gradient, parameter or Adam moment`, { timeout: 120_000 }, async (t) => {
     const rnn = await engine();
     for (const cell of CELLS) {
-      await t.test(cell, () => trainAndScan(rnn, cell, { T: 1000, B: 4, I: 8, H: 32, xScale: 1, label: `${name} ${cell} T=1000` }));
+      await t.test(cell[0], () => trainAndScan(rnn, cell, { T: 1000, B: 4, I: 8, H: 32, xScale: 1, label: `${name} ${cell[0]} T=1000` }));
     }
   });
 
   test(`${name}: saturated inputs (scale 1000): no subnormal output, state, gradient or Adam moment`, { timeout: 120_000 }, async (t) => {
     const rnn = await engine();
     for (const cell of CELLS) {
-      await t.test(cell, () => trainAndScan(rnn, cell, { T: 128, B: 4, I: 8, H: 32, xScale: 1000, label: `${name} ${cell} saturated` }));
+      await t.test(cell[0], () => trainAndScan(rnn, cell, { T: 128, B: 4, I: 8, H: 32, xScale: 1000, label: `${name} ${cell[0]} saturated` }));
     }
   });
 
@@ -128,10 +131,10 @@ for (const { simd, threads, name } of builds) {
       } finally { lin.dispose(); }
       scan.check();
     });
-    for (const cell of CELLS) {
-      await t.test(cell, () => {
-        const scan = new Scan(`${name} ${cell} subnormal input`);
-        const m = new rnn[cell]({ inputSize: 8, hiddenSize: 16, seed: 6 });
+    for (const [label, cell, opts] of CELLS) {
+      await t.test(label, () => {
+        const scan = new Scan(`${name} ${label} subnormal input`);
+        const m = new rnn[cell]({ inputSize: 8, hiddenSize: 16, seed: 6, ...opts });
         try {
           const T = 32, B = 4;
           const out = m.forward({ shape: [T, B, 8], data: tiny(T * B * 8) });
@@ -150,10 +153,10 @@ for (const { simd, threads, name } of builds) {
 
   test(`${name}: a stream on saturated inputs (20 000 steps): no subnormal output or state`, { timeout: 120_000 }, async (t) => {
     const rnn = await engine();
-    for (const cell of CELLS) {
-      await t.test(cell, () => {
-        const scan = new Scan(`${name} ${cell} stream`);
-        const m = new rnn[cell]({ inputSize: 8, hiddenSize: 32, seed: 8 });
+    for (const [label, cell, opts] of CELLS) {
+      await t.test(label, () => {
+        const scan = new Scan(`${name} ${label} stream`);
+        const m = new rnn[cell]({ inputSize: 8, hiddenSize: 32, seed: 8, ...opts });
         const s = m.stream({ batch: 2 });
         try {
           const rnd = lcg(9);

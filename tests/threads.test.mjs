@@ -25,7 +25,7 @@ test('init({ threads: 2 }) runs two threads; forward, backward, Adam and streams
   do {
     b = runThreadsCase(two);
     runs++;
-    for (const k of ['LSTM', 'GRU', 'RNN']) {
+    for (const k of ['LSTM', 'GRU', 'RNN', 'GRU_before']) {
       for (const [name, values] of Object.entries(a[k])) {
         assert.ok(values.some((v) => v !== 0), `${k}.${name} is all zeros`);
         assert.deepEqual(b[k][name], values, `${k}.${name} differs between 1 and 2 threads (run ${runs})`);

@@ -351,6 +351,59 @@ test('weights saved as .safetensors load back identically (and into Node); a PyT
   }
 });
 
+test('the playground loads TF.js models: the TF.js-trained one (TF.js\'s accuracy) and model.json + .bin files, with their cells\' gates', { timeout: 180_000 }, async (t) => {
+  const { context, page, problems } = await openPage();
+  try {
+    await page.goto(new URL('web/', env.server.url).href);
+    await ready(page);
+    await page.getByTestId('tfjs-load').click();
+    await page.waitForFunction(() => window.__rnnPage.sections.playground.tfjs?.accuracy != null || /Could not/.test(document.querySelector('[data-testid=weights-status]').textContent), null, { timeout: 60_000 });
+    assert.doesNotMatch(await page.getByTestId('weights-status').textContent(), /Could not/);
+    const info = await pg(page, '({ accuracy: p.tfjs.accuracy, tfjsAccuracy: p.tfjs.tfjsAccuracy, maxDiff: p.tfjs.maxDiff })');
+    assert.equal(info.accuracy, info.tfjsAccuracy);
+    assert.ok(info.maxDiff <= 2e-5, `largest probability difference ${info.maxDiff}`);
+    assert.match(await page.getByTestId('weights-status').textContent(), /Test accuracy here [\d.]+%, in TF\.js [\d.]+%/);
+    assert.equal(await page.getByTestId('tfjs-gates').count(), 1);
+    assert.equal(await page.locator('[data-testid=tfjs-gates] canvas').count(), 6, 'i, f, g, o, c, h of the LSTM');
+    const shoot = async (p, label) => {
+      await p.getByTestId('tfjs-gates').scrollIntoViewIfNeeded();
+      for (const scheme of ['light', 'dark']) {
+        await p.emulateMedia({ colorScheme: scheme });
+        await mkdir(join(ROOT, 'build', 'screenshots'), { recursive: true });
+        const shot = join(ROOT, 'build', 'screenshots', `web-tfjs-load-${label}-${scheme}.png`);
+        await p.locator('.pg-weights').screenshot({ path: shot });
+        t.diagnostic(`wrote ${shot}`);
+      }
+      await p.emulateMedia({ colorScheme: 'light' });
+    };
+    await shoot(page, 'desktop');
+    const phone = await openPage({ viewport: PHONE, deviceScaleFactor: 2 });
+    try {
+      await phone.page.goto(new URL('web/', env.server.url).href);
+      await ready(phone.page);
+      await phone.page.getByTestId('tfjs-load').click();
+      await phone.page.waitForFunction(() => window.__rnnPage.sections.playground.tfjs?.accuracy != null, null, { timeout: 60_000 });
+      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `phone: the page is ${overflow}px wider than the viewport`);
+      await shoot(phone.page, 'phone');
+      assert.deepEqual(phone.problems, [], 'phone: no page errors');
+    } finally {
+      await phone.context.close();
+    }
+    // The same model as files, as a user picks them (model.json + its shard)
+    const dir = join(ROOT, 'tests', 'fixtures', 'tfjs_sentiment');
+    await page.getByTestId('weights-load').setInputFiles([join(dir, 'model.json'), join(dir, 'model.weights.bin')]);
+    await page.waitForFunction(() => window.__rnnPage.sections.playground.tfjs?.fileName, null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('weights-status').textContent(), /Loaded model\.json: a TensorFlow\.js LayersModel of 3 layers \(Embedding → LSTM → Dense\)/);
+    // a shard left out: a clear error naming it
+    await page.getByTestId('weights-load').setInputFiles([join(dir, 'model.json')]);
+    await page.waitForFunction(() => /model\.weights\.bin' is missing/.test(document.querySelector('[data-testid=weights-status]').textContent), null, { timeout: 30_000 });
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
+
 test('anomaly detection streams the NAB sensor through a trained model; seq2seq decodes a word', { timeout: 120_000 }, () => onWebPage(async (page) => {
   const run = await trainToEnd(page, { task: 'anomaly', epochs: 20 });
   assert.ok(mean(run.losses.slice(-10)) < 0.2 * mean(run.losses.slice(0, 5)), 'the forecasting loss fell');

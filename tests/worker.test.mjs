@@ -29,6 +29,8 @@ test('modelSpec / buildModel: JSON round trip, same state_dict keys and initial 
     new rnn.RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'relu', numLayers: 2, bias: false, seed: 5 }),
     new rnn.LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, bidirectional: true, numLayers: 2, dropout: 0.25, seed: 6 }),
     new rnn.GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, seed: 7 }),
+    new rnn.GRU({ inputSize: 3, hiddenSize: 4, resetAfter: false, gateActivation: 'hardSigmoid', seed: 7 }),
+    new rnn.LSTM({ inputSize: 3, hiddenSize: 4, gateActivation: 'hardSigmoidKeras3', seed: 7 }),
     new rnn.Linear({ inFeatures: 4, outFeatures: 3, bias: false, seed: 8 }),
     new rnn.Embedding({ numEmbeddings: 9, embeddingDim: 3, paddingIdx: -1, seed: 9 }),
     new rnn.Embedding({ numEmbeddings: 9, embeddingDim: 3, seed: 10 }),
@@ -60,6 +62,10 @@ test('modelSpec / buildModel: JSON round trip, same state_dict keys and initial 
     for (const x of [copy, bound, m]) x.dispose();
   }
   assert.deepEqual(modelSpec(new rnn.RNN({ inputSize: 1, hiddenSize: 2, seed: 0 })).nonlinearity, 'tanh');
+  const gru = modelSpec(new rnn.GRU({ inputSize: 1, hiddenSize: 2, seed: 0 }));
+  assert.deepEqual([gru.gateActivation, gru.resetAfter], ['sigmoid', true], 'GRU defaults are in the spec');
+  assert.equal(modelSpec(new rnn.LSTM({ inputSize: 1, hiddenSize: 2, seed: 0 })).gateActivation, 'sigmoid');
+  assert.throws(() => buildModel(rnn, { type: 'LSTM', inputSize: 1, hiddenSize: 2, resetAfter: false }), /unknown option 'resetAfter'/);
   const emb = new rnn.Embedding({ numEmbeddings: 9, embeddingDim: 3, paddingIdx: -1, seed: 9 });
   assert.equal(modelSpec(emb).paddingIdx, 8, 'paddingIdx as PyTorch stores it');
   emb.dispose();

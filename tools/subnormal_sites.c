@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
     float scale = 1.0f;
     if (!strcmp(what, "saturated")) T = 128, scale = 1000.0f;
     if (!strcmp(what, "tinyin")) T = 32, scale = tiny;
-    const rnn_model_config cfg = {cell, I, H, 1, 0, 1, 0, 0.0f, 3};
+    const rnn_model_config cfg = {cell, I, H, 1, 0, 1, 0, 0.0f, 3, 0, 0};
     rnn_model *m;
     if (rnn_model_create(&cfg, &m)) return 1;
     if (!strcmp(what, "stream")) {

@@ -109,7 +109,7 @@ typedef struct {
 static void train_setup(train_ctx *c, int cell, int T, int B, int I, int H) {
   memset(c, 0, sizeof *c);
   c->T = T, c->B = B, c->I = I, c->H = H, c->cell = cell;
-  rnn_model_config cfg = {cell, I, H, 1, 0, 1, 0, 0.0f, 1};
+  rnn_model_config cfg = {cell, I, H, 1, 0, 1, 0, 0.0f, 1, 0, 0};
   int st = rnn_model_create(&cfg, &c->m);
   if (st) die("rnn_model_create", st);
   const size_t TB = (size_t)T * B;
@@ -266,7 +266,7 @@ int main(int argc, char **argv) {
     printf("%s", SEP());
     step_ctx c = {0};
     c.I = 32, c.H = 256, c.inner = 200;
-    rnn_model_config cfg = {RNN_CELL_LSTM, c.I, c.H, 1, 0, 1, 0, 0.0f, 1};
+    rnn_model_config cfg = {RNN_CELL_LSTM, c.I, c.H, 1, 0, 1, 0, 0.0f, 1, 0, 0};
     int st = rnn_model_create(&cfg, &c.m);
     if (st) die("rnn_model_create", st);
     c.xs = malloc(64 * c.I * sizeof(float));

@@ -1,5 +1,6 @@
 // threads.js - one computation, run the same way in Node and in Chromium, on
-// the single-threaded and the multi-threaded build: LSTM / GRU / RNN forward,
+// the single-threaded and the multi-threaded build: LSTM / GRU / RNN (and a
+// GRU with the reset gate before the product and hard-sigmoid gates) forward,
 // backward and an Adam step at sizes whose products are split over threads,
 // and 300 steps of a batch-1 LSTM stream. Results must be bitwise the same
 // whatever the thread count.
@@ -17,8 +18,10 @@ export function runThreadsCase(rnn) {
   const out = { threads: rnn.threads, backend: rnn.backend };
   // B * gates * H reaches the pointwise split too (src/parallel.c) for every cell
   const T = 8, B = 64, I = 24, H = 128;
-  for (const cls of ['LSTM', 'GRU', 'RNN']) {
-    const m = new rnn[cls]({ inputSize: I, hiddenSize: H, numLayers: 2, seed: 5 });
+  const cells = { LSTM: ['LSTM'], GRU: ['GRU'], RNN: ['RNN'],
+    GRU_before: ['GRU', { resetAfter: false, gateActivation: 'hardSigmoid' }] };
+  for (const [key, [cls, opts]] of Object.entries(cells)) {
+    const m = new rnn[cls]({ inputSize: I, hiddenSize: H, numLayers: 2, seed: 5, ...opts });
     const opt = new rnn.Adam(m.parameters(), { lr: 0.01 });
     const x = rnn.tensor([T, B, I], filled(T * B * I, 1));
     opt.zeroGrad();
@@ -27,7 +30,7 @@ export function runThreadsCase(rnn) {
     const grads = m.grads();
     opt.step();
     const after = m.forward(x).output.data;
-    out[cls] = {
+    out[key] = {
       output: Array.from(output.data),
       dx: Array.from(dx.data),
       grad_ih: Array.from(grads.weight_ih_l0.data),

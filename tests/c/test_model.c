@@ -89,6 +89,11 @@ static rnn_model_config config(int cell, int I, int H, int L, int bidir, int bia
   return c;
 }
 
+static rnn_model_config variant(rnn_model_config c, int gate_activation, int reset_before) {
+  c.gate_activation = gate_activation, c.reset_before = reset_before;
+  return c;
+}
+
 static const char *cell_name(int cell) {
   static const char *names[] = {"RNN_TANH", "RNN_RELU", "LSTM", "GRU"};
   return cell >= 0 && cell < 4 ? names[cell] : "?";
@@ -541,6 +546,13 @@ static void test_invalid(void) {
       {config(RNN_CELL_LSTM, 4, 8, 2, 0, 1, 0, NAN, 1), RNN_E_INVALID, "dropout", "dropout NaN"},
       {config(7, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type 7"},
       {config(-1, 4, 8, 1, 0, 1, 0, 0.0f, 1), RNN_E_INVALID, "cell", "cell type -1"},
+      {variant(config(RNN_CELL_RNN_TANH, 4, 8, 1, 0, 1, 0, 0.0f, 1), 1, 0), RNN_E_INVALID,
+       "gateActivation", "gate activation on an RNN"},
+      {variant(c, RNN_GATE_COUNT, 0), RNN_E_INVALID, "gateActivation", "gate activation 3"},
+      {variant(c, -1, 0), RNN_E_INVALID, "gateActivation", "gate activation -1"},
+      {variant(c, 0, 1), RNN_E_INVALID, "resetAfter", "reset before on an LSTM"},
+      {variant(config(RNN_CELL_GRU, 4, 8, 1, 0, 1, 0, 0.0f, 1), 0, 2), RNN_E_INVALID, "resetAfter",
+       "reset_before 2"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     m = (rnn_model *)&m;
@@ -998,7 +1010,7 @@ static void test_boundary(void) {
   rnn_model *a = NULL, *b = NULL;
   rnn_model_create(&c, &a);
   check(rnn_model_new(c.cell, c.input_size, c.hidden_size, c.num_layers, c.bidirectional, c.bias,
-                      c.proj_size, c.dropout, c.seed, &b) == RNN_OK,
+                      c.proj_size, c.dropout, c.seed, 0, 0, &b) == RNN_OK,
         "boundary: rnn_model_new");
   rnn_params *pa = rnn_model_parameters(a), *pb = rnn_model_parameters(b);
   check(rnn_params_count(pa) == rnn_params_count(pb) &&

@@ -48,7 +48,7 @@ static void test_against_forward(int cell, int L, int P, int B, int bias) {
   const int ng = cell == RNN_CELL_LSTM ? 4 : cell == RNN_CELL_GRU ? 3 : 0;
   char what[96];
   snprintf(what, sizeof what, "cell %d L=%d P=%d B=%d bias=%d", cell, L, P, B, bias);
-  rnn_model_config cfg = {cell, I, H, L, 0, bias, P, 0.25f, 42u};
+  rnn_model_config cfg = {cell, I, H, L, 0, bias, P, 0.25f, 42u, 0, 0};
   rnn_model *m = NULL;
   if (rnn_model_create(&cfg, &m) != RNN_OK) {
     check(0, what, rnn_last_error());
@@ -121,7 +121,7 @@ static void test_against_forward(int cell, int L, int P, int B, int bias) {
 
 /* After rnn_params_changed the next step uses the new weights. */
 static void test_repack(void) {
-  rnn_model_config cfg = {RNN_CELL_LSTM, 3, 4, 2, 0, 1, 0, 0.0f, 1u};
+  rnn_model_config cfg = {RNN_CELL_LSTM, 3, 4, 2, 0, 1, 0, 0.0f, 1u, 0, 0};
   rnn_model *m = NULL;
   rnn_model_create(&cfg, &m);
   rnn_model_set_training(m, 0);
@@ -142,7 +142,7 @@ static void test_repack(void) {
 }
 
 static void test_errors(void) {
-  rnn_model_config cfg = {RNN_CELL_GRU, 3, 4, 1, 1, 1, 0, 0.0f, 1u};
+  rnn_model_config cfg = {RNN_CELL_GRU, 3, 4, 1, 1, 1, 0, 0.0f, 1u, 0, 0};
   rnn_model *m = NULL;
   rnn_model_create(&cfg, &m);
   rnn_stream *s = (rnn_stream *)&cfg; /* must be cleared on failure */

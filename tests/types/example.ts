@@ -204,6 +204,16 @@ async function main(): Promise<void> {
   // ---- safetensors round trip ----
   const file = parseSafetensors(serializeSafetensors(charModel.stateDict(), { note: 'example' }));
   console.log(Object.keys(file), file.__metadata__);
+
+  // ---- TF.js / Keras LayersModel: import, fine-tune, export ----
+  const keras = await rnn.loadLayersModel('https://example.com/model.json', { seed: 1 });
+  keras.logits = true;
+  await rnn.fit(keras, { train: [{ x: ids, y, lengths }], loss: 'bce' });
+  console.log(keras.predict({ shape: [1, 3], data: Int32Array.of(1, 2, 0) }).shape, keras.layers[0].className, keras.warnings);
+  const exported = await rnn.toLayersModel(clf, { weightsPath: 'w.bin' });
+  const again = await rnn.loadLayersModel({ modelJson: exported.files['model.json'], weights: { 'w.bin': exported.weightData } });
+  console.log(exported.modelJson.weightsManifest[0].paths, keras.toLayersModel().files, keras.gateTaps({ shape: [1, 3], data: Int32Array.of(1, 2, 3) })[0].taps[0].h.shape);
+  keras.dispose(); again.dispose();
   clf.dispose(); regressor.dispose(); charModel.dispose(); sentiment.dispose();
 
   // @ts-expect-error hiddenSize is required

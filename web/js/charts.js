@@ -1,5 +1,7 @@
 // charts.js - uPlot (from npm, served locally), themed from the CSS
-// variables, sized to its container.
+// variables, sized to its container, with its numbers as a table
+// (chart-table.js) for readers who cannot see it.
+import { chartTable } from './chart-table.js';
 import { UPLOT_CSS, UPLOT_JS } from './paths.js';
 import { loadStylesheet, onThemeChange, palette } from './util.js';
 
@@ -19,18 +21,22 @@ function axis(p, label, extra = {}) {
 /**
  * A chart in `container`: make(p) returns uPlot options without width /
  * height (p: the palette); data as uPlot takes it. The chart is rebuilt when
- * the theme changes and resized with its container.
+ * the theme changes and resized with its container. title: what it shows,
+ * the name of its text alternative.
  */
-export async function chart(container, make, data, { height = 260 } = {}) {
+export async function chart(container, make, data, { height = 260, title } = {}) {
   const uPlot = await uPlotLib();
   const box = container;
   const size = () => ({ width: Math.max(200, Math.floor(box.clientWidth)), height: typeof height === 'function' ? height() : height });
   const handle = { plot: null, data, uPlot };
+  const table = chartTable(box, title);
+  let opts = null;
   const build = () => {
     const p = palette();
     handle.plot?.destroy();
-    const opts = { ...make(p, axis), ...size() };
+    opts = { ...make(p, axis), ...size() };
     handle.plot = new uPlot(opts, handle.data, box);
+    table(opts, handle.data);
   };
   build();
   let w = box.clientWidth;
@@ -46,7 +52,7 @@ export async function chart(container, make, data, { height = 260 } = {}) {
     if (entries.some((e) => e.isIntersecting)) handle.plot?.redraw(false, false);
   }).observe(box);
   onThemeChange(build);
-  handle.setData = (d, resetScales = true) => { handle.data = d; handle.plot.setData(d, resetScales); };
+  handle.setData = (d, resetScales = true) => { handle.data = d; handle.plot.setData(d, resetScales); table(opts, d); };
   handle.rebuild = build;
   return handle;
 }

@@ -59,7 +59,7 @@ export async function setup({ rnn }) {
         { label: 'mean', stroke: p.muted, width: 1.5, dash: [5, 4], points: { show: false } }],
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-    }), [[0, LONG_RANGE.steps[T]], [null, null], [null, null], [null, null], [null, null]], { height: () => (window.innerWidth < 640 ? 190 : 210) });
+    }), [[0, LONG_RANGE.steps[T]], [null, null], [null, null], [null, null], [null, null]], { height: () => (window.innerWidth < 640 ? 190 : 210), title: `Training loss (MSE) at T = ${T}` });
   }
   // curves[T][cell] = [[step, loss], ...]; baseline[T]
   function drawCurves(curves, baseline, T) {

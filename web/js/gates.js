@@ -3,7 +3,7 @@
 // through both cells one step at a time with layer.stream({ taps: true }).
 import { History, gradientCss, scaleFor } from './heatmap.js';
 import { tex } from './math.js';
-import { $, $$, fitCanvas, num, onThemeChange, palette, visibility } from './util.js';
+import { $, $$, fitCanvas, num, onThemeChange, palette, reducedMotion, visibility } from './util.js';
 
 const H = 16;                 // units per cell
 const COLS = 120;             // time steps in the heat map
@@ -84,7 +84,7 @@ export async function setup({ rnn }) {
   };
   const input = new History(1, COLS);
 
-  const state = { n: 0, playing: true, selected: null, last: null, signal: 'sine', acc: 0, lastTime: 0 };
+  const state = { n: 0, playing: !reducedMotion.matches, selected: null, last: null, signal: 'sine', acc: 0, lastTime: 0 };
   const gateEls = $$('.gate');
   const detail = $('#gate-detail');
   const canvas = $('#gate-heat');
@@ -171,6 +171,7 @@ export async function setup({ rnn }) {
     $('#gate-scale-lo').textContent = def.kind === 'gate' ? '0' : '−1';
     $('#gate-scale-hi').textContent = def.kind === 'gate' ? '1' : '+1';
     $('#gate-scale-bar').style.background = gradientCss(sc);
+    canvas.setAttribute('aria-label', `Heat map of the ${def.cell} ${def.title.toLowerCase()} ${def.symbol}: ${H} units over the last ${COLS} steps, from ${def.kind === 'gate' ? '0 to 1' : '−1 to +1'}`);
     const eq = $('#gate-equation');
     eq.dataset.tex = def.tex;
     await tex(eq, def.tex, true);
@@ -212,13 +213,17 @@ export async function setup({ rnn }) {
   }
 
   const playBtn = $('#gate-play');
-  playBtn.addEventListener('click', () => {
-    state.playing = !state.playing;
-    playBtn.setAttribute('aria-pressed', String(state.playing));
-    playBtn.querySelector('.label').textContent = state.playing ? 'Pause' : 'Play';
-    playBtn.querySelector('[aria-hidden]').className = state.playing ? 'icon-pause' : 'icon-play';
-    if (state.playing) loop();
-  });
+  function setPlaying(on) {
+    state.playing = on;
+    playBtn.setAttribute('aria-pressed', String(on));
+    playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
+    playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
+    if (on) loop();
+  }
+  playBtn.addEventListener('click', () => { state.touched = true; setPlaying(!state.playing); });
+  // Reduced motion: the stream starts paused (state.playing above) and stops
+  // when the setting is turned on, unless the reader pressed Play.
+  reducedMotion.addEventListener('change', () => { if (reducedMotion.matches && !state.touched) setPlaying(false); });
   $('#gate-signal').addEventListener('change', (e) => { state.signal = e.target.value; });
   onThemeChange(() => { if (state.selected) select(state.selected); });
   new ResizeObserver(() => { if (state.selected) drawDetail(); }).observe(canvas);
@@ -228,7 +233,7 @@ export async function setup({ rnn }) {
   meters();
   await select('forget');
   stepEl.textContent = String(state.n);
-  loop();
+  setPlaying(state.playing);
 
   return {
     get selected() { return state.selected; },

@@ -115,7 +115,7 @@ export async function setup({ rnn }) {
     ],
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-  }), empty, { height: () => (window.innerWidth < 640 ? 240 : 300) });
+  }), empty, { height: () => (window.innerWidth < 640 ? 240 : 300), title: 'Gradient norm against the number of steps back from the loss' });
 
   const stats = $('#grad-stats');
   async function compute() {

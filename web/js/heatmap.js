@@ -28,11 +28,26 @@ export function scaleFor(kind, dark) {
   return { map: dark ? DIVERGING_DARK : DIVERGING_LIGHT, lo: -1, hi: 1 };
 }
 
+function rgbOf(v, scale) {
+  const i = Math.max(0, Math.min(255, Math.round(((v - scale.lo) / (scale.hi - scale.lo)) * 255)));
+  return scale.map.subarray(i * 3, i * 3 + 3);
+}
+
 /** CSS colour of v under a scale. */
 export function colorOf(v, scale) {
-  const i = Math.max(0, Math.min(255, Math.round(((v - scale.lo) / (scale.hi - scale.lo)) * 255)));
-  const m = scale.map;
-  return `rgb(${m[i * 3]},${m[i * 3 + 1]},${m[i * 3 + 2]})`;
+  const [r, g, b] = rgbOf(v, scale);
+  return `rgb(${r},${g},${b})`;
+}
+
+function luminance(r, g, b) {
+  const lin = (c) => { const s = c / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** Black or white, whichever reads better on colorOf(v, scale): at least 4.58:1 on any colour (WCAG AA). */
+export function inkOn(v, scale) {
+  const L = luminance(...rgbOf(v, scale));
+  return (1.05 / (L + 0.05)) >= ((L + 0.05) / 0.05) ? '#fff' : '#000';
 }
 
 /** A CSS linear-gradient of a scale, for legends. */

@@ -3,7 +3,7 @@
 import { replacedLanguage } from './locale.js'; // first: makes navigator.language usable by Intl
 import { init } from '../../dist/index.js';
 import { PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
-import { $, $$ } from './util.js';
+import { $, $$, scrollBoxesByKeyboard } from './util.js';
 
 // What tests (and curious people in the console) can read.
 const page = { ready: false, error: null, backend: null, threads: null, oneThreadReason: null, replacedLanguage, sections: {} };
@@ -22,7 +22,8 @@ function applyTheme(choice) {
   root.dataset.resolvedTheme = resolved;
   const label = { auto: 'Auto', light: 'Light', dark: 'Dark' }[choice];
   $('#theme-label').textContent = label;
-  $('#theme-toggle').setAttribute('aria-label', `Colour theme: ${choice === 'auto' ? `follows the system (${resolved})` : label.toLowerCase()}; click to change`);
+  // The name starts with the visible label (WCAG 2.5.3, label in name).
+  $('#theme-toggle').setAttribute('aria-label', `Theme: ${label}${choice === 'auto' ? ` (follows the system, ${resolved} now)` : ''}`);
   if (changed) document.dispatchEvent(new CustomEvent('themechange', { detail: { theme: resolved } }));
 }
 applyTheme(root.dataset.theme || 'auto');
@@ -100,6 +101,7 @@ try {
   // Lay out every section once so content-visibility remembers real heights.
   root.classList.add('render-all');
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  scrollBoxesByKeyboard(document.body); // while every box is laid out
   root.classList.remove('render-all');
   page.ready = true;
   performance.mark('rnn-page-ready');

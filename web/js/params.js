@@ -36,7 +36,7 @@ export async function setup({ rnn }) {
         el('td', {}, formula, el('span', { class: 'diff', title: n.keys.join('\n') }, `= ${int(n.formula)}${n.formula === n.engine ? ' ✓' : ' ✗'}`)),
         el('td', { class: 'r' }, el('span', { class: 'count', 'data-testid': `params-${c.kind}` }, int(n.engine))),
         el('td', { class: 'r' }, int(n.oneBias), el('span', { class: 'diff' }, `${int(n.engine - n.oneBias)} fewer (g·H)`)),
-        el('td', { class: 'r col-rel', style: 'width:22%' }, el('div', { class: 'bar', style: `width:${(100 * n.engine / max).toFixed(1)}%;background:${c.color}` })),
+        el('td', { class: 'r col-rel', style: 'width:22%' }, el('div', { class: 'bar', 'aria-hidden': 'true', style: `width:${(100 * n.engine / max).toFixed(1)}%;background:${c.color}` })),
       );
       rows.append(tr);
       await tex(formula, c.tex, false);

@@ -32,3 +32,8 @@ export const SENTIMENT_MODEL = here('../models/sentiment-lstm.safetensors');
 
 /** The recorded run of "RNN, LSTM or GRU? — measured" (scripts/record-compare.mjs). */
 export const COMPARE_RECORDED = here('../recorded/compare-run.json');
+
+/** The sentiment model trained in TF.js (tests/fixtures/make_tfjs_sentiment_fixture.mjs) and TF.js's results for it. */
+export const TFJS_SENTIMENT_MODEL = here('../../tests/fixtures/tfjs_sentiment/model.json');
+export const TFJS_SENTIMENT_WEIGHTS = here('../../tests/fixtures/tfjs_sentiment/model.weights.bin');
+export const TFJS_SENTIMENT_EXPECTED = here('../../tests/fixtures/tfjs_sentiment/expected.json');

@@ -20,7 +20,7 @@ export function lossChart(container) {
     ],
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-  }), [[], [], [], []], { height: chartHeight(290) });
+  }), [[], [], [], []], { height: chartHeight(290), title: 'Training loss by step' });
 }
 
 /** A run's records as the loss chart's series: steps, loss, smoothed loss, validation loss (at its step). */
@@ -65,5 +65,5 @@ export function anomalyChart(container, dataset) {
         ctx.restore();
       }],
     },
-  }), [[], [], [], []], { height: chartHeight(260) });
+  }), [[], [], [], []], { height: chartHeight(260), title: 'Sensor readings, the model\'s forecast and the flagged readings' });
 }

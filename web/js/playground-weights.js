@@ -2,8 +2,10 @@
 // model as .safetensors (PyTorch's tensor names, plus the page's metadata:
 // task, spec, vocabulary), load such a file back (and say how it differs
 // from the model in memory), and load the PyTorch-trained SentimentLSTM of
-// tests/fixtures with the logits PyTorch computed for it.
+// tests/fixtures with the logits PyTorch computed for it. A TF.js model
+// (model.json + .bin files, or the TF.js-trained one) goes to playground-tfjs.js.
 import { PYTORCH_LOGITS, PYTORCH_MODEL } from './paths.js';
+import { loadTfjsFiles, loadTfjsSentiment } from './playground-tfjs.js';
 import { TASKS, cellOfSpec, specOf } from './playground-tasks.js';
 import { $, download, el, int } from './util.js';
 
@@ -123,9 +125,27 @@ export function setupWeights({ rnn, S, ui, selectTask }) {
     }
   }
 
+  // A loaded TF.js model stays (S.tfjs) until the next one replaces it.
+  function keepTfjs(model, info) {
+    S.tfjs?.model.dispose();
+    S.tfjs = { model, ...info };
+  }
+
   $('#weights-load').addEventListener('change', async (e) => {
-    const f = e.target.files?.[0];
+    const files = [...(e.target.files ?? [])];
+    const f = files[0];
     if (!f) return;
+    if (files.some((g) => g.name.endsWith('.json'))) {
+      try {
+        keepTfjs(await loadTfjsFiles(rnn, files, showWeights), { fileName: files.map((g) => g.name).join(', ') });
+      } catch (err) {
+        S.lastLoad = { fileName: f.name, error: err.message };
+        showWeights(el('span', { class: 'bad' }, 'Could not load the TF.js model: '), err.message);
+      } finally {
+        e.target.value = '';
+      }
+      return;
+    }
     try {
       await loadBytes(new Uint8Array(await f.arrayBuffer()), f.name);
     } catch (err) {
@@ -146,6 +166,15 @@ export function setupWeights({ rnn, S, ui, selectTask }) {
       loadPytorch(file, 'sentiment_torch.safetensors', expected);
     } catch (err) {
       showWeights(el('span', { class: 'bad' }, 'Could not load the PyTorch model: '), err.message);
+    }
+  });
+
+  $('#tfjs-load').addEventListener('click', async () => {
+    try {
+      const { model, info } = await loadTfjsSentiment(rnn, showWeights);
+      keepTfjs(model, info);
+    } catch (err) {
+      showWeights(el('span', { class: 'bad' }, 'Could not load the TF.js model: '), err.message);
     }
   });
 

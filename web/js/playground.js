@@ -17,7 +17,7 @@ import { $, $$, el, int, num, seconds, whenNear } from './util.js';
 export async function setup({ rnn }) {
   const lab = new PlaygroundWorker();
   const ui = {
-    tasks: $$('[data-task]'), cells: $$('[data-cell]'), hidden: $('#pg-hidden'), layers: $('#pg-layers'),
+    tasks: $$('#playground [role=radio][data-task]'), cells: $$('#playground [role=radio][data-cell]'), hidden: $('#pg-hidden'), layers: $('#pg-layers'),
     epochs: $('#pg-epochs'), lr: $('#pg-lr'), start: $('#train-start'), pause: $('#train-pause'), stop: $('#train-stop'),
     loss: $('#train-loss'), step: $('#train-step'), metric: $('#train-metric'), metricLabel: $('#train-metric-label'),
     rate: $('#train-rate'), progress: $('#train-progress'), status: $('#train-status'), taskDesc: $('#task-desc'),
@@ -30,7 +30,7 @@ export async function setup({ rnn }) {
     models: {},         // task -> { model, spec, vocab, extra, steps, cell, hidden, layers }
     trainer: null, training: false, paused: false,
     run: null,          // the current / last run: { task, steps, loss, ema, val, first, last, startedAt, ... }
-    lastSave: null, lastLoad: null, pytorch: null, anomaly: null, sample: null, sentiment: null, g2p: null,
+    lastSave: null, lastLoad: null, pytorch: null, tfjs: null, anomaly: null, sample: null, sentiment: null, g2p: null,
   };
 
   // ---- data -------------------------------------------------------------
@@ -79,8 +79,12 @@ export async function setup({ rnn }) {
   }
 
   // ---- UI: task / cell / sizes -------------------------------------------
+  // A radio group is one Tab stop, its checked radio; the arrow keys move within it (below).
   function setChecked(buttons, attr, value) {
-    for (const b of buttons) b.setAttribute('aria-checked', String(b.dataset[attr] === value));
+    for (const b of buttons) {
+      b.setAttribute('aria-checked', String(b.dataset[attr] === value));
+      b.tabIndex = b.dataset[attr] === value ? 0 : -1;
+    }
   }
 
   // load: false sets the controls only (the data waits for the reader).
@@ -90,7 +94,8 @@ export async function setup({ rnn }) {
     const t = TASKS[task];
     setChecked(ui.tasks, 'task', task);
     for (const b of ui.cells) b.disabled = !t.cells.includes(b.dataset.cell);
-    if (!t.cells.includes(S.cell)) { S.cell = 'LSTM'; setChecked(ui.cells, 'cell', 'LSTM'); }
+    if (!t.cells.includes(S.cell)) S.cell = 'LSTM';
+    setChecked(ui.cells, 'cell', S.cell);
     const m = S.models[task];
     if (m) {
       S.cell = m.cell; setChecked(ui.cells, 'cell', m.cell);
@@ -342,6 +347,8 @@ export async function setup({ rnn }) {
     get lastSave() { return S.lastSave; },
     get lastLoad() { return S.lastLoad; },
     get pytorch() { return S.pytorch; },
+    /** The loaded TF.js model's info (accuracy, tfjsAccuracy, maxDiff / fileName), without the model. */
+    get tfjs() { if (!S.tfjs) return null; const { model, ...info } = S.tfjs; return info; },
     selectTask, train, saveBytes, loadBytes,
   };
 }

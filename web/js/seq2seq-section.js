@@ -205,10 +205,11 @@ export async function setup({ rnn, page }) {
     const p = palette(), sc = scaleFor('state', p.dark);
     ctx.replaceChildren(...Array.from(run.context.h.data.slice(0, 32), (v) => el('i', { style: `background:${colorOf(v, sc)}` })));
     const dec = $('#s2s-dec');
+    // The name is the visible tokens with hidden words around them (WCAG 2.5.3: it contains the visible text).
     dec.replaceChildren(...steps.map((s, t) => el('button', {
-      type: 'button', class: `s2s-step${t < S.shown ? ' shown' : ''}${t === S.shown - 1 ? ' current' : ''}`,
-      'aria-label': `step ${t + 1}: fed ${tok(s.fed)}, predicted ${tok(s.predicted)}`, onclick: () => showStep(t + 1),
-    }, el('span', { class: 'fed' }, tok(s.fed)), el('span', { class: 'arrow', 'aria-hidden': 'true' }, '↓'),
+      type: 'button', class: `s2s-step${t < S.shown ? ' shown' : ''}${t === S.shown - 1 ? ' current' : ''}`, onclick: () => showStep(t + 1),
+    }, el('span', { class: 'sr-only' }, `Step ${t + 1}: fed `), el('span', { class: 'fed' }, tok(s.fed)),
+    el('span', { class: 'arrow', 'aria-hidden': 'true' }, '↓'), el('span', { class: 'sr-only' }, t < S.shown ? ', predicted ' : ', not decoded yet '),
     el('span', { class: 'out' }, t < S.shown ? tok(s.predicted) : '?'))));
     const detail = $('#s2s-detail');
     if (!cur) {

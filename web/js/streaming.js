@@ -38,7 +38,7 @@ export async function setup({ rnn }) {
       { label: 'forward() over the prefix', stroke: p.warn, width: 2.5, points: { show: true, size: 6, fill: p.warn } }],
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-  }), [xs, xs.map(() => null), xs.map(() => null)], { height: 230 });
+  }), [xs, xs.map(() => null), xs.map(() => null)], { height: 230, title: 'Time per new element (µs)' });
 
   await chart($('#bench-memory'), (p, axis) => ({
     scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, hi * 1.08] } },
@@ -48,7 +48,7 @@ export async function setup({ rnn }) {
       { label: 'Transformer KV cache (1 layer)', stroke: p.dark ? '#c084fc' : '#9333ea', width: 2.5, points: { show: false } }],
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-  }), memory, { height: 230 });
+  }), memory, { height: 230, title: 'Memory carried between elements (floats)' });
 
   const btn = $('#stream-bench');
   async function measure() {

@@ -1,8 +1,8 @@
 // unrolled.js - section 1: a vanilla RNN unrolled over six steps, animating
 // a real forward pass (one stream.step() per tick) and showing that the same
 // three weight matrices serve every step.
-import { colorOf, scaleFor } from './heatmap.js';
-import { $, el, num, onThemeChange, palette, prng, visibility } from './util.js';
+import { colorOf, inkOn, scaleFor } from './heatmap.js';
+import { $, el, num, onThemeChange, palette, prng, reducedMotion, visibility } from './util.js';
 
 const H = 4;           // hidden units
 const T = 6;           // unrolled steps
@@ -140,7 +140,8 @@ export async function setup({ rnn }) {
       const box = el('div', { class: `weight ${kind}` });
       const [b, s] = label.split('_');
       box.append(el('span', { class: `wname ${kind}` }, b, el('sub', {}, s), el('span', { class: 'muted small' }, `  ${shape}`)));
-      const grid = el('div', { class: 'mat', style: `grid-template-columns: repeat(${colsN}, 22px)` });
+      const rowsText = Array.from({ length: rows }, (_, r) => Array.from(data.slice(r * colsN, (r + 1) * colsN), (v) => num(v, 2)).join(', '));
+      const grid = el('div', { class: 'mat', role: 'img', 'aria-label': `${label}, ${shape}, by row: ${rowsText.join('; ')}`, style: `grid-template-columns: repeat(${colsN}, 22px)` });
       for (let i = 0; i < rows * colsN; i++) {
         grid.append(el('span', { style: `background:${colorOf(data[i], scale)}`, title: `${label}[${Math.floor(i / colsN)},${i % colsN}] = ${data[i].toFixed(3)}` }));
       }
@@ -164,7 +165,7 @@ export async function setup({ rnn }) {
       c.g.classList.toggle('pending', t > state.t);
       c.xText.textContent = num(state.inputs[t], 2);
       c.xChip.style.fill = colorOf(state.inputs[t], sc);
-      c.xText.style.fill = Math.abs(state.inputs[t]) > 0.55 ? (palette().dark ? '#0e1015' : '#fff') : '';
+      c.xText.style.fill = inkOn(state.inputs[t], sc);
       const h = state.hs[t];
       c.units.forEach((u, j) => u.setAttribute('fill', h ? colorOf(h[j], sc) : 'var(--surface)'));
       c.yText.textContent = state.ys[t] == null ? '·' : num(state.ys[t], 2);
@@ -173,7 +174,7 @@ export async function setup({ rnn }) {
   }
 
   const vec = (v, sc) => el('span', { class: 'vec' }, [...v].map((x) => el('span', {
-    style: `background:${colorOf(x, sc)};color:${Math.abs(x) > 0.55 ? (palette().dark ? '#0e1015' : '#fff') : 'inherit'}`,
+    style: `background:${colorOf(x, sc)};color:${inkOn(x, sc)}`,
   }, (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(2))));
 
   function explain(t, prev, x, h, y) {
@@ -247,6 +248,8 @@ export async function setup({ rnn }) {
     svg.classList.toggle('playing', on);
     playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
     playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
+    // While it plays by itself the step read-out is not announced at every tick.
+    calc.parentElement.setAttribute('aria-live', on ? 'off' : 'polite');
     if (on) tick();
   }
 
@@ -263,11 +266,16 @@ export async function setup({ rnn }) {
   drawWeights();
   reset();
   check();
-  // Start playing once, when the section is first seen.
+  // Start playing once, when the section is first seen, unless the reader
+  // asked for reduced motion (then only Play starts it).
   const io = new IntersectionObserver((e) => {
-    if (e.some((x) => x.isIntersecting)) { io.disconnect(); if (!state.playing && !state.touched) setPlaying(true); }
+    if (e.some((x) => x.isIntersecting)) {
+      io.disconnect();
+      if (!state.playing && !state.touched && !reducedMotion.matches) setPlaying(true);
+    }
   }, { threshold: 0.4 });
   io.observe(svg);
+  reducedMotion.addEventListener('change', () => { if (reducedMotion.matches && !state.touched) setPlaying(false); });
 
   return {
     get t() { return state.t; },
@@ -275,6 +283,7 @@ export async function setup({ rnn }) {
     get states() { return state.hs.map((h) => [...h]); },
     get outputs() { return [...state.ys]; },
     get checkDiff() { return state.checkDiff; },
+    get playing() { return state.playing; },
     step, reset,
   };
 }

@@ -165,3 +165,43 @@ export function bindOutput(input, format = (v) => v) {
   show();
   return show;
 }
+
+/** The reader asked for less motion (prefers-reduced-motion: reduce): nothing may animate by itself. */
+export const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Every scroll box under root whose content overflows gets tabindex=0 (unless
+ * it holds something focusable already), so a keyboard alone can scroll it
+ * (WCAG 2.1.1); boxes that fit stay out of the tab order. Kept up to date as
+ * boxes resize or their content changes.
+ */
+export function scrollBoxesByKeyboard(root) {
+  const scrolls = (v) => v === 'auto' || v === 'scroll';
+  const SLACK = 12; // px: a glyph's overhang hides nothing (axe-core allows 13)
+  const update = (box) => {
+    const cs = getComputedStyle(box);
+    const over = (scrolls(cs.overflowX) && box.scrollWidth > box.clientWidth + SLACK)
+      || (scrolls(cs.overflowY) && box.scrollHeight > box.clientHeight + SLACK);
+    if (over && !box.querySelector(FOCUSABLE)) box.tabIndex = 0;
+    else box.removeAttribute('tabindex');
+  };
+  const boxes = [...root.querySelectorAll('*:not(.katex *)')].filter((e) => {
+    const cs = getComputedStyle(e);
+    return scrolls(cs.overflowX) || scrolls(cs.overflowY);
+  });
+  const resized = new ResizeObserver((entries) => { for (const e of entries) update(e.target.closest('[data-scroll-box]') ?? e.target); });
+  const changed = new MutationObserver((records) => {
+    const boxes = new Set(records.map((r) => (r.target.nodeType === 1 ? r.target : r.target.parentElement)?.closest('[data-scroll-box]')));
+    for (const box of boxes) if (box) update(box);
+  });
+  for (const box of boxes) {
+    box.dataset.scrollBox = '';
+    resized.observe(box);
+    if (box.firstElementChild) resized.observe(box.firstElementChild);
+    changed.observe(box, { childList: true, subtree: true, characterData: true });
+    update(box);
+  }
+  return boxes;
+}
