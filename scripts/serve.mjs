@@ -11,7 +11,10 @@
 // they may share wasm memory with workers and run the multi-threaded build
 // (init({ threads })). A URL with ?noisolation is served without those
 // headers, to see the single-threaded fallback.
-import { statSync, realpathSync } from 'node:fs';
+//
+// Tests: startServer({ headScript }) puts a script first in every HTML
+// page's <head> (tests/helpers/engines.mjs records errors with it).
+import { readFileSync, statSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sirv from 'sirv';
@@ -34,6 +37,23 @@ function hasDotSegment(urlPath) {
   return decoded.split(/[\\/]/).some((seg) => seg.startsWith('.'));
 }
 
+// The HTML file a request names (a folder means its index.html), or null.
+function htmlFile(urlPath) {
+  if (!/(\/|\.html)$/.test(urlPath)) return null;
+  try {
+    const file = new URL(`.${decodeURIComponent(urlPath)}${urlPath.endsWith('/') ? 'index.html' : ''}`, pathToFileURL(ROOT));
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+function sendWithHeadScript(res, file, headScript) {
+  const html = readFileSync(file, 'utf8').replace(/<head[^>]*>/i, (head) => `${head}<script>${headScript}</script>`);
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(html);
+}
+
 function notFound(res, path) {
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(`404 not found: ${path}\n`);
@@ -46,11 +66,11 @@ function redirect(res, location) {
 
 /**
  * Starts the server. port 0 picks a free ephemeral port.
- * @param {{ port?: number, host?: string, quiet?: boolean }} [options]
+ * @param {{ port?: number, host?: string, quiet?: boolean, headScript?: string }} [options]
  * @returns {Promise<{ url: string, port: number, server: import('node:http').Server, close: () => Promise<void> }>}
  *   url is the server's root, e.g. 'http://127.0.0.1:41234/'.
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', quiet = true } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', quiet = true, headScript = null } = {}) {
   // dev: read files on every request and send no-store, so a rebuilt dist/
   // is picked up without restarting. (sirv's dev mode does not filter
   // dotfiles itself; the handler below refuses them.)
@@ -67,6 +87,8 @@ export async function startServer({ port = 8080, host = '127.0.0.1', quiet = tru
     if (hasDotSegment(path)) return notFound(res, path); // .git, .ci, ...
     // /web -> /web/, so the page's relative URLs (./app.js) resolve under it.
     if (!path.endsWith('/') && isDirectory(path)) return redirect(res, `${path}/${query}`);
+    const html = headScript ? htmlFile(path) : null;
+    if (html) return sendWithHeadScript(res, html, headScript);
     files(req, res, () => notFound(res, path));
   });
   await new Promise((resolve, reject) => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian machine: npm devDependencies, and with
-# --test the system packages the tests need (Chromium for browser tests), with
+# --test the system packages the tests need (the three browser engines the
+# browser tests drive: Chromium, Firefox ESR, WebKitGTK's MiniBrowser with
+# WebKitWebDriver and Xvfb for its window), with
 # --bench those the benchmark compares against (PyTorch on OpenBLAS, clang);
 # --test also espeak-ng and sox (the spoken-digit data of scripts/make-digits.mjs).
 # Emscripten is installed by build.sh when missing.
@@ -23,6 +25,8 @@ fi
 
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+  [ -x /usr/bin/firefox-esr ] || apt_install firefox-esr
+  { [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ]; } || apt_install webkit2gtk-driver xvfb
   # PyTorch interop tests run the tools/ scripts with Debian's torch.
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.

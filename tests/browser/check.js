@@ -1,5 +1,5 @@
 // check.js - the script of tests/browser/check.html?case=NAME, the page
-// tests/browser.test.mjs opens: it runs one case in Chromium (the same code
+// tests/browser.test.mjs opens: it runs one case in a browser (the same code
 // the test runs in Node) and leaves its result in window.__result, or the
 // error in window.__error; #out shows which.
 //   engine    LSTM / GRU / RNN forward, backward and Adam (engine.js)
@@ -26,6 +26,7 @@ const CASES = {
     const rnn = await init({ threads: 2 });
     const result = runThreadsCase(rnn);
     result.isolated = globalThis.crossOriginIsolated === true;
+    result.sharedArrayBuffer = typeof SharedArrayBuffer === 'function';
     result.stats = rnn.threadStats();
     return [result, `done (${result.threads} threads)`];
   },

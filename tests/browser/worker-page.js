@@ -77,6 +77,12 @@ export async function runInPage(rnn, doc) {
   const losses = [], epochs = [];
   let shown = 0;
   const t0 = performance.now();
+  // The scripts of the workers started (the same way in every browser).
+  const workerUrls = [];
+  const PageWorker = globalThis.Worker;
+  globalThis.Worker = class extends PageWorker {
+    constructor(url, options) { workerUrls.push(new URL(url, location.href).pathname); super(url, options); }
+  };
   const trainer = rnn.createTrainer({ model, train, val, ...FIT_OPTIONS, applyTo: model });
   trainer.on('progress', (p) => {
     if (!measuring) { measuring = true; start = last = performance.now(); }
@@ -91,6 +97,7 @@ export async function runInPage(rnn, doc) {
   try {
     result = await trainer.done;
   } finally {
+    globalThis.Worker = PageWorker;
     const t = performance.now();
     maxGap = Math.max(maxGap, t - last); // the wait since the last tick counts too
     measuring = false;
@@ -120,5 +127,6 @@ export async function runInPage(rnn, doc) {
     maxFrameGapMs: maxFrameGap,
     gaps,
     longTasks: observer ? longTasks : null,
+    workerUrls,
   };
 }

@@ -1,4 +1,4 @@
-// browser.mjs - what the Chromium tests (browser, worker-browser, web) share:
+// browser.mjs - what the Chromium-only tests (web.test.mjs) share:
 // the repository's static server (scripts/serve.mjs) and Debian's headless
 // Chromium driven by playwright-core, started in a before() hook and closed
 // in after(), and pages that record every error. When Chromium or a built
@@ -8,8 +8,11 @@ import { existsSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
+import { BINARIES, CHROMIUM_ARGS } from './engines.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// The tests that run in every engine use engines.mjs; these use playwright's
+// Chromium-only API (screenshots, downloads, long tasks, keyboard).
+export const CHROMIUM = BINARIES.chromium();
 const ROOT = new URL('../../', import.meta.url);
 
 /**
@@ -33,8 +36,7 @@ export function useBrowser({ dist = [], nodeModules = [] } = {}) {
     env.server = await startServer({ port: 0, host: '127.0.0.1' });
     env.browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
   });
   after(async () => {

@@ -45,6 +45,12 @@ export async function chart(container, make, data, { height = 260, title } = {})
     w = box.clientWidth;
     handle.plot?.setSize(size());
   }).observe(box);
+  // WebKitGTK 2.50 shows a canvas that was painted while its section was
+  // skipped (content-visibility: auto) as blank until it is painted again:
+  // repaint (cheap) whenever the chart comes into view.
+  new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) handle.plot?.redraw(false, false);
+  }).observe(box);
   onThemeChange(build);
   handle.setData = (d, resetScales = true) => { handle.data = d; handle.plot.setData(d, resetScales); table(opts, d); };
   handle.rebuild = build;

@@ -1,10 +1,12 @@
 // main.js - the page's entry: theme, navigation, the engine, then each
 // section. Everything uses rnn-wasm's public API only.
+import { replacedLanguage } from './locale.js'; // first: makes navigator.language usable by Intl
 import { init } from '../../dist/index.js';
+import { PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
 import { $, $$, scrollBoxesByKeyboard } from './util.js';
 
 // What tests (and curious people in the console) can read.
-const page = { ready: false, error: null, backend: null, sections: {} };
+const page = { ready: false, error: null, backend: null, threads: null, oneThreadReason: null, replacedLanguage, sections: {} };
 window.__rnnPage = page;
 
 // ---- theme: auto (the system's) -> light -> dark -----------------------
@@ -63,12 +65,14 @@ const mathReady = document.querySelector('[data-tex]:not([data-rendered])')
 
 try {
   const t0 = performance.now();
-  const rnn = await init();
+  const rnn = await init({ threads: PAGE_THREADS });
   performance.mark('rnn-engine-ready');
   page.backend = rnn.backend;
+  page.threads = rnn.threads;
+  page.oneThreadReason = oneThreadReason(rnn);
   $('#backend').textContent = rnn.backend;
   $('#engine-dot').classList.add('ok');
-  status.textContent = `Engine ready (${rnn.backend === 'wasm-simd128' ? 'WebAssembly SIMD128' : 'scalar WebAssembly'}, loaded in ${Math.round(performance.now() - t0)} ms). Everything below runs on it, in this tab.`;
+  status.textContent = engineStatus(rnn, performance.now() - t0);
 
   const modules = [
     ['unrolled', () => import('./unrolled.js')],
