@@ -18,6 +18,7 @@
 // Final line: cell=all lstm_test_mse=... gru_test_mse=... rnn_test_mse=...
 //             baseline_mse=... steps=... seconds=...
 import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, timer } from './common.mjs';
+import { addingBatch } from '../shared/adding-core.js';
 
 const flags = parseFlags({
   T: 100, steps: 4000, hidden: 64, batch: 64, lr: 2e-3, clip: 1, cells: 'lstm,gru,rnn',
@@ -29,20 +30,6 @@ const { createRng } = rnn.data;
 const CELLS = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN', mingru: 'MinGRU', minlstm: 'MinLSTM' };
 const cells = flags.cells.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
 for (const c of cells) if (!CELLS[c]) throw new Error(`unknown cell ${c} (use ${Object.keys(CELLS).join(', ')})`);
-
-/** n sequences of the adding problem: x [n, T, 2], y [n, 1]. */
-function addingData(rng, n, T) {
-  const x = new Float32Array(n * T * 2), y = new Float32Array(n);
-  const half = Math.floor(T / 2);
-  for (let b = 0; b < n; b++) {
-    for (let t = 0; t < T; t++) x[(b * T + t) * 2] = rng.uniform();
-    const i = rng.int(half), j = half + rng.int(T - half);
-    x[(b * T + i) * 2 + 1] = 1;
-    x[(b * T + j) * 2 + 1] = 1;
-    y[b] = x[(b * T + i) * 2] + x[(b * T + j) * 2];
-  }
-  return { x: { shape: [n, T, 2], data: x }, y: { shape: [n, 1], data: y } };
-}
 
 function mse(model, set, chunk = 500) {
   model.eval();
@@ -59,8 +46,8 @@ function mse(model, set, chunk = 500) {
 }
 
 // Held-out sets, from their own seeds (never seen in training).
-const test = addingData(createRng(flags.seed * 1000 + 7), flags.testSize, flags.T);
-const val = addingData(createRng(flags.seed * 1000 + 8), flags.valSize, flags.T);
+const test = addingBatch(createRng(flags.seed * 1000 + 7), flags.testSize, flags.T);
+const val = addingBatch(createRng(flags.seed * 1000 + 8), flags.valSize, flags.T);
 let baseline = 0; // MSE of always predicting 1, the mean of the target
 for (const v of test.y.data) baseline += (v - 1) ** 2;
 baseline /= flags.testSize;
@@ -85,7 +72,7 @@ for (const [ci, cell] of cells.entries()) {
     // Fresh batches for the next evalEvery steps; one optimizer throughout.
     const n = Math.min(flags.evalEvery, flags.steps - step);
     const train = [];
-    for (let i = 0; i < n; i++) train.push(addingData(dataRng, flags.batch, flags.T));
+    for (let i = 0; i < n; i++) train.push(addingBatch(dataRng, flags.batch, flags.T));
     let lossSum = 0;
     await rnn.fit(model, {
       train, loss: 'mse', optimizer: opt, clipGradNorm: flags.clip, shuffle: false,

@@ -4,6 +4,7 @@
 // its worker (playground-worker.js, message 'compare'); the recorded run the
 // page shows at first paint is the same code in Node
 // (scripts/record-compare.mjs).
+import { addingBatch } from '../../shared/adding-core.js';
 
 export const CELLS = ['RNN', 'LSTM', 'GRU'];
 
@@ -20,20 +21,6 @@ export const LONG_RANGE = {
 export const SOLVED_MSE = 0.01;
 /** One training step (forward, MSE, backward, clipping, Adam) at the parameter section's H = 256, I = 1. */
 export const SPEED = { hidden: 256, input: 1, batch: 32, T: 50, rounds: 4, reps: 2 };
-
-/** n sequences of the adding problem: x [n, T, 2] (value, marker), y [n, 1]: the sum of the two marked values. */
-export function addingBatch(rng, n, T) {
-  const x = new Float32Array(n * T * 2), y = new Float32Array(n);
-  const half = Math.floor(T / 2);
-  for (let b = 0; b < n; b++) {
-    for (let t = 0; t < T; t++) x[(b * T + t) * 2] = rng.uniform();
-    const i = rng.int(half), j = half + rng.int(T - half);
-    x[(b * T + i) * 2 + 1] = 1;
-    x[(b * T + j) * 2 + 1] = 1;
-    y[b] = x[(b * T + i) * 2] + x[(b * T + j) * 2];
-  }
-  return { x: { shape: [n, T, 2], data: x }, y: { shape: [n, 1], data: y } };
-}
 
 /** <cell>(inputSize -> hidden), its last step, Linear(hidden -> 1). */
 function regressor(rnn, cell, inputSize, hidden, seed) {
