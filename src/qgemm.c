@@ -1,0 +1,164 @@
+/* qgemm.c - int8 products (qgemm.h): W quantized and packed once per weight
+ * change, A quantized row by row into the caller's workspace, then the
+ * microkernels. Packing is cold (compiled for size); quantizing A and the
+ * drivers run every step. */
+#include "qgemm.h"
+#include "rnn_internal.h"
+
+#include <string.h>
+
+#ifdef __wasm_simd128__
+static rnn_qgemm_ukernel qgemm_2x4 = rnn_qgemm_2x4c8__wasmsimd;
+static rnn_qgemv_ukernel qgemv_1x8 = rnn_qgemv_1x8c8__wasmsimd;
+#else
+static rnn_qgemm_ukernel qgemm_2x4 = rnn_qgemm_2x4c8__scalar;
+static rnn_qgemv_ukernel qgemv_1x8 = rnn_qgemv_1x8c8__scalar;
+#endif
+
+void rnn_qgemm_use_scalar(int force_scalar) {
+#ifdef __wasm_simd128__
+  qgemm_2x4 = force_scalar ? rnn_qgemm_2x4c8__scalar : rnn_qgemm_2x4c8__wasmsimd;
+  qgemv_1x8 = force_scalar ? rnn_qgemv_1x8c8__scalar : rnn_qgemv_1x8c8__wasmsimd;
+#else
+  (void)force_scalar;
+#endif
+}
+
+#define MB 64         /* rows of A quantized at a time */
+#define SA_BYTES 256  /* the block's row scales, before its rows */
+#define ROUND(n, r) (((n) + (r) - 1) / (r) * (r))
+
+static int padded_k(int K) { return ROUND(K, RNN_QGEMM_KR); }
+static int padded_n(int N) { return ROUND(N, 2 * RNN_QGEMM_NR); }
+
+/* The scale of a row whose largest magnitude is amax, and 127 / amax; a row
+ * below RNN_FLUSH_OPERAND counts as zeros (flush.h). */
+static inline float row_scale(float amax, float *inv) {
+  if (!(amax >= RNN_FLUSH_OPERAND)) {
+    *inv = 0.0f;
+    return 0.0f;
+  }
+  *inv = 127.0f / amax;
+  return rnn_flush(amax / 127.0f);
+}
+
+static inline int16_t quantize(float v, float inv) { return (int16_t)nearbyintf(v * inv); }
+
+float rnn_quantize_row(int K, const float *v, int16_t *qa) {
+  float amax = 0.0f, probe = 0.0f; /* probe: NaN when a value is NaN or infinite */
+  int k = 0;
+#ifdef __wasm_simd128__
+  v128_t vmax = wasm_f32x4_splat(0.0f), vprobe = vmax;
+  for (; k + 4 <= K; k += 4) {
+    const v128_t x = wasm_v128_load(v + k);
+    vmax = wasm_f32x4_pmax(vmax, wasm_f32x4_abs(x));
+    vprobe = wasm_f32x4_add(vprobe, wasm_f32x4_mul(x, wasm_f32x4_splat(0.0f)));
+  }
+  float lanes[4], probes[4];
+  wasm_v128_store(lanes, vmax);
+  wasm_v128_store(probes, vprobe);
+  for (int i = 0; i < 4; i++) amax = amax < lanes[i] ? lanes[i] : amax, probe += probes[i];
+#endif
+  RNN_TAIL_LOOP
+  for (int i = k; i < K; i++) {
+    const float a = fabsf(v[i]);
+    amax = amax < a ? a : amax;
+    probe += v[i] * 0.0f;
+  }
+  if (probe != 0.0f) {
+    memset(qa, 0, (size_t)K * sizeof(int16_t));
+    return NAN;
+  }
+  float inv;
+  const float scale = row_scale(amax, &inv);
+  k = 0;
+#ifdef __wasm_simd128__
+  const v128_t vinv = wasm_f32x4_splat(inv);
+  for (; k + 8 <= K; k += 8) {
+    const v128_t lo = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(v + k), vinv)));
+    const v128_t hi = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(v + k + 4), vinv)));
+    wasm_v128_store(qa + k, wasm_i16x8_narrow_i32x4(lo, hi));
+  }
+#endif
+  RNN_TAIL_LOOP
+  for (; k < K; k++) qa[k] = quantize(v[k], inv);
+  return scale;
+}
+
+size_t rnn_qgemm_workspace_size(int K) {
+  const size_t row = (size_t)padded_k(K) * sizeof(int16_t);
+  size_t rows = (256 << 10) / row;
+  rows = rows < RNN_QGEMM_MR ? RNN_QGEMM_MR : rows > MB ? MB : rows;
+  return SA_BYTES + rows * row;
+}
+
+void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed,
+                      float *c, ptrdiff_t ldc, int accumulate, void *ws, size_t ws_bytes) {
+  if (M <= 0 || N <= 0 || K <= 0) return;
+  const int Kp = padded_k(K), Np = padded_n(N);
+  const float *sw = packed;
+  const int8_t *qw = (const int8_t *)packed + (size_t)Np * 8;
+  float *sa = ws;
+  int16_t *qa = (int16_t *)((char *)ws + SA_BYTES);
+  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t));
+  const int mb = room > MB ? MB : (int)room;
+  for (int m0 = 0; m0 < M; m0 += mb) {
+    const int n = M - m0 < mb ? M - m0 : mb;
+    for (int r = 0; r < n; r++) {
+      int16_t *row = qa + (size_t)r * Kp;
+      sa[r] = rnn_quantize_row(K, a + (m0 + r) * lda, row);
+      memset(row + K, 0, (size_t)(Kp - K) * sizeof(int16_t));
+    }
+    float *cm = c + m0 * ldc;
+    if (n == 1) { /* one row: the GEMV kernel, eight columns a call */
+      for (int j = 0; j < N; j += 2 * RNN_QGEMM_NR)
+        qgemv_1x8(N - j < 8 ? N - j : 8, Kp, qa, sa[0], qw + (size_t)j * Kp, sw + j, cm + j,
+                  accumulate);
+      continue;
+    }
+    /* each panel stays in L1 while the block's rows pass it */
+    for (int j = 0; j < N; j += RNN_QGEMM_NR) {
+      const int nc = N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR;
+      for (int r = 0; r < n; r += RNN_QGEMM_MR)
+        qgemm_2x4(n - r < RNN_QGEMM_MR ? n - r : RNN_QGEMM_MR, nc, Kp, qa + (size_t)r * Kp, Kp,
+                  sa + r, qw + (size_t)j * Kp, sw + j, cm + r * ldc + j, ldc, accumulate);
+    }
+  }
+  (void)Np;
+}
+
+RNN_SMALL_FILE_BEGIN
+
+size_t rnn_qgemm_packed_size(int K, int N) {
+  const size_t Np = (size_t)padded_n(N);
+  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K);
+}
+
+void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packed) {
+  const int Kp = padded_k(K), Np = padded_n(N);
+  float *sw = packed;
+  int32_t *wsum = (int32_t *)(sw + Np);
+  int8_t *qw = (int8_t *)(wsum + Np);
+  memset(packed, 0, rnn_qgemm_packed_size(K, N));
+  for (int n = 0; n < N; n++) {
+    float amax = 0.0f, probe = 0.0f, inv;
+    for (int k = 0; k < K; k++) {
+      const float v = get(ctx, k, n), m = fabsf(v);
+      amax = amax < m ? m : amax;
+      probe += v * 0.0f;
+    }
+    sw[n] = probe != 0.0f ? NAN : row_scale(amax, &inv);
+    if (probe != 0.0f) continue;
+    int8_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
+    int32_t sum = 0;
+    for (int k = 0; k < K; k++) {
+      const int8_t q = (int8_t)quantize(get(ctx, k, n), inv);
+      panel[(size_t)(k / RNN_QGEMM_KR) * RNN_QGEMM_NR * RNN_QGEMM_KR +
+            (n % RNN_QGEMM_NR) * RNN_QGEMM_KR + k % RNN_QGEMM_KR] = q;
+      sum += q;
+    }
+    wsum[n] = sum;
+  }
+}
+
+RNN_SMALL_FILE_END
