@@ -122,6 +122,8 @@ export class Optimizer extends WasmHandle {
   /** One update from the accumulated gradients. */
   step() {
     const ptr = this._live();
+    const q = this._modules.find((m) => m.quantized);
+    if (q) throw new RnnError('STATE', `${this._kind}.step: ${q._what} is quantized (int8, inference only): dequantize it to train`);
     this._core.check(this._core.x.rnn_optimizer_step(ptr), `${this._kind}.step`);
     for (const m of this._modules) m._paramsChanged();
   }

@@ -67,6 +67,29 @@ export class ParamModule extends WasmHandle {
   /** Copies of the parameters under PyTorch's state_dict names. */
   stateDict() { this._live(); return this._dict(this._paramsPtr()); }
 
+  /**
+   * int8 inference (recurrent layers, Linear; other modules stay float32):
+   * every weight matrix becomes int8 with a float32 scale per row (the values
+   * become scale * q) and forward products run in int8. Training then throws
+   * STATE; dequantize() returns to float32 products. Non-finite weights
+   * throw INVALID_ARGUMENT and change nothing.
+   */
+  quantize() { return this._quantize(1); }
+  dequantize() { return this._quantize(0); }
+  get quantized() { return !!this._params && this._live() && this._core.x.rnn_params_quantized(this._params) === 1; }
+  _quantize(on) { // 2: check only (containers check every child first)
+    this._live();
+    if (this._quantizable) this._core.check(this._core.x.rnn_params_quantize(this._params, on), `${this._what}.quantize`);
+    return this;
+  }
+
+  /** stateDict() with a quantized module's weights as I8 '<name>' and F32 '<name>.scale' (safetensors-ready). */
+  quantizedStateDict() {
+    const sd = this.stateDict();
+    if (this.quantized) for (const t of this._tensorTable()) if (isWeight(t)) toInt8(sd, t.name);
+    return sd;
+  }
+
   /** Copies of the accumulated gradients, same names as stateDict(). */
   grads() { this._live(); return this._dict(this._gradsPtr()); }
 
@@ -77,13 +100,16 @@ export class ParamModule extends WasmHandle {
    */
   loadStateDict(sd) {
     this._checkStateDict(sd);
+    const int8 = fromInt8(sd, '', this._quantizable && this._tensorTable());
+    sd = int8.sd;
     const table = this._tensorTable();
     for (const t of table) {
       const values = sd[t.name].data;
       this._core.f32(this._paramsPtr() + 4 * t.offset, values.length).set(values);
     }
     this._paramsChanged();
-    return this;
+    // int8 weights in, or loaded into a quantized module: quantized values
+    return int8.found || this.quantized ? this._quantize(1) : this;
   }
 
   /**
@@ -95,6 +121,7 @@ export class ParamModule extends WasmHandle {
     if (sd === null || typeof sd !== 'object') {
       throw new RnnError('INVALID_ARGUMENT', `loadStateDict needs an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
     }
+    sd = fromInt8(sd, prefix, this._quantizable && this._tensorTable()).sd;
     const table = this._tensorTable();
     const names = new Set(table.map((t) => t.name));
     const missing = table.filter((t) => !(t.name in sd)).map((t) => prefix + t.name);
@@ -113,6 +140,48 @@ export class ParamModule extends WasmHandle {
     this._live();
     if (this._params) this._core.x.rnn_params_zero_grad(this._params);
   }
+}
+
+// int8 weights in state dicts: '<name>' I8 [rows, cols] and '<name>.scale'
+// F32 [rows], each value scale * q (the form quantize() leaves the values in).
+const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');
+
+function toInt8(sd, name) {
+  const { shape: [rows, cols], data } = sd[name];
+  const q = new Int8Array(data.length), scale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const row = data.subarray(r * cols, (r + 1) * cols);
+    const s = scale[r] = Math.fround(row.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
+    if (s > 0) for (let k = 0; k < cols; k++) q[r * cols + k] = Math.round(row[k] / s);
+  }
+  sd[name] = { dtype: 'I8', shape: [rows, cols], data: q };
+  sd[name + '.scale'] = { dtype: 'F32', shape: [rows], data: scale };
+}
+
+// sd with its int8 weights as float32 values ({ sd, found }); table: the
+// module's tensors when it takes int8 weights (else I8 data is left to fail
+// the dtype check).
+function fromInt8(sd, prefix = '', table) {
+  if (!table || !sd || typeof sd !== 'object') return { sd, found: false };
+  const out = { ...sd };
+  let found = false;
+  for (const t of table) {
+    const e = sd[t.name], scale = sd[t.name + '.scale'];
+    if (!isWeight(t) || !(e?.data instanceof Int8Array)) continue;
+    const what = `int8 tensor '${prefix}${t.name}'`;
+    if (!scale) throw new RnnError('FORMAT', `${what} has no '${prefix}${t.name}.scale'`);
+    checkTensor(scale, `'${prefix}${t.name}.scale'`, [t.shape[0]]);
+    if (!scale.data.every((s) => s >= 0 && s < Infinity)) throw new RnnError('FORMAT', `'${prefix}${t.name}.scale' holds a negative or non-finite scale`);
+    if (!Array.isArray(e.shape) || e.shape.join() !== t.shape.join() || e.data.length !== numel(t.shape)) {
+      throw new RnnError('SHAPE', `${what} has shape [${e.shape}], expected [${t.shape}]`);
+    }
+    const cols = e.shape[1], v = new Float32Array(e.data.length);
+    for (let i = 0; i < v.length; i++) v[i] = e.data[i] * scale.data[Math.floor(i / cols)];
+    out[t.name] = { shape: e.shape, data: v };
+    delete out[t.name + '.scale'];
+    found = true;
+  }
+  return { sd: out, found };
 }
 
 // The tensor table of an rnn_params, once per module: it never changes.

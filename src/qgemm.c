@@ -161,4 +161,11 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
   }
 }
 
+void rnn_qgemm_snap_row(int K, float *row) {
+  float amax = 0.0f, inv;
+  for (int k = 0; k < K; k++) amax = amax < fabsf(row[k]) ? fabsf(row[k]) : amax;
+  const float s = row_scale(amax, &inv);
+  for (int k = 0; k < K; k++) row[k] = (float)quantize(row[k], inv) * s;
+}
+
 RNN_SMALL_FILE_END

@@ -52,6 +52,10 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
 /* One row's quantization (the rule above): returns the scale, writes qa[0..K). */
 float rnn_quantize_row(int K, const float *v, int16_t *qa);
 
+/* Rounds row[0..K) to scale * q in place (the rule above): quantize()'s
+ * values, which pack back to the same q. */
+void rnn_qgemm_snap_row(int K, float *row);
+
 /* Bytes of workspace rnn_qgemm_packed wants for K (A quantized in blocks of
  * up to 64 rows, fewer when K is large; at least RNN_QGEMM_MR rows). */
 size_t rnn_qgemm_workspace_size(int K);

@@ -96,6 +96,14 @@ RNN_API void rnn_params_changed(rnn_params *p);
 /* Moves on every rnn_params_changed (copies made at another are stale). */
 RNN_API unsigned rnn_params_version(const rnn_params *p);
 RNN_API void rnn_params_zero_grad(rnn_params *p);
+/* int8 inference (qgemm.h): on = 1 rounds every 2-D "weight*" tensor to
+ * int8 with a float32 scale per row (the values become scale * q) and makes
+ * the owner's forward products int8; backward then fails with RNN_E_STATE.
+ * Non-finite weights, or rows longer than 131072, fail with RNN_E_INVALID
+ * and change nothing. on = 0 returns to float32 products (the values stay
+ * rounded). */
+RNN_API int rnn_params_quantize(rnn_params *p, int on);
+RNN_API int rnn_params_quantized(const rnn_params *p);
 
 typedef struct {
   int cell;          /* rnn_cell */
