@@ -100,7 +100,7 @@ RNN_API void rnn_params_zero_grad(rnn_params *p);
  * int8 with a float32 scale per row (the values become scale * q) and makes
  * the owner's forward products int8; backward then fails with RNN_E_STATE.
  * Non-finite weights, or rows longer than 131072, fail with RNN_E_INVALID
- * and change nothing. on = 0 returns to float32 products (the values stay
+ * and change nothing (on = 2 makes these checks only). on = 0 returns to float32 products (the values stay
  * rounded). */
 RNN_API int rnn_params_quantize(rnn_params *p, int on);
 RNN_API int rnn_params_quantized(const rnn_params *p);

@@ -1,0 +1,185 @@
+// int8 inference (issue 21 §1): quantize() / dequantize() on every cell and
+// variant, sequences (packed lengths, bidirectional, stacks) and streams with
+// taps, the SIMD and scalar builds giving the same numbers, int8 state dicts
+// through safetensors, PyTorch's quantize_dynamic error as the bar on the W4
+// LSTM (tests/fixtures/int8.json, made by make_int8_fixture.py), and the
+// errors: training a quantized model, non-finite weights, bad int8 files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { init } from '../dist/index.js';
+import { uniform } from '../bench/peers/common.mjs';
+import { BACKENDS, assertClose, lcg, loadFixture, randTensor, throwsCode } from './helpers/util.mjs';
+
+const rnn = await init();
+
+const CELLS = [
+  ['LSTM', {}], ['LSTM', { projSize: 3 }], ['GRU', {}], ['GRU', { resetAfter: false }], ['RNN', {}],
+  ['RNN', { nonlinearity: 'relu' }], ['MinGRU', {}], ['MinLSTM', { logSpace: true }],
+];
+
+const make = (api, cls, opts) => new api[cls]({ inputSize: 5, hiddenSize: 12, seed: 11, ...opts }).eval();
+
+test('quantize(): every weight becomes scale * q per row (|q| <= 127, the row max at 127), biases stay, dequantize() keeps the values', () => {
+  const m = make(rnn, 'LSTM', { numLayers: 2 });
+  const before = m.stateDict();
+  assert.equal(m.quantized, false);
+  assert.equal(m.quantize(), m);
+  assert.equal(m.quantized, true);
+  const after = m.stateDict();
+  for (const [name, t] of Object.entries(after)) {
+    if (!name.startsWith('weight')) {
+      assert.deepEqual(t.data, before[name].data, name);
+      continue;
+    }
+    const [rows, cols] = t.shape;
+    for (let r = 0; r < rows; r++) {
+      const row = t.data.subarray(r * cols, (r + 1) * cols), orig = before[name].data.subarray(r * cols, (r + 1) * cols);
+      const amax = Math.max(...orig.map(Math.abs)), s = Math.fround(amax / 127);
+      for (let k = 0; k < cols; k++) {
+        const q = row[k] / s;
+        assert.ok(Math.abs(q - Math.round(q)) < 1e-3 && Math.abs(q) <= 127.001, `${name}[${r}][${k}]: ${q}`);
+        assert.ok(Math.abs(row[k] - orig[k]) <= s / 2 + 1e-7, `${name}[${r}][${k}] moved more than half a step`);
+      }
+    }
+  }
+  m.dequantize();
+  assert.equal(m.quantized, false);
+  assert.deepEqual(m.stateDict(), after);
+  m.dispose();
+});
+
+test('int8 forward is close to float32 and the same in both builds; streams (with taps) equal it', async (t) => {
+  const apis = await Promise.all(BACKENDS.map(({ simd }) => init({ simd })));
+  for (const [cls, extra] of CELLS) {
+    for (const [numLayers, bidirectional] of [[1, false], [3, false], [2, true]]) {
+      await t.test(`${cls} ${JSON.stringify(extra)} L=${numLayers} bidirectional=${bidirectional}`, () => {
+        const rnd = lcg(5);
+        const T = 6, B = 3, x = randTensor([T, B, 5], rnd, 1);
+        const lengths = [6, 2, 4];
+        const outs = apis.map((api) => {
+          const m = make(api, cls, { ...extra, numLayers, bidirectional });
+          const f = m.forward(x, { lengths });
+          m.quantize();
+          const q = m.forward(x, { lengths });
+          const res = { f, q, m };
+          return res;
+        });
+        const [simd, scalar] = outs;
+        assertClose(simd.q.output, simd.f.output, { atol: 0.03, what: 'int8 output vs float32' });
+        assert.deepEqual(simd.q.output.data, scalar.q.output.data, 'SIMD and scalar int8 outputs bitwise equal');
+        assert.deepEqual(simd.q.hN.data, scalar.q.hN.data, 'hN bitwise equal');
+        if (!bidirectional) {
+          // a stream at batch 1 over sequence 0 (full length) gives its int8 output
+          const m = simd.m, s = m.stream({ taps: true });
+          const Ho = m.outputSize;
+          for (let step = 0; step < T; step++) {
+            const y = s.step(x.data.slice(step * B * 5, step * B * 5 + 5));
+            const want = simd.q.output.data.subarray(step * B * Ho, step * B * Ho + Ho);
+            assertClose(y, want, { atol: 1e-6, what: `stream step ${step}` });
+            assertClose(s.taps()[numLayers - 1].h, want, { atol: 1e-6, what: `taps h, step ${step}` });
+          }
+          s.dispose();
+        }
+        for (const o of outs) o.m.dispose();
+      });
+    }
+  }
+});
+
+test('W4 LSTM (H256, B32, T64): int8 max abs error no worse than PyTorch quantize_dynamic on the same model and inputs', () => {
+  const fx = loadFixture('int8.json');
+  const m = new rnn.LSTM({ inputSize: fx.I, hiddenSize: fx.H }).eval();
+  const sd = m.stateDict();
+  for (const [k, seed] of Object.entries(fx.weight_seeds)) sd[k].data = uniform(sd[k].data.length, seed, fx.weight_scale);
+  m.loadStateDict(sd);
+  const x = { shape: [fx.T, fx.B, fx.I], data: uniform(fx.T * fx.B * fx.I, fx.x_seed, fx.x_scale) };
+  const y = m.forward(x).output.data;
+  assert.ok(Math.abs(y.reduce((a, v) => a + v, 0) - fx.float_sum) < 1e-3, 'the same float32 model as the fixture');
+  m.quantize();
+  const q = m.forward(x).output.data;
+  let err = 0;
+  for (let i = 0; i < y.length; i++) err = Math.max(err, Math.abs(q[i] - y[i]));
+  assert.ok(err > 0, 'int8 differs from float32');
+  assert.ok(err <= fx.torch_int8_max_abs_err, `int8 max abs error ${err} > PyTorch's ${fx.torch_int8_max_abs_err}`);
+  m.dispose();
+});
+
+test('Linear and containers quantize; int8 safetensors round-trip exactly and are ~4x smaller', () => {
+  const model = new rnn.models.SentimentLSTM({ vocabSize: 50, embedDim: 16, hiddenDim: 32, numLayers: 2, seed: 4 }).eval();
+  const ids = { shape: [3, 7], data: Int32Array.from({ length: 21 }, (_, i) => (i * 7) % 50) };
+  const floatOut = model.forward(ids, { lengths: [7, 3, 5] }).data.slice();
+  model.quantize();
+  assert.equal(model.quantized, true);
+  const q = model.forward(ids, { lengths: [7, 3, 5] }).data.slice();
+  assertClose(q, floatOut, { atol: 0.02, what: 'SentimentLSTM int8 logits' });
+  const bytes = rnn.safetensors.serialize(model.quantizedStateDict());
+  const floatBytes = rnn.safetensors.serialize(model.stateDict());
+  assert.ok(bytes.length < 0.35 * floatBytes.length, // biases stay float32: a small model's share of them is large
+     `int8 file ${bytes.length} bytes vs float32 ${floatBytes.length}`);
+  const file = rnn.safetensors.parse(bytes);
+  assert.equal(file['lstm.weight_ih_l0'].dtype, 'I8');
+  assert.deepEqual(file['lstm.weight_ih_l0.scale'].shape, [128]);
+  const twin = new rnn.models.SentimentLSTM({ vocabSize: 50, embedDim: 16, hiddenDim: 32, numLayers: 2, seed: 9 }).eval();
+  twin.loadStateDict(file);
+  assert.equal(twin.quantized, true);
+  assert.deepEqual(twin.forward(ids, { lengths: [7, 3, 5] }).data, q, 'loaded int8 model: the same logits');
+  assert.deepEqual(twin.stateDict(), model.stateDict(), 'the same values');
+  model.dispose();
+  twin.dispose();
+});
+
+test('training a quantized model throws STATE and changes nothing; dequantize() trains again', () => {
+  const m = make(rnn, 'LSTM', {}).train();
+  const lin = new rnn.Linear({ inFeatures: 12, outFeatures: 1, seed: 2 });
+  const opt = new rnn.Adam([...m.parameters(), ...lin.parameters()]);
+  m.quantize();
+  lin.quantize();
+  const sd = m.stateDict();
+  const x = randTensor([4, 2, 5], lcg(3), 1);
+  const { output } = m.forward(x);
+  throwsCode(() => m.backward({ dOutput: output }), 'STATE', /quantized/);
+  const y = lin.forward({ shape: [2, 12], data: new Float32Array(24).fill(0.5) });
+  throwsCode(() => lin.backward({ dOutput: y }), 'STATE', /quantized/);
+  throwsCode(() => opt.step(), 'STATE', /quantized/);
+  assert.deepEqual(m.stateDict(), sd);
+  m.dequantize();
+  lin.dequantize();
+  m.forward(x);
+  m.backward({ dOutput: output });
+  opt.step();
+  m.dispose();
+  lin.dispose();
+});
+
+test('bad input: non-finite weights, int8 files with a missing or mismatched scale: typed errors, the model unchanged', () => {
+  const m = make(rnn, 'GRU', { numLayers: 2 });
+  const sd = m.stateDict();
+  sd.weight_hh_l1.data[5] = NaN;
+  m.loadStateDict(sd);
+  throwsCode(() => m.quantize(), 'INVALID_ARGUMENT', /weight_hh_l1.*not finite/);
+  assert.equal(m.quantized, false);
+  assert.ok(Number.isNaN(m.stateDict().weight_hh_l1.data[5]));
+  // a container checks every child before any changes
+  const seq = new rnn.Sequential([make(rnn, 'LSTM', { batchFirst: true }), new rnn.Linear({ inFeatures: 12, outFeatures: 2, seed: 1 })]);
+  const lsd = seq.stateDict();
+  lsd['1.weight'].data[0] = Infinity;
+  seq.loadStateDict(lsd);
+  const before = seq.stateDict();
+  throwsCode(() => seq.quantize(), 'INVALID_ARGUMENT', /not finite/);
+  assert.equal(seq.quantized, false);
+  assert.deepEqual(seq.stateDict(), before);
+
+  const good = make(rnn, 'LSTM', {}).quantize();
+  const file = rnn.safetensors.parse(rnn.safetensors.serialize(good.quantizedStateDict()));
+  const target = make(rnn, 'LSTM', { seed: 3 });
+  const keep = target.stateDict();
+  const broken = (edit) => { const f = { ...file }; edit(f); return f; };
+  throwsCode(() => target.loadStateDict(broken((f) => delete f['weight_hh_l0.scale'])), 'FORMAT', /weight_hh_l0.*no 'weight_hh_l0.scale'/);
+  throwsCode(() => target.loadStateDict(broken((f) => { f['weight_ih_l0.scale'] = { shape: [47], data: new Float32Array(47) }; })), 'SHAPE');
+  throwsCode(() => target.loadStateDict(broken((f) => { f['weight_ih_l0.scale'] = { shape: [48], data: new Float32Array(48).fill(NaN) }; })), 'FORMAT', /non-finite/);
+  throwsCode(() => target.loadStateDict(broken((f) => { f.weight_ih_l0 = { dtype: 'I8', shape: [48, 4], data: new Int8Array(192) }; })), 'SHAPE');
+  throwsCode(() => target.loadStateDict(broken((f) => { f['bias_ih_l0.scale'] = f['weight_ih_l0.scale']; })), 'SHAPE', /unexpected keys: bias_ih_l0.scale/);
+  assert.deepEqual(target.stateDict(), keep);
+  assert.equal(target.quantized, false);
+  for (const x of [m, seq, good, target]) x.dispose();
+});
