@@ -4,8 +4,13 @@
 // through safetensors, PyTorch's quantize_dynamic error as the bar on the W4
 // LSTM (tests/fixtures/int8.json, made by make_int8_fixture.py), and the
 // errors: training a quantized model, non-finite weights, bad int8 files.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
 import { uniform } from '../bench/peers/common.mjs';
 import { BACKENDS, assertClose, lcg, loadFixture, randTensor, throwsCode } from './helpers/util.mjs';
@@ -182,4 +187,47 @@ test('bad input: non-finite weights, int8 files with a missing or mismatched sca
   assert.deepEqual(target.stateDict(), keep);
   assert.equal(target.quantized, false);
   for (const x of [m, seq, good, target]) x.dispose();
+});
+
+// tools/load_int8.py: the same file in PyTorch, as float32 weights (scale * q)
+// and as a quantize_dynamic model. Debian's /usr/bin/python3 with python3-torch;
+// without it this fails (never skips).
+test('tools/load_int8.py loads an int8 file into PyTorch: dequantized (the float32 forward of scale * q) and as quantize_dynamic', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'rnn-wasm-int8-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const m = new rnn.LSTM({ inputSize: 5, hiddenSize: 16, numLayers: 2, bidirectional: true, seed: 8 }).eval().quantize();
+  const x = randTensor([7, 2, 5], lcg(9), 1);
+  writeFileSync(join(tmp, 'm.safetensors'), rnn.safetensors.serialize(m.quantizedStateDict()));
+  writeFileSync(join(tmp, 'x.json'), JSON.stringify(Array.from(x.data)));
+  const int8Out = m.forward(x).output.data;
+  m.dequantize();
+  const floatOut = m.forward(x).output.data;
+  const tools = fileURLToPath(new URL('../tools', import.meta.url));
+  const script = `
+import json, sys, torch
+sys.path.insert(0, ${JSON.stringify(tools)})
+from load_int8 import load_int8_into
+torch.manual_seed(0)
+x = torch.tensor(json.load(open(${JSON.stringify(join(tmp, 'x.json'))}))).reshape(7, 2, 5)
+lstm = torch.nn.LSTM(5, 16, num_layers=2, bidirectional=True).eval()
+f = load_int8_into(lstm, ${JSON.stringify(join(tmp, 'm.safetensors'))})
+q = load_int8_into(torch.nn.LSTM(5, 16, num_layers=2, bidirectional=True).eval(), ${JSON.stringify(join(tmp, 'm.safetensors'))}, quantize_dynamic=True)
+with torch.no_grad():
+    print(json.dumps({'float': f(x)[0].flatten().tolist(), 'qdyn': q(x)[0].flatten().tolist(), 'kind': type(q).__module__}))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.ok(!r.error, `cannot run /usr/bin/python3 (${r.error?.code}): sudo apt-get install python3-torch`);
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout);
+  assertClose(Float32Array.from(got.float), floatOut, { atol: 2e-6, what: 'PyTorch float32 forward of scale * q' });
+  assert.match(got.kind, /quantized\.dynamic/);
+  assertClose(Float32Array.from(got.qdyn), int8Out, { atol: 0.02, what: 'PyTorch quantize_dynamic vs rnn-wasm int8' });
+  // a file without a scale is refused with a message naming it
+  const file = rnn.safetensors.parse(rnn.safetensors.serialize(m.quantize().quantizedStateDict()));
+  delete file['weight_hh_l1.scale'];
+  writeFileSync(join(tmp, 'bad.safetensors'), rnn.safetensors.serialize(file));
+  const bad = spawnSync('/usr/bin/python3', [join(tools, 'load_int8.py'), join(tmp, 'bad.safetensors')], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /weight_hh_l1.*has no 'weight_hh_l1.scale'/);
+  m.dispose();
 });
