@@ -177,8 +177,21 @@ export interface Module {
   stateDict(): StateDict;
   /** Copies of the accumulated gradients, same names as stateDict(). */
   grads(): StateDict;
-  /** Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing. */
-  loadStateDict(sd: StateDict): this;
+  /**
+   * Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing.
+   * int8 weights ('<name>' I8 with '<name>.scale', see quantizedStateDict) load as scale * q and quantize the module.
+   */
+  loadStateDict(sd: StateDict | Record<string, { dtype?: string; shape: number[]; data: Float32Array | Int8Array }>): this;
+  /**
+   * int8 inference: every weight matrix becomes int8 with a float32 scale per row (values scale * q),
+   * forward products run in int8; training then throws STATE. Non-finite weights throw and change nothing.
+   */
+  quantize(): this;
+  /** Back to float32 products (the values stay scale * q). */
+  dequantize(): this;
+  readonly quantized: boolean;
+  /** stateDict() with quantized weights as { dtype: 'I8', shape, data: Int8Array } plus '<name>.scale' (Float32Array [rows]). */
+  quantizedStateDict(): Record<string, { dtype?: 'I8' | 'F32'; shape: number[]; data: Float32Array | Int8Array }>;
   zeroGrad(): void;
   train(mode?: boolean): this;
   eval(): this;
