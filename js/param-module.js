@@ -142,6 +142,12 @@ export class ParamModule extends WasmHandle {
   }
 }
 
+/** Training entry points call this first: a quantized module is for inference only. */
+export function refuseQuantized(modules, what) {
+  const q = modules.find((m) => m?.quantized);
+  if (q) throw new RnnError('STATE', `${what}: the ${q._what} is quantized (int8, inference only): dequantize() it to train`);
+}
+
 // int8 weights in state dicts: '<name>' I8 [rows, cols] and '<name>.scale'
 // F32 [rows], each value scale * q (the form quantize() leaves the values in).
 const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');

@@ -133,7 +133,7 @@ test('Linear and containers quantize; int8 safetensors round-trip exactly and ar
   twin.dispose();
 });
 
-test('training a quantized model throws STATE and changes nothing; dequantize() trains again', () => {
+test('training a quantized model throws STATE (backward, optimizer, fit, the trainer worker) and changes nothing; dequantize() trains again', async () => {
   const m = make(rnn, 'LSTM', {}).train();
   const lin = new rnn.Linear({ inFeatures: 12, outFeatures: 1, seed: 2 });
   const opt = new rnn.Adam([...m.parameters(), ...lin.parameters()]);
@@ -146,6 +146,9 @@ test('training a quantized model throws STATE and changes nothing; dequantize() 
   const y = lin.forward({ shape: [2, 12], data: new Float32Array(24).fill(0.5) });
   throwsCode(() => lin.backward({ dOutput: y }), 'STATE', /quantized/);
   throwsCode(() => opt.step(), 'STATE', /quantized/);
+  const batch = [{ x, y: output }];
+  await assert.rejects(rnn.fit(m, { train: batch }), (e) => e.code === 'STATE' && /fit: the LSTM is quantized/.test(e.message));
+  throwsCode(() => rnn.createTrainer({ model: m, train: batch, loss: 'mse' }), 'STATE', /createTrainer: the LSTM is quantized/);
   assert.deepEqual(m.stateDict(), sd);
   m.dequantize();
   lin.dequantize();
