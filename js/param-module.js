@@ -103,13 +103,17 @@ export class ParamModule extends WasmHandle {
     const int8 = fromInt8(sd, '', this._quantizable && this._tensorTable());
     sd = int8.sd;
     const table = this._tensorTable();
+    const quantize = int8.found || this.quantized;
+    // quantize() refuses non-finite weights: check before anything is written
+    const bad = quantize && table.find((t) => isWeight(t) && !sd[t.name].data.every(Number.isFinite));
+    if (bad) throw new RnnError('INVALID_ARGUMENT', `cannot quantize ${bad.name}: a value is not finite`);
     for (const t of table) {
       const values = sd[t.name].data;
       this._core.f32(this._paramsPtr() + 4 * t.offset, values.length).set(values);
     }
     this._paramsChanged();
     // int8 weights in, or loaded into a quantized module: quantized values
-    return int8.found || this.quantized ? this._quantize(1) : this;
+    return quantize ? this._quantize(1) : this;
   }
 
   /**

@@ -6,6 +6,8 @@
 //   exit 0, no sanitizer or check failure, and a minimum number of runs;
 // - a mutation loop over safetensors.parse (fuzz/fuzz_safetensors.mjs), where
 //   every input must parse or throw RnnError FORMAT / UNSUPPORTED;
+// - a mutation loop over int8 loading (fuzz/fuzz_int8_load.mjs): every file
+//   loads and runs, or a typed RnnError leaves the model unchanged;
 // - a mutation loop over loadLayersModel (fuzz/fuzz_layers_model.mjs), where
 //   every model must load and run, or throw a typed RnnError.
 // Longer runs: see fuzz/README.md. FUZZ_SECONDS overrides the time per target.
@@ -65,6 +67,20 @@ test('safetensors.parse under 4,000 mutated files: parses or throws FORMAT / UNS
     }
     assert.equal(counts.runs, 2000);
     assert.ok(counts.ok > 0 && counts.FORMAT > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
+  }
+});
+
+test('int8 loading (parse + loadStateDict) under 3,000 mutated int8 files: loads and runs, or a typed error with the model unchanged', { timeout: 180_000 }, async () => {
+  const { fuzzInt8Load } = await import('../fuzz/fuzz_int8_load.mjs');
+  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
+    let counts;
+    try {
+      counts = fuzzInt8Load({ iterations: 1500, seed });
+    } catch (e) {
+      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_int8_load.mjs 1500 ${seed}): ${e.message}`);
+    }
+    assert.equal(counts.runs, 1500);
+    assert.ok(counts.loaded > 0 && counts.rejected > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
   }
 });
 
