@@ -228,7 +228,7 @@ RNN_SMALL static float row_weight(const void *ctx, int k, int n) {
 
 /* A quantized model's forward products: int8 packs of W_ih, W_hh (reset
  * before: the r, z rows, W_hn apart) and W_hr, in one block. */
-RNN_SMALL static int pack_quantized(rnn_model *m) {
+RNN_COLD static int pack_quantized(rnn_model *m) {
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout, before = m->cfg.reset_before;
 #define QSIZE(K, N) ((rnn_qgemm_packed_size(K, N) + 15) & ~(size_t)15)
   size_t bytes = 16;

@@ -24,7 +24,7 @@ static inline v128_t sum4(v128_t x0, v128_t x1, v128_t x2, v128_t x3) {
 }
 
 /* c[0..nc) (+)= acc * (sa * sw[0..4)), the scalar kernel's float ops, flushed */
-static inline void store4(float *c, int nc, v128_t acc, float sa, const float *sw, int accumulate) {
+__attribute__((noinline)) static void store4(float *c, int nc, v128_t acc, float sa, const float *sw, int accumulate) {
   v128_t y = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc),
                             wasm_f32x4_mul(wasm_f32x4_splat(sa), wasm_v128_load(sw)));
   if (nc == 4) {

@@ -20,12 +20,15 @@
  * byte of rnn.wasm is downloaded (tests/payload.test.mjs). */
 #ifdef __clang__
 #define RNN_SMALL __attribute__((minsize))
+/* Cold code that must not be inlined into a hot caller (which is not minsize). */
+#define RNN_COLD __attribute__((minsize, noinline))
 /* A whole file of such code, between these two (after its #includes, so the
  * inline helpers of flush.h and vmath.h keep their speed). */
 #define RNN_SMALL_FILE_BEGIN _Pragma("clang attribute push (__attribute__((minsize)), apply_to = function)")
 #define RNN_SMALL_FILE_END _Pragma("clang attribute pop")
 #else
 #define RNN_SMALL
+#define RNN_COLD
 #define RNN_SMALL_FILE_BEGIN
 #define RNN_SMALL_FILE_END
 #endif

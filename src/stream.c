@@ -193,7 +193,7 @@ RNN_SMALL static float shifted_weight(const void *ctx, int k, int n) {
 #define QALIGN(n) (((n) + 15) & ~(size_t)15)
 
 /* Bytes of a qproduct's parts; with p, also fills q from the source at *p. */
-RNN_SMALL static size_t qproduct_make(qproduct *q, char **p, int nx, int nb, int nh, int N,
+RNN_COLD static size_t qproduct_make(qproduct *q, char **p, int nx, int nb, int nh, int N,
                             rnn_pack_get get, const void *ctx) {
   const size_t nbias = QALIGN((size_t)nb * N * sizeof(float));
   const size_t nqx = nx ? QALIGN(rnn_qgemm_packed_size(nx, N)) : 0;
@@ -219,7 +219,7 @@ RNN_SMALL static size_t qproduct_make(qproduct *q, char **p, int nx, int nb, int
 
 /* Every layer's products as qproducts, in one block: sized in a first pass
  * (p NULL), filled in the second. */
-RNN_SMALL static size_t qproducts(rnn_stream *s, char *p) {
+RNN_COLD static size_t qproducts(rnn_stream *s, char *p) {
   size_t bytes = 0;
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
@@ -241,7 +241,7 @@ RNN_SMALL static size_t qproducts(rnn_stream *s, char *p) {
   return bytes;
 }
 
-RNN_SMALL static int repack_quantized(rnn_stream *s) {
+RNN_COLD static int repack_quantized(rnn_stream *s) {
   const int widest = s->I > s->H ? s->I : s->H;
   const size_t head = QALIGN((size_t)s->L * 4 * sizeof(qproduct));
   const size_t ws = QALIGN(rnn_qgemm_workspace_size(widest));
