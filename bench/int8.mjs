@@ -27,7 +27,7 @@ function workloads(quantized) {
 const f32 = workloads(false), i8 = workloads(true);
 const med = (x) => [...x].sort((p, q) => p - q)[x.length >> 1];
 const min = (x) => Math.min(...x);
-console.log(`${rnn.simd ? 'SIMD128' : 'scalar'} build, ${rounds} alternating rounds; W4 ms per call, W5 us per step`);
+console.log(`${process.argv.includes('--scalar') ? 'scalar' : 'SIMD128'} build, ${rounds} alternating rounds; W4 ms per call, W5 us per step`);
 for (const w of ['W4', 'W5']) {
   const r = { f32: [], i8: [], cpu_f32: [], cpu_i8: [] };
   for (let i = 0; i < 3; i++) f32[w](), i8[w]();
