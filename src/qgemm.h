@@ -25,8 +25,10 @@
  * directly), then the M row scales sa.
  *
  * Kernels are named by tile and ISA (XNNPACK style), a scalar reference
- * beside each SIMD one: rnn_qgemm_2x4c8__{scalar,wasmsimd} (2 rows of A, one
- * panel), rnn_qgemv_1x8c8__{scalar,wasmsimd} (1 row, two adjacent panels).
+ * beside each SIMD one: rnn_qgemv_1x8c8__{scalar,wasmsimd} (1 row, two
+ * adjacent panels); the driver runs it row by row over a block of rows with
+ * the panels outer (a 2x4 tile, two rows by one panel, ran at half its speed
+ * under V8, and is gone).
  * Every kernel flushes the floats it stores (flush.h).
  */
 #ifndef RNN_QGEMM_H
@@ -37,7 +39,6 @@
 
 #include "gemm.h" /* rnn_pack_get */
 
-#define RNN_QGEMM_MR 2
 #define RNN_QGEMM_NR 4
 #define RNN_QGEMM_KR 8
 #define RNN_QGEMM_MAX_K 131072 /* 127 * 127 * K < 2^31 */
@@ -57,7 +58,7 @@ float rnn_quantize_row(int K, const float *v, int16_t *qa);
 void rnn_qgemm_snap_row(int K, float *row);
 
 /* Bytes of workspace rnn_qgemm_packed wants for K (A quantized in blocks of
- * up to 64 rows, fewer when K is large; at least RNN_QGEMM_MR rows). */
+ * up to 64 rows, fewer when K is large; at least one). */
 size_t rnn_qgemm_workspace_size(int K);
 
 /* C(m, n) = c[m*ldc + n]; A(m, k) = a[m*lda + k]. accumulate = 0: C = A*W^T,
@@ -66,24 +67,14 @@ size_t rnn_qgemm_workspace_size(int K);
 void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed,
                       float *c, ptrdiff_t ldc, int accumulate, void *ws, size_t ws_bytes);
 
-/* Microkernel contracts. kc = Kp (a multiple of KR), qa rows of lda int16.
- * 2x4c8: mr in 1..2 rows (row 2 aliases row 1 when mr = 1), one panel w,
- *   nc in 1..4 columns stored, sw the panel's 4 scales.
- * 1x8c8: one row, panels w and w + kc * NR (8 columns), nc in 1..8 stored. */
-typedef void (*rnn_qgemm_ukernel)(int mr, int nc, int kc, const int16_t *qa, ptrdiff_t lda,
-                                  const float *sa, const int8_t *w, const float *sw, float *c,
-                                  ptrdiff_t ldc, int accumulate);
+/* Microkernel contract: kc = Kp (a multiple of KR), qa one row of kc int16
+ * (scale sa), panels w and w + kc * NR (8 columns, scales sw[0..8)), nc in
+ * 1..8 columns stored to c. */
 typedef void (*rnn_qgemv_ukernel)(int nc, int kc, const int16_t *qa, float sa, const int8_t *w,
                                   const float *sw, float *c, int accumulate);
-void rnn_qgemm_2x4c8__scalar(int mr, int nc, int kc, const int16_t *qa, ptrdiff_t lda,
-                             const float *sa, const int8_t *w, const float *sw, float *c,
-                             ptrdiff_t ldc, int accumulate);
 void rnn_qgemv_1x8c8__scalar(int nc, int kc, const int16_t *qa, float sa, const int8_t *w,
                              const float *sw, float *c, int accumulate);
 #ifdef __wasm_simd128__
-void rnn_qgemm_2x4c8__wasmsimd(int mr, int nc, int kc, const int16_t *qa, ptrdiff_t lda,
-                               const float *sa, const int8_t *w, const float *sw, float *c,
-                               ptrdiff_t ldc, int accumulate);
 void rnn_qgemv_1x8c8__wasmsimd(int nc, int kc, const int16_t *qa, float sa, const int8_t *w,
                                const float *sw, float *c, int accumulate);
 #endif

@@ -26,15 +26,6 @@ RNN_SCALAR_CODE static void store(float *c, int32_t acc, float sa, float sw, int
 }
 
 RNN_SCALAR_CODE
-void rnn_qgemm_2x4c8__scalar(int mr, int nc, int kc, const int16_t *qa, ptrdiff_t lda,
-                             const float *sa, const int8_t *w, const float *sw, float *c,
-                             ptrdiff_t ldc, int accumulate) {
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < nc; j++)
-      store(c + r * ldc + j, column_dot(kc, qa + r * lda, w, j), sa[r], sw[j], accumulate);
-}
-
-RNN_SCALAR_CODE
 void rnn_qgemv_1x8c8__scalar(int nc, int kc, const int16_t *qa, float sa, const int8_t *w,
                              const float *sw, float *c, int accumulate) {
   for (int j = 0; j < nc; j++) {

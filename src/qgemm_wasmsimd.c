@@ -37,30 +37,6 @@ __attribute__((noinline)) static void store4(float *c, int nc, v128_t acc, float
   for (int j = 0; j < nc; j++) c[j] = rnn_flush(accumulate ? c[j] + tile[j] : tile[j]);
 }
 
-void rnn_qgemm_2x4c8__wasmsimd(int mr, int nc, int kc, const int16_t *qa, ptrdiff_t lda,
-                               const float *sa, const int8_t *w, const float *sw, float *c,
-                               ptrdiff_t ldc, int accumulate) {
-  const int16_t *a0 = qa, *a1 = mr > 1 ? qa + lda : qa; /* row 2 aliases row 1: no branches */
-  v128_t c00 = wasm_i32x4_splat(0), c01 = c00, c02 = c00, c03 = c00;
-  v128_t c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-  const int8_t *const w_end = w + (ptrdiff_t)kc * RNN_QGEMM_NR;
-  do {
-    const v128_t va0 = wasm_v128_load(a0), va1 = wasm_v128_load(a1);
-    a0 += RNN_QGEMM_KR, a1 += RNN_QGEMM_KR;
-    v128_t vw = wasm_i16x8_load8x8(w);
-    c00 = DOT_ADD(c00, va0, vw), c10 = DOT_ADD(c10, va1, vw);
-    vw = wasm_i16x8_load8x8(w + 8);
-    c01 = DOT_ADD(c01, va0, vw), c11 = DOT_ADD(c11, va1, vw);
-    vw = wasm_i16x8_load8x8(w + 16);
-    c02 = DOT_ADD(c02, va0, vw), c12 = DOT_ADD(c12, va1, vw);
-    vw = wasm_i16x8_load8x8(w + 24);
-    c03 = DOT_ADD(c03, va0, vw), c13 = DOT_ADD(c13, va1, vw);
-    w += RNN_QGEMM_NR * RNN_QGEMM_KR;
-  } while (w != w_end);
-  store4(c, nc, sum4(c00, c01, c02, c03), sa[0], sw, accumulate);
-  if (mr > 1) store4(c + ldc, nc, sum4(c10, c11, c12, c13), sa[1], sw, accumulate);
-}
-
 void rnn_qgemv_1x8c8__wasmsimd(int nc, int kc, const int16_t *qa, float sa, const int8_t *w,
                                const float *sw, float *c, int accumulate) {
   /* two panels through one pointer (the second at a constant offset) */
