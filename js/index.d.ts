@@ -1838,6 +1838,8 @@ export interface ToOnnxOptions {
    * [layers * directions, batch, H]; default false: they start at zero.
    */
   initialStates?: boolean;
+  /** true: an int32 input `lengths` [batch], each sequence's length in [1, time], as forward's lengths. */
+  lengths?: boolean;
   /** The model's doc_string. */
   docString?: string;
 }

@@ -6,6 +6,8 @@
 // evaluation mode (Dropout is the identity), with dynamic batch and time axes:
 //   inputs   input                float [time, batch, I] / [batch, time, I],
 //                                 or int64 ids [batch, time] (an Embedding first)
+//            lengths              with lengths: true, int32 [batch], each
+//                                 sequence's length (packed sequences)
 //            <prefix>h0, c0       with initialStates: true, the initial states of
 //                                 each recurrent module, [layers * directions,
 //                                 batch, H] (else they start at zero; a graph
@@ -134,7 +136,8 @@ function layers(g, specs, sd, prefix, cur, states, what, given, lengths) {
 /**
  * model -> the bytes of an ONNX model (Uint8Array) computing it in evaluation
  * mode. options: { initialStates (false: states start at zero; true: graph
- * inputs <prefix>h0 / c0), docString (the model's doc_string) }. A model ONNX cannot
+ * inputs <prefix>h0 / c0), lengths (true: an int32 input 'lengths' [batch],
+ * as forward's lengths), docString (the model's doc_string) }. A model ONNX cannot
  * take is refused with an RnnError naming the layer.
  */
 export function toOnnx(model, options = {}) {

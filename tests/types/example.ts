@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   keras.dispose(); again.dispose();
 
   // ---- ONNX export ----
-  const onnxBytes: Uint8Array = await rnn.toOnnx(clf, { initialStates: true, docString: 'example' });
+  const onnxBytes: Uint8Array = await rnn.toOnnx(clf, { initialStates: true, lengths: true, docString: 'example' });
   console.log(onnxBytes.length);
   // @ts-expect-error initialStates is a boolean
   await rnn.toOnnx(clf, { initialStates: 'yes' });
