@@ -18,6 +18,7 @@
 //            <prefix>hn, cn       each recurrent module's final states
 // <prefix> is the module's state_dict prefix ('' for a lone layer, '1.' for
 // layers[1] of a Sequential, 'lstm.' in a SentimentLSTM).
+//
 // From index.js (not errors.js, spec.js): a lazy chunk that reaches the whole
 // core leaves the core's chunks as they are (esbuild makes one chunk per set of
 // entries sharing code; reaching a part of the core split the part the TF.js
@@ -36,7 +37,7 @@ const refuse = (msg) => { throw new RnnError('UNSUPPORTED', `toOnnx: ${msg}`); }
 const under = (sd, prefix) => Object.fromEntries(Object.entries(sd)
   .filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
 
-// The graph input a layer list starts from: { name, dims } (dims of dynamic axes by name).
+// The graph input a layer list starts from: { x (its name), dims (dynamic axes by name), ids (token ids) }.
 function firstInput(g, specs, what) {
   for (const s of specs) {
     switch (s.type) {
