@@ -287,7 +287,7 @@ if (args.lib) {
     process.stderr.write(`cliffs: ${id}\n`);
     const t0 = Date.now();
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--lib=${id}`, ...(quick ? ['--quick'] : [])],
-      { cwd: root, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20, env: { ...process.env, BENCH_CLOCK: clockKind } });
+      { cwd: root, encoding: 'utf8', timeout: 1_800_000, maxBuffer: 16 << 20, env: { ...process.env, BENCH_CLOCK: clockKind } });
     const line = (r.stdout ?? '').split('\n').reverse().find((l) => l.startsWith('BENCH_JSON '));
     libs[id] = line ? { ...JSON.parse(line.slice(11)), seconds: (Date.now() - t0) / 1000 }
       : { error: `exit ${r.status ?? r.signal ?? r.error?.code}: ${`${r.stderr ?? ''}`.trim().split('\n').slice(-4).join(' | ')}` };
