@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""PyTorch side of tests/torch-spec.test.mjs and tests/ddp.test.mjs (Debian's
+/usr/bin/python3): the modules tools/spec_module.py builds from rnn-wasm specs.
+
+    spec_parity.py DIR
+        DIR/cases.json: {"cases": [{"name", "spec"}], "bad": [spec, ...]}.
+        For each case, with the inputs DIR/<name>.input.safetensors (x: F32
+        features or I32 ids; lengths: I32, optional):
+          - the module gets rnn-wasm's weights, DIR/<name>.js.safetensors, with
+            load_state_dict(strict=True) and runs x in eval mode: DIR/<name>.torch.safetensors
+            (output, and hN / cN for a recurrent layer);
+          - a second module keeps torch's own initial weights (seed 7), written to
+            DIR/<name>.torch-weights.safetensors, and its outputs to
+            DIR/<name>.torch-own.safetensors, for rnn-wasm to load and run.
+        Prints JSON {"cases": {name: {"keys": [[name, shape], ...]}},
+                     "bad": [error message or null, ...]}.
+"""
+import json
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'tools'))
+
+from export_safetensors import export_safetensors  # noqa: E402
+from load_safetensors import load_into, load_safetensors  # noqa: E402
+from spec_module import SpecError, build_module, run  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def inputs(path):
+    t = load_safetensors(path)
+    x = t['x']
+    x = x.long() if x.dtype == torch.int32 else x
+    return x, (t['lengths'].long() if 'lengths' in t else None)
+
+
+def outputs(module, x, lengths, path):
+    module.eval()
+    with torch.no_grad():
+        res = run(module, x, lengths)
+    export_safetensors({k: v.contiguous() for k, v in res.items()}, path)
+
+
+def main(d):
+    with open(os.path.join(d, 'cases.json'), encoding='utf-8') as f:
+        manifest = json.load(f)
+    report = {'cases': {}, 'bad': []}
+    for case in manifest['cases']:
+        name, spec = case['name'], case['spec']
+        x, lengths = inputs(os.path.join(d, f'{name}.input.safetensors'))
+        model = build_module(spec)
+        load_into(model, os.path.join(d, f'{name}.js.safetensors'))
+        outputs(model, x, lengths, os.path.join(d, f'{name}.torch.safetensors'))
+        torch.manual_seed(7)
+        own = build_module(spec)
+        export_safetensors(own, os.path.join(d, f'{name}.torch-weights.safetensors'))
+        outputs(own, x, lengths, os.path.join(d, f'{name}.torch-own.safetensors'))
+        report['cases'][name] = {'keys': [[k, list(v.shape)] for k, v in model.state_dict().items()]}
+    for spec in manifest.get('bad', []):
+        try:
+            build_module(spec)
+            report['bad'].append(None)
+        except SpecError as e:
+            report['bad'].append(str(e))
+    print(json.dumps(report))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
