@@ -27,7 +27,8 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   [ -x /usr/bin/firefox-esr ] || apt_install firefox-esr
   { [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ]; } || apt_install webkit2gtk-driver xvfb
-  # PyTorch interop tests run the tools/ scripts with Debian's torch.
+  # PyTorch interop tests run the tools/ scripts with Debian's torch (with torch.distributed:
+  # tests/ddp.test.mjs runs tools/train_ddp.py under torchrun, gloo backend).
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
