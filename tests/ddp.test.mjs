@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, buildModel } from '../dist/index.js';
 import { assertClose } from './helpers/util.mjs';
-import { python } from './helpers/python.mjs';
+import { python, pythonFails } from './helpers/python.mjs';
 
 const rnn = await init();
 const { parse, serialize } = rnn.safetensors;
@@ -103,4 +103,20 @@ test('the checkpoint loads into buildModel(spec) and gives PyTorch\'s logits', (
   } finally {
     model.dispose();
   }
+});
+
+test('train_ddp.py refuses, before any process waits for the others, a spec that is not a char LM or weights that do not fit', () => {
+  const run = (name, specObj, extra = []) => {
+    writeFileSync(join(dir, name), JSON.stringify(specObj));
+    return pythonFails([repo('tools/train_ddp.py'), '--spec', join(dir, name), '--data', DATA, '--limit', String(LIMIT),
+      '--seq', String(SEQ), '--out', join(dir, 'refused'), ...extra], `train_ddp.py --spec ${name}`);
+  };
+  assert.match(run('sentiment.json', { type: 'SentimentLSTM', vocabSize: V, embedDim: 8, hiddenDim: 8, numLayers: 1 }),
+    new RegExp(`must map ids \\[B, T\\] to logits \\[B, T, ${V}\\].*gives \\[1\\]`));
+  assert.match(run('small-vocab.json', { type: 'Sequential', layers: [{ type: 'Embedding', numEmbeddings: 5, embeddingDim: 4 },
+    { type: 'Linear', inFeatures: 4, outFeatures: V }] }), /index out of range/);
+  assert.match(run('time-major.json', { type: 'Sequential', layers: [{ type: 'Embedding', numEmbeddings: V, embeddingDim: 4 },
+    { type: 'GRU', inputSize: 4, hiddenSize: 4 }] }), /layers\[1\] \(GRU\) must be created with batchFirst: true/);
+  assert.match(run('other-shapes.json', { ...spec, layers: [spec.layers[0], { ...spec.layers[1], hiddenSize: 20 }, { ...spec.layers[2], inFeatures: 20 }] },
+    ['--init', join(dir, 'init.safetensors')]), /init\.safetensors does not fit the spec: .*size mismatch for 1\.weight_hh_l0/s);
 });

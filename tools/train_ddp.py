@@ -116,15 +116,6 @@ def param_digest(model):
 
 def main(argv=None):
     args = parse_args(argv)
-    cuda = torch.cuda.is_available()
-    dist.init_process_group(backend='nccl' if cuda else 'gloo')
-    rank, world = dist.get_rank(), dist.get_world_size()
-    local_rank = int(os.environ.get('LOCAL_RANK', 0))
-    device = torch.device(f'cuda:{local_rank}') if cuda else torch.device('cpu')
-    if cuda:
-        torch.cuda.set_device(device)
-    log = (lambda *a: print(*a, flush=True)) if rank == 0 else (lambda *a: None)
-
     with open(args.data, encoding='utf-8') as f:
         text = f.read()
     if args.limit:
@@ -148,12 +139,29 @@ def main(argv=None):
     except SpecError as e:
         raise SystemExit(f'{args.spec}: {e}') from None
     if args.init:
-        load_into(model, args.init)   # strict: every name and shape must match
-    with torch.no_grad():             # the task needs ids [B, T] -> logits [B, T, V]
-        probe_out = model.eval()(train_ids[:args.seq].unsqueeze(0))
+        try:
+            load_into(model, args.init)   # strict: every name and shape must match
+        except RuntimeError as e:
+            raise SystemExit(f'{args.init} does not fit the spec: {e}') from None
+    need = f'the spec must map ids [B, T] to logits [B, T, {V}] (vocabulary {V})'
+    try:                                  # checked before any process waits for the others
+        with torch.no_grad():
+            probe_out = model.eval()(train_ids[:args.seq].unsqueeze(0))
+    except (RuntimeError, IndexError, SpecError) as e:
+        raise SystemExit(f'{need}; on ids [1, {args.seq}] it fails: {e}') from None
     if not torch.is_tensor(probe_out) or list(probe_out.shape) != [1, args.seq, V]:
         got = list(probe_out.shape) if torch.is_tensor(probe_out) else type(probe_out).__name__
-        raise SystemExit(f'the spec must map ids [B, T] to logits [B, T, {V}] (vocabulary {V}); it gives {got} for [1, {args.seq}]')
+        raise SystemExit(f'{need}; it gives {got} for ids [1, {args.seq}]')
+
+    cuda = torch.cuda.is_available()
+    dist.init_process_group(backend='nccl' if cuda else 'gloo')
+    rank, world = dist.get_rank(), dist.get_world_size()
+    local_rank = int(os.environ.get('LOCAL_RANK', 0))
+    device = torch.device(f'cuda:{local_rank}') if cuda else torch.device('cpu')
+    if cuda:
+        torch.cuda.set_device(device)
+    log = (lambda *a: print(*a, flush=True)) if rank == 0 else (lambda *a: None)
+
     model.train().to(device)
     ddp = DDP(model, device_ids=[local_rank] if cuda else None)   # broadcasts rank 0's weights
     opt = torch.optim.Adam(ddp.parameters(), lr=args.lr)
