@@ -126,9 +126,37 @@ CASES.forEach(([name, spec, input, lengths], i) => {
   writeFileSync(join(dir, `${name}.input.safetensors`), serialize(tensors));
   writeFileSync(join(dir, `${name}.js.safetensors`), serialize(model.stateDict()));
 });
-writeFileSync(join(dir, 'cases.json'), JSON.stringify({
-  cases: CASES.map(([name, spec]) => ({ name, spec })), bad: BAD.map(([spec]) => spec),
-}));
+
+// Mutated specs (one change each: a value replaced, an option dropped or
+// added, a layer swapped), for a differential check: tools/spec_module.py must
+// accept exactly what buildModel accepts, and never fail other than with
+// SpecError. One change at a time keeps every accepted model small.
+const ODD_VALUES = [-1, 0, 1, 2, 3, 0.5, 1.5, null, true, false, 'x', 'tanh', 'relu', 'hardSigmoid', 'mean', 'final',
+  [], {}, 70000, 2 ** 32];
+const KEYS = ['type', 'inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed',
+  'nonlinearity', 'projSize', 'gateActivation', 'resetAfter', 'logSpace', 'inFeatures', 'outFeatures', 'numEmbeddings',
+  'embeddingDim', 'paddingIdx', 'p', 'mode', 'layers', 'vocabSize', 'embedDim', 'hiddenDim'];
+const TYPE_NAMES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'Pool', 'Sequential', 'SentimentLSTM', 'Conv1d'];
+
+function mutate(spec, rnd) {
+  const pick = (a) => a[Math.floor((rnd() + 0.5) * a.length)];
+  const copy = structuredClone(spec);
+  // the object to change: the spec itself or one of its (nested) layers
+  let target = copy;
+  while (Array.isArray(target.layers) && rnd() < 0.3) target = pick(target.layers);
+  const what = rnd() + 0.5;
+  if (what < 0.15) target.type = pick(TYPE_NAMES);
+  else if (what < 0.3) delete target[pick(Object.keys(target))];
+  else if (what < 0.45) target[pick(KEYS)] = pick(ODD_VALUES);
+  else if (what < 0.55 && Array.isArray(target.layers)) target.layers[Math.floor((rnd() + 0.5) * target.layers.length)] = pick(CASES)[1];
+  else target[pick(Object.keys(target))] = pick(ODD_VALUES);
+  return copy;
+}
+
+const rndMut = lcg(2024);
+const MUTANTS = Array.from({ length: 400 }, (_, i) => mutate(CASES[i % CASES.length][1], rndMut));
+const CHECKS = [...BAD.map(([spec]) => spec), ...MUTANTS];
+writeFileSync(join(dir, 'cases.json'), JSON.stringify({ cases: CASES.map(([name, spec]) => ({ name, spec })), checks: CHECKS }));
 const report = JSON.parse(python([HELPER, dir], 'spec_parity.py'));
 after(() => { for (const m of models.values()) m.dispose(); });
 
@@ -158,8 +186,26 @@ test('specs that buildModel refuses are refused by tools/spec_module.py, naming 
   BAD.forEach(([spec, word], i) => {
     assert.throws(() => buildModel(rnn, spec), (e) => e instanceof RnnError && e.code === ErrorCode.INVALID_ARGUMENT,
       `buildModel should refuse ${JSON.stringify(spec)}`);
-    const msg = report.bad[i];
-    assert.ok(msg, `spec_module.py accepted ${JSON.stringify(spec)}`);
+    const { status, message: msg } = report.checks[i];
+    assert.equal(status, 'refused', `spec_module.py should refuse ${JSON.stringify(spec)}: ${msg ?? status}`);
     assert.ok(msg.includes(word), `spec_module.py's message for ${JSON.stringify(spec)} should name ${word}: ${msg}`);
   });
+});
+
+test('400 mutated specs: tools/spec_module.py accepts exactly what buildModel accepts, and refuses only with SpecError', (t) => {
+  let accepted = 0;
+  MUTANTS.forEach((spec, i) => {
+    let js = 'accepted';
+    try {
+      buildModel(rnn, spec).dispose();
+    } catch (e) {
+      assert.ok(e instanceof RnnError, `buildModel threw a non-RnnError for ${JSON.stringify(spec)}: ${e}`);
+      js = 'refused';
+    }
+    const py = report.checks[BAD.length + i];
+    assert.notEqual(py.status, 'crash', `spec_module.py crashed on ${JSON.stringify(spec)}: ${py.message}`);
+    assert.equal(py.status, js, `buildModel ${js} ${JSON.stringify(spec)}, spec_module.py ${py.status}${py.message ? `: ${py.message}` : ''}`);
+    if (js === 'accepted') accepted++;
+  });
+  t.diagnostic(`${accepted} of ${MUTANTS.length} mutants accepted by both, the rest refused by both`);
 });

@@ -3,7 +3,7 @@
 /usr/bin/python3): the modules tools/spec_module.py builds from rnn-wasm specs.
 
     spec_parity.py DIR
-        DIR/cases.json: {"cases": [{"name", "spec"}], "bad": [spec, ...]}.
+        DIR/cases.json: {"cases": [{"name", "spec"}], "checks": [spec, ...]}.
         For each case, with the inputs DIR/<name>.input.safetensors (x: F32
         features or I32 ids; lengths: I32, optional):
           - the module gets rnn-wasm's weights, DIR/<name>.js.safetensors, with
@@ -12,8 +12,10 @@
           - a second module keeps torch's own initial weights (seed 7), written to
             DIR/<name>.torch-weights.safetensors, and its outputs to
             DIR/<name>.torch-own.safetensors, for rnn-wasm to load and run.
+        Each of "checks" is only built: accepted, refused (SpecError) or a crash
+        (any other exception).
         Prints JSON {"cases": {name: {"keys": [[name, shape], ...]}},
-                     "bad": [error message or null, ...]}.
+                     "checks": [{"status": "accepted" | "refused" | "crash", "message"?}, ...]}.
 """
 import json
 import os
@@ -48,7 +50,7 @@ def outputs(module, x, lengths, path):
 def main(d):
     with open(os.path.join(d, 'cases.json'), encoding='utf-8') as f:
         manifest = json.load(f)
-    report = {'cases': {}, 'bad': []}
+    report = {'cases': {}, 'checks': []}
     for case in manifest['cases']:
         name, spec = case['name'], case['spec']
         x, lengths = inputs(os.path.join(d, f'{name}.input.safetensors'))
@@ -60,12 +62,14 @@ def main(d):
         export_safetensors(own, os.path.join(d, f'{name}.torch-weights.safetensors'))
         outputs(own, x, lengths, os.path.join(d, f'{name}.torch-own.safetensors'))
         report['cases'][name] = {'keys': [[k, list(v.shape)] for k, v in model.state_dict().items()]}
-    for spec in manifest.get('bad', []):
+    for spec in manifest.get('checks', []):
         try:
             build_module(spec)
-            report['bad'].append(None)
+            report['checks'].append({'status': 'accepted'})
         except SpecError as e:
-            report['bad'].append(str(e))
+            report['checks'].append({'status': 'refused', 'message': str(e)})
+        except Exception as e:  # noqa: BLE001 - anything but SpecError is a bug in spec_module.py
+            report['checks'].append({'status': 'crash', 'message': f'{type(e).__name__}: {e}'})
     print(json.dumps(report))
 
 
