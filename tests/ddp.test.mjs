@@ -50,7 +50,7 @@ writeFileSync(join(dir, 'init.safetensors'), serialize(initialWeights));
 
 const started = process.hrtime.bigint();
 const log = python([repo('tools/torchrun.py'), '--standalone', '--nproc_per_node=2', '--monitor_interval=0.5',
-  repo('tools/train_ddp.py'), '--spec', join(dir, 'spec.json'), '--init', join(dir, 'init.safetensors'),
+  repo('tools/train_ddp.py'), '--backend', 'gloo', '--spec', join(dir, 'spec.json'), '--init', join(dir, 'init.safetensors'),
   '--data', DATA, '--limit', String(LIMIT), '--steps', String(STEPS), '--batch', String(BATCH), '--seq', String(SEQ),
   '--log-every', '4', '--out', out], 'torchrun tools/train_ddp.py', { timeout: 180_000 });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -71,6 +71,8 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--log-every', type=int, default=50)
     p.add_argument('--probe', type=int, default=2, help='validation windows in probe.safetensors')
+    p.add_argument('--backend', choices=['auto', 'gloo', 'nccl'], default='auto',
+                   help='auto: nccl (one GPU per process) when CUDA is there, else gloo on CPUs')
     return p.parse_args(argv)
 
 
@@ -153,8 +155,9 @@ def main(argv=None):
         got = list(probe_out.shape) if torch.is_tensor(probe_out) else type(probe_out).__name__
         raise SystemExit(f'{need}; it gives {got} for ids [1, {args.seq}]')
 
-    cuda = torch.cuda.is_available()
-    dist.init_process_group(backend='nccl' if cuda else 'gloo')
+    backend = args.backend if args.backend != 'auto' else ('nccl' if torch.cuda.is_available() else 'gloo')
+    cuda = backend == 'nccl'
+    dist.init_process_group(backend=backend)
     rank, world = dist.get_rank(), dist.get_world_size()
     local_rank = int(os.environ.get('LOCAL_RANK', 0))
     device = torch.device(f'cuda:{local_rank}') if cuda else torch.device('cpu')
