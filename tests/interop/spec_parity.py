@@ -8,7 +8,8 @@
         features or I32 ids; lengths: I32, optional):
           - the module gets rnn-wasm's weights, DIR/<name>.js.safetensors, with
             load_state_dict(strict=True) and runs x in eval mode: DIR/<name>.torch.safetensors
-            (output, and hN / cN for a recurrent layer);
+            (output, and hN / cN for a recurrent layer), and the gradients of
+            sum(output * dOutput) (dOutput from the inputs file): DIR/<name>.torch-grads.safetensors;
           - a second module keeps torch's own initial weights (seed 7), written to
             DIR/<name>.torch-weights.safetensors, and its outputs to
             DIR/<name>.torch-own.safetensors, for rnn-wasm to load and run.
@@ -47,6 +48,16 @@ def outputs(module, x, lengths, path):
     export_safetensors({k: v.contiguous() for k, v in res.items()}, path)
 
 
+def gradients(module, x, lengths, d_output, path):
+    """d sum(output * d_output) / d every parameter, in eval mode (no dropout)."""
+    module.eval()
+    module.zero_grad(set_to_none=False)
+    if any(True for _ in module.parameters()):   # a Dropout alone has none
+        (run(module, x, lengths)['output'] * d_output).sum().backward()
+    export_safetensors({k: (p.grad if p.grad is not None else torch.zeros_like(p)).contiguous()
+                        for k, p in module.named_parameters()}, path)
+
+
 def main(d):
     with open(os.path.join(d, 'cases.json'), encoding='utf-8') as f:
         manifest = json.load(f)
@@ -57,6 +68,8 @@ def main(d):
         model = build_module(spec)
         load_into(model, os.path.join(d, f'{name}.js.safetensors'))
         outputs(model, x, lengths, os.path.join(d, f'{name}.torch.safetensors'))
+        d_output = load_safetensors(os.path.join(d, f'{name}.input.safetensors'))['dOutput']
+        gradients(model, x, lengths, d_output, os.path.join(d, f'{name}.torch-grads.safetensors'))
         torch.manual_seed(7)
         own = build_module(spec)
         export_safetensors(own, os.path.join(d, f'{name}.torch-weights.safetensors'))
