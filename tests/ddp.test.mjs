@@ -105,11 +105,11 @@ test('the checkpoint loads into buildModel(spec) and gives PyTorch\'s logits', (
   }
 });
 
-test('train_ddp.py refuses, before any process waits for the others, a spec that is not a char LM or weights that do not fit', () => {
-  const run = (name, specObj, extra = []) => {
+test('train_ddp.py refuses, before any process waits for the others, a spec that is not a char LM, weights that do not fit, or more nccl processes than GPUs', () => {
+  const run = (name, specObj, extra = [], env = {}) => {
     writeFileSync(join(dir, name), JSON.stringify(specObj));
     return pythonFails([repo('tools/train_ddp.py'), '--spec', join(dir, name), '--data', DATA, '--limit', String(LIMIT),
-      '--seq', String(SEQ), '--out', join(dir, 'refused'), ...extra], `train_ddp.py --spec ${name}`);
+      '--seq', String(SEQ), '--out', join(dir, 'refused'), ...extra], `train_ddp.py --spec ${name}`, env);
   };
   assert.match(run('sentiment.json', { type: 'SentimentLSTM', vocabSize: V, embedDim: 8, hiddenDim: 8, numLayers: 1 }),
     new RegExp(`must map ids \\[B, T\\] to logits \\[B, T, ${V}\\].*gives \\[1\\]`));
@@ -119,4 +119,6 @@ test('train_ddp.py refuses, before any process waits for the others, a spec that
     { type: 'GRU', inputSize: 4, hiddenSize: 4 }] }), /layers\[1\] \(GRU\) must be created with batchFirst: true/);
   assert.match(run('other-shapes.json', { ...spec, layers: [spec.layers[0], { ...spec.layers[1], hiddenSize: 20 }, { ...spec.layers[2], inFeatures: 20 }] },
     ['--init', join(dir, 'init.safetensors')]), /init\.safetensors does not fit the spec: .*size mismatch for 1\.weight_hh_l0/s);
+  // a local rank past the last GPU (on a machine without CUDA: any rank)
+  assert.match(run('nccl.json', spec, ['--backend', 'nccl'], { LOCAL_RANK: '999' }), /nccl runs one process per GPU: local rank 999, but \d+ CUDA devices/);
 });

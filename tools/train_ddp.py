@@ -157,9 +157,12 @@ def main(argv=None):
 
     backend = args.backend if args.backend != 'auto' else ('nccl' if torch.cuda.is_available() else 'gloo')
     cuda = backend == 'nccl'
+    local_rank = int(os.environ.get('LOCAL_RANK', 0))
+    if cuda and local_rank >= torch.cuda.device_count():
+        raise SystemExit(f'nccl runs one process per GPU: local rank {local_rank}, but {torch.cuda.device_count()} '
+                         'CUDA devices (lower --nproc_per_node, or --backend gloo for CPUs)')
     dist.init_process_group(backend=backend)
     rank, world = dist.get_rank(), dist.get_world_size()
-    local_rank = int(os.environ.get('LOCAL_RANK', 0))
     device = torch.device(f'cuda:{local_rank}') if cuda else torch.device('cpu')
     if cuda:
         torch.cuda.set_device(device)

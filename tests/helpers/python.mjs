@@ -18,9 +18,9 @@ export function python(args, what, { cmd = PYTHON, env, timeout } = {}) {
   return r.stdout;
 }
 
-/** Runs PYTHON with args, expecting it to fail; returns its stderr (fails the test if it succeeds or has no torch). */
-export function pythonFails(args, what) {
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+/** Runs PYTHON with args (and env added to the environment), expecting it to fail; returns its stderr (fails the test if it succeeds or has no torch). */
+export function pythonFails(args, what, env = {}) {
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   if (r.error) assert.fail(`${what}: cannot run ${PYTHON} (${r.error.code}); ${INSTALL}`);
   if (/No module named '?torch'?/.test(r.stderr)) assert.fail(`${what}: ${PYTHON} has no torch; ${INSTALL}`);
   assert.notEqual(r.status, 0, `${what} should fail; it printed:\n${r.stdout}`);
