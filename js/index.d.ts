@@ -1829,3 +1829,26 @@ export interface Rnn {
   /** Writes a LayersModel or a native model as a TF.js LayersModel; refuses what TF.js cannot represent. */
   toLayersModel(model: LayersModel | Module, options?: ToLayersModelOptions): Promise<LayersModelFiles>;
 }
+
+// ---- ONNX export (js/onnx/export.js, loaded on first use; protobuf in js/onnx/protobuf.js) ----
+
+export interface ToOnnxOptions {
+  /**
+   * true: each recurrent module's initial states are graph inputs `<prefix>h0` (and `c0`),
+   * [layers * directions, batch, H]; default false: they start at zero.
+   */
+  initialStates?: boolean;
+  /** true: an int32 input `lengths` [batch], each sequence's length in [1, time], as forward's lengths. */
+  lengths?: boolean;
+  /** The model's doc_string. */
+  docString?: string;
+}
+
+export interface Rnn {
+  /**
+   * A model buildModel makes (a recurrent layer, a Sequential, SentimentLSTM) as the bytes of an
+   * ONNX model (IR 8, opset 17) computing it in evaluation mode, with dynamic batch and time axes:
+   * input `input`, output `output`, and `<prefix>hn` / `cn` per recurrent module.
+   */
+  toOnnx(model: Module, options?: ToOnnxOptions): Promise<Uint8Array>;
+}
