@@ -29,6 +29,8 @@ if [ "${1:-}" = "--test" ]; then
   { [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ]; } || apt_install webkit2gtk-driver xvfb
   # PyTorch interop tests run the tools/ scripts with Debian's torch.
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
+  # ONNX fixtures (tests/fixtures/make_onnx_fixtures.py) and the ONNX checker.
+  /usr/bin/python3 -c "import onnx" 2>/dev/null || apt_install python3-onnx
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
   dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || apt_install libclang-rt-14-dev
