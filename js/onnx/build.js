@@ -7,7 +7,7 @@
 // refused with UNSUPPORTED naming it and its node.
 import { RnnError } from '../errors.js';
 import { Embedding, Linear } from '../layers.js';
-import { glueOp } from './glue.js';
+import { glueOp, runStep } from './glue.js';
 import { makeTensor } from './read.js';
 import { buildRecurrent } from './recurrent.js';
 
@@ -92,7 +92,7 @@ export function buildSteps(core, graph, { seed, keep }) {
     const glue = glueOp(node, graph.opset);
     if (glue && node.inputs.every(isConst)) {
       // constant folding: computed once now
-      const outs = glue.fwd(node.inputs.map((i) => (i ? consts.get(i) : null)));
+      const outs = runStep(glue, node.inputs.map((i) => (i ? consts.get(i) : null)));
       node.outputs.forEach((o, j) => { if (o && outs[j]) { consts.set(o, outs[j]); defined.add(o); } });
       return;
     }

@@ -26,7 +26,10 @@ function axisOf(a, r, where) {
 }
 
 // out[i] = src[map[i]] over an output shape: map(outIndex[]) -> source flat index.
+const MAX_ELEMENTS = 2 ** 24; // a bound on what one glue op makes (a malformed shape must not exhaust memory)
+
 function buildMap(outShape, srcIndex) {
+  if (numel(outShape) > MAX_ELEMENTS) fail('an index map', `[${outShape}] has more than ${MAX_ELEMENTS} elements`);
   const n = numel(outShape), map = new Int32Array(n), r = outShape.length, idx = new Array(r).fill(0);
   for (let i = 0; i < n; i++) {
     map[i] = srcIndex(idx);
@@ -302,7 +305,7 @@ function shapeOf([x], node) {
 
 function constantOfShape([s], node) {
   const shape = ints(s, 'shape', node.where);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0) || numel(shape) > 2 ** 28) fail(node.where, `shape [${shape}] is not a valid size`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0) || numel(shape) > MAX_ELEMENTS) fail(node.where, `shape [${shape}] is not a valid size`);
   const v = node.attrs.value ?? makeTensor('float', [1], new Float32Array(1));
   if (v.data.length !== 1) fail(node.where, 'value must hold one element', 'FORMAT');
   const data = new v.data.constructor(numel(shape)).fill(v.data[0]);
@@ -326,8 +329,33 @@ class IdentityOp {
   bwd([dy]) { return [dy]; }
 }
 
+// The inputs each op must have (at least).
+const ARITY = { Gather: 2, Expand: 2, Reshape: 2, Add: 2, Concat: 1, Shape: 1, ConstantOfShape: 1, Constant: 0 };
+
 /** The glue op of a node, or null when the op is not one of these. */
 export function glueOp(node, opset) {
+  const op = makeGlue(node, opset);
+  if (!op) return null;
+  const want = ARITY[node.op] ?? 1;
+  for (let k = 0; k < want; k++) if (!node.inputs[k]) fail(node.where, `input ${k} is missing (${node.op} takes at least ${want})`, 'FORMAT');
+  if (node.op === 'Slice' && opset >= 10 && !(node.inputs[1] && node.inputs[2])) fail(node.where, 'starts and ends are missing', 'FORMAT');
+  return op;
+}
+
+/**
+ * Runs a step's forward; an error that is not an RnnError (a malformed
+ * node whose inputs do not fit its operator) becomes FORMAT naming it.
+ */
+export function runStep(op, ins) {
+  try {
+    return op.fwd(ins);
+  } catch (e) {
+    if (e instanceof RnnError) throw e;
+    throw new RnnError('FORMAT', `loadOnnx: ${op.node.where}: its inputs do not fit the operator (${e.message})`);
+  }
+}
+
+function makeGlue(node, opset) {
   switch (node.op) {
     case 'Identity': return new IdentityOp(node);
     case 'Dropout':

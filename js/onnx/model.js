@@ -7,6 +7,7 @@ import { Container } from '../container.js';
 import { RnnError } from '../errors.js';
 import { checkKnown } from '../options.js';
 import { DATA_TYPE as DT } from './schema.js';
+import { runStep } from './glue.js';
 import { makeTensor } from './read.js';
 
 const FLOAT_TYPES = [DT.FLOAT, DT.DOUBLE];
@@ -76,7 +77,7 @@ export class OnnxModel extends Container {
         if (t === undefined) throw new RnnError('INVALID_ARGUMENT', `OnnxModel: input '${i}' is needed by ${s.node.where} but was not given`);
         return t;
       });
-      const outs = s.op.fwd(ins);
+      const outs = runStep(s.op, ins);
       s.outs.forEach((o, j) => { if (o && outs[j]) env.set(o, outs[j]); });
     }
     this._last = this._streaming ? null : env;
