@@ -71,9 +71,10 @@ export class OnnxModel extends Container {
     this._live();
     const env = this._env(feeds);
     for (const s of this.steps) {
-      const ins = s.ins.map((i) => {
+      const ins = s.ins.map((i, j) => {
         if (!i) return null;
         const t = env.get(i);
+        if (t === undefined && this._streaming && s.op.startStream && j >= 4) return null; // a stream keeps its own states
         if (t === undefined) throw new RnnError('INVALID_ARGUMENT', `OnnxModel: input '${i}' is needed by ${s.node.where} but was not given`);
         return t;
       });
