@@ -5,7 +5,7 @@
 //   model.forward(x);                          // the first output (fit's form)
 // Parts: onnx/protobuf.js + schema.js (the wire format), read.js (the file ->
 // nodes and tensors), build.js (nodes -> steps on rnn-wasm layers),
-// recurrent.js (RNN / GRU / LSTM), glue.js (the other operators), model.js
+// cells.js (RNN / GRU / LSTM nodes), glue.js (the other operators), model.js
 // (OnnxModel).
 import { disposeOnThrow } from './container.js';
 import { RnnError } from './errors.js';

@@ -9,7 +9,7 @@ import { RnnError } from '../errors.js';
 import { Embedding, Linear } from '../layers.js';
 import { glueOp, runStep } from './glue.js';
 import { makeTensor } from './read.js';
-import { buildRecurrent } from './recurrent.js';
+import { buildRecurrent } from './cells.js';
 
 const unsupported = (where, msg) => { throw new RnnError('UNSUPPORTED', `loadOnnx: ${where}: ${msg}`); };
 const bad = (where, msg) => { throw new RnnError('FORMAT', `loadOnnx: ${where}: ${msg}`); };

@@ -1,4 +1,4 @@
-// onnx/recurrent.js - ONNX's RNN / GRU / LSTM operators on rnn-wasm's
+// onnx/cells.js - ONNX's RNN / GRU / LSTM operators on rnn-wasm's
 // recurrent layers: the attributes -> the layer's options (gate activation,
 // GRU form), the weights W, R, B in ONNX's gate order -> the layer's PyTorch
 // state dict, and the step that runs it (layouts, sequence_lens, initial
