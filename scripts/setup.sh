@@ -20,6 +20,8 @@ apt_install() {
 
 # npm dependencies: install when node_modules is missing or older than the lockfile.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # (onnxruntime-node's install script would fetch optional CUDA binaries: skipped, see .npmrc)
+  export ONNXRUNTIME_NODE_INSTALL=skip
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 
