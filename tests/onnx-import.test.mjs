@@ -272,3 +272,30 @@ test('nothing stays allocated after a failed load (the layers made before the fa
   for (let k = 0; k < 40; k++) await rejectsWith(rnn.loadOnnx(bad), 'UNSUPPORTED', /Erf/);
   assert.ok(rnn.memoryBytes() - before < 16 * 2 ** 20, `memory grew by ${rnn.memoryBytes() - before} bytes over 40 failed loads`);
 });
+
+test('round trip: rnn.toOnnx exports load back with the same outputs (LSTM stack bidirectional, GRU reset-before hard-sigmoid, relu RNN, SentimentLSTM)', async () => {
+  const x = { shape: [2, 4, 3], data: Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)) };
+  const cases = [
+    [new rnn.LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, batchFirst: true, seed: 1 }), x],
+    [new rnn.GRU({ inputSize: 3, hiddenSize: 4, resetAfter: false, gateActivation: 'hardSigmoid', batchFirst: true, seed: 2 }), x],
+    [new rnn.RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'relu', batchFirst: true, seed: 3 }), x],
+  ];
+  for (const [m, input] of cases) {
+    m.eval();
+    const imported = await rnn.loadOnnx(await rnn.toOnnx(m));
+    const want = m.forward(input);
+    const got = imported.run({ [imported.inputs[0].name]: input });
+    close(got.output, want.output, `${m.mode} output`);
+    close(got.hn, want.hN, `${m.mode} hN`);
+    if (want.cN) close(got.cn, want.cN, `${m.mode} cN`);
+    imported.dispose();
+    m.dispose();
+  }
+  const s = new rnn.models.SentimentLSTM({ vocabSize: 20, embedDim: 6, hiddenDim: 5, numLayers: 2, seed: 4 });
+  s.eval();
+  const ids = { shape: [3, 5], data: Int32Array.from({ length: 15 }, (_, i) => 1 + (i * 7) % 19) };
+  const imported = await rnn.loadOnnx(await rnn.toOnnx(s));
+  close(imported.forward(ids), s.forward(ids, [5, 5, 5]), 'SentimentLSTM logits');
+  imported.dispose();
+  s.dispose();
+});
