@@ -42,7 +42,7 @@ async function rejectsWith(promise, code, pattern) {
 
 for (const [name, c] of Object.entries(expected)) {
   if (name === 'hand') continue;
-  test(`torch.onnx.export ${name} (${c.ops.join(', ')}): PyTorch's outputs at two batch and time sizes`, async () => {
+  test(`torch.onnx.export ${name} (opset ${c.opset}: ${c.ops.join(', ')}): PyTorch's outputs at two batch and time sizes`, async () => {
     const model = await rnn.loadOnnx(file(name));
     for (const set of c.sets) {
       const out = model.run(feedsOf(set.inputs));
