@@ -122,6 +122,14 @@ for (const [name, c] of Object.entries(expected.hand)) {
 
 test('clip and other attributes the cells do not have are refused by name', async () => {
   await rejectsWith(rnn.loadOnnx(file('hand_lstm_clip')), 'UNSUPPORTED', /node 'lstm_clip_node' \(LSTM\): attribute clip/);
+  const withAttr = (name, attr) => edit(file(name), (m) => { m.graph.node[0].attribute.push({ name: attr.name, type: attr.type, ...attr.value }); });
+  await rejectsWith(rnn.loadOnnx(withAttr('hand_lstm_reverse', { name: 'input_forget', type: 2, value: { i: 1 } })), 'UNSUPPORTED', /attribute input_forget/);
+  const acts = (list) => edit(file('hand_gru_lbr0'), (m) => {
+    m.graph.node[0].attribute.push({ name: 'activations', type: 8, strings: list.map((a) => new TextEncoder().encode(a)) });
+  });
+  await rejectsWith(rnn.loadOnnx(acts(['Affine', 'Tanh'])), 'UNSUPPORTED', /gate activation Affine/);
+  await rejectsWith(rnn.loadOnnx(acts(['Sigmoid', 'Relu'])), 'UNSUPPORTED', /candidate activation must be Tanh/);
+  await rejectsWith(rnn.loadOnnx(acts(['Sigmoid'])), 'FORMAT', /activations lists 1 functions/);
 });
 
 test('stream(): one step at a time gives the whole-sequence outputs (zero states from the exporter\'s arithmetic; embedding + GRU + head)', async () => {
@@ -133,6 +141,7 @@ test('stream(): one step at a time gives the whole-sequence outputs (zero states
     const [B, T] = bf ? x.shape.slice(0, 2) : [x.shape[1], x.shape[0]];
     const F = x.data.length / (B * T);
     const stream = model.stream({ batch: B });
+    assert.throws(() => model.run(feeds), (e) => e.code === 'STATE' && /open stream/.test(e.message));
     const want = set.outputs[out];
     const Fo = want.data.length / (B * T);
     for (let t = 0; t < T; t++) {
@@ -148,6 +157,7 @@ test('stream(): one step at a time gives the whole-sequence outputs (zero states
       }
     }
     stream.dispose();
+    close(model.run(feeds)[out], want, `${name} run after the stream`);
     model.dispose();
   }
   const bidi = await rnn.loadOnnx(file('gru_bidi2'));

@@ -24,6 +24,7 @@ export class OnnxModel extends Container {
     this.producer = graph.producer;
     this._last = null;
     this._streaming = false;
+    this._stepping = false;
   }
 
   // A user's tensor -> the graph's tensor for input v.
@@ -69,6 +70,7 @@ export class OnnxModel extends Container {
    */
   run(feeds) {
     this._live();
+    if (this._streaming && !this._stepping) throw new RnnError('STATE', 'OnnxModel.run: this model has an open stream (its layers step one time step at a time); dispose the stream first');
     const env = this._env(feeds);
     for (const s of this.steps) {
       const ins = s.ins.map((i, j) => {
@@ -160,7 +162,10 @@ export class OnnxModel extends Container {
     return {
       batch,
       /** One step: inputs as for run() with a time axis of 1 -> every output. */
-      step: (feeds) => model.run(feeds),
+      step: (feeds) => {
+        model._stepping = true;
+        try { return model.run(feeds); } finally { model._stepping = false; }
+      },
       /** States back to zeros (or the graph's initial states on the next step). */
       reset: () => rec.forEach((s) => { s.op.stream.reset(); s.op.fresh = true; }),
       dispose: () => { rec.forEach((s) => s.op.stopStream()); model._streaming = false; },
