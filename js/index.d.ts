@@ -1881,4 +1881,25 @@ export interface LoadOnnxOptions {
 export interface Rnn {
   /** Reads an ONNX model (RNN / GRU / LSTM graphs and their glue) into an rnn-wasm model. */
   loadOnnx(bytes: Uint8Array | ArrayBuffer, options?: LoadOnnxOptions): Promise<OnnxModel>;
+// ---- ONNX export (js/onnx/export.js, loaded on first use; protobuf in js/onnx/protobuf.js) ----
+
+export interface ToOnnxOptions {
+  /**
+   * true: each recurrent module's initial states are graph inputs `<prefix>h0` (and `c0`),
+   * [layers * directions, batch, H]; default false: they start at zero.
+   */
+  initialStates?: boolean;
+  /** true: an int32 input `lengths` [batch], each sequence's length in [1, time], as forward's lengths. */
+  lengths?: boolean;
+  /** The model's doc_string. */
+  docString?: string;
+}
+
+export interface Rnn {
+  /**
+   * A model buildModel makes (a recurrent layer, a Sequential, SentimentLSTM) as the bytes of an
+   * ONNX model (IR 8, opset 17) computing it in evaluation mode, with dynamic batch and time axes:
+   * input `input`, output `output`, and `<prefix>hn` / `cn` per recurrent module.
+   */
+  toOnnx(model: Module, options?: ToOnnxOptions): Promise<Uint8Array>;
 }

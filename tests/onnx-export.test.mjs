@@ -3,8 +3,9 @@
 //  - onnx.checker.check_model(full_check=True) (Debian's python3-onnx,
 //    installed by scripts/setup.sh --test; fails, never skips, without it);
 //  - onnxruntime-node and onnxruntime-web (wasm, in Node) run each model with
-//    two different (batch, time) shapes, with default and with given initial
-//    states: every output within 1e-5 of rnn-wasm's;
+//    three (batch, time) shapes, with zero and with given initial states,
+//    whole sequences and packed ones (lengths): every output within 1e-5 of
+//    rnn-wasm's;
 //  - the gate order (ONNX LSTM i, o, f, c and GRU z, r, h from PyTorch's
 //    i, f, g, o and r, z, n) read back from the initializers;
 //  - models ONNX cannot take: typed errors.
@@ -108,15 +109,15 @@ function inputFor(spec, B, T, u) {
 }
 
 // What rnn-wasm gives, under the exported graph's output names. states: prefix -> { h0, c0 }.
-function runOurs(model, spec, x, states) {
+function runOurs(model, spec, x, states, lengths) {
   if (RECURRENT.includes(spec.type)) {
-    const o = model.forward(x, states[''] ?? {});
+    const o = model.forward(x, { ...states[''], lengths });
     return { output: o.output, hn: o.hN, ...(o.cN ? { cn: o.cN } : {}) };
   }
   if (spec.type === 'SentimentLSTM') {
     // its forward starts from zeros and keeps hN: the same computation from its parts
-    const zero = model.forward(x);
-    const { hN, cN } = model.lstm.forward(model.embedding.forward(x), states['lstm.'] ?? {});
+    const zero = model.forward(x, lengths);
+    const { hN, cN } = model.lstm.forward(model.embedding.forward(x), { ...states['lstm.'], lengths });
     const [LD, B, H] = hN.shape;
     const h = { shape: [B, 2 * H], data: new Float32Array(B * 2 * H) };
     for (let b = 0; b < B; b++) for (let d = 0; d < 2; d++) h.data.set(hN.data.subarray(((LD - 2 + d) * B + b) * H, ((LD - 2 + d) * B + b + 1) * H), (2 * b + d) * H);
@@ -126,18 +127,23 @@ function runOurs(model, spec, x, states) {
   }
   const state = {};
   for (const [p, s] of Object.entries(states)) if (!p.slice(0, -1).includes('.')) state[Number(p.slice(0, -1))] = { hN: s.h0, cN: s.c0 };
-  return sequentialStates(model, '', { output: model.forward(x, { state }) });
+  return sequentialStates(model, '', { output: model.forward(x, { state, lengths }) });
 }
 
 const randState = (shape, u) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => 2 * u() - 1) });
 
-async function compare(ort, options, bytes, model, spec, given, what) {
+async function compare(ort, options, bytes, model, spec, { initialStates: given, lengths: withLengths }, what) {
   const session = await ort.InferenceSession.create(bytes, options);
   const parts = recurrentParts(model, spec);
   const rnd = lcg(99), u = () => rnd() + 0.5;
   for (const [B, T] of [[2, 5], [3, 1], [1, 7]]) {
     const x = inputFor(spec, B, T, u);
     const states = {}, feeds = { input: x.onnx(ort) };
+    let lengths;
+    if (withLengths) {
+      lengths = Int32Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + Math.floor(u() * T)));
+      feeds.lengths = new ort.Tensor('int32', lengths, [B]);
+    }
     if (given) {
       for (const { prefix, module: m, nested } of parts) {
         const LD = m.numLayers * (m.bidirectional ? 2 : 1), scale = nested ? 0 : 1;
@@ -147,7 +153,7 @@ async function compare(ort, options, bytes, model, spec, given, what) {
       }
     }
     assert.deepEqual([...session.inputNames].sort(), Object.keys(feeds).sort(), `${what}: graph inputs`);
-    const want = runOurs(model, spec, x.ours, states);
+    const want = runOurs(model, spec, x.ours, states, lengths);
     const got = await session.run(feeds);
     assert.deepEqual([...session.outputNames].sort(), Object.keys(want).sort(), `${what}: graph outputs`);
     for (const [k, w] of Object.entries(want)) {
@@ -159,17 +165,19 @@ async function compare(ort, options, bytes, model, spec, given, what) {
   await session.release();
 }
 
+const VARIANTS = [{}, { initialStates: true }, { lengths: true }, { initialStates: true, lengths: true }];
+
 for (const [name, spec] of Object.entries(CASES)) {
-  test(`toOnnx: ${name}: onnxruntime-node and -web give rnn-wasm's outputs (three shapes; zero and given initial states)`, async () => {
+  test(`toOnnx: ${name}: onnxruntime-node and -web give rnn-wasm's outputs (three shapes; zero and given initial states; whole and packed sequences)`, async () => {
     const model = rnn.buildModel(spec).eval();
-    for (const given of [false, true]) {
-      const bytes = await rnn.toOnnx(model, { initialStates: given });
+    for (const variant of VARIANTS) {
+      const bytes = await rnn.toOnnx(model, variant);
       assert.ok(bytes instanceof Uint8Array);
       const file = join(tmp, `${exported.size}.onnx`);
       writeFileSync(file, bytes);
-      exported.set(`${name}${given ? ' (initial states)' : ''}`, file);
+      exported.set(`${name} ${JSON.stringify(variant)}`, file);
       for (const { name: rt, ort, options } of RUNTIMES) {
-        await compare(ort, options, bytes, model, spec, given, `${rt}${given ? ', given states' : ''}`);
+        await compare(ort, options, bytes, model, spec, variant, `${rt} ${JSON.stringify(variant)}`);
       }
     }
     model.dispose();
@@ -177,7 +185,7 @@ for (const [name, spec] of Object.entries(CASES)) {
 }
 
 test('toOnnx: every exported model passes onnx.checker.check_model(full_check=True) (python3-onnx)', () => {
-  assert.equal(exported.size, 2 * Object.keys(CASES).length, 'every case exported');
+  assert.equal(exported.size, VARIANTS.length * Object.keys(CASES).length, 'every case exported');
   const script = `
 import sys, onnx
 for path in sys.argv[1:]:

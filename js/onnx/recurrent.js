@@ -14,7 +14,7 @@
 import { Graph, float, floats } from './graph.js';
 import { DATA_TYPE } from './schema.js';
 
-const FLOAT = DATA_TYPE.FLOAT;
+const { FLOAT, INT64 } = DATA_TYPE;
 
 /** ONNX_GATES[cell][k] = the PyTorch gate block that ONNX's block k is. */
 export const ONNX_GATES = { RNN: [0], LSTM: [0, 3, 1, 2], GRU: [1, 0, 2] };
@@ -61,6 +61,20 @@ function stateInput(g, name, LD, size, given) {
   return g.input(g.unique(name), FLOAT, [LD, 'batch', size], 'initial state [layers * directions, batch, size]');
 }
 
+/**
+ * The steps inside each sequence (lengths: int32 [B]): bool [T, B, 1] when
+ * x's time axis is 0, [B, T, 1] when it is 1.
+ */
+export function liveMask(g, x, timeAxis, lengths) {
+  const T = g.op('Squeeze', [g.op('Shape', [x], { start: timeAxis, end: timeAxis + 1 })]);
+  const t = g.op('Range', [g.ints([0], true), T, g.ints([1], true)]);
+  const len = g.op('Cast', [lengths], { to: INT64 });
+  const live = timeAxis === 0
+    ? g.op('Less', [g.op('Unsqueeze', [t, g.ints([1])]), len])
+    : g.op('Less', [t, g.op('Unsqueeze', [len, g.ints([1])])]);
+  return g.op('Unsqueeze', [live, g.ints([2])]);
+}
+
 // zeros [batch, size] (batch: the 1-element shape of the batch axis)
 const zeros = (g, batch, size) => g.op('Expand', [g.scalar(0), g.op('Concat', [batch, g.ints([size])], { axis: 0 })]);
 
@@ -68,11 +82,12 @@ const zeros = (g, batch, size) => g.op('Expand', [g.scalar(0), g.op('Concat', [b
  * Adds the nodes of a recurrent module (spec: its modelSpec; sd: its state
  * dict; x: its input's value name, in the module's layout; p: the name
  * prefix of its initializers and state inputs/outputs; given: the initial
- * states are graph inputs, else zeros). Returns the value
+ * states are graph inputs, else zeros; lengths: an int32 [B] value, each
+ * sequence's length, as packed sequences run). Returns the value
  * names { y, hn, cn } (y in the module's layout; cn for LSTMs) and the sizes
  * { L, D, H, P } (layers, directions, hidden size, h's size).
  */
-export function exportRecurrent(g, spec, sd, x, p, given) {
+export function exportRecurrent(g, spec, sd, x, p, given, lengths = null) {
   const { type, numLayers: L, hiddenSize: H, bias } = spec;
   const D = spec.bidirectional ? 2 : 1, P = spec.projSize || H;
   const lstm = type === 'LSTM';
@@ -81,6 +96,7 @@ export function exportRecurrent(g, spec, sd, x, p, given) {
   const c0 = lstm ? stateInput(g, `${p}c0`, L * D, H, given) : null;
   const hs = [], cs = [];
   const scan = type.startsWith('Min') || P !== H;
+  const live = scan && lengths ? liveMask(g, xt, 0, lengths) : null;
   for (let l = 0; l < L; l++) {
     const I = l === 0 ? spec.inputSize : D * P;
     const layerState = (s) => (s === null || L === 1 ? s : slice(g, s, l * D, (l + 1) * D, 0));
@@ -91,7 +107,7 @@ export function exportRecurrent(g, spec, sd, x, p, given) {
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
         const pick = (s, size) => (s === null ? zeros(g, batch, size) : g.op('Gather', [s, g.ints([d], true)], { axis: 0 }));
-        const r = (lstm ? scanLSTM : scanMin)(g, spec, sd, xt, sfx, d === 1, I, pick(h0l, P), lstm ? pick(c0l, H) : null, p);
+        const r = (lstm ? scanLSTM : scanMin)(g, spec, sd, xt, sfx, d === 1, I, pick(h0l, P), lstm ? pick(c0l, H) : null, p, live);
         ys.push(r.y);
         hs.push(g.op('Unsqueeze', [r.h, g.ints([0])]));
         if (lstm) cs.push(g.op('Unsqueeze', [r.c, g.ints([0])]));
@@ -115,9 +131,9 @@ export function exportRecurrent(g, spec, sd, x, p, given) {
         attrs.activation_beta = floats(Array(D).fill(HARD[act][1]));
       }
       if (cell === 'GRU') attrs.linear_before_reset = spec.resetAfter === false ? 0 : 1;
-      const states = h0l === null ? [] : ['', h0l, ...(lstm ? [c0l] : [])];
-      const ins = [xt, W, R, B, ...states];
-      if (ins[3] === '' && !states.length) ins.pop();
+      const states = h0l === null ? [] : [h0l, ...(lstm ? [c0l] : [])];
+      const ins = [xt, W, R, B, lengths ?? '', ...states];
+      while (ins[ins.length - 1] === '') ins.pop();
       const outs = g.op(cell, ins, attrs, lstm ? 3 : 2);
       hs.push(outs[1]);
       if (lstm) cs.push(outs[2]);
@@ -139,10 +155,10 @@ function projection(g, sd, xt, sfx, I, rows, p, bias = null) {
 
 // A Scan over time: state inputs, per-step inputs ([T, B, *] each), a body
 // builder (body graph, state names, step names) -> [new states..., per-step output].
-function scanOver(g, states, steps, reverse, build) {
+function scanOver(g, states, steps, reverse, build, types = []) {
   const body = new Graph('step', g);
   const sIn = states.map((_, k) => body.input(body.unique(`state${k}`), FLOAT, null));
-  const xIn = steps.map((_, k) => body.input(body.unique(`step${k}`), FLOAT, null));
+  const xIn = steps.map((_, k) => body.input(body.unique(`step${k}`), types[k] ?? FLOAT, null));
   const outs = build(body, sIn, xIn);
   const last = outs.length - 1;
   outs[last] = body.op('Identity', [outs[last]]); // the per-step output, a value of its own
@@ -156,8 +172,9 @@ function scanOver(g, states, steps, reverse, build) {
 
 // minGRU / minLSTM, one direction: a_t and v_t of every step computed at once
 // (as src/cell_min.c: a = 1 - z, v = z * h~; a = f / (f + i), v = i / (f + i) * h~;
-// log space: h~ -> g(h~)), then the Scan h_t = a_t * h_{t-1} + v_t.
-function scanMin(g, spec, sd, xt, sfx, reverse, I, h0, _c0, p) {
+// log space: h~ -> g(h~)), then the Scan h_t = a_t * h_{t-1} + v_t. Past a
+// sequence's length (live false) a = 1, v = 0 keep h, and the output is 0.
+function scanMin(g, spec, sd, xt, sfx, reverse, I, h0, _c0, p, live) {
   const H = spec.hiddenSize, G = spec.type === 'MinGRU' ? 2 : 3;
   const pre = projection(g, sd, xt, sfx, I, G * H, p, spec.bias ? sd[`bias_ih${sfx}`].data : null);
   let c = slice(g, pre, (G - 1) * H, G * H, 2);
@@ -176,29 +193,35 @@ function scanMin(g, spec, sd, xt, sfx, reverse, I, h0, _c0, p) {
     a = g.op('Div', [f, s]);
     v = g.op('Mul', [g.op('Div', [i, s]), c]);
   }
+  if (live) {
+    a = g.op('Where', [live, a, g.scalar(1)]);
+    v = g.op('Where', [live, v, g.scalar(0)]);
+  }
   const [h, y] = scanOver(g, [h0], [a, v], reverse, (b, [hp], [at, vt]) => {
     const hn = b.op('Add', [b.op('Mul', [at, hp]), vt]);
     return [hn, hn];
   });
-  return { y, h };
+  return { y: live ? g.op('Where', [live, y, g.scalar(0)]) : y, h };
 }
 
 // An LSTM with a projection (h = W_hr (o * tanh(c))), one direction: the input
-// projection of all steps at once, then a Scan of PyTorch's LSTM step.
-function scanLSTM(g, spec, sd, xt, sfx, reverse, I, h0, c0, p) {
+// projection of all steps at once, then a Scan of PyTorch's LSTM step (past
+// a sequence's length the state stays and the output is 0).
+function scanLSTM(g, spec, sd, xt, sfx, reverse, I, h0, c0, p, live) {
   const H = spec.hiddenSize, P = spec.projSize;
   const b = spec.bias ? Float32Array.from(sd[`bias_ih${sfx}`].data, (v, k) => v + sd[`bias_hh${sfx}`].data[k]) : null;
   const pre = projection(g, sd, xt, sfx, I, 4 * H, p, b);
   const Rt = g.weight(`${p}weight_hh${sfx}_t`, [P, 4 * H], transpose2(sd[`weight_hh${sfx}`].data, 4 * H, P));
   const Wp = g.weight(`${p}weight_hr${sfx}_t`, [H, P], transpose2(sd[`weight_hr${sfx}`].data, P, H));
   const act = spec.gateActivation ?? 'sigmoid';
-  const [h, c, y] = scanOver(g, [h0, c0], [pre], reverse, (s, [hp, cp], [xg]) => {
+  const [h, c, y] = scanOver(g, [h0, c0], live ? [pre, live] : [pre], reverse, (s, [hp, cp], [xg, m]) => {
     const z = s.op('Add', [xg, s.op('MatMul', [hp, Rt])]);
     const i = gate(s, slice(s, z, 0, H, 1), act), f = gate(s, slice(s, z, H, 2 * H, 1), act);
     const n = s.op('Tanh', [slice(s, z, 2 * H, 3 * H, 1)]), o = gate(s, slice(s, z, 3 * H, 4 * H, 1), act);
     const cn = s.op('Add', [s.op('Mul', [f, cp]), s.op('Mul', [i, n])]);
     const hn = s.op('MatMul', [s.op('Mul', [o, s.op('Tanh', [cn])]), Wp]);
-    return [hn, cn, hn];
-  });
+    if (!m) return [hn, cn, hn];
+    return [s.op('Where', [m, hn, hp]), s.op('Where', [m, cn, cp]), s.op('Where', [m, hn, s.scalar(0)])];
+  }, [FLOAT, DATA_TYPE.BOOL]);
   return { y, h, c };
 }

@@ -214,6 +214,12 @@ async function main(): Promise<void> {
   const again = await rnn.loadLayersModel({ modelJson: exported.files['model.json'], weights: { 'w.bin': exported.weightData } });
   console.log(exported.modelJson.weightsManifest[0].paths, keras.toLayersModel().files, keras.gateTaps({ shape: [1, 3], data: Int32Array.of(1, 2, 3) })[0].taps[0].h.shape);
   keras.dispose(); again.dispose();
+
+  // ---- ONNX export ----
+  const onnxBytes: Uint8Array = await rnn.toOnnx(clf, { initialStates: true, lengths: true, docString: 'example' });
+  console.log(onnxBytes.length);
+  // @ts-expect-error initialStates is a boolean
+  await rnn.toOnnx(clf, { initialStates: 'yes' });
   clf.dispose(); regressor.dispose(); charModel.dispose(); sentiment.dispose();
 
   // @ts-expect-error hiddenSize is required
