@@ -1881,6 +1881,8 @@ export interface LoadOnnxOptions {
 export interface Rnn {
   /** Reads an ONNX model (RNN / GRU / LSTM graphs and their glue) into an rnn-wasm model. */
   loadOnnx(bytes: Uint8Array | ArrayBuffer, options?: LoadOnnxOptions): Promise<OnnxModel>;
+}
+
 // ---- ONNX export (js/onnx/export.js, loaded on first use; protobuf in js/onnx/protobuf.js) ----
 
 export interface ToOnnxOptions {
