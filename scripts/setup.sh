@@ -32,7 +32,8 @@ if [ "${1:-}" = "--test" ]; then
   # PyTorch interop tests run the tools/ scripts with Debian's torch (with torch.distributed:
   # tests/ddp.test.mjs runs tools/train_ddp.py under torchrun, gloo backend).
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
-  # ONNX tests: the checker (onnx.checker.check_model) and the protobuf library, Debian's python3-onnx.
+  # ONNX tests: the checker (onnx.checker.check_model), the protobuf library and the
+  # fixtures' script (tests/fixtures/make_onnx_fixtures.py), Debian's python3-onnx.
   /usr/bin/python3 -c "import onnx" 2>/dev/null || apt_install python3-onnx
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
