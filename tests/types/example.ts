@@ -240,5 +240,15 @@ async function main(): Promise<void> {
   rnn.createTrainer({ model: regressor, train: batches, loss: (o: Tensor, t: Tensor) => rnn.losses.mse(o, t) });
   // @ts-expect-error tbpttBatches needs k
   rnn.tbpttBatches(new Int32Array(10), { batchSize: 2 });
+  // ONNX import: run, forward, stream
+  const onnx = await rnn.loadOnnx(new Uint8Array(0), { seed: 1 });
+  const outs: Record<string, Tensor> = onnx.run({ ids: { shape: [1, 3], data: new Int32Array(3) } });
+  const first: Tensor = onnx.forward({ shape: [1, 3], data: new Int32Array(3) });
+  const onnxStream = onnx.stream({ batch: 1 });
+  onnxStream.step({ x: first });
+  onnxStream.dispose();
+  console.log(outs, onnx.inputs[0].name, onnx.opset);
+  // @ts-expect-error loadOnnx takes bytes, not a path
+  await rnn.loadOnnx('model.onnx');
 }
 main();
