@@ -66,7 +66,8 @@ test('the race: LSTM and minGRU train side by side in two workers; both losses f
       assert.ok(r.valLoss < 3.6 && Number.isFinite(r.valLoss), `${name}'s held-out loss ${r.valLoss}`);
       assert.ok(r.sample.startsWith('ROMEO:\n') && r.sample.length > 200, `${name} wrote text`);
       assert.equal(await page.getByTestId(`race-sample-${name}`).textContent(), r.sample);
-      assert.equal(await page.getByTestId(`race-val-${name}`).textContent(), r.valLoss.toFixed(3));
+      const shown = await page.evaluate(async (x) => (await import('./js/util.js')).num(x, 3), r.valLoss);
+      assert.equal(await page.getByTestId(`race-val-${name}`).textContent(), shown);
     }
     assert.ok(min.stepsPerSecond > lstm.stepsPerSecond,
       `the minGRU does more steps per second (${min.stepsPerSecond}) than the LSTM (${lstm.stepsPerSecond})`);

@@ -8,14 +8,21 @@ import { chart } from './charts.js';
 import { DATASETS } from './paths.js';
 import { PlaygroundWorker } from './playground-worker-client.js';
 import { RACE } from './race-run.js';
+import { tex } from './math.js';
 import { $, el, int, num } from './util.js';
 
 const NAMES = Object.keys(RACE.cells); // ['LSTM', 'MinGRU']
 const LABEL = { LSTM: 'LSTM', MinGRU: 'minGRU' };
 const label = (name) => `${LABEL[name]} ${RACE.cells[name].layers}×${RACE.cells[name].hidden}`;
 const chartHeight = () => (window.innerWidth < 640 ? 200 : 230);
+// Typeset when the section is set up (after the engine), not in the page's HTML: the boxed terms read h_{t-1}.
+const EQUATIONS = [
+  { testid: 'min-eq-lstm', tex: '\\begin{aligned} f_t &= \\sigma\\big(W_f\\, x_t + \\boxed{U_f\\, h_{t-1}} + b_f\\big) \\\\ i_t &= \\sigma\\big(W_i\\, x_t + \\boxed{U_i\\, h_{t-1}} + b_i\\big) \\\\ g_t &= \\tanh\\big(W_g\\, x_t + \\boxed{U_g\\, h_{t-1}} + b_g\\big) \\\\ o_t &= \\sigma\\big(W_o\\, x_t + \\boxed{U_o\\, h_{t-1}} + b_o\\big) \\\\ c_t &= f_t \\odot c_{t-1} + i_t \\odot g_t \\\\ h_t &= o_t \\odot \\tanh(c_t) \\end{aligned}' },
+  { testid: 'min-eq-mingru', tex: '\\begin{aligned} z_t &= \\sigma\\big(W_z\\, x_t + b_z\\big) \\\\ \\tilde h_t &= W_h\\, x_t + b_h \\\\ h_t &= (1 - z_t) \\odot h_{t-1} + z_t \\odot \\tilde h_t \\end{aligned}' },
+];
 
 export async function setup() {
+  for (const e of EQUATIONS) await tex($(`[data-testid=${e.testid}]`), e.tex);
   const state = { running: false, runs: 0, error: null, results: null, live: null, done: null };
   const runBtn = $('#race-run'), stopBtn = $('#race-stop'), status = $('#race-status'), rows = $('#race-rows');
   for (const n of NAMES) $(n === 'LSTM' ? '#race-key-lstm' : '#race-key-min').textContent = label(n);
