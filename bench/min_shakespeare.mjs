@@ -14,13 +14,15 @@
 //   nice -n 10 node bench/min_shakespeare.mjs                 # all three, one after the other
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru # one model (runs can go side by side)
 //   node bench/min_shakespeare.mjs --report                   # the table from the saved curves
+//   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
+//   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpuSeconds, fmt, loadRnn, parseFlags, readRepoFile, repoPath } from '../examples/common.mjs';
 
 const flags = parseFlags({
-  models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', budget: 0, evalEvery: 15, steps: 2000,
+  models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
@@ -132,8 +134,10 @@ function timeToReach(curve, target) {
 }
 
 function report() {
-  const runs = Object.keys(MODELS).filter((n) => existsSync(curvePath(n)))
-    .map((n) => JSON.parse(readFileSync(curvePath(n), 'utf8')));
+  // --also dir1,dir2: runs of other sizes (saved with --dir) join the table.
+  const paths = [flags.dir, ...flags.also.split(',').filter(Boolean)]
+    .flatMap((d) => Object.keys(MODELS).map((n) => `${repoPath(d)}/${n}.json`)).filter((p) => existsSync(p));
+  const runs = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
   const lstm = runs.find((r) => r.name === 'lstm');
   console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
   for (const r of runs) {
