@@ -123,6 +123,8 @@ function lstmBudget() {
 
 /** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
 function timeToReach(curve, target) {
+  // A curve without its step-0 point that starts below target: its first evaluation is an upper bound.
+  if (curve[0]?.val <= target) return { cpu: curve[0].cpu, evalCpu: curve[0].cpu, step: curve[0].step, upper: curve[0].step > 0 };
   for (let i = 1; i < curve.length; i++) {
     const a = curve[i - 1], b = curve[i];
     if (b.val <= target) {
@@ -148,6 +150,19 @@ function report() {
     }
     const cut = r.complete ? '' : ' (cut short: the last evaluation)';
     console.log(`${r.label} | ${r.numParams} | ${r.lr} | ${r.steps}${cut} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.stepsPerCpuSecond, 2)} | ${fmt(r.finalVal)} | ${reach}`);
+  }
+  // The target at every budget the LSTM's curve offers: its loss after t CPU s against the time each min cell needed for it.
+  if (lstm) {
+    const mins = runs.filter((r) => r !== lstm);
+    console.log(`\nLSTM budget t (CPU s) | LSTM val at t | ${mins.map((r) => `${r.label}: CPU s to reach it (/ t)`).join(' | ')}`);
+    for (const q of lstm.curve.filter((c) => c.step > 0)) {
+      const cells = mins.map((r) => {
+        const hit = timeToReach(r.curve, q.val);
+        const le = hit?.upper ? '<= ' : '';
+        return hit ? `${le}${fmt(hit.cpu, 1)} (${le}${fmt(hit.cpu / q.cpu, 2)})` : `not by ${fmt(r.cpuSeconds, 0)}`;
+      });
+      console.log(`${fmt(q.cpu, 1)} | ${fmt(q.val)} | ${cells.join(' | ')}`);
+    }
   }
   console.log('\nvalidation loss (nats/char) at CPU seconds of training:');
   for (const r of runs) console.log(`${r.label}: ${r.curve.map((p) => `${fmt(p.cpu, 0)}s ${fmt(p.val, 3)}`).join(', ')}`);
