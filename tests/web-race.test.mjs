@@ -35,6 +35,7 @@ const race = (page, expr) => page.evaluate(`(() => { const s = window.__rnnPage.
 test('the race: LSTM and minGRU train side by side in two workers; both losses fall, the minGRU does more steps per second, both write text', { timeout: 240_000 }, async () => {
   await onPage({ width: 1280, height: 900 }, async (page) => {
     await page.locator('#min-cells').scrollIntoViewIfNeeded();
+    await race(page, 's.prepare()'); // equations and charts are made when the section comes near
     // The equations: the LSTM's four h_{t-1} terms boxed, none in the minGRU's.
     assert.equal(await page.locator('[data-testid=min-eq-lstm] .katex-html .boxpad').count(), 4);
     assert.equal(await page.locator('[data-testid=min-eq-mingru] .katex-html .boxpad').count(), 0);

@@ -9,7 +9,7 @@ import { DATASETS } from './paths.js';
 import { PlaygroundWorker } from './playground-worker-client.js';
 import { RACE } from './race-run.js';
 import { tex } from './math.js';
-import { $, el, int, num } from './util.js';
+import { $, el, int, num, whenNear } from './util.js';
 
 const NAMES = Object.keys(RACE.cells); // ['LSTM', 'MinGRU']
 const LABEL = { LSTM: 'LSTM', MinGRU: 'minGRU' };
@@ -22,25 +22,31 @@ const EQUATIONS = [
 ];
 
 export async function setup() {
-  for (const e of EQUATIONS) await tex($(`[data-testid=${e.testid}]`), e.tex);
   const state = { running: false, runs: 0, error: null, results: null, live: null, done: null };
   const runBtn = $('#race-run'), stopBtn = $('#race-stop'), status = $('#race-status'), rows = $('#race-rows');
   for (const n of NAMES) $(n === 'LSTM' ? '#race-key-lstm' : '#race-key-min').textContent = label(n);
 
-  const series = (p, what) => [{}, { label: `${label('LSTM')} ${what}`, stroke: p.lstm, width: 2, points: { show: false }, spanGaps: true },
-    { label: `${label('MinGRU')} ${what}`, stroke: p.gru, width: 2, points: { show: false }, spanGaps: true }];
-  const common = { legend: { show: false }, cursor: { drag: { x: false, y: false } } };
-  const lossChart = await chart($('#race-loss'), (p, axis) => ({
-    ...common, scales: { x: { time: false }, y: { range: (u, lo, hi) => [Math.max(0, (lo ?? 1) - 0.1), (hi ?? 4.5) + 0.1] } },
-    axes: [axis(p, 'seconds'), axis(p, 'loss', { size: 44 })], series: series(p, 'loss'),
-  }), [[], [], []], { height: chartHeight, title: 'Training loss against seconds' });
-  const stepsChart = await chart($('#race-steps'), (p, axis) => ({
-    ...common, scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(10, hi ?? 10)] } },
-    axes: [axis(p, 'seconds'), axis(p, 'steps', { size: 52 })], series: series(p, 'steps'),
-  }), [[], [], []], { height: chartHeight, title: 'Training steps done against seconds' });
+  // The equations and the charts are made when the section comes near (or the race starts), not at page start.
+  let lossChart = null, stepsChart = null, prepared = null;
+  const prepare = () => (prepared ??= (async () => {
+    for (const e of EQUATIONS) await tex($(`[data-testid=${e.testid}]`), e.tex);
+    const series = (p, what) => [{}, { label: `${label('LSTM')} ${what}`, stroke: p.lstm, width: 2, points: { show: false }, spanGaps: true },
+      { label: `${label('MinGRU')} ${what}`, stroke: p.gru, width: 2, points: { show: false }, spanGaps: true }];
+    const common = { legend: { show: false }, cursor: { drag: { x: false, y: false } } };
+    lossChart = await chart($('#race-loss'), (p, axis) => ({
+      ...common, scales: { x: { time: false }, y: { range: (u, lo, hi) => [Math.max(0, (lo ?? 1) - 0.1), (hi ?? 4.5) + 0.1] } },
+      axes: [axis(p, 'seconds'), axis(p, 'loss', { size: 44 })], series: series(p, 'loss'),
+    }), [[], [], []], { height: chartHeight, title: 'Training loss against seconds' });
+    stepsChart = await chart($('#race-steps'), (p, axis) => ({
+      ...common, scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(10, hi ?? 10)] } },
+      axes: [axis(p, 'seconds'), axis(p, 'steps', { size: 52 })], series: series(p, 'steps'),
+    }), [[], [], []], { height: chartHeight, title: 'Training steps done against seconds' });
+  })());
+  whenNear($('#min-cells'), prepare);
 
   // Both runners report at their own times: merge them on one time axis (gaps where one has no point).
   function draw(live) {
+    if (!lossChart) return;
     const ts = [...new Set(NAMES.flatMap((n) => live[n].points.map((q) => q.t)))].sort((a, b) => a - b);
     const col = (n, key) => { const m = new Map(live[n].points.map((q) => [q.t, q[key]])); return ts.map((t) => m.get(t) ?? null); };
     lossChart.setData([ts, col('LSTM', 'loss'), col('MinGRU', 'loss')]);
@@ -78,6 +84,8 @@ export async function setup() {
     status.textContent = 'Fetching Tiny Shakespeare…';
     let pendingDraw = null;
     state.done = (async () => {
+      await prepare();
+      draw(live);
       const res = await fetch(DATASETS.shakespeare);
       if (!res.ok) throw new Error(`could not fetch the text: HTTP ${res.status}`);
       const text = (await res.text()).slice(0, RACE.chars + RACE.valChars);
@@ -125,6 +133,8 @@ export async function setup() {
     get runs() { return state.runs; },
     get error() { return state.error; },
     get results() { return state.results; },
+    /** Resolves when the equations and charts are made (the section came near, or a race started). */
+    prepare,
     /** The points so far: { LSTM: [{ t, step, loss }], MinGRU: [...] }. */
     get points() { return state.live && Object.fromEntries(NAMES.map((n) => [n, state.live[n].points.map((q) => ({ ...q }))])); },
     run,
