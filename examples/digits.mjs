@@ -21,26 +21,22 @@
 // Final line: der=... test_utts=... epochs=... rtf=... seconds=... cpu_seconds=...
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLASSES, DigitsStream, digitsOf, editDistance, loadDigitsModel, modelInputs, saveDigitsModel } from '../shared/digits-core.js';
+import { CLASSES, DigitsStream, decodeWav, digitsOf, editDistance, loadDigitsModel, modelInputs, saveDigitsModel } from '../shared/digits-core.js';
 import { cpuSeconds, finalLine, loadRnn, parseFlags, timer } from './common.mjs';
 
 const flags = parseFlags({
-  data: 'build/digits', epochs: 30, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
+  data: 'build/digits', epochs: 20, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
   augment: true, maxTrain: 0, save: '', load: '',
 }, 'node examples/digits.mjs [flags]: CTC digit recogniser on scripts/make-digits.mjs data');
 
 const rnn = await loadRnn();
 const FBANK = { numMelBins: flags.bins };
 
-/** 16-bit PCM mono wav -> Float32Array in [-1, 1). */
+// A 16 kHz mono wav file -> Float32Array.
 function readWav(file) {
-  const b = readFileSync(file);
-  let o = 12;
-  while (o < b.length && b.toString('ascii', o, o + 4) !== 'data') o += 8 + b.readUInt32LE(o + 4);
-  if (o >= b.length || b.readUInt16LE(22) !== 1 || b.readUInt16LE(34) !== 16) throw new Error(`${file}: not a 16-bit PCM mono wav`);
-  const n = b.readUInt32LE(o + 4) / 2, x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = b.readInt16LE(o + 8 + 2 * i) / 32768;
-  return x;
+  const { rate, samples } = decodeWav(new Uint8Array(readFileSync(file)));
+  if (rate !== 16000) throw new Error(`${file}: ${rate} Hz, not 16 kHz`);
+  return samples;
 }
 
 function load(split, max = 0) {
@@ -132,6 +128,9 @@ if (flags.load) {
     new rnn.LSTM({ inputSize: flags.stack * flags.bins, hiddenSize: flags.hidden, numLayers: flags.layers, batchFirst: true, seed: flags.seed }),
     new rnn.Linear({ inFeatures: flags.hidden, outFeatures: CLASSES, seed: flags.seed + 1 }),
   ]);
+  const modelFile = (m) => saveDigitsModel(rnn, m, frontEnd, {
+    command: `node examples/digits.mjs ${process.argv.slice(2).join(' ')}`, testDigitErrorRate: best.toFixed(4),
+  });
   const opt = new rnn.Adam(model.parameters(), { lr: flags.lr });
   const rng = rnn.data.createRng(flags.seed);
   let bestState = null;
@@ -141,7 +140,11 @@ if (flags.load) {
       train: batches(train, frontEnd, rng), epochs: 1, loss: 'ctc', optimizer: opt, lrSchedule: () => lr, clipGradNorm: 5, seed: flags.seed + epoch,
     });
     const der = digitErrorRate(model, test, frontEnd);
-    if (der < best) best = der, bestState = model.stateDict();
+    if (der < best) {
+      best = der;
+      bestState = model.stateDict();
+      if (flags.save) writeFileSync(flags.save, modelFile(model)); // the best so far, in case the run is stopped
+    }
     console.log(`epoch ${epoch}: lr ${lr.toExponential(2)}, ctc loss ${h.epochs[0].loss.toFixed(4)}, test digit error rate ${(100 * der).toFixed(2)}% (${elapsed().toFixed(0)} s)`);
   }
   epochs = flags.epochs;
@@ -149,9 +152,7 @@ if (flags.load) {
   model.loadStateDict(bestState);
   model.eval();
   if (flags.save) {
-    const bytes = saveDigitsModel(rnn, model, frontEnd, {
-      command: `node examples/digits.mjs ${process.argv.slice(2).join(' ')}`, testDigitErrorRate: best.toFixed(4),
-    });
+    const bytes = modelFile(model);
     writeFileSync(flags.save, bytes);
     // what the file holds (F16 weights) is what the page runs: its own error rate
     ({ model } = loadDigitsModel(rnn, bytes));

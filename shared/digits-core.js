@@ -4,7 +4,7 @@
 // per-bin mean and deviation, every `stack` frames joined into one step of
 // 30 ms: a third of the steps makes CTC's alignment easier and the stream
 // cheaper), its model file (safetensors with the model spec and the front
-// end in the metadata) and the streaming recogniser (samples in; frames,
+// end in the metadata), its clips (16-bit PCM or 8-bit mu-law wav) and the streaming recogniser (samples in; frames,
 // per-step posteriors and the decoded digits out). No DOM and no import of
 // the library: callers pass the library's API object `rnn`.
 
@@ -14,6 +14,34 @@ export const CLASS_NAMES = ['blank', '0', '1', '2', '3', '4', '5', '6', '7', '8'
 
 /** Digits (numbers 0-9) of CTC labels (classes 1-10). */
 export const digitsOf = (labels) => Array.from(labels, (k) => k - 1);
+
+/** 8-bit mu-law or 16-bit PCM mono wav bytes -> Float32Array and its rate. */
+export function decodeWav(bytes) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (o) => String.fromCharCode(...bytes.subarray(o, o + 4));
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a wav file');
+  let o = 12, format = 0, bits = 0, rate = 0, channels = 0;
+  while (o + 8 <= bytes.length) {
+    const size = v.getUint32(o + 4, true);
+    if (tag(o) === 'fmt ') { format = v.getUint16(o + 8, true); channels = v.getUint16(o + 10, true); rate = v.getUint32(o + 12, true); bits = v.getUint16(o + 22, true); }
+    if (tag(o) === 'data') {
+      if (channels !== 1) break;
+      const body = bytes.subarray(o + 8, o + 8 + size);
+      if (format === 7 && bits === 8) return { rate, samples: Float32Array.from(body, muLaw) };
+      if (format === 1 && bits === 16) return { rate, samples: Float32Array.from({ length: body.length >> 1 }, (_, i) => v.getInt16(o + 8 + 2 * i, true) / 32768) };
+      break;
+    }
+    o += 8 + size + (size & 1);
+  }
+  throw new Error('wav: only mono 8-bit mu-law or 16-bit PCM');
+}
+
+// G.711 mu-law byte -> sample in [-1, 1].
+function muLaw(u) {
+  u = ~u & 255;
+  const t = ((((u & 15) << 3) + 0x84) << ((u & 0x70) >> 4)) - 0x84;
+  return (u & 0x80 ? -t : t) / 32768;
+}
 
 /** Edit distance between two arrays (insertions, deletions, substitutions). */
 export function editDistance(a, b) {

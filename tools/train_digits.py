@@ -6,7 +6,7 @@ rate per epoch, gradient clipping, batches of similar lengths) on the same
 scripts/make-digits.mjs data, reporting the digit error rate of greedy
 decoding on the held-out voices (overall and per voice, accent and noise).
 
-  /usr/bin/python3 tools/train_digits.py --data build/digits [--epochs 30]
+  /usr/bin/python3 tools/train_digits.py --data build/digits [--epochs 20]
 
 Final line: der=... test_utts=... epochs=... seconds=... cpu_seconds=...
 """
@@ -26,7 +26,7 @@ import torchaudio.compliance.kaldi as kaldi
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", default="build/digits")
-p.add_argument("--epochs", type=int, default=30)
+p.add_argument("--epochs", type=int, default=20)
 p.add_argument("--batch", type=int, default=16)
 p.add_argument("--lr", type=float, default=3e-3)
 p.add_argument("--hidden", type=int, default=128)

@@ -85,6 +85,7 @@ try {
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
     ['compare', () => import('./compare.js')],
+    ['listen', () => import('./digits-section.js')],
     ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };
