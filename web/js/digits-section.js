@@ -77,10 +77,10 @@ export async function setup({ rnn }) {
     $('#listen-der').textContent = `${num(100 * der, 2)}`;
     $('#listen-model-size').textContent = `${int(model.length / 1024)} KB, pre-trained`;
     const lstm = S.model.layers[0];
-    $('#listen-state').textContent = `${lstm.numLayers} × 2 × ${lstm.hiddenSize} floats`;
+    $('#listen-state').textContent = `${int(lstm.numLayers * 2 * lstm.hiddenSize)} floats`; // h and c of each layer
     const box = $('#listen-clips');
     S.clips.forEach((c, i) => box.append(el('button', { type: 'button', class: 'button', 'data-testid': `listen-clip-${i}`, onclick: () => playClip(i) }, c.digits.join(' '))));
-    caption.textContent = 'Ready: press Listen (the browser asks for the microphone), or play a clip.';
+    caption.textContent = `Ready: press Listen (the browser asks for the microphone), or play a clip. ${describe()}`;
     draw();
   })().catch((e) => { S.error = e; caption.textContent = `Could not load the model: ${e.message}`; throw e; });
   whenNear($('#listen'), () => load().catch(() => {}));
@@ -197,9 +197,11 @@ export async function setup({ rnn }) {
     requestAnimationFrame(() => { pending = false; draw(); });
   }
 
+  // The numbers behind the two canvases, for their caption.
   function describe() {
-    const last = S.utterances.at(-1);
-    return `${int(S.steps)} steps of 30 ms so far; ${S.audioMs ? `${num(S.ms / (S.audioMs / 10), 3)} ms of engine time per 10 ms frame` : 'no audio yet'}; ${last ? `last heard: ${last}` : 'nothing heard yet'}.`;
+    const last = S.utterances.at(-1), z = S.post.at(-1);
+    const now = z ? ` The last step: P(blank) ${Math.exp(z[0]).toFixed(2)}.` : '';
+    return `${(S.audioMs / 1000).toFixed(1)} s of audio, ${int(S.steps)} steps of 30 ms so far; ${S.audioMs ? `${num(S.ms / (S.audioMs / 10), 3)} ms of engine time per 10 ms frame` : 'no engine time yet'}; ${last ? `last heard: ${last}` : 'nothing heard yet'}.${now}`;
   }
 
   function draw() {
@@ -207,8 +209,8 @@ export async function setup({ rnn }) {
     // spectrogram: one column per 10 ms frame, values -2.5..2.5 on the colour map
     {
       const { ctx, w, h } = fitCanvas(specCanvas), M = 40;
-      const img = new ImageData(SHOWN_FRAMES, M);
-      for (let t = 0; t < SHOWN_FRAMES; t++) {
+      const img = new ImageData(SHOWN_FRAMES, M); // transparent where no frame has come yet
+      for (let t = Math.max(0, SHOWN_FRAMES - S.frameCount); t < SHOWN_FRAMES; t++) {
         for (let m = 0; m < M; m++) {
           const v = Math.max(0, Math.min(255, Math.round((S.frames[t * M + m] + 2.5) / 5 * 255)));
           const k = ((M - 1 - m) * SHOWN_FRAMES + t) * 4;
@@ -242,13 +244,15 @@ export async function setup({ rnn }) {
       });
     }
     const stable = S.rec?.stable ?? [], hyp = S.rec?.hypothesis ?? [];
-    $('#listen-stable').textContent = stable.join(' ');
+    // while a stream runs, its stable digits and its guess; after it, the last utterance heard
+    const last = S.running ? null : S.utterances.at(-1);
+    $('#listen-stable').textContent = hyp.length ? stable.join(' ') : last ?? '';
     $('#listen-guess').textContent = hyp.slice(stable.length).map((d) => ` ${d}`).join('');
-    $('#listen-idle').textContent = hyp.length ? '' : S.running ? '…' : 'nothing yet';
+    $('#listen-idle').textContent = hyp.length || last ? '' : S.running ? '…' : 'nothing yet';
     if (S.audioMs) {
       const perFrame = S.ms / (S.audioMs / 10);
       $('#listen-ms').textContent = `${num(perFrame, 3)} ms`;
-      $('#listen-rtf').textContent = `${int(10 / perFrame)}×`;
+      $('#listen-rtf').textContent = `${int(10 / perFrame)}× faster`;
     }
     $('#listen-steps').textContent = int(S.steps);
   }
