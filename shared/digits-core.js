@@ -15,25 +15,35 @@ export const CLASS_NAMES = ['blank', '0', '1', '2', '3', '4', '5', '6', '7', '8'
 /** Digits (numbers 0-9) of CTC labels (classes 1-10). */
 export const digitsOf = (labels) => Array.from(labels, (k) => k - 1);
 
-/** 8-bit mu-law or 16-bit PCM mono wav bytes -> Float32Array and its rate. */
+/**
+ * Mono wav bytes, 8-bit mu-law or 16-bit PCM -> { rate, samples: Float32Array
+ * in [-1, 1] }. Anything else (not RIFF/WAVE, no 'fmt ' before 'data', other
+ * encodings, stereo, truncated chunks) throws an Error that says which.
+ */
 export function decodeWav(bytes) {
+  if (!(bytes instanceof Uint8Array)) throw new Error('wav: bytes must be a Uint8Array');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (o) => String.fromCharCode(...bytes.subarray(o, o + 4));
-  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a wav file');
-  let o = 12, format = 0, bits = 0, rate = 0, channels = 0;
-  while (o + 8 <= bytes.length) {
+  if (bytes.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('wav: not a RIFF/WAVE file');
+  let fmt = null;
+  for (let o = 12; o + 8 <= bytes.length; o += 8 + v.getUint32(o + 4, true) + (v.getUint32(o + 4, true) & 1)) {
     const size = v.getUint32(o + 4, true);
-    if (tag(o) === 'fmt ') { format = v.getUint16(o + 8, true); channels = v.getUint16(o + 10, true); rate = v.getUint32(o + 12, true); bits = v.getUint16(o + 22, true); }
-    if (tag(o) === 'data') {
-      if (channels !== 1) break;
+    if (tag(o) === 'fmt ') {
+      if (size < 16 || o + 24 > bytes.length) throw new Error('wav: truncated fmt chunk');
+      fmt = { format: v.getUint16(o + 8, true), channels: v.getUint16(o + 10, true), rate: v.getUint32(o + 12, true), bits: v.getUint16(o + 22, true) };
+    } else if (tag(o) === 'data') {
+      if (!fmt) throw new Error("wav: the data chunk comes before 'fmt '");
+      const { format, channels, rate, bits } = fmt;
+      if (channels !== 1) throw new Error(`wav: ${channels} channels, not mono`);
+      if (!(rate > 0)) throw new Error('wav: a sample rate of 0');
+      if (o + 8 + size > bytes.length) throw new Error(`wav: the data chunk says ${size} bytes, the file has ${bytes.length - o - 8}`);
       const body = bytes.subarray(o + 8, o + 8 + size);
       if (format === 7 && bits === 8) return { rate, samples: Float32Array.from(body, muLaw) };
-      if (format === 1 && bits === 16) return { rate, samples: Float32Array.from({ length: body.length >> 1 }, (_, i) => v.getInt16(o + 8 + 2 * i, true) / 32768) };
-      break;
+      if (format === 1 && bits === 16) return { rate, samples: Float32Array.from({ length: size >> 1 }, (_, i) => v.getInt16(o + 8 + 2 * i, true) / 32768) };
+      throw new Error(`wav: format ${format} with ${bits} bits; only 8-bit mu-law (7) or 16-bit PCM (1)`);
     }
-    o += 8 + size + (size & 1);
   }
-  throw new Error('wav: only mono 8-bit mu-law or 16-bit PCM');
+  throw new Error('wav: no data chunk');
 }
 
 // G.711 mu-law byte -> sample in [-1, 1].
