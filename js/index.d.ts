@@ -1829,3 +1829,79 @@ export interface Rnn {
   /** Writes a LayersModel or a native model as a TF.js LayersModel; refuses what TF.js cannot represent. */
   toLayersModel(model: LayersModel | Module, options?: ToLayersModelOptions): Promise<LayersModelFiles>;
 }
+
+// ---- ONNX import (js/onnx.js, loaded on first use; parts in js/onnx/) ----
+
+export interface OnnxValueInfo {
+  name: string;
+  /** Element type of a graph input. */
+  type?: 'float' | 'int';
+  /** Declared dimensions: numbers, names of dynamic axes, or null; null when undeclared. */
+  shape: (number | string | null)[] | null;
+}
+
+/** An integer tensor for ONNX inputs (token ids, sequence_lens). */
+export interface OnnxIntTensor {
+  shape: number[];
+  data: Int32Array | Uint32Array | BigInt64Array | Float64Array | number[];
+}
+
+export type OnnxInputs = Tensor | OnnxIntTensor | Record<string, Tensor | OnnxIntTensor>;
+
+export interface OnnxStream {
+  readonly batch: number;
+  /** One time step (inputs with a time axis of 1) -> every output. */
+  step(inputs: OnnxInputs): Record<string, Tensor>;
+  /** States back to zeros (or the graph's initial states on the next step). */
+  reset(): void;
+  dispose(): void;
+}
+
+/** An imported ONNX graph on rnn-wasm layers: runs, trains and streams. */
+export interface OnnxModel extends Module {
+  readonly inputs: OnnxValueInfo[];
+  readonly outputs: OnnxValueInfo[];
+  readonly opset: number;
+  readonly producer: string;
+  /** Every output by name. */
+  run(inputs: OnnxInputs): Record<string, Tensor>;
+  /** One output (the first, or `output`). */
+  forward(inputs: OnnxInputs, options?: { output?: string }): Tensor;
+  /** Backward through the last run into the layers' gradients. */
+  backward(dOutput: Tensor | Record<string, Tensor>): null;
+  /** One time step per call, recurrent states kept (forward layers only). */
+  stream(options?: { batch?: number }): OnnxStream;
+}
+
+export interface LoadOnnxOptions {
+  /** Seed of the layers' generators (unused at inference). */
+  seed?: number;
+}
+
+export interface Rnn {
+  /** Reads an ONNX model (RNN / GRU / LSTM graphs and their glue) into an rnn-wasm model. */
+  loadOnnx(bytes: Uint8Array | ArrayBuffer, options?: LoadOnnxOptions): Promise<OnnxModel>;
+}
+
+// ---- ONNX export (js/onnx/export.js, loaded on first use; protobuf in js/onnx/protobuf.js) ----
+
+export interface ToOnnxOptions {
+  /**
+   * true: each recurrent module's initial states are graph inputs `<prefix>h0` (and `c0`),
+   * [layers * directions, batch, H]; default false: they start at zero.
+   */
+  initialStates?: boolean;
+  /** true: an int32 input `lengths` [batch], each sequence's length in [1, time], as forward's lengths. */
+  lengths?: boolean;
+  /** The model's doc_string. */
+  docString?: string;
+}
+
+export interface Rnn {
+  /**
+   * A model buildModel makes (a recurrent layer, a Sequential, SentimentLSTM) as the bytes of an
+   * ONNX model (IR 8, opset 17) computing it in evaluation mode, with dynamic batch and time axes:
+   * input `input`, output `output`, and `<prefix>hn` / `cn` per recurrent module.
+   */
+  toOnnx(model: Module, options?: ToOnnxOptions): Promise<Uint8Array>;
+}

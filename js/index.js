@@ -34,6 +34,10 @@ export { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior };
 
 // The TF.js / Keras interop, fetched on first use (not part of init()'s download).
 const keras = () => import('./keras.js');
+// ONNX import, likewise.
+const onnx = () => import('./onnx.js');
+// The ONNX export, likewise.
+const onnxExport = () => import('./onnx/export.js');
 
 function makeApi(core) {
   // Names are given: minifying renames the classes.
@@ -66,6 +70,10 @@ function makeApi(core) {
      */
     loadLayersModel: (source, options) => keras().then((k) => k.loadLayersModel(core, source, options)),
     toLayersModel: (model, options) => keras().then((k) => k.toLayersModel(model, options)),
+    /** ONNX import (onnx.js, fetched on first use): loadOnnx(bytes, options) -> Promise<OnnxModel>. */
+    loadOnnx: (bytes, options) => onnx().then((m) => m.loadOnnx(core, bytes, options)),
+    /** ONNX export (onnx/export.js, fetched on first use): toOnnx(model) -> Promise<Uint8Array>. */
+    toOnnx: (model, options) => onnxExport().then((m) => m.toOnnx(model, options)),
     tbpttBatches,
     audio: Object.freeze({ fbank: bindFunction(fbank, core, 'fbank'), Fbank: bound(Fbank, 'Fbank') }),
     ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),

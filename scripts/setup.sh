@@ -20,6 +20,8 @@ apt_install() {
 
 # npm dependencies: install when node_modules is missing or older than the lockfile.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # (onnxruntime-node's install script would fetch optional CUDA binaries: skipped, see .npmrc)
+  export ONNXRUNTIME_NODE_INSTALL=skip
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 
@@ -29,6 +31,9 @@ if [ "${1:-}" = "--test" ]; then
   { [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ]; } || apt_install webkit2gtk-driver xvfb
   # PyTorch interop tests run the tools/ scripts with Debian's torch.
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
+  # ONNX tests: the checker (onnx.checker.check_model), the protobuf library and the
+  # fixtures' script (tests/fixtures/make_onnx_fixtures.py), Debian's python3-onnx.
+  /usr/bin/python3 -c "import onnx" 2>/dev/null || apt_install python3-onnx
   # Sanitizer builds and libFuzzer targets (./build.sh sanitize, fuzz): clang and its runtimes.
   command -v clang >/dev/null 2>&1 || apt_install clang
   dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || apt_install libclang-rt-14-dev

@@ -8,6 +8,7 @@
 //   every input must parse or throw RnnError FORMAT / UNSUPPORTED;
 // - a mutation loop over loadLayersModel (fuzz/fuzz_layers_model.mjs), where
 //   every model must load and run, or throw a typed RnnError;
+// - a mutation loop over loadOnnx (fuzz/fuzz_onnx.mjs), likewise;
 // - a mutation loop over the speech clips' wav decoder (fuzz/fuzz_wav.mjs),
 //   where every file must decode to samples in [-1, 1] or throw 'wav: ...'.
 // Longer runs: see fuzz/README.md. FUZZ_SECONDS overrides the time per target.
@@ -78,6 +79,20 @@ test('loadLayersModel under 3,000 mutated TF.js models: builds a model that runs
       counts = await fuzzLayersModel({ iterations: 1500, seed, slowMs: 5000 });
     } catch (e) {
       assert.fail(`seed ${seed} (replay: node fuzz/fuzz_layers_model.mjs 1500 ${seed}): ${e.message}`);
+    }
+    assert.equal(counts.runs, 1500);
+    assert.ok(counts.ok > 0 && counts.FORMAT > 0 && counts.UNSUPPORTED > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
+  }
+});
+
+test('loadOnnx under 3,000 mutated ONNX files: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, async () => {
+  const { fuzzOnnx } = await import('../fuzz/fuzz_onnx.mjs');
+  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
+    let counts;
+    try {
+      counts = await fuzzOnnx({ iterations: 1500, seed, slowMs: 5000 });
+    } catch (e) {
+      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_onnx.mjs 1500 ${seed}): ${e.message}`);
     }
     assert.equal(counts.runs, 1500);
     assert.ok(counts.ok > 0 && counts.FORMAT > 0 && counts.UNSUPPORTED > 0, `seed ${seed}: ${JSON.stringify(counts)}`);

@@ -72,12 +72,15 @@ test('the core (dist/rnn.wasm + what dist/index.js loads statically) gzipped fit
     `the core is ${p.gzip} bytes gzipped (${(p.gzip / 1024).toFixed(1)} KB; ${p.raw} raw), over the ${BUDGET}-byte budget by ${p.gzip - BUDGET}: ${detail}`);
   const interop = p.files.filter((s) => readFileSync(dist + s.file, 'utf8').includes('weightsManifest'));
   assert.deepEqual(interop.map((s) => s.file), [], 'the TF.js interop (js/keras.js) must stay out of the core (reached by import() only)');
+  const onnx = p.files.filter((s) => readFileSync(dist + s.file, 'utf8').includes('linear_before_reset'));
+  assert.deepEqual(onnx.map((s) => s.file), [], 'the ONNX export (js/onnx/export.js) must stay out of the core (reached by import() only)');
 });
 
-test('each lazily loaded module (the TF.js interop, the worker entries) fits in 16 KB gzipped; no dist/*.js is unaccounted for', () => {
+test('each lazily loaded module (the TF.js interop, the ONNX export, the worker entries) fits in 16 KB gzipped; no dist/*.js is unaccounted for', () => {
   const p = payload();
   assert.deepEqual(p.unreached, [], `dist/ files neither in the core nor lazily loaded: ${p.unreached.join(', ')}`);
   assert.ok(p.lazy.some((l) => l.files.some((f) => readFileSync(dist + f, 'utf8').includes('weightsManifest'))), 'the TF.js interop is loaded lazily');
+  assert.ok(p.lazy.some((l) => l.files.some((f) => readFileSync(dist + f, 'utf8').includes('linear_before_reset'))), 'the ONNX export is loaded lazily');
   for (const l of p.lazy) {
     assert.ok(l.gzip <= LAZY_BUDGET, `${l.entry} (${l.files.join(', ')}) is ${l.gzip} bytes gzipped, over its ${LAZY_BUDGET}-byte budget`);
   }

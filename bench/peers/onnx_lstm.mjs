@@ -11,33 +11,13 @@
 // PyTorch's form), so the model computes exactly nn.LSTM's / nn.GRU's /
 // nn.RNN's (tanh) function.
 
-// --- minimal protobuf writer (varints, length-delimited fields) ----------
-class Writer {
-  constructor() { this.parts = []; this.length = 0; }
-  bytes(u8) { this.parts.push(u8); this.length += u8.length; return this; }
-  varint(v) {
-    let n = BigInt(v);
-    if (n < 0n) n += 1n << 64n; // two's complement, 10 bytes
-    const out = [];
-    do {
-      let b = Number(n & 0x7fn);
-      n >>= 7n;
-      if (n) b |= 0x80;
-      out.push(b);
-    } while (n);
-    return this.bytes(Uint8Array.from(out));
-  }
-  tag(field, wire) { return this.varint((field << 3) | wire); }
-  int(field, v) { return this.tag(field, 0).varint(v); }
-  len(field, u8) { return this.tag(field, 2).varint(u8.length).bytes(u8); }
-  str(field, s) { return this.len(field, new TextEncoder().encode(s)); }
-  msg(field, w) { return this.len(field, w.finish()); }
-  finish() {
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
-    return out;
-  }
+// --- the package's protobuf writer (js/onnx/protobuf.js), with this file's short names
+import { ProtoWriter, WIRE } from '../../js/onnx/protobuf.js';
+
+class Writer extends ProtoWriter {
+  int(field, v) { return this.tag(field, WIRE.VARINT).varint(v); }
+  str(field, s) { return this.len(field, s); }
+  msg(field, w) { return this.len(field, w); }
 }
 
 const FLOAT = 1; // TensorProto.DataType

@@ -214,6 +214,12 @@ async function main(): Promise<void> {
   const again = await rnn.loadLayersModel({ modelJson: exported.files['model.json'], weights: { 'w.bin': exported.weightData } });
   console.log(exported.modelJson.weightsManifest[0].paths, keras.toLayersModel().files, keras.gateTaps({ shape: [1, 3], data: Int32Array.of(1, 2, 3) })[0].taps[0].h.shape);
   keras.dispose(); again.dispose();
+
+  // ---- ONNX export ----
+  const onnxBytes: Uint8Array = await rnn.toOnnx(clf, { initialStates: true, lengths: true, docString: 'example' });
+  console.log(onnxBytes.length);
+  // @ts-expect-error initialStates is a boolean
+  await rnn.toOnnx(clf, { initialStates: 'yes' });
   clf.dispose(); regressor.dispose(); charModel.dispose(); sentiment.dispose();
 
   // @ts-expect-error hiddenSize is required
@@ -230,5 +236,15 @@ async function main(): Promise<void> {
   rnn.createTrainer({ model: regressor, train: batches, loss: (o: Tensor, t: Tensor) => rnn.losses.mse(o, t) });
   // @ts-expect-error tbpttBatches needs k
   rnn.tbpttBatches(new Int32Array(10), { batchSize: 2 });
+  // ONNX import: run, forward, stream
+  const onnx = await rnn.loadOnnx(new Uint8Array(0), { seed: 1 });
+  const outs: Record<string, Tensor> = onnx.run({ ids: { shape: [1, 3], data: new Int32Array(3) } });
+  const first: Tensor = onnx.forward({ shape: [1, 3], data: new Int32Array(3) });
+  const onnxStream = onnx.stream({ batch: 1 });
+  onnxStream.step({ x: first });
+  onnxStream.dispose();
+  console.log(outs, onnx.inputs[0].name, onnx.opset);
+  // @ts-expect-error loadOnnx takes bytes, not a path
+  await rnn.loadOnnx('model.onnx');
 }
 main();

@@ -1,0 +1,191 @@
+// onnx/export.js - rnn.toOnnx(model): a model as the bytes of an ONNX model
+// (IR 8, opset 17), loaded on demand (index.js imports this module the first
+// time toOnnx is called). Takes every model buildModel makes: a recurrent
+// layer, a Sequential of Embedding, recurrent, Dropout, Pool, Linear layers
+// (nested too) and models.SentimentLSTM. The graph computes the model in
+// evaluation mode (Dropout is the identity), with dynamic batch and time axes:
+//   inputs   input                float [time, batch, I] / [batch, time, I],
+//                                 or int64 ids [batch, time] (an Embedding first)
+//            lengths              with lengths: true, int32 [batch], each
+//                                 sequence's length (packed sequences)
+//            <prefix>h0, c0       with initialStates: true, the initial states of
+//                                 each recurrent module, [layers * directions,
+//                                 batch, H] (else they start at zero; a graph
+//                                 input with a default, i.e. an initializer,
+//                                 is not used: onnxruntime's JS APIs ignore
+//                                 feeds for those)
+//   outputs  output               the model's output
+//            <prefix>hn, cn       each recurrent module's final states
+// <prefix> is the module's state_dict prefix ('' for a lone layer, '1.' for
+// layers[1] of a Sequential, 'lstm.' in a SentimentLSTM).
+//
+// From index.js (not errors.js, spec.js): a lazy chunk that reaches the whole
+// core leaves the core's chunks as they are (esbuild makes one chunk per set of
+// entries sharing code; reaching a part of the core split the part the TF.js
+// chunk shares, +0.7 KB gzipped in the core).
+import { RnnError, modelSpec } from '../index.js';
+import { boolOption, checkKnown } from '../options.js';
+import { Graph } from './graph.js';
+import { exportRecurrent, liveMask, transpose2 } from './recurrent.js';
+import { DATA_TYPE } from './schema.js';
+
+const { FLOAT, INT32, INT64 } = DATA_TYPE;
+const RECURRENT = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM'];
+const refuse = (msg) => { throw new RnnError('UNSUPPORTED', `toOnnx: ${msg}`); };
+
+// The state dict entries under a prefix, keys without it.
+const under = (sd, prefix) => Object.fromEntries(Object.entries(sd)
+  .filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+
+// The graph input a layer list starts from: { x (its name), dims (dynamic axes by name), ids (token ids) }.
+function firstInput(g, specs, what) {
+  for (const s of specs) {
+    switch (s.type) {
+      case 'Dropout': continue;
+      case 'Sequential': return firstInput(g, s.layers, what);
+      case 'Embedding': return { x: g.input(g.unique('input'), INT64, ['batch', 'time'], 'token ids'), dims: ['batch', 'time'], ids: true };
+      case 'Linear': return { x: g.input(g.unique('input'), FLOAT, ['batch', s.inFeatures]), dims: ['batch', s.inFeatures] };
+      default:
+        if (RECURRENT.includes(s.type)) {
+          const dims = s.batchFirst ? ['batch', 'time', s.inputSize] : ['time', 'batch', s.inputSize];
+          return { x: g.input(g.unique('input'), FLOAT, dims), dims };
+        }
+        return refuse(`${what}: a ${s.type} cannot come first (nothing before it gives its input)`);
+    }
+  }
+  return refuse(`${what}: no layer takes the input (only Dropout)`);
+}
+
+function linear(g, s, sd, x, p) {
+  const w = g.weight(`${p}weight_t`, [s.inFeatures, s.outFeatures], transpose2(sd.weight.data, s.outFeatures, s.inFeatures));
+  const y = g.op('MatMul', [x, w]);
+  return s.bias ? g.op('Add', [y, g.weight(`${p}bias`, [s.outFeatures], sd.bias.data)]) : y;
+}
+
+// Pool('final') of a recurrent module's hn: its last layer's states, directions side by side: [B, D * H].
+function finalStates(g, r) {
+  const last = g.op('Slice', [r.hn, g.ints([(r.L - 1) * r.D]), g.ints([r.L * r.D]), g.ints([0])]);
+  return g.op('Reshape', [g.op('Transpose', [last], { perm: [1, 0, 2] }), g.ints([0, -1])]);
+}
+
+// Pool('last') with lengths: x[b, lengths[b] - 1] of x [B, T, F].
+function lastSteps(g, x, lengths, F) {
+  const at = g.op('Reshape', [g.op('Sub', [g.op('Cast', [lengths], { to: INT64 }), g.ints([1])]), g.ints([-1, 1, 1])]);
+  const index = g.op('Expand', [at, g.op('Concat', [g.op('Shape', [x], { start: 0, end: 1 }), g.ints([1, F])], { axis: 0 })]);
+  return g.op('Squeeze', [g.op('GatherElements', [x, index], { axis: 1 }), g.ints([1])]);
+}
+
+// Pool('mean') with lengths: the mean of each sequence's steps.
+function maskedMean(g, x, lengths) {
+  const live = g.op('Cast', [liveMask(g, x, 1, lengths)], { to: FLOAT });
+  const sum = g.op('ReduceSum', [g.op('Mul', [x, live]), g.ints([1])], { keepdims: 0 });
+  return g.op('Div', [sum, g.op('Unsqueeze', [g.op('Cast', [lengths], { to: FLOAT }), g.ints([1])])]);
+}
+
+// Adds the nodes of a list of layers (a Sequential's); cur: { x, dims }.
+function layers(g, specs, sd, prefix, cur, states, what, given, lengths) {
+  let prev = null; // the last recurrent module's result, for Pool('final')
+  specs.forEach((s, i) => {
+    const p = `${prefix}${i}.`, here = `${what}.layers[${i}] (${s.type})`;
+    const last = cur.dims[cur.dims.length - 1];
+    const needs = (F, kind) => {
+      if (cur.ids) refuse(`${here}: takes ${kind} but gets token ids (an Embedding must come first)`);
+      if (last !== F) refuse(`${here}: takes ${F} features but the layer before gives ${last}`);
+    };
+    switch (s.type) {
+      case 'Dropout': break; // the identity in evaluation mode
+      case 'Embedding':
+        if (!cur.ids) refuse(`${here}: an Embedding must come first (it takes token ids)`);
+        cur = { x: g.op('Gather', [g.weight(`${p}weight`, [s.numEmbeddings, s.embeddingDim], sd[`${i}.weight`].data), cur.x], { axis: 0 }), dims: [...cur.dims, s.embeddingDim] };
+        break;
+      case 'Linear':
+        needs(s.inFeatures, 'features');
+        cur = { x: linear(g, s, under(sd, `${i}.`), cur.x, p), dims: [...cur.dims.slice(0, -1), s.outFeatures] };
+        break;
+      case 'Pool': {
+        if (cur.dims.length !== 3) refuse(`${here}: takes [batch, time, features]`);
+        let x;
+        if (s.mode === 'final') {
+          if (!prev || prev.index !== i - 1) refuse(`${here}: Pool('final') must follow a recurrent layer`);
+          x = finalStates(g, prev);
+          cur = { x, dims: ['batch', prev.D * prev.P] };
+          break;
+        }
+        if (lengths) x = (s.mode === 'mean' ? maskedMean : lastSteps)(g, cur.x, lengths, last);
+        else if (s.mode === 'mean') x = g.op('ReduceMean', [cur.x], { axes: [1], keepdims: 0 });
+        else x = g.op('Gather', [cur.x, g.ints([-1], true)], { axis: 1 }); // 'last'
+        cur = { x, dims: ['batch', last] };
+        break;
+      }
+      case 'Sequential':
+        cur = layers(g, s.layers, under(sd, `${i}.`), p, cur, states, here, given, lengths);
+        break;
+      default: {
+        if (!RECURRENT.includes(s.type)) refuse(`${here}: not exportable`);
+        needs(s.inputSize, 'features');
+        if (cur.dims.length !== 3) refuse(`${here}: takes [batch, time, features]`);
+        const r = exportRecurrent(g, s, under(sd, `${i}.`), cur.x, p, given, lengths);
+        states.push(r);
+        prev = { ...r, index: i };
+        cur = { x: r.y, dims: [...cur.dims.slice(0, 2), r.D * r.P] };
+      }
+    }
+  });
+  return cur;
+}
+
+/**
+ * model -> the bytes of an ONNX model (Uint8Array) computing it in evaluation
+ * mode. options: { initialStates (false: states start at zero; true: graph
+ * inputs <prefix>h0 / c0), lengths (true: an int32 input 'lengths' [batch],
+ * as forward's lengths), docString (the model's doc_string) }. A model ONNX cannot
+ * take is refused with an RnnError naming the layer.
+ */
+export function toOnnx(model, options = {}) {
+  if (model === null || typeof model !== 'object') throw new RnnError('INVALID_ARGUMENT', 'toOnnx: model must be an rnn-wasm model');
+  if (model.disposed) throw new RnnError('DISPOSED', 'toOnnx: the model was disposed');
+  checkKnown(options ?? {}, ['initialStates', 'lengths', 'docString'], 'toOnnx');
+  const given = boolOption(options ?? {}, 'initialStates', 'toOnnx', false);
+  const withLengths = boolOption(options ?? {}, 'lengths', 'toOnnx', false);
+  const docString = options?.docString;
+  if (docString !== undefined && typeof docString !== 'string') throw new RnnError('INVALID_ARGUMENT', 'toOnnx: docString must be a string');
+  const spec = modelSpec(model); // UNSUPPORTED for a module it cannot describe
+  const sd = model.stateDict();
+  const g = new Graph('rnn_wasm');
+  const states = [];
+  let out, lengths = null;
+  const takeLengths = () => {
+    if (withLengths) lengths = g.input(g.unique('lengths'), INT32, ['batch'], 'each sequence\'s length, in [1, time]');
+  };
+  if (RECURRENT.includes(spec.type)) {
+    const { x, dims } = firstInput(g, [spec], spec.type);
+    takeLengths();
+    const r = exportRecurrent(g, spec, sd, x, '', given, lengths);
+    states.push(r);
+    out = { x: r.y, dims: [...dims.slice(0, 2), r.D * r.P] };
+  } else if (spec.type === 'Sequential') {
+    const first = firstInput(g, spec.layers, 'Sequential');
+    takeLengths();
+    out = layers(g, spec.layers, sd, '', first, states, 'Sequential', given, lengths);
+  } else if (spec.type === 'SentimentLSTM') {
+    // embedding -> bidirectional LSTM (batch first) -> cat(h_n[-2], h_n[-1]) -> fc -> [B]
+    const { vocabSize, embedDim, hiddenDim, numLayers } = spec;
+    const ids = g.input(g.unique('input'), INT64, ['batch', 'time'], 'token ids');
+    takeLengths();
+    const emb = g.op('Gather', [g.weight('embedding.weight', [vocabSize, embedDim], sd['embedding.weight'].data), ids], { axis: 0 });
+    const lstm = { type: 'LSTM', inputSize: embedDim, hiddenSize: hiddenDim, numLayers, bias: true, batchFirst: true, bidirectional: true };
+    const r = exportRecurrent(g, lstm, under(sd, 'lstm.'), emb, 'lstm.', given, lengths);
+    states.push(r);
+    const h = finalStates(g, r);
+    const fc = { inFeatures: 2 * hiddenDim, outFeatures: 1, bias: true };
+    out = { x: g.op('Reshape', [linear(g, fc, under(sd, 'fc.'), h, 'fc.'), g.ints([-1])]), dims: ['batch'] };
+  } else {
+    refuse(`a ${spec.type} alone is not a model to export (export it inside a Sequential)`);
+  }
+  g.output(g.op('Identity', [out.x], {}, [g.unique('output')]), FLOAT, out.dims);
+  for (const r of states) {
+    g.output(r.hn, FLOAT, [r.L * r.D, 'batch', r.P]);
+    if (r.cn) g.output(r.cn, FLOAT, [r.L * r.D, 'batch', r.H]);
+  }
+  return g.toModel({ docString });
+}
