@@ -1,4 +1,5 @@
 // node bench/cliffs.mjs [--quick] [--skip=tfjs-wasm,ort,rnn-wasm-2t] [--out=build/cliffs.json]
+// (BENCH_CLOCK=cpu: process CPU time instead of wall time, for a loaded machine)
 // Speed cliffs (issue 24): each case where subnormal floats used to appear,
 // timed against its normal twin in the same process, runs alternating
 // (normal, cliff, normal, cliff, ...), medians. Ratio = cliff / normal
@@ -24,7 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emit, now, parseArgs, uniform } from './peers/common.mjs';
+import { clockKind, emit, now, parseArgs, uniform } from './peers/common.mjs';
 
 const args = parseArgs();
 const quick = args.quick;
@@ -286,7 +287,7 @@ if (args.lib) {
     process.stderr.write(`cliffs: ${id}\n`);
     const t0 = Date.now();
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--lib=${id}`, ...(quick ? ['--quick'] : [])],
-      { cwd: root, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20, env: { ...process.env, BENCH_CLOCK: 'wall' } });
+      { cwd: root, encoding: 'utf8', timeout: 1_800_000, maxBuffer: 16 << 20, env: { ...process.env, BENCH_CLOCK: clockKind } });
     const line = (r.stdout ?? '').split('\n').reverse().find((l) => l.startsWith('BENCH_JSON '));
     libs[id] = line ? { ...JSON.parse(line.slice(11)), seconds: (Date.now() - t0) / 1000 }
       : { error: `exit ${r.status ?? r.signal ?? r.error?.code}: ${`${r.stderr ?? ''}`.trim().split('\n').slice(-4).join(' | ')}` };
@@ -321,7 +322,7 @@ function formatReport(libs, started) {
   const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   const out = [];
   out.push(`Speed cliffs (issue 24)  ${started.toISOString()}  ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}${quick ? '  (--quick)' : ''}`);
-  out.push('Each case against its normal twin in the same process, alternating runs, medians; target: ratio <= 1.2x (! = above).');
+  out.push(`Each case against its normal twin in the same process, alternating runs, medians of ${clockKind === 'cpu' ? 'process CPU time (BENCH_CLOCK=cpu; the 2-thread build counts both threads)' : 'wall-clock time'}; target: ratio <= 1.2x (! = above).`);
   out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line));
   const worst = {};
   for (const id of ids) {

@@ -29,7 +29,8 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   [ -x /usr/bin/firefox-esr ] || apt_install firefox-esr
   { [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ]; } || apt_install webkit2gtk-driver xvfb
-  # PyTorch interop tests run the tools/ scripts with Debian's torch.
+  # PyTorch interop tests run the tools/ scripts with Debian's torch (with torch.distributed:
+  # tests/ddp.test.mjs runs tools/train_ddp.py under torchrun, gloo backend).
   /usr/bin/python3 -c "import torch" 2>/dev/null || apt_install python3-torch
   # ONNX tests: the checker (onnx.checker.check_model), the protobuf library and the
   # fixtures' script (tests/fixtures/make_onnx_fixtures.py), Debian's python3-onnx.

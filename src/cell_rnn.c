@@ -43,22 +43,24 @@ static void elman_forward_rows(const void *ctx, int b0, int b1) {
 }
 
 /* da = (dh + dy) * (1 - h^2) for tanh, (dh + dy) [h > 0] for relu; dy may
- * be NULL. The sums and products are flushed (flush.h). */
+ * be NULL. What is stored is flushed (flush.h): tanh's product, relu's sum
+ * (tanh's sum lives in a register only: a subnormal one, from dh and dy
+ * cancelling, makes a subnormal or zero product, flushed). */
 static void elman_row_backward(const float *dh, const float *dy, const float *h, float *da, int H, int relu) {
   int j = 0;
 #ifdef __wasm_simd128__
   const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
   for (; j + 4 <= H; j += 4) {
-    const v128_t d = rnn_flush_f32x4(wasm_f32x4_add(wasm_v128_load(dh + j), dy ? wasm_v128_load(dy + j) : zero));
+    const v128_t d = wasm_f32x4_add(wasm_v128_load(dh + j), dy ? wasm_v128_load(dy + j) : zero);
     const v128_t hv = wasm_v128_load(h + j);
-    wasm_v128_store(da + j, relu ? wasm_v128_and(d, wasm_f32x4_gt(hv, zero))
-                                 : rnn_flush_f32x4(wasm_f32x4_mul(d, wasm_f32x4_sub(one, wasm_f32x4_mul(hv, hv)))));
+    wasm_v128_store(da + j, rnn_flush_f32x4(relu ? wasm_v128_and(d, wasm_f32x4_gt(hv, zero))
+                                                 : wasm_f32x4_mul(d, wasm_f32x4_sub(one, wasm_f32x4_mul(hv, hv)))));
   }
 #endif
   for (; j < H; j++) {
-    const float dhv = rnn_flush(dh[j] + (dy ? dy[j] : 0.0f));
+    const float dhv = dh[j] + (dy ? dy[j] : 0.0f);
     /* relu'(a) from h = relu(a): h > 0 exactly when a > 0 */
-    da[j] = relu ? (h[j] > 0.0f ? dhv : 0.0f) : rnn_flush(dhv * (1.0f - h[j] * h[j]));
+    da[j] = rnn_flush(relu ? (h[j] > 0.0f ? dhv : 0.0f) : dhv * (1.0f - h[j] * h[j]));
   }
 }
 

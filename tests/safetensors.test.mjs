@@ -7,33 +7,22 @@
 // it they fail (never skip): sudo apt-get install python3-torch.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, ErrorCode, parseSafetensors, serializeSafetensors } from '../dist/index.js';
 import { assertClose, lcg, randTensor, throwsCode } from './helpers/util.mjs';
+import { python } from './helpers/python.mjs';
 
 const rnn = await init();
 const { parse, serialize } = rnn.safetensors;
 
-const PYTHON = '/usr/bin/python3';
 const HELPER = fileURLToPath(new URL('./interop/torch_roundtrip.py', import.meta.url));
-const INSTALL = 'these tests need Debian\'s PyTorch: sudo apt-get install python3-torch';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rnn-wasm-safetensors-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function python(args, what) {
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.error) assert.fail(`${what}: cannot run ${PYTHON} (${r.error.code}); ${INSTALL}`);
-  if (r.status !== 0) {
-    if (/No module named '?torch'?/.test(r.stderr)) assert.fail(`${what}: ${PYTHON} has no torch; ${INSTALL}`);
-    assert.fail(`${what} failed (exit ${r.status}):\n${r.stderr}`);
-  }
-  return r.stdout;
-}
 
 
 const enc = new TextEncoder();

@@ -56,27 +56,32 @@ class GatedRNN(nn.Module):
     Keras reset_after=False). Parameters named and shaped as nn.LSTM /
     nn.GRU's, initialised as theirs; forward(x, h0[, c0], lengths=None) with
     nn.LSTM / nn.GRU's shapes and packed-sequence semantics for lengths
-    (outputs 0 past each length, final states at each sequence's own end)."""
+    (outputs 0 past each length, final states at each sequence's own end).
+    dropout (between layers, in training mode) and proj_size (LSTM's
+    weight_hr) as nn.LSTM / nn.GRU's."""
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, bidirectional=False, gate_activation='sigmoid',
-                 reset_after=True):
+                 reset_after=True, dropout=0.0, proj_size=0):
         super().__init__()
-        assert mode in ('LSTM', 'GRU') and (reset_after or mode == 'GRU')
+        assert mode in ('LSTM', 'GRU') and (reset_after or mode == 'GRU') and (proj_size == 0 or mode == 'LSTM')
         self.mode, self.H, self.L = mode, hidden_size, num_layers
         self.D = 2 if bidirectional else 1
-        self.bias, self.batch_first = bias, batch_first
+        self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.act, self.reset_after = GATE_ACTIVATIONS[gate_activation], reset_after
         G = 4 if mode == 'LSTM' else 3
+        out = proj_size or hidden_size
         k = 1.0 / math.sqrt(hidden_size)
         for l in range(num_layers):
             for d in range(self.D):
                 sfx = f'_l{l}' + ('_reverse' if d else '')
-                fan_in = input_size if l == 0 else self.D * hidden_size
+                fan_in = input_size if l == 0 else self.D * out
                 shapes = [('weight_ih', (G * hidden_size, fan_in)),
-                          ('weight_hh', (G * hidden_size, hidden_size))]
+                          ('weight_hh', (G * hidden_size, out))]
                 if bias:
                     shapes += [('bias_ih', (G * hidden_size,)), ('bias_hh', (G * hidden_size,))]
+                if proj_size:
+                    shapes.append(('weight_hr', (proj_size, hidden_size)))
                 for name, shape in shapes:
                     self.register_parameter(name + sfx, nn.Parameter(torch.empty(shape).uniform_(-k, k)))
 
@@ -91,7 +96,9 @@ class GatedRNN(nn.Module):
             i, f, g, o = (gi + F.linear(h, whh, bhh)).chunk(4, 1)
             i, f, o = self.act(i), self.act(f), self.act(o)
             c = f * c + i * torch.tanh(g)
-            return o * torch.tanh(c), c
+            h = o * torch.tanh(c)
+            whr = self._p('weight_hr', l, d)
+            return (h if whr is None else F.linear(h, whr)), c
         if self.reset_after:
             gh = F.linear(h, whh, bhh)
             r = self.act(gi[:, :H] + gh[:, :H])
@@ -116,7 +123,7 @@ class GatedRNN(nn.Module):
             for d in range(self.D):
                 k = l * self.D + d
                 h = h0[k]
-                c = c0[k] if c0 is not None else torch.zeros_like(h)
+                c = c0[k] if c0 is not None else h.new_zeros(B, self.H)
                 ys = [None] * T
                 for t in (range(T - 1, -1, -1) if d else range(T)):
                     live = (t < lengths).to(x.dtype).unsqueeze(1)
@@ -128,5 +135,7 @@ class GatedRNN(nn.Module):
                 hN.append(h)
                 cN.append(c)
             inp = torch.cat(outs, 2)
+            if l + 1 < self.L and self.dropout > 0 and self.training:
+                inp = F.dropout(inp, self.dropout)
         out = inp.transpose(0, 1) if self.batch_first else inp
         return out, torch.stack(hN), (torch.stack(cN) if self.mode == 'LSTM' else None)
