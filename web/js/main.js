@@ -86,6 +86,7 @@ try {
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
     ['compare', () => import('./compare.js')],
+    ['listen', () => import('./digits-section.js')],
     ['race', () => import('./race.js')],
     ['questions', () => import('./questions.js')],
   ];
