@@ -78,6 +78,7 @@ try {
     ['unrolled', () => import('./unrolled.js')],
     ['gradients', () => import('./gradients.js')],
     ['gates', () => import('./gates.js')],
+    ['gatesMin', () => import('./gates-min.js')],
     ['params', () => import('./params.js')],
     ['lengths', () => import('./lengths.js')],
     ['sentiment', () => import('./sentiment-section.js')],
@@ -85,6 +86,8 @@ try {
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
     ['compare', () => import('./compare.js')],
+    ['listen', () => import('./digits-section.js')],
+    ['race', () => import('./race.js')],
     ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };
