@@ -16,7 +16,7 @@ import { describe, test } from 'node:test';
 import { ENGINES, SHARED_MEMORY, useEngine } from './helpers/engines.mjs';
 import { decodePng, region } from './helpers/png.mjs';
 
-const SECTIONS = ['sequences', 'gradients', 'gates', 'parameters', 'which-cell', 'lengths', 'sentiment', 'seq2seq', 'playground', 'transformers', 'min-cells', 'questions'];
+const SECTIONS = ['sequences', 'gradients', 'gates', 'parameters', 'which-cell', 'lengths', 'sentiment', 'seq2seq', 'playground', 'transformers', 'listen', 'min-cells', 'questions'];
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
 
 // Opens /web/ (query: e.g. '?noisolation') and waits until the page has started.
@@ -60,12 +60,22 @@ async function chartOnScreen(tab, { index, name }) {
     document.querySelectorAll('.uplot')[index].querySelector('canvas').style.visibility = visible ? '' : 'hidden';
     requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)));
   }), [index, visible]);
-  const box = await tab.evaluate((index) => {
+  // Sections build their content when they come near (lazily), which can
+  // move what is below them: scroll until the chart's box stays put.
+  const place = () => tab.evaluate((index) => new Promise((resolve) => {
     const element = document.querySelectorAll('.uplot')[index];
     element.scrollIntoView({ block: 'center', behavior: 'instant' });
-    const r = element.getBoundingClientRect(), dpr = devicePixelRatio;
-    return { x: r.left * dpr, y: r.top * dpr, width: r.width * dpr, height: r.height * dpr };
-  }, index);
+    setTimeout(() => {
+      const r = element.getBoundingClientRect(), dpr = devicePixelRatio;
+      resolve({ x: r.left * dpr, y: r.top * dpr, width: r.width * dpr, height: r.height * dpr });
+    }, 250);
+  }), index);
+  let box = await place();
+  for (let i = 0; i < 20; i++) {
+    const next = await place();
+    if (JSON.stringify(next) === JSON.stringify(box)) break;
+    box = next;
+  }
   const shot = async () => region(decodePng(await tab.screenshot()), box);
   const still = async () => {
     let last = await shot();

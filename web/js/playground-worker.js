@@ -15,10 +15,11 @@ import { data, init } from '../../dist/index.js';
 import { prepareNab } from '../../shared/anomaly-core.js';
 import { DATE_TARGET_CHARS, dateDataset } from '../../shared/dates-core.js';
 import { runLongRange, runSpeed } from './compare-run.js';
+import { PAGE_BUILD } from './engine-status.js';
 import { runRace } from './race-run.js';
 
 let rnnPromise = null;
-const engine = () => (rnnPromise ??= init());
+const engine = () => (rnnPromise ??= init({ build: PAGE_BUILD }));
 const texts = new Map();
 const control = { paused: false, cancelled: false };
 
