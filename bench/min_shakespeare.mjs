@@ -141,6 +141,7 @@ function report() {
     .flatMap((d) => Object.keys(MODELS).map((n) => `${repoPath(d)}/${n}.json`)).filter((p) => existsSync(p));
   const runs = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
   const lstm = runs.find((r) => r.name === 'lstm');
+  const tag = (r) => `${r.label} lr ${r.lr}`; // runs of one size at two lrs stay apart
   console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
   for (const r of runs) {
     let reach = '';
@@ -154,7 +155,7 @@ function report() {
   // The target at every budget the LSTM's curve offers: its loss after t CPU s against the time each min cell needed for it.
   if (lstm) {
     const mins = runs.filter((r) => r !== lstm);
-    console.log(`\nLSTM budget t (CPU s) | LSTM val at t | ${mins.map((r) => `${r.label}: CPU s to reach it (/ t)`).join(' | ')}`);
+    console.log(`\nLSTM budget t (CPU s) | LSTM val at t | ${mins.map((r) => `${tag(r)}: CPU s to reach it (/ t)`).join(' | ')}`);
     for (const q of lstm.curve.filter((c) => c.step > 0)) {
       const cells = mins.map((r) => {
         const hit = timeToReach(r.curve, q.val);
@@ -165,5 +166,5 @@ function report() {
     }
   }
   console.log('\nvalidation loss (nats/char) at CPU seconds of training:');
-  for (const r of runs) console.log(`${r.label}: ${r.curve.map((p) => `${fmt(p.cpu, 0)}s ${fmt(p.val, 3)}`).join(', ')}`);
+  for (const r of runs) console.log(`${tag(r)}: ${r.curve.map((p) => `${fmt(p.cpu, 0)}s ${fmt(p.val, 3)}`).join(', ')}`);
 }
