@@ -8,18 +8,22 @@
 #include <string.h>
 
 #ifdef __wasm_simd128__
-static rnn_qgemv_ukernel qgemv_1x8 = rnn_qgemv_1x8c8__wasmsimd;
+#define DEFAULT_QGEMV rnn_qgemv_1x8c8__wasmsimd
 #else
-static rnn_qgemv_ukernel qgemv_1x8 = rnn_qgemv_1x8c8__scalar;
+#define DEFAULT_QGEMV rnn_qgemv_1x8c8__scalar
 #endif
 
-void rnn_qgemm_use_scalar(int force_scalar) {
-#ifdef __wasm_simd128__
-  qgemv_1x8 = force_scalar ? rnn_qgemv_1x8c8__scalar : rnn_qgemv_1x8c8__wasmsimd;
+#ifdef RNN_INT8_MODULE
+/* rnn-int8*.wasm (build.sh) holds no variable: its data would land on the
+ * engine's memory. The kernel is the build's. */
+#define qgemv_1x8 DEFAULT_QGEMV
 #else
-  (void)force_scalar;
-#endif
+static rnn_qgemv_ukernel qgemv_1x8 = DEFAULT_QGEMV;
+
+void rnn_qgemm_use_scalar(int force_scalar) {
+  qgemv_1x8 = force_scalar ? rnn_qgemv_1x8c8__scalar : DEFAULT_QGEMV;
 }
+#endif
 
 #define MB 64         /* rows of A quantized at a time */
 #define SA_BYTES 256  /* the block's row scales, before its rows */
