@@ -8,6 +8,7 @@ import { uniform } from './peers/common.mjs';
 import { init } from '../dist/index.js';
 
 const rnn = await init({ simd: !process.argv.includes('--scalar') });
+await rnn.loadInt8();
 const rounds = Number(process.env.ROUNDS ?? 21);
 
 function workloads(quantized) {

@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { uniform } from '../bench/peers/common.mjs';
 import { BACKENDS, assertClose, lcg, loadFixture, randTensor, throwsCode } from './helpers/util.mjs';
 
 const rnn = await init();
+await rnn.loadInt8();
 
 const CELLS = [
   ['LSTM', {}], ['LSTM', { projSize: 3 }], ['GRU', {}], ['GRU', { resetAfter: false }], ['RNN', {}],
@@ -55,6 +56,7 @@ test('quantize(): every weight becomes scale * q per row (|q| <= 127, the row ma
 
 test('int8 forward is close to float32 and the same in both builds; streams (with taps) equal it', async (t) => {
   const apis = await Promise.all(BACKENDS.map(({ simd }) => init({ simd })));
+  await Promise.all(apis.map((api) => api.loadInt8()));
   for (const [cls, extra] of CELLS) {
     for (const [numLayers, bidirectional] of [[1, false], [3, false], [2, true]]) {
       await t.test(`${cls} ${JSON.stringify(extra)} L=${numLayers} bidirectional=${bidirectional}`, () => {
@@ -233,4 +235,46 @@ with torch.no_grad():
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /weight_hh_l1.*has no 'weight_hh_l1.scale'/);
   m.dispose();
+});
+
+// The int8 code is fetched on first use (rnn.loadInt8(): js/int8.js and
+// rnn-int8*.wasm). One engine per build, a model each, the same weights.
+const LOAD_CHILD = `
+  import { init } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+  const out = {};
+  for (const opts of JSON.parse(process.argv[1])) {
+    const api = await init(opts);
+    await api.loadInt8();
+    const m = new api.GRU({ inputSize: 5, hiddenSize: 12, numLayers: 2, seed: 3 }).eval().quantize();
+    const x = { shape: [4, 2, 5], data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)) };
+    out[api.build + '/' + api.threads] = Array.from(m.forward(x).output.data);
+  }
+  console.log(JSON.stringify(out));
+`;
+
+test('rnn.loadInt8(): before it quantize() and int8 state dicts throw STATE and change nothing; after it every build runs int8 (SIMD128, scalar, threads; relaxed under its flag) with the same numbers', { timeout: 120_000 }, async () => {
+  const fresh = await init({ wasmBinary: readFileSync(new URL('../dist/rnn.wasm', import.meta.url)) });
+  const m = make(fresh, 'LSTM', {});
+  const before = m.stateDict();
+  throwsCode(() => m.quantize(), 'STATE', /int8 code is not loaded.*loadInt8/);
+  assert.equal(m.quantized, false);
+  const int8File = rnn.safetensors.parse(rnn.safetensors.serialize(make(rnn, 'LSTM', {}).quantize().quantizedStateDict()));
+  throwsCode(() => m.loadStateDict(int8File), 'STATE', /int8 weights need the int8 code.*loadInt8/);
+  assert.deepEqual(m.stateDict(), before);
+  const [a, b] = await Promise.all([fresh.loadInt8(), fresh.loadInt8()]);
+  assert.equal(a, b);
+  m.loadStateDict(int8File);
+  assert.equal(m.quantized, true);
+  m.dispose();
+  // every build, in child processes (the relaxed one needs Node's flag)
+  const builds = [{ build: 'simd' }, { build: 'scalar' }, { threads: 2 }];
+  const run = (flags, list) => {
+    const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', LOAD_CHILD, JSON.stringify(list)], { encoding: 'utf8', timeout: 100_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const outs = { ...run([], builds), ...run(['--experimental-wasm-relaxed-simd'], [{ build: 'relaxed' }]) };
+  assert.deepEqual(Object.keys(outs).sort(), ['relaxed/1', 'scalar/1', 'simd/1', 'simd/2']);
+  // int8 products are integers and the gate math is the same code: bitwise equal
+  for (const [k, v] of Object.entries(outs)) assert.deepEqual(v, outs['simd/1'], `${k} against simd/1`);
 });
