@@ -45,20 +45,30 @@ export async function loadInt8(core, lib) {
   core.int8 = { toInt8, fromInt8 };
 }
 
-// int8 weights in state dicts: '<name>' I8 [rows, cols] and '<name>.scale'
-// [rows], each value scale * q (the form quantize() leaves the values in).
+// A quantized module's state dict as int8 files hold it: each weight
+// '<name>' I8 [rows, cols] with '<name>.scale' BF16 [rows] (value = scale *
+// q), every other tensor (biases) BF16. quantize() left the values so
+// (src/params.c, src/qgemm.c): bfloat16 scales and biases, scale * q
+// weights, so this is exact.
 const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');
 
-function toInt8(sd, name) {
-  const { shape: [rows, cols], data } = sd[name];
-  const q = new Int8Array(data.length), scale = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const row = data.subarray(r * cols, (r + 1) * cols);
-    const s = scale[r] = Math.fround(row.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
-    if (s > 0) for (let k = 0; k < cols; k++) q[r * cols + k] = Math.round(row[k] / s);
+function toInt8(sd, table) {
+  for (const t of table) {
+    if (!isWeight(t)) {
+      sd[t.name].dtype = 'BF16';
+      continue;
+    }
+    const { shape: [rows, cols], data } = sd[t.name];
+    const q = new Int8Array(data.length), scale = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const row = data.subarray(r * cols, (r + 1) * cols);
+      const s = scale[r] = Math.fround(row.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
+      if (s > 0) for (let k = 0; k < cols; k++) q[r * cols + k] = Math.round(row[k] / s);
+    }
+    sd[t.name] = { dtype: 'I8', shape: [rows, cols], data: q };
+    sd[t.name + '.scale'] = { dtype: 'BF16', shape: [rows], data: scale };
   }
-  sd[name] = { dtype: 'I8', shape: [rows, cols], data: q };
-  sd[name + '.scale'] = { dtype: 'F32', shape: [rows], data: scale };
+  return sd;
 }
 
 // sd with its int8 weights as float32 values ({ sd, found }); table: the

@@ -83,11 +83,10 @@ export class ParamModule extends WasmHandle {
     return this;
   }
 
-  /** stateDict() with a quantized module's weights as I8 '<name>' and F32 '<name>.scale' (safetensors-ready). */
+  /** stateDict(), of a quantized module as int8 files hold it (js/int8.js; safetensors-ready). */
   quantizedStateDict() {
     const sd = this.stateDict();
-    if (this.quantized) for (const t of this._tensorTable()) if (isWeight(t)) this._core.int8.toInt8(sd, t.name);
-    return sd;
+    return this.quantized ? this._core.int8.toInt8(sd, this._tensorTable()) : sd;
   }
 
   /** Copies of the accumulated gradients, same names as stateDict(). */

@@ -90,8 +90,11 @@ int rnn_params_quantize(rnn_params *p, int on) {
     if (on == 2) return RNN_OK; /* the check alone */
     for (int i = 0; i < p->ntensors; i++) {
       const rnn_tensor *t = &p->tensors[i];
+      float *v = p->values + t->offset;
       if (is_weight(t))
-        for (int r = 0; r < t->rows; r++) rnn_int8.snap_row(t->cols, p->values + t->offset + (size_t)r * t->cols);
+        for (int r = 0; r < t->rows; r++) rnn_int8.snap_row(t->cols, v + (size_t)r * t->cols);
+      else /* biases: bfloat16, as int8 files hold them */
+        for (size_t k = 0; k < (size_t)t->rows * t->cols; k++) v[k] = rnn_bf16(v[k]);
     }
   }
   p->quantized = on != 0;

@@ -43,6 +43,16 @@ static inline float row_scale(float amax, float *inv) {
   return rnn_flush(amax / 127.0f);
 }
 
+/* A weight row's scale: row_scale rounded to bfloat16 (rnn_bf16, so int8
+ * files store it in 2 bytes exactly) and 1 / scale. |v| / scale stays
+ * below 127.5 (the rounding moves the scale by at most 2^-9), and a row of
+ * scale * q values gets the same scale and q again. */
+static inline float weight_scale(float amax, float *inv) {
+  const float s = rnn_bf16(row_scale(amax, inv));
+  *inv = s > 0.0f ? 1.0f / s : 0.0f;
+  return s;
+}
+
 static inline int16_t quantize(float v, float inv) { return (int16_t)nearbyintf(v * inv); }
 
 float rnn_quantize_row(int K, const float *v, int16_t *qa) {
@@ -141,7 +151,7 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
       amax = amax < m ? m : amax;
       probe += v * 0.0f;
     }
-    sw[n] = probe != 0.0f ? NAN : row_scale(amax, &inv);
+    sw[n] = probe != 0.0f ? NAN : weight_scale(amax, &inv);
     if (probe != 0.0f) continue;
     int8_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
     int32_t sum = 0;
@@ -158,7 +168,7 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
 void rnn_qgemm_snap_row(int K, float *row) {
   float amax = 0.0f, inv;
   for (int k = 0; k < K; k++) amax = amax < fabsf(row[k]) ? fabsf(row[k]) : amax;
-  const float s = row_scale(amax, &inv);
+  const float s = weight_scale(amax, &inv);
   for (int k = 0; k < K; k++) row[k] = (float)quantize(row[k], inv) * s;
 }
 

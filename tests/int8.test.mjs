@@ -25,7 +25,14 @@ const CELLS = [
 
 const make = (api, cls, opts) => new api[cls]({ inputSize: 5, hiddenSize: 12, seed: 11, ...opts }).eval();
 
-test('quantize(): every weight becomes scale * q per row (|q| <= 127, the row max at 127), biases stay, dequantize() keeps the values', () => {
+// x rounded to the nearest bfloat16 (ties to even), as src/flush.h's rnn_bf16
+function bf16(x) {
+  const u = new Uint32Array(Float32Array.of(x).buffer);
+  u[0] = (u[0] + 0x7fff + ((u[0] >>> 16) & 1)) & 0xffff0000;
+  return new Float32Array(u.buffer)[0];
+}
+
+test('quantize(): every weight becomes scale * q per row (scale bfloat16, |q| <= 127, the row max at 127), biases round to bfloat16, dequantize() keeps the values', () => {
   const m = make(rnn, 'LSTM', { numLayers: 2 });
   const before = m.stateDict();
   assert.equal(m.quantized, false);
@@ -34,13 +41,14 @@ test('quantize(): every weight becomes scale * q per row (|q| <= 127, the row ma
   const after = m.stateDict();
   for (const [name, t] of Object.entries(after)) {
     if (!name.startsWith('weight')) {
-      assert.deepEqual(t.data, before[name].data, name);
+      assert.deepEqual(t.data, before[name].data.map(bf16), name);
       continue;
     }
     const [rows, cols] = t.shape;
     for (let r = 0; r < rows; r++) {
       const row = t.data.subarray(r * cols, (r + 1) * cols), orig = before[name].data.subarray(r * cols, (r + 1) * cols);
-      const amax = Math.max(...orig.map(Math.abs)), s = Math.fround(amax / 127);
+      const amax = Math.max(...orig.map(Math.abs)), s = bf16(Math.fround(amax / 127));
+      assert.equal(Math.max(...row.map((v) => Math.abs(v / s))), 127, `${name}[${r}]: the row max at 127`);
       for (let k = 0; k < cols; k++) {
         const q = row[k] / s;
         assert.ok(Math.abs(q - Math.round(q)) < 1e-3 && Math.abs(q) <= 127.001, `${name}[${r}][${k}]: ${q}`);
