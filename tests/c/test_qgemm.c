@@ -52,6 +52,14 @@ static float ref_quantize(int K, const float *v, int *q) {
   return rnn_flush(amax / 127.0f);
 }
 
+/* A weight row (qgemm.h): the scale rounded to bfloat16, q = v / scale rounded. */
+static float ref_quantize_weight(int K, const float *v, int *q) {
+  const float s = rnn_bf16(ref_quantize(K, v, q));
+  if (s > 0.0f)
+    for (int k = 0; k < K; k++) q[k] = (int)nearbyintf(v[k] * (1.0f / s));
+  return s;
+}
+
 static void run_case(int M, int N, int K, int accumulate) {
   float *a = rand_array((size_t)M * K, 2.0f), *w = rand_array((size_t)N * K, 0.3f);
   if (M > 2) a[K + K / 2] = NAN; /* row 1 holds a NaN: its outputs are NaN */
@@ -64,7 +72,7 @@ static void run_case(int M, int N, int K, int accumulate) {
   const int Np = (N + 7) / 8 * 8;
   int layout_ok = 1;
   for (int n = 0; n < N; n++) {
-    sw[n] = ref_quantize(K, w + (size_t)n * K, q);
+    sw[n] = ref_quantize_weight(K, w + (size_t)n * K, q);
     int sum = 0;
     for (int k = 0; k < K; k++) sum += q[k];
     layout_ok &= memcmp(&sw[n], (float *)packed + n, 4) == 0;
@@ -82,7 +90,7 @@ static void run_case(int M, int N, int K, int accumulate) {
   for (int m = 0; m < M; m++)
     for (int n = 0; n < N; n++) {
       int32_t acc = 0;
-      ref_quantize(K, w + (size_t)n * K, q);
+      ref_quantize_weight(K, w + (size_t)n * K, q);
       for (int k = 0; k < K; k++) acc += qa[(size_t)m * K + k] * q[k];
       const float y = (float)acc * (sa[m] * sw[n]);
       float *c = want + m * ldc + n;
