@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds rnn-wasm.
-#   ./build.sh          dist/: rnn.wasm (SIMD128), rnn-scalar.wasm, the JS wrapper
+#   ./build.sh          dist/: rnn.wasm (SIMD128), rnn-scalar.wasm, rnn-mt.wasm,
+#                       rnn-relaxed.wasm + rnn-relaxed-kernels.wasm, the JS wrapper
 #   ./build.sh tests    build/: C test programs (wasm SIMD, wasm scalar, native)
 #   ./build.sh bench    build/: benchmark programs
 #   ./build.sh sanitize build/: C test programs, native, with AddressSanitizer
 #                       and UndefinedBehaviorSanitizer (<name>_asan)
 #   ./build.sh fuzz     build/: libFuzzer targets fuzz/fuzz_*.c (clang)
 #   ./build.sh all      all of the above
-# Installs Debian's emscripten with apt when emcc is missing, and Debian's
+# Installs Debian's emscripten with apt when emcc is missing, clang-19 and
+# lld-19 (the relaxed-SIMD kernels) when they are, and Debian's
 # clang and libclang-rt-14-dev (sanitizer and libFuzzer runtimes) when the
 # sanitize or fuzz builds need them.
 set -euo pipefail
@@ -26,11 +28,26 @@ ensure_emcc() {
   command -v emcc >/dev/null 2>&1 || die "emscripten installed but emcc is still not on PATH"
 }
 
+# The relaxed-SIMD kernel module: Emscripten 3.1.6's clang 14 emits the
+# pre-standard relaxed opcodes and its binaryen cannot read the standard
+# ones, so Debian's clang-19 and wasm-ld-19 build it.
+ensure_clang19() {
+  command -v clang-19 >/dev/null 2>&1 && command -v wasm-ld-19 >/dev/null 2>&1 && return 0
+  echo "build.sh: clang-19 / wasm-ld-19 not found; installing Debian's clang-19 and lld-19" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null 2>&1 || die "clang-19 and wasm-ld-19 are missing and apt-get is not available: install clang-19 and lld-19"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang-19 lld-19 >/dev/null; } \
+    || die "could not install clang-19 and lld-19 with apt-get; install them by hand and rerun"
+}
+
 # Debian's emcc needs acorn from the system Node modules when it optimises JS.
 export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 
 LIB_SRC=(src/*.c)
 GEMM_SRC=(src/gemm.c src/gemm_scalar.c src/gemm_wasmsimd.c src/parallel.c)
+# What rnn-relaxed-kernels.wasm exports and rnn-relaxed.wasm imports (gemm.h's RNN_KERNEL).
+RELAXED_KERNELS=(rnn_gemm_4x8__wasmsimd rnn_gemm_1x8__wasmsimd rnn_gemm_4x8_pa__wasmsimd rnn_gemv_1x28__wasmsimd)
 WARN=(-Wall -Wextra -Wno-unused-parameter)
 
 build_dist() {
@@ -49,6 +66,7 @@ build_dist() {
   # segments, initialised once by whichever instance starts first.
   emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -matomics -mbulk-memory \
     -Wl,--shared-memory -sIMPORTED_MEMORY=1 -o dist/rnn-mt.wasm
+  build_relaxed
   # The wrapper's modules: no module a rename left behind may ship.
   find dist -name '*.js' -delete
   find dist -mindepth 1 -type d -empty -delete
@@ -59,7 +77,40 @@ build_dist() {
     echo "build.sh: esbuild not installed (npm ci): copying the JS wrapper unminified" >&2
     (cd js && find . -name '*.js' -exec cp --parents {} ../dist/ \;)
   fi
-  echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes, dist/rnn-mt.wasm $(stat -c %s dist/rnn-mt.wasm) bytes"
+  echo "build.sh: dist/rnn.wasm $(stat -c %s dist/rnn.wasm) bytes, dist/rnn-scalar.wasm $(stat -c %s dist/rnn-scalar.wasm) bytes, dist/rnn-mt.wasm $(stat -c %s dist/rnn-mt.wasm) bytes, dist/rnn-relaxed.wasm + kernels $(stat -c %s dist/rnn-relaxed.wasm) + $(stat -c %s dist/rnn-relaxed-kernels.wasm) bytes"
+}
+
+# Relaxed SIMD (init({ build: 'relaxed' })): the engine with the GEMM kernels
+# left undefined (RNN_KERNELS_IMPORTED: gemm.h makes them imports) on an
+# imported memory, and the kernels with f32x4.relaxed_madd as a module of
+# their own on that memory (src/relaxed/). js/loader.js joins them.
+build_relaxed() {
+  ensure_clang19
+  local exports=()
+  for k in "${RELAXED_KERNELS[@]}"; do exports+=("--export=$k"); done
+  local objects=()
+  for f in src/relaxed/*.c; do
+    clang-19 --target=wasm32 -msimd128 -mrelaxed-simd -O3 -std=c11 "${WARN[@]}" \
+      -isystem "$(em-config CACHE)/sysroot/include" -c "$f" -o "build/relaxed-$(basename "$f" .c).o"
+    objects+=("build/relaxed-$(basename "$f" .c).o")
+  done
+  # No data segment (it would overwrite the engine's memory) and no stack of
+  # its own: the loader points __stack_pointer at a block of the engine's heap.
+  wasm-ld-19 --no-entry --import-memory --strip-all -z stack-size=0 --export=__stack_pointer \
+    "${exports[@]}" "${objects[@]}" -o dist/rnn-relaxed-kernels.wasm
+  # The kernels are undefined on purpose (emcc warns about each, in the log);
+  # any other undefined symbol would become an env import: refused below.
+  emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -DRNN_KERNELS_IMPORTED -sIMPORTED_MEMORY=1 \
+    -sERROR_ON_UNDEFINED_SYMBOLS=0 -o dist/rnn-relaxed.wasm 2>build/relaxed-link.log \
+    || { cat build/relaxed-link.log >&2; die "linking dist/rnn-relaxed.wasm failed"; }
+  KERNELS="${RELAXED_KERNELS[*]}" node -e '
+    const m = new WebAssembly.Module(require("fs").readFileSync("dist/rnn-relaxed.wasm"));
+    const want = ["env.emscripten_notify_memory_growth", "env.memory", ...process.env.KERNELS.split(" ").map((k) => "kernels." + k)];
+    const got = WebAssembly.Module.imports(m).map((i) => i.module + "." + i.name);
+    if (got.sort().join() !== want.sort().join()) {
+      console.error(`build.sh: rnn-relaxed.wasm imports ${got.join(", ")}; expected ${want.join(", ")} (an undefined symbol?)`);
+      process.exit(1);
+    }'
 }
 
 # A C program built three ways: wasm SIMD, wasm scalar (both run by node) and native.

@@ -1,4 +1,4 @@
-// node bench/ab.mjs <treeA> <treeB>   (ROUNDS=21 by default; ONLY=W1,W4 a subset)
+// node bench/ab.mjs <treeA>[@build] <treeB>[@build]   (ROUNDS=21 by default; ONLY=W1,W4 a subset)
 // Before/after on one machine in one process: loads the engine of two
 // checkouts (each with dist/ built), and runs the workloads of
 // bench/peers/rnnwasm.mjs (W1-W5) alternately A, B, A, B, ... so that drift of
@@ -8,16 +8,23 @@
 // spent waiting for a core shows in the first, not the second).
 // A/B of one change: build tree A with it switched off, e.g. the subnormal
 // flush: RNN_CFLAGS=-DRNN_FLUSH_OFF ./build.sh dist (src/flush.h).
+// @build picks the engine build (init({ build }); default simd), e.g. the
+// relaxed-SIMD build against SIMD128 in one tree (Node 20 needs the flag):
+//   node --experimental-wasm-relaxed-simd bench/ab.mjs .@simd .@relaxed
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [A, B] = process.argv.slice(2).map((d) => pathToFileURL(path.resolve(d)).href);
-if (!A || !B) throw new Error('usage: node bench/ab.mjs <treeA> <treeB>');
+const [[A, buildA], [B, buildB]] = process.argv.slice(2, 4).map((arg) => {
+  const [d, build = 'simd'] = (arg ?? '').split('@');
+  return [d && pathToFileURL(path.resolve(d)).href, build];
+}).concat([[], []]);
+if (!A || !B) throw new Error('usage: node bench/ab.mjs <treeA>[@build] <treeB>[@build]');
 const rounds = Number(process.env.ROUNDS ?? 21);
 const { uniform } = await import(`${A}/bench/peers/common.mjs`);
-async function setup(dir) {
+async function setup(dir, build) {
   const { init } = await import(`${dir}/dist/index.js`);
-  const rnn = await init({ simd: true });
+  const rnn = await init({ build });
   const mk = (cell, H) => {
     const T = 64, Bt = 32, I = 32;
     const m = new rnn[cell]({ inputSize: I, hiddenSize: H, seed: 1 });
@@ -45,10 +52,10 @@ async function setup(dir) {
     W5: () => { for (let i = 0; i < 1000; i++) s.step(xs[t++ & 63]); }, // ms per 1000 steps = us/step
   };
 }
-const a = await setup(A), b = await setup(B);
+const a = await setup(A, buildA), b = await setup(B, buildB);
 const res = {};
 const only = process.env.ONLY?.split(',');
-for (const w of Object.keys(a).filter((k) => !only || only.includes(k))) {
+for (const w of Object.keys(a).filter((k) => k in b && (!only || only.includes(k)))) {
   res[w] = { a: [], b: [], cpu_a: [], cpu_b: [] };
   for (let i = 0; i < 2; i++) { a[w](); b[w](); }
   for (let r = 0; r < rounds; r++) {
@@ -63,7 +70,7 @@ for (const w of Object.keys(a).filter((k) => !only || only.includes(k))) {
 }
 const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1]; };
 const min = (x) => Math.min(...x);
-console.log(`A = ${A}, B = ${B}; ${rounds} alternating rounds; ms (W5: us per step)`);
+console.log(`A = ${A} (${buildA}), B = ${B} (${buildB}); ${cpus()[0]?.model}; ${rounds} alternating rounds; ms (W5: us per step)`);
 const row = (name, a, b) => `${name.padEnd(11)} A median ${med(a).toFixed(2).padStart(7)} min ${min(a).toFixed(2).padStart(7)} | B median ${med(b).toFixed(2).padStart(7)} min ${min(b).toFixed(2).padStart(7)} | B/A median ${(med(b) / med(a)).toFixed(3)} min ${(min(b) / min(a)).toFixed(3)}`;
 for (const [w, r] of Object.entries(res)) {
   console.log(row(`${w} wall`, r.a, r.b));

@@ -6,10 +6,10 @@
 import { RnnError } from './errors.js';
 
 export class Core {
-  constructor(instance, simd, memory = instance.exports.memory, threads = 1, threadsError = null) {
+  constructor(instance, build, memory = instance.exports.memory, threads = 1, threadsError = null) {
     this.x = instance.exports;
     this.memory = memory ?? instance.exports.memory;
-    this.simd = simd;
+    this.build = build; // 'relaxed', 'simd' or 'scalar' (loader.js)
     this.threads = threads;
     this.threadsError = threadsError;
     // status -> RnnError code, from C: a status added there is named here.

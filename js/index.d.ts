@@ -111,14 +111,28 @@ export declare function serializeSafetensors(
 
 /** Whether this runtime supports WebAssembly SIMD128 (the fast build). */
 export declare function simdSupported(): boolean;
+/** Whether this runtime supports WebAssembly relaxed SIMD (the relaxed build; Node 20: --experimental-wasm-relaxed-simd). */
+export declare function relaxedSupported(): boolean;
+
+/** The engine builds: relaxed SIMD (fused multiply-add), SIMD128, scalar. */
+export type EngineBuild = 'relaxed' | 'simd' | 'scalar';
 
 export interface InitOptions {
-  /** Force the SIMD128 (true) or scalar (false) build; default: detect. */
+  /**
+   * Force a build: 'relaxed' (rnn-relaxed.wasm + rnn-relaxed-kernels.wasm;
+   * results may differ from SIMD128's in the last bits, and between CPUs),
+   * 'simd' (rnn.wasm: bitwise the same results in every runtime) or 'scalar'.
+   * Default: the first this runtime validates (relaxed with no wasmBinary
+   * and no threads). A forced build the runtime lacks rejects with RnnError
+   * UNSUPPORTED; an unknown one with INVALID_ARGUMENT.
+   */
+  build?: EngineBuild;
+  /** true: build 'simd'; false: build 'scalar'. */
   simd?: boolean;
-  /** The .wasm bytes, when you load them yourself (not memoized); set simd to match them. */
+  /** The .wasm bytes, when you load them yourself (not memoized); set build to match them (relaxed: the engine's, the kernels come through locateFile). */
   wasmBinary?: ArrayBuffer | ArrayBufferView;
-  /** Where 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm' live, for custom hosting (not memoized). */
-  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm') => string | URL;
+  /** Where each .wasm lives, for custom hosting (not memoized). */
+  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm') => string | URL;
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
@@ -944,7 +958,9 @@ export interface Rnn {
   };
   RnnError: typeof RnnError;
   ErrorCode: typeof ErrorCode;
-  readonly backend: 'wasm-simd128' | 'wasm-scalar';
+  readonly backend: 'wasm-relaxed-simd' | 'wasm-simd128' | 'wasm-scalar';
+  /** The same, as init({ build }) names it. */
+  readonly build: EngineBuild;
   /** Threads this instance computes on (see InitOptions.threads). */
   readonly threads: number;
   threadStats(): ThreadStats;
@@ -1512,7 +1528,7 @@ export interface TrainerOptions
   /** Where trainer-worker.js is, when a bundler moves it; default next to trainer.js. */
   workerUrl?: string | URL;
   /** How the worker loads the engine; default the same build (SIMD or scalar) as this API. */
-  init?: { simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL; threads?: number | 'auto' };
+  init?: { build?: EngineBuild; simd?: boolean; wasmBinary?: ArrayBuffer | ArrayBufferView; wasmUrl?: string | URL; threads?: number | 'auto' };
 }
 
 export interface TrainerResult {

@@ -13,7 +13,7 @@ import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
 import { Dropout, Embedding, Linear } from './layers.js';
-import { instantiate, simdSupported } from './loader.js';
+import { instantiate, relaxedSupported, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
 import { GRU, LSTM, MinGRU, MinLSTM, RNN } from './recurrent.js';
@@ -26,7 +26,7 @@ import { finiteChecks, setFiniteChecks, tensor } from './tensor.js';
 import { buildModel, modelSpec } from './spec.js';
 import { Trainer, createTrainer } from './trainer.js';
 
-export { ErrorCode, RnnError, simdSupported, tensor };
+export { ErrorCode, RnnError, relaxedSupported, simdSupported, tensor };
 export { parse as parseSafetensors, serialize as serializeSafetensors };
 export * as data from './data.js';
 export { buildModel, modelSpec, Trainer, createTrainer };
@@ -43,7 +43,7 @@ function makeApi(core) {
   // Names are given: minifying renames the classes.
   const bound = (Class, name) => bindEngine(Class, core, name);
   // The worker of rnn.Trainer loads the same build as this engine.
-  const EngineTrainer = bindClass(Trainer, ([options]) => [options, { simd: core.simd }], 'Trainer', 1);
+  const EngineTrainer = bindClass(Trainer, ([options]) => [options, { build: core.build }], 'Trainer', 1);
   return Object.freeze({
     RNN: bound(RNN, 'RNN'), LSTM: bound(LSTM, 'LSTM'), GRU: bound(GRU, 'GRU'),
     MinGRU: bound(MinGRU, 'MinGRU'), MinLSTM: bound(MinLSTM, 'MinLSTM'),
@@ -90,8 +90,10 @@ function makeApi(core) {
     /** Training in a worker (trainer.js); the worker loads this same engine build. */
     Trainer: EngineTrainer,
     createTrainer: (options) => new EngineTrainer(options),
-    /** 'wasm-simd128' or 'wasm-scalar': which engine build is running. */
-    backend: core.simd ? 'wasm-simd128' : 'wasm-scalar',
+    /** 'wasm-relaxed-simd', 'wasm-simd128' or 'wasm-scalar': which engine build is running. */
+    backend: BACKENDS[core.build],
+    /** 'relaxed', 'simd' or 'scalar': the same, as init({ build }) names it. */
+    build: core.build,
     /** Threads this instance computes on: 1, or 1 + its helpers (init({ threads })). */
     threads: core.threads,
     /**
@@ -117,19 +119,27 @@ function makeApi(core) {
   });
 }
 
+const BACKENDS = { relaxed: 'wasm-relaxed-simd', simd: 'wasm-simd128', scalar: 'wasm-scalar' };
 const memo = new Map();
 
 /**
  * Loads the engine once (memoized per build variant) and returns the API.
- * options.simd: force the SIMD128 (true) or scalar (false) build; default
- * detects. options.wasmBinary: the .wasm bytes yourself; options.locateFile(file):
- * the URL of 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm'. Calls with either
+ * options.build: 'relaxed' (rnn-relaxed.wasm + rnn-relaxed-kernels.wasm:
+ * relaxed SIMD's fused multiply-add; results may differ in the last bits
+ * between CPUs), 'simd' (rnn.wasm: bitwise the same results everywhere) or
+ * 'scalar'; default: the first this runtime validates (an RnnError
+ * UNSUPPORTED when a forced one is missing). options.simd: true is
+ * build 'simd', false 'scalar'. options.wasmBinary: the .wasm bytes yourself
+ * (default build: simd or scalar); options.locateFile(file): the URL of
+ * 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm' / 'rnn-relaxed.wasm' /
+ * 'rnn-relaxed-kernels.wasm'. Calls with either
  * of these two load a new instance each time (they are not memoized).
  * options.threads: 1 (default), a count up to 16, or 'auto' (the cores, at
  * most 4): more than 1 loads the multi-threaded build (rnn-mt.wasm) with
  * threads - 1 helper workers when this runtime can share wasm memory (Node;
- * a cross-origin isolated page), else the single-threaded build; `threads`
- * on the result says which. Results are bitwise the same either way.
+ * a cross-origin isolated page), else a single-threaded build; `threads`
+ * on the result says which (the threaded build is SIMD128: by default it
+ * replaces the relaxed one). Results are bitwise the same either way.
  */
 export function init(options = {}) {
   try {
@@ -137,10 +147,10 @@ export function init(options = {}) {
   } catch (e) {
     return Promise.reject(e);
   }
-  const load = () => instantiate(options).then(({ instance, simd, memory, threads, threadsError }) =>
-    makeApi(new Core(instance, simd, memory, threads, threadsError)));
+  const load = () => instantiate(options).then(({ instance, build, memory, threads, threadsError }) =>
+    makeApi(new Core(instance, build, memory, threads, threadsError)));
   if (options.wasmBinary || options.locateFile) return load();
-  const key = `${options.simd ?? 'auto'}/${options.threads ?? 1}`;
+  const key = `${options.build ?? options.simd ?? 'auto'}/${options.threads ?? 1}`;
   if (!memo.has(key)) {
     const p = load();
     p.catch(() => memo.delete(key));

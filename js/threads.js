@@ -39,8 +39,9 @@ async function spawn() {
     const name = ['node', 'worker_threads'].join(':'); // opaque to bundlers and minifiers
     const { Worker: NodeWorker } = await import(/* @vite-ignore */ /* webpackIgnore: true */ name);
     const file = './threads-helper.js';
-    // Not the parent's --input-type (node -e): workers run a file.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    // Not the parent's --input-type (node -e): workers run a file; nor V8's
+    // --experimental-wasm-* flags, which workers refuse (they are process-wide).
+    const execArgv = process.execArgv.filter((a) => !/^--(input-type|experimental-wasm-)/.test(a));
     const w = new NodeWorker(new URL(file, import.meta.url), { execArgv });
     w.unref(); // helpers never keep a Node process alive
     return {

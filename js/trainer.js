@@ -71,9 +71,9 @@ function checkOptions(options) {
     throw fail('applyTo must be a model (with loadStateDict) or true (the trained model)');
   }
   if (options.init != null) {
-    if (typeof options.init !== 'object') throw fail('init must be an object { simd, wasmBinary, wasmUrl, threads }');
+    if (typeof options.init !== 'object') throw fail('init must be an object { build, simd, wasmBinary, wasmUrl, threads }');
     for (const k of Object.keys(options.init)) {
-      if (!['simd', 'wasmBinary', 'wasmUrl', 'threads'].includes(k)) throw fail(`unknown init option '${k}' (known: simd, wasmBinary, wasmUrl, threads)`);
+      if (!['build', 'simd', 'wasmBinary', 'wasmUrl', 'threads'].includes(k)) throw fail(`unknown init option '${k}' (known: build, simd, wasmBinary, wasmUrl, threads)`);
     }
   }
   for (const k of FIT_OPTIONS) {
@@ -162,7 +162,7 @@ function remoteError(e) {
  * onProgress, onCheckpoint, signal, transferData, workerUrl, init }); see
  * the top of this file for what is copied and what is transferred.
  * defaults: init options the worker starts from (rnn.Trainer passes its
- * engine's { simd }, so the worker loads the same build).
+ * engine's { build }, so the worker loads the same build).
  */
 export class Trainer {
   constructor(options, defaults = {}) {
@@ -171,9 +171,11 @@ export class Trainer {
     const spec = modelSpec(model);
     const fitOptions = {};
     for (const k of FIT_OPTIONS) if (options[k] !== undefined) fitOptions[k] = options[k];
-    const init = { ...defaults, ...(options.init ?? {}) };
+    // The engine's build unless options.init chooses one (build or simd).
+    const own = options.init ?? {};
+    const init = own.build !== undefined || own.simd !== undefined ? { ...own } : { ...defaults, ...own };
     if (init.wasmUrl != null) init.wasmUrl = String(init.wasmUrl);
-    if (init.simd === undefined) delete init.simd;
+    for (const k of ['build', 'simd']) if (init[k] === undefined) delete init[k];
     const { stateDict, rngStates: rng, transfer } = modelState(model);
     if (transferData) transfer.push(...dataBuffers([fitOptions.train, fitOptions.val]));
 

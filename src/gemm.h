@@ -25,6 +25,15 @@
 #define RNN_GEMM_NR 8
 #define RNN_GEMM_MR 4
 
+/* The relaxed-SIMD engine (rnn-relaxed.wasm, built with RNN_KERNELS_IMPORTED)
+ * does not define the wasmsimd kernels: it imports them from the kernel
+ * module (src/relaxed/kernels.c), which js/loader.js instantiates first. */
+#ifdef RNN_KERNELS_IMPORTED
+#define RNN_KERNEL(name) __attribute__((import_module("kernels"), import_name(#name))) name
+#else
+#define RNN_KERNEL(name) name
+#endif
+
 /* Floats needed to hold B[K x N] packed (N rounded up to NR). */
 size_t rnn_gemm_packed_size(int K, int N);
 
@@ -73,16 +82,16 @@ void rnn_gemm_1x8__scalar(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                           ptrdiff_t sak, const float *w, float *c, ptrdiff_t ldc,
                           int accumulate);
 #ifdef __wasm_simd128__
-void rnn_gemm_4x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
+void RNN_KERNEL(rnn_gemm_4x8__wasmsimd)(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                             ptrdiff_t sak, const float *w, float *c,
                             ptrdiff_t ldc, int accumulate);
-void rnn_gemm_1x8__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
+void RNN_KERNEL(rnn_gemm_1x8__wasmsimd)(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                             ptrdiff_t sak, const float *w, float *c,
                             ptrdiff_t ldc, int accumulate);
 /* "pa": A packed in an MR-row micro-panel, A(i, k) = a[k*MR + i] (sam = 1,
  * sak = MR), full tiles only (mr == MR, nc == NR). The drivers pack A this
  * way whenever they can. */
-void rnn_gemm_4x8_pa__wasmsimd(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
+void RNN_KERNEL(rnn_gemm_4x8_pa__wasmsimd)(int mr, int nc, int kc, const float *a, ptrdiff_t sam,
                                ptrdiff_t sak, const float *w, float *c, ptrdiff_t ldc,
                                int accumulate);
 #endif
@@ -120,7 +129,7 @@ typedef void (*rnn_gemv_ukernel)(int kc, const float *a, ptrdiff_t sak,
 void rnn_gemv_1x28__scalar(int kc, const float *a, ptrdiff_t sak, const float *w,
                            float *c, int accumulate);
 #ifdef __wasm_simd128__
-void rnn_gemv_1x28__wasmsimd(int kc, const float *a, ptrdiff_t sak,
+void RNN_KERNEL(rnn_gemv_1x28__wasmsimd)(int kc, const float *a, ptrdiff_t sak,
                              const float *w, float *c, int accumulate);
 #endif
 

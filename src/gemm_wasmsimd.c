@@ -8,14 +8,17 @@
  */
 #include "gemm.h"
 
-#ifdef __wasm_simd128__
+#if defined(__wasm_simd128__) && !defined(RNN_KERNELS_IMPORTED)
 #include <wasm_simd128.h>
 
 #include "flush.h"
 
-/* acc + a*b. Kept as a macro so a relaxed-SIMD build can swap in
- * wasm_f32x4_relaxed_madd (FMA) without touching the kernels. */
+/* acc + a*b. Kept as a macro so the relaxed-SIMD kernel module
+ * (src/relaxed/kernels.c) swaps in wasm_f32x4_relaxed_madd (FMA) without
+ * touching the kernels. */
+#ifndef RNN_MADD
 #define RNN_MADD(a, b, acc) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (acc))
+#endif
 
 /* C (+)= the first nc columns of the first mr rows of tile. The kernels store
  * their accumulators to tile before this loop runs because V8 spills a v128
@@ -220,6 +223,7 @@ void rnn_gemv_1x28__wasmsimd(int kc, const float *a, ptrdiff_t sak,
 }
 
 #else
-/* ISO C forbids an empty translation unit. */
+/* ISO C forbids an empty translation unit (the scalar build; the relaxed
+ * engine, which imports these kernels). */
 typedef int rnn_gemm_wasmsimd_unused;
 #endif

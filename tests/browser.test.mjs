@@ -1,6 +1,7 @@
 // browser.test.mjs - the library in each browser engine (Chromium, Firefox
-// ESR, WebKitGTK: tests/helpers/engines.mjs): it loads its SIMD128 build,
-// computes bit for bit what it computes in Node, a PyTorch-trained model
+// ESR, WebKitGTK: tests/helpers/engines.mjs): init() picks the relaxed-SIMD
+// build where the engine has relaxed SIMD (results within float32 rounding of
+// SIMD128's), the SIMD128 build computes bit for bit what it computes in Node, a PyTorch-trained model
 // gives PyTorch's logits, and the multi-threaded build runs where the page
 // is cross-origin isolated and the engine can share memory, else falls back
 // to one thread with the same numbers. Needs dist/ (./build.sh dist) and the
@@ -13,12 +14,12 @@ import { init } from '../dist/index.js';
 import { runCase } from './browser/engine.js';
 import { runInterop } from './browser/interop.js';
 import { runThreadsCase } from './browser/threads.js';
-import { ENGINES, SHARED_MEMORY, useEngine } from './helpers/engines.mjs';
+import { ENGINES, RELAXED_SIMD, SHARED_MEMORY, useEngine } from './helpers/engines.mjs';
 
 // Node's side of each comparison, computed once; JSON as it crosses from the page.
 const once = (f) => { let v; return async () => (v ??= await f()); };
-const nodeEngine = once(async () => runCase(await init()));
-const nodeThreads = once(async () => runThreadsCase(await init()));
+const nodeEngine = once(async () => runCase(await init({ build: 'simd' })));
+const nodeThreads = once(async () => runThreadsCase(await init({ build: 'simd' })));
 
 // Opens tests/browser/check.html?case=... and returns its window.__result.
 async function check(env, query, timeout = 60_000) {
@@ -37,7 +38,7 @@ async function check(env, query, timeout = 60_000) {
 
 for (const name of ENGINES) {
   describe(name, () => {
-    const env = useEngine(name, { dist: ['rnn.wasm', 'rnn-mt.wasm', 'threads-helper.js'] });
+    const env = useEngine(name, { dist: ['rnn.wasm', 'rnn-mt.wasm', 'rnn-relaxed.wasm', 'rnn-relaxed-kernels.wasm', 'threads-helper.js'] });
 
     test(`${name}: the SIMD128 build computes bit for bit what Node computes (LSTM/GRU/RNN forward, backward, Adam)`, { timeout: 60_000 }, async (t) => {
       const inBrowser = await check(env, 'engine');
@@ -56,9 +57,22 @@ for (const name of ENGINES) {
       const inBrowser = await check(env, 'interop');
       const fixture = JSON.parse(readFileSync(new URL('./fixtures/sentiment_torch.json', import.meta.url), 'utf8'));
       const bytes = readFileSync(new URL('./fixtures/sentiment_torch.safetensors', import.meta.url));
-      const inNode = runInterop(await init(), new Uint8Array(bytes), fixture);
+      const inNode = runInterop(await init({ build: 'simd' }), new Uint8Array(bytes), fixture);
       inNode.logits.forEach((v, i) => assert.ok(Math.abs(v - fixture.logits[i]) <= 2e-5, `Node: logit ${i} is ${v}, PyTorch ${fixture.logits[i]}`));
       assert.deepEqual(inBrowser.logits, inNode.logits, `${name}'s logits differ from Node's`);
+    });
+
+    test(`${name}: init() picks the ${RELAXED_SIMD[name] ? 'relaxed-SIMD build, whose results are SIMD128\'s within float32 rounding' : 'SIMD128 build (no relaxed SIMD here); a forced relaxed build is a typed error'}`, { timeout: 120_000 }, async (t) => {
+      const r = await check(env, 'relaxed', 90_000);
+      assert.equal(r.relaxedSupported, RELAXED_SIMD[name], 'relaxedSupported()');
+      assert.equal(r.build, RELAXED_SIMD[name] ? 'relaxed' : 'simd');
+      assert.equal(r.backend, RELAXED_SIMD[name] ? 'wasm-relaxed-simd' : 'wasm-simd128');
+      if (!RELAXED_SIMD[name]) {
+        assert.match(r.forced, /^RnnError UNSUPPORTED: .*relaxed SIMD/);
+        return;
+      }
+      for (const [k, ratio] of Object.entries(r.ratio)) assert.ok(ratio <= 1, `${k}: |relaxed - simd| is ${ratio.toFixed(2)}x the tolerance (1e-6 + 1e-4 max|simd|)`);
+      t.diagnostic(`${r.differing} values differ from SIMD128's in the last bits; worst ${Math.max(...Object.values(r.ratio)).toFixed(3)} of the tolerance`);
     });
 
     const expected = SHARED_MEMORY[name]

@@ -10,7 +10,9 @@
 //   loads and runs, or a typed RnnError leaves the model unchanged;
 // - a mutation loop over loadLayersModel (fuzz/fuzz_layers_model.mjs), where
 //   every model must load and run, or throw a typed RnnError;
-// - a mutation loop over loadOnnx (fuzz/fuzz_onnx.mjs), likewise.
+// - a mutation loop over loadOnnx (fuzz/fuzz_onnx.mjs), likewise;
+// - a mutation loop over the speech clips' wav decoder (fuzz/fuzz_wav.mjs),
+//   where every file must decode to samples in [-1, 1] or throw 'wav: ...'.
 // Longer runs: see fuzz/README.md. FUZZ_SECONDS overrides the time per target.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,5 +112,18 @@ test('loadOnnx under 3,000 mutated ONNX files: builds a model that runs, or thro
     }
     assert.equal(counts.runs, 1500);
     assert.ok(counts.ok > 0 && counts.FORMAT > 0 && counts.UNSUPPORTED > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
+  }
+});
+
+test('decodeWav (the page\'s speech clips) under 20,000 mutated files: decodes or throws a wav: Error', async () => {
+  const { fuzzWav } = await import('../fuzz/fuzz_wav.mjs');
+  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
+    let counts;
+    try {
+      counts = fuzzWav({ iterations: 10000, seed });
+    } catch (e) {
+      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_wav.mjs 10000 ${seed}): ${e.message}`);
+    }
+    assert.ok(counts.ok > 0 && counts.refused > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
   }
 });

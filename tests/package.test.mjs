@@ -46,7 +46,7 @@ function chunksOf(file, seen = new Set()) {
   return [...direct, ...direct.flatMap((d) => chunksOf(d, seen))];
 }
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', ...ENTRIES, 'dist/index.d.ts',
-  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
+  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/rnn-relaxed.wasm', 'dist/rnn-relaxed-kernels.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball
@@ -99,11 +99,34 @@ async function runNodeScript(cwd, script) {
 // them), so -0/0 and NaN/null are treated alike on both sides.
 const viaJson = (v) => JSON.parse(JSON.stringify(v));
 
+// Chromium has relaxed SIMD, so a plain init() there runs the relaxed build
+// (rnn-relaxed.wasm + its kernels): its fused multiply-adds may round
+// differently, so its numbers are held to the SIMD build's within float32
+// rounding; every other result bit for bit.
+const RELAXED_FILES = ['rnn-relaxed.wasm', 'rnn-relaxed-kernels.wasm'];
+
+function assertNear(actual, wanted, where) {
+  if (typeof wanted === 'number') {
+    assert.ok(Math.abs(actual - wanted) <= 1e-6 + 1e-4 * Math.abs(wanted), `${where}: ${actual} vs ${wanted}`);
+  } else if (wanted && typeof wanted === 'object') {
+    assert.deepEqual(Object.keys(actual ?? {}), Object.keys(wanted), `${where}: keys`);
+    for (const k of Object.keys(wanted)) assertNear(actual[k], wanted[k], `${where}.${k}`);
+  } else {
+    assert.equal(actual, wanted, where);
+  }
+}
+
 function assertSameResult(actual, wanted, where) {
   assert.ok(actual && typeof actual === 'object', `${where}: no result`);
-  assert.equal(actual.backend, wanted.backend, `${where}: backend`);
   assert.ok(Number.isFinite(actual.loss) && actual.lossAfter < actual.loss,
     `${where}: the Adam step should lower the loss (${actual.loss} -> ${actual.lossAfter})`);
+  if (actual.backend === 'wasm-relaxed-simd' && wanted.backend === 'wasm-simd128') {
+    const { backend: _a, ...got } = viaJson(actual);
+    const { backend: _w, ...want } = viaJson(wanted);
+    assertNear(got, want, `${where} (relaxed SIMD)`);
+    return;
+  }
+  assert.equal(actual.backend, wanted.backend, `${where}: backend`);
   assert.deepStrictEqual(viaJson(actual), viaJson(wanted), `${where}: the numbers differ from the repository's dist/`);
 }
 
@@ -190,7 +213,7 @@ before(async () => {
     if (!existsSync(join(REPO, f))) throw new Error(`${f} is missing: run ./build.sh dist first`);
   }
   const { init } = await import('../dist/index.js');
-  expected = viaJson(runCase(await init()));
+  expected = viaJson(runCase(await init({ build: 'simd' })));
   expectedScalar = viaJson(runCase(await init({ simd: false })));
 
   tmp = await mkdtemp(join(tmpdir(), 'rnn-wasm-package-'));
@@ -339,9 +362,9 @@ test('(d) custom hosting: init({ locateFile }) and init({ wasmBinary }) load a .
   await copyFixture('custom-page', site);
   await cp(join(installed, 'dist'), join(site, 'lib'), { recursive: true, filter: (src) => !src.endsWith('.wasm') });
   await mkdir(join(site, 'engine-files'));
-  for (const f of ['rnn.wasm', 'rnn-scalar.wasm']) await cp(join(installed, 'dist', f), join(site, 'engine-files', f));
+  for (const f of ['rnn.wasm', 'rnn-scalar.wasm', ...RELAXED_FILES]) await cp(join(installed, 'dist', f), join(site, 'engine-files', f));
   const page = await openInChromium(site, 'index.html');
-  assert.deepEqual(page.result.calls, ['rnn.wasm']);
+  assert.deepEqual(page.result.calls, RELAXED_FILES, 'Chromium has relaxed SIMD: locateFile was asked for the relaxed build\'s two files');
   assertSameResult(page.result.viaLocateFile, expected, 'Chromium locateFile');
   assertSameResult(page.result.scalar, expectedScalar, 'Chromium locateFile, simd: false');
   assertSameResult(page.result.viaWasmBinary, expected, 'Chromium wasmBinary');
@@ -378,18 +401,27 @@ test('(f) Vite: an app built with no config emits the .wasm as an asset and runs
   assert.doesNotMatch(warnings, /wasm|import\.meta|rnn-wasm/i, 'Vite warned about the package');
 
   const assets = await readdir(join(app, 'dist', 'assets'));
-  // rnn-<hash>.wasm: not rnn-scalar-<hash> nor rnn-mt-<hash> (which sorts first depends on the hash)
-  const simdAsset = assets.find((f) => /^rnn-[\w-]+\.wasm$/.test(f) && !f.startsWith('rnn-scalar-') && !f.startsWith('rnn-mt-'));
+  // rnn-<hash>.wasm: not rnn-scalar-<hash>, rnn-mt-<hash> nor rnn-relaxed-<hash> (which sorts first depends on the hash)
+  const simdAsset = assets.find((f) => /^rnn-[\w-]+\.wasm$/.test(f) && !/^rnn-(scalar|mt|relaxed)-/.test(f));
   const scalarAsset = assets.find((f) => /^rnn-scalar-[\w-]+\.wasm$/.test(f));
-  assert.ok(simdAsset && scalarAsset, `Vite did not emit both engine builds as assets: ${assets.join(', ')}`);
-  assert.ok((await readFile(join(app, 'dist', 'assets', simdAsset))).equals(await readFile(join(installed, 'dist', 'rnn.wasm'))),
-    'the emitted rnn.wasm is not the package\'s');
+  const relaxedAsset = assets.find((f) => /^rnn-relaxed-[\w-]+\.wasm$/.test(f) && !f.startsWith('rnn-relaxed-kernels-'));
+  assert.ok(simdAsset && scalarAsset && relaxedAsset, `Vite did not emit every engine build as assets: ${assets.join(', ')}`);
+  for (const [asset, file] of [[simdAsset, 'rnn.wasm'], [relaxedAsset, 'rnn-relaxed.wasm']]) {
+    assert.ok((await readFile(join(app, 'dist', 'assets', asset))).equals(await readFile(join(installed, 'dist', file))),
+      `the emitted ${file} is not the package's`);
+  }
+  // rnn-relaxed-kernels.wasm (under 4 KB) is inlined by Vite as a data: URL, or emitted.
+  const kernelsAsset = assets.find((f) => f.startsWith('rnn-relaxed-kernels-'));
+  const bundle = (await Promise.all(assets.filter((f) => f.endsWith('.js')).map((f) => readFile(join(app, 'dist', 'assets', f), 'utf8')))).join('');
+  const kernels = await readFile(join(installed, 'dist', 'rnn-relaxed-kernels.wasm'));
+  assert.ok(kernelsAsset || bundle.includes(kernels.toString('base64')), 'Vite neither emitted nor inlined rnn-relaxed-kernels.wasm');
   t.diagnostic(`dist/assets: ${assets.join(', ')}`);
 
   const page = await openInChromium(join(app, 'dist'), 'index.html');
-  assert.deepEqual(wasmRequests(page.responses).map((r) => [r.path, r.status]), [[`/assets/${simdAsset}`, 200]],
-    'the built app should fetch its emitted rnn.wasm asset');
-  assert.match(page.text, /^wasm-simd128: loss /);
+  assert.deepEqual(wasmRequests(page.responses).map((r) => [r.path, r.status]).sort(),
+    [relaxedAsset, kernelsAsset].filter(Boolean).map((a) => [`/assets/${a}`, 200]).sort(),
+    'the built app (Chromium has relaxed SIMD) should fetch its emitted relaxed build');
+  assert.match(page.text, /^wasm-relaxed-simd: loss /);
   assertSameResult(page.result, expected, 'Vite app in Chromium');
   assert.deepEqual(page.problems, [], 'no page errors, console errors or failed requests');
 });
@@ -400,9 +432,10 @@ test('(g) static page: <script type="module"> imports ./rnn-wasm/index.js, no bu
   await cp(join(installed, 'dist'), join(site, 'rnn-wasm'), { recursive: true });
   const page = await openInChromium(site, 'index.html');
   const fetched = wasmRequests(page.responses);
-  assert.deepEqual(fetched.map((r) => [r.path, r.status]), [['/rnn-wasm/rnn.wasm', 200]], 'the wrapper should fetch rnn.wasm next to itself');
-  assert.match(fetched[0].type, /^application\/wasm/, 'served as application/wasm (streaming compile)');
-  assert.match(page.text, /^wasm-simd128: loss /);
+  assert.deepEqual(fetched.map((r) => [r.path, r.status]).sort(), RELAXED_FILES.map((f) => [`/rnn-wasm/${f}`, 200]).sort(),
+    'the wrapper should fetch the relaxed build (Chromium has relaxed SIMD) next to itself');
+  assert.ok(fetched.every((r) => /^application\/wasm/.test(r.type)), 'served as application/wasm (streaming compile)');
+  assert.match(page.text, /^wasm-relaxed-simd: loss /);
   assertSameResult(page.result, expected, 'static page in Chromium');
   assert.deepEqual(page.problems, [], 'no page errors, console errors or failed requests');
 });
@@ -413,7 +446,7 @@ test('(h) Web Worker: a module worker imports rnn-wasm and runs an LSTM in Chrom
   await cp(join(installed, 'dist'), join(site, 'rnn-wasm'), { recursive: true });
   const page = await openInChromium(site, 'index.html');
   assert.equal(page.scope, 'DedicatedWorkerGlobalScope', 'the case did not run in a Web Worker');
-  assert.deepEqual(wasmRequests(page.responses).map((r) => [r.path, r.status]), [['/rnn-wasm/rnn.wasm', 200]]);
+  assert.deepEqual(wasmRequests(page.responses).map((r) => [r.path, r.status]).sort(), RELAXED_FILES.map((f) => [`/rnn-wasm/${f}`, 200]).sort());
   assertSameResult(page.result, expected, 'Web Worker in Chromium');
   assert.deepEqual(page.problems, [], 'no page errors, console errors or failed requests');
 });

@@ -18,7 +18,7 @@ const plainDict = (sd) => Object.fromEntries(Object.entries(sd).map(([k, t]) => 
 let nodeRun = null;
 function trainInNode() {
   nodeRun ??= (async () => {
-    const rnn = await init();
+    const rnn = await init({ build: 'simd' }); // the page asks for SIMD128 too (bitwise)
     const model = makeModel(rnn);
     const { train, val } = data();
     const initial = plainDict(model.stateDict());

@@ -5,12 +5,17 @@
 //   engine    LSTM / GRU / RNN forward, backward and Adam (engine.js)
 //   interop   the PyTorch-trained SentimentLSTM and PyTorch's logits (interop.js)
 //   threads   the multi-threaded build, bitwise equal to one thread (threads.js)
-import { init } from '/dist/index.js';
+//   relaxed   which build init() picks by itself, and the relaxed-SIMD build
+//             against SIMD128 on threads.js's case (differences only)
+// The bitwise comparisons with Node ask for the SIMD128 build: browsers with
+// relaxed SIMD would pick rnn-relaxed.wasm, whose fused multiply-adds may
+// round differently from Node's (which has no relaxed SIMD without a flag).
+import { init, relaxedSupported } from '/dist/index.js';
 
 const CASES = {
   async engine() {
     const { runCase } = await import('./engine.js');
-    const result = runCase(await init());
+    const result = runCase(await init({ build: 'simd' }));
     return [result, `done (${result.backend})`];
   },
   async interop() {
@@ -19,16 +24,38 @@ const CASES = {
       fetch('/tests/fixtures/sentiment_torch.safetensors').then((r) => r.arrayBuffer()),
       fetch('/tests/fixtures/sentiment_torch.json').then((r) => r.json()),
     ]);
-    return [runInterop(await init(), new Uint8Array(bytes), fixture), 'done'];
+    return [runInterop(await init({ build: 'simd' }), new Uint8Array(bytes), fixture), 'done'];
   },
   async threads() {
     const { runThreadsCase } = await import('./threads.js');
-    const rnn = await init({ threads: 2 });
+    const rnn = await init({ threads: 2, build: 'simd' });
     const result = runThreadsCase(rnn);
     result.isolated = globalThis.crossOriginIsolated === true;
     result.sharedArrayBuffer = typeof SharedArrayBuffer === 'function';
     result.stats = rnn.threadStats();
     return [result, `done (${result.threads} threads)`];
+  },
+  async relaxed() {
+    const { runThreadsCase } = await import('./threads.js');
+    const rnn = await init();
+    const result = { build: rnn.build, backend: rnn.backend, relaxedSupported: relaxedSupported() };
+    if (rnn.build !== 'relaxed') {
+      result.forced = await init({ build: 'relaxed' }).then((r) => r.build, (e) => `${e.name} ${e.code}: ${e.message}`);
+      return [result, `done (${rnn.build})`];
+    }
+    // max |relaxed - simd| / (1e-6 + 1e-4 * max |simd|) per array: <= 1 passes
+    const a = runThreadsCase(rnn), b = runThreadsCase(await init({ build: 'simd' }));
+    result.ratio = {};
+    result.differing = 0;
+    for (const k of ['LSTM', 'GRU', 'RNN', 'GRU_before', 'stream']) {
+      for (const [name, want] of Object.entries(k === 'stream' ? { y: b.stream } : b[k])) {
+        const got = k === 'stream' ? a.stream : a[k][name];
+        let worst = 0, scale = 0;
+        want.forEach((w, i) => { worst = Math.max(worst, Math.abs(got[i] - w)); scale = Math.max(scale, Math.abs(w)); result.differing += got[i] !== w; });
+        result.ratio[`${k}.${name}`] = worst / (1e-6 + 1e-4 * scale);
+      }
+    }
+    return [result, `done (${rnn.build})`];
   },
 };
 

@@ -4,7 +4,7 @@
 // the per-step losses and final weights bit for bit.
 //
 //   import { runInPage } from './worker-page.js';
-//   window.__result = await runInPage(await init(), document);
+//   window.__result = await runInPage(await init({ build: 'simd' }), document); // bitwise Node's
 
 import { addingBatches } from '../helpers/synthetic.js';
 

@@ -19,9 +19,9 @@ const ROOT = new URL('../../', import.meta.url);
  * Registers the before / after hooks of a test file and returns { server,
  * browser }, filled in by the before hook (server.url is the repository
  * root). dist: files of dist/ the tests need; nodeModules: files of
- * node_modules/ they need.
+ * node_modules/ they need; args: Chromium flags beyond CHROMIUM_ARGS.
  */
-export function useBrowser({ dist = [], nodeModules = [] } = {}) {
+export function useBrowser({ dist = [], nodeModules = [], args = [] } = {}) {
   const env = { server: null, browser: null };
   before(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -36,7 +36,7 @@ export function useBrowser({ dist = [], nodeModules = [] } = {}) {
     env.server = await startServer({ port: 0, host: '127.0.0.1' });
     env.browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...args],
     });
   });
   after(async () => {

@@ -32,6 +32,9 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'];
  * the multi-threaded build: WebKitGTK 2.50 says crossOriginIsolated but has no SharedArrayBuffer. */
 export const SHARED_MEMORY = { chromium: true, firefox: true, webkit: false };
 
+/** WebAssembly relaxed SIMD by default, so init() picks rnn-relaxed.wasm: WebKitGTK 2.50 has none. */
+export const RELAXED_SIMD = { chromium: true, firefox: true, webkit: false };
+
 const ROOT = new URL('../../', import.meta.url);
 const WEBKIT_DIRS = ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1', '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1'];
 const INSTALL = 'install it with bash scripts/setup.sh --test';

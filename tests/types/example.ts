@@ -1,11 +1,11 @@
 // A typed example that uses the whole public API; `tsc --noEmit` must accept
 // it (and the @ts-expect-error lines must really be errors).
 import {
-  init, RnnError, tensor, simdSupported, buildModel, modelSpec, parseSafetensors, serializeSafetensors, data,
+  init, RnnError, tensor, simdSupported, relaxedSupported, buildModel, modelSpec, parseSafetensors, serializeSafetensors, data,
   type Tensor, type Rnn, type StateDict, type ErrorCodeName, type FitBatch, type FitHistory, type FitProgress,
   type FitEpochRecord, type FitCheckpointPosition, type OptimizerState, type Sequential, type PoolLayer,
   type SentimentLSTM, type ModelSpec, type BuiltModel, type LSTM, type Linear, type Embedding, type TbpttBatch,
-  type ThreadStats,
+  type ThreadStats, type EngineBuild,
 } from '../../dist/index.js';
 
 async function main(): Promise<void> {
@@ -62,7 +62,12 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof RnnError) console.log(e.code satisfies ErrorCodeName, info);
   }
-  const backend: 'wasm-simd128' | 'wasm-scalar' = rnn.backend;
+  const backend: 'wasm-relaxed-simd' | 'wasm-simd128' | 'wasm-scalar' = rnn.backend;
+  const relaxed: Rnn = await init({ build: relaxedSupported() ? 'relaxed' : 'simd' });
+  const build: EngineBuild = relaxed.build;
+  console.log(build);
+  // @ts-expect-error: not a build
+  await init({ build: 'fma' });
   const threaded = await init({ threads: 'auto' });
   const stats: ThreadStats = threaded.threadStats();
   const threadCount: number = threaded.threads + stats.splitCalls + (stats.error ? 1 : 0);

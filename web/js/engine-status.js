@@ -1,11 +1,23 @@
 // engine-status.js - what the engine runs on in this browser, told to the
-// reader: the SIMD128 or the scalar build, and helper threads, or why not.
+// reader: the SIMD128 or the scalar build, and helper threads, or why not;
+// which build the page asks for.
 // The multi-threaded build needs a cross-origin isolated page (served with
 // COOP / COEP headers, as npm start does) and SharedArrayBuffer; a browser or
 // a host without them runs the single-threaded build, with the same numbers.
 
+import { simdSupported } from '../../dist/index.js';
+
 /** Threads the page asks for: the cores, at most 4 (the library's 'auto'). */
 export const PAGE_THREADS = 'auto';
+
+/**
+ * The build the page asks for: SIMD128 (scalar where it is missing), not the
+ * relaxed-SIMD build init() picks by itself in Chromium and Firefox, because
+ * the page's shipped models, recorded runs and decodes are the Node example
+ * scripts' results bit for bit, and relaxed fused multiply-adds may round
+ * differently (docs/api.md, determinism).
+ */
+export const PAGE_BUILD = simdSupported() ? 'simd' : 'scalar';
 
 /** Why the engine runs on one thread here (null when it runs on more). */
 export function oneThreadReason(rnn) {

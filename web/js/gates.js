@@ -58,7 +58,7 @@ export const GATES = {
   },
 };
 
-const SIGNALS = {
+export const SIGNALS = {
   sine: (n) => Math.sin(n * 0.16),
   square: (n) => (Math.sin(n * 0.1) >= 0 ? 0.9 : -0.9),
   bursts: (n) => { const p = n % 90; return p < 14 ? Math.sin(p * 0.9) * 1.2 : 0; },

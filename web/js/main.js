@@ -2,7 +2,7 @@
 // section. Everything uses rnn-wasm's public API only.
 import { replacedLanguage } from './locale.js'; // first: makes navigator.language usable by Intl
 import { init } from '../../dist/index.js';
-import { PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
+import { PAGE_BUILD, PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
 import { $, $$, scrollBoxesByKeyboard } from './util.js';
 
 // What tests (and curious people in the console) can read.
@@ -65,7 +65,7 @@ const mathReady = document.querySelector('[data-tex]:not([data-rendered])')
 
 try {
   const t0 = performance.now();
-  const rnn = await init({ threads: PAGE_THREADS });
+  const rnn = await init({ threads: PAGE_THREADS, build: PAGE_BUILD });
   performance.mark('rnn-engine-ready');
   page.backend = rnn.backend;
   page.threads = rnn.threads;
@@ -78,6 +78,7 @@ try {
     ['unrolled', () => import('./unrolled.js')],
     ['gradients', () => import('./gradients.js')],
     ['gates', () => import('./gates.js')],
+    ['gatesMin', () => import('./gates-min.js')],
     ['params', () => import('./params.js')],
     ['lengths', () => import('./lengths.js')],
     ['sentiment', () => import('./sentiment-section.js')],
@@ -85,6 +86,8 @@ try {
     ['playground', () => import('./playground.js')],
     ['streaming', () => import('./streaming.js')],
     ['compare', () => import('./compare.js')],
+    ['listen', () => import('./digits-section.js')],
+    ['race', () => import('./race.js')],
     ['questions', () => import('./questions.js')],
   ];
   const ctx = { rnn, page };

@@ -37,3 +37,11 @@ export const COMPARE_RECORDED = here('../recorded/compare-run.json');
 export const TFJS_SENTIMENT_MODEL = here('../../tests/fixtures/tfjs_sentiment/model.json');
 export const TFJS_SENTIMENT_WEIGHTS = here('../../tests/fixtures/tfjs_sentiment/model.weights.bin');
 export const TFJS_SENTIMENT_EXPECTED = here('../../tests/fixtures/tfjs_sentiment/expected.json');
+
+/** The spoken-digit recogniser (examples/digits.mjs) and three held-out test clips (8-bit mu-law, 16 kHz; scripts/make-digits.mjs's test set, voices never heard in training, 10 dB noise). */
+export const DIGITS_MODEL = here('../models/digits-lstm.safetensors');
+export const DIGITS_CLIPS = [
+  { url: here('../audio/digits-9680.wav'), digits: [9, 6, 8, 0], voice: 'en-029+norbert, white noise' },
+  { url: here('../audio/digits-108.wav'), digits: [1, 0, 8], voice: 'en-gb-x-gbclan+f5, brown noise' },
+  { url: here('../audio/digits-3262.wav'), digits: [3, 2, 6, 2], voice: 'en-gb-x-gbclan+m7, pink noise' },
+];

@@ -8,14 +8,18 @@
 // 'info' | 'progress' } ... { id, result }; { id, type: 'train-dates',
 // options } -> progress events, { id, result } (the seq2seq section's live
 // training); { id, type: 'compare' } -> { id, event: 'compare', data } ...
-// { id, result } (the cells compared, by compare-run.js); { type: 'control', action }.
+// { id, result } (the cells compared, by compare-run.js); { id, type: 'race', text, name, seconds }
+// -> { id, event: 'race', data } ... { id, result } (one runner of the LSTM / minGRU race, by
+// race-run.js); { type: 'control', action }.
 import { data, init } from '../../dist/index.js';
 import { prepareNab } from '../../shared/anomaly-core.js';
 import { DATE_TARGET_CHARS, dateDataset } from '../../shared/dates-core.js';
 import { runLongRange, runSpeed } from './compare-run.js';
+import { PAGE_BUILD } from './engine-status.js';
+import { runRace } from './race-run.js';
 
 let rnnPromise = null;
-const engine = () => (rnnPromise ??= init());
+const engine = () => (rnnPromise ??= init({ build: PAGE_BUILD }));
 const texts = new Map();
 const control = { paused: false, cancelled: false };
 
@@ -161,6 +165,12 @@ self.addEventListener('message', async (e) => {
       send({ kind: 'speed-done', speed, backend: rnn.backend });
       const longRange = await runLongRange(rnn, send, control);
       self.postMessage({ id: m.id, result: { backend: rnn.backend, speed, longRange } });
+    } else if (m.type === 'race') {
+      const rnn = await engine();
+      const result = await runRace(rnn, m.text, m.name, {
+        seconds: m.seconds, control, onEvent: (d) => self.postMessage({ id: m.id, event: 'race', data: d }),
+      });
+      self.postMessage({ id: m.id, result: { ...result, backend: rnn.backend } });
     } else if (m.type === 'g2p-vocab') {
       const d = await g2pData(m.url);
       self.postMessage({ id: m.id, result: { src: d.src.toJSON(), tgt: d.tgt, words: d.words.length, train: d.train.length, val: d.val.length } });

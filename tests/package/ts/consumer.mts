@@ -12,7 +12,7 @@ const opt = new rnn.Adam(lstm.parameters(), { lr: 1e-3 });
 opt.zeroGrad();
 lstm.backward({ dOutput: output });
 opt.step();
-const backend: 'wasm-simd128' | 'wasm-scalar' = rnn.backend;
+const backend: 'wasm-relaxed-simd' | 'wasm-simd128' | 'wasm-scalar' = rnn.backend;
 const isRnnError = (e: unknown): e is RnnError => e instanceof RnnError;
 
 // @ts-expect-error simd is a boolean: the types are real, not `any`

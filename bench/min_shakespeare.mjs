@@ -1,0 +1,170 @@
+// node bench/min_shakespeare.mjs [flags]: issue 23's learning race. A
+// character LM on Tiny Shakespeare with the LSTM 1x256 of examples/charlm.mjs
+// against stacked minGRU and minLSTM, validation loss against training time.
+//
+// Same data, split, vocabulary, TBPTT layout (batch 32 x k 100), Adam and
+// clipping as examples/charlm.mjs; the LSTM trains for charlm's 2,000 steps,
+// each min cell for the LSTM's training CPU time (read from its result file,
+// or --budget). Validation (charlm's: the last 10% in 16 streams, state
+// carried) runs every --eval-every CPU seconds of training and is not counted
+// on the clock.
+//
+// The clock is this process's CPU time (process.cpuUsage), not wall time: the
+// machine is shared, and CPU time is what the model costs. Run it niced:
+//   nice -n 10 node bench/min_shakespeare.mjs                 # all three, one after the other
+//   nice -n 10 node bench/min_shakespeare.mjs --models mingru # one model (runs can go side by side)
+//   node bench/min_shakespeare.mjs --report                   # the table from the saved curves
+//   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
+//   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
+// Each model's curve goes to build/min-shakespeare/<model>.json; the report
+// says when each min cell first reached the LSTM's final validation loss.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpuSeconds, fmt, loadRnn, parseFlags, readRepoFile, repoPath } from '../examples/common.mjs';
+
+const flags = parseFlags({
+  models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
+  batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
+  lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
+}, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
+
+const outDir = repoPath(flags.dir);
+const curvePath = (name) => `${outDir}/${name}.json`;
+
+const MODELS = {
+  lstm: { cell: 'LSTM', layers: 1, hidden: flags.lstmHidden, lr: flags.lstmLr },
+  mingru: { cell: 'MinGRU', layers: flags.minLayers, hidden: flags.minHidden, lr: flags.minLr },
+  minlstm: { cell: 'MinLSTM', layers: flags.minLayers, hidden: flags.minHidden, lr: flags.minLr },
+};
+
+if (flags.report) report();
+else await train();
+
+async function train() {
+  const rnn = await loadRnn();
+  const text = readRepoFile('data/text/tinyshakespeare/tinyshakespeare.txt');
+  const chars = [...text];
+  const nVal = Math.round(chars.length * 0.1);
+  const trainText = chars.slice(0, chars.length - nVal).join('');
+  const valText = chars.slice(chars.length - nVal).join('');
+  const vocab = rnn.data.CharVocab.fromText(trainText);
+  const V = vocab.size;
+  const trainBatches = rnn.tbpttBatches(vocab.encode(trainText), { batchSize: flags.batch, k: flags.k });
+  const valBatches = rnn.tbpttBatches(vocab.encode(valText), { batchSize: flags.valBatch, k: flags.k });
+  mkdirSync(outDir, { recursive: true });
+
+  for (const name of flags.models.split(',')) {
+    const m = MODELS[name];
+    if (!m) throw new Error(`unknown model ${name} (lstm, mingru, minlstm)`);
+    const budget = name === 'lstm' ? Infinity : (flags.budget || lstmBudget());
+    const model = new rnn.Sequential([
+      new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
+      new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
+      new rnn.Linear({ inFeatures: m.hidden, outFeatures: V, seed: flags.seed * 10 + 3 }),
+    ]);
+    const params = model.parameters();
+    const numParams = params.reduce((s, p) => s + p.numel, 0);
+    const opt = new rnn.Adam(params, { lr: m.lr });
+    const label = `${m.cell} ${m.layers}x${m.hidden}`;
+    console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}, clip ${flags.clip}, ` +
+      `TBPTT ${flags.batch} x ${flags.k}; ${name === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
+
+    const validate = () => {
+      model.eval();
+      let state = null, sum = 0;
+      for (const b of valBatches) {
+        const out = model.forward(b.x, { state });
+        state = model.state;
+        sum += rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data).loss;
+      }
+      model.train();
+      return sum / valBatches.length;
+    };
+
+    // Training CPU time is summed over the steps only; validation is off the clock.
+    const curve = [{ step: 0, cpu: 0, val: validate() }];
+    let cpu = 0, step = 0, state = null, nextEval = flags.evalEvery;
+    const done = () => (name === 'lstm' ? step >= flags.steps : cpu >= budget);
+    while (!done()) {
+      const b = trainBatches[step % trainBatches.length];
+      if (step % trainBatches.length === 0) state = null; // each epoch starts fresh, as fit({ tbptt }) does
+      const t0 = cpuSeconds();
+      opt.zeroGrad();
+      const out = model.forward(b.x, { state });
+      state = model.state;
+      const { loss, grad } = rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data);
+      model.backward({ shape: out.shape, data: grad.data });
+      rnn.clipGradNorm(params, flags.clip);
+      opt.step();
+      cpu += cpuSeconds() - t0;
+      step++;
+      if (!Number.isFinite(loss)) throw new Error(`${label}: loss ${loss} at step ${step}`);
+      if (cpu >= nextEval || done()) {
+        const val = validate();
+        curve.push({ step, cpu, val, train: loss });
+        console.log(`${label}  step ${step}  ${fmt(cpu, 1)} CPU s  ${fmt(step / cpu, 2)} steps/s  train ${fmt(loss)}  val ${fmt(val)}`);
+        // Saved at every evaluation, so a run cut short still leaves its curve (complete: false).
+        writeFileSync(curvePath(name), JSON.stringify({
+          name, label, ...m, numParams, steps: step, cpuSeconds: cpu, stepsPerCpuSecond: step / cpu,
+          finalVal: val, complete: done(), curve, flags, node: process.version,
+        }, null, 1));
+        while (nextEval <= cpu) nextEval += flags.evalEvery;
+      }
+    }
+    model.dispose();
+    opt.dispose();
+  }
+  report();
+}
+
+function lstmBudget() {
+  if (!existsSync(curvePath('lstm'))) throw new Error('no LSTM result yet: run --models lstm first, or give --budget');
+  return JSON.parse(readFileSync(curvePath('lstm'), 'utf8')).cpuSeconds;
+}
+
+/** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
+function timeToReach(curve, target) {
+  // A curve without its step-0 point that starts below target: its first evaluation is an upper bound.
+  if (curve[0]?.val <= target) return { cpu: curve[0].cpu, evalCpu: curve[0].cpu, step: curve[0].step, upper: curve[0].step > 0 };
+  for (let i = 1; i < curve.length; i++) {
+    const a = curve[i - 1], b = curve[i];
+    if (b.val <= target) {
+      const t = a.val === b.val ? b.cpu : a.cpu + (b.cpu - a.cpu) * (a.val - target) / (a.val - b.val);
+      return { cpu: t, evalCpu: b.cpu, step: b.step };
+    }
+  }
+  return null;
+}
+
+function report() {
+  // --also dir1,dir2: runs of other sizes (saved with --dir) join the table.
+  const paths = [flags.dir, ...flags.also.split(',').filter(Boolean)]
+    .flatMap((d) => Object.keys(MODELS).map((n) => `${repoPath(d)}/${n}.json`)).filter((p) => existsSync(p));
+  const runs = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
+  const lstm = runs.find((r) => r.name === 'lstm');
+  const tag = (r) => `${r.label} lr ${r.lr}`; // runs of one size at two lrs stay apart
+  console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
+  for (const r of runs) {
+    let reach = '';
+    if (lstm && r !== lstm) {
+      const t = timeToReach(r.curve, lstm.finalVal);
+      reach = t ? `${fmt(t.cpu, 1)} CPU s (${fmt(t.cpu / lstm.cpuSeconds * 100, 1)}% of the LSTM's time; evaluated at ${fmt(t.evalCpu, 1)} s, step ${t.step})` : 'not reached';
+    }
+    const cut = r.complete ? '' : ' (cut short: the last evaluation)';
+    console.log(`${r.label} | ${r.numParams} | ${r.lr} | ${r.steps}${cut} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.stepsPerCpuSecond, 2)} | ${fmt(r.finalVal)} | ${reach}`);
+  }
+  // The target at every budget the LSTM's curve offers: its loss after t CPU s against the time each min cell needed for it.
+  if (lstm) {
+    const mins = runs.filter((r) => r !== lstm);
+    console.log(`\nLSTM budget t (CPU s) | LSTM val at t | ${mins.map((r) => `${tag(r)}: CPU s to reach it (/ t)`).join(' | ')}`);
+    for (const q of lstm.curve.filter((c) => c.step > 0)) {
+      const cells = mins.map((r) => {
+        const hit = timeToReach(r.curve, q.val);
+        const le = hit?.upper ? '<= ' : '';
+        return hit ? `${le}${fmt(hit.cpu, 1)} (${le}${fmt(hit.cpu / q.cpu, 2)})` : `not by ${fmt(r.cpuSeconds, 0)}`;
+      });
+      console.log(`${fmt(q.cpu, 1)} | ${fmt(q.val)} | ${cells.join(' | ')}`);
+    }
+  }
+  console.log('\nvalidation loss (nats/char) at CPU seconds of training:');
+  for (const r of runs) console.log(`${tag(r)}: ${r.curve.map((p) => `${fmt(p.cpu, 0)}s ${fmt(p.val, 3)}`).join(', ')}`);
+}

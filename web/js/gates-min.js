@@ -1,0 +1,136 @@
+// gates-min.js - the min cells in the gate section: a minGRU or a minLSTM
+// (the reader picks) reads the same kind of signal one stream.step() at a
+// time, and every tap is drawn as a units x time heat map, stacked: z, h~, h
+// (minGRU) or f, i, h~, h (minLSTM). Its gates read x_t only, which the
+// maps show: they follow the input and nothing else.
+import { SIGNALS } from './gates.js';
+import { History, gradientCss, scaleFor } from './heatmap.js';
+import { $, fitCanvas, num, onThemeChange, palette, reducedMotion, visibility } from './util.js';
+
+const H = 16, COLS = 120, STEPS_PER_SECOND = 24;
+const TAPS = {
+  MinGRU: [['z', 'gate', 'update gate z'], ['htilde', 'value', 'candidate h̃ (linear in x)'], ['h', 'value', 'state h']],
+  MinLSTM: [['f', 'gate', 'forget gate f'], ['i', 'gate', 'input gate i'], ['htilde', 'value', 'candidate h̃ (linear in x)'], ['h', 'value', 'state h']],
+};
+const BAND = 30, ROW = 54, GAP = 4;
+
+export async function setup({ rnn }) {
+  // Seeded weights, larger than the default for 16 units so the gates swing visibly (as in gates.js).
+  const make = (Cls, seed) => {
+    const layer = new Cls({ inputSize: 1, hiddenSize: H, seed });
+    const sd = layer.stateDict();
+    sd.weight_ih_l0.data.forEach((v, i, a) => { a[i] = v * 7; });
+    layer.loadStateDict(sd);
+    return layer;
+  };
+  const layers = { MinGRU: make(rnn.MinGRU, 23), MinLSTM: make(rnn.MinLSTM, 24) };
+  const streams = Object.fromEntries(Object.entries(layers).map(([k, l]) => [k, l.stream({ batch: 1, taps: true })]));
+  const hist = Object.fromEntries(Object.entries(TAPS).map(([k, taps]) => [k, Object.fromEntries(taps.map(([t]) => [t, new History(H, COLS)]))]));
+  const input = new History(1, COLS);
+  const state = { cell: 'MinGRU', n: 0, playing: !reducedMotion.matches, last: {}, acc: 0, lastTime: 0, touched: false };
+  const canvas = $('#min-gates-heat'), valuesEl = $('#min-gates-values'), stepEl = $('#min-gates-step'), signalEl = $('#min-gates-signal');
+  const x = new Float32Array(1);
+
+  function step() {
+    x[0] = SIGNALS[signalEl.value](state.n);
+    input.push(x);
+    for (const cell of Object.keys(streams)) { // both cells run, so switching shows a full history
+      streams[cell].step(x);
+      const t = streams[cell].taps()[0];
+      state.last[cell] = t;
+      for (const [k] of TAPS[cell]) hist[cell][k].push(t[k]);
+    }
+    state.n++;
+  }
+
+  const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
+  function draw() {
+    const taps = TAPS[state.cell];
+    canvas.style.height = `${BAND + taps.length * (ROW + GAP)}px`;
+    const { ctx, w } = fitCanvas(canvas);
+    const p = palette();
+    ctx.strokeStyle = p.grid;
+    ctx.beginPath(); ctx.moveTo(0, BAND / 2 + 0.5); ctx.lineTo(w, BAND / 2 + 0.5); ctx.stroke();
+    ctx.strokeStyle = p.ink;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    const shown = Math.min(input.count, COLS);
+    for (let back = shown - 1; back >= 0; back--) {
+      const px = ((COLS - 1 - back + 0.5) / COLS) * w, py = BAND / 2 - input.column(back)[0] * (BAND / 2 - 4);
+      if (back === shown - 1) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+    }
+    ctx.stroke();
+    ctx.font = '600 10px Inter, system-ui, sans-serif';
+    const tag = (text, y) => {
+      ctx.fillStyle = p.surface;
+      ctx.fillRect(3, y + 2, ctx.measureText(text).width + 8, 13);
+      ctx.fillStyle = p.muted;
+      ctx.fillText(text, 7, y + 12);
+    };
+    tag('input x', 0);
+    taps.forEach(([k, kind, name], r) => {
+      const y = BAND + r * (ROW + GAP) + GAP;
+      hist[state.cell][k].draw(ctx, 0, y, w, ROW, scaleFor(kind, p.dark), p.surface);
+      tag(name, y);
+    });
+    const now = state.last[state.cell];
+    if (now) valuesEl.textContent = taps.map(([k]) => `${k === 'htilde' ? 'h̃' : k} mean ${num(mean(now[k]), 3)}`).join(' · ') + ` (step ${state.n})`;
+  }
+
+  function select(cell) {
+    state.cell = cell;
+    const names = TAPS[cell].map(([, , name]) => name).join(', ');
+    canvas.setAttribute('aria-label', `Heat maps of the ${cell === 'MinGRU' ? 'minGRU' : 'minLSTM'}'s taps, top to bottom: ${names}; ${H} units over the last ${COLS} steps; gates from 0 to 1, values from −1 to +1`);
+    draw();
+  }
+
+  $('#min-gates-cell').addEventListener('change', (e) => select(e.target.value));
+  $('#min-gates-scale-gate').style.background = gradientCss(scaleFor('gate', palette().dark));
+  const paintScales = () => { $('#min-gates-scale-value').style.background = gradientCss(scaleFor('value', palette().dark)); };
+  paintScales();
+  onThemeChange(() => { paintScales(); draw(); });
+  new ResizeObserver(() => draw()).observe(canvas);
+
+  const card = $('#min-gates');
+  const vis = visibility(card, (v) => { if (v && state.playing) loop(); });
+  let raf = 0;
+  function loop() {
+    if (raf) return;
+    state.lastTime = performance.now();
+    const frame = (now) => {
+      raf = 0;
+      if (!state.playing || !vis.visible) return;
+      state.acc += Math.min(200, now - state.lastTime) * (STEPS_PER_SECOND / 1000);
+      state.lastTime = now;
+      let stepped = false;
+      while (state.acc >= 1) { step(); state.acc -= 1; stepped = true; }
+      if (stepped) { draw(); stepEl.textContent = String(state.n); }
+      raf = requestAnimationFrame(frame);
+    };
+    raf = requestAnimationFrame(frame);
+  }
+  const playBtn = $('#min-gates-play');
+  function setPlaying(on) {
+    state.playing = on;
+    playBtn.setAttribute('aria-pressed', String(on));
+    playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
+    playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
+    if (on) loop();
+  }
+  playBtn.addEventListener('click', () => { state.touched = true; setPlaying(!state.playing); });
+  reducedMotion.addEventListener('change', () => { if (reducedMotion.matches && !state.touched) setPlaying(false); });
+
+  for (let i = 0; i < COLS; i++) step(); // a full heat map from the start
+  select(state.cell);
+  stepEl.textContent = String(state.n);
+  setPlaying(state.playing);
+
+  return {
+    get cell() { return state.cell; },
+    get step() { return state.n; },
+    get playing() { return state.playing; },
+    /** The selected cell's last step of taps, as plain arrays. */
+    get values() { return Object.fromEntries(TAPS[state.cell].map(([k]) => [k, [...state.last[state.cell][k]]])); },
+    select: (cell) => { $('#min-gates-cell').value = cell; select(cell); },
+  };
+}
