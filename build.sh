@@ -139,6 +139,8 @@ build_bench() {
   printf '{ "type": "commonjs" }\n' > build/package.json
   emcc bench/gemm_bench.c "${GEMM_SRC[@]}" -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
     -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/gemm_bench.js
+  emcc bench/qgemm_bench.c "${GEMM_SRC[@]}" src/qgemm*.c -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
+    -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/qgemm_bench.js
 }
 
 # Native builds with sanitizers. Clang is preferred (the fuzz build needs it

@@ -8,14 +8,15 @@
 #include <string.h>
 
 #ifdef __wasm_simd128__
-static rnn_qgemv_ukernel qgemv_1x8 = rnn_qgemv_1x8c8__wasmsimd;
+static rnn_qgemm_ukernel qgemm_1x16 = rnn_qgemm_1x16c2__wasmsimd, qgemm_4x8 = rnn_qgemm_4x8c2__wasmsimd;
 #else
-static rnn_qgemv_ukernel qgemv_1x8 = rnn_qgemv_1x8c8__scalar;
+static rnn_qgemm_ukernel qgemm_1x16 = rnn_qgemm_1x16c2__scalar, qgemm_4x8 = rnn_qgemm_4x8c2__scalar;
 #endif
 
 void rnn_qgemm_use_scalar(int force_scalar) {
 #ifdef __wasm_simd128__
-  qgemv_1x8 = force_scalar ? rnn_qgemv_1x8c8__scalar : rnn_qgemv_1x8c8__wasmsimd;
+  qgemm_1x16 = force_scalar ? rnn_qgemm_1x16c2__scalar : rnn_qgemm_1x16c2__wasmsimd;
+  qgemm_4x8 = force_scalar ? rnn_qgemm_4x8c2__scalar : rnn_qgemm_4x8c2__wasmsimd;
 #else
   (void)force_scalar;
 #endif
@@ -25,8 +26,8 @@ void rnn_qgemm_use_scalar(int force_scalar) {
 #define SA_BYTES 256  /* the block's row scales, before its rows */
 #define ROUND(n, r) (((n) + (r) - 1) / (r) * (r))
 
-static int padded_k(int K) { return ROUND(K, RNN_QGEMM_KR); }
-static int padded_n(int N) { return ROUND(N, 2 * RNN_QGEMM_NR); }
+static int padded_k(int K) { return ROUND(K, RNN_QGEMM_KP); }
+static int padded_n(int N) { return ROUND(N, RNN_QGEMM_NR); }
 
 /* The scale of a row whose largest magnitude is amax, and 127 / amax; a row
  * below RNN_FLUSH_OPERAND counts as zeros (flush.h). */
@@ -94,7 +95,7 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
   if (M <= 0 || N <= 0 || K <= 0) return;
   const int Kp = padded_k(K);
   const float *sw = packed;
-  const int8_t *qw = (const int8_t *)packed + (size_t)padded_n(N) * 8;
+  const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)padded_n(N) * 8);
   float *sa = ws;
   int16_t *qa = (int16_t *)((char *)ws + SA_BYTES);
   size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t));
@@ -106,14 +107,19 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
       sa[r] = rnn_quantize_row(K, a + (m0 + r) * lda, row);
       memset(row + K, 0, (size_t)(Kp - K) * sizeof(int16_t));
     }
-    /* eight columns (two panels) at a time, which stay in L1 while the
-     * block's rows pass them one by one: a row-by-row kernel ran 3x the
-     * speed of a 2x4 tile (two rows, one panel) under V8 at M = 32, N = 1024,
-     * K = 256 */
-    for (int j = 0; j < N; j += 2 * RNN_QGEMM_NR)
-      for (int r = 0; r < n; r++)
-        qgemv_1x8(N - j < 8 ? N - j : 8, Kp, qa + (size_t)r * Kp, sa[r], qw + (size_t)j * Kp, sw + j,
-                  c + (m0 + r) * ldc + j, accumulate);
+    /* panel by panel: one panel (K = 256: 16 KB) stays in L1 while the
+     * block's rows pass it, four at a time */
+    for (int j = 0; j < N; j += RNN_QGEMM_NR) {
+      const int nc = N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR;
+      const int16_t *panel = qw + (size_t)j * Kp;
+      float *cj = c + m0 * ldc + j;
+      int r = 0;
+      for (; r + 4 <= n; r += 4)
+        for (int h = 0; h < nc; h += 8)
+          qgemm_4x8(nc - h < 8 ? nc - h : 8, Kp, qa + (size_t)r * Kp, Kp, sa + r, panel + h * RNN_QGEMM_KR, sw + j + h,
+                    cj + r * ldc + h, ldc, accumulate);
+      for (; r < n; r++) qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, Kp, sa + r, panel, sw + j, cj + r * ldc, ldc, accumulate);
+    }
   }
 }
 
@@ -121,14 +127,14 @@ RNN_SMALL_FILE_BEGIN
 
 size_t rnn_qgemm_packed_size(int K, int N) {
   const size_t Np = (size_t)padded_n(N);
-  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K);
+  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K) * sizeof(int16_t);
 }
 
 void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packed) {
   const int Kp = padded_k(K), Np = padded_n(N);
   float *sw = packed;
   int32_t *wsum = (int32_t *)(sw + Np);
-  int8_t *qw = (int8_t *)(wsum + Np);
+  int16_t *qw = (int16_t *)(wsum + Np);
   memset(packed, 0, rnn_qgemm_packed_size(K, N));
   for (int n = 0; n < N; n++) {
     float amax = 0.0f, probe = 0.0f, inv;
@@ -139,10 +145,10 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
     }
     sw[n] = probe != 0.0f ? NAN : row_scale(amax, &inv);
     if (probe != 0.0f) continue;
-    int8_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
+    int16_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
     int32_t sum = 0;
     for (int k = 0; k < K; k++) {
-      const int8_t q = (int8_t)quantize(get(ctx, k, n), inv);
+      const int16_t q = quantize(get(ctx, k, n), inv);
       panel[(size_t)(k / RNN_QGEMM_KR) * RNN_QGEMM_NR * RNN_QGEMM_KR +
             (n % RNN_QGEMM_NR) * RNN_QGEMM_KR + k % RNN_QGEMM_KR] = q;
       sum += q;

@@ -11,11 +11,11 @@
 #define RNN_SCALAR_CODE
 #endif
 
-/* sum_k qa[k] * w[kb][j][k % KR] over one column j of one panel */
-RNN_SCALAR_CODE static int32_t column_dot(int kc, const int16_t *qa, const int8_t *w, int j) {
+/* sum_k qa[k] * W(k, j) over column j of one c2 panel */
+RNN_SCALAR_CODE static int32_t column_dot(int kc, const int16_t *qa, const int16_t *w, int j) {
   int32_t acc = 0;
-  for (int k0 = 0; k0 < kc; k0 += RNN_QGEMM_KR, w += RNN_QGEMM_NR * RNN_QGEMM_KR)
-    for (int i = 0; i < RNN_QGEMM_KR; i++) acc += qa[k0 + i] * w[j * RNN_QGEMM_KR + i];
+  for (int k = 0; k < kc; k += RNN_QGEMM_KR, w += RNN_QGEMM_NR * RNN_QGEMM_KR)
+    for (int i = 0; i < RNN_QGEMM_KR; i++) acc += qa[k + i] * w[j * RNN_QGEMM_KR + i];
   return acc;
 }
 
@@ -26,10 +26,14 @@ RNN_SCALAR_CODE static void store(float *c, int32_t acc, float sa, float sw, int
 }
 
 RNN_SCALAR_CODE
-void rnn_qgemv_1x8c8__scalar(int nc, int kc, const int16_t *qa, float sa, const int8_t *w,
-                             const float *sw, float *c, int accumulate) {
-  for (int j = 0; j < nc; j++) {
-    const int8_t *panel = w + (ptrdiff_t)(j / RNN_QGEMM_NR) * kc * RNN_QGEMM_NR;
-    store(c + j, column_dot(kc, qa, panel, j % RNN_QGEMM_NR), sa, sw[j], accumulate);
-  }
+RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__scalar) {
+  (void)qa_stride, (void)ldc;
+  for (int j = 0; j < nc; j++) store(c + j, column_dot(kc, qa, w, j), sa[0], sw[j], accumulate);
+}
+
+/* w: columns 0-7 or 8-15 of a panel (the pairs of k still NR columns apart) */
+RNN_SCALAR_CODE
+RNN_QGEMM_KERNEL(rnn_qgemm_4x8c2__scalar) {
+  for (int r = 0; r < 4; r++)
+    rnn_qgemm_1x16c2__scalar(nc, kc, qa + r * qa_stride, 0, sa + r, w, sw, c + r * ldc, 0, accumulate);
 }

@@ -61,7 +61,7 @@ static void run_case(int M, int N, int K, int accumulate) {
   /* scales first, then the row sums */
   int *q = malloc(sizeof(int) * (size_t)K), *qa = malloc(sizeof(int) * (size_t)M * K);
   float *sw = malloc(sizeof(float) * (size_t)N), *sa = malloc(sizeof(float) * (size_t)M);
-  const int Np = (N + 7) / 8 * 8;
+  const int Np = (N + 15) / 16 * 16;
   int layout_ok = 1;
   for (int n = 0; n < N; n++) {
     sw[n] = ref_quantize(K, w + (size_t)n * K, q);
@@ -69,9 +69,9 @@ static void run_case(int M, int N, int K, int accumulate) {
     for (int k = 0; k < K; k++) sum += q[k];
     layout_ok &= memcmp(&sw[n], (float *)packed + n, 4) == 0;
     layout_ok &= ((int32_t *)packed)[Np + n] == sum;
-    const int Kp = (K + 7) / 8 * 8;
-    const int8_t *qw = (const int8_t *)packed + (size_t)Np * 8 + (size_t)(n / 4) * Kp * 4;
-    for (int k = 0; k < K; k++) layout_ok &= qw[(k / 8) * 32 + (n % 4) * 8 + k % 8] == q[k];
+    const int Kp = (K + 3) / 4 * 4;
+    const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)Np * 8) + (size_t)(n / 16) * Kp * 16;
+    for (int k = 0; k < K; k++) layout_ok &= qw[(k / 2) * 32 + (n % 16) * 2 + k % 2] == q[k];
   }
   check(layout_ok, "pack layout", M, N, K);
   for (int m = 0; m < M; m++) sa[m] = ref_quantize(K, a + (size_t)m * K, qa + (size_t)m * K);
