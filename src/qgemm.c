@@ -87,7 +87,15 @@ size_t rnn_qgemm_workspace_size(int K) {
   const size_t row = (size_t)padded_k(K) * sizeof(int16_t);
   size_t rows = (256 << 10) / row;
   rows = rows < 1 ? 1 : rows > MB ? MB : rows;
-  return SA_BYTES + rows * row;
+  return SA_BYTES + (rows + 4) * row; /* + 4 rows to interleave from */
+}
+
+/* Rows r0..r3 of qa (Kp each) as 4x8c2 takes them: per pair of k, the 4
+ * rows' pairs side by side ([Kp / 2][4][2]), so the kernel's 4 broadcasts
+ * are at fixed offsets (no address arithmetic per row in its loop). */
+static void interleave4(int Kp, const int16_t *rows, int16_t *quad) {
+  for (int p = 0; p < Kp / 2; p++)
+    for (int r = 0; r < 4; r++) memcpy(quad + 8 * p + 2 * r, rows + (size_t)r * Kp + 2 * p, 2 * sizeof(int16_t));
 }
 
 void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed,
@@ -97,15 +105,18 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
   const float *sw = packed;
   const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)padded_n(N) * 8);
   float *sa = ws;
-  int16_t *qa = (int16_t *)((char *)ws + SA_BYTES);
-  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t));
+  int16_t *tmp = (int16_t *)((char *)ws + SA_BYTES), *qa = tmp + 4 * (size_t)Kp;
+  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t)) - 4;
   const int mb = room > MB ? MB : (int)room;
   for (int m0 = 0; m0 < M; m0 += mb) {
     const int n = M - m0 < mb ? M - m0 : mb;
+    /* quads of rows interleaved for 4x8c2, the rest (n % 4) plain */
     for (int r = 0; r < n; r++) {
-      int16_t *row = qa + (size_t)r * Kp;
+      const int quad = r < n / 4 * 4;
+      int16_t *row = quad ? tmp + (size_t)(r % 4) * Kp : qa + (size_t)r * Kp;
       sa[r] = rnn_quantize_row(K, a + (m0 + r) * lda, row);
       memset(row + K, 0, (size_t)(Kp - K) * sizeof(int16_t));
+      if (quad && r % 4 == 3) interleave4(Kp, tmp, qa + (size_t)(r - 3) * Kp);
     }
     /* panel by panel: one panel (K = 256: 16 KB) stays in L1 while the
      * block's rows pass it, four at a time */
@@ -116,9 +127,9 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
       int r = 0;
       for (; r + 4 <= n; r += 4)
         for (int h = 0; h < nc; h += 8)
-          qgemm_4x8(nc - h < 8 ? nc - h : 8, Kp, qa + (size_t)r * Kp, Kp, sa + r, panel + h * RNN_QGEMM_KR, sw + j + h,
+          qgemm_4x8(nc - h < 8 ? nc - h : 8, Kp, qa + (size_t)r * Kp, sa + r, panel + h * RNN_QGEMM_KR, sw + j + h,
                     cj + r * ldc + h, ldc, accumulate);
-      for (; r < n; r++) qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, Kp, sa + r, panel, sw + j, cj + r * ldc, ldc, accumulate);
+      for (; r < n; r++) qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, sa + r, panel, sw + j, cj + r * ldc, ldc, accumulate);
     }
   }
 }

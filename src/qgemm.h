@@ -27,8 +27,9 @@
  *   Weight-stationary: a broadcast pair (qa[k], qa[k+1]) times one v128 of
  *   the panel gives 4 columns' partial sums in the 4 int32 lanes, so the
  *   accumulators are the outputs (no cross-lane sums).
- * QUANTIZED A (in the caller's workspace): rows of Kp int16 (values in
- * [-127, 127], zero past K), then the M row scales sa.
+ * QUANTIZED A (in the caller's workspace): the row scales sa, then rows of
+ * Kp int16 (values in [-127, 127], zero past K); the 4x8c2 kernel's rows
+ * four by four interleaved by pairs of k ([Kp / 2][4][2]).
  *
  * Kernels are named by tile and ISA (XNNPACK style), a scalar reference
  * beside each SIMD one: rnn_qgemm_1x16c2__{scalar,wasmsimd} (1 row of A
@@ -76,12 +77,12 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
                       float *c, ptrdiff_t ldc, int accumulate, void *ws, size_t ws_bytes);
 
 /* Microkernel contract: kc = Kp (a multiple of KP), qa MR rows of kc int16
- * (row stride qa_stride elements, scales sa[0..MR)), w one panel (kc * NR
+ * (1x16: one row; 4x8: four interleaved as above; scales sa[0..MR)), w one panel (kc * NR
  * int16), sw its NR scales, nc in 1..NR columns stored to c (row stride ldc). */
-typedef void (*rnn_qgemm_ukernel)(int nc, int kc, const int16_t *qa, ptrdiff_t qa_stride, const float *sa,
+typedef void (*rnn_qgemm_ukernel)(int nc, int kc, const int16_t *qa, const float *sa,
                                   const int16_t *w, const float *sw, float *c, ptrdiff_t ldc, int accumulate);
 #define RNN_QGEMM_KERNEL(name)                                                                     \
-  void name(int nc, int kc, const int16_t *qa, ptrdiff_t qa_stride, const float *sa, const int16_t *w, \
+  void name(int nc, int kc, const int16_t *qa, const float *sa, const int16_t *w, \
             const float *sw, float *c, ptrdiff_t ldc, int accumulate)
 RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__scalar);
 RNN_QGEMM_KERNEL(rnn_qgemm_4x8c2__scalar);

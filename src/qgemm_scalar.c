@@ -27,13 +27,20 @@ RNN_SCALAR_CODE static void store(float *c, int32_t acc, float sa, float sw, int
 
 RNN_SCALAR_CODE
 RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__scalar) {
-  (void)qa_stride, (void)ldc;
+  (void)ldc;
   for (int j = 0; j < nc; j++) store(c + j, column_dot(kc, qa, w, j), sa[0], sw[j], accumulate);
 }
 
-/* w: columns 0-7 or 8-15 of a panel (the pairs of k still NR columns apart) */
+/* w: columns 0-7 or 8-15 of a panel (the pairs of k still NR columns
+ * apart); qa: 4 rows interleaved by pairs of k, [kc / 2][4][2] */
 RNN_SCALAR_CODE
 RNN_QGEMM_KERNEL(rnn_qgemm_4x8c2__scalar) {
   for (int r = 0; r < 4; r++)
-    rnn_qgemm_1x16c2__scalar(nc, kc, qa + r * qa_stride, 0, sa + r, w, sw, c + r * ldc, 0, accumulate);
+    for (int j = 0; j < nc; j++) {
+      int32_t acc = 0;
+      for (int p = 0; p < kc / RNN_QGEMM_KR; p++)
+        for (int i = 0; i < RNN_QGEMM_KR; i++)
+          acc += qa[p * 4 * RNN_QGEMM_KR + r * RNN_QGEMM_KR + i] * w[p * RNN_QGEMM_NR * RNN_QGEMM_KR + j * RNN_QGEMM_KR + i];
+      store(c + r * ldc + j, acc, sa[r], sw[j], accumulate);
+    }
 }
