@@ -1,4 +1,5 @@
-// node bench/int8.mjs [--scalar] (ROUNDS=21): int8 against float32 inference in
+// node bench/int8.mjs [--build simd|relaxed|scalar] (ROUNDS=21; the relaxed build
+// needs node --experimental-wasm-relaxed-simd): int8 against float32 inference in
 // one process, alternating rounds (a shared machine's drift hits both alike).
 // W4: LSTM H256 forward, batch 32, 64 steps, input 32 (ms per call).
 // W5: LSTM H256 stream step, batch 1, input 32 (us per step: 1000 steps a call).
@@ -7,7 +8,9 @@
 import { uniform } from './peers/common.mjs';
 import { init } from '../dist/index.js';
 
-const rnn = await init({ simd: !process.argv.includes('--scalar') });
+const at = process.argv.indexOf('--build');
+const build = at > 0 ? process.argv[at + 1] : process.argv.includes('--scalar') ? 'scalar' : 'simd';
+const rnn = await init({ build });
 const rounds = Number(process.env.ROUNDS ?? 21);
 
 function workloads(quantized) {
@@ -27,7 +30,7 @@ function workloads(quantized) {
 const f32 = workloads(false), i8 = workloads(true);
 const med = (x) => [...x].sort((p, q) => p - q)[x.length >> 1];
 const min = (x) => Math.min(...x);
-console.log(`${process.argv.includes('--scalar') ? 'scalar' : 'SIMD128'} build, ${rounds} alternating rounds; W4 ms per call, W5 us per step`);
+console.log(`${rnn.build} build, ${rounds} alternating rounds; W4 ms per call, W5 us per step`);
 for (const w of ['W4', 'W5']) {
   const r = { f32: [], i8: [], cpu_f32: [], cpu_i8: [] };
   for (let i = 0; i < 3; i++) f32[w](), i8[w]();
