@@ -9,14 +9,17 @@
 
 #ifdef __wasm_simd128__
 static rnn_qgemm_ukernel qgemm_1x16 = rnn_qgemm_1x16c2__wasmsimd, qgemm_4x8 = rnn_qgemm_4x8c2__wasmsimd;
+static rnn_qgemm2_ukernel qgemm2_1x16 = rnn_qgemm2_1x16c2__wasmsimd;
 #else
 static rnn_qgemm_ukernel qgemm_1x16 = rnn_qgemm_1x16c2__scalar, qgemm_4x8 = rnn_qgemm_4x8c2__scalar;
+static rnn_qgemm2_ukernel qgemm2_1x16 = rnn_qgemm2_1x16c2__scalar;
 #endif
 
 void rnn_qgemm_use_scalar(int force_scalar) {
 #ifdef __wasm_simd128__
   qgemm_1x16 = force_scalar ? rnn_qgemm_1x16c2__scalar : rnn_qgemm_1x16c2__wasmsimd;
   qgemm_4x8 = force_scalar ? rnn_qgemm_4x8c2__scalar : rnn_qgemm_4x8c2__wasmsimd;
+  qgemm2_1x16 = force_scalar ? rnn_qgemm2_1x16c2__scalar : rnn_qgemm2_1x16c2__wasmsimd;
 #else
   (void)force_scalar;
 #endif
@@ -132,6 +135,24 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
       for (; r < n; r++) qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, sa + r, panel, sw + j, cj + r * ldc, ldc, accumulate);
     }
   }
+}
+
+void rnn_qgemv2_packed(int N, int K1, const float *a1, const void *packed1, int K2, const float *a2,
+                       const void *packed2, const float *bias, float *c, void *ws, size_t ws_bytes) {
+  (void)ws_bytes;
+  if (N <= 0 || K1 <= 0 || K2 <= 0) return;
+  const int Kp1 = padded_k(K1), Kp2 = padded_k(K2);
+  const size_t skip = (size_t)padded_n(N) * 8; /* the scales and row sums before the panels */
+  const float *sw1 = packed1, *sw2 = packed2;
+  const int16_t *qw1 = (const int16_t *)((const char *)packed1 + skip),
+                *qw2 = (const int16_t *)((const char *)packed2 + skip);
+  int16_t *q1 = (int16_t *)((char *)ws + SA_BYTES), *q2 = q1 + Kp1;
+  const float s1 = rnn_quantize_row(K1, a1, q1), s2 = rnn_quantize_row(K2, a2, q2);
+  memset(q1 + K1, 0, (size_t)(Kp1 - K1) * sizeof(int16_t));
+  memset(q2 + K2, 0, (size_t)(Kp2 - K2) * sizeof(int16_t));
+  for (int j = 0; j < N; j += RNN_QGEMM_NR)
+    qgemm2_1x16(N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR, Kp1, q1, s1, qw1 + (size_t)j * Kp1, sw1 + j, Kp2, q2,
+                s2, qw2 + (size_t)j * Kp2, sw2 + j, bias ? bias + j : NULL, c + j);
 }
 
 RNN_SMALL_FILE_BEGIN

@@ -91,6 +91,26 @@ RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__wasmsimd);
 RNN_QGEMM_KERNEL(rnn_qgemm_4x8c2__wasmsimd);
 #endif
 
+/* One row of two products and a bias, the batch-1 stream step's [x, 1, h]:
+ * c[0..N) = bias + a1 * W1^T + a2 * W2^T (bias may be NULL), each part
+ * quantized on its own; bitwise what rnn_qgemm_packed gives on c = bias,
+ * then a1 accumulating, then a2 accumulating, in one pass over the panels.
+ * ws as rnn_qgemm_packed's for the wider of K1, K2. */
+void rnn_qgemv2_packed(int N, int K1, const float *a1, const void *packed1, int K2, const float *a2,
+                       const void *packed2, const float *bias, float *c, void *ws, size_t ws_bytes);
+
+/* Its kernel: the 1x16 kernel over panel w1 (kc = k1) then w2, in one call. */
+#define RNN_QGEMM2_KERNEL(name)                                                                          \
+  void name(int nc, int k1, const int16_t *q1, float s1, const int16_t *w1, const float *sw1, int k2,     \
+            const int16_t *q2, float s2, const int16_t *w2, const float *sw2, const float *bias, float *c)
+typedef void (*rnn_qgemm2_ukernel)(int nc, int k1, const int16_t *q1, float s1, const int16_t *w1,
+                                   const float *sw1, int k2, const int16_t *q2, float s2, const int16_t *w2,
+                                   const float *sw2, const float *bias, float *c);
+RNN_QGEMM2_KERNEL(rnn_qgemm2_1x16c2__scalar);
+#ifdef __wasm_simd128__
+RNN_QGEMM2_KERNEL(rnn_qgemm2_1x16c2__wasmsimd);
+#endif
+
 /* Tests and benchmarks: force the scalar kernels (1) or restore the default. */
 void rnn_qgemm_use_scalar(int force_scalar);
 

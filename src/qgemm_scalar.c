@@ -31,6 +31,14 @@ RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__scalar) {
   for (int j = 0; j < nc; j++) store(c + j, column_dot(kc, qa, w, j), sa[0], sw[j], accumulate);
 }
 
+RNN_SCALAR_CODE
+RNN_QGEMM2_KERNEL(rnn_qgemm2_1x16c2__scalar) {
+  if (bias)
+    for (int j = 0; j < nc; j++) c[j] = bias[j];
+  rnn_qgemm_1x16c2__scalar(nc, k1, q1, &s1, w1, sw1, c, 0, bias != NULL);
+  rnn_qgemm_1x16c2__scalar(nc, k2, q2, &s2, w2, sw2, c, 0, 1);
+}
+
 /* w: columns 0-7 or 8-15 of a panel (the pairs of k still NR columns
  * apart); qa: 4 rows interleaved by pairs of k, [kc / 2][4][2] */
 RNN_SCALAR_CODE

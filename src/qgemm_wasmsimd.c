@@ -13,6 +13,8 @@
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 
+#include <string.h>
+
 #include "flush.h"
 
 #define DOT_ADD(acc, a, w) wasm_i32x4_add((acc), wasm_i32x4_dot_i16x8((a), (w)))
@@ -38,8 +40,9 @@ __attribute__((noinline)) static void store_partial(float *c, int nc, int nv, co
   for (int j = 0; j < nc; j++) c[j] = rnn_flush(accumulate ? c[j] + tile[j] : tile[j]);
 }
 
-RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__wasmsimd) {
-  (void)ldc;
+/* One row by one panel: the body of the 1x16 kernels. */
+static inline __attribute__((always_inline)) void row16(int nc, int kc, const int16_t *qa, float sa, const int16_t *w,
+                                                        const float *sw, float *c, int accumulate) {
   v128_t c0 = wasm_i32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
   const int16_t *const qa_end = qa + kc;
   do {
@@ -58,14 +61,28 @@ RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__wasmsimd) {
   } while (qa != qa_end);
   if (nc < RNN_QGEMM_NR) {
     const v128_t acc[4] = {c0, c1, c2, c3};
-    store_partial(c, nc, 4, acc, sa[0], sw, accumulate);
+    store_partial(c, nc, 4, acc, sa, sw, accumulate);
     return;
   }
-  const v128_t vsa = wasm_f32x4_splat(sa[0]);
+  const v128_t vsa = wasm_f32x4_splat(sa);
   store4(c, c0, vsa, sw, accumulate);
   store4(c + 4, c1, vsa, sw + 4, accumulate);
   store4(c + 8, c2, vsa, sw + 8, accumulate);
   store4(c + 12, c3, vsa, sw + 12, accumulate);
+}
+
+RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__wasmsimd) {
+  (void)ldc;
+  row16(nc, kc, qa, sa[0], w, sw, c, accumulate);
+}
+
+RNN_QGEMM2_KERNEL(rnn_qgemm2_1x16c2__wasmsimd) {
+  if (bias && nc == RNN_QGEMM_NR)
+    for (int i = 0; i < RNN_QGEMM_NR; i += 4) wasm_v128_store(c + i, wasm_v128_load(bias + i));
+  else if (bias)
+    memcpy(c, bias, (size_t)nc * sizeof(float));
+  row16(nc, k1, q1, s1, w1, sw1, c, bias != NULL);
+  row16(nc, k2, q2, s2, w2, sw2, c, 1);
 }
 
 /* Half a panel (8 columns: 2 v128 per pair of k) by 4 rows: 8 accumulators.
