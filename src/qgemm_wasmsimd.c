@@ -5,9 +5,13 @@
  * i32x4.dot_i16x8_s (pmaddwd) against each v128 of the panel (4 columns x 2
  * k) adds 4 columns' products into 4 int32 lanes: 16 columns are 4
  * accumulators, which are the outputs. V8 keeps 15 v128 registers free: the
- * 1-row kernel (4 accumulators) unrolls two pairs of k, the 2-row kernel (8
- * accumulators, each panel load used twice) takes one pair per iteration;
- * more would spill. Compiles to nothing without -msimd128. */
+ * 1-row kernel (4 accumulators) unrolls two pairs of k, the 4-row kernel (8
+ * accumulators, each panel load used four times) takes one pair per
+ * iteration; more spilled.
+ * Cost under V8 (x64, node --print-wasm-code): per 8 products one pmaddwd,
+ * one paddd and a load; the loops run 3.6 instructions per pmaddwd
+ * (broadcasts, loop and stack check included), bound by instructions issued
+ * rather than by pmaddwd's two a cycle. Compiles to nothing without -msimd128. */
 #include "qgemm.h"
 
 #ifdef __wasm_simd128__
