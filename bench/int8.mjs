@@ -11,6 +11,7 @@ import { init } from '../dist/index.js';
 const at = process.argv.indexOf('--build');
 const build = at > 0 ? process.argv[at + 1] : process.argv.includes('--scalar') ? 'scalar' : 'simd';
 const rnn = await init({ build });
+await rnn.loadInt8();
 const rounds = Number(process.env.ROUNDS ?? 21);
 
 function workloads(quantized) {

@@ -70,6 +70,7 @@ function detect() {
 const { score, seconds: streamSeconds } = detect();
 let int8 = {};
 if (flags.int8) { // the same stream with int8 weights (sigma is re-measured the same way)
+  await rnn.loadInt8(); // the int8 code, fetched on first use
   model.quantize();
   const q = evaluateAlarms(detect().score, flags.threshold, nab);
   model.dequantize();

@@ -84,6 +84,7 @@ function validationLoss() {
 const valLoss = validationLoss();
 let valLossInt8; // --int8: the same with int8 weights (model.quantize())
 if (flags.int8) {
+  await rnn.loadInt8(); // the int8 code, fetched on first use
   model.quantize();
   valLossInt8 = validationLoss();
   model.dequantize();

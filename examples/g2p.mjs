@@ -119,6 +119,7 @@ console.log(`beam ${CONFIG.beamWidth}: word_acc=${beam.wordAcc.toFixed(4)} per=$
 // --int8: the same held-out words decoded with int8 weights (model.quantize())
 let int8 = '';
 if (process.argv.includes('--int8')) {
+  await rnn.loadInt8(); // the int8 code, fetched on first use
   model.quantize();
   const g = evaluate((src) => model.greedy(src, { maxLength: 30 }), 256);
   const b = evaluate((src) => model.beamSearch(src, { beamWidth: CONFIG.beamWidth, maxLength: 30 }), 64);

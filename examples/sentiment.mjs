@@ -98,6 +98,7 @@ function accuracy(model, indices, chunk = 100) {
 
 if (loaded) {
   const { model } = loaded, val = accuracy(model, split.val), test = accuracy(model, split.test);
+  if (flags.int8) await rnn.loadInt8(); // the int8 code, fetched on first use
   const int8 = flags.int8 ? { test_acc_int8: accuracy(model.quantize(), split.test), val_acc_int8: accuracy(model, split.val) } : {};
   console.log(`${flags.load}: val_acc ${fmt(val)} test_acc ${fmt(test)}${flags.int8 ? ` (int8: ${fmt(int8.val_acc_int8)}, ${fmt(int8.test_acc_int8)})` : ''}`);
   finalLine({ test_acc: test, val_acc: val, ...int8 });

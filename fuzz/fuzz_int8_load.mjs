@@ -14,6 +14,7 @@ import { init, RnnError } from '../dist/index.js';
 import { makeRng, mutateBytes, mutateHeader } from './fuzz_safetensors.mjs';
 
 const rnn = await init();
+await rnn.loadInt8();
 const CODES = new Set(['FORMAT', 'UNSUPPORTED', 'SHAPE', 'DTYPE', 'INVALID_ARGUMENT']);
 
 function models() {

@@ -83,11 +83,10 @@ export class ParamModule extends WasmHandle {
     return this;
   }
 
-  /** stateDict() with a quantized module's weights as I8 '<name>' and F32 '<name>.scale' (safetensors-ready). */
+  /** stateDict(), of a quantized module as int8 files hold it (js/int8.js; safetensors-ready). */
   quantizedStateDict() {
     const sd = this.stateDict();
-    if (this.quantized) for (const t of this._tensorTable()) if (isWeight(t)) toInt8(sd, t.name);
-    return sd;
+    return this.quantized ? this._core.int8.toInt8(sd, this._tensorTable()) : sd;
   }
 
   /** Copies of the accumulated gradients, same names as stateDict(). */
@@ -100,7 +99,7 @@ export class ParamModule extends WasmHandle {
    */
   loadStateDict(sd) {
     this._checkStateDict(sd);
-    const int8 = fromInt8(sd, '', this._quantizable && this._tensorTable());
+    const int8 = fromInt8(this, sd);
     sd = int8.sd;
     const table = this._tensorTable();
     const quantize = int8.found || this.quantized;
@@ -125,7 +124,7 @@ export class ParamModule extends WasmHandle {
     if (sd === null || typeof sd !== 'object') {
       throw new RnnError('INVALID_ARGUMENT', `loadStateDict needs an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
     }
-    sd = fromInt8(sd, prefix, this._quantizable && this._tensorTable()).sd;
+    sd = fromInt8(this, sd, prefix).sd;
     const table = this._tensorTable();
     const names = new Set(table.map((t) => t.name));
     const missing = table.filter((t) => !(t.name in sd)).map((t) => prefix + t.name);
@@ -152,46 +151,16 @@ export function refuseQuantized(modules, what) {
   if (q) throw new RnnError('STATE', `${what}: the ${q._what} is quantized (int8, inference only): dequantize() it to train`);
 }
 
-// int8 weights in state dicts: '<name>' I8 [rows, cols] and '<name>.scale'
-// F32 [rows], each value scale * q (the form quantize() leaves the values in).
+// int8 weights: their state-dict form lives in js/int8.js, which
+// rnn.loadInt8() loads (core.int8); without it an I8 tensor is refused.
 const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');
-
-function toInt8(sd, name) {
-  const { shape: [rows, cols], data } = sd[name];
-  const q = new Int8Array(data.length), scale = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const row = data.subarray(r * cols, (r + 1) * cols);
-    const s = scale[r] = Math.fround(row.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
-    if (s > 0) for (let k = 0; k < cols; k++) q[r * cols + k] = Math.round(row[k] / s);
+function fromInt8(module, sd, prefix = '') {
+  const int8 = module._core.int8;
+  if (int8) return int8.fromInt8(sd, prefix, module._quantizable && module._tensorTable());
+  if (sd && typeof sd === 'object' && Object.values(sd).some((e) => e?.data instanceof Int8Array)) {
+    throw new RnnError('STATE', `${module._what}.loadStateDict: int8 weights need the int8 code: call await rnn.loadInt8() first`);
   }
-  sd[name] = { dtype: 'I8', shape: [rows, cols], data: q };
-  sd[name + '.scale'] = { dtype: 'F32', shape: [rows], data: scale };
-}
-
-// sd with its int8 weights as float32 values ({ sd, found }); table: the
-// module's tensors when it takes int8 weights (else I8 data is left to fail
-// the dtype check).
-function fromInt8(sd, prefix = '', table) {
-  if (!table || !sd || typeof sd !== 'object') return { sd, found: false };
-  const out = { ...sd };
-  let found = false;
-  for (const t of table) {
-    const e = sd[t.name], scale = sd[t.name + '.scale'];
-    if (!isWeight(t) || !(e?.data instanceof Int8Array)) continue;
-    const what = `int8 tensor '${prefix}${t.name}'`;
-    if (!scale) throw new RnnError('FORMAT', `${what} has no '${prefix}${t.name}.scale'`);
-    checkTensor(scale, `'${prefix}${t.name}.scale'`, [t.shape[0]]);
-    if (!scale.data.every((s) => s >= 0 && s < Infinity)) throw new RnnError('FORMAT', `'${prefix}${t.name}.scale' holds a negative or non-finite scale`);
-    if (!Array.isArray(e.shape) || e.shape.join() !== t.shape.join() || e.data.length !== numel(t.shape)) {
-      throw new RnnError('SHAPE', `${what} has shape [${e.shape}], expected [${t.shape}]`);
-    }
-    const cols = e.shape[1], v = new Float32Array(e.data.length);
-    for (let i = 0; i < v.length; i++) v[i] = e.data[i] * scale.data[Math.floor(i / cols)];
-    out[t.name] = { shape: e.shape, data: v };
-    delete out[t.name + '.scale'];
-    found = true;
-  }
-  return { sd: out, found };
+  return { sd, found: false };
 }
 
 // The tensor table of an rnn_params, once per module: it never changes.

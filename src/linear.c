@@ -101,8 +101,8 @@ static int pack_weights(rnn_linear *l) {
   if (l->packed_version == l->params.version) return RNN_OK;
   const float *w = l->params.values;
   if (l->params.quantized) {
-    const size_t ws_bytes = rnn_qgemm_workspace_size(l->in);
-    int st = rnn_qblock_reserve(&l->q, &l->qcap, rnn_qgemm_packed_size(l->in, l->out));
+    const size_t ws_bytes = rnn_int8.workspace_size(l->in);
+    int st = rnn_qblock_reserve(&l->q, &l->qcap, rnn_int8.packed_size(l->in, l->out));
     if (!st && ws_bytes > l->ws_floats * sizeof(float)) {
       float *ws = malloc(ws_bytes);
       if (!ws) return rnn_fail(RNN_E_NOMEM, "out of memory for the int8 workspace");
@@ -110,7 +110,7 @@ static int pack_weights(rnn_linear *l) {
       l->ws = ws, l->ws_floats = ws_bytes / sizeof(float);
     }
     if (st) return st;
-    rnn_qgemm_pack(l->in, l->out, weight_at, l, l->q);
+    rnn_int8.pack(l->in, l->out, weight_at, l, l->q);
     l->packed_version = l->params.version;
     return RNN_OK;
   }
@@ -152,7 +152,7 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
       for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * O, b, (size_t)O * sizeof(float));
     }
     if (l->params.quantized)
-      rnn_qgemm_packed(rows, O, I, l->x, I, l->q, y, O, l->bias, l->ws, l->ws_floats * sizeof(float));
+      rnn_int8.packed(rows, O, I, l->x, I, l->q, y, O, l->bias, l->ws, l->ws_floats * sizeof(float));
     else
       rnn_gemm_packed(rows, O, I, l->x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
   }

@@ -5,7 +5,6 @@
 #include "rnn_internal.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,7 +142,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
       for (int k = 0; k < 5; k++) {
         if (!parts[k].present) continue;
         char name[32];
-        snprintf(name, sizeof name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
+        rnn_format(name, sizeof name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
         *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
                                         parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
@@ -230,7 +229,7 @@ RNN_SMALL static float row_weight(const void *ctx, int k, int n) {
  * before: the r, z rows, W_hn apart) and W_hr, in one block. */
 RNN_COLD static int pack_quantized(rnn_model *m) {
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout, before = m->cfg.reset_before;
-#define QSIZE(K, N) ((rnn_qgemm_packed_size(K, N) + 15) & ~(size_t)15)
+#define QSIZE(K, N) ((rnn_int8.packed_size(K, N) + 15) & ~(size_t)15)
   size_t bytes = 16;
   for (int k = 0; k < m->L * m->D; k++) {
     const rnn_direction *dir = &m->dirs[k];
@@ -248,7 +247,7 @@ RNN_COLD static int pack_quantized(rnn_model *m) {
 #define QPACK(slot, off, r0, N, K)                                   \
   do {                                                               \
     const rows_source src = {v + (off) + (size_t)(r0) * (K), (K)};   \
-    rnn_qgemm_pack((K), (N), row_weight, &src, q);                   \
+    rnn_int8.pack((K), (N), row_weight, &src, q);                   \
     slot = q, q += QSIZE(K, N);                                      \
   } while (0)
     QPACK(dir->q_ih, dir->w_ih, 0, GH, dir->in_dim);
@@ -319,7 +318,7 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const uint64_t ws_sgemm = rnn_gemm_workspace_size((int)rows, maxn);
   uint64_t ws_packed = rnn_gemm_packed_workspace_size();
   if (m->params.quantized) { /* int8 products quantize A there */
-    const uint64_t ws_q = rnn_qgemm_workspace_size(maxn) / sizeof(float) + 1;
+    const uint64_t ws_q = rnn_int8.workspace_size(maxn) / sizeof(float) + 1;
     if (ws_q > ws_packed) ws_packed = ws_q;
   }
   const uint64_t ws64 = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;

@@ -8,22 +8,31 @@
 #include <string.h>
 
 #ifdef __wasm_simd128__
-static rnn_qgemm_ukernel qgemm_1x16 = rnn_qgemm_1x16c2__wasmsimd, qgemm_4x8 = rnn_qgemm_4x8c2__wasmsimd;
-static rnn_qgemm2_ukernel qgemm2_1x16 = rnn_qgemm2_1x16c2__wasmsimd;
+#define DEFAULT_1X16 rnn_qgemm_1x16c2__wasmsimd
+#define DEFAULT_4X8 rnn_qgemm_4x8c2__wasmsimd
+#define DEFAULT2_1X16 rnn_qgemm2_1x16c2__wasmsimd
 #else
-static rnn_qgemm_ukernel qgemm_1x16 = rnn_qgemm_1x16c2__scalar, qgemm_4x8 = rnn_qgemm_4x8c2__scalar;
-static rnn_qgemm2_ukernel qgemm2_1x16 = rnn_qgemm2_1x16c2__scalar;
+#define DEFAULT_1X16 rnn_qgemm_1x16c2__scalar
+#define DEFAULT_4X8 rnn_qgemm_4x8c2__scalar
+#define DEFAULT2_1X16 rnn_qgemm2_1x16c2__scalar
 #endif
 
-void rnn_qgemm_use_scalar(int force_scalar) {
-#ifdef __wasm_simd128__
-  qgemm_1x16 = force_scalar ? rnn_qgemm_1x16c2__scalar : rnn_qgemm_1x16c2__wasmsimd;
-  qgemm_4x8 = force_scalar ? rnn_qgemm_4x8c2__scalar : rnn_qgemm_4x8c2__wasmsimd;
-  qgemm2_1x16 = force_scalar ? rnn_qgemm2_1x16c2__scalar : rnn_qgemm2_1x16c2__wasmsimd;
+#ifdef RNN_INT8_MODULE
+/* rnn-int8*.wasm (build.sh) holds no variable: its data would land on the
+ * engine's memory. The kernels are the build's. */
+#define qgemm_1x16 DEFAULT_1X16
+#define qgemm_4x8 DEFAULT_4X8
+#define qgemm2_1x16 DEFAULT2_1X16
 #else
-  (void)force_scalar;
-#endif
+static rnn_qgemm_ukernel qgemm_1x16 = DEFAULT_1X16, qgemm_4x8 = DEFAULT_4X8;
+static rnn_qgemm2_ukernel qgemm2_1x16 = DEFAULT2_1X16;
+
+void rnn_qgemm_use_scalar(int force_scalar) {
+  qgemm_1x16 = force_scalar ? rnn_qgemm_1x16c2__scalar : DEFAULT_1X16;
+  qgemm_4x8 = force_scalar ? rnn_qgemm_4x8c2__scalar : DEFAULT_4X8;
+  qgemm2_1x16 = force_scalar ? rnn_qgemm2_1x16c2__scalar : DEFAULT2_1X16;
 }
+#endif
 
 #define MB 64         /* rows of A quantized at a time */
 #define SA_BYTES 256  /* the block's row scales, before its rows */
@@ -41,6 +50,16 @@ static inline float row_scale(float amax, float *inv) {
   }
   *inv = 127.0f / amax;
   return rnn_flush(amax / 127.0f);
+}
+
+/* A weight row's scale: row_scale rounded to bfloat16 (rnn_bf16, so int8
+ * files store it in 2 bytes exactly) and 1 / scale. |v| / scale stays
+ * below 127.5 (the rounding moves the scale by at most 2^-9), and a row of
+ * scale * q values gets the same scale and q again. */
+static inline float weight_scale(float amax, float *inv) {
+  const float s = rnn_bf16(row_scale(amax, inv));
+  *inv = s > 0.0f ? 1.0f / s : 0.0f;
+  return s;
 }
 
 static inline int16_t quantize(float v, float inv) { return (int16_t)nearbyintf(v * inv); }
@@ -175,7 +194,7 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
       amax = amax < m ? m : amax;
       probe += v * 0.0f;
     }
-    sw[n] = probe != 0.0f ? NAN : row_scale(amax, &inv);
+    sw[n] = probe != 0.0f ? NAN : weight_scale(amax, &inv);
     if (probe != 0.0f) continue;
     int16_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
     int32_t sum = 0;
@@ -192,7 +211,7 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
 void rnn_qgemm_snap_row(int K, float *row) {
   float amax = 0.0f, inv;
   for (int k = 0; k < K; k++) amax = amax < fabsf(row[k]) ? fabsf(row[k]) : amax;
-  const float s = row_scale(amax, &inv);
+  const float s = weight_scale(amax, &inv);
   for (int k = 0; k < K; k++) row[k] = (float)quantize(row[k], inv) * s;
 }
 

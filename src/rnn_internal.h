@@ -33,6 +33,13 @@
 #define RNN_SMALL_FILE_END
 #endif
 
+/* snprintf for the conversions the engine uses: %d %s %zu %llu %g (status.c). */
+void rnn_format(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Records a failure message for rnn_last_error and returns status. */
 int rnn_fail(int status, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -65,6 +72,24 @@ struct rnn_params {
   unsigned version; /* moves on rnn_params_changed */
   int quantized;    /* rnn_params_quantize: forward products in int8 */
 };
+
+/* The int8 products (qgemm.h) as the engine calls them. In the shipped wasm
+ * engines (built with RNN_INT8_LAZY) qgemm*.c is a module of its own,
+ * rnn-int8*.wasm, which rnn.loadInt8() (js/int8.js) fetches on first use
+ * and hands over through rnn_int8_attach; until then rnn_int8.pack is NULL
+ * and quantizing fails with RNN_E_STATE. Elsewhere (C tests, fuzz targets,
+ * native builds) they are qgemm.c's functions. */
+typedef struct {
+  size_t (*packed_size)(int K, int N);
+  void (*pack)(int K, int N, rnn_pack_get get, const void *ctx, void *packed);
+  size_t (*workspace_size)(int K);
+  void (*packed)(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed, float *c,
+                 ptrdiff_t ldc, int accumulate, void *ws, size_t ws_bytes);
+  void (*snap_row)(int K, float *row);
+  void (*packed2)(int N, int K1, const float *a1, const void *packed1, int K2, const float *a2,
+                  const void *packed2, const float *bias, float *c, void *ws, size_t ws_bytes);
+} rnn_int8_ops;
+extern rnn_int8_ops rnn_int8;
 
 /* The check every backward of a quantizable module makes. */
 int rnn_params_trainable(const rnn_params *p, const char *what);
@@ -131,7 +156,7 @@ typedef struct {
 static inline void rnn_forward_product(const rnn_run *r, int M, int N, int K, const float *a,
                                        ptrdiff_t lda, const float *pk, const void *q, float *c,
                                        ptrdiff_t ldc, int accumulate) {
-  if (q) rnn_qgemm_packed(M, N, K, a, lda, q, c, ldc, accumulate, r->ws, r->ws_floats * sizeof(float));
+  if (q) rnn_int8.packed(M, N, K, a, lda, q, c, ldc, accumulate, r->ws, r->ws_floats * sizeof(float));
   else rnn_gemm_packed(M, N, K, a, lda, 1, pk, c, ldc, accumulate, r->ws, r->ws_floats);
 }
 

@@ -130,15 +130,15 @@ static void product(const void *stream, int N, int K, const float *a, ptrdiff_t 
   if (s->quantized) {
     const qproduct *q = packed;
     if (s->B == 1 && q->nx && q->nh) { /* one pass over the panels of both parts */
-      rnn_qgemv2_packed(N, q->nx, a, q->qx, q->nh, a + q->nx + q->nb, q->qh, q->nb ? q->bias : NULL, c, s->qws,
+      rnn_int8.packed2(N, q->nx, a, q->qx, q->nh, a + q->nx + q->nb, q->qh, q->nb ? q->bias : NULL, c, s->qws,
                         s->qws_bytes);
       return;
     }
     if (q->nb)
       for (int b = 0; b < s->B; b++) memcpy(c + b * ldc, q->bias, (size_t)N * sizeof(float));
-    if (q->nx) rnn_qgemm_packed(s->B, N, q->nx, a, lda, q->qx, c, ldc, q->nb, s->qws, s->qws_bytes);
+    if (q->nx) rnn_int8.packed(s->B, N, q->nx, a, lda, q->qx, c, ldc, q->nb, s->qws, s->qws_bytes);
     if (q->nh)
-      rnn_qgemm_packed(s->B, N, q->nh, a + q->nx + q->nb, lda, q->qh, c, ldc, q->nb || q->nx, s->qws,
+      rnn_int8.packed(s->B, N, q->nh, a + q->nx + q->nb, lda, q->qh, c, ldc, q->nb || q->nx, s->qws,
                        s->qws_bytes);
     return;
   }
@@ -201,8 +201,8 @@ RNN_SMALL static float shifted_weight(const void *ctx, int k, int n) {
 RNN_COLD static size_t qproduct_make(qproduct *q, char **p, int nx, int nb, int nh, int N,
                             rnn_pack_get get, const void *ctx) {
   const size_t nbias = QALIGN((size_t)nb * N * sizeof(float));
-  const size_t nqx = nx ? QALIGN(rnn_qgemm_packed_size(nx, N)) : 0;
-  const size_t nqh = nh ? QALIGN(rnn_qgemm_packed_size(nh, N)) : 0;
+  const size_t nqx = nx ? QALIGN(rnn_int8.packed_size(nx, N)) : 0;
+  const size_t nqh = nh ? QALIGN(rnn_int8.packed_size(nh, N)) : 0;
   if (!p) return nbias + nqx + nqh;
   *q = (qproduct){nx, nb, nh, NULL, NULL, NULL};
   if (nb) {
@@ -211,12 +211,12 @@ RNN_COLD static size_t qproduct_make(qproduct *q, char **p, int nx, int nb, int 
   }
   if (nx) {
     const shifted_source src = {get, ctx, 0};
-    rnn_qgemm_pack(nx, N, shifted_weight, &src, q->qx = *p);
+    rnn_int8.pack(nx, N, shifted_weight, &src, q->qx = *p);
     *p += nqx;
   }
   if (nh) {
     const shifted_source src = {get, ctx, nx + nb};
-    rnn_qgemm_pack(nh, N, shifted_weight, &src, q->qh = *p);
+    rnn_int8.pack(nh, N, shifted_weight, &src, q->qh = *p);
     *p += nqh;
   }
   return nbias + nqx + nqh;
@@ -249,7 +249,7 @@ RNN_COLD static size_t qproducts(rnn_stream *s, char *p) {
 RNN_COLD static int repack_quantized(rnn_stream *s) {
   const int widest = s->I > s->H ? s->I : s->H;
   const size_t head = QALIGN((size_t)s->L * 4 * sizeof(qproduct));
-  const size_t ws = QALIGN(rnn_qgemm_workspace_size(widest));
+  const size_t ws = QALIGN(rnn_int8.workspace_size(widest));
   const int st = rnn_qblock_reserve(&s->qblock, &s->qcap, 16 + head + ws + qproducts(s, NULL));
   if (st) return st;
   char *p = (char *)(((uintptr_t)s->qblock + 15) & ~(uintptr_t)15);

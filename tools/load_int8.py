@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Load rnn-wasm's int8 safetensors files into PyTorch.
 
-rnn-wasm's model.quantize() keeps each weight matrix as int8 with a float32
-scale per row (symmetric, value = scale * q); model.quantizedStateDict()
-writes it as the I8 tensor '<name>' [rows, cols] and the F32 tensor
-'<name>.scale' [rows], beside the float32 biases (docs/api.md, "int8").
+rnn-wasm's model.quantize() keeps each weight matrix as int8 with a bfloat16
+scale per row (symmetric, value = scale * q) and rounds the biases to
+bfloat16; model.quantizedStateDict() writes each weight as the I8 tensor
+'<name>' [rows, cols] and the BF16 tensor '<name>.scale' [rows], the biases
+as BF16 (docs/api.md, "int8"). Files with F32 / F16 scales and biases (the
+first int8 files) load too; every float comes out float32.
 
     import sys; sys.path.insert(0, 'tools')
     from load_int8 import dequantized_state_dict, load_int8_into
@@ -36,20 +38,21 @@ from load_safetensors import SafetensorsError, load_safetensors  # noqa: E402
 
 
 def dequantize(tensors):
-    """{name: Tensor} with every I8 '<name>' + F32 '<name>.scale' pair as one
-    float32 '<name>' = scale[:, None] * q (the other tensors as they are)."""
+    """{name: Tensor} with every I8 '<name>' + '<name>.scale' pair as one
+    float32 '<name>' = scale[:, None] * q, the other float tensors as float32."""
     out = {}
     for name, t in tensors.items():
         if name.endswith('.scale') and name[:-6] in tensors and tensors[name[:-6]].dtype == torch.int8:
             continue
         if t.dtype != torch.int8:
-            out[name] = t
+            out[name] = t.to(torch.float32) if t.is_floating_point() else t
             continue
         scale = tensors.get(name + '.scale')
         if scale is None:
             raise SafetensorsError(f"int8 tensor {name!r} has no {name + '.scale'!r}")
-        if t.dim() != 2 or scale.dtype != torch.float32 or list(scale.shape) != [t.shape[0]]:
-            raise SafetensorsError(f"{name + '.scale'!r} must be float32 [{t.shape[0]}], got {scale.dtype} {list(scale.shape)}")
+        if t.dim() != 2 or not scale.is_floating_point() or list(scale.shape) != [t.shape[0]]:
+            raise SafetensorsError(f"{name + '.scale'!r} must be floats [{t.shape[0]}], got {scale.dtype} {list(scale.shape)}")
+        scale = scale.to(torch.float32)
         if not bool(torch.isfinite(scale).all()) or bool((scale < 0).any()):
             raise SafetensorsError(f"{name + '.scale'!r} holds a negative or non-finite scale")
         out[name] = t.to(torch.float32) * scale[:, None]

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const n: number = dx.data.length + dh0.data.length + dc0.data.length;
   const g: StateDict = lstm.grads();
   lstm.loadStateDict(lstm.stateDict());
+  await rnn.loadInt8();
   const int8: boolean = lstm.quantize().quantized;
   lstm.loadStateDict(parseSafetensors(serializeSafetensors(lstm.quantizedStateDict())));
   lstm.dequantize();

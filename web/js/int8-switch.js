@@ -49,7 +49,12 @@ export function int8Switch(host, { rnn, target, testid, keep = true, onChange = 
     if (!keep) restore(t.model);
   }
 
-  box.addEventListener('change', () => {
+  box.addEventListener('change', async () => {
+    // the int8 code is fetched on first use (rnn.loadInt8(): a small wasm module and its JS)
+    if (box.checked) {
+      box.disabled = true;
+      try { await rnn.loadInt8(); } finally { box.disabled = false; }
+    }
     const t = target();
     if (t && box.checked) measure(t);
     else if (t && saved && keep) restore(t.model);
@@ -62,6 +67,7 @@ export function int8Switch(host, { rnn, target, testid, keep = true, onChange = 
     async withWeights(fn) {
       const t = target();
       if (!box.checked || !t || keep) return fn();
+      await rnn.loadInt8();
       saved = t.model.stateDict();
       t.model.quantize();
       try { return await fn(); } finally { restore(t.model); }

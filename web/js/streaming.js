@@ -60,6 +60,8 @@ export async function setup({ rnn }) {
   });
   async function measure() {
     if (state.running) return state.result;
+    if (int8.checked) await rnn.loadInt8(); // fetched on first use
+    if (state.running) return state.result;
     state.running = true;
     btn.disabled = true;
     const layer = new rnn.LSTM({ inputSize: IN, hiddenSize: H, seed: 9 });
