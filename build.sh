@@ -52,7 +52,8 @@ INT8_SRC=(src/qgemm.c src/qgemm_scalar.c src/qgemm_wasmsimd.c)
 ENGINE_SRC=()
 for f in "${LIB_SRC[@]}"; do [[ " ${INT8_SRC[*]} " == *" $f "* ]] || ENGINE_SRC+=("$f"); done
 # What rnn-int8*.wasm exports, in the order of rnn_int8_ops (rnn_internal.h).
-INT8_EXPORTS=(rnn_qgemm_packed_size rnn_qgemm_pack rnn_qgemm_workspace_size rnn_qgemm_packed rnn_qgemm_snap_row)
+INT8_EXPORTS=(rnn_qgemm_packed_size rnn_qgemm_pack rnn_qgemm_workspace_size rnn_qgemm_packed rnn_qgemm_snap_row
+  rnn_qgemv2_packed)
 GEMM_SRC=(src/gemm.c src/gemm_scalar.c src/gemm_wasmsimd.c src/parallel.c)
 # What rnn-relaxed-kernels.wasm exports and rnn-relaxed.wasm imports (gemm.h's RNN_KERNEL).
 RELAXED_KERNELS=(rnn_gemm_4x8__wasmsimd rnn_gemm_1x8__wasmsimd rnn_gemm_4x8_pa__wasmsimd rnn_gemv_1x28__wasmsimd)
@@ -188,6 +189,8 @@ build_bench() {
   printf '{ "type": "commonjs" }\n' > build/package.json
   emcc bench/gemm_bench.c "${GEMM_SRC[@]}" -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
     -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/gemm_bench.js
+  emcc bench/qgemm_bench.c "${GEMM_SRC[@]}" src/qgemm*.c -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
+    -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/qgemm_bench.js
 }
 
 # Native builds with sanitizers. Clang is preferred (the fuzz build needs it

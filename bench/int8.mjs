@@ -1,5 +1,8 @@
-// node bench/int8.mjs [--scalar] (ROUNDS=21): int8 against float32 inference in
-// one process, alternating rounds (a shared machine's drift hits both alike).
+// node bench/int8.mjs [--build simd|relaxed|scalar] (ROUNDS=21; the relaxed build
+// needs node --experimental-wasm-relaxed-simd) [--blocks]: int8 against float32
+// inference in one process, alternating rounds (a shared machine's drift hits
+// both alike); --blocks runs all of one side's rounds, then the other's (the
+// SIMD128 build's int8 W4 ran 15-20% slower right after a float32 forward).
 // W4: LSTM H256 forward, batch 32, 64 steps, input 32 (ms per call).
 // W5: LSTM H256 stream step, batch 1, input 32 (us per step: 1000 steps a call).
 // Prints medians and minimums of wall-clock and process CPU time, and the
@@ -7,7 +10,9 @@
 import { uniform } from './peers/common.mjs';
 import { init } from '../dist/index.js';
 
-const rnn = await init({ simd: !process.argv.includes('--scalar') });
+const at = process.argv.indexOf('--build');
+const build = at > 0 ? process.argv[at + 1] : process.argv.includes('--scalar') ? 'scalar' : 'simd';
+const rnn = await init({ build });
 await rnn.loadInt8();
 const rounds = Number(process.env.ROUNDS ?? 21);
 
@@ -28,18 +33,20 @@ function workloads(quantized) {
 const f32 = workloads(false), i8 = workloads(true);
 const med = (x) => [...x].sort((p, q) => p - q)[x.length >> 1];
 const min = (x) => Math.min(...x);
-console.log(`${process.argv.includes('--scalar') ? 'scalar' : 'SIMD128'} build, ${rounds} alternating rounds; W4 ms per call, W5 us per step`);
+console.log(`${rnn.build} build, ${rounds} ${process.argv.includes('--blocks') ? 'rounds a side, in blocks' : 'alternating rounds'}; W4 ms per call, W5 us per step`);
 for (const w of ['W4', 'W5']) {
   const r = { f32: [], i8: [], cpu_f32: [], cpu_i8: [] };
   for (let i = 0; i < 3; i++) f32[w](), i8[w]();
-  for (let k = 0; k < rounds; k++) {
-    for (const [name, f] of [['f32', f32[w]], ['i8', i8[w]]]) {
-      const c0 = process.cpuUsage(), t0 = performance.now();
-      f();
-      r[name].push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      r[`cpu_${name}`].push((c.user + c.system) / 1000);
-    }
+  const sides = [['f32', f32[w]], ['i8', i8[w]]];
+  const order = process.argv.includes('--blocks')
+    ? sides.flatMap((side) => Array(rounds).fill(side))
+    : Array.from({ length: rounds }, () => sides).flat();
+  for (const [name, f] of order) {
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    f();
+    r[name].push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    r[`cpu_${name}`].push((c.user + c.system) / 1000);
   }
   for (const kind of ['wall', 'cpu']) {
     const a = kind === 'wall' ? r.f32 : r.cpu_f32, b = kind === 'wall' ? r.i8 : r.cpu_i8;

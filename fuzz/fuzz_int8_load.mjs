@@ -9,7 +9,7 @@
 //   node fuzz/fuzz_int8_load.mjs [iterations=20000] [seed=1]
 //
 // tests/fuzz.test.mjs runs a bounded number of iterations.
-import { fileURLToPath } from 'node:url';
+import { runIfMain } from './cli.mjs';
 import { init, RnnError } from '../dist/index.js';
 import { makeRng, mutateBytes, mutateHeader } from './fuzz_safetensors.mjs';
 
@@ -63,8 +63,4 @@ export function fuzzInt8Load({ iterations = 2000, seed = 1 } = {}) {
   return counts;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const iterations = Number(process.argv[2] ?? 20000), seed = Number(process.argv[3] ?? 1);
-  const c = fuzzInt8Load({ iterations, seed });
-  console.log(`int8 loading: ${c.runs} mutated files: ${c.loaded} loaded and ran, ${c.rejected} rejected with a typed error, model unchanged`);
-}
+await runIfMain(import.meta.url, 'int8 loading', fuzzInt8Load, 20000);

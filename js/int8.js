@@ -3,7 +3,7 @@
 // built into rnn-int8.wasm, rnn-int8-scalar.wasm and rnn-int8-mt.wasm, one
 // per engine build) and the int8 form of state dicts.
 // The module runs on the engine's memory and calls back into the engine's
-// function table (rnn_qgemm_pack's weight readers); its five functions go
+// function table (rnn_qgemm_pack's weight readers); its functions (OPS) go
 // into that table too, and the engine calls them there (rnn_int8_attach).
 // It imports nothing: index.js hands it the few core functions it uses (lib),
 // since a static import shared with the core splits esbuild's chunks of the
@@ -19,7 +19,8 @@ function defaultUrl(file) {
 }
 
 // rnn_int8_ops's order (src/rnn_internal.h); build.sh exports these.
-const OPS = ['rnn_qgemm_packed_size', 'rnn_qgemm_pack', 'rnn_qgemm_workspace_size', 'rnn_qgemm_packed', 'rnn_qgemm_snap_row'];
+const OPS = ['rnn_qgemm_packed_size', 'rnn_qgemm_pack', 'rnn_qgemm_workspace_size', 'rnn_qgemm_packed', 'rnn_qgemm_snap_row',
+  'rnn_qgemv2_packed'];
 const STACK = 8192; // the module's C stack, a block of the engine's heap
 
 /** Loads the int8 module matching core's engine and hands it to the engine; core.int8 = this module. */

@@ -8,14 +8,15 @@
 rnn_int8_ops rnn_int8;
 #else
 rnn_int8_ops rnn_int8 = {rnn_qgemm_packed_size, rnn_qgemm_pack, rnn_qgemm_workspace_size,
-                         rnn_qgemm_packed, rnn_qgemm_snap_row};
+                         rnn_qgemm_packed, rnn_qgemm_snap_row, rnn_qgemv2_packed};
 #endif
 
 RNN_SMALL_FILE_BEGIN
 
 int rnn_int8_attach(const void *table) {
   const rnn_int8_ops *ops = table;
-  if (!ops || !ops->packed_size || !ops->pack || !ops->workspace_size || !ops->packed || !ops->snap_row)
+  if (!ops || !ops->packed_size || !ops->pack || !ops->workspace_size || !ops->packed || !ops->snap_row ||
+      !ops->packed2)
     return rnn_fail(RNN_E_INVALID, "rnn_int8_attach: every function is needed");
   rnn_int8 = *ops;
   return RNN_OK;

@@ -8,20 +8,29 @@
 #include <string.h>
 
 #ifdef __wasm_simd128__
-#define DEFAULT_QGEMV rnn_qgemv_1x8c8__wasmsimd
+#define DEFAULT_1X16 rnn_qgemm_1x16c2__wasmsimd
+#define DEFAULT_4X8 rnn_qgemm_4x8c2__wasmsimd
+#define DEFAULT2_1X16 rnn_qgemm2_1x16c2__wasmsimd
 #else
-#define DEFAULT_QGEMV rnn_qgemv_1x8c8__scalar
+#define DEFAULT_1X16 rnn_qgemm_1x16c2__scalar
+#define DEFAULT_4X8 rnn_qgemm_4x8c2__scalar
+#define DEFAULT2_1X16 rnn_qgemm2_1x16c2__scalar
 #endif
 
 #ifdef RNN_INT8_MODULE
 /* rnn-int8*.wasm (build.sh) holds no variable: its data would land on the
- * engine's memory. The kernel is the build's. */
-#define qgemv_1x8 DEFAULT_QGEMV
+ * engine's memory. The kernels are the build's. */
+#define qgemm_1x16 DEFAULT_1X16
+#define qgemm_4x8 DEFAULT_4X8
+#define qgemm2_1x16 DEFAULT2_1X16
 #else
-static rnn_qgemv_ukernel qgemv_1x8 = DEFAULT_QGEMV;
+static rnn_qgemm_ukernel qgemm_1x16 = DEFAULT_1X16, qgemm_4x8 = DEFAULT_4X8;
+static rnn_qgemm2_ukernel qgemm2_1x16 = DEFAULT2_1X16;
 
 void rnn_qgemm_use_scalar(int force_scalar) {
-  qgemv_1x8 = force_scalar ? rnn_qgemv_1x8c8__scalar : DEFAULT_QGEMV;
+  qgemm_1x16 = force_scalar ? rnn_qgemm_1x16c2__scalar : DEFAULT_1X16;
+  qgemm_4x8 = force_scalar ? rnn_qgemm_4x8c2__scalar : DEFAULT_4X8;
+  qgemm2_1x16 = force_scalar ? rnn_qgemm2_1x16c2__scalar : DEFAULT2_1X16;
 }
 #endif
 
@@ -29,8 +38,8 @@ void rnn_qgemm_use_scalar(int force_scalar) {
 #define SA_BYTES 256  /* the block's row scales, before its rows */
 #define ROUND(n, r) (((n) + (r) - 1) / (r) * (r))
 
-static int padded_k(int K) { return ROUND(K, RNN_QGEMM_KR); }
-static int padded_n(int N) { return ROUND(N, 2 * RNN_QGEMM_NR); }
+static int padded_k(int K) { return ROUND(K, RNN_QGEMM_KP); }
+static int padded_n(int N) { return ROUND(N, RNN_QGEMM_NR); }
 
 /* The scale of a row whose largest magnitude is amax, and 127 / amax; a row
  * below RNN_FLUSH_OPERAND counts as zeros (flush.h). */
@@ -100,7 +109,15 @@ size_t rnn_qgemm_workspace_size(int K) {
   const size_t row = (size_t)padded_k(K) * sizeof(int16_t);
   size_t rows = (256 << 10) / row;
   rows = rows < 1 ? 1 : rows > MB ? MB : rows;
-  return SA_BYTES + rows * row;
+  return SA_BYTES + (rows + 4) * row; /* + 4 rows to interleave from */
+}
+
+/* Rows r0..r3 of qa (Kp each) as 4x8c2 takes them: per pair of k, the 4
+ * rows' pairs side by side ([Kp / 2][4][2]), so the kernel's 4 broadcasts
+ * are at fixed offsets (no address arithmetic per row in its loop). */
+static void interleave4(int Kp, const int16_t *rows, int16_t *quad) {
+  for (int p = 0; p < Kp / 2; p++)
+    for (int r = 0; r < 4; r++) memcpy(quad + 8 * p + 2 * r, rows + (size_t)r * Kp + 2 * p, 2 * sizeof(int16_t));
 }
 
 void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed,
@@ -108,41 +125,67 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
   if (M <= 0 || N <= 0 || K <= 0) return;
   const int Kp = padded_k(K);
   const float *sw = packed;
-  const int8_t *qw = (const int8_t *)packed + (size_t)padded_n(N) * 8;
+  const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)padded_n(N) * 8);
   float *sa = ws;
-  int16_t *qa = (int16_t *)((char *)ws + SA_BYTES);
-  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t));
+  int16_t *tmp = (int16_t *)((char *)ws + SA_BYTES), *qa = tmp + 4 * (size_t)Kp;
+  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t)) - 4;
   const int mb = room > MB ? MB : (int)room;
   for (int m0 = 0; m0 < M; m0 += mb) {
     const int n = M - m0 < mb ? M - m0 : mb;
+    /* quads of rows interleaved for 4x8c2, the rest (n % 4) plain */
     for (int r = 0; r < n; r++) {
-      int16_t *row = qa + (size_t)r * Kp;
+      const int quad = r < n / 4 * 4;
+      int16_t *row = quad ? tmp + (size_t)(r % 4) * Kp : qa + (size_t)r * Kp;
       sa[r] = rnn_quantize_row(K, a + (m0 + r) * lda, row);
       memset(row + K, 0, (size_t)(Kp - K) * sizeof(int16_t));
+      if (quad && r % 4 == 3) interleave4(Kp, tmp, qa + (size_t)(r - 3) * Kp);
     }
-    /* eight columns (two panels) at a time, which stay in L1 while the
-     * block's rows pass them one by one: a row-by-row kernel ran 3x the
-     * speed of a 2x4 tile (two rows, one panel) under V8 at M = 32, N = 1024,
-     * K = 256 */
-    for (int j = 0; j < N; j += 2 * RNN_QGEMM_NR)
-      for (int r = 0; r < n; r++)
-        qgemv_1x8(N - j < 8 ? N - j : 8, Kp, qa + (size_t)r * Kp, sa[r], qw + (size_t)j * Kp, sw + j,
-                  c + (m0 + r) * ldc + j, accumulate);
+    /* panel by panel: one panel (K = 256: 16 KB) stays in L1 while the
+     * block's rows pass it, four at a time */
+    for (int j = 0; j < N; j += RNN_QGEMM_NR) {
+      const int nc = N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR;
+      const int16_t *panel = qw + (size_t)j * Kp;
+      float *cj = c + m0 * ldc + j;
+      int r = 0;
+      for (; r + 4 <= n; r += 4)
+        for (int h = 0; h < nc; h += 8)
+          qgemm_4x8(nc - h < 8 ? nc - h : 8, Kp, qa + (size_t)r * Kp, sa + r, panel + h * RNN_QGEMM_KR, sw + j + h,
+                    cj + r * ldc + h, ldc, accumulate);
+      for (; r < n; r++) qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, sa + r, panel, sw + j, cj + r * ldc, ldc, accumulate);
+    }
   }
+}
+
+void rnn_qgemv2_packed(int N, int K1, const float *a1, const void *packed1, int K2, const float *a2,
+                       const void *packed2, const float *bias, float *c, void *ws, size_t ws_bytes) {
+  (void)ws_bytes;
+  if (N <= 0 || K1 <= 0 || K2 <= 0) return;
+  const int Kp1 = padded_k(K1), Kp2 = padded_k(K2);
+  const size_t skip = (size_t)padded_n(N) * 8; /* the scales and row sums before the panels */
+  const float *sw1 = packed1, *sw2 = packed2;
+  const int16_t *qw1 = (const int16_t *)((const char *)packed1 + skip),
+                *qw2 = (const int16_t *)((const char *)packed2 + skip);
+  int16_t *q1 = (int16_t *)((char *)ws + SA_BYTES), *q2 = q1 + Kp1;
+  const float s1 = rnn_quantize_row(K1, a1, q1), s2 = rnn_quantize_row(K2, a2, q2);
+  memset(q1 + K1, 0, (size_t)(Kp1 - K1) * sizeof(int16_t));
+  memset(q2 + K2, 0, (size_t)(Kp2 - K2) * sizeof(int16_t));
+  for (int j = 0; j < N; j += RNN_QGEMM_NR)
+    qgemm2_1x16(N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR, Kp1, q1, s1, qw1 + (size_t)j * Kp1, sw1 + j, Kp2, q2,
+                s2, qw2 + (size_t)j * Kp2, sw2 + j, bias ? bias + j : NULL, c + j);
 }
 
 RNN_SMALL_FILE_BEGIN
 
 size_t rnn_qgemm_packed_size(int K, int N) {
   const size_t Np = (size_t)padded_n(N);
-  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K);
+  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K) * sizeof(int16_t);
 }
 
 void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packed) {
   const int Kp = padded_k(K), Np = padded_n(N);
   float *sw = packed;
   int32_t *wsum = (int32_t *)(sw + Np);
-  int8_t *qw = (int8_t *)(wsum + Np);
+  int16_t *qw = (int16_t *)(wsum + Np);
   memset(packed, 0, rnn_qgemm_packed_size(K, N));
   for (int n = 0; n < N; n++) {
     float amax = 0.0f, probe = 0.0f, inv;
@@ -153,10 +196,10 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
     }
     sw[n] = probe != 0.0f ? NAN : weight_scale(amax, &inv);
     if (probe != 0.0f) continue;
-    int8_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
+    int16_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
     int32_t sum = 0;
     for (int k = 0; k < K; k++) {
-      const int8_t q = (int8_t)quantize(get(ctx, k, n), inv);
+      const int16_t q = quantize(get(ctx, k, n), inv);
       panel[(size_t)(k / RNN_QGEMM_KR) * RNN_QGEMM_NR * RNN_QGEMM_KR +
             (n % RNN_QGEMM_NR) * RNN_QGEMM_KR + k % RNN_QGEMM_KR] = q;
       sum += q;

@@ -106,7 +106,7 @@ RNN_API int rnn_params_quantize(rnn_params *p, int on);
 RNN_API int rnn_params_quantized(const rnn_params *p);
 /* Where the int8 products come from when they are not linked in (the
  * shipped wasm engines): js/int8.js puts rnn-int8*.wasm's exports in this
- * module's function table and passes their five indices, in the order of
+ * module's function table and passes their indices, in the order of
  * rnn_int8_ops (rnn_internal.h). Until then quantizing fails with RNN_E_STATE. */
 RNN_API int rnn_int8_attach(const void *ops);
 

@@ -86,6 +86,8 @@ typedef struct {
   void (*packed)(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed, float *c,
                  ptrdiff_t ldc, int accumulate, void *ws, size_t ws_bytes);
   void (*snap_row)(int K, float *row);
+  void (*packed2)(int N, int K1, const float *a1, const void *packed1, int K2, const float *a2,
+                  const void *packed2, const float *bias, float *c, void *ws, size_t ws_bytes);
 } rnn_int8_ops;
 extern rnn_int8_ops rnn_int8;
 

@@ -129,6 +129,11 @@ static void product(const void *stream, int N, int K, const float *a, ptrdiff_t 
   const rnn_stream *s = stream; /* rnn_stream_layer_step.product: the cells call it */
   if (s->quantized) {
     const qproduct *q = packed;
+    if (s->B == 1 && q->nx && q->nh) { /* one pass over the panels of both parts */
+      rnn_int8.packed2(N, q->nx, a, q->qx, q->nh, a + q->nx + q->nb, q->qh, q->nb ? q->bias : NULL, c, s->qws,
+                        s->qws_bytes);
+      return;
+    }
     if (q->nb)
       for (int b = 0; b < s->B; b++) memcpy(c + b * ldc, q->bias, (size_t)N * sizeof(float));
     if (q->nx) rnn_int8.packed(s->B, N, q->nx, a, lda, q->qx, c, ldc, q->nb, s->qws, s->qws_bytes);

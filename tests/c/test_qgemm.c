@@ -69,7 +69,7 @@ static void run_case(int M, int N, int K, int accumulate) {
   /* scales first, then the row sums */
   int *q = malloc(sizeof(int) * (size_t)K), *qa = malloc(sizeof(int) * (size_t)M * K);
   float *sw = malloc(sizeof(float) * (size_t)N), *sa = malloc(sizeof(float) * (size_t)M);
-  const int Np = (N + 7) / 8 * 8;
+  const int Np = (N + 15) / 16 * 16;
   int layout_ok = 1;
   for (int n = 0; n < N; n++) {
     sw[n] = ref_quantize_weight(K, w + (size_t)n * K, q);
@@ -77,9 +77,9 @@ static void run_case(int M, int N, int K, int accumulate) {
     for (int k = 0; k < K; k++) sum += q[k];
     layout_ok &= memcmp(&sw[n], (float *)packed + n, 4) == 0;
     layout_ok &= ((int32_t *)packed)[Np + n] == sum;
-    const int Kp = (K + 7) / 8 * 8;
-    const int8_t *qw = (const int8_t *)packed + (size_t)Np * 8 + (size_t)(n / 4) * Kp * 4;
-    for (int k = 0; k < K; k++) layout_ok &= qw[(k / 8) * 32 + (n % 4) * 8 + k % 8] == q[k];
+    const int Kp = (K + 3) / 4 * 4;
+    const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)Np * 8) + (size_t)(n / 16) * Kp * 16;
+    for (int k = 0; k < K; k++) layout_ok &= qw[(k / 2) * 32 + (n % 16) * 2 + k % 2] == q[k];
   }
   check(layout_ok, "pack layout", M, N, K);
   for (int m = 0; m < M; m++) sa[m] = ref_quantize(K, a + (size_t)m * K, qa + (size_t)m * K);
@@ -127,11 +127,40 @@ static void run_case(int M, int N, int K, int accumulate) {
   free(init), free(want), free(ws), free(got);
 }
 
+/* rnn_qgemv2_packed = c = bias, then the two products accumulating, bit for bit */
+static void run_fused(int N, int K1, int K2, int with_bias) {
+  float *a1 = rand_array((size_t)K1, 2.0f), *a2 = rand_array((size_t)K2, 1.0f);
+  float *w1 = rand_array((size_t)N * K1, 0.3f), *w2 = rand_array((size_t)N * K2, 0.1f);
+  float *bias = rand_array((size_t)N, 0.5f);
+  const wsrc src1 = {w1, K1}, src2 = {w2, K2};
+  void *p1 = aligned_alloc(16, (rnn_qgemm_packed_size(K1, N) + 15) / 16 * 16);
+  void *p2 = aligned_alloc(16, (rnn_qgemm_packed_size(K2, N) + 15) / 16 * 16);
+  rnn_qgemm_pack(K1, N, get_w, &src1, p1);
+  rnn_qgemm_pack(K2, N, get_w, &src2, p2);
+  const size_t ws_bytes = rnn_qgemm_workspace_size(K1 > K2 ? K1 : K2);
+  void *ws = aligned_alloc(16, (ws_bytes + 15) / 16 * 16);
+  float *want = malloc(sizeof(float) * (size_t)N), *got = malloc(sizeof(float) * (size_t)N);
+  for (int scalar = 0; scalar <= 1; scalar++) {
+    rnn_qgemm_use_scalar(scalar);
+    if (with_bias) memcpy(want, bias, sizeof(float) * (size_t)N);
+    rnn_qgemm_packed(1, N, K1, a1, K1, p1, want, N, with_bias, ws, ws_bytes);
+    rnn_qgemm_packed(1, N, K2, a2, K2, p2, want, N, 1, ws, ws_bytes);
+    rnn_qgemv2_packed(N, K1, a1, p1, K2, a2, p2, with_bias ? bias : NULL, got, ws, ws_bytes);
+    check(memcmp(got, want, sizeof(float) * (size_t)N) == 0,
+          scalar ? "scalar fused [x, 1, h] = two products" : "default fused [x, 1, h] = two products", 1, N, K1 + K2);
+  }
+  rnn_qgemm_use_scalar(0);
+  free(a1), free(a2), free(w1), free(w2), free(bias), free(p1), free(p2), free(ws), free(want), free(got);
+}
+
 int main(void) {
   const int shapes[][3] = {{1, 8, 8},   {1, 13, 5},  {1, 1024, 289}, {2, 4, 8},  {3, 5, 17},
                            {7, 33, 40}, {32, 64, 256}, {70, 12, 9},  {1, 3, 1},  {65, 9, 700}};
   for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
     for (int acc = 0; acc <= 1; acc++) run_case(shapes[i][0], shapes[i][1], shapes[i][2], acc);
+  const int fused[][3] = {{1024, 32, 256}, {13, 5, 17}, {33, 9, 40}, {16, 1, 3}};
+  for (size_t i = 0; i < sizeof fused / sizeof *fused; i++)
+    for (int b = 0; b <= 1; b++) run_fused(fused[i][0], fused[i][1], fused[i][2], b);
   /* an all-zero row quantizes to scale 0 and gives zeros */
   float zero[16] = {0};
   int16_t q16[16];
