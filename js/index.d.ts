@@ -1915,7 +1915,7 @@ export interface LoadOnnxOptions {
 
 export interface Rnn {
   /**
-   * Fetches the int8 code (js/int8.js and this engine build's rnn-int8*.wasm, ~3.5 KB gzipped) once;
+   * Fetches the int8 code (js/int8.js and this engine build's rnn-int8*.wasm, ~5 KB gzipped) once;
    * after it resolves, quantize(), quantizedStateDict() and int8 state dicts work on this engine's modules.
    */
   loadInt8(): Promise<void>;
