@@ -20,10 +20,11 @@
  *           panel p = columns 16p..16p+15; per pair of k (KR = 2): for each
  *           of the NR = 16 columns its 2 consecutive k values ("c2" layout,
  *           XNNPACK's naming); zero past K and past N. The int8 values are
- *           held widened to int16: i32x4.dot_i16x8_s takes them with a plain
- *           load (widening at each use cost a third more instructions per
- *           product under V8), and a panel of K = 256 (16 KB) still stays in
- *           L1 while the rows of A pass it.
+ *           held widened to int16 (2 bytes a weight in memory; files stay
+ *           int8): i32x4.dot_i16x8_s takes them with a plain load, where
+ *           sign-extending at each use (v128.load8x8_s: pmovsxbw, a vector
+ *           ALU slot) ran the W5 GEMV 12% slower; a panel of K = 256 (16 KB)
+ *           still stays in L1 while the rows of A pass it.
  *   Weight-stationary: a broadcast pair (qa[k], qa[k+1]) times one v128 of
  *   the panel gives 4 columns' partial sums in the 4 int32 lanes, so the
  *   accumulators are the outputs (no cross-lane sums).
