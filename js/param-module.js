@@ -68,11 +68,12 @@ export class ParamModule extends WasmHandle {
   stateDict() { this._live(); return this._dict(this._paramsPtr()); }
 
   /**
-   * int8 inference (recurrent layers, Linear; other modules stay float32):
-   * every weight matrix becomes int8 with a float32 scale per row (the values
-   * become scale * q) and forward products run in int8. Training then throws
-   * STATE; dequantize() returns to float32 products. Non-finite weights
-   * throw INVALID_ARGUMENT and change nothing.
+   * int8 inference (recurrent layers, Linear, Embedding; needs rnn.loadInt8()
+   * first, else STATE): every weight matrix becomes int8 with a bfloat16
+   * scale per row (the values become scale * q), the biases bfloat16, and
+   * forward products run in int8. Training then throws STATE; dequantize()
+   * returns to float32 products. Non-finite weights throw INVALID_ARGUMENT
+   * and change nothing.
    */
   quantize() { return this._quantize(1); }
   dequantize() { return this._quantize(0); }

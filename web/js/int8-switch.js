@@ -1,5 +1,6 @@
 // int8-switch.js - the streaming sections' int8 switch: the section's model
-// with int8 weights (model.quantize(): a float32 scale per row, int8 products)
+// with int8 weights (model.quantize(): a bfloat16 scale per row, int8 products; the int8 code
+// is fetched by rnn.loadInt8() the first time the switch is turned on)
 // or its float32 weights, and beside it the model's size as a .safetensors
 // file and the time of one stream step both ways, measured in this tab each
 // time the switch is turned on.
