@@ -263,11 +263,8 @@ export class LayerNorm extends InPlaceLayer {
   constructor(core, opts = {}) {
     const what = 'LayerNorm';
     checkKnown(opts ?? {}, ['normalizedShape', 'eps'], what);
-    const ns = opts?.normalizedShape;
-    if (Array.isArray(ns) && ns.length !== 1) {
-      throw new RnnError('UNSUPPORTED', `${what}: normalizedShape must be one size (the last dimension), got [${ns}]`);
-    }
-    const D = intOption({ normalizedShape: Array.isArray(ns) ? ns[0] : ns }, 'normalizedShape', what, { max: 1 << 20 });
+    const ns = opts?.normalizedShape; // one size (the last dimension), or [size]
+    const D = intOption({ normalizedShape: ns?.length === 1 ? ns[0] : ns }, 'normalizedShape', what, { max: 1 << 20 });
     const eps = numOption(opts, 'eps', what, { min: 0, minExclusive: true, max: 1, def: 1e-5 });
     const ptr = core.outPointer(what, (out) => core.x.rnn_layernorm_create(D, eps, out));
     super(core, ptr, 'rnn_layernorm_destroy', what, core.x.rnn_layernorm_parameters(ptr));

@@ -40,7 +40,7 @@ int rnn_layernorm_create(int dim, float eps, rnn_layernorm **out) {
     rnn_layernorm_destroy(l);
     return rnn_fail(RNN_E_NOMEM, "out of memory for a LayerNorm of %d features", dim);
   }
-  for (int i = 0; i < dim; i++) l->params.values[i] = 1.0f; /* PyTorch: ones, zeros */
+  for (int i = 0; i < 2 * dim; i++) l->params.values[i] = i < dim ? 1.0f : 0.0f; /* PyTorch: ones, zeros */
   *out = l;
   return RNN_OK;
 }

@@ -60,8 +60,9 @@ const CASES = [
     { type: 'Pool', mode: 'last' }, lin(5, 2)), [B, T, 4], LEN],
   ['seq_min_final', seq(rec('MinLSTM', { batchFirst: true, numLayers: 2 }), { type: 'Pool', mode: 'final' }), [B, T, 4], LEN],
   ['layernorm_3d', { type: 'LayerNorm', normalizedShape: 4, eps: 1e-3 }, [B, T, 4], null],
-  ['gelu', { type: 'GELU' }, [B, 4], null],
-  ['relu', { type: 'ReLU' }, [B, T, 4], null],
+  // ReLU and GELU have no parameters (and, like Pool, no state-dict methods): inside a Sequential
+  ['seq_gelu', seq(lin(4, 4), { type: 'GELU' }), [B, 4], null],
+  ['seq_relu', seq({ type: 'ReLU' }, lin(4, 3)), [B, T, 4], null],
   ['residual_min_lengths', { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: [4] },
     rec('MinLSTM', { batchFirst: true, hiddenSize: 4 })] }, [B, T, 4], LEN],
   // Feng et al.'s stack: x += minGRU(LN(x)); x += MLP(LN(x)); LN; Linear
