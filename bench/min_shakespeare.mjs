@@ -16,6 +16,7 @@
 //   node bench/min_shakespeare.mjs --report                   # the table from the saved curves
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
+//   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
 //   nice -n 10 node bench/min_shakespeare.mjs --models blocks --blocks 3 --d-model 128 --mlp 2 --block-lr 3e-3 --budget 210 --name blocks-3x128
 //     (the paper's pre-norm residual stack: Embedding, blocks of minGRU and MLP, LayerNorm, Linear; warm-up and cosine lr)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
@@ -27,7 +28,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  blockCell: 'MinGRU', blocks: 3, dModel: 128, mlp: 2, act: 'GELU', blockLr: 3e-3, warmup: 10, cosine: true, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 128, mlp: 2, act: 'GELU', blockLr: 3e-3, warmup: 10, cosine: true, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -174,7 +175,9 @@ function report() {
     .filter((d) => existsSync(repoPath(d)))
     .flatMap((d) => readdirSync(repoPath(d)).filter((f) => f.endsWith('.json')).sort().map((f) => `${repoPath(d)}/${f}`));
   const runs = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
-  const lstm = runs.find((r) => r.name === 'lstm');
+  // --reference file.json: the LSTM run the others are measured against (else the first run named lstm)
+  const lstm = flags.reference ? JSON.parse(readFileSync(repoPath(flags.reference), 'utf8')) : runs.find((r) => r.name === 'lstm');
+  if (flags.reference) runs.unshift(lstm);
   const tag = (r) => `${r.label} lr ${r.lr}`; // runs of one size at two lrs stay apart
   console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
   for (const r of runs) {
@@ -190,7 +193,7 @@ function report() {
   if (lstm) {
     const mins = runs.filter((r) => r !== lstm);
     console.log(`\nLSTM budget t (CPU s) | LSTM val at t | ${mins.map((r) => `${tag(r)}: CPU s to reach it (/ t)`).join(' | ')}`);
-    for (const q of lstm.curve.filter((c) => c.step > 0)) {
+    for (const q of lstm.curve.filter((c) => c.cpu > 0)) {
       const cells = mins.map((r) => {
         const hit = timeToReach(r.curve, q.val);
         const le = hit?.upper ? '<= ' : '';
