@@ -19,7 +19,7 @@
 //   node examples/charlm.mjs --steps 150 --hidden 64 --sample 200
 //
 // Final line: val_loss=... steps=... seconds=... sample_chars=300
-import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
+import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, streamLoss, timer } from './common.mjs';
 
 const flags = parseFlags({
   steps: 2000, batch: 32, k: 100, embed: 64, hidden: 128, lr: 2e-3, clip: 5, valBatch: 16,
@@ -70,14 +70,7 @@ const history = await rnn.fit(model, {
 const trainSeconds = elapsed();
 
 // Validation: the state carried through each validation stream.
-model.eval();
-let state = null, valSum = 0;
-for (const b of val) {
-  const out = model.forward(b.x, { state });
-  state = model.state;
-  valSum += rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data).loss;
-}
-const valLoss = valSum / val.length;
+const valLoss = streamLoss(rnn, model, val, V);
 console.log(`validation: ${fmt(valLoss)} nats/char (${fmt(valLoss / Math.LN2)} bits/char) over ` +
   `${val.length * flags.valBatch * flags.k} characters; ${history.steps} steps in ${fmt(trainSeconds, 1)} s`);
 
@@ -96,7 +89,7 @@ function sampleFrom(logits) {
 }
 const primeIds = vocab.encode(flags.prime);
 let out = model.forward({ shape: [1, primeIds.length], data: primeIds });
-state = model.state;
+let state = model.state;
 const sampled = [];
 for (let n = 0; n < flags.sample; n++) {
   const id = sampleFrom(out.data.subarray(out.data.length - V));
