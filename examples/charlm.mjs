@@ -20,7 +20,7 @@
 //
 // Final line: val_loss=... steps=... seconds=... sample_chars=300
 // (--int8: also val_loss_int8, the validation loss with int8 weights)
-import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
+import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, streamLoss, timer } from './common.mjs';
 
 const flags = parseFlags({
   steps: 2000, batch: 32, k: 100, embed: 64, hidden: 128, lr: 2e-3, clip: 5, valBatch: 16,
@@ -71,25 +71,14 @@ const history = await rnn.fit(model, {
 const trainSeconds = elapsed();
 
 // Validation: the state carried through each validation stream.
-model.eval();
-function validationLoss() {
-  let st = null, sum = 0;
-  for (const b of val) {
-    const out = model.forward(b.x, { state: st });
-    st = model.state;
-    sum += rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data).loss;
-  }
-  return sum / val.length;
-}
-const valLoss = validationLoss();
+const valLoss = streamLoss(rnn, model, val, V);
 let valLossInt8; // --int8: the same with int8 weights (model.quantize())
 if (flags.int8) {
   await rnn.loadInt8(); // the int8 code, fetched on first use
   model.quantize();
-  valLossInt8 = validationLoss();
+  valLossInt8 = streamLoss(rnn, model, val, V);
   model.dequantize();
 }
-let state = null;
 console.log(`validation: ${fmt(valLoss)} nats/char (${fmt(valLoss / Math.LN2)} bits/char) over ` +
   `${val.length * flags.valBatch * flags.k} characters; ${history.steps} steps in ${fmt(trainSeconds, 1)} s`);
 
@@ -108,7 +97,7 @@ function sampleFrom(logits) {
 }
 const primeIds = vocab.encode(flags.prime);
 let out = model.forward({ shape: [1, primeIds.length], data: primeIds });
-state = model.state;
+let state = model.state;
 const sampled = [];
 for (let n = 0; n < flags.sample; n++) {
   const id = sampleFrom(out.data.subarray(out.data.length - V));

@@ -577,7 +577,7 @@ export interface Optimizer {
   [Symbol.dispose](): void;
 }
 
-// ---- Linear, Embedding, Dropout (js/layers.js) ----
+// ---- Linear, Embedding, Dropout, LayerNorm, ReLU, GELU (js/layers.js) ----
 
 export interface LinearOptions {
   inFeatures: number;
@@ -650,6 +650,33 @@ export interface Dropout extends Module {
   forward(x: Tensor): Tensor;
   /** dx = dOutput times the last forward's mask. One backward per forward. */
   backward(grads: LayerGrads): { dx: Tensor };
+}
+
+export interface LayerNormOptions {
+  /** The size of the last dimension (or [size]): the dimension normalised. */
+  normalizedShape: number | [number];
+  /** In (0, 1]; default 1e-5. */
+  eps?: number;
+}
+
+/** nn.LayerNorm over the last dimension: state_dict `weight` (ones) and `bias` (zeros), [normalizedShape]. */
+export interface LayerNorm extends Module {
+  readonly normalizedShape: number;
+  readonly eps: number;
+  /** x: [..., normalizedShape] -> the same shape. */
+  forward(x: Tensor): Tensor;
+  /** Returns dx and accumulates the weight and bias gradients. One backward per forward. */
+  backward(grads: LayerGrads): { dx: Tensor };
+}
+
+/** nn.ReLU / nn.GELU (exact, erf form): elementwise, no parameters (like Pool: no state-dict methods). */
+export interface Activation {
+  readonly numParams: 0;
+  forward(x: Tensor): Tensor;
+  backward(grads: LayerGrads): { dx: Tensor };
+  train(mode?: boolean): this;
+  eval(): this;
+  dispose(): void;
 }
 
 // ---- losses (js/losses.js): rnn.losses ----
@@ -952,6 +979,12 @@ export interface Rnn {
   Embedding: new (options: EmbeddingOptions) => Embedding;
   /** nn.Dropout. */
   Dropout: new (options?: DropoutOptions) => Dropout;
+  /** nn.LayerNorm over the last dimension. */
+  LayerNorm: new (options: LayerNormOptions) => LayerNorm;
+  /** nn.ReLU. */
+  ReLU: new () => Activation;
+  /** nn.GELU (approximate 'none'). */
+  GELU: new () => Activation;
   /** mse, bceWithLogits, crossEntropy. */
   losses: Losses;
   tensor: typeof tensor;
@@ -1055,11 +1088,16 @@ export interface CustomLayer {
  * What a Sequential runs. Recurrent layers must have batchFirst: true (else
  * INVALID_ARGUMENT), so every tensor between layers is [B, T, features].
  */
-export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | PoolLayer | Sequential<any> | CustomLayer;
+export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | LayerNorm | Activation | PoolLayer
+  | Sequential<any> | CustomLayer;
 
-/** model.state of a Sequential: the final states of its recurrent layers, by layer index. */
+/**
+ * model.state of a Sequential: the final states of its recurrent layers, by
+ * layer index. A nested Sequential's or Residual's entry is its own state
+ * (`model.state[1][1].hN`), which the numeric index signature allows.
+ */
 export interface SequentialState {
-  [layerIndex: number]: { hN: Tensor; cN?: Tensor };
+  [layerIndex: number]: { hN: Tensor; cN?: Tensor; [nestedIndex: number]: any };
 }
 
 export interface SequentialForwardOptions {
@@ -1098,6 +1136,8 @@ export interface Rnn {
   Sequential: new <L extends SequentialLayer[]>(layers: [...L]) => Sequential<L>;
   /** [B, T, F] -> [B, F]: last step, mean, or the recurrent layer's final state. */
   Pool: new (options?: PoolOptions) => PoolLayer;
+  /** x + layers(x): a Sequential whose output is added to its input (the layers keep x's shape). */
+  Residual: new <L extends SequentialLayer[]>(layers: [...L]) => Sequential<L>;
 }
 
 // ---- the speech front-end (js/audio.js): rnn.audio ----

@@ -12,7 +12,7 @@ import { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior } from './ctc.js
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
-import { Dropout, Embedding, Linear } from './layers.js';
+import { Dropout, Embedding, GELU, LayerNorm, Linear, ReLU } from './layers.js';
 import { fetchSource, instantiate, instantiateFrom, relaxedSupported, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
@@ -20,7 +20,7 @@ import { GRU, LSTM, MinGRU, MinLSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
 import { SentimentLSTM } from './sentiment-lstm.js';
 import { Seq2Seq } from './seq2seq.js';
-import { Pool, Sequential } from './sequential.js';
+import { Pool, Residual, Sequential } from './sequential.js';
 import { parse, serialize } from './safetensors.js';
 import { checkTensor, finiteChecks, numel, setFiniteChecks, tensor } from './tensor.js';
 import { buildModel, modelSpec } from './spec.js';
@@ -50,7 +50,8 @@ function makeApi(core) {
     RNN: bound(RNN, 'RNN'), LSTM: bound(LSTM, 'LSTM'), GRU: bound(GRU, 'GRU'),
     MinGRU: bound(MinGRU, 'MinGRU'), MinLSTM: bound(MinLSTM, 'MinLSTM'),
     Linear: bound(Linear, 'Linear'), Embedding: bound(Embedding, 'Embedding'), Dropout: bound(Dropout, 'Dropout'),
-    Sequential, Pool,
+    LayerNorm: bound(LayerNorm, 'LayerNorm'), ReLU, GELU,
+    Sequential, Pool, Residual,
     Adam: bound(Adam, 'Adam'), AdamW: bound(AdamW, 'AdamW'), SGD: bound(SGD, 'SGD'),
     clipGradNorm: bindFunction(clipGradNorm, core, 'clipGradNorm'),
     losses: Object.freeze({

@@ -27,7 +27,7 @@ struct rnn_linear {
   int have_forward;
 };
 
-int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed,
+RNN_SMALL int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed,
                       rnn_linear **out) {
   if (!out) return rnn_fail(RNN_E_INVALID, "out pointer is NULL");
   *out = NULL;

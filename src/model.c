@@ -91,7 +91,7 @@ const rnn_cell_def *rnn_cell_def_of(const rnn_model_config *cfg) {
   return cfg->reset_before ? &rnn_cell_gru_reset_before : defs[cfg->cell];
 }
 
-int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
+RNN_SMALL int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   if (!out || !cfg) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *out = NULL;
   int st = check_config(cfg);
@@ -302,7 +302,7 @@ static int pack_weights(rnn_model *m) {
 
 /* Grow the activation cache to hold T*B rows and batch B. Only allocates
  * when a call needs more than any earlier one. */
-static int reserve_cache(rnn_model *m, int T, int B) {
+RNN_SMALL static int reserve_cache(rnn_model *m, int T, int B) {
   /* Every size is checked in 64 bits first: on wasm32, size_t arithmetic
    * would wrap around long before malloc could fail. */
   if ((uint64_t)T * (uint64_t)B > (uint64_t)INT32_MAX / 8)
@@ -502,7 +502,7 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
 /* Gate taps of the cached forward: nothing is recorded while it runs (the
  * cache already holds every step's activations), so taps cost nothing
  * unless asked for, and must be read before backward overwrites them. */
-int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
+RNN_SMALL int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
   if (!m || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
   if (direction < 0 || direction >= m->L * m->D)
     return rnn_fail(RNN_E_INVALID, "direction must be in [0, %d), got %d", m->L * m->D, direction);

@@ -228,7 +228,7 @@ RNN_API uint32_t rnn_rng_u32(rnn_rng *g);
 /* Uniform in [lo, hi). */
 RNN_API float rnn_rng_uniform(rnn_rng *g, float lo, float hi);
 
-/* Layers and losses (linear.c, embedding.c, dropout.c, loss.c) */
+/* Layers and losses (linear.c, embedding.c, dropout.c, layernorm.c, loss.c) */
 
 /* nn.Linear: y = x W^T + b. One flat parameter array, state_dict order:
  * "weight" [out][in], then "bias" [out] (when bias). Init as PyTorch: weight
@@ -285,6 +285,17 @@ RNN_API uint32_t *rnn_dropout_rng(rnn_dropout *d);
 RNN_API int rnn_dropout_forward(rnn_dropout *d, int training, size_t n, const float *x,
                                 float *y);
 RNN_API int rnn_dropout_backward(rnn_dropout *d, const float *dy, float *dx);
+
+/* nn.LayerNorm over the last dimension (layernorm.c): "weight" [dim] (ones)
+ * and "bias" [dim] (zeros). x[rows][dim] -> y (y may be x):
+ * (x - mean) / sqrt(var + eps) per row, biased variance, then weight and
+ * bias. Backward (dx may be dy) accumulates their gradients. */
+typedef struct rnn_layernorm rnn_layernorm;
+RNN_API int rnn_layernorm_create(int dim, float eps, rnn_layernorm **out);
+RNN_API void rnn_layernorm_destroy(rnn_layernorm *l);
+RNN_API rnn_params *rnn_layernorm_parameters(rnn_layernorm *l);
+RNN_API int rnn_layernorm_forward(rnn_layernorm *l, int rows, const float *x, float *y);
+RNN_API int rnn_layernorm_backward(rnn_layernorm *l, const float *dy, float *dx);
 
 /* Losses with torch.nn.functional semantics, computed in double. *loss gets
  * the mean or the sum; with RNN_REDUCTION_NONE the per-element losses go to

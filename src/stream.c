@@ -290,7 +290,7 @@ static int repack(rnn_stream *s) {
   return RNN_OK;
 }
 
-int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
+RNN_SMALL int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
   if (!m || !out) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *out = NULL;
   const rnn_model_config *cfg = rnn_model_config_of(m);
@@ -400,7 +400,7 @@ void rnn_stream_destroy(rnn_stream *s) {
   free(s);
 }
 
-int rnn_stream_reserve(rnn_stream *s, int steps) {
+RNN_SMALL int rnn_stream_reserve(rnn_stream *s, int steps) {
   if (!s) return rnn_fail(RNN_E_INVALID, "stream is NULL");
   if (steps < 1) return rnn_fail(RNN_E_INVALID, "steps must be >= 1, got %d", steps);
   if (steps <= s->io_steps) return RNN_OK;
@@ -475,7 +475,7 @@ int rnn_stream_run(rnn_stream *s, int steps, const float *xs, float *ys) {
 
 void rnn_stream_reset(rnn_stream *s) { rnn_stream_set_state(s, NULL, NULL); }
 
-void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
+RNN_SMALL void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
   const int B = s->B, H = s->H, Ho = s->Hout;
   for (int l = 0; l < s->L; l++) {
     const stream_layer *ly = &s->layers[l];
@@ -486,7 +486,7 @@ void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
   }
 }
 
-void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
+RNN_SMALL void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
   const int B = s->B, H = s->H, Ho = s->Hout;
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
@@ -504,7 +504,7 @@ void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
   }
 }
 
-int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
+RNN_SMALL int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
   if (!s || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
   if (!s->taps) return rnn_fail(RNN_E_STATE, "this stream was created without taps");
   if (layer < 0 || layer >= s->L)
