@@ -132,7 +132,8 @@ export interface InitOptions {
   /** The .wasm bytes, when you load them yourself (not memoized); set build to match them (relaxed: the engine's, the kernels come through locateFile). */
   wasmBinary?: ArrayBuffer | ArrayBufferView;
   /** Where each .wasm lives, for custom hosting (not memoized). */
-  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm') => string | URL;
+  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm'
+    | 'rnn-int8.wasm' | 'rnn-int8-scalar.wasm' | 'rnn-int8-mt.wasm') => string | URL;
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
@@ -191,8 +192,26 @@ export interface Module {
   stateDict(): StateDict;
   /** Copies of the accumulated gradients, same names as stateDict(). */
   grads(): StateDict;
-  /** Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing. */
-  loadStateDict(sd: StateDict): this;
+  /**
+   * Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing.
+   * int8 weights ('<name>' I8 with '<name>.scale', see quantizedStateDict) load as scale * q and quantize the module
+   * (they need `await rnn.loadInt8()` first, else STATE).
+   */
+  loadStateDict(sd: StateDict | Record<string, { dtype?: string; shape: number[]; data: Float32Array | Int8Array }>): this;
+  /**
+   * int8 inference (after `await rnn.loadInt8()`, else STATE): every weight matrix becomes int8 with a
+   * bfloat16 scale per row (values scale * q) and the other floats (biases) bfloat16; forward products run
+   * in int8; training then throws STATE. Non-finite weights throw and change nothing.
+   */
+  quantize(): this;
+  /** Back to float32 products (the values stay scale * q). */
+  dequantize(): this;
+  readonly quantized: boolean;
+  /**
+   * stateDict(), of a quantized module as int8 files hold it: each weight { dtype: 'I8', shape, data: Int8Array }
+   * plus '<name>.scale' { dtype: 'BF16', shape: [rows], data: Float32Array }, the other tensors dtype 'BF16' (exact).
+   */
+  quantizedStateDict(): Record<string, { dtype?: 'I8' | 'BF16'; shape: number[]; data: Float32Array | Int8Array }>;
   zeroGrad(): void;
   train(mode?: boolean): this;
   eval(): this;
@@ -1932,6 +1951,14 @@ export interface OnnxModel extends Module {
 export interface LoadOnnxOptions {
   /** Seed of the layers' generators (unused at inference). */
   seed?: number;
+}
+
+export interface Rnn {
+  /**
+   * Fetches the int8 code (js/int8.js and this engine build's rnn-int8*.wasm, ~5 KB gzipped) once;
+   * after it resolves, quantize(), quantizedStateDict() and int8 state dicts work on this engine's modules.
+   */
+  loadInt8(): Promise<void>;
 }
 
 export interface Rnn {

@@ -85,6 +85,7 @@ export class Linear extends ParamModule {
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
     const ptr = core.outPointer(what, (out) => core.x.rnn_linear_create(inFeatures, outFeatures, bias ? 1 : 0, seed >>> 0, out));
     super(core, ptr, 'rnn_linear_destroy', what, core.x.rnn_linear_parameters(ptr));
+    this._quantizable = true;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.bias = bias;
@@ -146,6 +147,7 @@ export class Embedding extends ParamModule {
     const ptr = core.outPointer(what, (out) =>
       core.x.rnn_embedding_create(num, dim, hasPadding ? 1 : 0, paddingIdx ?? 0, seed >>> 0, out));
     super(core, ptr, 'rnn_embedding_destroy', what, core.x.rnn_embedding_parameters(ptr));
+    this._quantizable = true; // int8 rows (a lookup reads them as scale * q)
     this.numEmbeddings = num;
     this.embeddingDim = dim;
     /** Normalized to [0, numEmbeddings) as PyTorch stores it, or null. */

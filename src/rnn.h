@@ -96,6 +96,19 @@ RNN_API void rnn_params_changed(rnn_params *p);
 /* Moves on every rnn_params_changed (copies made at another are stale). */
 RNN_API unsigned rnn_params_version(const rnn_params *p);
 RNN_API void rnn_params_zero_grad(rnn_params *p);
+/* int8 inference (qgemm.h): on = 1 rounds every 2-D "weight*" tensor to
+ * int8 with a float32 scale per row (the values become scale * q) and makes
+ * the owner's forward products int8; backward then fails with RNN_E_STATE.
+ * Non-finite weights, or rows longer than 131072, fail with RNN_E_INVALID
+ * and change nothing (on = 2 makes these checks only). on = 0 returns to float32 products (the values stay
+ * rounded). */
+RNN_API int rnn_params_quantize(rnn_params *p, int on);
+RNN_API int rnn_params_quantized(const rnn_params *p);
+/* Where the int8 products come from when they are not linked in (the
+ * shipped wasm engines): js/int8.js puts rnn-int8*.wasm's exports in this
+ * module's function table and passes their indices, in the order of
+ * rnn_int8_ops (rnn_internal.h). Until then quantizing fails with RNN_E_STATE. */
+RNN_API int rnn_int8_attach(const void *ops);
 
 typedef struct {
   int cell;          /* rnn_cell */

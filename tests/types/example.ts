@@ -19,6 +19,11 @@ async function main(): Promise<void> {
   const n: number = dx.data.length + dh0.data.length + dc0.data.length;
   const g: StateDict = lstm.grads();
   lstm.loadStateDict(lstm.stateDict());
+  await rnn.loadInt8();
+  const int8: boolean = lstm.quantize().quantized;
+  lstm.loadStateDict(parseSafetensors(serializeSafetensors(lstm.quantizedStateDict())));
+  lstm.dequantize();
+  console.log(int8);
   // Unbatched: x [T, inputSize], h0 / hN [numLayers * D, Hout].
   const single = lstm.forward(tensor([5, 8]), { h0: tensor([1, 16]) });
   const isLstm: true = lstm.isLSTM;

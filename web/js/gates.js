@@ -2,6 +2,7 @@
 // detail panel (role, equation, live per-unit heat map). A signal streams
 // through both cells one step at a time with layer.stream({ taps: true }).
 import { History, gradientCss, scaleFor } from './heatmap.js';
+import { int8Switch } from './int8-switch.js';
 import { tex } from './math.js';
 import { streamPlayer } from './stream-player.js';
 import { $, $$, fitCanvas, num, onThemeChange, palette } from './util.js';
@@ -78,6 +79,15 @@ export async function setup({ rnn }) {
   };
   const lstm = make(rnn.LSTM, 21), gru = make(rnn.GRU, 22);
   const streams = { LSTM: lstm.stream({ batch: 1, taps: true }), GRU: gru.stream({ batch: 1, taps: true }) };
+  // int8 weights for both cells (sizes and step times of the LSTM); the streams pick them up
+  let gruFloat = null;
+  int8Switch($('#gate-int8'), {
+    rnn, testid: 'gate-int8', target: () => ({ model: lstm, layer: lstm }),
+    onChange: (on) => {
+      if (on) gruFloat = gru.stateDict(), gru.quantize();
+      else gru.dequantize().loadStateDict(gruFloat);
+    },
+  });
   const hist = {
     LSTM: Object.fromEntries(['i', 'f', 'g', 'o', 'c', 'h'].map((k) => [k, new History(H, COLS)])),
     GRU: Object.fromEntries(['r', 'z', 'n', 'h'].map((k) => [k, new History(H, COLS)])),
