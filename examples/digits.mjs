@@ -94,18 +94,58 @@ function batches(utts, frontEnd, rng) {
   return out;
 }
 
-// Digit error rate of greedy decoding over utts.
-function digitErrorRate(model, utts, frontEnd) {
+// Digit error rate of greedy decoding over utts; with `report`, also each
+// utterance's errors, as edits of the reference (see errorReport).
+function digitErrorRate(model, utts, frontEnd, report = null) {
   model.eval();
   let errors = 0, total = 0;
   for (const u of utts) {
     const x = modelInputs(u.raw, frontEnd), [T, M] = x.shape;
     const out = model.forward({ shape: [1, T, M], data: x.data });
-    errors += editDistance(digitsOf(rnn.ctc.greedy({ shape: [T, CLASSES], data: out.data }).labels), u.digits);
+    const heard = digitsOf(rnn.ctc.greedy({ shape: [T, CLASSES], data: out.data }).labels);
+    const e = editDistance(heard, u.digits);
+    errors += e;
     total += u.digits.length;
+    report?.push({ u, errors: e, edits: e ? edits(heard, u.digits) : [] });
   }
   model.train();
   return errors / total;
+}
+
+// The edits that turn the reference into what was heard, from a minimal
+// alignment: 'S 0>4' (a 0 heard as 4), 'D 8' (an 8 missed), 'I 3'.
+function edits(heard, ref) {
+  const d = Array.from({ length: heard.length + 1 }, (_, i) => Array.from({ length: ref.length + 1 }, (_, j) => i + j));
+  for (let i = 1; i <= heard.length; i++) {
+    for (let j = 1; j <= ref.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (heard[i - 1] === ref[j - 1] ? 0 : 1));
+  }
+  const out = [];
+  for (let i = heard.length, j = ref.length; i > 0 || j > 0;) {
+    if (i > 0 && j > 0 && d[i][j] === d[i - 1][j - 1] + (heard[i - 1] === ref[j - 1] ? 0 : 1)) {
+      if (heard[i - 1] !== ref[j - 1]) out.push(`S ${ref[j - 1]}>${heard[i - 1]}`);
+      i--, j--;
+    } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) out.push(`D ${ref[--j]}`);
+    else out.push(`I ${heard[--i]}`);
+  }
+  return out;
+}
+
+// Where the errors are: the digit error rate per accent, voice variant and
+// noise, and the commonest edits.
+function errorReport(report) {
+  const groups = new Map(), counts = new Map();
+  for (const { u, errors, edits: e } of report) {
+    const [accent, variant] = u.voice.split('+');
+    for (const key of [accent, variant, u.noise]) {
+      const g = groups.get(key) ?? [0, 0];
+      g[0] += errors, g[1] += u.digits.length;
+      groups.set(key, g);
+    }
+    for (const x of e) counts.set(x, (counts.get(x) ?? 0) + 1);
+  }
+  const rates = [...groups].map(([k, [e, n]]) => `${k} ${(100 * e / n).toFixed(1)}`).join(', ');
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, c]) => `${k} x${c}`).join(', ');
+  return `test digit error rate (%) by accent, voice variant and noise: ${rates}\ncommonest errors (S substituted, D deleted, I inserted): ${top}`;
 }
 
 // The learning rate of an epoch: constant for the first half, then a cosine
@@ -122,7 +162,9 @@ let model, frontEnd, best = Infinity, bestEpoch = 0, testDer, epochs = 0;
 if (flags.load) {
   ({ model, frontEnd } = loadDigitsModel(rnn, new Uint8Array(readFileSync(flags.load))));
   best = digitErrorRate(model, valid, frontEnd);
-  testDer = digitErrorRate(model, test, frontEnd);
+  const report = [];
+  testDer = digitErrorRate(model, test, frontEnd, report);
+  console.log(errorReport(report));
 } else {
   const train = load('train', flags.maxTrain);
   frontEnd = { fbank: FBANK, ...binStats(train), stack: flags.stack };
@@ -155,7 +197,9 @@ if (flags.load) {
   opt.dispose();
   model.loadStateDict(bestState);
   model.eval();
-  testDer = digitErrorRate(model, test, frontEnd);
+  const report = [];
+  testDer = digitErrorRate(model, test, frontEnd, report);
+  console.log(errorReport(report));
   console.log(`epoch ${bestEpoch} (best on validation, ${(100 * best).toFixed(2)}%): test digit error rate ${(100 * testDer).toFixed(2)}%`);
   if (flags.save) {
     // what the file holds (F16 weights) is what the page runs: its own error rate
