@@ -18,13 +18,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { data } from '../dist/index.js';
+import { parseFlags } from '../examples/common.mjs';
 
 const run = promisify(execFile);
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const OUT = args.out ?? 'build/digits';
-const N = { train: Number(args.train ?? 4000), valid: Number(args.valid ?? 300), test: Number(args.test ?? 400) };
-const JOBS = Number(args.jobs ?? 2);
-const SEED = Number(args.seed ?? 1);
+// --name value or --name=value; an unknown flag is an error, not ignored
+const args = parseFlags({ out: 'build/digits', train: 4000, valid: 300, test: 400, seed: 1, jobs: 2 },
+  'node scripts/make-digits.mjs [flags]: spoken-digit data for examples/digits.mjs');
+const OUT = args.out;
+const N = { train: args.train, valid: args.valid, test: args.test };
+const JOBS = args.jobs;
+const SEED = args.seed;
 // train draws from the seed's stream, as before splits had streams of their own
 const STREAM = { train: SEED, test: SEED + 1000003, valid: SEED + 2000003 };
 let rng;
