@@ -18,7 +18,7 @@
 //
 // tests/fuzz.test.mjs runs a bounded number of iterations.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { runIfMain } from './cli.mjs';
 import { init, RnnError } from '../dist/index.js';
 
 const CODES = ['FORMAT', 'UNSUPPORTED', 'INVALID_ARGUMENT', 'SHAPE'];
@@ -179,9 +179,4 @@ export async function fuzzLayersModel({ iterations = 2000, seed = 1, timeLimitMs
   return counts;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const iterations = Number(process.argv[2] ?? 20000), seed = Number(process.argv[3] ?? 1);
-  const t0 = performance.now();
-  const c = await fuzzLayersModel({ iterations, seed });
-  console.log(`loadLayersModel: ${c.runs} mutated models in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(c)}, 0 other exceptions`);
-}
+await runIfMain(import.meta.url, 'loadLayersModel', fuzzLayersModel, 20000);

@@ -16,7 +16,7 @@
 //
 // tests/fuzz.test.mjs runs a bounded number of iterations.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { runIfMain } from './cli.mjs';
 import { init, RnnError } from '../dist/index.js';
 import { decode, encode } from '../js/onnx/protobuf.js';
 import { ONNX } from '../js/onnx/schema.js';
@@ -124,9 +124,4 @@ export async function fuzzOnnx({ iterations = 2000, seed = 1, slowMs = 2000 } = 
   return counts;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const iterations = Number(process.argv[2] ?? 20000), seed = Number(process.argv[3] ?? 1);
-  const t0 = performance.now();
-  const c = await fuzzOnnx({ iterations, seed });
-  console.log(`loadOnnx: ${c.runs} mutated models in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(c)}, 0 other exceptions`);
-}
+await runIfMain(import.meta.url, 'loadOnnx', fuzzOnnx, 20000);

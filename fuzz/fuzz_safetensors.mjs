@@ -16,6 +16,7 @@
 // tests/fuzz.test.mjs runs a bounded number of iterations.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runIfMain } from './cli.mjs';
 import { parseSafetensors as parse, serializeSafetensors as serialize, RnnError } from '../dist/index.js';
 
 const FIXTURE = fileURLToPath(new URL('../tests/fixtures/sentiment_torch.safetensors', import.meta.url));
@@ -239,10 +240,4 @@ export function fuzzSafetensors({ iterations = 2000, seed = 1, timeLimitMs = Inf
   return counts;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const iterations = Number(process.argv[2] ?? 200000), seed = Number(process.argv[3] ?? 1);
-  const t0 = performance.now();
-  const c = fuzzSafetensors({ iterations, seed });
-  console.log(`safetensors.parse: ${c.runs} mutated inputs in ${((performance.now() - t0) / 1000).toFixed(1)} s: ` +
-    `${c.ok} parsed, ${c.FORMAT} FORMAT, ${c.UNSUPPORTED} UNSUPPORTED, 0 other exceptions`);
-}
+await runIfMain(import.meta.url, 'safetensors.parse', fuzzSafetensors, 200000);

@@ -11,6 +11,7 @@
 // tests/fuzz.test.mjs runs a bounded number of iterations.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runIfMain } from './cli.mjs';
 import { decodeWav } from '../shared/digits-core.js';
 
 const CLIP = fileURLToPath(new URL('../web/audio/digits-108.wav', import.meta.url));
@@ -80,6 +81,4 @@ export function fuzzWav({ iterations = 100000, seed = 1 } = {}) {
   return counts;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(fuzzWav({ iterations: Number(process.argv[2] ?? 100000), seed: Number(process.argv[3] ?? 1) }));
-}
+await runIfMain(import.meta.url, 'decodeWav', fuzzWav, 100000);

@@ -55,59 +55,32 @@ for (const [target, minRuns] of [['fuzz_model', 1000], ['fuzz_layers', 5000]]) {
   });
 }
 
-test('safetensors.parse under 4,000 mutated files: parses or throws FORMAT / UNSUPPORTED', { timeout: 120_000 }, async () => {
-  // imported here: it loads dist/ (./build.sh dist), which the C targets above do not need
-  const { fuzzSafetensors } = await import('../fuzz/fuzz_safetensors.mjs');
-  // seed 1 replays the same inputs every run; the second seed explores new ones
+/**
+ * Runs a fuzz/*.mjs loop at seed 1 (the same inputs every run) and at a new seed
+ * (new inputs each run); a failure names the command that replays it.
+ */
+async function fuzzTwoSeeds(file, loop, iterations, options, expectCounts) {
+  const { [loop]: run } = await import(`../fuzz/${file}`); // loads dist/, which the C targets above do not need
   for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
     let counts;
     try {
-      counts = fuzzSafetensors({ iterations: 2000, seed, slowMs: 5000 });
+      counts = await run({ iterations, seed, ...options });
     } catch (e) {
-      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_safetensors.mjs 2000 ${seed}): ${e.message}`);
+      assert.fail(`seed ${seed} (replay: node fuzz/${file} ${iterations} ${seed}): ${e.message}`);
     }
-    assert.equal(counts.runs, 2000);
-    assert.ok(counts.ok > 0 && counts.FORMAT > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
+    assert.equal(counts.runs, iterations);
+    assert.ok(expectCounts(counts), `seed ${seed}: ${JSON.stringify(counts)}`);
   }
-});
+}
 
-test('loadLayersModel under 3,000 mutated TF.js models: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, async () => {
-  const { fuzzLayersModel } = await import('../fuzz/fuzz_layers_model.mjs');
-  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
-    let counts;
-    try {
-      counts = await fuzzLayersModel({ iterations: 1500, seed, slowMs: 5000 });
-    } catch (e) {
-      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_layers_model.mjs 1500 ${seed}): ${e.message}`);
-    }
-    assert.equal(counts.runs, 1500);
-    assert.ok(counts.ok > 0 && counts.FORMAT > 0 && counts.UNSUPPORTED > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
-  }
-});
+test('safetensors.parse under 4,000 mutated files: parses or throws FORMAT / UNSUPPORTED', { timeout: 120_000 }, () =>
+  fuzzTwoSeeds('fuzz_safetensors.mjs', 'fuzzSafetensors', 2000, { slowMs: 5000 }, (c) => c.ok > 0 && c.FORMAT > 0));
 
-test('loadOnnx under 3,000 mutated ONNX files: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, async () => {
-  const { fuzzOnnx } = await import('../fuzz/fuzz_onnx.mjs');
-  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
-    let counts;
-    try {
-      counts = await fuzzOnnx({ iterations: 1500, seed, slowMs: 5000 });
-    } catch (e) {
-      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_onnx.mjs 1500 ${seed}): ${e.message}`);
-    }
-    assert.equal(counts.runs, 1500);
-    assert.ok(counts.ok > 0 && counts.FORMAT > 0 && counts.UNSUPPORTED > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
-  }
-});
+test('loadLayersModel under 3,000 mutated TF.js models: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, () =>
+  fuzzTwoSeeds('fuzz_layers_model.mjs', 'fuzzLayersModel', 1500, { slowMs: 5000 }, (c) => c.ok > 0 && c.FORMAT > 0 && c.UNSUPPORTED > 0));
 
-test('decodeWav (the page\'s speech clips) under 20,000 mutated files: decodes or throws a wav: Error', async () => {
-  const { fuzzWav } = await import('../fuzz/fuzz_wav.mjs');
-  for (const seed of [1, (Date.now() % 1_000_000) + 2]) {
-    let counts;
-    try {
-      counts = fuzzWav({ iterations: 10000, seed });
-    } catch (e) {
-      assert.fail(`seed ${seed} (replay: node fuzz/fuzz_wav.mjs 10000 ${seed}): ${e.message}`);
-    }
-    assert.ok(counts.ok > 0 && counts.refused > 0, `seed ${seed}: ${JSON.stringify(counts)}`);
-  }
-});
+test('loadOnnx under 3,000 mutated ONNX files: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, () =>
+  fuzzTwoSeeds('fuzz_onnx.mjs', 'fuzzOnnx', 1500, { slowMs: 5000 }, (c) => c.ok > 0 && c.FORMAT > 0 && c.UNSUPPORTED > 0));
+
+test('decodeWav (the page\'s speech clips) under 20,000 mutated files: decodes or throws a wav: Error', () =>
+  fuzzTwoSeeds('fuzz_wav.mjs', 'fuzzWav', 10000, {}, (c) => c.ok > 0 && c.refused > 0));
