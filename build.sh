@@ -45,6 +45,15 @@ ensure_clang19() {
 export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 
 LIB_SRC=(src/*.c)
+# The shipped engines leave the int8 products (src/qgemm*.c) to rnn-int8*.wasm,
+# fetched by rnn.loadInt8() (RNN_INT8_LAZY, src/int8_link.c); the C tests and
+# fuzz targets link them in.
+INT8_SRC=(src/qgemm.c src/qgemm_scalar.c src/qgemm_wasmsimd.c)
+ENGINE_SRC=()
+for f in "${LIB_SRC[@]}"; do [[ " ${INT8_SRC[*]} " == *" $f "* ]] || ENGINE_SRC+=("$f"); done
+# What rnn-int8*.wasm exports, in the order of rnn_int8_ops (rnn_internal.h).
+INT8_EXPORTS=(rnn_qgemm_packed_size rnn_qgemm_pack rnn_qgemm_workspace_size rnn_qgemm_packed rnn_qgemm_snap_row
+  rnn_qgemv2_packed)
 GEMM_SRC=(src/gemm.c src/gemm_scalar.c src/gemm_wasmsimd.c src/parallel.c)
 # What rnn-relaxed-kernels.wasm exports and rnn-relaxed.wasm imports (gemm.h's RNN_KERNEL).
 RELAXED_KERNELS=(rnn_gemm_4x8__wasmsimd rnn_gemm_1x8__wasmsimd rnn_gemm_4x8_pa__wasmsimd rnn_gemv_1x28__wasmsimd)
@@ -58,15 +67,16 @@ build_dist() {
   local common=(-std=c11 -O3 "${WARN[@]}" --no-entry -sSTANDALONE_WASM=1
     -sALLOW_MEMORY_GROWTH=1 -sABORTING_MALLOC=0 -sINITIAL_MEMORY=4MB
     -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=262144 -sFILESYSTEM=0
-    -sEXPORTED_FUNCTIONS=_malloc,_free ${RNN_CFLAGS:-})
-  emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -o dist/rnn.wasm
-  emcc "${LIB_SRC[@]}" "${common[@]}" -o dist/rnn-scalar.wasm
+    -sEXPORTED_FUNCTIONS=_malloc,_free -DRNN_INT8_LAZY -sALLOW_TABLE_GROWTH=1 ${RNN_CFLAGS:-})
+  emcc "${ENGINE_SRC[@]}" "${common[@]}" -msimd128 -o dist/rnn.wasm
+  emcc "${ENGINE_SRC[@]}" "${common[@]}" -o dist/rnn-scalar.wasm
   # Multi-threaded (init({ threads })): the same engine on an imported shared
   # memory, which helper workers instantiate too (js/threads.js). Passive data
   # segments, initialised once by whichever instance starts first.
-  emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -matomics -mbulk-memory \
+  emcc "${ENGINE_SRC[@]}" "${common[@]}" -msimd128 -matomics -mbulk-memory \
     -Wl,--shared-memory -sIMPORTED_MEMORY=1 -o dist/rnn-mt.wasm
   build_relaxed
+  build_int8
   # The wrapper's modules: no module a rename left behind may ship.
   find dist -name '*.js' -delete
   find dist -mindepth 1 -type d -empty -delete
@@ -100,7 +110,7 @@ build_relaxed() {
     "${exports[@]}" "${objects[@]}" -o dist/rnn-relaxed-kernels.wasm
   # The kernels are undefined on purpose (emcc warns about each, in the log);
   # any other undefined symbol would become an env import: refused below.
-  emcc "${LIB_SRC[@]}" "${common[@]}" -msimd128 -DRNN_KERNELS_IMPORTED -sIMPORTED_MEMORY=1 \
+  emcc "${ENGINE_SRC[@]}" "${common[@]}" -msimd128 -DRNN_KERNELS_IMPORTED -sIMPORTED_MEMORY=1 \
     -sERROR_ON_UNDEFINED_SYMBOLS=0 -o dist/rnn-relaxed.wasm 2>build/relaxed-link.log \
     || { cat build/relaxed-link.log >&2; die "linking dist/rnn-relaxed.wasm failed"; }
   KERNELS="${RELAXED_KERNELS[*]}" node -e '
@@ -111,6 +121,46 @@ build_relaxed() {
       console.error(`build.sh: rnn-relaxed.wasm imports ${got.join(", ")}; expected ${want.join(", ")} (an undefined symbol?)`);
       process.exit(1);
     }'
+}
+
+# The int8 products as modules of their own on an engine's memory and
+# function table (the callbacks of rnn_qgemm_pack are the engine's):
+# rnn-int8.wasm (SIMD128; the SIMD128 and relaxed engines), rnn-int8-scalar.wasm,
+# rnn-int8-mt.wasm (SIMD128 on rnn-mt.wasm's shared memory). No data and no
+# stack of their own (js/int8.js points __stack_pointer at a block of the
+# engine's heap); build_int8 refuses a module with a data or element segment.
+build_int8() {
+  ensure_clang19
+  local exports=()
+  for f in "${INT8_EXPORTS[@]}"; do exports+=("--export=$f"); done
+  local variant
+  for variant in simd scalar mt; do
+    local flags=() ldflags=() out=dist/rnn-int8.wasm objects=()
+    case $variant in
+      simd) flags=(-msimd128 -mbulk-memory) ;;
+      scalar) flags=(-mbulk-memory) out=dist/rnn-int8-scalar.wasm ;;
+      mt) flags=(-msimd128 -mbulk-memory -matomics) ldflags=(--shared-memory --max-memory=2147483648)
+        out=dist/rnn-int8-mt.wasm ;;
+    esac
+    for f in "${INT8_SRC[@]}"; do
+      local o="build/int8-$variant-$(basename "$f" .c).o"
+      clang-19 --target=wasm32 "${flags[@]}" -O3 -std=c11 "${WARN[@]}" -DRNN_INT8_MODULE \
+        -isystem "$(em-config CACHE)/sysroot/include" -c "$f" -o "$o"
+      objects+=("$o")
+    done
+    wasm-ld-19 --no-entry --import-memory --import-table --strip-all -z stack-size=0 \
+      --export=__stack_pointer "${ldflags[@]}" "${exports[@]}" "${objects[@]}" -o "$out"
+    # sections 9 (element) and 11 (data) of the binary format
+    node -e '
+      const b = require("fs").readFileSync(process.argv[1]);
+      for (let p = 8; p < b.length;) {
+        const id = b[p++];
+        let size = 0, shift = 0, x;
+        do { x = b[p++]; size |= (x & 0x7f) << shift; shift += 7; } while (x & 0x80);
+        if (id === 9 || id === 11) process.exit(1);
+        p += size;
+      }' "$out" || die "$out has a data or element segment: it would write over the engine's memory or table"
+  done
 }
 
 # A C program built three ways: wasm SIMD, wasm scalar (both run by node) and native.
@@ -139,6 +189,8 @@ build_bench() {
   printf '{ "type": "commonjs" }\n' > build/package.json
   emcc bench/gemm_bench.c "${GEMM_SRC[@]}" -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
     -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/gemm_bench.js
+  emcc bench/qgemm_bench.c "${GEMM_SRC[@]}" src/qgemm*.c -std=c11 -O3 -Isrc -msimd128 -sSINGLE_FILE=1 \
+    -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/qgemm_bench.js
 }
 
 # Native builds with sanitizers. Clang is preferred (the fuzz build needs it

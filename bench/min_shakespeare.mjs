@@ -16,15 +16,19 @@
 //   node bench/min_shakespeare.mjs --report                   # the table from the saved curves
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
+//   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
+//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --blocks 3 --d-model 128 --mlp 2 --block-lr 3e-3 --budget 210 --name blocks-3x128
+//     (the paper's pre-norm residual stack: Embedding, blocks of minGRU and MLP, LayerNorm, Linear; warm-up and cosine lr)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpuSeconds, fmt, loadRnn, parseFlags, readRepoFile, repoPath } from '../examples/common.mjs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpuSeconds, fmt, loadRnn, parseFlags, readRepoFile, repoPath, streamLoss } from '../examples/common.mjs';
 
 const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
+  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 128, mlp: 2, act: 'GELU', blockLr: 3e-3, warmup: 10, cosine: true, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -34,7 +38,14 @@ const MODELS = {
   lstm: { cell: 'LSTM', layers: 1, hidden: flags.lstmHidden, lr: flags.lstmLr },
   mingru: { cell: 'MinGRU', layers: flags.minLayers, hidden: flags.minHidden, lr: flags.minLr },
   minlstm: { cell: 'MinLSTM', layers: flags.minLayers, hidden: flags.minHidden, lr: flags.minLr },
+  // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
+  blocks: {
+    cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine,
+  },
 };
+// Runs of one model kind under other names (--name) sit side by side in one --dir.
+const KINDS = Object.keys(MODELS);
 
 if (flags.report) report();
 else await train();
@@ -52,11 +63,12 @@ async function train() {
   const valBatches = rnn.tbpttBatches(vocab.encode(valText), { batchSize: flags.valBatch, k: flags.k });
   mkdirSync(outDir, { recursive: true });
 
-  for (const name of flags.models.split(',')) {
-    const m = MODELS[name];
-    if (!m) throw new Error(`unknown model ${name} (lstm, mingru, minlstm)`);
-    const budget = name === 'lstm' ? Infinity : (flags.budget || lstmBudget());
-    const model = new rnn.Sequential([
+  for (const kind of flags.models.split(',')) {
+    const m = MODELS[kind];
+    if (!m) throw new Error(`unknown model ${kind} (${KINDS.join(', ')})`);
+    const name = flags.name || kind;
+    const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget());
+    const model = m.blocks ? blockStack(rnn, m, V) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
       new rnn.Linear({ inFeatures: m.hidden, outFeatures: V, seed: flags.seed * 10 + 3 }),
@@ -64,30 +76,29 @@ async function train() {
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr });
-    const label = `${m.cell} ${m.layers}x${m.hidden}`;
-    console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}, clip ${flags.clip}, ` +
-      `TBPTT ${flags.batch} x ${flags.k}; ${name === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? ', cosine to 0.1 lr at the budget' : ''}` : '';
+    console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
+      `TBPTT ${flags.batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
+    // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr / 10 at the budget.
+    const lrAt = (t) => m.lr * Math.min(1, (t + 1e-3) / m.warmup) *
+      (m.cosine ? 0.55 + 0.45 * Math.cos(Math.PI * Math.min(1, t / budget)) : 1);
 
     const validate = () => {
-      model.eval();
-      let state = null, sum = 0;
-      for (const b of valBatches) {
-        const out = model.forward(b.x, { state });
-        state = model.state;
-        sum += rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data).loss;
-      }
+      const loss = streamLoss(rnn, model, valBatches, V);
       model.train();
-      return sum / valBatches.length;
+      return loss;
     };
 
     // Training CPU time is summed over the steps only; validation is off the clock.
     const curve = [{ step: 0, cpu: 0, val: validate() }];
     let cpu = 0, step = 0, state = null, nextEval = flags.evalEvery;
-    const done = () => (name === 'lstm' ? step >= flags.steps : cpu >= budget);
+    const done = () => (kind === 'lstm' ? step >= flags.steps : cpu >= budget);
     while (!done()) {
       const b = trainBatches[step % trainBatches.length];
       if (step % trainBatches.length === 0) state = null; // each epoch starts fresh, as fit({ tbptt }) does
       const t0 = cpuSeconds();
+      if (m.blocks) opt.lr = lrAt(cpu);
       opt.zeroGrad();
       const out = model.forward(b.x, { state });
       state = model.state;
@@ -121,6 +132,29 @@ function lstmBudget() {
   return JSON.parse(readFileSync(curvePath('lstm'), 'utf8')).cpuSeconds;
 }
 
+/** Embedding -> blocks of [x + cell(LayerNorm(x))] and [x + Linear(act(Linear(LayerNorm(x))))] -> LayerNorm -> Linear. */
+function blockStack(rnn, m, V) {
+  const d = m.hidden;
+  let seed = flags.seed * 100;
+  const layers = [new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed: seed++ })];
+  for (let i = 0; i < m.layers; i++) {
+    layers.push(new rnn.Residual([
+      new rnn.LayerNorm({ normalizedShape: d }),
+      new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
+    ]));
+    if (m.mlp) {
+      layers.push(new rnn.Residual([
+        new rnn.LayerNorm({ normalizedShape: d }),
+        new rnn.Linear({ inFeatures: d, outFeatures: m.mlp * d, seed: seed++ }),
+        new rnn[m.act](),
+        new rnn.Linear({ inFeatures: m.mlp * d, outFeatures: d, seed: seed++ }),
+      ]));
+    }
+  }
+  layers.push(new rnn.LayerNorm({ normalizedShape: d }), new rnn.Linear({ inFeatures: d, outFeatures: V, seed: seed++ }));
+  return new rnn.Sequential(layers);
+}
+
 /** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
 function timeToReach(curve, target) {
   // A curve without its step-0 point that starts below target: its first evaluation is an upper bound.
@@ -138,9 +172,12 @@ function timeToReach(curve, target) {
 function report() {
   // --also dir1,dir2: runs of other sizes (saved with --dir) join the table.
   const paths = [flags.dir, ...flags.also.split(',').filter(Boolean)]
-    .flatMap((d) => Object.keys(MODELS).map((n) => `${repoPath(d)}/${n}.json`)).filter((p) => existsSync(p));
+    .filter((d) => existsSync(repoPath(d)))
+    .flatMap((d) => readdirSync(repoPath(d)).filter((f) => f.endsWith('.json')).sort().map((f) => `${repoPath(d)}/${f}`));
   const runs = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
-  const lstm = runs.find((r) => r.name === 'lstm');
+  // --reference file.json: the LSTM run the others are measured against (else the first run named lstm)
+  const lstm = flags.reference ? JSON.parse(readFileSync(repoPath(flags.reference), 'utf8')) : runs.find((r) => r.name === 'lstm');
+  if (flags.reference) runs.unshift(lstm);
   const tag = (r) => `${r.label} lr ${r.lr}`; // runs of one size at two lrs stay apart
   console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
   for (const r of runs) {
@@ -156,7 +193,7 @@ function report() {
   if (lstm) {
     const mins = runs.filter((r) => r !== lstm);
     console.log(`\nLSTM budget t (CPU s) | LSTM val at t | ${mins.map((r) => `${tag(r)}: CPU s to reach it (/ t)`).join(' | ')}`);
-    for (const q of lstm.curve.filter((c) => c.step > 0)) {
+    for (const q of lstm.curve.filter((c) => c.cpu > 0)) {
       const cells = mins.map((r) => {
         const hit = timeToReach(r.curve, q.val);
         const le = hit?.upper ? '<= ' : '';

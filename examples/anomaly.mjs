@@ -17,15 +17,17 @@
 //
 //   node examples/anomaly.mjs                 # full size (a few seconds)
 //   node examples/anomaly.mjs --epochs 5      # quicker
+//   node examples/anomaly.mjs --int8          # also stream the int8 model (model.quantize())
 //
 // Final line: windows_hit=... false_alarms=... points_per_s=...
 // baseline_windows_hit=... baseline_false_alarms=... (and the held-out part's
 // share of each: heldout_*, with the number of windows there), windows=4 threshold=... val_mse=...
+// (with --int8: int8_windows_hit=... int8_hit=<windows, e.g. 0+1+3> int8_false_alarms=..., and hit=... for float32)
 import { ForecastDetector, evaluateAlarms, prepareNab, rollingZScore } from '../shared/anomaly-core.js';
 import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
 
 const flags = parseFlags({
-  cell: 'LSTM', hidden: 32, epochs: 30, lr: 0.005, threshold: 4, baselineWindow: 96, seed: 2,
+  cell: 'LSTM', hidden: 32, epochs: 30, lr: 0.005, threshold: 4, baselineWindow: 96, seed: 2, int8: false,
 }, 'node examples/anomaly.mjs [flags]: LSTM forecaster + streaming anomaly detection on NAB machine temperature');
 
 const rnn = await loadRnn();
@@ -57,16 +59,28 @@ model.eval();
 
 // Stream every point through the trained model, one step at a time.
 const [cell, head] = model.layers;
-const detector = new ForecastDetector({ cell, head, series, nTrain });
-const t0 = performance.now();
-detector.advance();
-const streamSeconds = (performance.now() - t0) / 1000;
-detector.dispose();
+function detect() {
+  const detector = new ForecastDetector({ cell, head, series, nTrain });
+  const t0 = performance.now();
+  detector.advance();
+  const seconds = (performance.now() - t0) / 1000;
+  detector.dispose();
+  return { score: detector.score, seconds };
+}
+const { score, seconds: streamSeconds } = detect();
+let int8 = {};
+if (flags.int8) { // the same stream with int8 weights (sigma is re-measured the same way)
+  await rnn.loadInt8(); // the int8 code, fetched on first use
+  model.quantize();
+  const q = evaluateAlarms(detect().score, flags.threshold, nab);
+  model.dequantize();
+  int8 = { int8_windows_hit: q.windowsHit, int8_hit: q.hit.join('+') || 'none', int8_false_alarms: q.falseAlarms };
+}
 
 const zBase = rollingZScore(raw, flags.baselineWindow);
-const all = evaluateAlarms(detector.score, flags.threshold, nab);
+const all = evaluateAlarms(score, flags.threshold, nab);
 const base = evaluateAlarms(zBase, flags.threshold, nab);
-const heldout = evaluateAlarms(detector.score, flags.threshold, nab, { from: nTrain });
+const heldout = evaluateAlarms(score, flags.threshold, nab, { from: nTrain });
 const baseHeldout = evaluateAlarms(zBase, flags.threshold, nab, { from: nTrain });
 const describe = (r) => `${r.alarms} alarms, ${r.inside} inside a window, windows hit ${r.windowsHit}/${r.windows} [${r.hit.join(',')}], false alarms ${r.falseAlarms}`;
 console.log(`${flags.cell} forecaster, |error| > ${flags.threshold} sigma: ${describe(all)} (held-out part: ${describe(heldout)})`);
@@ -82,4 +96,5 @@ finalLine({
   baseline_heldout_windows_hit: baseHeldout.windowsHit, baseline_heldout_false_alarms: baseHeldout.falseAlarms,
   train_seconds: trainSeconds, cpu_seconds: cpuSeconds(),
   windows_hit: all.windowsHit, false_alarms: all.falseAlarms, points_per_s: Math.round(series.length / streamSeconds),
+  ...(flags.int8 ? { hit: all.hit.join('+') || 'none', ...int8 } : {}),
 });

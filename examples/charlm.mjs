@@ -19,11 +19,12 @@
 //   node examples/charlm.mjs --steps 150 --hidden 64 --sample 200
 //
 // Final line: val_loss=... steps=... seconds=... sample_chars=300
-import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
+// (--int8: also val_loss_int8, the validation loss with int8 weights)
+import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, streamLoss, timer } from './common.mjs';
 
 const flags = parseFlags({
   steps: 2000, batch: 32, k: 100, embed: 64, hidden: 128, lr: 2e-3, clip: 5, valBatch: 16,
-  sample: 300, temperature: 0.8, prime: 'ROMEO:\n', seed: 1, progressEvery: 100,
+  sample: 300, temperature: 0.8, prime: 'ROMEO:\n', seed: 1, progressEvery: 100, int8: false,
 }, 'node examples/charlm.mjs [flags]: character LSTM on Tiny Shakespeare with truncated BPTT');
 
 const rnn = await loadRnn();
@@ -70,14 +71,14 @@ const history = await rnn.fit(model, {
 const trainSeconds = elapsed();
 
 // Validation: the state carried through each validation stream.
-model.eval();
-let state = null, valSum = 0;
-for (const b of val) {
-  const out = model.forward(b.x, { state });
-  state = model.state;
-  valSum += rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data).loss;
+const valLoss = streamLoss(rnn, model, val, V);
+let valLossInt8; // --int8: the same with int8 weights (model.quantize())
+if (flags.int8) {
+  await rnn.loadInt8(); // the int8 code, fetched on first use
+  model.quantize();
+  valLossInt8 = streamLoss(rnn, model, val, V);
+  model.dequantize();
 }
-const valLoss = valSum / val.length;
 console.log(`validation: ${fmt(valLoss)} nats/char (${fmt(valLoss / Math.LN2)} bits/char) over ` +
   `${val.length * flags.valBatch * flags.k} characters; ${history.steps} steps in ${fmt(trainSeconds, 1)} s`);
 
@@ -96,7 +97,7 @@ function sampleFrom(logits) {
 }
 const primeIds = vocab.encode(flags.prime);
 let out = model.forward({ shape: [1, primeIds.length], data: primeIds });
-state = model.state;
+let state = model.state;
 const sampled = [];
 for (let n = 0; n < flags.sample; n++) {
   const id = sampleFrom(out.data.subarray(out.data.length - V));
@@ -109,6 +110,6 @@ console.log(`sample (temperature ${flags.temperature}, seed ${flags.seed}):\n---
 model.dispose();
 
 finalLine({
-  val_loss: valLoss, steps: history.steps, hidden: flags.hidden, train_seconds: trainSeconds,
+  val_loss: valLoss, ...(flags.int8 ? { val_loss_int8: valLossInt8 } : {}), steps: history.steps, hidden: flags.hidden, train_seconds: trainSeconds,
   seconds: elapsed(), cpu_seconds: cpuSeconds(), sample_chars: [...sample].length,
 });

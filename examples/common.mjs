@@ -96,3 +96,19 @@ export function parseFinalLine(line) {
   }
   return out;
 }
+
+/**
+ * A character LM's validation loss: the mean cross-entropy (nats/char) over
+ * TBPTT batches of V classes, the state carried from batch to batch, in eval
+ * mode (the model is left in eval mode).
+ */
+export function streamLoss(rnn, model, batches, V) {
+  model.eval();
+  let state = null, sum = 0;
+  for (const b of batches) {
+    const out = model.forward(b.x, { state });
+    state = model.state;
+    sum += rnn.losses.crossEntropy({ shape: [out.data.length / V, V], data: out.data }, b.y.data).loss;
+  }
+  return sum / batches.length;
+}

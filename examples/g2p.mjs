@@ -12,6 +12,7 @@
 //
 //   ./build.sh dist && node examples/g2p.mjs          (about 5 minutes of CPU on one core)
 //   node examples/g2p.mjs --epochs 2                  (a quick smoke run)
+//   --int8: also decode the held-out words with int8 weights (int8_* in the final line)
 // Final line: word_acc=<beam 5 exact-word accuracy> per=<beam 5 phoneme error
 // rate> greedy_word_acc=... greedy_per=... (PER = total Levenshtein distance
 // / total reference phonemes).
@@ -115,6 +116,18 @@ console.log(`greedy: word_acc=${greedy.wordAcc.toFixed(4)} per=${greedy.per.toFi
 const beam = evaluate((src) => model.beamSearch(src, { beamWidth: CONFIG.beamWidth, maxLength: 30 }), 64);
 console.log(`beam ${CONFIG.beamWidth}: word_acc=${beam.wordAcc.toFixed(4)} per=${beam.per.toFixed(4)} (${beam.msPerWord.toFixed(2)} ms/word)`);
 
+// --int8: the same held-out words decoded with int8 weights (model.quantize())
+let int8 = '';
+if (process.argv.includes('--int8')) {
+  await rnn.loadInt8(); // the int8 code, fetched on first use
+  model.quantize();
+  const g = evaluate((src) => model.greedy(src, { maxLength: 30 }), 256);
+  const b = evaluate((src) => model.beamSearch(src, { beamWidth: CONFIG.beamWidth, maxLength: 30 }), 64);
+  model.dequantize();
+  console.log(`int8: beam ${CONFIG.beamWidth} word_acc=${b.wordAcc.toFixed(4)} per=${b.per.toFixed(4)}, greedy word_acc=${g.wordAcc.toFixed(4)}`);
+  int8 = ` int8_word_acc=${b.wordAcc.toFixed(4)} int8_per=${b.per.toFixed(4)} int8_greedy_word_acc=${g.wordAcc.toFixed(4)}`;
+}
+
 for (const w of ['corkscrew', 'whale', 'shakespeare', 'nevermore', 'tensorflow']) {
   let streamed = [];
   const [r] = model.beamSearch([encodeWord(w)], { beamWidth: CONFIG.beamWidth, onToken: (b, tok) => streamed.push(tgtTokens[tok]) });
@@ -122,4 +135,4 @@ for (const w of ['corkscrew', 'whale', 'shakespeare', 'nevermore', 'tensorflow']
     `${streamed.join(' ') === [...r.tokens].map((id) => tgtTokens[id]).join(' ') ? '' : ' (stream differs!)'}`);
 }
 model.dispose();
-console.log(`word_acc=${beam.wordAcc.toFixed(4)} per=${beam.per.toFixed(4)} greedy_word_acc=${greedy.wordAcc.toFixed(4)} greedy_per=${greedy.per.toFixed(4)}`);
+console.log(`word_acc=${beam.wordAcc.toFixed(4)} per=${beam.per.toFixed(4)} greedy_word_acc=${greedy.wordAcc.toFixed(4)} greedy_per=${greedy.per.toFixed(4)}${int8}`);

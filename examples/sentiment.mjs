@@ -20,6 +20,8 @@
 //                                                    # weights of run 1 as .safetensors (config
 //                                                    # and vocabulary in the metadata)
 //   node examples/sentiment.mjs --load FILE --text "a sentence"   # no training: print its logit
+//   node examples/sentiment.mjs --load FILE [--int8]  # no training: its val and test accuracy
+//                                                    # (--int8: also with int8 weights, test_acc_int8)
 // The course page's pre-trained model (web/models/sentiment-lstm.safetensors) was made with
 //   node examples/sentiment.mjs --runs 1 --epochs 30 --layers 2 --embed 32 --hidden 32 --min-count 2 --save web/models/sentiment-lstm.safetensors
 //
@@ -29,19 +31,24 @@ import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } 
 
 const flags = parseFlags({
   epochs: 15, batch: 32, lr: 1e-3, embed: 64, hidden: 64, layers: 1, dropout: 0.5, minCount: 1,
-  splitSeed: 2024, seed: 1, runs: 5, writeSplit: '', save: '', load: '', text: '',
+  splitSeed: 2024, seed: 1, runs: 5, writeSplit: '', save: '', load: '', text: '', int8: false,
 }, 'node examples/sentiment.mjs [flags]: SentimentLSTM on the UCI sentences');
 
 const rnn = await loadRnn();
 const { data } = rnn;
 
+let loaded = null; // --load without --text: { model, vocab } to evaluate on the split
 if (flags.load) {
   const file = rnn.safetensors.parse(readFileSync(flags.load));
   const meta = file.__metadata__;
   const model = new rnn.models.SentimentLSTM({ ...JSON.parse(meta.config), seed: 1 });
   model.loadStateDict(file);
   model.eval();
-  const ids = data.WordVocab.fromJSON(JSON.parse(meta.vocab)).encode(flags.text);
+  loaded = { model, vocab: data.WordVocab.fromJSON(JSON.parse(meta.vocab)) };
+}
+if (loaded && flags.text) {
+  const { model } = loaded;
+  const ids = loaded.vocab.encode(flags.text);
   const logit = model.forward({ shape: [1, ids.length], data: ids }, [ids.length]).data[0];
   console.log(JSON.stringify({ text: flags.text, ids: [...ids], logit }));
   model.dispose();
@@ -60,7 +67,7 @@ const split = {
   val: order.slice(N - nVal - nTest, N - nTest),
   test: order.slice(N - nTest),
 };
-const vocab = data.WordVocab.fromTexts(split.train.map((i) => texts[i]), { minCount: flags.minCount });
+const vocab = loaded?.vocab ?? data.WordVocab.fromTexts(split.train.map((i) => texts[i]), { minCount: flags.minCount });
 // A sentence with no token at all would have length 0: give it one '<unk>'.
 const encoded = texts.map((t) => { const ids = vocab.encode(t); return ids.length ? ids : Int32Array.of(data.UNK_ID); });
 
@@ -87,6 +94,16 @@ function accuracy(model, indices, chunk = 100) {
   }
   model.train();
   return correct / indices.length;
+}
+
+if (loaded) {
+  const { model } = loaded, val = accuracy(model, split.val), test = accuracy(model, split.test);
+  if (flags.int8) await rnn.loadInt8(); // the int8 code, fetched on first use
+  const int8 = flags.int8 ? { test_acc_int8: accuracy(model.quantize(), split.test), val_acc_int8: accuracy(model, split.val) } : {};
+  console.log(`${flags.load}: val_acc ${fmt(val)} test_acc ${fmt(test)}${flags.int8 ? ` (int8: ${fmt(int8.val_acc_int8)}, ${fmt(int8.test_acc_int8)})` : ''}`);
+  finalLine({ test_acc: test, val_acc: val, ...int8 });
+  model.dispose();
+  process.exit(0);
 }
 
 console.log(`UCI sentences: ${split.train.length} train / ${split.val.length} val / ${split.test.length} test, ` +

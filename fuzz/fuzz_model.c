@@ -286,6 +286,18 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
       params_finite = fz_all_finite(p, rnn_params_count(rnn_model_parameters(m)));
       params_init = 0;
     }
+    /* int8 inference until after the backward below (which it refuses) */
+    int quantized = 0;
+    if (opts & 128) {
+      rnn_params *mp = rnn_model_parameters(m);
+      const int finite = fz_all_finite(rnn_params_values(mp), rnn_params_count(mp));
+      const int qs = rnn_params_quantize(mp, 1);
+      FZ_SANE(qs);
+      /* only weights are checked: a non-finite bias quantizes */
+      FZ_CHECK(qs == RNN_OK || (qs == RNN_E_INVALID && !finite), "quantize: %s", rnn_status_name(qs));
+      quantized = qs == RNN_OK;
+      FZ_CHECK(rnn_params_quantized(mp) == quantized, "quantized flag");
+    }
     float *x = fz_floats(in, sane ? rows * I : 1, nice);
     float *h0 = opts & 8 ? fz_floats(in, (size_t)L * D * (sane ? B : 1) * Ho, nice) : NULL;
     float *c0 = opts & 16 ? fz_floats(in, (size_t)L * D * (sane ? B : 1) * H, nice) : NULL;
@@ -346,7 +358,8 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
       if (bm & 128) rnn_params_zero_grad(rnn_model_parameters(m));
       st = rnn_model_backward(m, dy, dhN, dcN, dx, dh0, dc0);
       FZ_SANE(st);
-      if (maybe_pending) FZ_CHECK(st == RNN_OK || st == RNN_E_STATE, "backward: %s", rnn_status_name(st));
+      if (quantized) FZ_CHECK(st == RNN_E_STATE, "backward of a quantized model: %s", rnn_status_name(st));
+      else if (maybe_pending) FZ_CHECK(st == RNN_OK || st == RNN_E_STATE, "backward: %s", rnn_status_name(st));
       else FZ_CHECK(st == (pending ? RNN_OK : RNN_E_STATE), "backward (pending %d): %s", pending,
                     rnn_status_name(st));
       if (st == RNN_OK && nice && params_init && (bm & 128)) {
@@ -359,6 +372,13 @@ static void fuzz_model(fz_input *in, uint8_t mode) {
       /* taps and a second backward are refused now */
       st = rnn_model_backward(m, NULL, NULL, NULL, NULL, NULL, NULL);
       FZ_CHECK(st == RNN_E_STATE, "second backward: %s", rnn_status_name(st));
+    }
+    if (quantized) {
+      FZ_CHECK(rnn_params_quantize(rnn_model_parameters(m), 0) == RNN_OK, "dequantize");
+      /* a refused backward leaves its forward cached: drop it (rnn_model_input does) */
+      float *drop;
+      FZ_CHECK(rnn_model_input(m, 1, 1, &drop) == RNN_OK, "drop the cached forward");
+      pending = 0, maybe_pending = 0;
     }
     if (k & 0x20) {
       fuzz_optimizer(in, m); /* may move the parameters anywhere (lr 1e30, NaN gradients) */

@@ -22,7 +22,7 @@ import { parseSafetensors as parse, serializeSafetensors as serialize, RnnError 
 const FIXTURE = fileURLToPath(new URL('../tests/fixtures/sentiment_torch.safetensors', import.meta.url));
 
 /** xorshift32: a small seeded generator, so a run is reproducible. */
-function makeRng(seed) {
+export function makeRng(seed) {
   let s = (seed >>> 0) || 0x9e3779b9;
   const next = () => {
     s ^= s << 13; s >>>= 0;
@@ -97,7 +97,7 @@ function withHeader(text, data, lengthDelta = 0) {
 }
 
 /** A JSON-level edit of the header; falls back to a byte mutation. */
-function mutateHeader(rng, bytes) {
+export function mutateHeader(rng, bytes) {
   const hd = headerOf(bytes);
   if (!hd || typeof hd.json !== 'object' || hd.json === null || Array.isArray(hd.json)) return null;
   const json = hd.json;
@@ -155,7 +155,7 @@ function concat(a, b) {
   return out;
 }
 
-function mutateBytes(rng, bytes, seeds) {
+export function mutateBytes(rng, bytes, seeds) {
   let b = Uint8Array.from(bytes);
   const rounds = 1 + rng.int(4);
   for (let r = 0; r < rounds; r++) {

@@ -64,6 +64,17 @@ export class Container {
   }
 
   stateDict() { this._live(); return this._dict('stateDict'); }
+  quantizedStateDict() { this._live(); return this._dict('quantizedStateDict'); }
+
+  /** Every child's quantize() (ParamModule), all checked first: an error changes nothing. */
+  quantize() { return this._quantize(2)._quantize(1); }
+  dequantize() { return this._quantize(0); }
+  get quantized() { return this._children.some(([, m]) => m.quantized); }
+  _quantize(on) {
+    this._live();
+    for (const [, m] of this._children) m._quantize?.(on);
+    return this;
+  }
   grads() { this._live(); return this._dict('grads'); }
 
   /**

@@ -5,6 +5,7 @@
 // that resume bit-identically.
 import { RnnError } from './errors.js';
 import { checkKnown } from './options.js';
+import { refuseQuantized } from './param-module.js';
 import { createRng, range, shuffle as shuffled } from './data.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Adam, AdamW, SGD, clipGradNorm as clipGrads } from './optim.js';
@@ -116,6 +117,7 @@ export async function fit(core, model, options = {}) {
     seed = 0, shuffle = true, onProgress, progressEvery = 1, signal, control, yieldEveryMs = 50,
     checkpointEvery = 0, onCheckpoint, resume, maxSteps = Infinity,
   } = options;
+  refuseQuantized([model], 'fit');
   if (!Array.isArray(train) || train.length === 0) {
     throw new RnnError('INVALID_ARGUMENT', 'fit: train must be a non-empty array of batches { x, y, lengths? }');
   }

@@ -132,7 +132,8 @@ export interface InitOptions {
   /** The .wasm bytes, when you load them yourself (not memoized); set build to match them (relaxed: the engine's, the kernels come through locateFile). */
   wasmBinary?: ArrayBuffer | ArrayBufferView;
   /** Where each .wasm lives, for custom hosting (not memoized). */
-  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm') => string | URL;
+  locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm'
+    | 'rnn-int8.wasm' | 'rnn-int8-scalar.wasm' | 'rnn-int8-mt.wasm') => string | URL;
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
@@ -191,8 +192,26 @@ export interface Module {
   stateDict(): StateDict;
   /** Copies of the accumulated gradients, same names as stateDict(). */
   grads(): StateDict;
-  /** Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing. */
-  loadStateDict(sd: StateDict): this;
+  /**
+   * Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing.
+   * int8 weights ('<name>' I8 with '<name>.scale', see quantizedStateDict) load as scale * q and quantize the module
+   * (they need `await rnn.loadInt8()` first, else STATE).
+   */
+  loadStateDict(sd: StateDict | Record<string, { dtype?: string; shape: number[]; data: Float32Array | Int8Array }>): this;
+  /**
+   * int8 inference (after `await rnn.loadInt8()`, else STATE): every weight matrix becomes int8 with a
+   * bfloat16 scale per row (values scale * q) and the other floats (biases) bfloat16; forward products run
+   * in int8; training then throws STATE. Non-finite weights throw and change nothing.
+   */
+  quantize(): this;
+  /** Back to float32 products (the values stay scale * q). */
+  dequantize(): this;
+  readonly quantized: boolean;
+  /**
+   * stateDict(), of a quantized module as int8 files hold it: each weight { dtype: 'I8', shape, data: Int8Array }
+   * plus '<name>.scale' { dtype: 'BF16', shape: [rows], data: Float32Array }, the other tensors dtype 'BF16' (exact).
+   */
+  quantizedStateDict(): Record<string, { dtype?: 'I8' | 'BF16'; shape: number[]; data: Float32Array | Int8Array }>;
   zeroGrad(): void;
   train(mode?: boolean): this;
   eval(): this;
@@ -558,7 +577,7 @@ export interface Optimizer {
   [Symbol.dispose](): void;
 }
 
-// ---- Linear, Embedding, Dropout (js/layers.js) ----
+// ---- Linear, Embedding, Dropout, LayerNorm, ReLU, GELU (js/layers.js) ----
 
 export interface LinearOptions {
   inFeatures: number;
@@ -631,6 +650,33 @@ export interface Dropout extends Module {
   forward(x: Tensor): Tensor;
   /** dx = dOutput times the last forward's mask. One backward per forward. */
   backward(grads: LayerGrads): { dx: Tensor };
+}
+
+export interface LayerNormOptions {
+  /** The size of the last dimension (or [size]): the dimension normalised. */
+  normalizedShape: number | [number];
+  /** In (0, 1]; default 1e-5. */
+  eps?: number;
+}
+
+/** nn.LayerNorm over the last dimension: state_dict `weight` (ones) and `bias` (zeros), [normalizedShape]. */
+export interface LayerNorm extends Module {
+  readonly normalizedShape: number;
+  readonly eps: number;
+  /** x: [..., normalizedShape] -> the same shape. */
+  forward(x: Tensor): Tensor;
+  /** Returns dx and accumulates the weight and bias gradients. One backward per forward. */
+  backward(grads: LayerGrads): { dx: Tensor };
+}
+
+/** nn.ReLU / nn.GELU (exact, erf form): elementwise, no parameters (like Pool: no state-dict methods). */
+export interface Activation {
+  readonly numParams: 0;
+  forward(x: Tensor): Tensor;
+  backward(grads: LayerGrads): { dx: Tensor };
+  train(mode?: boolean): this;
+  eval(): this;
+  dispose(): void;
 }
 
 // ---- losses (js/losses.js): rnn.losses ----
@@ -933,6 +979,12 @@ export interface Rnn {
   Embedding: new (options: EmbeddingOptions) => Embedding;
   /** nn.Dropout. */
   Dropout: new (options?: DropoutOptions) => Dropout;
+  /** nn.LayerNorm over the last dimension. */
+  LayerNorm: new (options: LayerNormOptions) => LayerNorm;
+  /** nn.ReLU. */
+  ReLU: new () => Activation;
+  /** nn.GELU (approximate 'none'). */
+  GELU: new () => Activation;
   /** mse, bceWithLogits, crossEntropy. */
   losses: Losses;
   tensor: typeof tensor;
@@ -1036,11 +1088,16 @@ export interface CustomLayer {
  * What a Sequential runs. Recurrent layers must have batchFirst: true (else
  * INVALID_ARGUMENT), so every tensor between layers is [B, T, features].
  */
-export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | PoolLayer | Sequential<any> | CustomLayer;
+export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | LayerNorm | Activation | PoolLayer
+  | Sequential<any> | CustomLayer;
 
-/** model.state of a Sequential: the final states of its recurrent layers, by layer index. */
+/**
+ * model.state of a Sequential: the final states of its recurrent layers, by
+ * layer index. A nested Sequential's or Residual's entry is its own state
+ * (`model.state[1][1].hN`), which the numeric index signature allows.
+ */
 export interface SequentialState {
-  [layerIndex: number]: { hN: Tensor; cN?: Tensor };
+  [layerIndex: number]: { hN: Tensor; cN?: Tensor; [nestedIndex: number]: any };
 }
 
 export interface SequentialForwardOptions {
@@ -1079,6 +1136,8 @@ export interface Rnn {
   Sequential: new <L extends SequentialLayer[]>(layers: [...L]) => Sequential<L>;
   /** [B, T, F] -> [B, F]: last step, mean, or the recurrent layer's final state. */
   Pool: new (options?: PoolOptions) => PoolLayer;
+  /** x + layers(x): a Sequential whose output is added to its input (the layers keep x's shape). */
+  Residual: new <L extends SequentialLayer[]>(layers: [...L]) => Sequential<L>;
 }
 
 // ---- the speech front-end (js/audio.js): rnn.audio ----
@@ -1892,6 +1951,14 @@ export interface OnnxModel extends Module {
 export interface LoadOnnxOptions {
   /** Seed of the layers' generators (unused at inference). */
   seed?: number;
+}
+
+export interface Rnn {
+  /**
+   * Fetches the int8 code (js/int8.js and this engine build's rnn-int8*.wasm, ~5 KB gzipped) once;
+   * after it resolves, quantize(), quantizedStateDict() and int8 state dicts work on this engine's modules.
+   */
+  loadInt8(): Promise<void>;
 }
 
 export interface Rnn {

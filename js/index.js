@@ -12,17 +12,17 @@ import { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior } from './ctc.js
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
-import { Dropout, Embedding, Linear } from './layers.js';
-import { instantiate, relaxedSupported, simdSupported } from './loader.js';
+import { Dropout, Embedding, GELU, LayerNorm, Linear, ReLU } from './layers.js';
+import { fetchSource, instantiate, instantiateFrom, relaxedSupported, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
 import { GRU, LSTM, MinGRU, MinLSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
 import { SentimentLSTM } from './sentiment-lstm.js';
 import { Seq2Seq } from './seq2seq.js';
-import { Pool, Sequential } from './sequential.js';
+import { Pool, Residual, Sequential } from './sequential.js';
 import { parse, serialize } from './safetensors.js';
-import { finiteChecks, setFiniteChecks, tensor } from './tensor.js';
+import { checkTensor, finiteChecks, numel, setFiniteChecks, tensor } from './tensor.js';
 import { buildModel, modelSpec } from './spec.js';
 import { Trainer, createTrainer } from './trainer.js';
 
@@ -38,6 +38,8 @@ const keras = () => import('./keras.js');
 const onnx = () => import('./onnx.js');
 // The ONNX export, likewise.
 const onnxExport = () => import('./onnx/export.js');
+// int8 inference, likewise (and its wasm module, one per engine build).
+const int8 = () => import('./int8.js');
 
 function makeApi(core) {
   // Names are given: minifying renames the classes.
@@ -48,7 +50,8 @@ function makeApi(core) {
     RNN: bound(RNN, 'RNN'), LSTM: bound(LSTM, 'LSTM'), GRU: bound(GRU, 'GRU'),
     MinGRU: bound(MinGRU, 'MinGRU'), MinLSTM: bound(MinLSTM, 'MinLSTM'),
     Linear: bound(Linear, 'Linear'), Embedding: bound(Embedding, 'Embedding'), Dropout: bound(Dropout, 'Dropout'),
-    Sequential, Pool,
+    LayerNorm: bound(LayerNorm, 'LayerNorm'), ReLU, GELU,
+    Sequential, Pool, Residual,
     Adam: bound(Adam, 'Adam'), AdamW: bound(AdamW, 'AdamW'), SGD: bound(SGD, 'SGD'),
     clipGradNorm: bindFunction(clipGradNorm, core, 'clipGradNorm'),
     losses: Object.freeze({
@@ -74,6 +77,16 @@ function makeApi(core) {
     loadOnnx: (bytes, options) => onnx().then((m) => m.loadOnnx(core, bytes, options)),
     /** ONNX export (onnx/export.js, fetched on first use): toOnnx(model) -> Promise<Uint8Array>. */
     toOnnx: (model, options) => onnxExport().then((m) => m.toOnnx(model, options)),
+    /**
+     * int8 inference (int8.js and rnn-int8*.wasm, fetched on first call):
+     * after it resolves, quantize(), quantizedStateDict() and int8 state dicts
+     * work on every module of this engine.
+     */
+    loadInt8: () => {
+      core.int8Loading ??= int8().then((m) => m.loadInt8(core, { RnnError, checkTensor, numel, fetchSource, instantiateFrom }));
+      core.int8Loading.catch(() => { core.int8Loading = null; }); // a failed fetch may be retried
+      return core.int8Loading;
+    },
     tbpttBatches,
     audio: Object.freeze({ fbank: bindFunction(fbank, core, 'fbank'), Fbank: bound(Fbank, 'Fbank') }),
     ctc: Object.freeze({ greedy: ctcGreedy, beamSearch: ctcBeamSearch, StreamDecoder: CtcStreamDecoder, ngramPrior }),
@@ -132,7 +145,8 @@ const memo = new Map();
  * build 'simd', false 'scalar'. options.wasmBinary: the .wasm bytes yourself
  * (default build: simd or scalar); options.locateFile(file): the URL of
  * 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm' / 'rnn-relaxed.wasm' /
- * 'rnn-relaxed-kernels.wasm'. Calls with either
+ * 'rnn-relaxed-kernels.wasm' (and, for rnn.loadInt8(), 'rnn-int8.wasm' /
+ * 'rnn-int8-scalar.wasm' / 'rnn-int8-mt.wasm'). Calls with either
  * of these two load a new instance each time (they are not memoized).
  * options.threads: 1 (default), a count up to 16, or 'auto' (the cores, at
  * most 4): more than 1 loads the multi-threaded build (rnn-mt.wasm) with
@@ -147,8 +161,11 @@ export function init(options = {}) {
   } catch (e) {
     return Promise.reject(e);
   }
-  const load = () => instantiate(options).then(({ instance, build, memory, threads, threadsError }) =>
-    makeApi(new Core(instance, build, memory, threads, threadsError)));
+  const load = () => instantiate(options).then(({ instance, build, memory, threads, threadsError }) => {
+    const core = new Core(instance, build, memory, threads, threadsError);
+    core.locateFile = options.locateFile; // rnn.loadInt8() finds its module the same way
+    return makeApi(core);
+  });
   if (options.wasmBinary || options.locateFile) return load();
   const key = `${options.build ?? options.simd ?? 'auto'}/${options.threads ?? 1}`;
   if (!memo.has(key)) {

@@ -1,6 +1,7 @@
-// layers.js - Linear, Embedding and Dropout: PyTorch's nn.Linear /
-// nn.Embedding / nn.Dropout options, shapes and state_dict, with forward and
-// backward running on the wasm engine (src/linear.c, embedding.c, dropout.c).
+// layers.js - Linear, Embedding, Dropout, LayerNorm, ReLU and GELU: PyTorch's
+// options, shapes and state_dict, with forward and backward running on the
+// wasm engine (src/linear.c, embedding.c, dropout.c, layernorm.c); ReLU and
+// GELU are elementwise in JavaScript.
 import { RnnError } from './errors.js';
 import { ParamModule } from './param-module.js';
 import { checkTensor, numel, typeName } from './tensor.js';
@@ -84,6 +85,7 @@ export class Linear extends ParamModule {
     const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
     const ptr = core.outPointer(what, (out) => core.x.rnn_linear_create(inFeatures, outFeatures, bias ? 1 : 0, seed >>> 0, out));
     super(core, ptr, 'rnn_linear_destroy', what, core.x.rnn_linear_parameters(ptr));
+    this._quantizable = true;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.bias = bias;
@@ -145,6 +147,7 @@ export class Embedding extends ParamModule {
     const ptr = core.outPointer(what, (out) =>
       core.x.rnn_embedding_create(num, dim, hasPadding ? 1 : 0, paddingIdx ?? 0, seed >>> 0, out));
     super(core, ptr, 'rnn_embedding_destroy', what, core.x.rnn_embedding_parameters(ptr));
+    this._quantizable = true; // int8 rows (a lookup reads them as scale * q)
     this.numEmbeddings = num;
     this.embeddingDim = dim;
     /** Normalized to [0, numEmbeddings) as PyTorch stores it, or null. */
@@ -189,13 +192,44 @@ export class Embedding extends ParamModule {
   }
 }
 
+// A layer whose C forward and backward run in place on one staged buffer
+// (one copy in, one out): _fwd(m, p, n, shape) and _bwd(m, p) call C on handle m.
+class InPlaceLayer extends ParamModule {
+  _run(what, data, shape, run) {
+    const core = this._core, n = data.length;
+    const p = core.staging(4 * n, `${what} (${n} values)`);
+    core.f32(p, n).set(data);
+    core.check(run(p, n), what);
+    return { shape: [...shape], data: core.f32(p, n).slice() };
+  }
+
+  /** A new tensor of x's shape. */
+  forward(x) {
+    const m = this._live();
+    const shape = checkTensor(x, 'x', null);
+    this._last = null;
+    const y = this._run(`${this._what}.forward`, x.data, shape, (p, n) => this._fwd(m, p, n, shape));
+    this._last = { outShape: [...shape] };
+    return y;
+  }
+
+  /** dOutput of the last forward -> { dx } (parameter gradients accumulate). */
+  backward(grads) {
+    const m = this._live();
+    const dy = dOutputOf(this, grads);
+    const { outShape } = this._last;
+    this._last = null;
+    return { dx: this._run(`${this._what}.backward`, dy.data, outShape, (p) => this._bwd(m, p)) };
+  }
+}
+
 /**
  * nn.Dropout: in training mode zeroes each element with probability p and
  * scales the rest by 1/(1-p) (mask from the seeded generator, kept in C
  * between forward and backward: src/dropout.c); identity in eval mode. No
  * parameters, but a C object, so it has dispose() too.
  */
-export class Dropout extends ParamModule {
+export class Dropout extends InPlaceLayer {
   constructor(core, opts = {}) {
     const what = 'Dropout';
     checkKnown(opts ?? {}, ['p', 'seed'], what);
@@ -218,33 +252,86 @@ export class Dropout extends ParamModule {
     this._core.u32(this._core.x.rnn_dropout_rng(this._live()), 4).set(state);
   }
 
-  // y = f(x) in place in the staging block: one copy in, one out.
-  _run(what, data, shape, run) {
-    const core = this._core, n = data.length;
-    const p = core.staging(4 * n, `${what} (${n} values)`);
-    core.f32(p, n).set(data);
-    core.check(run(p, n), what);
-    return { shape: [...shape], data: core.f32(p, n).slice() };
-  }
-
-  /** A new tensor: x times a fresh mask (training) or a copy of x (eval). */
-  forward(x) {
-    const d = this._live();
-    const shape = checkTensor(x, 'x', null);
-    this._last = null;
-    const y = this._run('Dropout.forward', x.data, shape,
-      (p, n) => this._core.x.rnn_dropout_forward(d, this.training ? 1 : 0, n, p, p));
-    this._last = { outShape: [...shape] };
-    return y;
-  }
-
-  /** dx = dOutput times the mask of the last forward (a copy in eval mode). */
-  backward(grads) {
-    const d = this._live();
-    const dy = dOutputOf(this, grads);
-    const { outShape } = this._last;
-    this._last = null;
-    return { dx: this._run('Dropout.backward', dy.data, outShape, (p) => this._core.x.rnn_dropout_backward(d, p, p)) };
-  }
+  // x times a fresh mask (training) or a copy of x (eval); dx = dy times that mask.
+  _fwd(m, p, n) { return this._core.x.rnn_dropout_forward(m, this.training ? 1 : 0, n, p, p); }
+  _bwd(m, p) { return this._core.x.rnn_dropout_backward(m, p, p); }
 }
 
+/**
+ * nn.LayerNorm over the last dimension (src/layernorm.c): normalizedShape is
+ * its size (or [size]); weight (ones) and bias (zeros).
+ */
+export class LayerNorm extends InPlaceLayer {
+  constructor(core, opts = {}) {
+    const what = 'LayerNorm';
+    checkKnown(opts ?? {}, ['normalizedShape', 'eps'], what);
+    const ns = opts?.normalizedShape; // one size (the last dimension), or [size]
+    const D = intOption({ normalizedShape: ns?.length === 1 ? ns[0] : ns }, 'normalizedShape', what, { max: 1 << 20 });
+    const eps = numOption(opts, 'eps', what, { min: 0, minExclusive: true, max: 1, def: 1e-5 });
+    const ptr = core.outPointer(what, (out) => core.x.rnn_layernorm_create(D, eps, out));
+    super(core, ptr, 'rnn_layernorm_destroy', what, core.x.rnn_layernorm_parameters(ptr));
+    this.normalizedShape = D;
+    this.eps = eps;
+    this._last = null;
+  }
+
+  _fwd(m, p, n, shape) {
+    const D = this.normalizedShape;
+    if (shape[shape.length - 1] !== D) throw new RnnError('SHAPE', `LayerNorm.forward: x must have shape [..., ${D}], got [${shape}]`);
+    return this._core.x.rnn_layernorm_forward(m, n / D, p, p);
+  }
+  _bwd(m, p) { return this._core.x.rnn_layernorm_backward(m, p, p); }
+}
+
+const TINY = 1.1754943508222875e-38; // FLT_MIN: results below it are flushed to 0 (src/flush.h's rule)
+
+// nn.ReLU / nn.GELU: elementwise in JavaScript (no parameters, no C object),
+// keeping x for backward.
+class Activation {
+  constructor(opts, what, f, df) {
+    checkKnown(opts ?? {}, [], what);
+    Object.assign(this, { _what: what, _f: f, _df: df, _last: null });
+  }
+
+  get numParams() { return 0; }
+  train() { return this; }
+  eval() { return this; }
+  dispose() {}
+
+  /** A new tensor: f of every element. */
+  forward(x) {
+    const shape = checkTensor(x, 'x', null), d = x.data;
+    const y = new Float32Array(d.length);
+    for (let i = 0; i < d.length; i++) y[i] = flush(this._f(d[i]));
+    this._last = { outShape: [...shape], x: Float32Array.from(d) };
+    return { shape: [...shape], data: y };
+  }
+
+  /** dOutput of the last forward -> { dx } = dOutput f'(x). */
+  backward(grads) {
+    const dy = dOutputOf(this, grads).data, { outShape, x } = this._last;
+    this._last = null;
+    for (let i = 0; i < x.length; i++) x[i] = flush(dy[i] * this._df(x[i]));
+    return { dx: { shape: outShape, data: x } };
+  }
+}
+const flush = (v) => (Math.abs(v) < TINY ? 0 * v : v);
+
+// The standard normal CDF, erf by Abramowitz & Stegun 7.1.26 (absolute error <= 1.5e-7).
+function normalCdf(x) {
+  const z = Math.abs(x) * Math.SQRT1_2, t = 1 / (1 + 0.3275911 * z);
+  const e = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z) / 2;
+  return x >= 0 ? 1 - e : e;
+}
+
+/** nn.ReLU: max(x, 0). */
+export class ReLU extends Activation {
+  constructor(opts) { super(opts, 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0)); }
+}
+
+/** nn.GELU (approximate 'none'): x Phi(x), Phi the standard normal CDF. */
+export class GELU extends Activation {
+  constructor(opts) {
+    super(opts, 'GELU', (x) => x * normalCdf(x), (x) => normalCdf(x) + x * 0.3989422804014327 * Math.exp(-x * x / 2));
+  }
+}

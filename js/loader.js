@@ -44,7 +44,7 @@ function defaultUrl(file) {
 
 // Returns the bytes (Node, file: URLs) or the fetch Response (browsers), so
 // browsers can compile while the module downloads.
-async function fetchSource(url) {
+export async function fetchSource(url) {
   if (isNode && String(url).startsWith('file:')) {
     const fsName = ['node:fs', 'promises'].join('/'); // opaque to bundlers and minifiers
     const fs = await import(/* @vite-ignore */ /* webpackIgnore: true */ fsName);
@@ -55,7 +55,7 @@ async function fetchSource(url) {
   return res;
 }
 
-async function instantiateFrom(source, imports) {
+export async function instantiateFrom(source, imports) {
   if (typeof Response === 'function' && source instanceof Response) {
     const type = source.headers.get('Content-Type') || '';
     if (WebAssembly.instantiateStreaming && type.startsWith('application/wasm')) {

@@ -2,7 +2,7 @@
 // torch.optim's semantics (the float32 arithmetic is in src/optim.c).
 import { RnnError } from './errors.js';
 import { WasmHandle } from './handle.js';
-import { Parameter } from './param-module.js';
+import { Parameter, refuseQuantized } from './param-module.js';
 import { boolOption, checkKnown, numOption } from './options.js';
 
 const KIND = { SGD: 0, Adam: 1, AdamW: 2 };
@@ -122,6 +122,7 @@ export class Optimizer extends WasmHandle {
   /** One update from the accumulated gradients. */
   step() {
     const ptr = this._live();
+    refuseQuantized(this._modules, `${this._kind}.step`);
     this._core.check(this._core.x.rnn_optimizer_step(ptr), `${this._kind}.step`);
     for (const m of this._modules) m._paramsChanged();
   }

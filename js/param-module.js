@@ -67,6 +67,29 @@ export class ParamModule extends WasmHandle {
   /** Copies of the parameters under PyTorch's state_dict names. */
   stateDict() { this._live(); return this._dict(this._paramsPtr()); }
 
+  /**
+   * int8 inference (recurrent layers, Linear, Embedding; needs rnn.loadInt8()
+   * first, else STATE): every weight matrix becomes int8 with a bfloat16
+   * scale per row (the values become scale * q), the biases bfloat16, and
+   * forward products run in int8. Training then throws STATE; dequantize()
+   * returns to float32 products. Non-finite weights throw INVALID_ARGUMENT
+   * and change nothing.
+   */
+  quantize() { return this._quantize(1); }
+  dequantize() { return this._quantize(0); }
+  get quantized() { return !!this._params && this._live() && this._core.x.rnn_params_quantized(this._params) === 1; }
+  _quantize(on) { // 2: check only (containers check every child first)
+    this._live();
+    if (this._quantizable) this._core.check(this._core.x.rnn_params_quantize(this._params, on), `${this._what}.quantize`);
+    return this;
+  }
+
+  /** stateDict(), of a quantized module as int8 files hold it (js/int8.js; safetensors-ready). */
+  quantizedStateDict() {
+    const sd = this.stateDict();
+    return this.quantized ? this._core.int8.toInt8(sd, this._tensorTable()) : sd;
+  }
+
   /** Copies of the accumulated gradients, same names as stateDict(). */
   grads() { this._live(); return this._dict(this._gradsPtr()); }
 
@@ -77,13 +100,20 @@ export class ParamModule extends WasmHandle {
    */
   loadStateDict(sd) {
     this._checkStateDict(sd);
+    const int8 = fromInt8(this, sd);
+    sd = int8.sd;
     const table = this._tensorTable();
+    const quantize = int8.found || this.quantized;
+    // quantize() refuses non-finite weights: check before anything is written
+    const bad = quantize && table.find((t) => isWeight(t) && !sd[t.name].data.every(Number.isFinite));
+    if (bad) throw new RnnError('INVALID_ARGUMENT', `cannot quantize ${bad.name}: a value is not finite`);
     for (const t of table) {
       const values = sd[t.name].data;
       this._core.f32(this._paramsPtr() + 4 * t.offset, values.length).set(values);
     }
     this._paramsChanged();
-    return this;
+    // int8 weights in, or loaded into a quantized module: quantized values
+    return quantize ? this._quantize(1) : this;
   }
 
   /**
@@ -95,6 +125,7 @@ export class ParamModule extends WasmHandle {
     if (sd === null || typeof sd !== 'object') {
       throw new RnnError('INVALID_ARGUMENT', `loadStateDict needs an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
     }
+    sd = fromInt8(this, sd, prefix).sd;
     const table = this._tensorTable();
     const names = new Set(table.map((t) => t.name));
     const missing = table.filter((t) => !(t.name in sd)).map((t) => prefix + t.name);
@@ -113,6 +144,24 @@ export class ParamModule extends WasmHandle {
     this._live();
     if (this._params) this._core.x.rnn_params_zero_grad(this._params);
   }
+}
+
+/** Training entry points call this first: a quantized module is for inference only. */
+export function refuseQuantized(modules, what) {
+  const q = modules.find((m) => m?.quantized);
+  if (q) throw new RnnError('STATE', `${what}: the ${q._what} is quantized (int8, inference only): dequantize() it to train`);
+}
+
+// int8 weights: their state-dict form lives in js/int8.js, which
+// rnn.loadInt8() loads (core.int8); without it an I8 tensor is refused.
+const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');
+function fromInt8(module, sd, prefix = '') {
+  const int8 = module._core.int8;
+  if (int8) return int8.fromInt8(sd, prefix, module._quantizable && module._tensorTable());
+  if (sd && typeof sd === 'object' && Object.values(sd).some((e) => e?.data instanceof Int8Array)) {
+    throw new RnnError('STATE', `${module._what}.loadStateDict: int8 weights need the int8 code: call await rnn.loadInt8() first`);
+  }
+  return { sd, found: false };
 }
 
 // The tensor table of an rnn_params, once per module: it never changes.

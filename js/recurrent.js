@@ -46,6 +46,7 @@ export class RecurrentLayer extends ParamModule {
       hiddenSize, numLayers, bidirectional ? 1 : 0, bias ? 1 : 0, projSize, dropout, seed >>> 0,
       GATES.indexOf(gateActivation), resetAfter ? 0 : 1, out));
     super(core, ptr, 'rnn_model_destroy', what, core.x.rnn_model_parameters(ptr));
+    this._quantizable = true;
     this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;

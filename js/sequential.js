@@ -1,7 +1,8 @@
 // sequential.js - models composed from layers: Sequential runs its layers in
 // order, forward and backward, passing sequence lengths and recurrent state
 // along; Pool turns per-step outputs into one vector per sequence
-// (many-to-one). Recurrent layers in a Sequential should use batchFirst:
+// (many-to-one); Residual adds its input to a Sequential's output.
+// Recurrent layers in a Sequential should use batchFirst:
 // true, so every tensor between layers is [B, T, features].
 import { Container } from './container.js';
 import { RnnError } from './errors.js';
@@ -149,9 +150,10 @@ export class Sequential extends Container {
       } else if (layer instanceof Pool) {
         trace.push({ kind: 'pool', prevIndex: prev?.index });
         h = layer.forward(h, { lengths, prev });
-      } else if (layer instanceof Sequential) { // nested: lengths go in, its state stays its own
+      } else if (layer instanceof Sequential) { // nested (or a Residual): its state nests under i
         trace.push({ kind: 'plain' });
-        h = layer.forward(h, { lengths });
+        h = layer.forward(h, { lengths, state: state?.[i] });
+        newState[i] = layer.state;
       } else {
         trace.push({ kind: 'plain' });
         h = layer.forward(h);
@@ -191,5 +193,31 @@ export class Sequential extends Container {
       }
     }
     return { dx: dy };
+  }
+}
+
+/**
+ * Residual(layers): x + Sequential(layers)(x), the skip connection of
+ * pre-norm blocks (x = x + minGRU(LayerNorm(x))). Children and state as
+ * Sequential's; the layers must keep x's shape.
+ */
+// a + b, a new Float32Array
+const add = (a, b) => a.map((v, i) => v + b[i]);
+
+export class Residual extends Sequential {
+  constructor(layers) {
+    super(layers);
+    this._what = 'Residual';
+  }
+
+  forward(x, opts) {
+    const y = super.forward(x, opts);
+    if (y.data.length !== x.data.length) throw new RnnError('SHAPE', `Residual: its layers turned [${x.shape}] into [${y.shape}]`);
+    return { shape: y.shape, data: add(y.data, x.data) };
+  }
+
+  backward(dOutput) {
+    const dy = dOutput.dOutput ?? dOutput, { dx } = super.backward(dy);
+    return { dx: { shape: dx.shape, data: add(dx.data, dy.data) } };
   }
 }

@@ -5,14 +5,15 @@
 //   copy.loadStateDict(model.stateDict());    // ... and the same weights
 // Every layer's options are read from its public properties (seed included,
 // so a rebuilt model starts from the same initial weights). Covers RNN, LSTM,
-// GRU, MinGRU, MinLSTM, Linear, Embedding, Dropout, Pool, Sequential (nested) and
-// models.SentimentLSTM.
+// GRU, MinGRU, MinLSTM, Linear, Embedding, Dropout, LayerNorm, ReLU, GELU, Pool,
+// Sequential and Residual (nested) and models.SentimentLSTM.
 import { disposeOnThrow } from './container.js';
 import { RnnError } from './errors.js';
 
 const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU', MinGRU: 'MinGRU', MinLSTM: 'MinLSTM' };
 const POOL_MODES = ['last', 'mean', 'final'];
-const TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'Pool', 'Sequential', 'SentimentLSTM'];
+const TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm', 'ReLU', 'GELU', 'Pool',
+  'Sequential', 'Residual', 'SentimentLSTM'];
 
 // What kind of module m is, without instanceof (every init() makes its own
 // classes, and dist/ and js/ are different module instances).
@@ -45,10 +46,14 @@ function describe(m, path) {
       return { type: 'Embedding', numEmbeddings: m.numEmbeddings, embeddingDim: m.embeddingDim, paddingIdx: m.paddingIdx ?? null, seed: m.seed };
     case 'Dropout':
       return { type: 'Dropout', p: m.p, seed: m.seed };
+    case 'LayerNorm':
+      return { type: kind, normalizedShape: m.normalizedShape, eps: m.eps };
+    case 'ReLU': case 'GELU':
+      return { type: kind };
     case 'Pool':
       return { type: 'Pool', mode: m.mode };
-    case 'Sequential':
-      return { type: 'Sequential', layers: m.layers.map((l, i) => describe(l, `${path}.layers[${i}]`)) };
+    case 'Sequential': case 'Residual':
+      return { type: kind, layers: m.layers.map((l, i) => describe(l, `${path}.layers[${i}]`)) };
     case 'SentimentLSTM':
       return {
         type: 'SentimentLSTM', vocabSize: m.vocabSize, embedDim: m.embedDim, hiddenDim: m.hiddenDim,
@@ -90,18 +95,19 @@ function build(rnn, spec, path) {
   const { type, ...opts } = spec;
   switch (type) {
     case 'RNN': case 'LSTM': case 'GRU': case 'MinGRU': case 'MinLSTM': case 'Linear': case 'Embedding': case 'Dropout':
+    case 'LayerNorm': case 'ReLU': case 'GELU':
       return new rnn[type](opts);
     case 'Pool':
       return new rnn.Pool(opts);
     case 'SentimentLSTM':
       return new rnn.models.SentimentLSTM(opts);
-    case 'Sequential': {
+    case 'Sequential': case 'Residual': {
       const extra = Object.keys(opts).filter((k) => k !== 'layers');
-      if (extra.length) throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}: unknown Sequential option '${extra[0]}' (known: layers)`);
+      if (extra.length) throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}: unknown ${type} option '${extra[0]}' (known: layers)`);
       if (!Array.isArray(opts.layers) || opts.layers.length === 0) {
         throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.layers must be a non-empty array of specs`);
       }
-      return disposeOnThrow((keep) => new rnn.Sequential(opts.layers.map((s, i) => keep(build(rnn, s, `${path}.layers[${i}]`)))));
+      return disposeOnThrow((keep) => new rnn[type](opts.layers.map((s, i) => keep(build(rnn, s, `${path}.layers[${i}]`)))));
     }
     default:
       throw new RnnError('INVALID_ARGUMENT', `buildModel: ${path}.type ${JSON.stringify(type)} is unknown (use ${TYPES.join(', ')})`);

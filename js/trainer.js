@@ -10,6 +10,7 @@
 import { RnnError } from './errors.js';
 import { rngStates, setRngStates } from './rng-states.js';
 import { modelSpec } from './spec.js';
+import { refuseQuantized } from './param-module.js';
 
 const isNode = typeof process === 'object' && process.versions?.node != null;
 
@@ -52,6 +53,7 @@ function checkOptions(options) {
   }
   const { model, loss, lrSchedule, optimizer } = options;
   if (!model || typeof model.stateDict !== 'function') throw fail("'model' is required (the model to train)");
+  refuseQuantized([model], 'createTrainer');
   if (typeof loss === 'function') {
     throw fail("loss must be 'mse', 'bce', 'crossEntropy' or 'ctc': a loss function cannot be sent to a worker (functions do not cross threads); train with rnn.fit on this thread for a custom loss");
   }

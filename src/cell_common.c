@@ -40,7 +40,7 @@ static void input_projection(const rnn_cell_def *cell, const rnn_run *r) {
     else
       memset(row, 0, (size_t)N * sizeof(float));
   }
-  rnn_gemm_packed(M, N, dir->in_dim, r->in, dir->in_dim, 1, dir->pk_ih, dir->gates, N, 1, r->ws, r->ws_floats);
+  rnn_forward_product(r, M, N, dir->in_dim, r->in, dir->in_dim, dir->pk_ih, dir->q_ih, dir->gates, N, 1);
 }
 
 /* hprev[t] = the state each sequence starts step t from: h0 at its first

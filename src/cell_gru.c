@@ -187,12 +187,12 @@ static void gru_forward_step(const rnn_run *r, int t) {
   }
   /* reset before: the r and z columns only (pk_hh's panels hold the n
    * columns after them; the product stores the first 2H) */
-  rnn_gemm_packed(B, before ? 2 * H : GH, H, hp, H, 1, dir->pk_hh, gh, GH, 1, r->ws, r->ws_floats);
+  rnn_forward_product(r, B, before ? 2 * H : GH, H, hp, H, dir->pk_hh, dir->q_hh, gh, GH, 1);
   gru_rows rows = {r, t, before, dir->gates + (size_t)t * B * GH, gh, dir->aux + (size_t)t * B * H,
                    r->out + (size_t)t * B * r->ld_out, hp, NULL, NULL};
   rnn_parallel_rows(B, (double)B * GH, gru_forward_rows, &rows);
   if (!before) return;
-  rnn_gemm_packed(B, H, H, rows.hn, H, 1, dir->pk_hn, gh + 2 * H, GH, 1, r->ws, r->ws_floats);
+  rnn_forward_product(r, B, H, H, rows.hn, H, dir->pk_hn, dir->q_hn, gh + 2 * H, GH, 1);
   rows.pass = 2;
   rnn_parallel_rows(B, (double)B * H, gru_forward_rows, &rows);
 }

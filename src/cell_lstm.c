@@ -123,13 +123,13 @@ static void lstm_forward_step(const rnn_run *r, int t) {
   const int B = r->B, H = r->H, Ho = r->Hout, GH = 4 * H;
   const int proj = dir->w_hr != RNN_NONE;
   float *g = dir->gates + (size_t)t * B * GH;
-  rnn_gemm_packed(B, GH, Ho, dir->hprev + (size_t)t * B * Ho, Ho, 1, dir->pk_hh, g, GH, 1, r->ws, r->ws_floats);
+  rnn_forward_product(r, B, GH, Ho, dir->hprev + (size_t)t * B * Ho, Ho, dir->pk_hh, dir->q_hh, g, GH, 1);
   const lstm_rows rows = {r, t, proj, g, dir->aux + (size_t)t * B * H,
                           r->out + (size_t)t * B * r->ld_out,
                           proj ? dir->mproj + (size_t)t * B * H : NULL};
   rnn_parallel_rows(B, (double)B * GH, lstm_forward_rows, &rows);
   /* h_t = m_t W_hr^T (rows of ended sequences stay 0: their m is 0) */
-  if (proj) rnn_gemm_packed(B, Ho, H, rows.m, H, 1, dir->pk_hr, rows.h, r->ld_out, 0, r->ws, r->ws_floats);
+  if (proj) rnn_forward_product(r, B, Ho, H, rows.m, H, dir->pk_hr, dir->q_hr, rows.h, r->ld_out, 0);
 }
 
 typedef struct {

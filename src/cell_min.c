@@ -37,33 +37,44 @@ static float candidate(float x, int log_space) {
 }
 #endif
 
+#ifdef __wasm_simd128__
+static const v128_t ONE = {0x3f800000, 0x3f800000, 0x3f800000, 0x3f800000}; /* 1.0f x 4 (bits) */
+#endif
+
+/* What both row passes read of the cell: its form and its candidate's gate row. */
+typedef struct {
+  int lstm, log_space;
+  float *gc;
+} min_row;
+static inline min_row row_of(const rnn_cell_def *cell, float *g, int H) {
+  return (min_row){cell->G == 3, cell->log_space, g + (cell->G - 1) * H};
+}
+
 /* One batch row, forward: g holds the gate pre-activations and becomes the
  * activations (the taps). Then a and v get the scan's coefficient and input,
  * or, with h (a stream), h = a * h + v in place. */
 RNN_SMALL static void min_row_forward(const rnn_cell_def *cell, float *g, float *a, float *v, float *h,
                             int H) {
-  const int lstm = cell->G == 3, log_space = cell->log_space;
-  float *gc = g + (cell->G - 1) * H;
+  const min_row r = row_of(cell, g, H);
   int j = 0;
 #ifdef __wasm_simd128__
-  const v128_t one = wasm_f32x4_splat(1.0f);
   for (; j + 4 <= H; j += 4) {
-    v128_t c = wasm_v128_load(gc + j), A, V;
-    if (log_space)
+    v128_t c = wasm_v128_load(r.gc + j), A, V;
+    if (r.log_space)
       c = wasm_v128_bitselect(wasm_f32x4_add(c, wasm_f32x4_splat(0.5f)),
                               wasm_f32x4_pmin(sigmoid4(c), wasm_f32x4_splat(G_BELOW_HALF)),
                               wasm_f32x4_ge(c, wasm_f32x4_splat(0.0f)));
-    wasm_v128_store(gc + j, c);
+    wasm_v128_store(r.gc + j, c);
     const v128_t f = sigmoid4(wasm_v128_load(g + j));
     wasm_v128_store(g + j, f);
-    if (lstm) {
+    if (r.lstm) {
       const v128_t i = sigmoid4(wasm_v128_load(g + H + j));
       wasm_v128_store(g + H + j, i);
       const v128_t s = wasm_f32x4_add(f, i);
       A = rnn_flush_f32x4(wasm_f32x4_div(f, s));
       V = rnn_flush_f32x4(wasm_f32x4_mul(wasm_f32x4_div(i, s), c));
     } else {
-      A = wasm_f32x4_sub(one, f);
+      A = wasm_f32x4_sub(ONE, f);
       V = rnn_flush_f32x4(wasm_f32x4_mul(f, c));
     }
     if (h) {
@@ -85,10 +96,10 @@ RNN_SMALL static void min_row_forward(const rnn_cell_def *cell, float *g, float 
   }
 #else
   for (; j < H; j++) {
-    const float c = candidate(gc[j], log_space), f = rnn_sigmoidf(g[j]);
+    const float c = candidate(r.gc[j], r.log_space), f = rnn_sigmoidf(g[j]);
     float A, V;
-    gc[j] = c, g[j] = f;
-    if (lstm) {
+    r.gc[j] = c, g[j] = f;
+    if (r.lstm) {
       const float i = rnn_sigmoidf(g[H + j]), s = f + i;
       g[H + j] = i;
       A = rnn_flush(f / s), V = rnn_flush(i / s * c);
@@ -105,31 +116,29 @@ RNN_SMALL static void min_row_forward(const rnn_cell_def *cell, float *g, float 
  * becomes the gradients of the gate pre-activations. */
 RNN_SMALL static void min_row_backward(const rnn_cell_def *cell, float *g, const float *d, const float *hp,
                              int H) {
-  const int lstm = cell->G == 3, log_space = cell->log_space;
-  float *gc = g + (cell->G - 1) * H;
+  const min_row r = row_of(cell, g, H);
   int j = 0;
 #ifdef __wasm_simd128__
-  const v128_t one = wasm_f32x4_splat(1.0f);
   for (; j + 4 <= H; j += 4) {
-    const v128_t c = wasm_v128_load(gc + j), f = wasm_v128_load(g + j), dv = wasm_v128_load(d + j);
-    const v128_t gd = log_space ? wasm_v128_bitselect(one, wasm_f32x4_mul(c, wasm_f32x4_sub(one, c)),
+    const v128_t c = wasm_v128_load(r.gc + j), f = wasm_v128_load(g + j), dv = wasm_v128_load(d + j);
+    const v128_t gd = r.log_space ? wasm_v128_bitselect(ONE, wasm_f32x4_mul(c, wasm_f32x4_sub(ONE, c)),
                                                       wasm_f32x4_ge(c, wasm_f32x4_splat(0.5f)))
-                                : one;
+                                : ONE;
     const v128_t hv = wasm_v128_load(hp + j);
     v128_t dc;
-    if (lstm) {
+    if (r.lstm) {
       const v128_t i = wasm_v128_load(g + H + j), s = wasm_f32x4_add(f, i);
       const v128_t fp = wasm_f32x4_div(f, s), ip = wasm_f32x4_div(i, s);
       const v128_t q = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dv, wasm_f32x4_sub(hv, c)), fp), ip);
-      wasm_v128_store(g + j, rnn_flush_f32x4(wasm_f32x4_mul(q, wasm_f32x4_sub(one, f))));
-      wasm_v128_store(g + H + j, rnn_flush_f32x4(wasm_f32x4_mul(q, wasm_f32x4_sub(i, one))));
+      wasm_v128_store(g + j, rnn_flush_f32x4(wasm_f32x4_mul(q, wasm_f32x4_sub(ONE, f))));
+      wasm_v128_store(g + H + j, rnn_flush_f32x4(wasm_f32x4_mul(q, wasm_f32x4_sub(i, ONE))));
       dc = wasm_f32x4_mul(wasm_f32x4_mul(dv, ip), gd);
     } else {
       const v128_t dz = wasm_f32x4_mul(wasm_f32x4_mul(dv, wasm_f32x4_sub(c, hv)), f);
-      wasm_v128_store(g + j, rnn_flush_f32x4(wasm_f32x4_mul(dz, wasm_f32x4_sub(one, f))));
+      wasm_v128_store(g + j, rnn_flush_f32x4(wasm_f32x4_mul(dz, wasm_f32x4_sub(ONE, f))));
       dc = wasm_f32x4_mul(wasm_f32x4_mul(dv, f), gd);
     }
-    wasm_v128_store(gc + j, rnn_flush_f32x4(dc));
+    wasm_v128_store(r.gc + j, rnn_flush_f32x4(dc));
   }
   if (j < H) { /* the last lanes through the loop above, on a padded copy */
     float pg[12] = {0}, pd[4] = {0}, ph[4] = {0};
@@ -142,23 +151,23 @@ RNN_SMALL static void min_row_backward(const rnn_cell_def *cell, float *g, const
   }
 #else
   for (; j < H; j++) {
-    const float c = gc[j], f = g[j], dv = d[j];
-    const float gd = !log_space || c >= 0.5f ? 1.0f : c * (1.0f - c);
-    if (lstm) {
+    const float c = r.gc[j], f = g[j], dv = d[j];
+    const float gd = !r.log_space || c >= 0.5f ? 1.0f : c * (1.0f - c);
+    if (r.lstm) {
       const float i = g[H + j], s = f + i, fp = f / s, ip = i / s;
       const float q = dv * (hp[j] - c) * fp * ip;
       g[j] = rnn_flush(q * (1.0f - f));
       g[H + j] = rnn_flush(q * (i - 1.0f));
-      gc[j] = rnn_flush(dv * ip * gd);
+      r.gc[j] = rnn_flush(dv * ip * gd);
     } else {
       g[j] = rnn_flush(dv * (c - hp[j]) * f * (1.0f - f));
-      gc[j] = rnn_flush(dv * f * gd);
+      r.gc[j] = rnn_flush(dv * f * gd);
     }
   }
 #endif
 }
 
-/* One step of the scan over one row of H lanes with carry c: forward
+/* One step of the scan over ONE row of H lanes with carry c: forward
  * c = a * c + v, y = c; backward (post) y = v + c, c = a * y. y holds v and
  * is overwritten unless p is given (a summary: p = a * p, y kept). */
 RNN_SMALL static void scan_row(const float *a, float *y, float *c, float *p, int post, int H) {

@@ -83,7 +83,7 @@ static void rnn_forward_step(const rnn_run *r, int t, int relu) {
   const rnn_direction *dir = r->dir;
   const int B = r->B, H = r->H;
   float *a = dir->gates + (size_t)t * B * H;
-  rnn_gemm_packed(B, H, H, dir->hprev + (size_t)t * B * H, H, 1, dir->pk_hh, a, H, 1, r->ws, r->ws_floats);
+  rnn_forward_product(r, B, H, H, dir->hprev + (size_t)t * B * H, H, dir->pk_hh, dir->q_hh, a, H, 1);
   const elman_rows rows = {r, t, relu, a, r->out + (size_t)t * B * r->ld_out, NULL, NULL};
   rnn_parallel_rows(B, (double)B * H, elman_forward_rows, &rows);
 }

@@ -129,7 +129,8 @@ int rnn_embedding_forward(rnn_embedding *e, int n, const int32_t *ids, float *y)
 }
 
 int rnn_embedding_backward(rnn_embedding *e, const float *dy) {
-  const int st = rnn_backward_ready(e, "Embedding", e && e->have_forward);
+  int st = rnn_backward_ready(e, "Embedding", e && e->have_forward);
+  if (!st) st = rnn_params_trainable(&e->params, "the Embedding");
   if (st) return st;
   if (e->n > 0 && !dy) return rnn_fail(RNN_E_INVALID, "dy must not be NULL");
   e->have_forward = 0;

@@ -55,6 +55,18 @@ static inline float rnn_flush_below(float x, float limit) {
 }
 static inline float rnn_flush(float x) { return rnn_flush_below(x, FLT_MIN); }
 
+/* x rounded to the nearest bfloat16 (ties to even; NaN and infinities kept):
+ * int8 weights' scales and a quantized module's other floats (params.c),
+ * which int8 files then hold in 2 bytes exactly. */
+static inline float rnn_bf16(float x) {
+  if (x != x) return x;
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
 #ifdef __wasm_simd128__
 static inline v128_t rnn_flush_below_f32x4(v128_t x, float limit) {
   if (!RNN_FLUSH_ENABLED) return x;

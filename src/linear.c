@@ -15,7 +15,9 @@ struct rnn_linear {
   rnn_params params;  /* weight [out][in], then bias [out] */
   float *pk;          /* W^T packed: K = in, N = out (forward) */
   float *pk_t;        /* W packed: K = out, N = in (backward dx) */
-  unsigned packed_version; /* params.version pk, pk_t were packed at */
+  unsigned packed_version; /* params.version pk, pk_t (or q) were packed at */
+  void *q;            /* quantized: W's int8 pack (qgemm.h), else unused */
+  size_t qcap;
   float *ws;          /* GEMM workspace (its size does not depend on rows) */
   size_t ws_floats;
   double *bsum;       /* [out] bias-gradient accumulator (with bias) */
@@ -25,7 +27,7 @@ struct rnn_linear {
   int have_forward;
 };
 
-int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed,
+RNN_SMALL int rnn_linear_create(int in_features, int out_features, int bias, uint32_t seed,
                       rnn_linear **out) {
   if (!out) return rnn_fail(RNN_E_INVALID, "out pointer is NULL");
   *out = NULL;
@@ -81,6 +83,7 @@ void rnn_linear_destroy(rnn_linear *l) {
   if (!l) return;
   rnn_params_free(&l->params);
   free(l->pk);
+  free(l->q);
   free(l->ws);
   free(l->bsum);
   free(l->x);
@@ -89,12 +92,32 @@ void rnn_linear_destroy(rnn_linear *l) {
 
 rnn_params *rnn_linear_parameters(rnn_linear *l) { return &l->params; }
 
-static void pack_weights(rnn_linear *l) {
-  if (l->packed_version == l->params.version) return;
+RNN_SMALL static float weight_at(const void *w, int k, int n) {
+  const rnn_linear *l = w;
+  return l->params.values[(size_t)n * l->in + k];
+}
+
+static int pack_weights(rnn_linear *l) {
+  if (l->packed_version == l->params.version) return RNN_OK;
   const float *w = l->params.values;
+  if (l->params.quantized) {
+    const size_t ws_bytes = rnn_int8.workspace_size(l->in);
+    int st = rnn_qblock_reserve(&l->q, &l->qcap, rnn_int8.packed_size(l->in, l->out));
+    if (!st && ws_bytes > l->ws_floats * sizeof(float)) {
+      float *ws = malloc(ws_bytes);
+      if (!ws) return rnn_fail(RNN_E_NOMEM, "out of memory for the int8 workspace");
+      free(l->ws);
+      l->ws = ws, l->ws_floats = ws_bytes / sizeof(float);
+    }
+    if (st) return st;
+    rnn_int8.pack(l->in, l->out, weight_at, l, l->q);
+    l->packed_version = l->params.version;
+    return RNN_OK;
+  }
   rnn_gemm_pack_b(l->in, l->out, w, 1, l->in, l->pk);    /* B(k=i, n=o) = W[o][i] */
   rnn_gemm_pack_b(l->out, l->in, w, l->in, 1, l->pk_t);  /* B(k=o, n=i) = W[o][i] */
   l->packed_version = l->params.version;
+  return RNN_OK;
 }
 
 /* The input cache only grows, so steady-state calls do not allocate. */
@@ -118,9 +141,9 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
   if (nx > (SIZE_MAX / sizeof(float)) / 2 || ny > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "input too large: %d rows", rows);
   float *cache;
-  const int st = rnn_linear_input(l, rows, &cache);
+  int st = rnn_linear_input(l, rows, &cache);
+  if (!st) st = pack_weights(l);
   if (st) return st;
-  pack_weights(l);
   const int I = l->in, O = l->out;
   if (rows > 0) {
     rnn_flush_copy(l->x, x, (size_t)nx); /* the user's values enter flushed (flush.h) */
@@ -128,7 +151,10 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
       const float *b = l->params.values + (size_t)I * O;
       for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * O, b, (size_t)O * sizeof(float));
     }
-    rnn_gemm_packed(rows, O, I, l->x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
+    if (l->params.quantized)
+      rnn_int8.packed(rows, O, I, l->x, I, l->q, y, O, l->bias, l->ws, l->ws_floats * sizeof(float));
+    else
+      rnn_gemm_packed(rows, O, I, l->x, I, 1, l->pk, y, O, l->bias, l->ws, l->ws_floats);
   }
   l->rows = rows;
   l->have_forward = 1;
@@ -136,13 +162,14 @@ int rnn_linear_forward(rnn_linear *l, int rows, const float *x, float *y) {
 }
 
 int rnn_linear_backward(rnn_linear *l, const float *dy, float *dx) {
-  const int st = rnn_backward_ready(l, "Linear layer", l && l->have_forward);
+  int st = rnn_backward_ready(l, "Linear layer", l && l->have_forward);
+  if (!st) st = rnn_params_trainable(&l->params, "the Linear layer");
   if (st) return st;
   const int rows = l->rows, I = l->in, O = l->out;
   if (rows > 0 && !dy) return rnn_fail(RNN_E_INVALID, "dy must not be NULL");
   l->have_forward = 0;
   if (rows == 0) return RNN_OK;
-  pack_weights(l); /* parameters may have changed since the forward */
+  if ((st = pack_weights(l))) return st; /* parameters may have changed since the forward */
   /* dx[rows][in] = dy W */
   if (dx) rnn_gemm_packed(rows, I, O, dy, O, 1, l->pk_t, dx, I, 0, l->ws, l->ws_floats);
   /* dW[out][in] += dy^T x: A(o, r) = dy[r][o] */

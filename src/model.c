@@ -5,7 +5,6 @@
 #include "rnn_internal.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +22,8 @@ struct rnn_model {
   rnn_direction dirs[2 * MAX_LAYERS]; /* index layer * D + direction */
   float *packed;                   /* all directions' packed weights, one block */
   unsigned packed_version;         /* params.version they were packed at */
+  void *qblock;                    /* quantized: every direction's int8 packs */
+  size_t qcap;
   rnn_rng dropout_rng;
 
   /* Activation cache, sized for cap_rows = T*B rows and cap_B batch. */
@@ -90,7 +91,7 @@ const rnn_cell_def *rnn_cell_def_of(const rnn_model_config *cfg) {
   return cfg->reset_before ? &rnn_cell_gru_reset_before : defs[cfg->cell];
 }
 
-int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
+RNN_SMALL int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
   if (!out || !cfg) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *out = NULL;
   int st = check_config(cfg);
@@ -141,7 +142,7 @@ int rnn_model_create(const rnn_model_config *cfg, rnn_model **out) {
       for (int k = 0; k < 5; k++) {
         if (!parts[k].present) continue;
         char name[32];
-        snprintf(name, sizeof name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
+        rnn_format(name, sizeof name, "%s_l%d%s", parts[k].kind, l, d ? "_reverse" : "");
         *parts[k].slot = rnn_params_add(&m->params, name, parts[k].rows, parts[k].cols,
                                         parts[k].kind[0] == 'b' ? 1 : 2); /* biases 1-D */
       }
@@ -196,6 +197,7 @@ void rnn_model_destroy(rnn_model *m) {
   if (!m) return;
   rnn_params_free(&m->params);
   free(m->packed);
+  free(m->qblock);
   free(m->cache);
   free(m->ws);
   free(m);
@@ -213,10 +215,65 @@ rnn_params *rnn_model_parameters(rnn_model *m) { return &m->params; }
 const rnn_model_config *rnn_model_config_of(const rnn_model *m) { return &m->cfg; }
 const rnn_direction *rnn_model_direction(const rnn_model *m, int k) { return &m->dirs[k]; }
 
-/* Pack once per parameter change: forward uses W^T panels, backward W. */
-static void pack_weights(rnn_model *m) {
-  if (m->packed_version == m->params.version) return;
+/* W(n, k) = w[n * ld + k]: a weight in PyTorch's [out][in] layout */
+typedef struct {
+  const float *w;
+  int ld;
+} rows_source;
+RNN_SMALL static float row_weight(const void *ctx, int k, int n) {
+  const rows_source *s = ctx;
+  return s->w[(size_t)n * s->ld + k];
+}
+
+/* A quantized model's forward products: int8 packs of W_ih, W_hh (reset
+ * before: the r, z rows, W_hn apart) and W_hr, in one block. */
+RNN_COLD static int pack_quantized(rnn_model *m) {
+  const int GH = m->G * m->H, H = m->H, Ho = m->Hout, before = m->cfg.reset_before;
+#define QSIZE(K, N) ((rnn_int8.packed_size(K, N) + 15) & ~(size_t)15)
+  size_t bytes = 16;
+  for (int k = 0; k < m->L * m->D; k++) {
+    const rnn_direction *dir = &m->dirs[k];
+    bytes += QSIZE(dir->in_dim, GH);
+    if (dir->w_hh != RNN_NONE) bytes += QSIZE(Ho, before ? 2 * H : GH) + (before ? QSIZE(H, H) : 0);
+    if (dir->w_hr != RNN_NONE) bytes += QSIZE(H, Ho);
+  }
+  const int st = rnn_qblock_reserve(&m->qblock, &m->qcap, bytes);
+  if (st) return st;
+  char *q = (char *)(((uintptr_t)m->qblock + 15) & ~(uintptr_t)15);
+  const float *v = m->params.values;
+  for (int k = 0; k < m->L * m->D; k++) {
+    rnn_direction *dir = &m->dirs[k];
+    /* one pack: rows [r0, r0 + N) of the weight at off, K wide */
+#define QPACK(slot, off, r0, N, K)                                   \
+  do {                                                               \
+    const rows_source src = {v + (off) + (size_t)(r0) * (K), (K)};   \
+    rnn_int8.pack((K), (N), row_weight, &src, q);                   \
+    slot = q, q += QSIZE(K, N);                                      \
+  } while (0)
+    QPACK(dir->q_ih, dir->w_ih, 0, GH, dir->in_dim);
+    if (dir->w_hh != RNN_NONE) {
+      QPACK(dir->q_hh, dir->w_hh, 0, before ? 2 * H : GH, Ho);
+      if (before) QPACK(dir->q_hn, dir->w_hh, 2 * H, H, H);
+    }
+    if (dir->w_hr != RNN_NONE) QPACK(dir->q_hr, dir->w_hr, 0, Ho, H);
+#undef QPACK
+  }
+#undef QSIZE
+  return RNN_OK;
+}
+
+/* Pack once per parameter change: forward uses W^T panels, backward W (a
+ * quantized model packs its forward products in int8 only). */
+static int pack_weights(rnn_model *m) {
+  if (m->packed_version == m->params.version) return RNN_OK;
   const int GH = m->G * m->H, H = m->H, Ho = m->Hout;
+  for (int k = 0; k < m->L * m->D; k++)
+    m->dirs[k].q_ih = m->dirs[k].q_hh = m->dirs[k].q_hn = m->dirs[k].q_hr = NULL;
+  if (m->params.quantized) {
+    const int st = pack_quantized(m);
+    if (!st) m->packed_version = m->params.version;
+    return st;
+  }
   for (int k = 0; k < m->L * m->D; k++) {
     rnn_direction *dir = &m->dirs[k];
     const float *wih = m->params.values + dir->w_ih;
@@ -240,11 +297,12 @@ static void pack_weights(rnn_model *m) {
     }
   }
   m->packed_version = m->params.version;
+  return RNN_OK;
 }
 
 /* Grow the activation cache to hold T*B rows and batch B. Only allocates
  * when a call needs more than any earlier one. */
-static int reserve_cache(rnn_model *m, int T, int B) {
+RNN_SMALL static int reserve_cache(rnn_model *m, int T, int B) {
   /* Every size is checked in 64 bits first: on wasm32, size_t arithmetic
    * would wrap around long before malloc could fail. */
   if ((uint64_t)T * (uint64_t)B > (uint64_t)INT32_MAX / 8)
@@ -258,7 +316,11 @@ static int reserve_cache(rnn_model *m, int T, int B) {
   const int maxn = widest > H ? widest : H;
   /* one workspace serves every product (they run one after another) */
   const uint64_t ws_sgemm = rnn_gemm_workspace_size((int)rows, maxn);
-  const uint64_t ws_packed = rnn_gemm_packed_workspace_size();
+  uint64_t ws_packed = rnn_gemm_packed_workspace_size();
+  if (m->params.quantized) { /* int8 products quantize A there */
+    const uint64_t ws_q = rnn_int8.workspace_size(maxn) / sizeof(float) + 1;
+    if (ws_q > ws_packed) ws_packed = ws_q;
+  }
   const uint64_t ws64 = ws_sgemm > ws_packed ? ws_sgemm : ws_packed;
   if (ws64 > (SIZE_MAX / sizeof(float)) / 2)
     return rnn_fail(RNN_E_NOMEM, "sequence too large for the GEMM workspace");
@@ -368,8 +430,8 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
         return rnn_fail(RNN_E_INVALID, "lengths[%d] must be in [1, %d], got %d", b, T, lengths[b]);
   m->have_forward = 0;
   int st = reserve_cache(m, T, B);
+  if (!st) st = pack_weights(m);
   if (st) return st;
-  pack_weights(m);
   m->T = T, m->B = B;
   m->has_lengths = lengths != NULL;
   m->dropout_on = m->training && m->cfg.dropout > 0.0f && m->L > 1;
@@ -406,7 +468,8 @@ int rnn_model_forward(rnn_model *m, int T, int B, const float *x,
 
 int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
                        const float *d_cN, float *dx, float *dh0, float *dc0) {
-  const int st = rnn_backward_ready(m, "model", m && m->have_forward);
+  int st = rnn_backward_ready(m, "model", m && m->have_forward);
+  if (!st) st = rnn_params_trainable(&m->params, "the model");
   if (st) return st;
   m->have_forward = 0; /* backward overwrites the cached activations */
   const int B = m->B, H = m->H, Ho = m->Hout;
@@ -439,7 +502,7 @@ int rnn_model_backward(rnn_model *m, const float *d_output, const float *d_hN,
 /* Gate taps of the cached forward: nothing is recorded while it runs (the
  * cache already holds every step's activations), so taps cost nothing
  * unless asked for, and must be read before backward overwrites them. */
-int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
+RNN_SMALL int rnn_model_forward_taps(const rnn_model *m, int direction, float *dst) {
   if (!m || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
   if (direction < 0 || direction >= m->L * m->D)
     return rnn_fail(RNN_E_INVALID, "direction must be in [0, %d), got %d", m->L * m->D, direction);

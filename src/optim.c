@@ -40,7 +40,7 @@ static int check_config(int kind, const rnn_opt_config *c) {
   return RNN_OK;
 }
 
-int rnn_optimizer_create(int kind, const rnn_opt_config *cfg, int nseg,
+RNN_SMALL int rnn_optimizer_create(int kind, const rnn_opt_config *cfg, int nseg,
                          float *const *params, float *const *grads,
                          const size_t *counts, rnn_optimizer **out) {
   if (!out || !cfg) return rnn_fail(RNN_E_INVALID, "NULL argument");

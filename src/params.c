@@ -6,7 +6,6 @@
 #include "rnn_internal.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +22,7 @@ int rnn_params_init(rnn_params *p, int max_tensors) {
 
 size_t rnn_params_add(rnn_params *p, const char *name, int rows, int cols, int dims) {
   rnn_tensor *t = &p->tensors[p->ntensors++];
-  snprintf(t->name, sizeof t->name, "%s", name);
+  rnn_format(t->name, sizeof t->name, "%s", name);
   t->offset = p->count, t->rows = rows, t->cols = cols, t->dims = dims;
   p->count += (size_t)rows * cols;
   return t->offset;
@@ -69,5 +68,54 @@ void rnn_params_changed(rnn_params *p) {
 unsigned rnn_params_version(const rnn_params *p) { return p->version; }
 
 void rnn_params_zero_grad(rnn_params *p) { memset(p->grads, 0, p->count * sizeof(float)); }
+
+static int is_weight(const rnn_tensor *t) { return t->dims == 2 && !strncmp(t->name, "weight", 6); }
+
+int rnn_params_quantize(rnn_params *p, int on) {
+  if (!p) return rnn_fail(RNN_E_INVALID, "NULL argument");
+  if (on && !rnn_int8.pack)
+    return rnn_fail(RNN_E_STATE, "the int8 code is not loaded: call await rnn.loadInt8() first");
+  if (on) {
+    /* check everything first: a failure leaves the values as they were */
+    for (int i = 0; i < p->ntensors; i++) {
+      const rnn_tensor *t = &p->tensors[i];
+      if (!is_weight(t)) continue;
+      if (t->cols > RNN_QGEMM_MAX_K)
+        return rnn_fail(RNN_E_INVALID, "cannot quantize %s: rows of %d values (at most %d)", t->name,
+                        t->cols, RNN_QGEMM_MAX_K);
+      for (size_t k = 0; k < (size_t)t->rows * t->cols; k++)
+        if (!isfinite(p->values[t->offset + k]))
+          return rnn_fail(RNN_E_INVALID, "cannot quantize %s: value %zu is not finite", t->name, k);
+    }
+    if (on == 2) return RNN_OK; /* the check alone */
+    for (int i = 0; i < p->ntensors; i++) {
+      const rnn_tensor *t = &p->tensors[i];
+      float *v = p->values + t->offset;
+      if (is_weight(t))
+        for (int r = 0; r < t->rows; r++) rnn_int8.snap_row(t->cols, v + (size_t)r * t->cols);
+      else /* biases: bfloat16, as int8 files hold them */
+        for (size_t k = 0; k < (size_t)t->rows * t->cols; k++) v[k] = rnn_bf16(v[k]);
+    }
+  }
+  p->quantized = on != 0;
+  p->version++;
+  return RNN_OK;
+}
+int rnn_params_quantized(const rnn_params *p) { return p->quantized; }
+
+int rnn_params_trainable(const rnn_params *p, const char *what) {
+  if (p->quantized)
+    return rnn_fail(RNN_E_STATE, "%s is quantized (int8, inference only): dequantize it to train", what);
+  return RNN_OK;
+}
+
+int rnn_qblock_reserve(void **block, size_t *cap, size_t bytes) {
+  if (bytes <= *cap) return RNN_OK;
+  void *b = malloc(bytes);
+  if (!b) return rnn_fail(RNN_E_NOMEM, "out of memory for int8 weights (%zu bytes)", bytes);
+  free(*block);
+  *block = b, *cap = bytes;
+  return RNN_OK;
+}
 
 RNN_SMALL_FILE_END

@@ -96,6 +96,19 @@ RNN_API void rnn_params_changed(rnn_params *p);
 /* Moves on every rnn_params_changed (copies made at another are stale). */
 RNN_API unsigned rnn_params_version(const rnn_params *p);
 RNN_API void rnn_params_zero_grad(rnn_params *p);
+/* int8 inference (qgemm.h): on = 1 rounds every 2-D "weight*" tensor to
+ * int8 with a float32 scale per row (the values become scale * q) and makes
+ * the owner's forward products int8; backward then fails with RNN_E_STATE.
+ * Non-finite weights, or rows longer than 131072, fail with RNN_E_INVALID
+ * and change nothing (on = 2 makes these checks only). on = 0 returns to float32 products (the values stay
+ * rounded). */
+RNN_API int rnn_params_quantize(rnn_params *p, int on);
+RNN_API int rnn_params_quantized(const rnn_params *p);
+/* Where the int8 products come from when they are not linked in (the
+ * shipped wasm engines): js/int8.js puts rnn-int8*.wasm's exports in this
+ * module's function table and passes their indices, in the order of
+ * rnn_int8_ops (rnn_internal.h). Until then quantizing fails with RNN_E_STATE. */
+RNN_API int rnn_int8_attach(const void *ops);
 
 typedef struct {
   int cell;          /* rnn_cell */
@@ -215,7 +228,7 @@ RNN_API uint32_t rnn_rng_u32(rnn_rng *g);
 /* Uniform in [lo, hi). */
 RNN_API float rnn_rng_uniform(rnn_rng *g, float lo, float hi);
 
-/* Layers and losses (linear.c, embedding.c, dropout.c, loss.c) */
+/* Layers and losses (linear.c, embedding.c, dropout.c, layernorm.c, loss.c) */
 
 /* nn.Linear: y = x W^T + b. One flat parameter array, state_dict order:
  * "weight" [out][in], then "bias" [out] (when bias). Init as PyTorch: weight
@@ -272,6 +285,17 @@ RNN_API uint32_t *rnn_dropout_rng(rnn_dropout *d);
 RNN_API int rnn_dropout_forward(rnn_dropout *d, int training, size_t n, const float *x,
                                 float *y);
 RNN_API int rnn_dropout_backward(rnn_dropout *d, const float *dy, float *dx);
+
+/* nn.LayerNorm over the last dimension (layernorm.c): "weight" [dim] (ones)
+ * and "bias" [dim] (zeros). x[rows][dim] -> y (y may be x):
+ * (x - mean) / sqrt(var + eps) per row, biased variance, then weight and
+ * bias. Backward (dx may be dy) accumulates their gradients. */
+typedef struct rnn_layernorm rnn_layernorm;
+RNN_API int rnn_layernorm_create(int dim, float eps, rnn_layernorm **out);
+RNN_API void rnn_layernorm_destroy(rnn_layernorm *l);
+RNN_API rnn_params *rnn_layernorm_parameters(rnn_layernorm *l);
+RNN_API int rnn_layernorm_forward(rnn_layernorm *l, int rows, const float *x, float *y);
+RNN_API int rnn_layernorm_backward(rnn_layernorm *l, const float *dy, float *dx);
 
 /* Losses with torch.nn.functional semantics, computed in double. *loss gets
  * the mean or the sum; with RNN_REDUCTION_NONE the per-element losses go to

@@ -5,6 +5,7 @@
 #include "flush.h"
 #include "gemm.h"
 #include "parallel.h"
+#include "qgemm.h"
 #include "rnn.h"
 #include "rnn_testing.h"
 #include "rnn_threads.h"
@@ -19,15 +20,25 @@
  * byte of rnn.wasm is downloaded (tests/payload.test.mjs). */
 #ifdef __clang__
 #define RNN_SMALL __attribute__((minsize))
+/* Cold code that must not be inlined into a hot caller (which is not minsize). */
+#define RNN_COLD __attribute__((minsize, noinline))
 /* A whole file of such code, between these two (after its #includes, so the
  * inline helpers of flush.h and vmath.h keep their speed). */
 #define RNN_SMALL_FILE_BEGIN _Pragma("clang attribute push (__attribute__((minsize)), apply_to = function)")
 #define RNN_SMALL_FILE_END _Pragma("clang attribute pop")
 #else
 #define RNN_SMALL
+#define RNN_COLD
 #define RNN_SMALL_FILE_BEGIN
 #define RNN_SMALL_FILE_END
 #endif
+
+/* snprintf for the conversions the engine uses: %d %s %zu %llu %g (status.c). */
+void rnn_format(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* Records a failure message for rnn_last_error and returns status. */
 int rnn_fail(int status, const char *fmt, ...)
@@ -59,7 +70,32 @@ struct rnn_params {
   rnn_tensor *tensors;
   int ntensors, max_tensors;
   unsigned version; /* moves on rnn_params_changed */
+  int quantized;    /* rnn_params_quantize: forward products in int8 */
 };
+
+/* The int8 products (qgemm.h) as the engine calls them. In the shipped wasm
+ * engines (built with RNN_INT8_LAZY) qgemm*.c is a module of its own,
+ * rnn-int8*.wasm, which rnn.loadInt8() (js/int8.js) fetches on first use
+ * and hands over through rnn_int8_attach; until then rnn_int8.pack is NULL
+ * and quantizing fails with RNN_E_STATE. Elsewhere (C tests, fuzz targets,
+ * native builds) they are qgemm.c's functions. */
+typedef struct {
+  size_t (*packed_size)(int K, int N);
+  void (*pack)(int K, int N, rnn_pack_get get, const void *ctx, void *packed);
+  size_t (*workspace_size)(int K);
+  void (*packed)(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed, float *c,
+                 ptrdiff_t ldc, int accumulate, void *ws, size_t ws_bytes);
+  void (*snap_row)(int K, float *row);
+  void (*packed2)(int N, int K1, const float *a1, const void *packed1, int K2, const float *a2,
+                  const void *packed2, const float *bias, float *c, void *ws, size_t ws_bytes);
+} rnn_int8_ops;
+extern rnn_int8_ops rnn_int8;
+
+/* The check every backward of a quantizable module makes. */
+int rnn_params_trainable(const rnn_params *p, const char *what);
+/* (Re)allocates *block to hold bytes (kept when it already does); the q packs
+ * of a module live in one such block. */
+int rnn_qblock_reserve(void **block, size_t *cap, size_t bytes);
 
 /* Building one: init (room for max_tensors), add the tensors in state_dict
  * order (each returns its offset), then alloc values and zeroed grads. */
@@ -84,6 +120,9 @@ typedef struct {
    * (K = H, N = H, forward on r * h) and W_hn (K = H, N = H, backward);
    * pk_hh and pk_hh_t then hold the r and z rows only */
   float *pk_hn, *pk_hn_t;
+  /* int8 packs of the forward products (qgemm.h) when the model is
+   * quantized, else NULL: W_ih, W_hh (GRU reset before: r, z rows), W_hn, W_hr */
+  const void *q_ih, *q_hh, *q_hn, *q_hr;
   /* Forward cache, [T*B] rows each */
   float *gates;   /* [G*H] gate activations; overwritten by their gradients */
   float *aux;     /* [H] LSTM: c_t; GRU: W_hn h_{t-1} + b_hn (reset before: r * h_{t-1}) */
@@ -112,6 +151,15 @@ typedef struct {
   size_t ws_floats;
 } rnn_run;
 
+/* c (+)= a * W^T, a forward product of a sequence: through the int8 pack q
+ * when the model is quantized, else the float pack pk. */
+static inline void rnn_forward_product(const rnn_run *r, int M, int N, int K, const float *a,
+                                       ptrdiff_t lda, const float *pk, const void *q, float *c,
+                                       ptrdiff_t ldc, int accumulate) {
+  if (q) rnn_int8.packed(M, N, K, a, lda, q, c, ldc, accumulate, r->ws, r->ws_floats * sizeof(float));
+  else rnn_gemm_packed(M, N, K, a, lda, 1, pk, c, ldc, accumulate, r->ws, r->ws_floats);
+}
+
 static inline int rnn_len(const rnn_run *r, int b) {
   return r->lengths ? r->lengths[b] : r->T;
 }
@@ -136,7 +184,8 @@ static inline int rnn_prev_time(const rnn_run *r, int t) {
  * h + b*row (in place); g is [B][G*H] gate scratch (the taps), c LSTM's
  * cell state [B][H], gh GRU's hidden side [B][3H], mproj a projected LSTM's
  * [B][H]. product(stream, ...) runs c[B][N] = a[B][K] * packed over the B
- * rows with the stream's kernel. The packs: w over the whole [x, 1, h]
+ * rows with the stream's kernel (float panels, or an int8 product's parts
+ * when the model is quantized: the cells only pass them on). The packs: w over the whole [x, 1, h]
  * (GRU: the r and z rows only), w_nx over [x, 1] and w_nh over [1, h]
  * (GRU's n rows), w_hr the projection; rh (a GRU with the reset gate
  * before the product; else NULL) is gh, whose rows start with the
@@ -146,9 +195,9 @@ typedef struct {
   ptrdiff_t row;
   const float *a;
   float *h, *g, *c, *gh, *mproj, *rh;
-  const float *w, *w_nx, *w_nh, *w_hr;
+  const void *w, *w_nx, *w_nh, *w_hr;
   void (*product)(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
-                  const float *packed, float *c, ptrdiff_t ldc);
+                  const void *packed, float *c, ptrdiff_t ldc);
   const void *stream;
   const struct rnn_cell_def *cell;
 } rnn_stream_layer_step;

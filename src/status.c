@@ -3,17 +3,106 @@
 #include "rnn_internal.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 RNN_SMALL_FILE_BEGIN /* per call or per row, not in the products: compiled for size */
 
 static char last_error[256] = "no error";
 
+/* The engine's messages are formatted here, not by vsnprintf: musl's printf
+ * (with long-double float formatting) was 8.9 KB of rnn.wasm, 5 KB gzipped,
+ * the largest cold code of the download (tests/payload.test.mjs). The
+ * conversions the engine uses: %d %s %zu %llu, and %g as printf writes it
+ * (6 significant digits, trailing zeros dropped, e-XX below 1e-4 and from
+ * 1e6) up to the last digit's rounding. */
+typedef struct {
+  char *p, *end;
+} sink;
+
+static void put(sink *o, char c) {
+  if (o->p < o->end) *o->p++ = c;
+}
+static void puts_(sink *o, const char *s) {
+  while (*s) put(o, *s++);
+}
+static void put_u(sink *o, unsigned long long v, int min_digits) {
+  char d[24];
+  int n = 0;
+  do d[n++] = (char)('0' + v % 10), v /= 10; while (v || n < min_digits);
+  while (n) put(o, d[--n]);
+}
+static void put_g(sink *o, double v) {
+  unsigned long long bits;
+  memcpy(&bits, &v, sizeof bits);
+  if (bits >> 63) put(o, '-'), v = -v; /* -0 and -nan too, as printf */
+  if (v != v) return puts_(o, "nan");
+  if (v > 1.7976931348623157e308) return puts_(o, "inf");
+  int x = 0; /* v = m * 10^x, m in [1, 10) */
+  if (v > 0) {
+    while (v >= 10) v /= 10, x++;
+    while (v < 1) v *= 10, x--;
+  }
+  unsigned long long digits = (unsigned long long)(v * 1e5 + 0.5);
+  if (digits >= 1000000) digits /= 10, x++; /* 9.999995 rounded up */
+  const int sci = x < -4 || x >= 6;
+  char d[6];
+  for (int i = 5; i >= 0; i--) d[i] = (char)('0' + digits % 10), digits /= 10;
+  int last = 5; /* the last digit kept: trailing zeros go */
+  while (last > 0 && d[last] == '0' && (sci || last > x)) last--;
+  if (sci || x < 0) {
+    if (!sci) { /* 0.000ddd */
+      puts_(o, "0.");
+      for (int i = -1; i > x; i--) put(o, '0');
+      for (int i = 0; i <= last; i++) put(o, d[i]);
+      return;
+    }
+    put(o, d[0]);
+    if (last > 0) put(o, '.');
+    for (int i = 1; i <= last; i++) put(o, d[i]);
+    put(o, 'e'), put(o, x < 0 ? '-' : '+');
+    return put_u(o, (unsigned long long)(x < 0 ? -x : x), 2);
+  }
+  for (int i = 0; i <= x; i++) put(o, d[i]); /* x in [0, 5] */
+  if (last > x) put(o, '.');
+  for (int i = x + 1; i <= last; i++) put(o, d[i]);
+}
+
+static void vformat(char *buf, size_t size, const char *fmt, va_list ap) {
+  sink o = {buf, buf + size - 1};
+  for (const char *f = fmt; *f; f++) {
+    if (*f != '%') {
+      put(&o, *f);
+      continue;
+    }
+    switch (*++f) {
+    case 'd': {
+      const int v = va_arg(ap, int);
+      if (v < 0) put(&o, '-');
+      put_u(&o, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 1);
+      break;
+    }
+    case 'z': f++, put_u(&o, va_arg(ap, size_t), 1); break;              /* %zu */
+    case 'l': f += 2, put_u(&o, va_arg(ap, unsigned long long), 1); break; /* %llu */
+    case 's': puts_(&o, va_arg(ap, const char *)); break;
+    case 'g': put_g(&o, va_arg(ap, double)); break;
+    default: put(&o, *f); if (!*f) f--; /* %% */
+    }
+  }
+  *o.p = '\0';
+}
+
+void rnn_format(char *buf, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vformat(buf, size, fmt, ap);
+  va_end(ap);
+}
+
 int rnn_fail(int status, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  vformat(last_error, sizeof last_error, fmt, ap);
   va_end(ap);
   return status;
 }

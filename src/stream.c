@@ -32,7 +32,18 @@ typedef struct {
   float *w_hr;  /* projected LSTM: W_hr^T */
   float *c;     /* LSTM: [B][H] cell state */
   float *g;     /* [B][G*H] gates: per layer with taps, else shared */
+  struct qproduct *q; /* quantized model: the int8 forms of w, w_nx, w_nh, w_hr */
 } stream_layer;
+
+/* A product of a quantized model: a = [x (nx), 1 (nb), h (nh)] as one of
+ * the float packs reads it, computed as the sequence forward does (the
+ * float bias, then x and h through their own int8 packs, each row of each
+ * part quantized with its own scale), so both give the same numbers. */
+typedef struct qproduct {
+  int nx, nb, nh;
+  float *bias;    /* [N] (nb) */
+  void *qx, *qh;  /* qgemm packs of the x and h parts */
+} qproduct;
 
 struct rnn_stream {
   rnn_model *m;
@@ -51,6 +62,10 @@ struct rnn_stream {
   int io_steps;
   float *ws; /* rnn_gemm_packed's A blocks (batches of RNN_GEMM_MR rows and more) */
   size_t ws_floats;
+  int quantized;  /* the packs in use are qblock's */
+  void *qblock;   /* int8 packs, biases, descriptors and the qgemm workspace */
+  size_t qcap, qws_bytes;
+  void *qws;
   stream_layer layers[];
 };
 
@@ -110,8 +125,23 @@ static void pack(const rnn_stream *s, int K, int N, rnn_pack_get get, const void
 
 /* c[B][N] (row stride ldc) = a[B][K] (row stride lda) * packed */
 static void product(const void *stream, int N, int K, const float *a, ptrdiff_t lda,
-                    const float *packed, float *c, ptrdiff_t ldc) {
+                    const void *packed, float *c, ptrdiff_t ldc) {
   const rnn_stream *s = stream; /* rnn_stream_layer_step.product: the cells call it */
+  if (s->quantized) {
+    const qproduct *q = packed;
+    if (s->B == 1 && q->nx && q->nh) { /* one pass over the panels of both parts */
+      rnn_int8.packed2(N, q->nx, a, q->qx, q->nh, a + q->nx + q->nb, q->qh, q->nb ? q->bias : NULL, c, s->qws,
+                        s->qws_bytes);
+      return;
+    }
+    if (q->nb)
+      for (int b = 0; b < s->B; b++) memcpy(c + b * ldc, q->bias, (size_t)N * sizeof(float));
+    if (q->nx) rnn_int8.packed(s->B, N, q->nx, a, lda, q->qx, c, ldc, q->nb, s->qws, s->qws_bytes);
+    if (q->nh)
+      rnn_int8.packed(s->B, N, q->nh, a + q->nx + q->nb, lda, q->qh, c, ldc, q->nb || q->nx, s->qws,
+                       s->qws_bytes);
+    return;
+  }
   if (s->B == 1) rnn_gemv_packed_dir(N, K, a, 1, packed, c, 0, s->reverse);
   else rnn_gemm_packed(s->B, N, K, a, lda, 1, packed, c, ldc, 0, s->ws, s->ws_floats);
 }
@@ -144,16 +174,106 @@ static int layer_specs(const rnn_stream *s, const stream_layer *ly, pack_spec sp
   return 3;
 }
 
-static void repack(rnn_stream *s) {
+RNN_SMALL static weights layer_weights(const rnn_stream *s, int l) {
+  const float *params = rnn_params_values(rnn_model_parameters(s->m));
+  const rnn_direction *dir = rnn_model_direction(s->m, l);
+  const weights w = {params + dir->w_ih, dir->w_hh != RNN_NONE ? params + dir->w_hh : NULL,
+                     dir->b_ih != RNN_NONE ? params + dir->b_ih : NULL,
+                     dir->b_hh != RNN_NONE ? params + dir->b_hh : NULL,
+                     s->layers[l].in, s->Hout, s->bias};
+  return w;
+}
+
+/* B(k + koff, n) of another source */
+typedef struct {
+  rnn_pack_get get;
+  const void *ctx;
+  int koff;
+} shifted_source;
+RNN_SMALL static float shifted_weight(const void *ctx, int k, int n) {
+  const shifted_source *s = ctx;
+  return s->get(s->ctx, k + s->koff, n);
+}
+
+#define QALIGN(n) (((n) + 15) & ~(size_t)15)
+
+/* Bytes of a qproduct's parts; with p, also fills q from the source at *p. */
+RNN_COLD static size_t qproduct_make(qproduct *q, char **p, int nx, int nb, int nh, int N,
+                            rnn_pack_get get, const void *ctx) {
+  const size_t nbias = QALIGN((size_t)nb * N * sizeof(float));
+  const size_t nqx = nx ? QALIGN(rnn_int8.packed_size(nx, N)) : 0;
+  const size_t nqh = nh ? QALIGN(rnn_int8.packed_size(nh, N)) : 0;
+  if (!p) return nbias + nqx + nqh;
+  *q = (qproduct){nx, nb, nh, NULL, NULL, NULL};
+  if (nb) {
+    q->bias = (float *)*p, *p += nbias;
+    for (int n = 0; n < N; n++) q->bias[n] = get(ctx, nx, n);
+  }
+  if (nx) {
+    const shifted_source src = {get, ctx, 0};
+    rnn_int8.pack(nx, N, shifted_weight, &src, q->qx = *p);
+    *p += nqx;
+  }
+  if (nh) {
+    const shifted_source src = {get, ctx, nx + nb};
+    rnn_int8.pack(nh, N, shifted_weight, &src, q->qh = *p);
+    *p += nqh;
+  }
+  return nbias + nqx + nqh;
+}
+
+/* Every layer's products as qproducts, in one block: sized in a first pass
+ * (p NULL), filled in the second. */
+RNN_COLD static size_t qproducts(rnn_stream *s, char *p) {
+  size_t bytes = 0;
+  for (int l = 0; l < s->L; l++) {
+    stream_layer *ly = &s->layers[l];
+    const weights w = layer_weights(s, l);
+    pack_spec sp[3];
+    const int n = layer_specs(s, ly, sp);
+    for (int i = 0; i < n; i++) {
+      const fused_source src = {&w, &sp[i]};
+      const int nx = sp[i].k0 < ly->in ? ly->in - sp[i].k0 : 0;
+      bytes += qproduct_make(p ? &ly->q[i] : NULL, p ? &p : NULL, nx, s->bias, sp[i].K - nx - s->bias, sp[i].N,
+                             fused_weight, &src);
+    }
+    if (ly->w_hr) {
+      const proj_source src = {rnn_params_values(rnn_model_parameters(s->m)) +
+                                   rnn_model_direction(s->m, l)->w_hr, s->H};
+      bytes += qproduct_make(p ? &ly->q[3] : NULL, p ? &p : NULL, 0, 0, s->H, s->Hout, proj_weight, &src);
+    }
+  }
+  return bytes;
+}
+
+RNN_COLD static int repack_quantized(rnn_stream *s) {
+  const int widest = s->I > s->H ? s->I : s->H;
+  const size_t head = QALIGN((size_t)s->L * 4 * sizeof(qproduct));
+  const size_t ws = QALIGN(rnn_int8.workspace_size(widest));
+  const int st = rnn_qblock_reserve(&s->qblock, &s->qcap, 16 + head + ws + qproducts(s, NULL));
+  if (st) return st;
+  char *p = (char *)(((uintptr_t)s->qblock + 15) & ~(uintptr_t)15);
+  for (int l = 0; l < s->L; l++) s->layers[l].q = (qproduct *)p + 4 * l;
+  s->qws = p + head, s->qws_bytes = ws;
+  qproducts(s, p + head + ws);
+  return RNN_OK;
+}
+
+static int repack(rnn_stream *s) {
   rnn_params *mp = rnn_model_parameters(s->m);
   const float *params = rnn_params_values(mp);
+  s->quantized = 0;
+  if (rnn_params_quantized(mp)) {
+    const int st = repack_quantized(s);
+    if (st) return st;
+    s->quantized = 1;
+    s->version = rnn_params_version(mp);
+    return RNN_OK;
+  }
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
     const rnn_direction *dir = rnn_model_direction(s->m, l);
-    const weights w = {params + dir->w_ih, dir->w_hh != RNN_NONE ? params + dir->w_hh : NULL,
-                       dir->b_ih != RNN_NONE ? params + dir->b_ih : NULL,
-                       dir->b_hh != RNN_NONE ? params + dir->b_hh : NULL,
-                       ly->in, s->Hout, s->bias};
+    const weights w = layer_weights(s, l);
     pack_spec sp[3];
     const int n = layer_specs(s, ly, sp);
     float *dst[3] = {ly->w, ly->w_nx, ly->w_nh};
@@ -167,9 +287,10 @@ static void repack(rnn_stream *s) {
     }
   }
   s->version = rnn_params_version(mp);
+  return RNN_OK;
 }
 
-int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
+RNN_SMALL int rnn_stream_create(rnn_model *m, int batch, int taps, rnn_stream **out) {
   if (!m || !out) return rnn_fail(RNN_E_INVALID, "NULL argument");
   *out = NULL;
   const rnn_model_config *cfg = rnn_model_config_of(m);
@@ -274,11 +395,12 @@ void rnn_stream_destroy(rnn_stream *s) {
   free(s->io_in);
   free(s->io_out);
   free(s->ws);
+  free(s->qblock);
   free(s->block);
   free(s);
 }
 
-int rnn_stream_reserve(rnn_stream *s, int steps) {
+RNN_SMALL int rnn_stream_reserve(rnn_stream *s, int steps) {
   if (!s) return rnn_fail(RNN_E_INVALID, "stream is NULL");
   if (steps < 1) return rnn_fail(RNN_E_INVALID, "steps must be >= 1, got %d", steps);
   if (steps <= s->io_steps) return RNN_OK;
@@ -308,7 +430,9 @@ static void layer_step(rnn_stream *s, const stream_layer *ly) {
       s->B, s->H, s->Hout, ly->in, ly->K, s->bias, rnn_model_config_of(s->m)->gate_activation,
       (ptrdiff_t)s->row, s->chain + ly->x_off, s->chain + ly->h_off, ly->g, ly->c, s->gh,
       s->mproj, s->cell->reset_before ? s->gh : NULL,
-      ly->w, ly->w_nx, ly->w_nh, ly->w_hr, product, s, s->cell};
+      s->quantized ? (const void *)&ly->q[0] : ly->w, s->quantized ? (const void *)&ly->q[1] : ly->w_nx,
+      s->quantized ? (const void *)&ly->q[2] : ly->w_nh, s->quantized ? (const void *)&ly->q[3] : ly->w_hr,
+      product, s, s->cell};
   s->cell->stream_step(&st);
 }
 
@@ -326,13 +450,15 @@ static void one_step(rnn_stream *s, const float *x, float *y) {
     memcpy(y + (size_t)b * Ho, s->chain + b * row + y_off, (size_t)Ho * sizeof(float));
 }
 
-static void ensure_packed(rnn_stream *s) {
-  if (s->version != rnn_params_version(rnn_model_parameters(s->m))) repack(s);
+static int ensure_packed(rnn_stream *s) {
+  if (s->version != rnn_params_version(rnn_model_parameters(s->m))) return repack(s);
+  return RNN_OK;
 }
 
 int rnn_stream_step(rnn_stream *s, const float *x, float *y) {
   if (!s || !x || !y) return rnn_fail(RNN_E_INVALID, "NULL argument");
-  ensure_packed(s);
+  const int st = ensure_packed(s);
+  if (st) return st;
   one_step(s, x, y);
   return RNN_OK;
 }
@@ -340,7 +466,8 @@ int rnn_stream_step(rnn_stream *s, const float *x, float *y) {
 int rnn_stream_run(rnn_stream *s, int steps, const float *xs, float *ys) {
   if (!s || !xs || !ys) return rnn_fail(RNN_E_INVALID, "NULL argument");
   if (steps < 1) return rnn_fail(RNN_E_SHAPE, "steps must be >= 1, got %d", steps);
-  ensure_packed(s);
+  const int st = ensure_packed(s);
+  if (st) return st;
   const size_t xstep = (size_t)s->B * s->I, ystep = (size_t)s->B * s->Hout;
   for (int t = 0; t < steps; t++) one_step(s, xs + t * xstep, ys + t * ystep);
   return RNN_OK;
@@ -348,7 +475,7 @@ int rnn_stream_run(rnn_stream *s, int steps, const float *xs, float *ys) {
 
 void rnn_stream_reset(rnn_stream *s) { rnn_stream_set_state(s, NULL, NULL); }
 
-void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
+RNN_SMALL void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
   const int B = s->B, H = s->H, Ho = s->Hout;
   for (int l = 0; l < s->L; l++) {
     const stream_layer *ly = &s->layers[l];
@@ -359,7 +486,7 @@ void rnn_stream_get_state(const rnn_stream *s, float *h, float *c) {
   }
 }
 
-void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
+RNN_SMALL void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
   const int B = s->B, H = s->H, Ho = s->Hout;
   for (int l = 0; l < s->L; l++) {
     stream_layer *ly = &s->layers[l];
@@ -377,7 +504,7 @@ void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c) {
   }
 }
 
-int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
+RNN_SMALL int rnn_stream_taps(const rnn_stream *s, int layer, float *dst) {
   if (!s || !dst) return rnn_fail(RNN_E_INVALID, "NULL argument");
   if (!s->taps) return rnn_fail(RNN_E_STATE, "this stream was created without taps");
   if (layer < 0 || layer >= s->L)

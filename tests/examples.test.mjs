@@ -8,7 +8,10 @@
 //    the LSTM's plateau (it solves the task by ~600 steps on every seed tried);
 //  - sentiment: a small SentimentLSTM beats chance on the held-out test split;
 //  - charlm: 150 TBPTT steps take the validation loss well below log(V) and a
-//    sample of the requested length is printed.
+//    sample of the requested length is printed;
+//  - int8 (--int8, issue 21): the validation loss within +0.02 nats/char, the
+//    anomaly detector flags the same windows with false alarms within 10%, the
+//    shipped sentiment model's test accuracy within 0.5 points.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -55,10 +58,17 @@ test('sentiment: a small SentimentLSTM beats chance on the test split', async ()
   assert.ok(final.val_acc > 0.6, lastLine);
 });
 
+test('sentiment: the shipped model (web/models) with int8 weights keeps its test accuracy within 0.5 points', async () => {
+  const { final, lastLine } = await run('sentiment.mjs', ['--load', 'web/models/sentiment-lstm.safetensors', '--int8']);
+  assert.equal(final.test_acc, 0.7867, `the shipped model's float32 test accuracy (web/models/README.md): ${lastLine}`);
+  assert.ok(Math.abs(final.test_acc_int8 - final.test_acc) <= 0.005, lastLine);
+});
+
 test('charlm: a short TBPTT run takes the validation loss well below log(V) and samples', async () => {
   const { stdout, final, lastLine } = await run('charlm.mjs', [
-    '--steps', '150', '--embed', '32', '--hidden', '64', '--sample', '200', '--val-batch', '32', '--progress-every', '50',
+    '--steps', '150', '--embed', '32', '--hidden', '64', '--sample', '200', '--val-batch', '32', '--progress-every', '50', '--int8',
   ]);
+  assert.ok(final.val_loss_int8 <= final.val_loss + 0.02, `int8 validation loss: ${lastLine}`);
   for (const k of ['val_loss', 'steps', 'seconds', 'sample_chars']) assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
   assert.equal(final.steps, 150);
   assert.ok(final.val_loss < 3.0, `val_loss ${final.val_loss} not well below log(67) = ${Math.log(67).toFixed(2)}: ${lastLine}`);
@@ -70,7 +80,9 @@ test('charlm: a short TBPTT run takes the validation loss well below log(V) and 
 });
 
 test('anomaly: the LSTM forecaster streamed over NAB finds the labelled windows with fewer false alarms than a rolling z-score', async () => {
-  const { stdout, final, lastLine } = await run('anomaly.mjs', []);
+  const { stdout, final, lastLine } = await run('anomaly.mjs', ['--int8']);
+  assert.equal(final.int8_hit, final.hit, `int8 flags other windows: ${lastLine}`);
+  assert.ok(Math.abs(final.int8_false_alarms - final.false_alarms) <= 0.1 * final.false_alarms, `int8 false alarms: ${lastLine}`);
   for (const k of ['windows_hit', 'false_alarms', 'points_per_s', 'baseline_windows_hit', 'baseline_false_alarms', 'val_mse']) {
     assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
   }

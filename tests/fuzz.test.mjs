@@ -6,6 +6,8 @@
 //   exit 0, no sanitizer or check failure, and a minimum number of runs;
 // - a mutation loop over safetensors.parse (fuzz/fuzz_safetensors.mjs), where
 //   every input must parse or throw RnnError FORMAT / UNSUPPORTED;
+// - a mutation loop over int8 loading (fuzz/fuzz_int8_load.mjs): every file
+//   loads and runs, or a typed RnnError leaves the model unchanged;
 // - a mutation loop over loadLayersModel (fuzz/fuzz_layers_model.mjs), where
 //   every model must load and run, or throw a typed RnnError;
 // - a mutation loop over loadOnnx (fuzz/fuzz_onnx.mjs), likewise;
@@ -75,6 +77,9 @@ async function fuzzTwoSeeds(file, loop, iterations, options, expectCounts) {
 
 test('safetensors.parse under 4,000 mutated files: parses or throws FORMAT / UNSUPPORTED', { timeout: 120_000 }, () =>
   fuzzTwoSeeds('fuzz_safetensors.mjs', 'fuzzSafetensors', 2000, { slowMs: 5000 }, (c) => c.ok > 0 && c.FORMAT > 0));
+
+test('int8 loading (parse + loadStateDict) under 3,000 mutated int8 files: loads and runs, or a typed error with the model unchanged', { timeout: 180_000 }, () =>
+  fuzzTwoSeeds('fuzz_int8_load.mjs', 'fuzzInt8Load', 1500, {}, (c) => c.loaded > 0 && c.rejected > 0));
 
 test('loadLayersModel under 3,000 mutated TF.js models: builds a model that runs, or throws a typed RnnError', { timeout: 180_000 }, () =>
   fuzzTwoSeeds('fuzz_layers_model.mjs', 'fuzzLayersModel', 1500, { slowMs: 5000 }, (c) => c.ok > 0 && c.FORMAT > 0 && c.UNSUPPORTED > 0));

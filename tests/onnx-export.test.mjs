@@ -69,6 +69,13 @@ const CASES = {
     { type: 'Linear', inFeatures: 4, outFeatures: 2, seed: 15 }] },
   'Sequential: Linear, Dropout, Linear': { type: 'Sequential', layers: [
     { type: 'Linear', inFeatures: 3, outFeatures: 6, seed: 16 }, { type: 'Dropout', p: 0.1, seed: 17 }, { type: 'Linear', inFeatures: 6, outFeatures: 2, seed: 18 }] },
+  'Sequential: min-cell blocks (Residual: Add; LayerNorm: LayerNormalization; GELU: Erf; ReLU)': { type: 'Sequential', layers: [
+    { type: 'Embedding', numEmbeddings: 11, embeddingDim: 4, seed: 20 },
+    { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: 4 }, { type: 'MinGRU', inputSize: 4, hiddenSize: 4, batchFirst: true, seed: 21 }] },
+    { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: 4, eps: 1e-3 }, { type: 'Linear', inFeatures: 4, outFeatures: 8, seed: 22 },
+      { type: 'GELU' }, { type: 'Linear', inFeatures: 8, outFeatures: 4, seed: 23 }] },
+    { type: 'Residual', layers: [{ type: 'Linear', inFeatures: 4, outFeatures: 4, seed: 24 }, { type: 'ReLU' }] },
+    { type: 'LayerNorm', normalizedShape: 4 }, { type: 'Linear', inFeatures: 4, outFeatures: 3, seed: 25 }] },
   'SentimentLSTM': { type: 'SentimentLSTM', vocabSize: 13, embedDim: 4, hiddenDim: 5, numLayers: 2, dropout: 0.3, seed: 19 },
 };
 
@@ -81,13 +88,14 @@ const exported = new Map(); // case name -> file
 function recurrentParts(model, spec, prefix = '') {
   if (RECURRENT.includes(spec.type)) return [{ prefix, module: model, nested: prefix.split('.').length > 2 }];
   if (spec.type === 'SentimentLSTM') return [{ prefix: 'lstm.', module: model.lstm }];
-  if (spec.type !== 'Sequential') return [];
+  if (spec.type !== 'Sequential' && spec.type !== 'Residual') return [];
   return spec.layers.flatMap((s, i) => recurrentParts(model.layers[i], s, `${prefix}${i}.`));
 }
 
 // A Sequential's final states (nested ones too) under the graph's names.
 function sequentialStates(model, prefix, out) {
   for (const [i, s] of Object.entries(model.state ?? {})) {
+    if (!s.hN) continue; // a nested Sequential's own states: below
     out[`${prefix}${i}.hn`] = s.hN;
     if (s.cN) out[`${prefix}${i}.cn`] = s.cN;
   }
@@ -243,6 +251,8 @@ test('toOnnx: models ONNX cannot take, and bad arguments: typed errors', async (
     [[{ type: 'Linear', inFeatures: 2, outFeatures: 3 }, { type: 'LSTM', inputSize: 3, hiddenSize: 2, batchFirst: true }], /takes \[batch, time, features\]/],
     [[{ type: 'Embedding', numEmbeddings: 4, embeddingDim: 2 }, { type: 'Linear', inFeatures: 3, outFeatures: 1 }], /takes 3 features but the layer before gives 2/],
     [[{ type: 'GRU', inputSize: 2, hiddenSize: 2, batchFirst: true }, { type: 'Linear', inFeatures: 2, outFeatures: 2 }, { type: 'Pool', mode: 'final' }], /Pool\('final'\) must follow a recurrent layer/],
+    [[{ type: 'Linear', inFeatures: 2, outFeatures: 3 }, { type: 'Residual', layers: [{ type: 'Linear', inFeatures: 3, outFeatures: 2 }] }], /Residual\): its layers must keep the shape/],
+    [[{ type: 'Embedding', numEmbeddings: 4, embeddingDim: 2 }, { type: 'LayerNorm', normalizedShape: 3 }], /LayerNorm\): takes 3 features/],
   ];
   for (const [layers, re] of bad) {
     const m = rnn.buildModel({ type: 'Sequential', layers });

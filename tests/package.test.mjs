@@ -46,7 +46,8 @@ function chunksOf(file, seen = new Set()) {
   return [...direct, ...direct.flatMap((d) => chunksOf(d, seen))];
 }
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', ...ENTRIES, 'dist/index.d.ts',
-  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/rnn-relaxed.wasm', 'dist/rnn-relaxed-kernels.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
+  'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/rnn-relaxed.wasm', 'dist/rnn-relaxed-kernels.wasm',
+  'dist/rnn-int8.wasm', 'dist/rnn-int8-scalar.wasm', 'dist/rnn-int8-mt.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball

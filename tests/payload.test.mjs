@@ -8,7 +8,8 @@
 // files are not shipped to browsers.
 // Lazily loaded modules — reached only through a dynamic import('./x.js')
 // (the TF.js / Keras interop: js/keras.js, which esbuild's code splitting
-// puts in a chunk of its own) or a worker entry new URL('./x.js',
+// puts in a chunk of its own; likewise the ONNX import and export, and int8
+// inference, js/int8.js with its wasm module rnn-int8*.wasm) or a worker entry new URL('./x.js',
 // import.meta.url) (the trainer and thread workers) — are fetched only when
 // that feature is used: each such entry, with the files its static graph
 // adds beyond the core, has its own budget of 16 KB. Every dist/*.js must be
@@ -83,6 +84,8 @@ test('the core (dist/rnn.wasm, or the relaxed build\'s two files, + what dist/in
   assert.deepEqual(interop.map((s) => s.file), [], 'the TF.js interop (js/keras.js) must stay out of the core (reached by import() only)');
   const onnx = p.files.filter((s) => readFileSync(dist + s.file, 'utf8').includes('linear_before_reset'));
   assert.deepEqual(onnx.map((s) => s.file), [], 'the ONNX export (js/onnx/export.js) must stay out of the core (reached by import() only)');
+  const int8 = p.files.filter((s) => readFileSync(dist + s.file, 'latin1').includes('rnn_qgemm_packed'));
+  assert.deepEqual(int8.map((s) => s.file), [], 'the int8 code (js/int8.js, rnn-int8*.wasm) must stay out of the core (rnn.loadInt8() fetches it)');
 });
 
 test('each lazily loaded module (the TF.js interop, the ONNX export, the worker entries) fits in 16 KB gzipped; no dist/*.js is unaccounted for', () => {
@@ -90,6 +93,11 @@ test('each lazily loaded module (the TF.js interop, the ONNX export, the worker 
   assert.deepEqual(p.unreached, [], `dist/ files neither in the core nor lazily loaded: ${p.unreached.join(', ')}`);
   assert.ok(p.lazy.some((l) => l.files.some((f) => readFileSync(dist + f, 'utf8').includes('weightsManifest'))), 'the TF.js interop is loaded lazily');
   assert.ok(p.lazy.some((l) => l.files.some((f) => readFileSync(dist + f, 'utf8').includes('linear_before_reset'))), 'the ONNX export is loaded lazily');
+  assert.ok(p.lazy.some((l) => l.files.some((f) => readFileSync(dist + f, 'utf8').includes('rnn_qgemm_packed'))), 'the int8 code is loaded lazily');
+  // rnn.loadInt8()'s download: js/int8.js's chunk and one int8 module (the largest)
+  const int8 = p.lazy.find((l) => l.files.some((f) => readFileSync(dist + f, 'utf8').includes('rnn_qgemm_packed')));
+  const module = Math.max(...['rnn-int8.wasm', 'rnn-int8-scalar.wasm', 'rnn-int8-mt.wasm'].map(gz));
+  assert.ok(int8.gzip + module <= LAZY_BUDGET, `rnn.loadInt8() fetches ${int8.gzip} + ${module} bytes gzipped, over ${LAZY_BUDGET}`);
   for (const l of p.lazy) {
     assert.ok(l.gzip <= LAZY_BUDGET, `${l.entry} (${l.files.join(', ')}) is ${l.gzip} bytes gzipped, over its ${LAZY_BUDGET}-byte budget`);
   }

@@ -131,6 +131,21 @@ for (const { simd, threads, name } of builds) {
       } finally { lin.dispose(); }
       scan.check();
     });
+    await t.test('LayerNorm, GELU, ReLU', () => {
+      const scan = new Scan(`${name} LayerNorm, GELU, ReLU`);
+      const ln = new rnn.LayerNorm({ normalizedShape: 64 });
+      try {
+        const x = { shape: [16, 64], data: tiny(16 * 64) }, dy = { dOutput: { shape: [16, 64], data: tiny(16 * 64) } };
+        scan.add('LayerNorm output', ln.forward(x));
+        scan.add('LayerNorm dx', ln.backward(dy).dx);
+        scan.addAll('LayerNorm grad ', ln.grads());
+        for (const act of [new rnn.GELU(), new rnn.ReLU()]) {
+          scan.add(`${act.constructor.name} output`, act.forward(x));
+          scan.add(`${act.constructor.name} dx`, act.backward(dy).dx);
+        }
+      } finally { ln.dispose(); }
+      scan.check();
+    });
     for (const [label, cell, opts] of CELLS) {
       await t.test(label, () => {
         const scan = new Scan(`${name} ${label} subnormal input`);

@@ -59,6 +59,17 @@ const CASES = [
   ['seq_nested_pool_last', seq(seq(lin(4, 4), { type: 'Dropout', p: 0.5, seed: 1 }), rec('RNN', { batchFirst: true }),
     { type: 'Pool', mode: 'last' }, lin(5, 2)), [B, T, 4], LEN],
   ['seq_min_final', seq(rec('MinLSTM', { batchFirst: true, numLayers: 2 }), { type: 'Pool', mode: 'final' }), [B, T, 4], LEN],
+  ['layernorm_3d', { type: 'LayerNorm', normalizedShape: 4, eps: 1e-3 }, [B, T, 4], null],
+  // ReLU and GELU have no parameters (and, like Pool, no state-dict methods): inside a Sequential
+  ['seq_gelu', seq(lin(4, 4), { type: 'GELU' }), [B, 4], null],
+  ['seq_relu', seq({ type: 'ReLU' }, lin(4, 3)), [B, T, 4], null],
+  ['residual_min_lengths', { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: [4] },
+    rec('MinLSTM', { batchFirst: true, hiddenSize: 4 })] }, [B, T, 4], LEN],
+  // Feng et al.'s stack: x += minGRU(LN(x)); x += MLP(LN(x)); LN; Linear
+  ['seq_min_blocks', seq(emb(), ...[1, 2].flatMap(() => [
+    { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: 4 }, rec('MinGRU', { batchFirst: true, hiddenSize: 4 })] },
+    { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: 4 }, lin(4, 8), { type: 'GELU' }, lin(8, 4)] }]),
+  { type: 'LayerNorm', normalizedShape: 4 }, lin(4, 13)), 'ids', null],
   ['sentiment_lstm', { type: 'SentimentLSTM', vocabSize: 13, embedDim: 4, hiddenDim: 5, numLayers: 2, dropout: 0.3, seed: 9 }, 'ids', LEN],
 ];
 
@@ -85,6 +96,11 @@ const BAD = [
   [emb({ paddingIdx: 13 }), 'paddingIdx'],
   [lin(0, 2), 'inFeatures'],
   [{ type: 'SentimentLSTM', vocabSize: 1 }, 'vocabSize'],
+  [{ type: 'LayerNorm' }, 'normalizedShape'],
+  [{ type: 'LayerNorm', normalizedShape: [2, 3] }, 'normalizedShape'],
+  [{ type: 'LayerNorm', normalizedShape: 4, eps: 0 }, 'eps'],
+  [{ type: 'GELU', approximate: 'tanh' }, 'approximate'],
+  [{ type: 'Residual', layers: [] }, 'layers'],
 ];
 
 function makeInput(input, seed) {
@@ -102,7 +118,7 @@ function forward(model, spec, x, lengths) {
       const { output, hN, cN } = model.forward(x, opts);
       return cN ? { output, hN, cN } : { output, hN };
     }
-    case 'Sequential': return { output: model.forward(x, opts) };
+    case 'Sequential': case 'Residual': return { output: model.forward(x, opts) };
     case 'SentimentLSTM': return { output: model.forward(x, lengths ?? undefined) };
     default: return { output: model.forward(x) };
   }
@@ -111,7 +127,7 @@ function forward(model, spec, x, lengths) {
 // The gradient of sum(output * dOutput) into every parameter (eval mode: no dropout).
 function backward(model, spec, dOutput) {
   switch (spec.type) {
-    case 'Sequential': case 'SentimentLSTM': model.backward(dOutput); break;
+    case 'Sequential': case 'Residual': case 'SentimentLSTM': model.backward(dOutput); break;
     default: model.backward({ dOutput });
   }
   return model.grads();
@@ -149,8 +165,9 @@ const ODD_VALUES = [-1, 0, 1, 2, 3, 0.5, 1.5, null, true, false, 'x', 'tanh', 'r
   [], {}, 70000, 2 ** 32];
 const KEYS = ['type', 'inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed',
   'nonlinearity', 'projSize', 'gateActivation', 'resetAfter', 'logSpace', 'inFeatures', 'outFeatures', 'numEmbeddings',
-  'embeddingDim', 'paddingIdx', 'p', 'mode', 'layers', 'vocabSize', 'embedDim', 'hiddenDim'];
-const TYPE_NAMES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'Pool', 'Sequential', 'SentimentLSTM', 'Conv1d'];
+  'embeddingDim', 'paddingIdx', 'p', 'mode', 'layers', 'vocabSize', 'embedDim', 'hiddenDim', 'normalizedShape', 'eps'];
+const TYPE_NAMES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm', 'ReLU', 'GELU',
+  'Pool', 'Sequential', 'Residual', 'SentimentLSTM', 'Conv1d'];
 
 function mutate(spec, rnd) {
   const pick = (a) => a[Math.floor((rnd() + 0.5) * a.length)];

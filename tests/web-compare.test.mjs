@@ -11,22 +11,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CELLS, LONG_RANGE, SOLVED_MSE } from '../web/js/compare-run.js';
-import { coursePageReady, openPage, useBrowser } from './helpers/browser.mjs';
+import { onCoursePage, useBrowser } from './helpers/browser.mjs';
 
 const env = useBrowser({ dist: ['index.js', 'rnn.wasm'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
 const RECORDED = JSON.parse(readFileSync(new URL('../web/recorded/compare-run.json', import.meta.url), 'utf8'));
 
-async function onPage(fn) {
-  const { context, page, problems } = await openPage(env.browser, { viewport: { width: 1280, height: 900 } });
-  try {
-    await page.goto(new URL('web/', env.server.url).href);
-    await coursePageReady(page);
-    await fn(page);
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
-  }
-}
+const onPage = (fn) => onCoursePage(env, { viewport: { width: 1280, height: 900 } }, fn);
 
 const section = (page, name, expr) => page.evaluate(`(() => { const s = window.__rnnPage.sections.${name}; return ${expr}; })()`);
 

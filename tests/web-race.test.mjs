@@ -13,22 +13,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { coursePageReady, openPage, useBrowser } from './helpers/browser.mjs';
+import { onCoursePage, useBrowser } from './helpers/browser.mjs';
 
 const env = useBrowser({ dist: ['index.js', 'rnn.wasm'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
 const SCREENSHOTS = fileURLToPath(new URL('../build/screenshots/', import.meta.url));
 
-async function onPage(viewport, fn, extra = {}) {
-  const { context, page, problems } = await openPage(env.browser, { viewport, ...extra });
-  try {
-    await page.goto(new URL('web/', env.server.url).href);
-    await coursePageReady(page);
-    await fn(page);
-    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
-  } finally {
-    await context.close();
-  }
-}
+const onPage = (viewport, fn, extra = {}) => onCoursePage(env, { viewport, ...extra }, fn);
 
 const race = (page, expr) => page.evaluate(`(() => { const s = window.__rnnPage.sections.race; return ${expr}; })()`);
 

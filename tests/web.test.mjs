@@ -27,7 +27,7 @@ const SCREENSHOTS = join(ROOT, 'build', 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-const env = useBrowser({ dist: ['index.js', 'rnn.wasm', 'trainer-worker.js'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
+const env = useBrowser({ dist: ['index.js', 'rnn.wasm', 'rnn-int8.wasm', 'rnn-int8-mt.wasm', 'trainer-worker.js'], nodeModules: ['uplot/dist/uPlot.esm.js', 'katex/dist/katex.mjs'] });
 
 // A page that records every page error, console error and failed request,
 // and the main thread's long tasks (PerformanceObserver 'longtask').
@@ -207,6 +207,29 @@ test('the streaming view shows the engine\'s gate values changing step by step',
   const paused = await page.evaluate(() => window.__rnnPage.sections.gates.step);
   await page.waitForTimeout(400);
   assert.equal(await page.evaluate(() => window.__rnnPage.sections.gates.step), paused);
+}));
+
+test('the int8 switch (gates) fetches the int8 code on first use and shows the model\'s size and step time both ways', { timeout: 60_000 }, () => onWebPage(async (page) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.locator('#gates .gate-card').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  assert.deepEqual(fetched.filter((f) => /rnn-int8/.test(f)), [], 'no int8 code before the switch');
+  await page.getByTestId('gate-int8').check();
+  await page.waitForFunction(() => /measured just now/.test(document.querySelector('[data-testid=gate-int8-facts]').textContent), null, { timeout: 30_000 });
+  const facts = await page.getByTestId('gate-int8-facts').textContent();
+  // the module of the page's engine: rnn-int8-mt.wasm beside rnn-mt.wasm (the page is cross-origin isolated)
+  const int8Files = fetched.filter((f) => /rnn-int8/.test(f));
+  assert.equal(int8Files.length, 1, `one int8 module: ${int8Files}`);
+  assert.match(int8Files[0], /^\/dist\/rnn-int8(-mt)?\.wasm$/);
+  const ratio = Number(/int8 [^(]*\(([\d.]+)×\)/.exec(facts)?.[1]);
+  assert.ok(ratio > 0.2 && ratio < 0.5, `int8 size ratio (a tiny LSTM: the header weighs) ${ratio}: ${facts}`);
+  // the streams keep running on int8 weights, and back on float32
+  const step = await page.evaluate(() => window.__rnnPage.sections.gates.step);
+  await page.waitForFunction((s) => window.__rnnPage.sections.gates.step >= s + 5, step, { timeout: 20_000 });
+  await page.getByTestId('gate-int8').uncheck();
+  const step2 = await page.evaluate(() => window.__rnnPage.sections.gates.step);
+  await page.waitForFunction((s) => window.__rnnPage.sections.gates.step >= s + 5, step2, { timeout: 20_000 });
 }));
 
 test('training in a Web Worker lowers the loss while the main thread has no long tasks (> 50 ms)', { timeout: 420_000 }, async (t) => {

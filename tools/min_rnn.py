@@ -1,4 +1,5 @@
-"""PyTorch twins of rnn.MinGRU and rnn.MinLSTM: minGRU and minLSTM of Feng et
+"""PyTorch twins of rnn.MinGRU and rnn.MinLSTM (and MinLM, the paper's LM of
+pre-norm residual blocks, with rnn-wasm's names): minGRU and minLSTM of Feng et
 al., "Were RNNs All We Needed?" (2024), with rnn-wasm's state_dict names, so
 weights move both ways as safetensors (tools/export_safetensors.py,
 load_safetensors.py) and the engine's answers can be checked against these.
@@ -114,3 +115,63 @@ class MinRNN(nn.Module):
         if self.batch_first:
             x = x.transpose(0, 1)
         return x, torch.stack(h_n)
+
+
+class Residual(nn.Module):
+    """rnn.Residual: x + layers(x), children '0', '1', ...; a MinRNN child takes
+    h0 and gives its h_n (forward returns (y, h_n or None))."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        for i, m in enumerate(layers):
+            self.add_module(str(i), m)
+
+    def forward(self, x, h0=None):
+        y, h_n = x, None
+        for m in self.children():
+            if isinstance(m, MinRNN):
+                y, h_n = m(y, h0)
+            else:
+                y = m(y)
+        return x + y, h_n
+
+
+class MinLM(nn.Module):
+    """The character LM of Feng et al. (pre-norm residual blocks) with the
+    state_dict names of rnn-wasm's Sequential of the same layers
+    (bench/min_shakespeare.mjs's block stack, docs/api.md's Residual):
+
+        0          nn.Embedding(vocab, d)                        0.weight
+        per block  Residual(LayerNorm(d), MinRNN(d, d))          k.0.weight, k.0.bias, k.1.weight_ih_l0, k.1.bias_ih_l0
+                   Residual(LayerNorm(d), Linear(d, mlp d),       k+1.0.*, k+1.1.weight / bias, k+1.3.weight / bias
+                            GELU or ReLU, Linear(mlp d, d))       (mlp 0: no MLP block)
+        then       nn.LayerNorm(d), nn.Linear(d, vocab)
+
+    forward(ids [B, T], state=None) -> (logits [B, T, vocab], state): state is
+    the list of each cell's h_n [1, B, d], to carry into the next chunk."""
+
+    def __init__(self, vocab, d_model, n_blocks, mlp=2, cell='MinGRU', act='GELU'):
+        super().__init__()
+        d = d_model
+        layers = [nn.Embedding(vocab, d)]
+        for _ in range(n_blocks):
+            layers.append(Residual(nn.LayerNorm(d), MinRNN(cell, d, d, batch_first=True)))
+            if mlp:
+                layers.append(Residual(nn.LayerNorm(d), nn.Linear(d, mlp * d),
+                                       nn.GELU() if act == 'GELU' else nn.ReLU(), nn.Linear(mlp * d, d)))
+        layers += [nn.LayerNorm(d), nn.Linear(d, vocab)]
+        for i, m in enumerate(layers):
+            self.add_module(str(i), m)
+
+    def forward(self, ids, state=None):
+        x, new_state, k = ids, [], 0
+        for m in self.children():
+            if isinstance(m, Residual):
+                has_cell = any(isinstance(c, MinRNN) for c in m.children())
+                x, h_n = m(x, state[k] if state is not None and has_cell else None)
+                if has_cell:
+                    new_state.append(h_n)
+                    k += 1
+            else:
+                x = m(x)
+        return x, new_state

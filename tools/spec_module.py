@@ -13,7 +13,8 @@ a safetensors file moves both ways with no mapping:
     y = model(ids, lengths=lengths)                          # what rnn-wasm's forward gives
 
 Every kind buildModel knows: RNN, LSTM, GRU, MinGRU, MinLSTM, Linear,
-Embedding, Dropout, Pool, Sequential (nested) and SentimentLSTM.
+Embedding, Dropout, LayerNorm, ReLU, GELU (nn.LayerNorm / nn.ReLU / nn.GELU),
+Pool, Sequential and Residual (nested) and SentimentLSTM.
 - Recurrent layers are nn.RNN / nn.LSTM / nn.GRU (PyTorch's own kernels), or
   tools/torch_twins.py's GatedRNN for the cell variants torch.nn lacks
   (gateActivation 'hardSigmoid' / 'hardSigmoidKeras3', GRU resetAfter false),
@@ -48,8 +49,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from min_rnn import MinRNN  # noqa: E402
 from torch_twins import GatedRNN, SentimentLSTM as TwinSentimentLSTM  # noqa: E402
 
-TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'Pool',
-         'Sequential', 'SentimentLSTM']
+TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm',
+         'ReLU', 'GELU', 'Pool', 'Sequential', 'Residual', 'SentimentLSTM']
 GATES = ['sigmoid', 'hardSigmoid', 'hardSigmoidKeras3']
 COMMON = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed']
 KNOWN = {
@@ -61,8 +62,12 @@ KNOWN = {
     'Linear': ['inFeatures', 'outFeatures', 'bias', 'seed'],
     'Embedding': ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'seed'],
     'Dropout': ['p', 'seed'],
+    'LayerNorm': ['normalizedShape', 'eps'],
+    'ReLU': [],
+    'GELU': [],
     'Pool': ['mode'],
     'Sequential': ['layers'],
+    'Residual': ['layers'],
     'SentimentLSTM': ['vocabSize', 'embedDim', 'hiddenDim', 'numLayers', 'dropout', 'seed'],
 }
 RECURRENT = ('RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM')
@@ -250,7 +255,8 @@ class Pool(nn.Module):
 class Sequential(nn.Module):
     """js/sequential.js's Sequential: children '0', '1', ... (so state_dict keys
     are '0.weight', '1.weight_ih_l0', ...); lengths reach the recurrent layers,
-    Pools and nested Sequentials; .state holds {i: (h_n, c_n)} afterwards."""
+    Pools and nested Sequentials; .state holds {i: (h_n, c_n)} afterwards (a
+    nested Sequential's or Residual's own .state under its index)."""
 
     def __init__(self, layers):
         super().__init__()
@@ -269,11 +275,20 @@ class Sequential(nn.Module):
             elif isinstance(layer, Pool):
                 h = layer(h, lengths, prev)
             elif isinstance(layer, Sequential):
-                h = layer(h, lengths)
+                h = layer(h, lengths, (state or {}).get(i))
+                new_state[i] = layer.state
             else:
                 h = layer(h)
         self.state = new_state
         return h
+
+
+class Residual(Sequential):
+    """js/sequential.js's Residual: x + Sequential(layers)(x), the skip connection
+    of the pre-norm blocks of Feng et al. (x = x + minGRU(LayerNorm(x)))."""
+
+    def forward(self, x, lengths=None, state=None):
+        return x + super().forward(x, lengths, state)
 
 
 class SentimentLSTM(TwinSentimentLSTM):
@@ -317,6 +332,18 @@ def build_module(spec, path='spec'):
     if kind == 'Dropout':
         o.int('seed', lo=0, hi=2 ** 32 - 1, default=0)
         return nn.Dropout(o.num('p', 0, 1, 0.5))
+    if kind == 'LayerNorm':
+        eps = o.get('eps', 1e-5)
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps <= 1:
+            o.fail(f"'eps' must be a number in (0, 1], got {json.dumps(eps)}")
+        shape = o.get('normalizedShape', None)
+        if isinstance(shape, list):
+            if len(shape) != 1:
+                o.fail(f'normalizedShape must be one size (the last dimension), got {json.dumps(shape)}')
+            o = _Opts({'normalizedShape': shape[0]}, what, path)
+        return nn.LayerNorm(o.int('normalizedShape', hi=1 << 20), eps=float(eps))
+    if kind in ('ReLU', 'GELU'):
+        return nn.ReLU() if kind == 'ReLU' else nn.GELU()
     if kind == 'Pool':
         return Pool(o.one_of('mode', ['last', 'mean', 'final'], 'last'))
     if kind == 'SentimentLSTM':
@@ -333,7 +360,7 @@ def build_module(spec, path='spec'):
     for i, m in enumerate(mods):
         if is_recurrent(m) and not m.batch_first:
             raise SpecError(f'{path}: Sequential: layers[{i}] ({layers[i]["type"]}) must be created with batchFirst: true')
-    return Sequential(mods)
+    return Residual(mods) if kind == 'Residual' else Sequential(mods)
 
 
 def run(module, x, lengths=None):

@@ -1,8 +1,9 @@
 // onnx/export.js - rnn.toOnnx(model): a model as the bytes of an ONNX model
 // (IR 8, opset 17), loaded on demand (index.js imports this module the first
 // time toOnnx is called). Takes every model buildModel makes: a recurrent
-// layer, a Sequential of Embedding, recurrent, Dropout, Pool, Linear layers
-// (nested too) and models.SentimentLSTM. The graph computes the model in
+// layer, a Sequential of Embedding, recurrent, Dropout, Pool, Linear,
+// LayerNorm (LayerNormalization), ReLU, GELU (Erf) layers and Residuals (Add),
+// nested too, and models.SentimentLSTM. The graph computes the model in
 // evaluation mode (Dropout is the identity), with dynamic batch and time axes:
 //   inputs   input                float [time, batch, I] / [batch, time, I],
 //                                 or int64 ids [batch, time] (an Embedding first)
@@ -25,7 +26,7 @@
 // chunk shares, +0.7 KB gzipped in the core).
 import { RnnError, modelSpec } from '../index.js';
 import { boolOption, checkKnown } from '../options.js';
-import { Graph } from './graph.js';
+import { Graph, float } from './graph.js';
 import { exportRecurrent, liveMask, transpose2 } from './recurrent.js';
 import { DATA_TYPE } from './schema.js';
 
@@ -42,7 +43,7 @@ function firstInput(g, specs, what) {
   for (const s of specs) {
     switch (s.type) {
       case 'Dropout': continue;
-      case 'Sequential': return firstInput(g, s.layers, what);
+      case 'Sequential': case 'Residual': return firstInput(g, s.layers, what);
       case 'Embedding': return { x: g.input(g.unique('input'), INT64, ['batch', 'time'], 'token ids'), dims: ['batch', 'time'], ids: true };
       case 'Linear': return { x: g.input(g.unique('input'), FLOAT, ['batch', s.inFeatures]), dims: ['batch', s.inFeatures] };
       default:
@@ -119,6 +120,26 @@ function layers(g, specs, sd, prefix, cur, states, what, given, lengths) {
       }
       case 'Sequential':
         cur = layers(g, s.layers, under(sd, `${i}.`), p, cur, states, here, given, lengths);
+        break;
+      case 'Residual': { // x + layers(x)
+        const inner = layers(g, s.layers, under(sd, `${i}.`), p, cur, states, here, given, lengths);
+        if (inner.dims.join() !== cur.dims.join()) refuse(`${here}: its layers must keep the shape [${cur.dims}], got [${inner.dims}]`);
+        cur = { ...cur, x: g.op('Add', [cur.x, inner.x]) };
+        break;
+      }
+      case 'LayerNorm':
+        needs(s.normalizedShape, 'features');
+        cur = { ...cur, x: g.op('LayerNormalization', [cur.x, g.weight(`${p}weight`, [last], sd[`${i}.weight`].data),
+          g.weight(`${p}bias`, [last], sd[`${i}.bias`].data)], { axis: -1, epsilon: float(s.eps) }) };
+        break;
+      case 'ReLU':
+        needs(last, 'features');
+        cur = { ...cur, x: g.op('Relu', [cur.x]) };
+        break;
+      case 'GELU': // x (1 + erf(x / sqrt 2)) / 2 (Gelu is opset 20)
+        needs(last, 'features');
+        cur = { ...cur, x: g.op('Mul', [g.op('Mul', [cur.x, g.scalar(0.5)]),
+          g.op('Add', [g.op('Erf', [g.op('Mul', [cur.x, g.scalar(Math.SQRT1_2)])]), g.scalar(1)])]) };
         break;
       default: {
         if (!RECURRENT.includes(s.type)) refuse(`${here}: not exportable`);

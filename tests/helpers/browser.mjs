@@ -70,3 +70,21 @@ export async function coursePageReady(page, timeout = 60_000) {
   const error = await page.evaluate(() => window.__rnnPage.error);
   assert.equal(error, null, `the page failed to start: ${error}`);
 }
+
+/**
+ * Opens the course page (web/ of env's server) in a new context (contextOptions:
+ * playwright's newContext options), waits until it is ready, runs fn(page) and
+ * checks that nothing went wrong meanwhile (no page errors, console errors or
+ * failed requests).
+ */
+export async function onCoursePage(env, contextOptions, fn) {
+  const { context, page, problems } = await openPage(env.browser, contextOptions);
+  try {
+    await page.goto(new URL('web/', env.server.url).href);
+    await coursePageReady(page);
+    await fn(page);
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+}

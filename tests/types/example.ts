@@ -4,7 +4,7 @@ import {
   init, RnnError, tensor, simdSupported, relaxedSupported, buildModel, modelSpec, parseSafetensors, serializeSafetensors, data,
   type Tensor, type Rnn, type StateDict, type ErrorCodeName, type FitBatch, type FitHistory, type FitProgress,
   type FitEpochRecord, type FitCheckpointPosition, type OptimizerState, type Sequential, type PoolLayer,
-  type SentimentLSTM, type ModelSpec, type BuiltModel, type LSTM, type Linear, type Embedding, type TbpttBatch,
+  type SentimentLSTM, type ModelSpec, type BuiltModel, type LSTM, type Linear, type Embedding, type LayerNorm, type TbpttBatch,
   type ThreadStats, type EngineBuild,
 } from '../../dist/index.js';
 
@@ -19,6 +19,11 @@ async function main(): Promise<void> {
   const n: number = dx.data.length + dh0.data.length + dc0.data.length;
   const g: StateDict = lstm.grads();
   lstm.loadStateDict(lstm.stateDict());
+  await rnn.loadInt8();
+  const int8: boolean = lstm.quantize().quantized;
+  lstm.loadStateDict(parseSafetensors(serializeSafetensors(lstm.quantizedStateDict())));
+  lstm.dequantize();
+  console.log(int8);
   // Unbatched: x [T, inputSize], h0 / hN [numLayers * D, Hout].
   const single = lstm.forward(tensor([5, 8]), { h0: tensor([1, 16]) });
   const isLstm: true = lstm.isLSTM;
@@ -97,6 +102,18 @@ async function main(): Promise<void> {
   const pooled = mean.forward(tensor([2, 3, 4]), { lengths: [3, 1] });
   const { dx: dPooled } = mean.backward(pooled);
   console.log(dPooled?.shape, new rnn.Pool().eval().mode);
+  // The min cells' pre-norm residual blocks.
+  const lnorm: LayerNorm = new rnn.LayerNorm({ normalizedShape: [8], eps: 1e-5 });
+  const lm = new rnn.Sequential([
+    new rnn.Embedding({ numEmbeddings: 10, embeddingDim: 8 }),
+    new rnn.Residual([lnorm, new rnn.MinGRU({ inputSize: 8, hiddenSize: 8, batchFirst: true })]),
+    new rnn.Residual([new rnn.LayerNorm({ normalizedShape: 8 }), new rnn.Linear({ inFeatures: 8, outFeatures: 16 }),
+      new rnn.GELU(), new rnn.Linear({ inFeatures: 16, outFeatures: 8 }), new rnn.ReLU()]),
+    new rnn.Linear({ inFeatures: 8, outFeatures: 10 }),
+  ]);
+  lm.forward(ids);
+  const lmCarried = lm.forward(ids, { state: lm.state });
+  console.log(lmCarried.shape, lm.state?.[1]?.[1]?.hN, lnorm.normalizedShape, lnorm.eps, new rnn.GELU().numParams);
   // A layer of your own inside a Sequential.
   const scale = {
     forward: (v: Tensor): Tensor => ({ shape: v.shape, data: v.data.map((e) => 2 * e) }),

@@ -5,9 +5,10 @@
 // maps show: they follow the input and nothing else.
 import { SIGNALS } from './gates.js';
 import { History, gradientCss, scaleFor } from './heatmap.js';
-import { $, fitCanvas, num, onThemeChange, palette, reducedMotion, visibility } from './util.js';
+import { streamPlayer } from './stream-player.js';
+import { $, fitCanvas, num, onThemeChange, palette } from './util.js';
 
-const H = 16, COLS = 120, STEPS_PER_SECOND = 24;
+const H = 16, COLS = 120;
 const TAPS = {
   MinGRU: [['z', 'gate', 'update gate z'], ['htilde', 'value', 'candidate h̃ (linear in x)'], ['h', 'value', 'state h']],
   MinLSTM: [['f', 'gate', 'forget gate f'], ['i', 'gate', 'input gate i'], ['htilde', 'value', 'candidate h̃ (linear in x)'], ['h', 'value', 'state h']],
@@ -27,7 +28,7 @@ export async function setup({ rnn }) {
   const streams = Object.fromEntries(Object.entries(layers).map(([k, l]) => [k, l.stream({ batch: 1, taps: true })]));
   const hist = Object.fromEntries(Object.entries(TAPS).map(([k, taps]) => [k, Object.fromEntries(taps.map(([t]) => [t, new History(H, COLS)]))]));
   const input = new History(1, COLS);
-  const state = { cell: 'MinGRU', n: 0, playing: !reducedMotion.matches, last: {}, acc: 0, lastTime: 0, touched: false };
+  const state = { cell: 'MinGRU', n: 0, last: {} };
   const canvas = $('#min-gates-heat'), valuesEl = $('#min-gates-values'), stepEl = $('#min-gates-step'), signalEl = $('#min-gates-signal');
   const x = new Float32Array(1);
 
@@ -91,44 +92,19 @@ export async function setup({ rnn }) {
   onThemeChange(() => { paintScales(); draw(); });
   new ResizeObserver(() => draw()).observe(canvas);
 
-  const card = $('#min-gates');
-  const vis = visibility(card, (v) => { if (v && state.playing) loop(); });
-  let raf = 0;
-  function loop() {
-    if (raf) return;
-    state.lastTime = performance.now();
-    const frame = (now) => {
-      raf = 0;
-      if (!state.playing || !vis.visible) return;
-      state.acc += Math.min(200, now - state.lastTime) * (STEPS_PER_SECOND / 1000);
-      state.lastTime = now;
-      let stepped = false;
-      while (state.acc >= 1) { step(); state.acc -= 1; stepped = true; }
-      if (stepped) { draw(); stepEl.textContent = String(state.n); }
-      raf = requestAnimationFrame(frame);
-    };
-    raf = requestAnimationFrame(frame);
-  }
-  const playBtn = $('#min-gates-play');
-  function setPlaying(on) {
-    state.playing = on;
-    playBtn.setAttribute('aria-pressed', String(on));
-    playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
-    playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
-    if (on) loop();
-  }
-  playBtn.addEventListener('click', () => { state.touched = true; setPlaying(!state.playing); });
-  reducedMotion.addEventListener('change', () => { if (reducedMotion.matches && !state.touched) setPlaying(false); });
+  const player = streamPlayer({
+    card: $('#min-gates'), button: $('#min-gates-play'), step, draw: () => { draw(); stepEl.textContent = String(state.n); },
+  });
 
   for (let i = 0; i < COLS; i++) step(); // a full heat map from the start
   select(state.cell);
   stepEl.textContent = String(state.n);
-  setPlaying(state.playing);
+  player.setPlaying(player.playing);
 
   return {
     get cell() { return state.cell; },
     get step() { return state.n; },
-    get playing() { return state.playing; },
+    get playing() { return player.playing; },
     /** The selected cell's last step of taps, as plain arrays. */
     get values() { return Object.fromEntries(TAPS[state.cell].map(([k]) => [k, [...state.last[state.cell][k]]])); },
     select: (cell) => { $('#min-gates-cell').value = cell; select(cell); },

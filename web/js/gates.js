@@ -2,12 +2,13 @@
 // detail panel (role, equation, live per-unit heat map). A signal streams
 // through both cells one step at a time with layer.stream({ taps: true }).
 import { History, gradientCss, scaleFor } from './heatmap.js';
+import { int8Switch } from './int8-switch.js';
 import { tex } from './math.js';
-import { $, $$, fitCanvas, num, onThemeChange, palette, reducedMotion, visibility } from './util.js';
+import { streamPlayer } from './stream-player.js';
+import { $, $$, fitCanvas, num, onThemeChange, palette } from './util.js';
 
 const H = 16;                 // units per cell
 const COLS = 120;             // time steps in the heat map
-const STEPS_PER_SECOND = 24;
 
 export const GATES = {
   forget: {
@@ -78,13 +79,22 @@ export async function setup({ rnn }) {
   };
   const lstm = make(rnn.LSTM, 21), gru = make(rnn.GRU, 22);
   const streams = { LSTM: lstm.stream({ batch: 1, taps: true }), GRU: gru.stream({ batch: 1, taps: true }) };
+  // int8 weights for both cells (sizes and step times of the LSTM); the streams pick them up
+  let gruFloat = null;
+  int8Switch($('#gate-int8'), {
+    rnn, testid: 'gate-int8', target: () => ({ model: lstm, layer: lstm }),
+    onChange: (on) => {
+      if (on) gruFloat = gru.stateDict(), gru.quantize();
+      else gru.dequantize().loadStateDict(gruFloat);
+    },
+  });
   const hist = {
     LSTM: Object.fromEntries(['i', 'f', 'g', 'o', 'c', 'h'].map((k) => [k, new History(H, COLS)])),
     GRU: Object.fromEntries(['r', 'z', 'n', 'h'].map((k) => [k, new History(H, COLS)])),
   };
   const input = new History(1, COLS);
 
-  const state = { n: 0, playing: !reducedMotion.matches, selected: null, last: null, signal: 'sine', acc: 0, lastTime: 0 };
+  const state = { n: 0, selected: null, last: null, signal: 'sine' };
   const gateEls = $$('.gate');
   const detail = $('#gate-detail');
   const canvas = $('#gate-heat');
@@ -189,41 +199,10 @@ export async function setup({ rnn }) {
   }
 
   // ---- the stream loop: a few steps per frame while visible -------------
-  const card = $('.gate-card');
-  const vis = visibility(card, (v) => { if (v && state.playing) loop(); });
-  let raf = 0;
-  function loop() {
-    if (raf) return;
-    state.lastTime = performance.now();
-    const frame = (now) => {
-      raf = 0;
-      if (!state.playing || !vis.visible) return;
-      state.acc += Math.min(200, now - state.lastTime) * (STEPS_PER_SECOND / 1000);
-      state.lastTime = now;
-      let stepped = false;
-      while (state.acc >= 1) { step(); state.acc -= 1; stepped = true; }
-      if (stepped) {
-        meters();
-        drawDetail();
-        stepEl.textContent = String(state.n);
-      }
-      raf = requestAnimationFrame(frame);
-    };
-    raf = requestAnimationFrame(frame);
-  }
-
-  const playBtn = $('#gate-play');
-  function setPlaying(on) {
-    state.playing = on;
-    playBtn.setAttribute('aria-pressed', String(on));
-    playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
-    playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
-    if (on) loop();
-  }
-  playBtn.addEventListener('click', () => { state.touched = true; setPlaying(!state.playing); });
-  // Reduced motion: the stream starts paused (state.playing above) and stops
-  // when the setting is turned on, unless the reader pressed Play.
-  reducedMotion.addEventListener('change', () => { if (reducedMotion.matches && !state.touched) setPlaying(false); });
+  const player = streamPlayer({
+    card: $('.gate-card'), button: $('#gate-play'), step,
+    draw: () => { meters(); drawDetail(); stepEl.textContent = String(state.n); },
+  });
   $('#gate-signal').addEventListener('change', (e) => { state.signal = e.target.value; });
   onThemeChange(() => { if (state.selected) select(state.selected); });
   new ResizeObserver(() => { if (state.selected) drawDetail(); }).observe(canvas);
@@ -233,12 +212,12 @@ export async function setup({ rnn }) {
   meters();
   await select('forget');
   stepEl.textContent = String(state.n);
-  setPlaying(state.playing);
+  player.setPlaying(player.playing);
 
   return {
     get selected() { return state.selected; },
     get step() { return state.n; },
-    get playing() { return state.playing; },
+    get playing() { return player.playing; },
     /** The last step's taps of both cells, as plain arrays. */
     get values() {
       const out = {};

@@ -5,6 +5,7 @@
 // Each reads the task's current model from the playground's state S and
 // records what it showed there (S.sentiment, S.sample, S.anomaly, S.g2p).
 import { ForecastDetector, evaluateAlarms } from '../../shared/anomaly-core.js';
+import { int8Switch } from './int8-switch.js';
 import { anomalyChart as makeAnomalyChart } from './playground-charts.js';
 import { SENTENCES } from './playground-tasks.js';
 import { $, debounce, el, int, nextFrame } from './util.js';
@@ -138,7 +139,13 @@ export function setupUse({ rnn, S, prepare }) {
     $('#anomaly-status').textContent = `${int(n)} of ${int(a.ds.time.length)} readings streamed · ${r.alarms} flagged, ${r.inside} of them inside a labelled window (${r.windowsHit} of ${a.ds.windows.length} windows found)${a.trained ? '' : ' · untrained model: press Train first'}.`;
   }
 
-  $('#anomaly-go').addEventListener('click', async () => {
+  // int8: the sensor streams through the model's int8 form; training keeps float32
+  const anomalyInt8 = int8Switch($('#anomaly-int8'), {
+    rnn, testid: 'anomaly-int8', keep: false,
+    target: () => S.models.anomaly && { model: S.models.anomaly.model, layer: S.models.anomaly.model.layers[0] },
+  });
+  $('#anomaly-go').addEventListener('click', () => anomalyInt8.withWeights(streamSensor));
+  async function streamSensor() {
     const m = S.models.anomaly;
     if (!m || S.anomaly?.running) return;
     const ds = await prepare('anomaly');
@@ -160,7 +167,7 @@ export function setupUse({ rnn, S, prepare }) {
       a.running = false;
       $('#anomaly-go').disabled = false;
     }
-  });
+  }
 
   // Seq2seq: spell a word, hear its phonemes.
   const g2pInput = $('#g2p-input'), g2pOut = $('#g2p-result');

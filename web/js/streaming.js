@@ -2,6 +2,7 @@
 // the engine's stream.step() (state carried) against re-reading the whole
 // prefix with forward() (no carried state), and the memory each carries.
 import { chart } from './charts.js';
+import { int8Switch } from './int8-switch.js';
 import { $, int, num, yieldTask } from './util.js';
 
 const H = 64, IN = 16, MAX_T = 1024;
@@ -51,11 +52,20 @@ export async function setup({ rnn }) {
   }), memory, { height: 230, title: 'Memory carried between elements (floats)' });
 
   const btn = $('#stream-bench');
+  // int8 weights: the next measurement runs the int8 layer (the switch times one of its own)
+  const probe = new rnn.LSTM({ inputSize: IN, hiddenSize: H, seed: 9 });
+  const int8 = int8Switch($('#stream-int8'), {
+    rnn, testid: 'stream-int8', keep: false, target: () => ({ model: probe, layer: probe }),
+    onChange: () => { if (state.runs) measure(); },
+  });
   async function measure() {
+    if (state.running) return state.result;
+    if (int8.checked) await rnn.loadInt8(); // fetched on first use
     if (state.running) return state.result;
     state.running = true;
     btn.disabled = true;
     const layer = new rnn.LSTM({ inputSize: IN, hiddenSize: H, seed: 9 });
+    if (int8.checked) layer.quantize();
     const s = layer.stream({ batch: 1 });
     try {
       const x = new Float32Array((MAX_T + BLOCK) * IN);
@@ -103,7 +113,7 @@ export async function setup({ rnn }) {
       state.result = { positions: [...POSITIONS], stepUs, stepMedianUs: median, forwardUs: fwdUs };
       timeChart.setData([xs, stepUs, fwdUs]);
       state.runs++;
-      $('#bench-caption').textContent = `Measured just now: one stream.step() takes about ${num(median, 2)} µs at every position; re-reading the prefix takes ${num(fwdUs[0], 2)} µs at t = 1 and ${num(fwdUs[fwdUs.length - 1], 3)} µs at t = ${int(MAX_T)} — it grows with t, like attention over a growing context. Memory: the LSTM carries 2 × ${H} = ${2 * H} floats whatever the length; a single Transformer layer of the same width caches 2 × ${H} × t floats (${int(2 * H * MAX_T)} at t = ${int(MAX_T)}).`;
+      $('#bench-caption').textContent = `Measured just now${int8.checked ? ' with int8 weights' : ''}: one stream.step() takes about ${num(median, 2)} µs at every position; re-reading the prefix takes ${num(fwdUs[0], 2)} µs at t = 1 and ${num(fwdUs[fwdUs.length - 1], 3)} µs at t = ${int(MAX_T)} — it grows with t, like attention over a growing context. Memory: the LSTM carries 2 × ${H} = ${2 * H} floats whatever the length; a single Transformer layer of the same width caches 2 × ${H} × t floats (${int(2 * H * MAX_T)} at t = ${int(MAX_T)}).`;
       return state.result;
     } finally {
       s.dispose();
