@@ -8,19 +8,19 @@
 // afresh every epoch (a random level, a shift of the mel bins by up to two,
 // as a different vocal tract would; two bands and two stretches of time
 // masked): without it the model learns the training voices (a test error
-// rate of 15-18 % on new voices in PyTorch runs; 8-13 % with it at a
-// constant learning rate; 9.4 % here, 7.5 % in PyTorch with this script's
-// decay: examples/RESULTS.md). Reports the digit error rate
-// (edit distance / reference length) of greedy decoding on the test set, and
+// rate of 15-18 % on new voices in PyTorch runs: examples/RESULTS.md).
+// The epoch is picked on the validation set (voices of its own, held out
+// from training and test); reports the digit error rate (edit distance /
+// reference length) of greedy decoding on the test set at that epoch, and
 // the real-time factor of streaming recognition (shared/digits-core.js:
 // fbank push + stream.step + head + the stream decoder, one thread).
 // tools/train_digits.py is the same recipe in PyTorch (the anchor).
 //
-//   node scripts/make-digits.mjs --out build/digits     # once (~10 min)
+//   node scripts/make-digits.mjs --out build/digits --train 6000 --valid 300 --test 300   # once (~20 min)
 //   node examples/digits.mjs --data build/digits --save web/models/digits-lstm.safetensors
 //   node examples/digits.mjs --data build/digits --load web/models/digits-lstm.safetensors   # evaluate a saved model
 //
-// Final line: der=... test_utts=... epochs=... rtf=... seconds=... cpu_seconds=...
+// Final line: der=... valid_der=... best_epoch=... test_utts=... epochs=... rtf=... seconds=... cpu_seconds=...
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLASSES, DigitsStream, decodeWav, digitsOf, editDistance, loadDigitsModel, modelInputs, saveDigitsModel } from '../shared/digits-core.js';
@@ -94,18 +94,58 @@ function batches(utts, frontEnd, rng) {
   return out;
 }
 
-// Digit error rate of greedy decoding over utts.
-function digitErrorRate(model, utts, frontEnd) {
+// Digit error rate of greedy decoding over utts; with `report`, also each
+// utterance's errors, as edits of the reference (see errorReport).
+function digitErrorRate(model, utts, frontEnd, report = null) {
   model.eval();
   let errors = 0, total = 0;
   for (const u of utts) {
     const x = modelInputs(u.raw, frontEnd), [T, M] = x.shape;
     const out = model.forward({ shape: [1, T, M], data: x.data });
-    errors += editDistance(digitsOf(rnn.ctc.greedy({ shape: [T, CLASSES], data: out.data }).labels), u.digits);
+    const heard = digitsOf(rnn.ctc.greedy({ shape: [T, CLASSES], data: out.data }).labels);
+    const e = editDistance(heard, u.digits);
+    errors += e;
     total += u.digits.length;
+    report?.push({ u, errors: e, edits: e ? edits(heard, u.digits) : [] });
   }
   model.train();
   return errors / total;
+}
+
+// The edits that turn the reference into what was heard, from a minimal
+// alignment: 'S 0>4' (a 0 heard as 4), 'D 8' (an 8 missed), 'I 3'.
+function edits(heard, ref) {
+  const d = Array.from({ length: heard.length + 1 }, (_, i) => Array.from({ length: ref.length + 1 }, (_, j) => i + j));
+  for (let i = 1; i <= heard.length; i++) {
+    for (let j = 1; j <= ref.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (heard[i - 1] === ref[j - 1] ? 0 : 1));
+  }
+  const out = [];
+  for (let i = heard.length, j = ref.length; i > 0 || j > 0;) {
+    if (i > 0 && j > 0 && d[i][j] === d[i - 1][j - 1] + (heard[i - 1] === ref[j - 1] ? 0 : 1)) {
+      if (heard[i - 1] !== ref[j - 1]) out.push(`S ${ref[j - 1]}>${heard[i - 1]}`);
+      i--, j--;
+    } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) out.push(`D ${ref[--j]}`);
+    else out.push(`I ${heard[--i]}`);
+  }
+  return out;
+}
+
+// Where the errors are: the digit error rate per accent, voice variant and
+// noise, and the commonest edits.
+function errorReport(report) {
+  const groups = new Map(), counts = new Map();
+  for (const { u, errors, edits: e } of report) {
+    const [accent, variant] = u.voice.split('+');
+    for (const key of [accent, variant, u.noise]) {
+      const g = groups.get(key) ?? [0, 0];
+      g[0] += errors, g[1] += u.digits.length;
+      groups.set(key, g);
+    }
+    for (const x of e) counts.set(x, (counts.get(x) ?? 0) + 1);
+  }
+  const rates = [...groups].map(([k, [e, n]]) => `${k} ${(100 * e / n).toFixed(1)}`).join(', ');
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, c]) => `${k} x${c}`).join(', ');
+  return `test digit error rate (%) by accent, voice variant and noise: ${rates}\ncommonest errors (S substituted, D deleted, I inserted): ${top}`;
 }
 
 // The learning rate of an epoch: constant for the first half, then a cosine
@@ -117,21 +157,24 @@ function epochLr(epoch) {
 }
 
 const elapsed = timer();
-const test = load('test');
-let model, frontEnd, best = Infinity, epochs = 0;
+const test = load('test'), valid = load('valid');
+let model, frontEnd, best = Infinity, bestEpoch = 0, testDer, epochs = 0;
 if (flags.load) {
   ({ model, frontEnd } = loadDigitsModel(rnn, new Uint8Array(readFileSync(flags.load))));
-  best = digitErrorRate(model, test, frontEnd);
+  best = digitErrorRate(model, valid, frontEnd);
+  const report = [];
+  testDer = digitErrorRate(model, test, frontEnd, report);
+  console.log(errorReport(report));
 } else {
   const train = load('train', flags.maxTrain);
   frontEnd = { fbank: FBANK, ...binStats(train), stack: flags.stack };
-  console.log(`${train.length} training and ${test.length} test utterances (${flags.bins} mel bins x ${flags.stack} frames per step, ${(train.reduce((a, u) => a + u.raw.shape[0], 0) / 100 / 60).toFixed(1)} minutes of training audio)`);
+  console.log(`${train.length} training, ${valid.length} validation and ${test.length} test utterances (${flags.bins} mel bins x ${flags.stack} frames per step, ${(train.reduce((a, u) => a + u.raw.shape[0], 0) / 100 / 60).toFixed(1)} minutes of training audio)`);
   model = new rnn.Sequential([
     new rnn.LSTM({ inputSize: flags.stack * flags.bins, hiddenSize: flags.hidden, numLayers: flags.layers, batchFirst: true, seed: flags.seed }),
     new rnn.Linear({ inFeatures: flags.hidden, outFeatures: CLASSES, seed: flags.seed + 1 }),
   ]);
-  const modelFile = (m) => saveDigitsModel(rnn, m, frontEnd, {
-    command: `node examples/digits.mjs ${process.argv.slice(2).join(' ')}`, testDigitErrorRate: best.toFixed(4),
+  const modelFile = (m, extra = {}) => saveDigitsModel(rnn, m, frontEnd, {
+    command: `node examples/digits.mjs ${process.argv.slice(2).join(' ')}`, epoch: String(bestEpoch), validDigitErrorRate: best.toFixed(4), ...extra,
   });
   const opt = new rnn.Adam(model.parameters(), { lr: flags.lr });
   const rng = rnn.data.createRng(flags.seed);
@@ -141,25 +184,30 @@ if (flags.load) {
     const h = await rnn.fit(model, {
       train: batches(train, frontEnd, rng), epochs: 1, loss: 'ctc', optimizer: opt, lrSchedule: () => lr, clipGradNorm: 5, seed: flags.seed + epoch,
     });
-    const der = digitErrorRate(model, test, frontEnd);
+    const der = digitErrorRate(model, valid, frontEnd);
     if (der < best) {
       best = der;
+      bestEpoch = epoch;
       bestState = model.stateDict();
       if (flags.save) writeFileSync(flags.save, modelFile(model)); // the best so far, in case the run is stopped
     }
-    console.log(`epoch ${epoch}: lr ${lr.toExponential(2)}, ctc loss ${h.epochs[0].loss.toFixed(4)}, test digit error rate ${(100 * der).toFixed(2)}% (${elapsed().toFixed(0)} s)`);
+    console.log(`epoch ${epoch}: lr ${lr.toExponential(2)}, ctc loss ${h.epochs[0].loss.toFixed(4)}, validation digit error rate ${(100 * der).toFixed(2)}% (${elapsed().toFixed(0)} s)`);
   }
   epochs = flags.epochs;
   opt.dispose();
   model.loadStateDict(bestState);
   model.eval();
+  const report = [];
+  testDer = digitErrorRate(model, test, frontEnd, report);
+  console.log(errorReport(report));
+  console.log(`epoch ${bestEpoch} (best on validation, ${(100 * best).toFixed(2)}%): test digit error rate ${(100 * testDer).toFixed(2)}%`);
   if (flags.save) {
-    const bytes = modelFile(model);
-    writeFileSync(flags.save, bytes);
     // what the file holds (F16 weights) is what the page runs: its own error rate
-    ({ model } = loadDigitsModel(rnn, bytes));
-    best = digitErrorRate(model, test, frontEnd);
-    console.log(`saved ${flags.save} (${bytes.length} bytes, F16 weights: test digit error rate ${(100 * best).toFixed(2)}%)`);
+    ({ model } = loadDigitsModel(rnn, modelFile(model)));
+    testDer = digitErrorRate(model, test, frontEnd);
+    const bytes = modelFile(model, { testDigitErrorRate: testDer.toFixed(4) });
+    writeFileSync(flags.save, bytes);
+    console.log(`saved ${flags.save} (${bytes.length} bytes, F16 weights: test digit error rate ${(100 * testDer).toFixed(2)}%)`);
   }
 }
 
@@ -180,4 +228,4 @@ const { user, system } = process.cpuUsage(cpu0);
 const rtf = (user + system) / 1e6 / audioSeconds; // CPU time: robust to a busy machine
 stream.dispose();
 console.log(`streaming: ${audioSeconds.toFixed(1)} s of audio, ${(1 / rtf).toFixed(0)}x faster than real time; digit error rate ${(100 * streamErrors / streamTotal).toFixed(2)}% on those clips`);
-finalLine({ der: best, test_utts: test.length, epochs, rtf, seconds: elapsed(), cpu_seconds: cpuSeconds() });
+finalLine({ der: testDer, valid_der: best, best_epoch: bestEpoch, test_utts: test.length, epochs, rtf, seconds: elapsed(), cpu_seconds: cpuSeconds() });

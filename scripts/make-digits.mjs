@@ -1,4 +1,4 @@
-// node scripts/make-digits.mjs [--out=build/digits] [--train=4000] [--test=400] [--seed=1] [--jobs=2]
+// node scripts/make-digits.mjs [--out=build/digits] [--train=4000] [--valid=300] [--test=400] [--seed=1] [--jobs=2]
 // Spoken-digit data for the CTC recogniser (examples/digits.mjs), made here
 // from Debian packages, no downloads: espeak-ng speaks random digit strings
 // (1-7 digits, "zero" to "nine" and "oh") in many voices (accents x voice
@@ -7,32 +7,44 @@
 // made by sox once (a minute of each) are mixed in at 0-20 dB SNR from a
 // random offset (two processes per utterance, not six). The test set uses
 // voices never used in training (held-out accents and variants) and noise at
-// 10 dB SNR.
-// The seed makes it reproducible. Writes <out>/{train,test}/NNNNN.wav and
-// <out>/{train,test}.json ([{ file, digits }]).
+// 10 dB SNR; the validation set (for picking the epoch) has held-out voices
+// of its own, used neither in training nor in the test set, also at 10 dB.
+// The seed makes it reproducible; each split draws from its own stream, so
+// a larger --train keeps the first utterances (and skips existing files).
+// Writes <out>/{train,valid,test}/NNNNN.wav and <out>/{train,valid,test}.json
+// ([{ file, digits, voice, snr, noise }]).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { data } from '../dist/index.js';
+import { parseFlags } from '../examples/common.mjs';
 
 const run = promisify(execFile);
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const OUT = args.out ?? 'build/digits';
-const N = { train: Number(args.train ?? 4000), test: Number(args.test ?? 400) };
-const JOBS = Number(args.jobs ?? 2);
-const rng = data.createRng(Number(args.seed ?? 1));
+// --name value or --name=value; an unknown flag is an error, not ignored
+const args = parseFlags({ out: 'build/digits', train: 4000, valid: 300, test: 400, seed: 1, jobs: 2 },
+  'node scripts/make-digits.mjs [flags]: spoken-digit data for examples/digits.mjs');
+const OUT = args.out;
+const N = { train: args.train, valid: args.valid, test: args.test };
+const JOBS = args.jobs;
+const SEED = args.seed;
+// train draws from the seed's stream, as before splits had streams of their own
+const STREAM = { train: SEED, test: SEED + 1000003, valid: SEED + 2000003 };
+let rng;
 
 for (const tool of ['espeak-ng', 'sox']) {
   try { await run(tool, ['--version']); } catch { throw new Error(`make-digits: ${tool} is missing: apt-get install espeak-ng sox (bash scripts/setup.sh --speech)`); }
 }
 
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-// Voices: espeak-ng's English accents x its voice variants; the test set's are never used in training.
-const ACCENTS = { train: ['en-us', 'en-gb', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbcwmd'], test: ['en-gb-x-gbclan', 'en-029'] };
+// Voices: espeak-ng's English accents x its voice variants; the test set's
+// and the validation set's are never used in training, nor in each other.
+const ACCENTS = { train: ['en-us', 'en-gb', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbcwmd'], test: ['en-gb-x-gbclan', 'en-029'], valid: ['en-us-nyc'] };
 const VARIANTS = {
-  train: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'f1', 'f2', 'f3', 'f4', 'klatt', 'klatt2', 'klatt3', 'croak', 'whisper', 'Andy', 'Denis', 'Gene', 'Mike', 'Annie', 'belinda', 'david', 'john', 'linda', 'max', 'paul', 'steph'],
+  train: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'f1', 'f2', 'f3', 'f4', 'klatt', 'klatt2', 'klatt3', 'croak', 'whisper', 'Andy', 'Denis', 'Gene', 'Mike', 'Annie', 'belinda', 'david', 'john', 'linda', 'max', 'paul', 'steph',
+    'Alex', 'Andrea', 'Diogo', 'Hugo', 'Jacky', 'Lee', 'Michael', 'adam', 'anika', 'boris', 'caleb', 'iven', 'quincy', 'travis', 'zac'],
   test: ['m7', 'f5', 'klatt4', 'edward', 'grandma', 'norbert', 'robert'],
+  valid: ['m8', 'klatt5', 'grandpa', 'aunty', 'benjamin', 'Alicia', 'michel'],
 };
 const NOISES = ['whitenoise', 'pinknoise', 'brownnoise'];
 
@@ -51,7 +63,7 @@ function recipe(split, i) {
     speed: Math.round(uniform(120, 240)), pitch: Math.round(uniform(20, 80)), gap: rng.int(12),
     tempo: uniform(0.9, 1.1).toFixed(3), gain: uniform(-6, 3).toFixed(1),
     reverb: rng.uniform() < 0.3 ? Math.round(uniform(10, 50)) : 0,
-    noise: pick(NOISES), offset: rng.int(16000 * 59), snr: split === 'test' ? 10 : uniform(0, 20),
+    noise: pick(NOISES), offset: rng.int(16000 * 59), snr: split === 'train' ? uniform(0, 20) : 10,
   };
 }
 
@@ -101,7 +113,9 @@ async function make(dir, r, tmp, noise) {
   rmSync(clean, { force: true });
 }
 
-for (const split of ['train', 'test']) {
+for (const split of ['train', 'valid', 'test']) {
+  if (!N[split]) continue;
+  rng = data.createRng(STREAM[split]);
   const dir = join(OUT, split), tmp = join(OUT, 'tmp');
   mkdirSync(dir, { recursive: true });
   mkdirSync(tmp, { recursive: true });

@@ -123,15 +123,17 @@ test('digits: make-digits.mjs speaks and mixes a tiny set (espeak-ng, sox), and 
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(`${tmpdir()}/rnn-digits-`);
   try {
-    await new Promise((resolve, reject) => execFile(process.execPath, ['scripts/make-digits.mjs', `--out=${dir}`, '--train=24', '--test=6', '--seed=3'],
+    await new Promise((resolve, reject) => execFile(process.execPath, ['scripts/make-digits.mjs', `--out=${dir}`, '--train=24', '--valid=6', '--test=6', '--seed=3'],
       { cwd: root, timeout: 150_000 }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
     const train = JSON.parse(readFileSync(`${dir}/train.json`, 'utf8')), test = JSON.parse(readFileSync(`${dir}/test.json`, 'utf8'));
     assert.equal(readdirSync(`${dir}/train`).length, 24);
     assert.ok(train.every((u) => u.digits.length >= 1 && u.digits.length <= 7));
     const voices = new Set(train.map((u) => u.voice));
+    const valid = JSON.parse(readFileSync(`${dir}/valid.json`, 'utf8')), testVoices = new Set(test.map((u) => u.voice));
     assert.ok(test.every((u) => !voices.has(u.voice) && u.snr === 10), 'test voices are held out, at 10 dB');
+    assert.ok(valid.length === 6 && valid.every((u) => !voices.has(u.voice) && !testVoices.has(u.voice) && u.snr === 10), 'validation voices are held out from both, at 10 dB');
     const { final, lastLine } = await run('digits.mjs', ['--data', dir, '--epochs', '2', '--hidden', '16', '--layers', '1']);
-    for (const k of ['der', 'rtf', 'test_utts']) assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
+    for (const k of ['der', 'valid_der', 'best_epoch', 'rtf', 'test_utts']) assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
     assert.equal(final.test_utts, 6);
     assert.ok(final.rtf > 0 && final.rtf < 1, `streaming recognition runs faster than real time: ${lastLine}`);
   } finally {

@@ -3,15 +3,18 @@
 deviation, 3 frames stacked per step -> nn.LSTM stack -> nn.Linear ->
 nn.CTCLoss; the same per-epoch augmentation, Adam with the same learning
 rate per epoch, gradient clipping, batches of similar lengths) on the same
-scripts/make-digits.mjs data, reporting the digit error rate of greedy
-decoding on the held-out voices (overall and per voice, accent and noise).
+scripts/make-digits.mjs data; the epoch is picked on the validation set
+(voices of its own), and the digit error rate of greedy decoding on the
+test set's held-out voices is reported at that epoch (overall and per
+voice, accent and noise).
 
   /usr/bin/python3 tools/train_digits.py --data build/digits [--epochs 20]
 
-Final line: der=... test_utts=... epochs=... seconds=... cpu_seconds=...
+Final line: der=... valid_der=... best_epoch=... test_utts=... epochs=... seconds=... cpu_seconds=...
 """
 import argparse
 import collections
+import copy
 import json
 import math
 import os
@@ -133,13 +136,13 @@ def epoch_lr(epoch):
 
 
 start = time.time()
-train, test = load("train", args.max_train), load("test")
+train, valid, test = load("train", args.max_train), load("valid"), load("test")
 frames = np.concatenate([u["raw"] for u in train]).astype(np.float64)
 mean, std = frames.mean(0).astype(np.float32), frames.std(0).astype(np.float32)
 model = Recogniser()
 opt = torch.optim.Adam(model.parameters(), lr=args.lr)
 ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-best, best_groups = float("inf"), None
+best, best_epoch, best_state = float("inf"), 0, None
 for epoch in range(1, args.epochs + 1):
     for g in opt.param_groups:
         g["lr"] = epoch_lr(epoch)
@@ -158,9 +161,12 @@ for epoch in range(1, args.epochs + 1):
         opt.step()
         total += loss.item()
         n += 1
-    rate, groups = evaluate(model, test, mean, std)
+    rate, _ = evaluate(model, valid, mean, std)
     if rate < best:
-        best, best_groups = rate, groups
-    print(f"epoch {epoch}: lr {epoch_lr(epoch):.2e}, ctc loss {total / n:.4f}, test digit error rate {100 * rate:.2f}% ({time.time() - start:.0f} s)", flush=True)
-print(f"best epoch's error rate (%) by voice, accent and noise: {best_groups}")
-print(f"der={best:.4f} test_utts={len(test)} epochs={args.epochs} seconds={time.time() - start:.1f} cpu_seconds={time.process_time():.1f}")
+        best, best_epoch, best_state = rate, epoch, copy.deepcopy(model.state_dict())
+    print(f"epoch {epoch}: lr {epoch_lr(epoch):.2e}, ctc loss {total / n:.4f}, validation digit error rate {100 * rate:.2f}% ({time.time() - start:.0f} s)", flush=True)
+model.load_state_dict(best_state)
+test_rate, groups = evaluate(model, test, mean, std)
+print(f"epoch {best_epoch} (best on validation, {100 * best:.2f}%): test digit error rate {100 * test_rate:.2f}%")
+print(f"test error rate (%) by voice, accent and noise: {groups}")
+print(f"der={test_rate:.4f} valid_der={best:.4f} best_epoch={best_epoch} test_utts={len(test)} epochs={args.epochs} seconds={time.time() - start:.1f} cpu_seconds={time.process_time():.1f}")
