@@ -3,7 +3,8 @@
 // the same start: the initial weights, the exact batches (inputs, targets,
 // lengths; no augmentation) in one fixed order, and rnn-wasm's loss and
 // gradient norm (before clipping) at every step. Differences that show at
-// step 1 are the engine's; later ones may be the chaos of training.
+// step 1 are the engine's; later ones may be the chaos of training. With
+// --from a model file, the run starts from trained weights (saturated gates).
 //
 //   node tools/digits_same_start.mjs --data /work/digits-data3 --out /tmp/digits-same --max-train 1600
 //   /usr/bin/python3 tools/digits_same_start.py /tmp/digits-same
@@ -13,7 +14,7 @@ import { CLASSES, decodeWav, modelInputs } from '../shared/digits-core.js';
 import { loadRnn, parseFlags } from '../examples/common.mjs';
 
 const flags = parseFlags({
-  data: 'build/digits', out: '/tmp/digits-same', maxTrain: 1600, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1, epochs: 1,
+  data: 'build/digits', out: '/tmp/digits-same', maxTrain: 1600, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1, epochs: 1, from: '',
 }, 'node tools/digits_same_start.mjs [flags]');
 const rnn = await loadRnn();
 mkdirSync(flags.out, { recursive: true });
@@ -46,6 +47,11 @@ const model = new rnn.Sequential([
   new rnn.LSTM({ inputSize: flags.stack * M, hiddenSize: flags.hidden, numLayers: flags.layers, batchFirst: true, seed: flags.seed }),
   new rnn.Linear({ inFeatures: flags.hidden, outFeatures: CLASSES, seed: flags.seed + 1 }),
 ]);
+if (flags.from) { // a trained model file (e.g. examples/digits.mjs --save): start from its weights
+  const tensors = rnn.safetensors.parse(readFileSync(flags.from));
+  for (const t of Object.values(tensors)) delete t.dtype;
+  model.loadStateDict(tensors);
+}
 const f32 = (sd) => Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, { ...t, dtype: 'F32' }]));
 writeFileSync(join(flags.out, 'init.safetensors'), rnn.safetensors.serialize(f32(model.stateDict())));
 const xs = Object.fromEntries(train.map((b, i) => [`x${i}`, { ...b.x, dtype: 'F32' }]));
