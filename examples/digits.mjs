@@ -27,7 +27,7 @@ import { CLASSES, DigitsStream, decodeWav, digitsOf, editDistance, loadDigitsMod
 import { cpuSeconds, finalLine, loadRnn, parseFlags, timer } from './common.mjs';
 
 const flags = parseFlags({
-  data: 'build/digits', epochs: 20, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
+  data: 'build/digits', epochs: 40, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
   augment: true, maxTrain: 0, save: '', load: '',
 }, 'node examples/digits.mjs [flags]: CTC digit recogniser on scripts/make-digits.mjs data');
 

@@ -8,7 +8,7 @@ scripts/make-digits.mjs data; the epoch is picked on the validation set
 test set's held-out voices is reported at that epoch (overall and per
 voice, accent and noise).
 
-  /usr/bin/python3 tools/train_digits.py --data build/digits [--epochs 20]
+  /usr/bin/python3 tools/train_digits.py --data build/digits [--epochs 40]
 
 Final line: der=... valid_der=... best_epoch=... test_utts=... epochs=... seconds=... cpu_seconds=...
 """
@@ -29,7 +29,7 @@ import torchaudio.compliance.kaldi as kaldi
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", default="build/digits")
-p.add_argument("--epochs", type=int, default=20)
+p.add_argument("--epochs", type=int, default=40)
 p.add_argument("--batch", type=int, default=16)
 p.add_argument("--lr", type=float, default=3e-3)
 p.add_argument("--hidden", type=int, default=128)
