@@ -133,7 +133,7 @@ export interface InitOptions {
   wasmBinary?: ArrayBuffer | ArrayBufferView;
   /** Where each .wasm lives, for custom hosting (not memoized). */
   locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm'
-    | 'rnn-int8.wasm' | 'rnn-int8-scalar.wasm' | 'rnn-int8-mt.wasm') => string | URL;
+    | 'rnn-int8.wasm' | 'rnn-int8-scalar.wasm' | 'rnn-int8-mt.wasm' | 'rnn-int8-relaxed.wasm') => string | URL;
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
