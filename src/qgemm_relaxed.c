@@ -84,17 +84,17 @@ RNN_QGEMM_C4_KERNEL(rnn_qgemm_4x8c4__wasmrelaxed) {
   v128_t c0 = wasm_i32x4_splat(0), c1 = c0, d0 = c0, d1 = c0, e0 = c0, e1 = c0, f0 = c0, f1 = c0;
   const uint8_t *const qa_end = qa + 4 * kc;
   do {
-    const v128_t x0 = wasm_v128_load(w), x1 = wasm_v128_load(w + 16);
-    v128_t a = wasm_v128_load32_splat(qa);
+    const v128_t x0 = wasm_v128_load(w), x1 = wasm_v128_load(w + 16), q = wasm_v128_load(qa);
+    v128_t a = wasm_i32x4_shuffle(q, q, 0, 0, 0, 0);
     c0 = DOT4_ADD(c0, x0, a);
     c1 = DOT4_ADD(c1, x1, a);
-    a = wasm_v128_load32_splat(qa + 4);
+    a = wasm_i32x4_shuffle(q, q, 1, 1, 1, 1);
     d0 = DOT4_ADD(d0, x0, a);
     d1 = DOT4_ADD(d1, x1, a);
-    a = wasm_v128_load32_splat(qa + 8);
+    a = wasm_i32x4_shuffle(q, q, 2, 2, 2, 2);
     e0 = DOT4_ADD(e0, x0, a);
     e1 = DOT4_ADD(e1, x1, a);
-    a = wasm_v128_load32_splat(qa + 12);
+    a = wasm_i32x4_shuffle(q, q, 3, 3, 3, 3);
     f0 = DOT4_ADD(f0, x0, a);
     f1 = DOT4_ADD(f1, x1, a);
     qa += 4 * RNN_QGEMM_C4_KR;
