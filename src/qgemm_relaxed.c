@@ -34,7 +34,7 @@ static inline v128_t unoffset(v128_t acc, const int32_t *wsum) {
 _Static_assert(RNN_QGEMM_C4_OFFSET == 1 << 6, "unoffset shifts by log2 of the offset");
 
 /* One row by one panel: the body of the 1x16 kernels. */
-static inline __attribute__((always_inline)) void row16(int nc, int kc, const uint8_t *qa, float sa, const int8_t *w,
+static inline __attribute__((always_inline)) void row16c4(int nc, int kc, const uint8_t *qa, float sa, const int8_t *w,
                                                         const int32_t *wsum, const float *sw, float *c,
                                                         int accumulate) {
   const v128_t ones = wasm_i16x8_splat(1);
@@ -64,7 +64,7 @@ static inline __attribute__((always_inline)) void row16(int nc, int kc, const ui
 
 RNN_QGEMM_C4_KERNEL(rnn_qgemm_1x16c4__wasmrelaxed) {
   (void)ldc;
-  row16(nc, kc, qa, sa[0], w, wsum, sw, c, accumulate);
+  row16c4(nc, kc, qa, sa[0], w, wsum, sw, c, accumulate);
 }
 
 RNN_QGEMM2_C4_KERNEL(rnn_qgemm2_1x16c4__wasmrelaxed) {
@@ -72,8 +72,8 @@ RNN_QGEMM2_C4_KERNEL(rnn_qgemm2_1x16c4__wasmrelaxed) {
     for (int i = 0; i < RNN_QGEMM_NR; i += 4) wasm_v128_store(c + i, wasm_v128_load(bias + i));
   else if (bias)
     memcpy(c, bias, (size_t)nc * sizeof(float));
-  row16(nc, k1, q1, s1, w1, ws1, sw1, c, bias != NULL);
-  row16(nc, k2, q2, s2, w2, ws2, sw2, c, 1);
+  row16c4(nc, k1, q1, s1, w1, ws1, sw1, c, bias != NULL);
+  row16c4(nc, k2, q2, s2, w2, ws2, sw2, c, 1);
 }
 
 /* Half a panel (8 columns: 2 v128 per 4 k) by 4 rows (interleaved by 4 k):
