@@ -201,7 +201,8 @@ export interface Module {
   /**
    * int8 inference (after `await rnn.loadInt8()`, else STATE): every weight matrix becomes int8 with a
    * bfloat16 scale per row (values scale * q) and the other floats (biases) bfloat16; forward products run
-   * in int8; training then throws STATE. Non-finite weights throw and change nothing.
+   * in int8 (the relaxed build quantizes activation rows to 7 bits: results close to, not equal to, the
+   * other builds'); training then throws STATE. Non-finite weights throw and change nothing.
    */
   quantize(): this;
   /** Back to float32 products (the values stay scale * q). */
