@@ -64,6 +64,25 @@ for (const backend of BACKENDS) {
   });
 }
 
+// src/layernorm.c sums rows in 4 lanes, SIMD128 or scalar in the same order: the builds agree to the bit.
+test('LayerNorm: the SIMD and scalar builds give the same bits (rows of 130: a tail after the 4-wide loop)', async () => {
+  const runs = [];
+  for (const backend of BACKENDS) {
+    const rnn = await init(backend);
+    const ln = new rnn.LayerNorm({ normalizedShape: 130 });
+    ln.loadStateDict({ weight: randTensor([130], lcg(8), 1), bias: randTensor([130], lcg(9), 1) });
+    const y = ln.forward(randTensor([7, 130], lcg(10), 3)).data;
+    const dx = ln.backward({ dOutput: randTensor([7, 130], lcg(11), 1) }).dx.data;
+    const g = Object.values(ln.grads()).map((t) => t.data);
+    runs.push({ y, dx, g });
+    ln.dispose();
+  }
+  const [a, b] = runs;
+  assert.deepEqual(new Uint32Array(a.y.buffer), new Uint32Array(b.y.buffer), 'forward');
+  assert.deepEqual(new Uint32Array(a.dx.buffer), new Uint32Array(b.dx.buffer), 'dx');
+  a.g.forEach((v, i) => assert.deepEqual(new Uint32Array(v.buffer), new Uint32Array(b.g[i].buffer), `gradient ${i}`));
+});
+
 test('LayerNorm, GELU and ReLU give the values of PyTorch\'s formulas', async () => {
   const rnn = await init();
   const ln = new rnn.LayerNorm({ normalizedShape: [4], eps: 1e-5 });
