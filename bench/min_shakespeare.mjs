@@ -178,7 +178,8 @@ function report() {
   // --reference file.json: the LSTM run the others are measured against (else the first run named lstm)
   const lstm = flags.reference ? JSON.parse(readFileSync(repoPath(flags.reference), 'utf8')) : runs.find((r) => r.name === 'lstm');
   if (flags.reference) runs.unshift(lstm);
-  const tag = (r) => `${r.label} lr ${r.lr}`; // runs of one size at two lrs stay apart
+  // runs of one size at two lrs, or saved under their own --name, stay apart
+  const tag = (r) => `${r.label} lr ${r.lr}${r.name && !KINDS.includes(r.name) ? ` [${r.name}]` : ''}`;
   console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
   for (const r of runs) {
     let reach = '';
@@ -187,7 +188,7 @@ function report() {
       reach = t ? `${fmt(t.cpu, 1)} CPU s (${fmt(t.cpu / lstm.cpuSeconds * 100, 1)}% of the LSTM's time; evaluated at ${fmt(t.evalCpu, 1)} s, step ${t.step})` : 'not reached';
     }
     const cut = r.complete ? '' : ' (cut short: the last evaluation)';
-    console.log(`${r.label} | ${r.numParams} | ${r.lr} | ${r.steps}${cut} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.stepsPerCpuSecond, 2)} | ${fmt(r.finalVal)} | ${reach}`);
+    console.log(`${tag(r)} | ${r.numParams} | ${r.lr} | ${r.steps}${cut} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.stepsPerCpuSecond, 2)} | ${fmt(r.finalVal)} | ${reach}`);
   }
   // The target at every budget the LSTM's curve offers: its loss after t CPU s against the time each min cell needed for it.
   if (lstm) {
