@@ -4,8 +4,8 @@
 //
 // Same data, split, vocabulary, TBPTT layout (batch 32 x k 100), Adam and
 // clipping as examples/charlm.mjs; the LSTM trains for charlm's 2,000 steps,
-// each min cell for the LSTM's training CPU time (read from its result file,
-// or --budget). Validation (charlm's: the last 10% in 16 streams, state
+// each min cell for the LSTM's training CPU time and the block stacks for half
+// of it, the target's budget (read from its result file, or --budget). Validation (charlm's: the last 10% in 16 streams, state
 // carried) runs every --eval-every CPU seconds of training and is not counted
 // on the clock.
 //
@@ -17,8 +17,9 @@
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
 //   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
-//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --blocks 3 --d-model 128 --mlp 2 --block-lr 3e-3 --budget 210 --name blocks-3x128
-//     (the paper's pre-norm residual stack: Embedding, blocks of minGRU and MLP, LayerNorm, Linear; warm-up and cosine lr)
+//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name g4x128
+//     (the paper's pre-norm residual stack: Embedding, blocks of minGRU (and an MLP with --mlp 2), LayerNorm, Linear;
+//     warm-up and cosine lr; the defaults, 4 blocks of d 128 without MLP at lr 4e-3, are the best measured: bench/RESULTS-2026-12-05-min-learn.txt)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 128, mlp: 2, act: 'GELU', blockLr: 3e-3, warmup: 10, cosine: true, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 4e-3, warmup: 10, cosine: true, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -67,7 +68,7 @@ async function train() {
     const m = MODELS[kind];
     if (!m) throw new Error(`unknown model ${kind} (${KINDS.join(', ')})`);
     const name = flags.name || kind;
-    const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget());
+    const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
     const model = m.blocks ? blockStack(rnn, m, V) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
