@@ -4,7 +4,7 @@
 // (minGRU) or f, i, h~, h (minLSTM). Its gates read x_t only, which the
 // maps show: they follow the input and nothing else.
 import { SIGNALS } from './gates.js';
-import { History, gradientCss, scaleFor } from './heatmap.js';
+import { History, drawSignalBand, drawTag, gradientCss, scaleFor } from './heatmap.js';
 import { streamPlayer } from './stream-player.js';
 import { $, fitCanvas, num, onThemeChange, palette } from './util.js';
 
@@ -50,29 +50,11 @@ export async function setup({ rnn }) {
     canvas.style.height = `${BAND + taps.length * (ROW + GAP)}px`;
     const { ctx, w } = fitCanvas(canvas);
     const p = palette();
-    ctx.strokeStyle = p.grid;
-    ctx.beginPath(); ctx.moveTo(0, BAND / 2 + 0.5); ctx.lineTo(w, BAND / 2 + 0.5); ctx.stroke();
-    ctx.strokeStyle = p.ink;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    const shown = Math.min(input.count, COLS);
-    for (let back = shown - 1; back >= 0; back--) {
-      const px = ((COLS - 1 - back + 0.5) / COLS) * w, py = BAND / 2 - input.column(back)[0] * (BAND / 2 - 4);
-      if (back === shown - 1) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-    }
-    ctx.stroke();
-    ctx.font = '600 10px Inter, system-ui, sans-serif';
-    const tag = (text, y) => {
-      ctx.fillStyle = p.surface;
-      ctx.fillRect(3, y + 2, ctx.measureText(text).width + 8, 13);
-      ctx.fillStyle = p.muted;
-      ctx.fillText(text, 7, y + 12);
-    };
-    tag('input x', 0);
+    drawSignalBand(ctx, input, w, BAND, p);
     taps.forEach(([k, kind, name], r) => {
       const y = BAND + r * (ROW + GAP) + GAP;
       hist[state.cell][k].draw(ctx, 0, y, w, ROW, scaleFor(kind, p.dark), p.surface);
-      tag(name, y);
+      drawTag(ctx, name, y, p);
     });
     const now = state.last[state.cell];
     if (now) valuesEl.textContent = taps.map(([k]) => `${k === 'htilde' ? 'h̃' : k} mean ${num(mean(now[k]), 3)}`).join(' · ') + ` (step ${state.n})`;

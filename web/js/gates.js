@@ -1,7 +1,7 @@
 // gates.js - section 3: LSTM and GRU cell diagrams whose gates open a
 // detail panel (role, equation, live per-unit heat map). A signal streams
 // through both cells one step at a time with layer.stream({ taps: true }).
-import { History, gradientCss, scaleFor } from './heatmap.js';
+import { History, drawSignalBand, gradientCss, scaleFor } from './heatmap.js';
 import { int8Switch } from './int8-switch.js';
 import { tex } from './math.js';
 import { streamPlayer } from './stream-player.js';
@@ -137,24 +137,7 @@ export async function setup({ rnn }) {
     // the input signal, on top
     ctx.fillStyle = p.surface;
     ctx.fillRect(0, 0, w, band);
-    ctx.strokeStyle = p.grid;
-    ctx.beginPath(); ctx.moveTo(0, band / 2 + 0.5); ctx.lineTo(w, band / 2 + 0.5); ctx.stroke();
-    ctx.strokeStyle = p.ink;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    const shown = Math.min(input.count, COLS);
-    for (let back = shown - 1; back >= 0; back--) {
-      const col = COLS - 1 - back;
-      const xv = input.column(back)[0];
-      const px = ((col + 0.5) / COLS) * w, py = band / 2 - xv * (band / 2 - 4);
-      if (back === shown - 1) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-    }
-    ctx.stroke();
-    ctx.font = '600 10px Inter, system-ui, sans-serif';
-    ctx.fillStyle = p.surface;
-    ctx.fillRect(3, 2, ctx.measureText('input x').width + 8, 13);
-    ctx.fillStyle = p.muted;
-    ctx.fillText('input x', 7, 12);
+    drawSignalBand(ctx, input, w, band, p);
     const scale = scaleFor(def.kind, p.dark);
     hist[def.cell][def.tap].draw(ctx, 0, band + 2, w, h - band - 2, scale, p.surface);
     // values now

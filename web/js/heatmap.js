@@ -61,6 +61,35 @@ export function gradientCss(scale) {
 }
 
 /**
+ * Draws a one-channel signal history as a line in a band of height `band` at
+ * the top of ctx (values in [-1, 1], the newest step at the right edge), over
+ * a midline, with a small label in its corner.
+ */
+export function drawSignalBand(ctx, history, w, band, p, label = 'input x') {
+  ctx.strokeStyle = p.grid;
+  ctx.beginPath(); ctx.moveTo(0, band / 2 + 0.5); ctx.lineTo(w, band / 2 + 0.5); ctx.stroke();
+  ctx.strokeStyle = p.ink;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  const cols = history.cols, shown = Math.min(history.count, cols);
+  for (let back = shown - 1; back >= 0; back--) {
+    const px = ((cols - 1 - back + 0.5) / cols) * w, py = band / 2 - history.column(back)[0] * (band / 2 - 4);
+    if (back === shown - 1) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+  }
+  ctx.stroke();
+  drawTag(ctx, label, 0, p);
+}
+
+/** A small label on a surface-coloured chip at the left edge, row top y. */
+export function drawTag(ctx, text, y, p) {
+  ctx.font = '600 10px Inter, system-ui, sans-serif';
+  ctx.fillStyle = p.surface;
+  ctx.fillRect(3, y + 2, ctx.measureText(text).width + 8, 13);
+  ctx.fillStyle = p.muted;
+  ctx.fillText(text, 7, y + 12);
+}
+
+/**
  * A ring buffer of the last `cols` steps of `rows` values, drawn as a heat
  * map with time running left to right (the newest step at the right edge).
  */

@@ -4,7 +4,7 @@
 // that same stream against a Transformer's growing cache ("are LSTMs
 // obsolete?"), and padding read as steps versus lengths (variable lengths).
 import { chart } from './charts.js';
-import { $, bindOutput, int, num, numberOf, visibility } from './util.js';
+import { $, bindOutput, int, num, numberOf, showPlaying, visibility } from './util.js';
 
 const H = 16, SEED = 4, WINDOW = 400, STEPS_PER_FRAME = 4;
 const PAD_SEQ = Float32Array.of(0.9, -0.5, 0.3, 1, -1, 0.6);
@@ -104,9 +104,7 @@ export async function setup({ rnn }) {
   }
   function setPlaying(on) {
     state.playing = on;
-    play.setAttribute('aria-pressed', String(on));
-    play.querySelector('.label').textContent = on ? 'Pause' : 'Keep streaming';
-    play.querySelector('span[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
+    showPlaying(play, on, 'Keep streaming');
     if (on && !raf) raf = requestAnimationFrame(frame);
   }
   play.addEventListener('click', () => setPlaying(!state.playing));

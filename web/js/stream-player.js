@@ -2,7 +2,7 @@
 // sections): steps at a fixed rate while playing and on screen, redraws after
 // the frames that stepped; the Play button; reduced motion (the stream starts
 // paused and stops when the setting is turned on, unless the reader pressed Play).
-import { reducedMotion, visibility } from './util.js';
+import { reducedMotion, showPlaying, visibility } from './util.js';
 
 /**
  * card: the element whose visibility gates the loop; button: the Play / Pause
@@ -31,9 +31,7 @@ export function streamPlayer({ card, button, step, draw, stepsPerSecond = 24 }) 
   }
   function setPlaying(on) {
     state.playing = on;
-    button.setAttribute('aria-pressed', String(on));
-    button.querySelector('.label').textContent = on ? 'Pause' : 'Play';
-    button.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
+    showPlaying(button, on);
     if (on) loop();
   }
   button.addEventListener('click', () => { state.touched = true; setPlaying(!state.playing); });

@@ -2,7 +2,7 @@
 // a real forward pass (one stream.step() per tick) and showing that the same
 // three weight matrices serve every step.
 import { colorOf, inkOn, scaleFor } from './heatmap.js';
-import { $, el, num, onThemeChange, palette, prng, reducedMotion, visibility } from './util.js';
+import { $, el, num, onThemeChange, palette, prng, reducedMotion, showPlaying, visibility } from './util.js';
 
 const H = 4;           // hidden units
 const T = 6;           // unrolled steps
@@ -244,10 +244,8 @@ export async function setup({ rnn }) {
     state.playing = on;
     state.autoPaused = auto;
     clearTimeout(state.timer);
-    playBtn.setAttribute('aria-pressed', String(on));
+    showPlaying(playBtn, on);
     svg.classList.toggle('playing', on);
-    playBtn.querySelector('.label').textContent = on ? 'Pause' : 'Play';
-    playBtn.querySelector('[aria-hidden]').className = on ? 'icon-pause' : 'icon-play';
     // While it plays by itself the step read-out is not announced at every tick.
     calc.parentElement.setAttribute('aria-live', on ? 'off' : 'polite');
     if (on) tick();

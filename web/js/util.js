@@ -131,6 +131,13 @@ export function loadStylesheet(href) {
 }
 
 /** A canvas sized to its CSS box at the device pixel ratio; returns a 2-D context in CSS pixels. */
+/** Shows a play / pause toggle's state: aria-pressed, its label and its icon. */
+export function showPlaying(button, playing, playLabel = 'Play') {
+  button.setAttribute('aria-pressed', String(playing));
+  button.querySelector('.label').textContent = playing ? 'Pause' : playLabel;
+  button.querySelector('[aria-hidden]').className = playing ? 'icon-pause' : 'icon-play';
+}
+
 export function fitCanvas(canvas) {
   const dpr = Math.min(window.devicePixelRatio || 1, 2);
   const w = Math.max(1, Math.round(canvas.clientWidth)), h = Math.max(1, Math.round(canvas.clientHeight));
