@@ -19,7 +19,8 @@
 //   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
 //   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name g4x128
 //     (the paper's pre-norm residual stack: Embedding, blocks of minGRU (and an MLP with --mlp 2), LayerNorm, Linear;
-//     warm-up and cosine lr; the defaults, 4 blocks of d 128 without MLP at lr 4e-3, are the best measured: bench/RESULTS-2026-12-05-min-learn.txt)
+//     warm-up and cosine lr; the defaults, 4 blocks of d 128 without MLP, batch 16 at lr 3e-3, are the best measured:
+//     bench/RESULTS-2026-12-05-min-learn.txt)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 4e-3, warmup: 10, cosine: true, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -60,7 +61,7 @@ async function train() {
   const valText = chars.slice(chars.length - nVal).join('');
   const vocab = rnn.data.CharVocab.fromText(trainText);
   const V = vocab.size;
-  const trainBatches = rnn.tbpttBatches(vocab.encode(trainText), { batchSize: flags.batch, k: flags.k });
+  const trainIds = vocab.encode(trainText);
   const valBatches = rnn.tbpttBatches(vocab.encode(valText), { batchSize: flags.valBatch, k: flags.k });
   mkdirSync(outDir, { recursive: true });
 
@@ -68,6 +69,9 @@ async function train() {
     const m = MODELS[kind];
     if (!m) throw new Error(`unknown model ${kind} (${KINDS.join(', ')})`);
     const name = flags.name || kind;
+    // the block stacks train on their own batch size (--block-batch; 0: --batch)
+    const batch = (m.blocks && flags.blockBatch) || flags.batch;
+    const trainBatches = rnn.tbpttBatches(trainIds, { batchSize: batch, k: flags.k });
     const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
     const model = m.blocks ? blockStack(rnn, m, V) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
@@ -77,10 +81,10 @@ async function train() {
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr });
-    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
     const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? ', cosine to 0.1 lr at the budget' : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
-      `TBPTT ${flags.batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
+      `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
     // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr / 10 at the budget.
     const lrAt = (t) => m.lr * Math.min(1, (t + 1e-3) / m.warmup) *
       (m.cosine ? 0.55 + 0.45 * Math.cos(Math.PI * Math.min(1, t / budget)) : 1);
@@ -116,7 +120,7 @@ async function train() {
         console.log(`${label}  step ${step}  ${fmt(cpu, 1)} CPU s  ${fmt(step / cpu, 2)} steps/s  train ${fmt(loss)}  val ${fmt(val)}`);
         // Saved at every evaluation, so a run cut short still leaves its curve (complete: false).
         writeFileSync(curvePath(name), JSON.stringify({
-          name, label, ...m, numParams, steps: step, cpuSeconds: cpu, stepsPerCpuSecond: step / cpu,
+          name, label, ...m, batch, numParams, steps: step, cpuSeconds: cpu, stepsPerCpuSecond: step / cpu,
           finalVal: val, complete: done(), curve, flags, node: process.version,
         }, null, 1));
         while (nextEval <= cpu) nextEval += flags.evalEvery;
