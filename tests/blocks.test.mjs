@@ -143,6 +143,25 @@ test('Residual stacks carry the recurrent state through nested Sequentials (trun
   copy.dispose();
 });
 
+// Residual adds into its layers' fresh output; its input and the gradient it is given stay as they were,
+// also when a layer hands back its input (the sum is then a new array).
+test('Residual leaves its input and dOutput unchanged, also around a layer that returns its input', async () => {
+  const rnn = await init();
+  const identity = { forward: (x) => x, backward: (g) => ({ dx: g.dOutput }), numParams: 0, train() {}, eval() {}, dispose() {} };
+  const x = randTensor([2, 3, 4], lcg(12), 1), dy = randTensor([2, 3, 4], lcg(13), 1);
+  const x0 = Float32Array.from(x.data), dy0 = Float32Array.from(dy.data);
+  const twice = new rnn.Residual([identity]);
+  assert.deepEqual([...twice.forward(x).data], [...x0].map((v) => Math.fround(2 * v)));
+  assert.deepEqual([...twice.backward({ dOutput: dy }).dx.data], [...dy0].map((v) => Math.fround(2 * v)));
+  assert.deepEqual([x.data, dy.data], [x0, dy0], 'x and dOutput around the identity');
+  const block = new rnn.Residual([new rnn.LayerNorm({ normalizedShape: 4 }), new rnn.MinGRU({ inputSize: 4, hiddenSize: 4, batchFirst: true, seed: 3 })]);
+  block.forward(x);
+  block.backward({ dOutput: dy });
+  assert.deepEqual(x.data, x0, 'x');
+  assert.deepEqual(dy.data, dy0, 'dOutput');
+  block.dispose();
+});
+
 test('LayerNorm, activations and Residual refuse bad options and shapes with typed errors', async () => {
   const rnn = await init();
   throwsCode(() => new rnn.LayerNorm({}), 'INVALID_ARGUMENT', /normalizedShape/);
