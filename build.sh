@@ -48,7 +48,7 @@ LIB_SRC=(src/*.c)
 # The shipped engines leave the int8 products (src/qgemm*.c) to rnn-int8*.wasm,
 # fetched by rnn.loadInt8() (RNN_INT8_LAZY, src/int8_link.c); the C tests and
 # fuzz targets link them in.
-INT8_SRC=(src/qgemm.c src/qgemm_scalar.c src/qgemm_wasmsimd.c)
+INT8_SRC=(src/qgemm.c src/qgemm_scalar.c src/qgemm_wasmsimd.c src/qgemm_relaxed.c)
 ENGINE_SRC=()
 for f in "${LIB_SRC[@]}"; do [[ " ${INT8_SRC[*]} " == *" $f "* ]] || ENGINE_SRC+=("$f"); done
 # What rnn-int8*.wasm exports, in the order of rnn_int8_ops (rnn_internal.h).
@@ -125,8 +125,10 @@ build_relaxed() {
 
 # The int8 products as modules of their own on an engine's memory and
 # function table (the callbacks of rnn_qgemm_pack are the engine's):
-# rnn-int8.wasm (SIMD128; the SIMD128 and relaxed engines), rnn-int8-scalar.wasm,
-# rnn-int8-mt.wasm (SIMD128 on rnn-mt.wasm's shared memory). No data and no
+# rnn-int8.wasm (SIMD128), rnn-int8-scalar.wasm, rnn-int8-mt.wasm (SIMD128 on
+# rnn-mt.wasm's shared memory), rnn-int8-relaxed.wasm (the relaxed engine's:
+# qgemm.h's c4 flavour on relaxed SIMD's int8 dot) and, for the tests, the
+# same with the scalar c4 kernels (build/rnn-int8-relaxed-ref.wasm). No data and no
 # stack of their own (js/int8.js points __stack_pointer at a block of the
 # engine's heap); build_int8 refuses a module with a data or element segment.
 build_int8() {
@@ -134,13 +136,16 @@ build_int8() {
   local exports=()
   for f in "${INT8_EXPORTS[@]}"; do exports+=("--export=$f"); done
   local variant
-  for variant in simd scalar mt; do
+  for variant in simd scalar mt relaxed relaxed-ref; do
     local flags=() ldflags=() out=dist/rnn-int8.wasm objects=()
     case $variant in
       simd) flags=(-msimd128 -mbulk-memory) ;;
       scalar) flags=(-mbulk-memory) out=dist/rnn-int8-scalar.wasm ;;
       mt) flags=(-msimd128 -mbulk-memory -matomics) ldflags=(--shared-memory --max-memory=2147483648)
         out=dist/rnn-int8-mt.wasm ;;
+      relaxed) flags=(-msimd128 -mrelaxed-simd -mbulk-memory -DRNN_QGEMM_C4) out=dist/rnn-int8-relaxed.wasm ;;
+      relaxed-ref) flags=(-msimd128 -mrelaxed-simd -mbulk-memory -DRNN_QGEMM_C4 -DRNN_QGEMM_C4_SCALAR)
+        out=build/rnn-int8-relaxed-ref.wasm ;;
     esac
     for f in "${INT8_SRC[@]}"; do
       local o="build/int8-$variant-$(basename "$f" .c).o"

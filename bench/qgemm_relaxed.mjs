@@ -15,7 +15,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'qgemm-relaxed-'));
 const sysroot = spawnSync('em-config', ['CACHE'], { encoding: 'utf8' }).stdout.trim() + '/sysroot/include';
 for (const [cmd, args] of [
-  ['clang-19', ['--target=wasm32', '-msimd128', '-mrelaxed-simd', '-mbulk-memory', '-O3', '-std=c11', '-isystem', sysroot, '-c',
+  ['clang-19', ['--target=wasm32', '-msimd128', '-mrelaxed-simd', '-mbulk-memory', '-O3', '-std=c11', '-isystem', sysroot, '-I', join(here, '..', 'src'), '-c',
     join(here, 'qgemm_relaxed.c'), '-o', join(dir, 'q.o')]],
   ['wasm-ld-19', ['--no-entry', join(dir, 'q.o'), '-o', join(dir, 'q.wasm')]],
 ]) {

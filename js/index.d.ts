@@ -133,7 +133,7 @@ export interface InitOptions {
   wasmBinary?: ArrayBuffer | ArrayBufferView;
   /** Where each .wasm lives, for custom hosting (not memoized). */
   locateFile?: (file: 'rnn.wasm' | 'rnn-scalar.wasm' | 'rnn-mt.wasm' | 'rnn-relaxed.wasm' | 'rnn-relaxed-kernels.wasm'
-    | 'rnn-int8.wasm' | 'rnn-int8-scalar.wasm' | 'rnn-int8-mt.wasm') => string | URL;
+    | 'rnn-int8.wasm' | 'rnn-int8-scalar.wasm' | 'rnn-int8-mt.wasm' | 'rnn-int8-relaxed.wasm') => string | URL;
   /**
    * Threads to compute on: 1 (default), up to 16, or 'auto' (the cores, at
    * most 4). Above 1, the multi-threaded build (rnn-mt.wasm) starts
@@ -201,7 +201,8 @@ export interface Module {
   /**
    * int8 inference (after `await rnn.loadInt8()`, else STATE): every weight matrix becomes int8 with a
    * bfloat16 scale per row (values scale * q) and the other floats (biases) bfloat16; forward products run
-   * in int8; training then throws STATE. Non-finite weights throw and change nothing.
+   * in int8 (the relaxed build quantizes activation rows to 7 bits: results close to, not equal to, the
+   * other builds'); training then throws STATE. Non-finite weights throw and change nothing.
    */
   quantize(): this;
   /** Back to float32 products (the values stay scale * q). */

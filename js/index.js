@@ -146,7 +146,7 @@ const memo = new Map();
  * (default build: simd or scalar); options.locateFile(file): the URL of
  * 'rnn.wasm' / 'rnn-scalar.wasm' / 'rnn-mt.wasm' / 'rnn-relaxed.wasm' /
  * 'rnn-relaxed-kernels.wasm' (and, for rnn.loadInt8(), 'rnn-int8.wasm' /
- * 'rnn-int8-scalar.wasm' / 'rnn-int8-mt.wasm'). Calls with either
+ * 'rnn-int8-scalar.wasm' / 'rnn-int8-mt.wasm' / 'rnn-int8-relaxed.wasm'). Calls with either
  * of these two load a new instance each time (they are not memoized).
  * options.threads: 1 (default), a count up to 16, or 'auto' (the cores, at
  * most 4): more than 1 loads the multi-threaded build (rnn-mt.wasm) with

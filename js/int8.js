@@ -1,7 +1,8 @@
 // int8.js - int8 inference, fetched on first use by rnn.loadInt8() (not
 // part of init()'s download): the engine's int8 products (src/qgemm*.c,
-// built into rnn-int8.wasm, rnn-int8-scalar.wasm and rnn-int8-mt.wasm, one
-// per engine build) and the int8 form of state dicts.
+// built into rnn-int8.wasm, rnn-int8-scalar.wasm, rnn-int8-mt.wasm and
+// rnn-int8-relaxed.wasm, one per engine build) and the int8 form of state
+// dicts.
 // The module runs on the engine's memory and calls back into the engine's
 // function table (rnn_qgemm_pack's weight readers); its functions (OPS) go
 // into that table too, and the engine calls them there (rnn_int8_attach).
@@ -13,6 +14,7 @@ let RnnError, checkTensor, numel;
 // Literal URLs, so bundlers see the assets (as in loader.js).
 function defaultUrl(file) {
   if (file === 'rnn-int8-mt.wasm') return new URL('./rnn-int8-mt.wasm', import.meta.url);
+  if (file === 'rnn-int8-relaxed.wasm') return new URL('./rnn-int8-relaxed.wasm', import.meta.url);
   return file === 'rnn-int8.wasm'
     ? new URL('./rnn-int8.wasm', import.meta.url)
     : new URL('./rnn-int8-scalar.wasm', import.meta.url);
@@ -28,7 +30,7 @@ export async function loadInt8(core, lib) {
   ({ RnnError, checkTensor, numel } = lib);
   const { fetchSource, instantiateFrom } = lib;
   const shared = typeof SharedArrayBuffer === 'function' && core.memory.buffer instanceof SharedArrayBuffer;
-  const file = shared ? 'rnn-int8-mt.wasm' : core.build === 'scalar' ? 'rnn-int8-scalar.wasm' : 'rnn-int8.wasm';
+  const file = shared ? 'rnn-int8-mt.wasm' : core.build === 'simd' ? 'rnn-int8.wasm' : `rnn-int8-${core.build}.wasm`;
   const source = await fetchSource(core.locateFile ? core.locateFile(file) : defaultUrl(file));
   const x = core.x, table = x.__indirect_function_table;
   const { instance } = await instantiateFrom(source, { env: { memory: core.memory, __indirect_function_table: table } });

@@ -105,6 +105,7 @@ export class RecurrentStream extends WasmHandle {
     this._xView.set(x);
     const st = this._stepFn(ptr, this._pIn, this._pOut);
     if (st !== 0) this._core.check(st, `${this._what}.step`);
+    this._live(); // a step after a weight change repacks, which may grow the memory
     this._stepped = true;
     if (out === undefined) return this._yView;
     out.set(this._yView);
@@ -139,6 +140,7 @@ export class RecurrentStream extends WasmHandle {
     }
     this._inAll.set(xs);
     core.check(core.x.rnn_stream_run(this._ptr, steps, this._pIn, this._pOut), `${this._what}.run`);
+    this._live();
     this._stepped = true;
     if (out !== undefined) {
       out.set(steps === this._capSteps ? this._outAll : this._outAll.subarray(0, ny));

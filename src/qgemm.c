@@ -1,12 +1,37 @@
 /* qgemm.c - int8 products (qgemm.h): W quantized and packed once per weight
  * change, A quantized row by row into the caller's workspace, then the
  * microkernels. Packing is cold (compiled for size); quantizing A and the
- * drivers run every step. */
+ * drivers run every step. Built with RNN_QGEMM_C4, the same code drives the
+ * c4 flavour (qgemm.h: int8 panels by 4 k, 7-bit offset activations; the
+ * relaxed kernels, or the scalar ones with RNN_QGEMM_C4_SCALAR). */
 #include "qgemm.h"
 #include "rnn_internal.h"
 
 #include <string.h>
 
+#ifdef RNN_QGEMM_C4
+typedef int8_t qw_t;  /* packed weights */
+typedef uint8_t qa_t; /* quantized activations, offset */
+#define KR RNN_QGEMM_C4_KR
+#define QMAX RNN_QGEMM_C4_QMAX
+#define QOFF RNN_QGEMM_C4_OFFSET
+#define WSUM(p) p, /* the c4 kernels' row sums argument */
+#if defined(__wasm_relaxed_simd__) && !defined(RNN_QGEMM_C4_SCALAR)
+#define DEFAULT_1X16 rnn_qgemm_1x16c4__wasmrelaxed
+#define DEFAULT_4X8 rnn_qgemm_4x8c4__wasmrelaxed
+#define DEFAULT2_1X16 rnn_qgemm2_1x16c4__wasmrelaxed
+#else
+#define DEFAULT_1X16 rnn_qgemm_1x16c4__scalar
+#define DEFAULT_4X8 rnn_qgemm_4x8c4__scalar
+#define DEFAULT2_1X16 rnn_qgemm2_1x16c4__scalar
+#endif
+#else
+typedef int16_t qw_t;
+typedef int16_t qa_t;
+#define KR RNN_QGEMM_KR
+#define QMAX 127
+#define QOFF 0
+#define WSUM(p)
 #ifdef __wasm_simd128__
 #define DEFAULT_1X16 rnn_qgemm_1x16c2__wasmsimd
 #define DEFAULT_4X8 rnn_qgemm_4x8c2__wasmsimd
@@ -16,8 +41,9 @@
 #define DEFAULT_4X8 rnn_qgemm_4x8c2__scalar
 #define DEFAULT2_1X16 rnn_qgemm2_1x16c2__scalar
 #endif
+#endif
 
-#ifdef RNN_INT8_MODULE
+#if defined(RNN_INT8_MODULE) || defined(RNN_QGEMM_C4)
 /* rnn-int8*.wasm (build.sh) holds no variable: its data would land on the
  * engine's memory. The kernels are the build's. */
 #define qgemm_1x16 DEFAULT_1X16
@@ -41,15 +67,15 @@ void rnn_qgemm_use_scalar(int force_scalar) {
 static int padded_k(int K) { return ROUND(K, RNN_QGEMM_KP); }
 static int padded_n(int N) { return ROUND(N, RNN_QGEMM_NR); }
 
-/* The scale of a row whose largest magnitude is amax, and 127 / amax; a row
- * below RNN_FLUSH_OPERAND counts as zeros (flush.h). */
-static inline float row_scale(float amax, float *inv) {
+/* The scale of a row whose largest magnitude is amax, and qmax / amax; a
+ * row below RNN_FLUSH_OPERAND counts as zeros (flush.h). */
+static inline float row_scale(float amax, float qmax, float *inv) {
   if (!(amax >= RNN_FLUSH_OPERAND)) {
     *inv = 0.0f;
     return 0.0f;
   }
-  *inv = 127.0f / amax;
-  return rnn_flush(amax / 127.0f);
+  *inv = qmax / amax;
+  return rnn_flush(amax / qmax);
 }
 
 /* A weight row's scale: row_scale rounded to bfloat16 (rnn_bf16, so int8
@@ -57,14 +83,16 @@ static inline float row_scale(float amax, float *inv) {
  * below 127.5 (the rounding moves the scale by at most 2^-9), and a row of
  * scale * q values gets the same scale and q again. */
 static inline float weight_scale(float amax, float *inv) {
-  const float s = rnn_bf16(row_scale(amax, inv));
+  const float s = rnn_bf16(row_scale(amax, 127.0f, inv));
   *inv = s > 0.0f ? 1.0f / s : 0.0f;
   return s;
 }
 
 static inline int16_t quantize(float v, float inv) { return (int16_t)nearbyintf(v * inv); }
 
-float rnn_quantize_row(int K, const float *v, int16_t *qa) {
+/* One row of A (the activations' rule: QMAX, offset by QOFF): returns the
+ * scale, writes qa[0..K). */
+static float quantize_a(int K, const float *v, qa_t *qa) {
   float amax = 0.0f, probe = 0.0f; /* probe: NaN when a value is NaN or infinite */
   int k = 0;
 #ifdef __wasm_simd128__
@@ -86,13 +114,20 @@ float rnn_quantize_row(int K, const float *v, int16_t *qa) {
     probe += v[i] * 0.0f;
   }
   if (probe != 0.0f) {
-    memset(qa, 0, (size_t)K * sizeof(int16_t));
+    memset(qa, QOFF, (size_t)K * sizeof(qa_t));
     return NAN;
   }
   float inv;
-  const float scale = row_scale(amax, &inv);
+  const float scale = row_scale(amax, QMAX, &inv);
   k = 0;
-#ifdef __wasm_simd128__
+#if defined(__wasm_simd128__) && QOFF
+  /* nearest(v * inv) + 64 is exact in float32 (|v * inv| <= 63) */
+  const v128_t vinv = wasm_f32x4_splat(inv), voff = wasm_f32x4_splat(QOFF);
+#define Q4(i) wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(v + k + (i)), vinv)), voff))
+  for (; k + 16 <= K; k += 16)
+    wasm_v128_store(qa + k, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(Q4(0), Q4(4)), wasm_i16x8_narrow_i32x4(Q4(8), Q4(12))));
+#undef Q4
+#elif defined(__wasm_simd128__)
   const v128_t vinv = wasm_f32x4_splat(inv);
   for (; k + 8 <= K; k += 8) {
     const v128_t lo = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(v + k), vinv)));
@@ -101,23 +136,28 @@ float rnn_quantize_row(int K, const float *v, int16_t *qa) {
   }
 #endif
   RNN_TAIL_LOOP
-  for (; k < K; k++) qa[k] = quantize(v[k], inv);
+  for (; k < K; k++) qa[k] = (qa_t)(quantize(v[k], inv) + QOFF);
   return scale;
 }
 
+#ifndef RNN_QGEMM_C4
+float rnn_quantize_row(int K, const float *v, int16_t *qa) { return quantize_a(K, v, qa); }
+#endif
+
 size_t rnn_qgemm_workspace_size(int K) {
-  const size_t row = (size_t)padded_k(K) * sizeof(int16_t);
+  const size_t row = (size_t)padded_k(K) * sizeof(qa_t);
   size_t rows = (256 << 10) / row;
   rows = rows < 1 ? 1 : rows > MB ? MB : rows;
   return SA_BYTES + (rows + 4) * row; /* + 4 rows to interleave from */
 }
 
-/* Rows r0..r3 of qa (Kp each) as 4x8c2 takes them: per pair of k, the 4
- * rows' pairs side by side ([Kp / 2][4][2]), so the kernel's 4 broadcasts
- * are at fixed offsets (no address arithmetic per row in its loop). */
-static void interleave4(int Kp, const int16_t *rows, int16_t *quad) {
-  for (int p = 0; p < Kp / 2; p++)
-    for (int r = 0; r < 4; r++) memcpy(quad + 8 * p + 2 * r, rows + (size_t)r * Kp + 2 * p, 2 * sizeof(int16_t));
+/* Rows r0..r3 of qa (Kp each) as the 4x8 kernel takes them: per group of
+ * KR k, the 4 rows' groups side by side ([Kp / KR][4][KR]), so the kernel's
+ * 4 broadcasts are at fixed offsets (no address arithmetic per row in its
+ * loop). */
+static void interleave4(int Kp, const qa_t *rows, qa_t *quad) {
+  for (int p = 0; p < Kp / KR; p++)
+    for (int r = 0; r < 4; r++) memcpy(quad + 4 * KR * p + KR * r, rows + (size_t)r * Kp + KR * p, KR * sizeof(qa_t));
 }
 
 void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const void *packed,
@@ -125,33 +165,36 @@ void rnn_qgemm_packed(int M, int N, int K, const float *a, ptrdiff_t lda, const 
   if (M <= 0 || N <= 0 || K <= 0) return;
   const int Kp = padded_k(K);
   const float *sw = packed;
-  const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)padded_n(N) * 8);
+  const int32_t *wsum = (const int32_t *)(sw + padded_n(N));
+  (void)wsum; /* c2: no row sums */
+  const qw_t *qw = (const qw_t *)((const char *)packed + (size_t)padded_n(N) * 8);
   float *sa = ws;
-  int16_t *tmp = (int16_t *)((char *)ws + SA_BYTES), *qa = tmp + 4 * (size_t)Kp;
-  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(int16_t)) - 4;
+  qa_t *tmp = (qa_t *)((char *)ws + SA_BYTES), *qa = tmp + 4 * (size_t)Kp;
+  size_t room = (ws_bytes - SA_BYTES) / ((size_t)Kp * sizeof(qa_t)) - 4;
   const int mb = room > MB ? MB : (int)room;
   for (int m0 = 0; m0 < M; m0 += mb) {
     const int n = M - m0 < mb ? M - m0 : mb;
     /* quads of rows interleaved for 4x8c2, the rest (n % 4) plain */
     for (int r = 0; r < n; r++) {
       const int quad = r < n / 4 * 4;
-      int16_t *row = quad ? tmp + (size_t)(r % 4) * Kp : qa + (size_t)r * Kp;
-      sa[r] = rnn_quantize_row(K, a + (m0 + r) * lda, row);
-      memset(row + K, 0, (size_t)(Kp - K) * sizeof(int16_t));
+      qa_t *row = quad ? tmp + (size_t)(r % 4) * Kp : qa + (size_t)r * Kp;
+      sa[r] = quantize_a(K, a + (m0 + r) * lda, row);
+      memset(row + K, QOFF, (size_t)(Kp - K) * sizeof(qa_t));
       if (quad && r % 4 == 3) interleave4(Kp, tmp, qa + (size_t)(r - 3) * Kp);
     }
     /* panel by panel: one panel (K = 256: 16 KB) stays in L1 while the
      * block's rows pass it, four at a time */
     for (int j = 0; j < N; j += RNN_QGEMM_NR) {
       const int nc = N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR;
-      const int16_t *panel = qw + (size_t)j * Kp;
+      const qw_t *panel = qw + (size_t)j * Kp;
       float *cj = c + m0 * ldc + j;
       int r = 0;
       for (; r + 4 <= n; r += 4)
         for (int h = 0; h < nc; h += 8)
-          qgemm_4x8(nc - h < 8 ? nc - h : 8, Kp, qa + (size_t)r * Kp, sa + r, panel + h * RNN_QGEMM_KR, sw + j + h,
-                    cj + r * ldc + h, ldc, accumulate);
-      for (; r < n; r++) qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, sa + r, panel, sw + j, cj + r * ldc, ldc, accumulate);
+          qgemm_4x8(nc - h < 8 ? nc - h : 8, Kp, qa + (size_t)r * Kp, sa + r, panel + h * KR, WSUM(wsum + j + h)
+                    sw + j + h, cj + r * ldc + h, ldc, accumulate);
+      for (; r < n; r++)
+        qgemm_1x16(nc, Kp, qa + (size_t)r * Kp, sa + r, panel, WSUM(wsum + j) sw + j, cj + r * ldc, ldc, accumulate);
     }
   }
 }
@@ -163,29 +206,30 @@ void rnn_qgemv2_packed(int N, int K1, const float *a1, const void *packed1, int 
   const int Kp1 = padded_k(K1), Kp2 = padded_k(K2);
   const size_t skip = (size_t)padded_n(N) * 8; /* the scales and row sums before the panels */
   const float *sw1 = packed1, *sw2 = packed2;
-  const int16_t *qw1 = (const int16_t *)((const char *)packed1 + skip),
-                *qw2 = (const int16_t *)((const char *)packed2 + skip);
-  int16_t *q1 = (int16_t *)((char *)ws + SA_BYTES), *q2 = q1 + Kp1;
-  const float s1 = rnn_quantize_row(K1, a1, q1), s2 = rnn_quantize_row(K2, a2, q2);
-  memset(q1 + K1, 0, (size_t)(Kp1 - K1) * sizeof(int16_t));
-  memset(q2 + K2, 0, (size_t)(Kp2 - K2) * sizeof(int16_t));
+  const int32_t *ws1 = (const int32_t *)(sw1 + padded_n(N)), *ws2 = (const int32_t *)(sw2 + padded_n(N));
+  const qw_t *qw1 = (const qw_t *)((const char *)packed1 + skip), *qw2 = (const qw_t *)((const char *)packed2 + skip);
+  qa_t *q1 = (qa_t *)((char *)ws + SA_BYTES), *q2 = q1 + Kp1;
+  const float s1 = quantize_a(K1, a1, q1), s2 = quantize_a(K2, a2, q2);
+  memset(q1 + K1, QOFF, (size_t)(Kp1 - K1) * sizeof(qa_t));
+  memset(q2 + K2, QOFF, (size_t)(Kp2 - K2) * sizeof(qa_t));
+  (void)ws1, (void)ws2;
   for (int j = 0; j < N; j += RNN_QGEMM_NR)
-    qgemm2_1x16(N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR, Kp1, q1, s1, qw1 + (size_t)j * Kp1, sw1 + j, Kp2, q2,
-                s2, qw2 + (size_t)j * Kp2, sw2 + j, bias ? bias + j : NULL, c + j);
+    qgemm2_1x16(N - j < RNN_QGEMM_NR ? N - j : RNN_QGEMM_NR, Kp1, q1, s1, qw1 + (size_t)j * Kp1, WSUM(ws1 + j) sw1 + j,
+                Kp2, q2, s2, qw2 + (size_t)j * Kp2, WSUM(ws2 + j) sw2 + j, bias ? bias + j : NULL, c + j);
 }
 
 RNN_SMALL_FILE_BEGIN
 
 size_t rnn_qgemm_packed_size(int K, int N) {
   const size_t Np = (size_t)padded_n(N);
-  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K) * sizeof(int16_t);
+  return Np * (sizeof(float) + sizeof(int32_t)) + Np * (size_t)padded_k(K) * sizeof(qw_t);
 }
 
 void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packed) {
   const int Kp = padded_k(K), Np = padded_n(N);
   float *sw = packed;
   int32_t *wsum = (int32_t *)(sw + Np);
-  int16_t *qw = (int16_t *)(wsum + Np);
+  qw_t *qw = (qw_t *)(wsum + Np);
   memset(packed, 0, rnn_qgemm_packed_size(K, N));
   for (int n = 0; n < N; n++) {
     float amax = 0.0f, probe = 0.0f, inv;
@@ -196,12 +240,11 @@ void rnn_qgemm_pack(int K, int N, rnn_pack_get get, const void *ctx, void *packe
     }
     sw[n] = probe != 0.0f ? NAN : weight_scale(amax, &inv);
     if (probe != 0.0f) continue;
-    int16_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
+    qw_t *panel = qw + (size_t)(n / RNN_QGEMM_NR) * Kp * RNN_QGEMM_NR;
     int32_t sum = 0;
     for (int k = 0; k < K; k++) {
       const int16_t q = quantize(get(ctx, k, n), inv);
-      panel[(size_t)(k / RNN_QGEMM_KR) * RNN_QGEMM_NR * RNN_QGEMM_KR +
-            (n % RNN_QGEMM_NR) * RNN_QGEMM_KR + k % RNN_QGEMM_KR] = q;
+      panel[(size_t)(k / KR) * RNN_QGEMM_NR * KR + (n % RNN_QGEMM_NR) * KR + k % KR] = (qw_t)q;
       sum += q;
     }
     wsum[n] = sum;

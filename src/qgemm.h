@@ -112,6 +112,41 @@ RNN_QGEMM2_KERNEL(rnn_qgemm2_1x16c2__scalar);
 RNN_QGEMM2_KERNEL(rnn_qgemm2_1x16c2__wasmsimd);
 #endif
 
+/* THE "c4" FLAVOUR (qgemm.c built with RNN_QGEMM_C4: rnn-int8-relaxed.wasm,
+ * the relaxed-SIMD engine's int8 module). The same W quantization (files and
+ * quantize() are unchanged) and the same entry points, but:
+ *   - qw held as int8, panels [Np / NR][Kp / 4][NR][4]: per 4 k, each
+ *     column's 4 weights (one v128 = 4 columns x 4 k);
+ *   - A quantized to 7 bits, qa in [-63, 63] (scale amax / 63), stored
+ *     offset as u = qa + 64 in [1, 127] (uint8; 64 past K), since
+ *     i16x8.relaxed_dot_i8x16_i7x16_s wants its second operand in [0, 127]
+ *     (pmaddubsw reads it unsigned, ARM's sdot signed: both agree there);
+ *     sum_k qw * u - 64 * wsum[n] is sum_k qw * qa exactly;
+ *   - the 4x8c4 kernel's rows interleaved by 4 k ([Kp / 4][4][4]).
+ * The scalar c4 kernels compute sum_k qw * (u - 64) directly: the same
+ * integers, so a module with them (build/rnn-int8-relaxed-ref.wasm, tests)
+ * gives bitwise the relaxed module's floats. */
+#define RNN_QGEMM_C4_KR 4
+#define RNN_QGEMM_C4_QMAX 63
+#define RNN_QGEMM_C4_OFFSET 64
+#define RNN_QGEMM_C4_KERNEL(name)                                                                  \
+  void name(int nc, int kc, const uint8_t *qa, const float *sa, const int8_t *w, const int32_t *wsum, \
+            const float *sw, float *c, ptrdiff_t ldc, int accumulate)
+typedef void (*rnn_qgemm_c4_ukernel)(int nc, int kc, const uint8_t *qa, const float *sa, const int8_t *w,
+                                     const int32_t *wsum, const float *sw, float *c, ptrdiff_t ldc, int accumulate);
+RNN_QGEMM_C4_KERNEL(rnn_qgemm_1x16c4__scalar);
+RNN_QGEMM_C4_KERNEL(rnn_qgemm_4x8c4__scalar);
+#define RNN_QGEMM2_C4_KERNEL(name)                                                                          \
+  void name(int nc, int k1, const uint8_t *q1, float s1, const int8_t *w1, const int32_t *ws1, const float *sw1, \
+            int k2, const uint8_t *q2, float s2, const int8_t *w2, const int32_t *ws2, const float *sw2,     \
+            const float *bias, float *c)
+RNN_QGEMM2_C4_KERNEL(rnn_qgemm2_1x16c4__scalar);
+#ifdef __wasm_relaxed_simd__
+RNN_QGEMM_C4_KERNEL(rnn_qgemm_1x16c4__wasmrelaxed);
+RNN_QGEMM_C4_KERNEL(rnn_qgemm_4x8c4__wasmrelaxed);
+RNN_QGEMM2_C4_KERNEL(rnn_qgemm2_1x16c4__wasmrelaxed);
+#endif
+
 /* Tests and benchmarks: force the scalar kernels (1) or restore the default. */
 void rnn_qgemm_use_scalar(int force_scalar);
 

@@ -52,3 +52,38 @@ RNN_QGEMM_KERNEL(rnn_qgemm_4x8c2__scalar) {
       store(c + r * ldc + j, acc, sa[r], sw[j], accumulate);
     }
 }
+
+/* The c4 flavour (qgemm.h): int8 weights by 4 k, activations offset by
+ * RNN_QGEMM_C4_OFFSET, summed here without the offset (no row sums). */
+#define C4 RNN_QGEMM_C4_KR
+#define C4_OFF RNN_QGEMM_C4_OFFSET
+
+RNN_SCALAR_CODE static int32_t column_dot_c4(int kc, const uint8_t *qa, int stride, const int8_t *w, int j) {
+  int32_t acc = 0;
+  for (int k = 0; k < kc; k += C4, w += RNN_QGEMM_NR * C4, qa += stride)
+    for (int i = 0; i < C4; i++) acc += (qa[i] - C4_OFF) * w[j * C4 + i];
+  return acc;
+}
+
+RNN_SCALAR_CODE
+RNN_QGEMM_C4_KERNEL(rnn_qgemm_1x16c4__scalar) {
+  (void)ldc, (void)wsum;
+  for (int j = 0; j < nc; j++) store(c + j, column_dot_c4(kc, qa, C4, w, j), sa[0], sw[j], accumulate);
+}
+
+RNN_SCALAR_CODE
+RNN_QGEMM2_C4_KERNEL(rnn_qgemm2_1x16c4__scalar) {
+  if (bias)
+    for (int j = 0; j < nc; j++) c[j] = bias[j];
+  rnn_qgemm_1x16c4__scalar(nc, k1, q1, &s1, w1, ws1, sw1, c, 0, bias != NULL);
+  rnn_qgemm_1x16c4__scalar(nc, k2, q2, &s2, w2, ws2, sw2, c, 0, 1);
+}
+
+/* qa: 4 rows interleaved by 4 k, [kc / 4][4][4] */
+RNN_SCALAR_CODE
+RNN_QGEMM_C4_KERNEL(rnn_qgemm_4x8c4__scalar) {
+  (void)wsum;
+  for (int r = 0; r < 4; r++)
+    for (int j = 0; j < nc; j++)
+      store(c + r * ldc + j, column_dot_c4(kc, qa + r * C4, 4 * C4, w, j), sa[r], sw[j], accumulate);
+}

@@ -19,30 +19,9 @@
 
 #include <string.h>
 
-#include "flush.h"
+#include "qgemm_store.h"
 
 #define DOT_ADD(acc, a, w) wasm_i32x4_add((acc), wasm_i32x4_dot_i16x8((a), (w)))
-
-/* c[0..4) (+)= acc * (sa * sw[0..4)): the scalar kernel's float ops, flushed */
-static inline void store4(float *c, v128_t acc, v128_t sa, const float *sw, int accumulate) {
-  v128_t y = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), wasm_f32x4_mul(sa, wasm_v128_load(sw)));
-  if (accumulate) y = wasm_f32x4_add(wasm_v128_load(c), y);
-  wasm_v128_store(c, rnn_flush_f32x4(y));
-}
-
-/* The same for a partial tile, nc < 4 * nv columns: out of line, and its
- * caller keeps no v128 across the call (V8 spills a v128 live across a call
- * where it is defined: in the loop). */
-__attribute__((noinline)) static void store_partial(float *c, int nc, int nv, const v128_t *acc, float sa,
-                                                    const float *sw, int accumulate) {
-  float tile[RNN_QGEMM_NR];
-  for (int i = 0; i < nv; i++) {
-    const v128_t y = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[i]),
-                                    wasm_f32x4_mul(wasm_f32x4_splat(sa), wasm_v128_load(sw + 4 * i)));
-    wasm_v128_store(tile + 4 * i, y);
-  }
-  for (int j = 0; j < nc; j++) c[j] = rnn_flush(accumulate ? c[j] + tile[j] : tile[j]);
-}
 
 /* One row by one panel: the body of the 1x16 kernels. */
 static inline __attribute__((always_inline)) void row16(int nc, int kc, const int16_t *qa, float sa, const int16_t *w,

@@ -1,13 +1,14 @@
 // browser.test.mjs - the library in each browser engine (Chromium, Firefox
 // ESR, WebKitGTK: tests/helpers/engines.mjs): init() picks the relaxed-SIMD
 // build where the engine has relaxed SIMD (results within float32 rounding of
-// SIMD128's), the SIMD128 build computes bit for bit what it computes in Node, a PyTorch-trained model
+// SIMD128's; its int8 bitwise Node's relaxed int8), the SIMD128 build computes bit for bit what it computes in Node, a PyTorch-trained model
 // gives PyTorch's logits, and the multi-threaded build runs where the page
 // is cross-origin isolated and the engine can share memory, else falls back
 // to one thread with the same numbers. Needs dist/ (./build.sh dist) and the
 // browsers (bash scripts/setup.sh --test); an engine that cannot run FAILS
 // its tests, never skips them.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { init } from '../dist/index.js';
@@ -20,6 +21,15 @@ import { ENGINES, RELAXED_SIMD, SHARED_MEMORY, useEngine } from './helpers/engin
 const once = (f) => { let v; return async () => (v ??= await f()); };
 const nodeEngine = once(async () => runCase(await init({ build: 'simd' })));
 const nodeThreads = once(async () => runThreadsCase(await init({ build: 'simd' })));
+// The relaxed build's int8 in Node (under its flag, in a child process)
+const nodeRelaxedInt8 = once(async () => {
+  const script = `import { init } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+    import { runInt8Case } from ${JSON.stringify(new URL('./browser/int8.js', import.meta.url).href)};
+    console.log(JSON.stringify(await runInt8Case(await init({ build: 'relaxed' }))));`;
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+});
 
 // Opens tests/browser/check.html?case=... and returns its window.__result.
 async function check(env, query, timeout = 60_000) {
@@ -38,7 +48,7 @@ async function check(env, query, timeout = 60_000) {
 
 for (const name of ENGINES) {
   describe(name, () => {
-    const env = useEngine(name, { dist: ['rnn.wasm', 'rnn-mt.wasm', 'rnn-relaxed.wasm', 'rnn-relaxed-kernels.wasm', 'threads-helper.js'] });
+    const env = useEngine(name, { dist: ['rnn.wasm', 'rnn-mt.wasm', 'rnn-relaxed.wasm', 'rnn-relaxed-kernels.wasm', 'rnn-int8.wasm', 'rnn-int8-relaxed.wasm', 'threads-helper.js'] });
 
     test(`${name}: the SIMD128 build computes bit for bit what Node computes (LSTM/GRU/RNN forward, backward, Adam)`, { timeout: 60_000 }, async (t) => {
       const inBrowser = await check(env, 'engine');
@@ -62,7 +72,7 @@ for (const name of ENGINES) {
       assert.deepEqual(inBrowser.logits, inNode.logits, `${name}'s logits differ from Node's`);
     });
 
-    test(`${name}: init() picks the ${RELAXED_SIMD[name] ? 'relaxed-SIMD build, whose results are SIMD128\'s within float32 rounding' : 'SIMD128 build (no relaxed SIMD here); a forced relaxed build is a typed error'}`, { timeout: 120_000 }, async (t) => {
+    test(`${name}: init() picks the ${RELAXED_SIMD[name] ? 'relaxed-SIMD build, whose results are SIMD128\'s within float32 rounding, and whose int8 (7-bit activations) is close to SIMD128\'s and bitwise Node\'s relaxed int8' : 'SIMD128 build (no relaxed SIMD here); a forced relaxed build is a typed error'}`, { timeout: 120_000 }, async (t) => {
       const r = await check(env, 'relaxed', 90_000);
       assert.equal(r.relaxedSupported, RELAXED_SIMD[name], 'relaxedSupported()');
       assert.equal(r.build, RELAXED_SIMD[name] ? 'relaxed' : 'simd');
@@ -72,6 +82,15 @@ for (const name of ENGINES) {
         return;
       }
       for (const [k, ratio] of Object.entries(r.ratio)) assert.ok(ratio <= 1, `${k}: |relaxed - simd| is ${ratio.toFixed(2)}x the tolerance (1e-6 + 1e-4 max|simd|)`);
+      // int8: 7-bit activations (rnn-int8-relaxed.wasm), close to SIMD128's;
+      // integer sums, so bitwise what the relaxed build gives in Node
+      const { relaxed, simd } = r.int8;
+      assert.equal(relaxed.build, 'relaxed');
+      for (const k of ['forward', 'stream']) {
+        const worst = Math.max(...relaxed[k].map((v, i) => Math.abs(v - simd[k][i])));
+        assert.ok(worst > 0 && worst <= 0.03, `int8 ${k}: |relaxed - simd| ${worst}`);
+      }
+      assert.deepEqual(relaxed, await nodeRelaxedInt8(), 'the relaxed build\'s int8 in the browser against Node\'s');
       t.diagnostic(`${r.differing} values differ from SIMD128's in the last bits; worst ${Math.max(...Object.values(r.ratio)).toFixed(3)} of the tolerance`);
     });
 

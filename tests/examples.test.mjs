@@ -11,7 +11,9 @@
 //    sample of the requested length is printed;
 //  - int8 (--int8, issue 21): the validation loss within +0.02 nats/char, the
 //    anomaly detector flags the same windows with false alarms within 10%, the
-//    shipped sentiment model's test accuracy within 0.5 points.
+//    shipped sentiment model's test accuracy within 0.5 points; the same
+//    under --experimental-wasm-relaxed-simd (the relaxed build's int8: 7-bit
+//    activations).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,9 +22,9 @@ import { parseFinalLine } from '../examples/common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function run(script, args, timeoutMs = 150_000) {
+function run(script, args, timeoutMs = 150_000, nodeFlags = []) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [`examples/${script}`, ...args], { cwd: root, timeout: timeoutMs, maxBuffer: 16 << 20 },
+    execFile(process.execPath, [...nodeFlags, `examples/${script}`, ...args], { cwd: root, timeout: timeoutMs, maxBuffer: 16 << 20 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`${script} ${args.join(' ')} failed: ${err.message}\n${stderr}\n${stdout}`));
         const lines = stdout.trimEnd().split('\n');
@@ -93,6 +95,18 @@ test('anomaly: the LSTM forecaster streamed over NAB finds the labelled windows 
   assert.ok(final.false_alarms < final.baseline_false_alarms, lastLine);
   assert.ok(final.points_per_s > 1000, lastLine);
   assert.match(stdout, /streamed 7565 points/);
+});
+
+test('int8 in the relaxed build (7-bit activations, under its flag): sentiment within 0.5 points, NAB the same windows with false alarms within 10%, char-LM within +0.02 nats', async (t) => {
+  const flags = ['--experimental-wasm-relaxed-simd'];
+  const { final: s, lastLine: sl } = await run('sentiment.mjs', ['--load', 'web/models/sentiment-lstm.safetensors', '--int8'], 150_000, flags);
+  assert.ok(Math.abs(s.test_acc_int8 - s.test_acc) <= 0.005, sl);
+  const { final: a, lastLine: al } = await run('anomaly.mjs', ['--int8'], 150_000, flags);
+  assert.equal(a.int8_hit, a.hit, `int8 flags other windows: ${al}`);
+  assert.ok(Math.abs(a.int8_false_alarms - a.false_alarms) <= 0.1 * a.false_alarms, `int8 false alarms: ${al}`);
+  const { final: c, lastLine: cl } = await run('charlm.mjs', ['--steps', '150', '--embed', '32', '--hidden', '64', '--sample', '20', '--val-batch', '32', '--int8'], 150_000, flags);
+  assert.ok(c.val_loss_int8 <= c.val_loss + 0.02, `int8 validation loss: ${cl}`);
+  t.diagnostic(`sentiment ${s.test_acc} -> ${s.test_acc_int8}; NAB ${a.hit} / ${a.false_alarms} -> ${a.int8_hit} / ${a.int8_false_alarms}; char-LM ${c.val_loss} -> ${c.val_loss_int8}`);
 });
 
 test('anomaly-core: rolling z-score equals the direct formula; alarms are scored against windows', async () => {

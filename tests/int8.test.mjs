@@ -260,7 +260,7 @@ const LOAD_CHILD = `
   console.log(JSON.stringify(out));
 `;
 
-test('rnn.loadInt8(): before it quantize() and int8 state dicts throw STATE and change nothing; after it every build runs int8 (SIMD128, scalar, threads; relaxed under its flag) with the same numbers', { timeout: 120_000 }, async () => {
+test('rnn.loadInt8(): before it quantize() and int8 state dicts throw STATE and change nothing; after it every build runs int8: SIMD128, scalar and threads with the same numbers, relaxed (under its flag) close to them', { timeout: 120_000 }, async () => {
   const fresh = await init({ wasmBinary: readFileSync(new URL('../dist/rnn.wasm', import.meta.url)) });
   const m = make(fresh, 'LSTM', {});
   const before = m.stateDict();
@@ -283,8 +283,20 @@ test('rnn.loadInt8(): before it quantize() and int8 state dicts throw STATE and 
   };
   const outs = { ...run([], builds), ...run(['--experimental-wasm-relaxed-simd'], [{ build: 'relaxed' }]) };
   assert.deepEqual(Object.keys(outs).sort(), ['relaxed/1', 'scalar/1', 'simd/1', 'simd/2']);
-  // int8 products are integers and the gate math is the same code: bitwise equal
-  for (const [k, v] of Object.entries(outs)) assert.deepEqual(v, outs['simd/1'], `${k} against simd/1`);
+  // int8 products are integers and the gate math is the same code: bitwise
+  // equal; the relaxed build's module quantizes activations to 7 bits
+  // (relaxed SIMD's int8 dot): close, not equal (docs/api.md)
+  for (const [k, v] of Object.entries(outs)) if (k !== 'relaxed/1') assert.deepEqual(v, outs['simd/1'], `${k} against simd/1`);
+  assertClose(Float32Array.from(outs['relaxed/1']), Float32Array.from(outs['simd/1']), { atol: 0.02, what: 'relaxed against simd/1' });
+  assert.notDeepEqual(outs['relaxed/1'], outs['simd/1'], 'the relaxed build runs its own int8 module');
+});
+
+test('the relaxed build\'s int8 (rnn-int8-relaxed.wasm, under --experimental-wasm-relaxed-simd): bitwise its scalar c4 reference, within 0.03 of the SIMD128 build, streams equal forward, the W4 error within PyTorch\'s', { timeout: 120_000 }, (t) => {
+  const child = fileURLToPath(new URL('./helpers/int8-relaxed-child.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', child], { encoding: 'utf8', timeout: 100_000 });
+  assert.equal(r.status, 0, `int8-relaxed-child.mjs failed:\n${r.stderr}`);
+  const m = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  t.diagnostic(`${m.cases} cases: largest |relaxed - simd| ${m.worst.toExponential(2)} (${m.differing} of ${m.total} values differ), against float32 ${m.worstVsFloat.toExponential(2)}; W4 error ${m.w4Error.toExponential(3)} (PyTorch ${m.torchW4Error.toExponential(3)})`);
 });
 
 // Issue 21's size target: the shipped models' int8 files <= 0.27x their
@@ -320,4 +332,24 @@ test('the shipped models (web/models) as int8 files: tensors <= 0.272x float32 (
     model.dispose();
   }
   assert.deepEqual(bad, []);
+});
+
+// The first step of a stream on a freshly quantized W5-sized layer repacks
+// the int8 weights, which grows wasm memory in a fresh engine: the step's
+// returned view must be re-mapped, not the old buffer's detached (empty) one.
+test('stream.step() right after quantize() on a fresh engine returns the step\'s output, not a detached view', () => {
+  const child = `
+    const { init } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const rnn = await init();
+    await rnn.loadInt8();
+    const m = new rnn.LSTM({ inputSize: 32, hiddenSize: 256, seed: 3 }).eval().quantize();
+    const x = new Float32Array(32).map((_, i) => Math.sin(i));
+    const y = Array.from(m.stream().step(x));
+    const f = Array.from(m.forward({ data: x, shape: [1, 1, 32] }).output.data);
+    console.log(JSON.stringify({ y, f }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const { y, f } = JSON.parse(r.stdout.trim().split('\n').pop());
+  assert.equal(y.length, 256, 'the step returned an empty (detached) view');
+  assert.deepEqual(y, f);
 });

@@ -47,7 +47,7 @@ function chunksOf(file, seen = new Set()) {
 }
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', ...ENTRIES, 'dist/index.d.ts',
   'dist/rnn.wasm', 'dist/rnn-scalar.wasm', 'dist/rnn-mt.wasm', 'dist/rnn-relaxed.wasm', 'dist/rnn-relaxed-kernels.wasm',
-  'dist/rnn-int8.wasm', 'dist/rnn-int8-scalar.wasm', 'dist/rnn-int8-mt.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
+  'dist/rnn-int8.wasm', 'dist/rnn-int8-scalar.wasm', 'dist/rnn-int8-mt.wasm', 'dist/rnn-int8-relaxed.wasm', ...new Set(ENTRIES.flatMap((e) => chunksOf(e)))];
 
 let tmp = null;     // the temp dir holding the tarball and the projects
 let pack = null;    // npm pack --json's entry for the tarball

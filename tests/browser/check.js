@@ -6,7 +6,8 @@
 //   interop   the PyTorch-trained SentimentLSTM and PyTorch's logits (interop.js)
 //   threads   the multi-threaded build, bitwise equal to one thread (threads.js)
 //   relaxed   which build init() picks by itself, and the relaxed-SIMD build
-//             against SIMD128 on threads.js's case (differences only)
+//             against SIMD128 on threads.js's case (differences only), and
+//             int8.js's case on both builds (rnn-int8-relaxed.wasm)
 // The bitwise comparisons with Node ask for the SIMD128 build: browsers with
 // relaxed SIMD would pick rnn-relaxed.wasm, whose fused multiply-adds may
 // round differently from Node's (which has no relaxed SIMD without a flag).
@@ -44,7 +45,10 @@ const CASES = {
       return [result, `done (${rnn.build})`];
     }
     // max |relaxed - simd| / (1e-6 + 1e-4 * max |simd|) per array: <= 1 passes
-    const a = runThreadsCase(rnn), b = runThreadsCase(await init({ build: 'simd' }));
+    const simd = await init({ build: 'simd' });
+    const a = runThreadsCase(rnn), b = runThreadsCase(simd);
+    const { runInt8Case } = await import('./int8.js');
+    result.int8 = { relaxed: await runInt8Case(rnn), simd: await runInt8Case(simd) };
     result.ratio = {};
     result.differing = 0;
     for (const k of ['LSTM', 'GRU', 'RNN', 'GRU_before', 'stream']) {

@@ -1,7 +1,9 @@
 /* test_qgemm.c - the int8 products (qgemm.h): every kernel through the driver
  * against an independent integer reference (the same C bit for bit), the SIMD
  * kernels against the scalar ones, the pack's layout, and the error against
- * the float product. Last line "N passed, M failed". */
+ * the float product. Last line "N passed, M failed". test_qgemm_c4.c runs
+ * the same on the c4 flavour (QGEMM_C4_TEST: 7-bit activations, int8 panels
+ * by 4 k). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +12,15 @@
 
 #include "flush.h"
 #include "qgemm.h"
+#ifdef QGEMM_C4_TEST
+#define A_QMAX 63.0f /* activations: RNN_QGEMM_C4_QMAX */
+#define PANEL_KR 4
+typedef int8_t packed_t;
+#else
+#define A_QMAX 127.0f
+#define PANEL_KR 2
+typedef int16_t packed_t;
+#endif
 #define TEST_RAND_SEED 777u
 #include "test_rand.h"
 
@@ -31,8 +42,9 @@ static float get_w(const void *ctx, int k, int n) {
   return s->w[(size_t)n * s->K + k];
 }
 
-/* The rule of qgemm.h written out again, element by element. */
-static float ref_quantize(int K, const float *v, int *q) {
+/* The rule of qgemm.h written out again, element by element (qmax 127, or
+ * 63 for the c4 flavour's activations). */
+static float ref_quantize(int K, const float *v, int *q, float qmax) {
   float amax = 0.0f;
   int bad = 0;
   for (int k = 0; k < K; k++) {
@@ -47,14 +59,14 @@ static float ref_quantize(int K, const float *v, int *q) {
     for (int k = 0; k < K; k++) q[k] = 0;
     return 0.0f;
   }
-  const float inv = 127.0f / amax;
+  const float inv = qmax / amax;
   for (int k = 0; k < K; k++) q[k] = (int)nearbyintf(v[k] * inv);
-  return rnn_flush(amax / 127.0f);
+  return rnn_flush(amax / qmax);
 }
 
 /* A weight row (qgemm.h): the scale rounded to bfloat16, q = v / scale rounded. */
 static float ref_quantize_weight(int K, const float *v, int *q) {
-  const float s = rnn_bf16(ref_quantize(K, v, q));
+  const float s = rnn_bf16(ref_quantize(K, v, q, 127.0f));
   if (s > 0.0f)
     for (int k = 0; k < K; k++) q[k] = (int)nearbyintf(v[k] * (1.0f / s));
   return s;
@@ -78,11 +90,11 @@ static void run_case(int M, int N, int K, int accumulate) {
     layout_ok &= memcmp(&sw[n], (float *)packed + n, 4) == 0;
     layout_ok &= ((int32_t *)packed)[Np + n] == sum;
     const int Kp = (K + 3) / 4 * 4;
-    const int16_t *qw = (const int16_t *)((const char *)packed + (size_t)Np * 8) + (size_t)(n / 16) * Kp * 16;
-    for (int k = 0; k < K; k++) layout_ok &= qw[(k / 2) * 32 + (n % 16) * 2 + k % 2] == q[k];
+    const packed_t *qw = (const packed_t *)((const char *)packed + (size_t)Np * 8) + (size_t)(n / 16) * Kp * 16;
+    for (int k = 0; k < K; k++) layout_ok &= qw[(k / PANEL_KR) * 16 * PANEL_KR + (n % 16) * PANEL_KR + k % PANEL_KR] == q[k];
   }
   check(layout_ok, "pack layout", M, N, K);
-  for (int m = 0; m < M; m++) sa[m] = ref_quantize(K, a + (size_t)m * K, qa + (size_t)m * K);
+  for (int m = 0; m < M; m++) sa[m] = ref_quantize(K, a + (size_t)m * K, qa + (size_t)m * K, A_QMAX);
 
   const ptrdiff_t ldc = N + 3;
   float *init = rand_array((size_t)M * ldc, 1.0f), *want = malloc(sizeof(float) * (size_t)M * ldc);
@@ -107,7 +119,7 @@ static void run_case(int M, int N, int K, int accumulate) {
           scalar ? "scalar kernels = integer reference" : "default kernels = integer reference", M, N, K);
   }
   rnn_qgemm_use_scalar(0);
-  /* against the float product: the error of 8-bit operands */
+  /* against the float product: the error of 8-bit (c4: 7-bit activation) operands */
   double worst = 0.0;
   for (int m = 0; m < M; m++) {
     if (m == 1 && M > 2) continue;
@@ -121,7 +133,7 @@ static void run_case(int M, int N, int K, int accumulate) {
       if (err > worst) worst = err;
     }
   }
-  check(worst < 0.02, "close to the float product", M, N, K);
+  check(worst < 0.02 * 127.0 / A_QMAX, "close to the float product", M, N, K); /* 7-bit rows: twice the error */
   if (M > 2) check(isnan(got[ldc]), "a NaN in a row makes its outputs NaN", M, N, K);
   free(a), free(w), free(packed), free(q), free(qa), free(sw), free(sa);
   free(init), free(want), free(ws), free(got);
@@ -161,10 +173,12 @@ int main(void) {
   const int fused[][3] = {{1024, 32, 256}, {13, 5, 17}, {33, 9, 40}, {16, 1, 3}};
   for (size_t i = 0; i < sizeof fused / sizeof *fused; i++)
     for (int b = 0; b <= 1; b++) run_fused(fused[i][0], fused[i][1], fused[i][2], b);
+#ifndef QGEMM_C4_TEST
   /* an all-zero row quantizes to scale 0 and gives zeros */
   float zero[16] = {0};
   int16_t q16[16];
   check(rnn_quantize_row(16, zero, q16) == 0.0f && q16[3] == 0, "zero row", 1, 1, 16);
+#endif
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
 }
