@@ -4,8 +4,8 @@
 //
 // Same data, split, vocabulary, TBPTT layout (batch 32 x k 100), Adam and
 // clipping as examples/charlm.mjs; the LSTM trains for charlm's 2,000 steps,
-// each min cell for the LSTM's training CPU time (read from its result file,
-// or --budget). Validation (charlm's: the last 10% in 16 streams, state
+// each min cell for the LSTM's training CPU time and the block stacks for half
+// of it, the target's budget (read from its result file, or --budget). Validation (charlm's: the last 10% in 16 streams, state
 // carried) runs every --eval-every CPU seconds of training and is not counted
 // on the clock.
 //
@@ -17,8 +17,10 @@
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
 //   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
-//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --blocks 3 --d-model 128 --mlp 2 --block-lr 3e-3 --budget 210 --name blocks-3x128
-//     (the paper's pre-norm residual stack: Embedding, blocks of minGRU and MLP, LayerNorm, Linear; warm-up and cosine lr)
+//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name g4x128
+//     (the paper's pre-norm residual stack: Embedding, blocks of minGRU (and an MLP with --mlp 2), LayerNorm, Linear;
+//     warm-up and cosine lr; the defaults, 4 blocks of d 128 without MLP, batch 16 at lr 3e-3, are the best measured:
+//     bench/RESULTS-2026-12-05-min-learn.txt)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +30,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 128, mlp: 2, act: 'GELU', blockLr: 3e-3, warmup: 10, cosine: true, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -59,7 +61,7 @@ async function train() {
   const valText = chars.slice(chars.length - nVal).join('');
   const vocab = rnn.data.CharVocab.fromText(trainText);
   const V = vocab.size;
-  const trainBatches = rnn.tbpttBatches(vocab.encode(trainText), { batchSize: flags.batch, k: flags.k });
+  const trainIds = vocab.encode(trainText);
   const valBatches = rnn.tbpttBatches(vocab.encode(valText), { batchSize: flags.valBatch, k: flags.k });
   mkdirSync(outDir, { recursive: true });
 
@@ -67,7 +69,10 @@ async function train() {
     const m = MODELS[kind];
     if (!m) throw new Error(`unknown model ${kind} (${KINDS.join(', ')})`);
     const name = flags.name || kind;
-    const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget());
+    // the block stacks train on their own batch size (--block-batch; 0: --batch)
+    const batch = (m.blocks && flags.blockBatch) || flags.batch;
+    const trainBatches = rnn.tbpttBatches(trainIds, { batchSize: batch, k: flags.k });
+    const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
     const model = m.blocks ? blockStack(rnn, m, V) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
@@ -76,10 +81,10 @@ async function train() {
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr });
-    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
     const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? ', cosine to 0.1 lr at the budget' : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
-      `TBPTT ${flags.batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
+      `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
     // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr / 10 at the budget.
     const lrAt = (t) => m.lr * Math.min(1, (t + 1e-3) / m.warmup) *
       (m.cosine ? 0.55 + 0.45 * Math.cos(Math.PI * Math.min(1, t / budget)) : 1);
@@ -115,7 +120,7 @@ async function train() {
         console.log(`${label}  step ${step}  ${fmt(cpu, 1)} CPU s  ${fmt(step / cpu, 2)} steps/s  train ${fmt(loss)}  val ${fmt(val)}`);
         // Saved at every evaluation, so a run cut short still leaves its curve (complete: false).
         writeFileSync(curvePath(name), JSON.stringify({
-          name, label, ...m, numParams, steps: step, cpuSeconds: cpu, stepsPerCpuSecond: step / cpu,
+          name, label, ...m, batch, numParams, steps: step, cpuSeconds: cpu, stepsPerCpuSecond: step / cpu,
           finalVal: val, complete: done(), curve, flags, node: process.version,
         }, null, 1));
         while (nextEval <= cpu) nextEval += flags.evalEvery;
@@ -178,7 +183,8 @@ function report() {
   // --reference file.json: the LSTM run the others are measured against (else the first run named lstm)
   const lstm = flags.reference ? JSON.parse(readFileSync(repoPath(flags.reference), 'utf8')) : runs.find((r) => r.name === 'lstm');
   if (flags.reference) runs.unshift(lstm);
-  const tag = (r) => `${r.label} lr ${r.lr}`; // runs of one size at two lrs stay apart
+  // runs of one size at two lrs, or saved under their own --name, stay apart
+  const tag = (r) => `${r.label} lr ${r.lr}${r.name && !KINDS.includes(r.name) ? ` [${r.name}]` : ''}`;
   console.log('\nmodel | parameters | lr | steps | train CPU s | steps / CPU s | final val (nats/char) | reaches the LSTM\'s final val at');
   for (const r of runs) {
     let reach = '';
@@ -187,7 +193,7 @@ function report() {
       reach = t ? `${fmt(t.cpu, 1)} CPU s (${fmt(t.cpu / lstm.cpuSeconds * 100, 1)}% of the LSTM's time; evaluated at ${fmt(t.evalCpu, 1)} s, step ${t.step})` : 'not reached';
     }
     const cut = r.complete ? '' : ' (cut short: the last evaluation)';
-    console.log(`${r.label} | ${r.numParams} | ${r.lr} | ${r.steps}${cut} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.stepsPerCpuSecond, 2)} | ${fmt(r.finalVal)} | ${reach}`);
+    console.log(`${tag(r)} | ${r.numParams} | ${r.lr} | ${r.steps}${cut} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.stepsPerCpuSecond, 2)} | ${fmt(r.finalVal)} | ${reach}`);
   }
   // The target at every budget the LSTM's curve offers: its loss after t CPU s against the time each min cell needed for it.
   if (lstm) {

@@ -64,6 +64,25 @@ for (const backend of BACKENDS) {
   });
 }
 
+// src/layernorm.c sums rows in 4 lanes, SIMD128 or scalar in the same order: the builds agree to the bit.
+test('LayerNorm: the SIMD and scalar builds give the same bits (rows of 130: a tail after the 4-wide loop)', async () => {
+  const runs = [];
+  for (const backend of BACKENDS) {
+    const rnn = await init(backend);
+    const ln = new rnn.LayerNorm({ normalizedShape: 130 });
+    ln.loadStateDict({ weight: randTensor([130], lcg(8), 1), bias: randTensor([130], lcg(9), 1) });
+    const y = ln.forward(randTensor([7, 130], lcg(10), 3)).data;
+    const dx = ln.backward({ dOutput: randTensor([7, 130], lcg(11), 1) }).dx.data;
+    const g = Object.values(ln.grads()).map((t) => t.data);
+    runs.push({ y, dx, g });
+    ln.dispose();
+  }
+  const [a, b] = runs;
+  assert.deepEqual(new Uint32Array(a.y.buffer), new Uint32Array(b.y.buffer), 'forward');
+  assert.deepEqual(new Uint32Array(a.dx.buffer), new Uint32Array(b.dx.buffer), 'dx');
+  a.g.forEach((v, i) => assert.deepEqual(new Uint32Array(v.buffer), new Uint32Array(b.g[i].buffer), `gradient ${i}`));
+});
+
 test('LayerNorm, GELU and ReLU give the values of PyTorch\'s formulas', async () => {
   const rnn = await init();
   const ln = new rnn.LayerNorm({ normalizedShape: [4], eps: 1e-5 });
@@ -122,6 +141,25 @@ test('Residual stacks carry the recurrent state through nested Sequentials (trun
   assert.deepEqual(copy.forward({ shape: [2, 6], data: ids }).data, whole);
   m.dispose();
   copy.dispose();
+});
+
+// Residual adds into its layers' fresh output; its input and the gradient it is given stay as they were,
+// also when a layer hands back its input (the sum is then a new array).
+test('Residual leaves its input and dOutput unchanged, also around a layer that returns its input', async () => {
+  const rnn = await init();
+  const identity = { forward: (x) => x, backward: (g) => ({ dx: g.dOutput }), numParams: 0, train() {}, eval() {}, dispose() {} };
+  const x = randTensor([2, 3, 4], lcg(12), 1), dy = randTensor([2, 3, 4], lcg(13), 1);
+  const x0 = Float32Array.from(x.data), dy0 = Float32Array.from(dy.data);
+  const twice = new rnn.Residual([identity]);
+  assert.deepEqual([...twice.forward(x).data], [...x0].map((v) => Math.fround(2 * v)));
+  assert.deepEqual([...twice.backward({ dOutput: dy }).dx.data], [...dy0].map((v) => Math.fround(2 * v)));
+  assert.deepEqual([x.data, dy.data], [x0, dy0], 'x and dOutput around the identity');
+  const block = new rnn.Residual([new rnn.LayerNorm({ normalizedShape: 4 }), new rnn.MinGRU({ inputSize: 4, hiddenSize: 4, batchFirst: true, seed: 3 })]);
+  block.forward(x);
+  block.backward({ dOutput: dy });
+  assert.deepEqual(x.data, x0, 'x');
+  assert.deepEqual(dy.data, dy0, 'dOutput');
+  block.dispose();
 });
 
 test('LayerNorm, activations and Residual refuse bad options and shapes with typed errors', async () => {

@@ -333,3 +333,23 @@ test('the shipped models (web/models) as int8 files: tensors <= 0.272x float32 (
   }
   assert.deepEqual(bad, []);
 });
+
+// The first step of a stream on a freshly quantized W5-sized layer repacks
+// the int8 weights, which grows wasm memory in a fresh engine: the step's
+// returned view must be re-mapped, not the old buffer's detached (empty) one.
+test('stream.step() right after quantize() on a fresh engine returns the step\'s output, not a detached view', () => {
+  const child = `
+    const { init } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const rnn = await init();
+    await rnn.loadInt8();
+    const m = new rnn.LSTM({ inputSize: 32, hiddenSize: 256, seed: 3 }).eval().quantize();
+    const x = new Float32Array(32).map((_, i) => Math.sin(i));
+    const y = Array.from(m.stream().step(x));
+    const f = Array.from(m.forward({ data: x, shape: [1, 1, 32] }).output.data);
+    console.log(JSON.stringify({ y, f }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const { y, f } = JSON.parse(r.stdout.trim().split('\n').pop());
+  assert.equal(y.length, 256, 'the step returned an empty (detached) view');
+  assert.deepEqual(y, f);
+});
