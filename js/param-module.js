@@ -104,9 +104,6 @@ export class ParamModule extends WasmHandle {
     sd = int8.sd;
     const table = this._tensorTable();
     const quantize = int8.found || this.quantized;
-    // quantize() refuses non-finite weights: check before anything is written
-    const bad = quantize && table.find((t) => isWeight(t) && !sd[t.name].data.every(Number.isFinite));
-    if (bad) throw new RnnError('INVALID_ARGUMENT', `cannot quantize ${bad.name}: a value is not finite`);
     for (const t of table) {
       const values = sd[t.name].data;
       this._core.f32(this._paramsPtr() + 4 * t.offset, values.length).set(values);
@@ -125,7 +122,8 @@ export class ParamModule extends WasmHandle {
     if (sd === null || typeof sd !== 'object') {
       throw new RnnError('INVALID_ARGUMENT', `loadStateDict needs an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
     }
-    sd = fromInt8(this, sd, prefix).sd;
+    const int8 = fromInt8(this, sd, prefix);
+    sd = int8.sd;
     const table = this._tensorTable();
     const names = new Set(table.map((t) => t.name));
     const missing = table.filter((t) => !(t.name in sd)).map((t) => prefix + t.name);
@@ -137,6 +135,13 @@ export class ParamModule extends WasmHandle {
       throw new RnnError('SHAPE', `loadStateDict: ${parts.join('; ')}`);
     }
     for (const t of table) checkTensor(sd[t.name], `state dict entry '${prefix}${t.name}'`, t.shape);
+    // quantize() refuses non-finite weights (an int8 weight times a huge
+    // scale can overflow): checked here, so a container checks every child
+    // before any child is written
+    if (int8.found || this.quantized) {
+      const bad = table.find((t) => isWeight(t) && !sd[t.name].data.every(Number.isFinite));
+      if (bad) throw new RnnError('INVALID_ARGUMENT', `cannot quantize ${prefix}${bad.name}: a value is not finite`);
+    }
   }
 
   /** Clears this module's accumulated gradients. */

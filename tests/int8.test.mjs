@@ -199,7 +199,17 @@ test('bad input: non-finite weights, int8 files with a missing or mismatched sca
   throwsCode(() => target.loadStateDict(broken((f) => { f['bias_ih_l0.scale'] = f['weight_ih_l0.scale']; })), 'SHAPE', /unexpected keys: bias_ih_l0.scale/);
   assert.deepEqual(target.stateDict(), keep);
   assert.equal(target.quantized, false);
-  for (const x of [m, seq, good, target]) x.dispose();
+  // an int8 file whose last child's finite scale times q overflows float32:
+  // refused before the first child is written (found by fuzz_int8_load)
+  const qseq = new rnn.Sequential([make(rnn, 'LSTM', { batchFirst: true }), new rnn.Linear({ inFeatures: 12, outFeatures: 2, seed: 1 })]).quantize();
+  const qfile = rnn.safetensors.parse(rnn.safetensors.serialize(qseq.quantizedStateDict()));
+  qfile['1.weight.scale'] = { shape: [2], data: new Float32Array([3e38, 3e38]) };
+  const seqTarget = new rnn.Sequential([make(rnn, 'LSTM', { batchFirst: true, seed: 5 }), new rnn.Linear({ inFeatures: 12, outFeatures: 2, seed: 6 })]);
+  const seqKeep = seqTarget.stateDict();
+  throwsCode(() => seqTarget.loadStateDict(qfile), 'INVALID_ARGUMENT', /cannot quantize 1\.weight: a value is not finite/);
+  assert.deepEqual(seqTarget.stateDict(), seqKeep);
+  assert.equal(seqTarget.quantized, false);
+  for (const x of [m, seq, good, target, qseq, seqTarget]) x.dispose();
 });
 
 // tools/load_int8.py: the same file in PyTorch, as float32 weights (scale * q)
