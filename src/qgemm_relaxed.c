@@ -50,16 +50,7 @@ static inline __attribute__((always_inline)) void row16c4(int nc, int kc, const 
     w += RNN_QGEMM_C4_KR * RNN_QGEMM_NR;
   } while (qa != qa_end);
   c0 = unoffset(c0, wsum), c1 = unoffset(c1, wsum + 4), c2 = unoffset(c2, wsum + 8), c3 = unoffset(c3, wsum + 12);
-  if (nc < RNN_QGEMM_NR) {
-    const v128_t acc[4] = {c0, c1, c2, c3};
-    store_partial(c, nc, 4, acc, sa, sw, accumulate);
-    return;
-  }
-  const v128_t vsa = wasm_f32x4_splat(sa);
-  store4(c, c0, vsa, sw, accumulate);
-  store4(c + 4, c1, vsa, sw + 4, accumulate);
-  store4(c + 8, c2, vsa, sw + 8, accumulate);
-  store4(c + 12, c3, vsa, sw + 12, accumulate);
+  store16(c, nc, c0, c1, c2, c3, sa, sw, accumulate);
 }
 
 RNN_QGEMM_C4_KERNEL(rnn_qgemm_1x16c4__wasmrelaxed) {

@@ -30,4 +30,20 @@ __attribute__((noinline)) static void store_partial(float *c, int nc, int nv, co
   for (int j = 0; j < nc; j++) c[j] = rnn_flush(accumulate ? c[j] + tile[j] : tile[j]);
 }
 
+/* A 1x16 tile's four accumulators, c[0..nc) (+)= acc * (sa * sw): the full
+ * store inline, a partial one out of line. */
+static inline __attribute__((always_inline)) void store16(float *c, int nc, v128_t c0, v128_t c1, v128_t c2,
+                                                         v128_t c3, float sa, const float *sw, int accumulate) {
+  if (nc < RNN_QGEMM_NR) {
+    const v128_t acc[4] = {c0, c1, c2, c3};
+    store_partial(c, nc, 4, acc, sa, sw, accumulate);
+    return;
+  }
+  const v128_t vsa = wasm_f32x4_splat(sa);
+  store4(c, c0, vsa, sw, accumulate);
+  store4(c + 4, c1, vsa, sw + 4, accumulate);
+  store4(c + 8, c2, vsa, sw + 8, accumulate);
+  store4(c + 12, c3, vsa, sw + 12, accumulate);
+}
+
 #endif

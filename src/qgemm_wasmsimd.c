@@ -42,16 +42,7 @@ static inline __attribute__((always_inline)) void row16(int nc, int kc, const in
     qa += 2 * RNN_QGEMM_KR;
     w += 2 * RNN_QGEMM_KR * RNN_QGEMM_NR;
   } while (qa != qa_end);
-  if (nc < RNN_QGEMM_NR) {
-    const v128_t acc[4] = {c0, c1, c2, c3};
-    store_partial(c, nc, 4, acc, sa, sw, accumulate);
-    return;
-  }
-  const v128_t vsa = wasm_f32x4_splat(sa);
-  store4(c, c0, vsa, sw, accumulate);
-  store4(c + 4, c1, vsa, sw + 4, accumulate);
-  store4(c + 8, c2, vsa, sw + 8, accumulate);
-  store4(c + 12, c3, vsa, sw + 12, accumulate);
+  store16(c, nc, c0, c1, c2, c3, sa, sw, accumulate);
 }
 
 RNN_QGEMM_KERNEL(rnn_qgemm_1x16c2__wasmsimd) {
