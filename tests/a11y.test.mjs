@@ -182,6 +182,31 @@ test('keyboard walk-through: Tab reaches every control, each with a visible focu
   }
 });
 
+test('a control pushed out of view by content growing above it just after it took the focus is brought back', { timeout: 120_000 }, async () => {
+  const { context, page, problems } = await openWebPage({ reducedMotion: 'reduce' });
+  try {
+    await page.getByTestId('len-train').focus();
+    const seen = await page.evaluate(async () => {
+      const e = document.activeElement;
+      const onScreen = () => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; };
+      const before = onScreen();
+      // what a section building itself above the control does (seen under load)
+      const grow = document.createElement('div');
+      grow.style.height = `${2 * innerHeight}px`;
+      e.parentElement.before(grow);
+      const pushed = !onScreen();
+      for (let f = 0; f < 10; f++) await new Promise(requestAnimationFrame);
+      const after = onScreen();
+      grow.remove();
+      return { before, pushed, after };
+    });
+    assert.deepEqual(seen, { before: true, pushed: true, after: true });
+    assert.deepEqual(problems, [], 'no page errors, console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
+
 test('Enter and Space on the key controls do what a click does', { timeout: 180_000 }, async () => {
   const { context, page, problems } = await openWebPage({ reducedMotion: 'reduce' });
   const key = async (testidOrSel, k) => {

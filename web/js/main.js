@@ -3,7 +3,7 @@
 import { replacedLanguage } from './locale.js'; // first: makes navigator.language usable by Intl
 import { init } from '../../dist/index.js';
 import { PAGE_BUILD, PAGE_THREADS, engineStatus, oneThreadReason } from './engine-status.js';
-import { $, $$, scrollBoxesByKeyboard } from './util.js';
+import { $, $$, keepFocusInView, scrollBoxesByKeyboard } from './util.js';
 
 // What tests (and curious people in the console) can read.
 const page = { ready: false, error: null, backend: null, threads: null, oneThreadReason: null, replacedLanguage, sections: {} };
@@ -105,6 +105,7 @@ try {
   root.classList.add('render-all');
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   scrollBoxesByKeyboard(document.body); // while every box is laid out
+  keepFocusInView();
   root.classList.remove('render-all');
   page.ready = true;
   performance.mark('rnn-page-ready');

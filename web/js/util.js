@@ -117,6 +117,26 @@ export function whenNear(element, load, margin = '100% 0px') {
   io.observe(element);
 }
 
+/**
+ * Keeps the control that just took the focus in view. Sections have
+ * content-visibility: auto and build some content when they come near, so a
+ * section above the focus can grow just after the browser scrolled the
+ * focused control into view and push it out again: for a short while after
+ * each focus, a control that leaves the view is brought back (once).
+ */
+export function keepFocusInView(ms = 1500) {
+  document.addEventListener('focusin', (event) => {
+    const target = event.target, until = performance.now() + ms;
+    const check = () => {
+      if (document.activeElement !== target || !(target instanceof Element)) return;
+      const r = target.getBoundingClientRect();
+      if (r.height > 0 && (r.bottom <= 0 || r.top >= innerHeight)) { target.scrollIntoView({ block: 'nearest' }); return; }
+      if (performance.now() < until) requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}
+
 /** Adds a stylesheet (once); resolves when it has loaded. */
 export function loadStylesheet(href) {
   if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
