@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
-import { uniform } from '../bench/peers/common.mjs';
-import { BACKENDS, assertClose, lcg, loadFixture, randTensor, throwsCode } from './helpers/util.mjs';
+import { BACKENDS, assertClose, lcg, randTensor, throwsCode } from './helpers/util.mjs';
+import { w4Int8Error } from './helpers/int8-w4.mjs';
 
 const rnn = await init();
 await rnn.loadInt8();
@@ -102,21 +102,10 @@ test('int8 forward is close to float32 and the same in both builds; streams (wit
 });
 
 test('W4 LSTM (H256, B32, T64): int8 max abs error no worse than PyTorch quantize_dynamic on the same model and inputs', () => {
-  const fx = loadFixture('int8.json');
-  const m = new rnn.LSTM({ inputSize: fx.I, hiddenSize: fx.H }).eval();
-  const sd = m.stateDict();
-  for (const [k, seed] of Object.entries(fx.weight_seeds)) sd[k].data = uniform(sd[k].data.length, seed, fx.weight_scale);
-  m.loadStateDict(sd);
-  const x = { shape: [fx.T, fx.B, fx.I], data: uniform(fx.T * fx.B * fx.I, fx.x_seed, fx.x_scale) };
-  const y = m.forward(x).output.data;
-  assert.ok(Math.abs(y.reduce((a, v) => a + v, 0) - fx.float_sum) < 1e-3, 'the same float32 model as the fixture');
-  m.quantize();
-  const q = m.forward(x).output.data;
-  let err = 0;
-  for (let i = 0; i < y.length; i++) err = Math.max(err, Math.abs(q[i] - y[i]));
+  const { fx, floatSum, err } = w4Int8Error(rnn);
+  assert.ok(Math.abs(floatSum - fx.float_sum) < 1e-3, 'the same float32 model as the fixture');
   assert.ok(err > 0, 'int8 differs from float32');
   assert.ok(err <= fx.torch_int8_max_abs_err, `int8 max abs error ${err} > PyTorch's ${fx.torch_int8_max_abs_err}`);
-  m.dispose();
 });
 
 test('Linear and containers quantize; int8 safetensors round-trip exactly and are ~4x smaller', () => {

@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { init } from '../../dist/index.js';
-import { uniform } from '../../bench/peers/common.mjs';
-import { assertClose, lcg, loadFixture, randTensor } from './util.mjs';
+import { w4Int8Error } from './int8-w4.mjs';
+import { assertClose, lcg, randTensor } from './util.mjs';
 
 const REF = new URL('../../build/rnn-int8-relaxed-ref.wasm', import.meta.url);
 assert.ok(existsSync(REF), 'build/rnn-int8-relaxed-ref.wasm is missing: run ./build.sh dist');
@@ -77,19 +77,9 @@ assert.ok(out.differing > out.total / 2, `relaxed int8 should differ from SIMD12
 // W4 (H256, B32, T64): the error against float32 stays within PyTorch's
 // quantize_dynamic on the same model and inputs (tests/fixtures/int8.json)
 {
-  const fx = loadFixture('int8.json');
-  const m = new relaxed.LSTM({ inputSize: fx.I, hiddenSize: fx.H }).eval();
-  const sd = m.stateDict();
-  for (const [k, seed] of Object.entries(fx.weight_seeds)) sd[k].data = uniform(sd[k].data.length, seed, fx.weight_scale);
-  m.loadStateDict(sd);
-  const x = { shape: [fx.T, fx.B, fx.I], data: uniform(fx.T * fx.B * fx.I, fx.x_seed, fx.x_scale) };
-  const y = m.forward(x).output.data.slice();
-  const q = m.quantize().forward(x).output.data;
-  let err = 0;
-  for (let i = 0; i < y.length; i++) err = Math.max(err, Math.abs(q[i] - y[i]));
+  const { fx, err } = w4Int8Error(relaxed);
   assert.ok(err > 0 && err <= fx.torch_int8_max_abs_err, `W4 relaxed int8 max abs error ${err} against PyTorch's ${fx.torch_int8_max_abs_err}`);
   out.w4Error = err;
   out.torchW4Error = fx.torch_int8_max_abs_err;
-  m.dispose();
 }
 console.log(JSON.stringify(out));
