@@ -39,10 +39,17 @@ for (const tool of ['espeak-ng', 'sox']) {
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 // Voices: espeak-ng's English accents x its voice variants; the test set's
 // and the validation set's are never used in training, nor in each other.
+// Training has every variant espeak-ng ships except the held-out ones and
+// those that are near copies of one (edward2 = edward on another Klatt
+// mode, rob = robert's formants; robosoft-robosoft6 = m8's formants).
 const ACCENTS = { train: ['en-us', 'en-gb', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbcwmd'], test: ['en-gb-x-gbclan', 'en-029'], valid: ['en-us-nyc'] };
 const VARIANTS = {
-  train: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'f1', 'f2', 'f3', 'f4', 'klatt', 'klatt2', 'klatt3', 'croak', 'whisper', 'Andy', 'Denis', 'Gene', 'Mike', 'Annie', 'belinda', 'david', 'john', 'linda', 'max', 'paul', 'steph',
-    'Alex', 'Andrea', 'Diogo', 'Hugo', 'Jacky', 'Lee', 'Michael', 'adam', 'anika', 'boris', 'caleb', 'iven', 'quincy', 'travis', 'zac'],
+  train: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'f1', 'f2', 'f3', 'f4', 'klatt', 'klatt2', 'klatt3', 'klatt6', 'croak', 'whisper', 'whisperf',
+    'Andy', 'AnxiousAndy', 'Denis', 'Gene', 'Gene2', 'Mike', 'Annie', 'belinda', 'david', 'john', 'linda', 'max', 'paul', 'steph', 'steph2', 'steph3',
+    'Alex', 'Andrea', 'Diogo', 'Hugo', 'Jacky', 'Lee', 'Michael', 'adam', 'anika', 'anikaRobot', 'boris', 'caleb', 'iven', 'iven2', 'iven3', 'iven4',
+    'quincy', 'travis', 'zac', 'Demonic', 'Henrique', 'Marco', 'Mario', 'Mr serious', 'Nguyen', 'RicishayMax', 'RicishayMax2', 'RicishayMax3',
+    'Storm', 'Tweaky', 'UniRobot', 'announcer', 'antonio', 'ed', 'fast', 'gustave', 'kaukovalta', 'marcelo', 'miguel', 'pablo', 'pedro',
+    'robosoft7', 'robosoft8', 'sandro', 'shelby', 'victor'],
   test: ['m7', 'f5', 'klatt4', 'edward', 'grandma', 'norbert', 'robert'],
   valid: ['m8', 'klatt5', 'grandpa', 'aunty', 'benjamin', 'Alicia', 'michel'],
 };
@@ -60,7 +67,9 @@ function recipe(split, i) {
   return {
     file: `${String(i).padStart(5, '0')}.wav`, digits, text: words.join(' '),
     voice: `${pick(ACCENTS[split])}+${pick(VARIANTS[split])}`,
-    speed: Math.round(uniform(120, 240)), pitch: Math.round(uniform(20, 80)), gap: rng.int(12),
+    // training speaks over wider ranges than the held-out sets (same draws, so their streams are unchanged)
+    speed: Math.round(split === 'train' ? uniform(110, 260) : uniform(120, 240)),
+    pitch: Math.round(split === 'train' ? uniform(5, 95) : uniform(20, 80)), gap: rng.int(12),
     tempo: uniform(0.9, 1.1).toFixed(3), gain: uniform(-6, 3).toFixed(1),
     reverb: rng.uniform() < 0.3 ? Math.round(uniform(10, 50)) : 0,
     noise: pick(NOISES), offset: rng.int(16000 * 59), snr: split === 'train' ? uniform(0, 20) : 10,
@@ -91,7 +100,7 @@ async function noises(tmp) {
   const out = {};
   for (const kind of NOISES) {
     const file = join(tmp, `${kind}.wav`);
-    await run('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', file, 'synth', '60', kind, 'vol', '0.5']);
+    await run('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', file, 'synth', '60', kind, 'vol', '0.5']);
     out[kind] = readWav(file);
   }
   return out;
@@ -101,7 +110,7 @@ async function make(dir, r, tmp, noise) {
   const clean = join(tmp, r.file);
   const effects = ['rate', '16000', 'channels', '1', 'tempo', r.tempo, 'gain', r.gain, 'pad', '0.15', '0.15'];
   if (r.reverb) effects.push('reverb', String(r.reverb));
-  await run('bash', ['-c', 'espeak-ng "$@" --stdout | sox -t wav - -b 16 ' + [clean, ...effects].join(' '), '_',
+  await run('bash', ['-c', 'espeak-ng "$@" --stdout | sox -R -t wav - -b 16 ' + [clean, ...effects].join(' '), '_',
     '-v', r.voice, '-s', String(r.speed), '-p', String(r.pitch), '-g', String(r.gap), r.text]);
   const x = readWav(clean), n = noise[r.noise];
   const scale = rmsOf(x) / rmsOf(n) / 10 ** (r.snr / 20);
