@@ -16,7 +16,7 @@
 // fbank push + stream.step + head + the stream decoder, one thread).
 // tools/train_digits.py is the same recipe in PyTorch (the anchor).
 //
-//   node scripts/make-digits.mjs --out build/digits --train 6000 --valid 300 --test 300   # once (~20 min)
+//   node scripts/make-digits.mjs --out build/digits --train 8000 --valid 300 --test 300   # once (~16 min)
 //   node examples/digits.mjs --data build/digits --save web/models/digits-lstm.safetensors
 //   node examples/digits.mjs --data build/digits --load web/models/digits-lstm.safetensors   # evaluate a saved model
 //

@@ -13,6 +13,8 @@
 // a larger --train keeps the first utterances (and skips existing files).
 // Writes <out>/{train,valid,test}/NNNNN.wav and <out>/{train,valid,test}.json
 // ([{ file, digits, voice, snr, noise }]).
+// examples/RESULTS.md run 4 used: --out /work/digits-data4 --train 8000 --valid 300 --test 300 --jobs 2
+// (its valid and test wavs copied from run 3's data, made before sox -R: same recipes, other noise samples).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
