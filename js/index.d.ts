@@ -829,7 +829,8 @@ export interface CharVocabClass {
   new (chars: string[]): CharVocab;
   /** Code points of text with >= minCount (default 1) occurrences, sorted by code point. */
   fromText(text: string, options?: { minCount?: number }): CharVocab;
-  fromJSON(json: CharVocabJSON): CharVocab;
+  /** Also the compact form: chars as one string ('abc'), as model files' metadata holds it. */
+  fromJSON(json: CharVocabJSON | { type: 'CharVocab'; chars: string }): CharVocab;
 }
 
 export interface WordVocabOptions {
@@ -867,7 +868,8 @@ export interface WordVocabClass {
   tokenize(text: string, options?: { lowercase?: boolean }): string[];
   /** Ordered by descending count, ties by code unit order. */
   fromTexts(texts: string | string[], options?: WordVocabOptions): WordVocab;
-  fromJSON(json: WordVocabJSON): WordVocab;
+  /** Also the compact form: the words joined by single spaces ('the . , and'), as model files' metadata holds it. */
+  fromJSON(json: WordVocabJSON | { type: 'WordVocab'; lowercase?: boolean; words: string }): WordVocab;
 }
 
 export interface PadSequencesOptions {
