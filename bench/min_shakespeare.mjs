@@ -30,7 +30,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, lrFloor: 0.1, beta2: 0.999, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, lrFloor: 0.1, beta2: 0.999, shift: 0, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -43,7 +43,7 @@ const MODELS = {
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
   blocks: {
     cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
-    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift,
   },
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
@@ -145,6 +145,7 @@ function blockStack(rnn, m, V) {
   for (let i = 0; i < m.layers; i++) {
     layers.push(new rnn.Residual([
       new rnn.LayerNorm({ normalizedShape: d }),
+      ...(m.shift ? [new TimeShift(Math.round(m.shift * d))] : []),
       new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
     ]));
     if (m.mlp) {
@@ -158,6 +159,42 @@ function blockStack(rnn, m, V) {
   }
   layers.push(new rnn.LayerNorm({ normalizedShape: d }), new rnn.Linear({ inFeatures: d, outFeatures: V, seed: seed++ }));
   return new rnn.Sequential(layers);
+}
+
+/**
+ * The last `s` features of each step replaced by the previous step's (zeros at a chunk's first step):
+ * RWKV's token shift, so the min cell's gates, which read x_t only, see x_{t-1} too. No parameters, no
+ * multiply-adds: a copy forward and backward. [B, T, d] batch-first, as the stack's tensors.
+ */
+class TimeShift {
+  constructor(s) { this.s = s; this._shape = null; }
+  get numParams() { return 0; }
+  train() { return this; }
+  eval() { return this; }
+  dispose() {}
+  forward(x) {
+    const [B, T, d] = x.shape, s = this.s, y = x.data.slice();
+    for (let b = 0; b < B; b++) {
+      for (let t = T - 1; t >= 0; t--) {
+        const row = (b * T + t) * d + d - s;
+        if (t > 0) y.copyWithin(row, row - d, row - d + s);
+        else y.fill(0, row, row + s);
+      }
+    }
+    this._shape = x.shape;
+    return { shape: x.shape, data: y };
+  }
+  backward({ dOutput: dy }) {
+    const [B, T, d] = this._shape, s = this.s, dx = dy.data.slice();
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const row = (b * T + t) * d + d - s;
+        if (t < T - 1) dx.copyWithin(row, row + d, row + d + s);
+        else dx.fill(0, row, row + s);
+      }
+    }
+    return { dx: { shape: this._shape, data: dx } };
+  }
 }
 
 /** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
