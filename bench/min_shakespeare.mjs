@@ -49,6 +49,42 @@ const MODELS = {
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
 const KINDS = Object.keys(MODELS);
 
+/**
+ * The last `s` features of each step replaced by the previous step's (zeros at a chunk's first step):
+ * RWKV's token shift, so the min cell's gates, which read x_t only, see x_{t-1} too. No parameters, no
+ * multiply-adds: a copy forward and backward. [B, T, d] batch-first, as the stack's tensors.
+ */
+class TimeShift {
+  constructor(s) { this.s = s; this._shape = null; }
+  get numParams() { return 0; }
+  train() { return this; }
+  eval() { return this; }
+  dispose() {}
+  forward(x) {
+    const [B, T, d] = x.shape, s = this.s, y = x.data.slice();
+    for (let b = 0; b < B; b++) {
+      for (let t = T - 1; t >= 0; t--) {
+        const row = (b * T + t) * d + d - s;
+        if (t > 0) y.copyWithin(row, row - d, row - d + s);
+        else y.fill(0, row, row + s);
+      }
+    }
+    this._shape = x.shape;
+    return { shape: x.shape, data: y };
+  }
+  backward({ dOutput: dy }) {
+    const [B, T, d] = this._shape, s = this.s, dx = dy.data.slice();
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const row = (b * T + t) * d + d - s;
+        if (t < T - 1) dx.copyWithin(row, row + d, row + d + s);
+        else dx.fill(0, row, row + s);
+      }
+    }
+    return { dx: { shape: this._shape, data: dx } };
+  }
+}
+
 if (flags.report) report();
 else await train();
 
@@ -159,42 +195,6 @@ function blockStack(rnn, m, V) {
   }
   layers.push(new rnn.LayerNorm({ normalizedShape: d }), new rnn.Linear({ inFeatures: d, outFeatures: V, seed: seed++ }));
   return new rnn.Sequential(layers);
-}
-
-/**
- * The last `s` features of each step replaced by the previous step's (zeros at a chunk's first step):
- * RWKV's token shift, so the min cell's gates, which read x_t only, see x_{t-1} too. No parameters, no
- * multiply-adds: a copy forward and backward. [B, T, d] batch-first, as the stack's tensors.
- */
-class TimeShift {
-  constructor(s) { this.s = s; this._shape = null; }
-  get numParams() { return 0; }
-  train() { return this; }
-  eval() { return this; }
-  dispose() {}
-  forward(x) {
-    const [B, T, d] = x.shape, s = this.s, y = x.data.slice();
-    for (let b = 0; b < B; b++) {
-      for (let t = T - 1; t >= 0; t--) {
-        const row = (b * T + t) * d + d - s;
-        if (t > 0) y.copyWithin(row, row - d, row - d + s);
-        else y.fill(0, row, row + s);
-      }
-    }
-    this._shape = x.shape;
-    return { shape: x.shape, data: y };
-  }
-  backward({ dOutput: dy }) {
-    const [B, T, d] = this._shape, s = this.s, dx = dy.data.slice();
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const row = (b * T + t) * d + d - s;
-        if (t < T - 1) dx.copyWithin(row, row + d, row + d + s);
-        else dx.fill(0, row, row + s);
-      }
-    }
-    return { dx: { shape: this._shape, data: dx } };
-  }
 }
 
 /** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
