@@ -30,7 +30,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, lrFloor: 0.1, beta2: 0.999, shift: 0, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, lrFloor: 0.1, beta2: 0.999, shift: 0, shiftSteps: 1, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -43,45 +43,50 @@ const MODELS = {
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
   blocks: {
     cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
-    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps,
   },
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
 const KINDS = Object.keys(MODELS);
 
 /**
- * The last `s` features of each step replaced by the previous step's (zeros at a chunk's first step):
- * RWKV's token shift, so the min cell's gates, which read x_t only, see x_{t-1} too. No parameters, no
- * multiply-adds: a copy forward and backward. [B, T, d] batch-first, as the stack's tensors.
+ * RWKV's token shift: the last `s` features of each step replaced by earlier steps' (zeros before a
+ * chunk's first step), so the min cell's gates, which read x_t only, see x_{t-1} (with `steps` > 1:
+ * the s features in `steps` equal groups, group j from x_{t-j}, a window of steps + 1 characters).
+ * No parameters, no multiply-adds: a copy forward and backward. [B, T, d] batch-first, as the stack's.
  */
 class TimeShift {
-  constructor(s) { this.s = s; this._shape = null; }
+  constructor(s, steps = 1) {
+    this.groups = Array.from({ length: steps }, (_, j) => ({ lag: j + 1, n: Math.floor(s / steps) + (j < s % steps ? 1 : 0) }));
+    let end = 0;
+    for (const g of this.groups) g.end = end, end += g.n; // offsets from the row's end: lag 1 last, then 2, ...
+    this._shape = null;
+  }
   get numParams() { return 0; }
   train() { return this; }
   eval() { return this; }
   dispose() {}
-  forward(x) {
-    const [B, T, d] = x.shape, s = this.s, y = x.data.slice();
-    for (let b = 0; b < B; b++) {
-      for (let t = T - 1; t >= 0; t--) {
-        const row = (b * T + t) * d + d - s;
-        if (t > 0) y.copyWithin(row, row - d, row - d + s);
-        else y.fill(0, row, row + s);
+  // out[t] = in[t + dir * lag] on each group's features (dir -1 forward, +1 backward), zeros outside [0, T)
+  _move(x, dir) {
+    const [B, T, d] = this._shape, y = x.slice();
+    for (const { lag, n, end } of this.groups) {
+      const c0 = d - end - n;
+      for (let b = 0; b < B; b++) {
+        for (let i = 0; i < T; i++) {
+          const t = dir < 0 ? T - 1 - i : i, src = t + dir * lag, row = (b * T + t) * d + c0;
+          if (src >= 0 && src < T) y.copyWithin(row, row + dir * lag * d, row + dir * lag * d + n);
+          else y.fill(0, row, row + n);
+        }
       }
     }
+    return y;
+  }
+  forward(x) {
     this._shape = x.shape;
-    return { shape: x.shape, data: y };
+    return { shape: x.shape, data: this._move(x.data, -1) };
   }
   backward({ dOutput: dy }) {
-    const [B, T, d] = this._shape, s = this.s, dx = dy.data.slice();
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const row = (b * T + t) * d + d - s;
-        if (t < T - 1) dx.copyWithin(row, row + d, row + d + s);
-        else dx.fill(0, row, row + s);
-      }
-    }
-    return { dx: { shape: this._shape, data: dx } };
+    return { dx: { shape: this._shape, data: this._move(dy.data, 1) } };
   }
 }
 
@@ -117,7 +122,7 @@ async function train() {
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr, betas: [0.9, m.beta2 ?? 0.999] });
-    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.shift ? ` shift ${m.shift}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.shift ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
     const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
       `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
@@ -181,7 +186,7 @@ function blockStack(rnn, m, V) {
   for (let i = 0; i < m.layers; i++) {
     layers.push(new rnn.Residual([
       new rnn.LayerNorm({ normalizedShape: d }),
-      ...(m.shift ? [new TimeShift(Math.round(m.shift * d))] : []),
+      ...(m.shift ? [new TimeShift(Math.round(m.shift * d), m.shiftSteps ?? 1)] : []),
       new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
     ]));
     if (m.mlp) {
