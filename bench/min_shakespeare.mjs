@@ -30,7 +30,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, lrFloor: 0.1, beta2: 0.999, shift: 0, shiftSteps: 1, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, lrFloor: 0.1, beta2: 0.999, shift: 0, shiftSteps: 1, bigram: false, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -43,7 +43,7 @@ const MODELS = {
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
   blocks: {
     cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
-    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps, bigram: flags.bigram,
   },
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
@@ -90,6 +90,46 @@ class TimeShift {
   }
 }
 
+/**
+ * Embedding of the character plus an embedding of the (previous, current) pair: the pairs seen in the
+ * training text get a row each (unseen pairs, and a chunk's first step, one shared row). The pair table
+ * starts at zero, so the stack starts as with the plain Embedding. Rows cost no multiply-adds, only Adam.
+ */
+class BigramEmbedding {
+  constructor(rnn, V, d, trainIds, seed) {
+    this.V = V;
+    this.row = new Int32Array(V * V).fill(0); // pair p * V + c -> row; 0: unseen or no previous
+    let rows = 1;
+    for (let i = 1; i < trainIds.length; i++) {
+      const k = trainIds[i - 1] * V + trainIds[i];
+      if (!this.row[k]) this.row[k] = rows++;
+    }
+    this.uni = new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed });
+    this.pair = new rnn.Embedding({ numEmbeddings: rows, embeddingDim: d, seed: seed + 1 });
+    this.pair.loadStateDict({ weight: { shape: [rows, d], data: new Float32Array(rows * d) } });
+  }
+  get numParams() { return this.uni.numParams + this.pair.numParams; }
+  parameters() { return [...this.uni.parameters(), ...this.pair.parameters()]; }
+  zeroGrad() { this.uni.zeroGrad(); this.pair.zeroGrad(); }
+  train(on = true) { this.uni.train(on); this.pair.train(on); return this; }
+  eval() { return this.train(false); }
+  dispose() { this.uni.dispose(); this.pair.dispose(); }
+  forward(x) {
+    const [B, T] = x.shape, ids = x.data, pairs = new Int32Array(ids.length);
+    for (let b = 0; b < B; b++) {
+      for (let t = 1; t < T; t++) pairs[b * T + t] = this.row[ids[b * T + t - 1] * this.V + ids[b * T + t]];
+    }
+    const u = this.uni.forward(x), p = this.pair.forward({ shape: x.shape, data: pairs });
+    for (let i = 0; i < u.data.length; i++) u.data[i] += p.data[i];
+    return u;
+  }
+  backward({ dOutput }) {
+    this.uni.backward({ dOutput });
+    this.pair.backward({ dOutput });
+    return { dx: null };
+  }
+}
+
 if (flags.report) report();
 else await train();
 
@@ -114,7 +154,7 @@ async function train() {
     const batch = (m.blocks && flags.blockBatch) || flags.batch;
     const trainBatches = rnn.tbpttBatches(trainIds, { batchSize: batch, k: flags.k });
     const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
-    const model = m.blocks ? blockStack(rnn, m, V) : new rnn.Sequential([
+    const model = m.blocks ? blockStack(rnn, m, V, trainIds) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
       new rnn.Linear({ inFeatures: m.hidden, outFeatures: V, seed: flags.seed * 10 + 3 }),
@@ -122,7 +162,7 @@ async function train() {
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr, betas: [0.9, m.beta2 ?? 0.999] });
-    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.shift ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.bigram ? ' bigram' : ''}${m.shift ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
     const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
       `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
@@ -179,10 +219,11 @@ function lstmBudget() {
 }
 
 /** Embedding -> blocks of [x + cell(LayerNorm(x))] and [x + Linear(act(Linear(LayerNorm(x))))] -> LayerNorm -> Linear. */
-function blockStack(rnn, m, V) {
+function blockStack(rnn, m, V, trainIds) {
   const d = m.hidden;
   let seed = flags.seed * 100;
-  const layers = [new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed: seed++ })];
+  const layers = [m.bigram ? new BigramEmbedding(rnn, V, d, trainIds.data ?? trainIds, seed++ * 7)
+    : new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed: seed++ })];
   for (let i = 0; i < m.layers; i++) {
     layers.push(new rnn.Residual([
       new rnn.LayerNorm({ normalizedShape: d }),
