@@ -25,6 +25,7 @@
 // says when each min cell first reached the LSTM's final validation loss.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpuSeconds, fmt, loadRnn, parseFlags, readRepoFile, repoPath, streamLoss } from '../examples/common.mjs';
+import { blockStack } from './min_blocks.mjs';
 
 const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
@@ -48,87 +49,6 @@ const MODELS = {
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
 const KINDS = Object.keys(MODELS);
-
-/**
- * RWKV's token shift: the last `s` features of each step replaced by earlier steps' (zeros before a
- * chunk's first step), so the min cell's gates, which read x_t only, see x_{t-1} (with `steps` > 1:
- * the s features in `steps` equal groups, group j from x_{t-j}, a window of steps + 1 characters).
- * No parameters, no multiply-adds: a copy forward and backward. [B, T, d] batch-first, as the stack's.
- */
-class TimeShift {
-  constructor(s, steps = 1) {
-    this.groups = Array.from({ length: steps }, (_, j) => ({ lag: j + 1, n: Math.floor(s / steps) + (j < s % steps ? 1 : 0) }));
-    let end = 0;
-    for (const g of this.groups) g.end = end, end += g.n; // offsets from the row's end: lag 1 last, then 2, ...
-    this._shape = null;
-  }
-  get numParams() { return 0; }
-  train() { return this; }
-  eval() { return this; }
-  dispose() {}
-  // out[t] = in[t + dir * lag] on each group's features (dir -1 forward, +1 backward), zeros outside [0, T)
-  _move(x, dir) {
-    const [B, T, d] = this._shape, y = x.slice();
-    for (const { lag, n, end } of this.groups) {
-      const c0 = d - end - n;
-      for (let b = 0; b < B; b++) {
-        for (let i = 0; i < T; i++) {
-          const t = dir < 0 ? T - 1 - i : i, src = t + dir * lag, row = (b * T + t) * d + c0;
-          if (src >= 0 && src < T) y.copyWithin(row, row + dir * lag * d, row + dir * lag * d + n);
-          else y.fill(0, row, row + n);
-        }
-      }
-    }
-    return y;
-  }
-  forward(x) {
-    this._shape = x.shape;
-    return { shape: x.shape, data: this._move(x.data, -1) };
-  }
-  backward({ dOutput: dy }) {
-    return { dx: { shape: this._shape, data: this._move(dy.data, 1) } };
-  }
-}
-
-/**
- * Embedding of the character plus an embedding of the (previous, current) pair: the pairs seen in the
- * training text get a row each (unseen pairs, and a chunk's first step, one shared row). The pair table
- * starts at zero, so the stack starts as with the plain Embedding. Rows cost no multiply-adds, only Adam.
- */
-class BigramEmbedding {
-  constructor(rnn, V, d, trainIds, seed) {
-    this.V = V;
-    this.row = new Int32Array(V * V).fill(0); // pair p * V + c -> row; 0: unseen or no previous
-    let rows = 1;
-    for (let i = 1; i < trainIds.length; i++) {
-      const k = trainIds[i - 1] * V + trainIds[i];
-      if (!this.row[k]) this.row[k] = rows++;
-    }
-    this.uni = new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed });
-    this.pair = new rnn.Embedding({ numEmbeddings: rows, embeddingDim: d, seed: seed + 1 });
-    this.pair.loadStateDict({ weight: { shape: [rows, d], data: new Float32Array(rows * d) } });
-  }
-  get numParams() { return this.uni.numParams + this.pair.numParams; }
-  parameters() { return [...this.uni.parameters(), ...this.pair.parameters()]; }
-  zeroGrad() { this.uni.zeroGrad(); this.pair.zeroGrad(); }
-  train(on = true) { this.uni.train(on); this.pair.train(on); return this; }
-  eval() { return this.train(false); }
-  dispose() { this.uni.dispose(); this.pair.dispose(); }
-  forward(x) {
-    const [B, T] = x.shape, ids = x.data, pairs = new Int32Array(ids.length);
-    for (let b = 0; b < B; b++) {
-      for (let t = 1; t < T; t++) pairs[b * T + t] = this.row[ids[b * T + t - 1] * this.V + ids[b * T + t]];
-    }
-    const u = this.uni.forward(x), p = this.pair.forward({ shape: x.shape, data: pairs });
-    for (let i = 0; i < u.data.length; i++) u.data[i] += p.data[i];
-    return u;
-  }
-  backward({ dOutput }) {
-    this.uni.backward({ dOutput });
-    this.pair.backward({ dOutput });
-    return { dx: null };
-  }
-}
 
 if (flags.report) report();
 else await train();
@@ -154,7 +74,7 @@ async function train() {
     const batch = (m.blocks && flags.blockBatch) || flags.batch;
     const trainBatches = rnn.tbpttBatches(trainIds, { batchSize: batch, k: flags.k });
     const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
-    const model = m.blocks ? blockStack(rnn, m, V, trainIds) : new rnn.Sequential([
+    const model = m.blocks ? blockStack(rnn, m, V, { trainIds, seed: flags.seed }) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
       new rnn.Linear({ inFeatures: m.hidden, outFeatures: V, seed: flags.seed * 10 + 3 }),
@@ -216,31 +136,6 @@ async function train() {
 function lstmBudget() {
   if (!existsSync(curvePath('lstm'))) throw new Error('no LSTM result yet: run --models lstm first, or give --budget');
   return JSON.parse(readFileSync(curvePath('lstm'), 'utf8')).cpuSeconds;
-}
-
-/** Embedding -> blocks of [x + cell(LayerNorm(x))] and [x + Linear(act(Linear(LayerNorm(x))))] -> LayerNorm -> Linear. */
-function blockStack(rnn, m, V, trainIds) {
-  const d = m.hidden;
-  let seed = flags.seed * 100;
-  const layers = [m.bigram ? new BigramEmbedding(rnn, V, d, trainIds.data ?? trainIds, seed++ * 7)
-    : new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed: seed++ })];
-  for (let i = 0; i < m.layers; i++) {
-    layers.push(new rnn.Residual([
-      new rnn.LayerNorm({ normalizedShape: d }),
-      ...(m.shift ? [new TimeShift(Math.round(m.shift * d), m.shiftSteps ?? 1)] : []),
-      new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
-    ]));
-    if (m.mlp) {
-      layers.push(new rnn.Residual([
-        new rnn.LayerNorm({ normalizedShape: d }),
-        new rnn.Linear({ inFeatures: d, outFeatures: m.mlp * d, seed: seed++ }),
-        new rnn[m.act](),
-        new rnn.Linear({ inFeatures: m.mlp * d, outFeatures: d, seed: seed++ }),
-      ]));
-    }
-  }
-  layers.push(new rnn.LayerNorm({ normalizedShape: d }), new rnn.Linear({ inFeatures: d, outFeatures: V, seed: seed++ }));
-  return new rnn.Sequential(layers);
 }
 
 /** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
