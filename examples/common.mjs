@@ -61,6 +61,18 @@ const kebab = (s) => s.replace(/(?<=[a-z])[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 /** The engine, loaded once. */
 export const loadRnn = () => init();
 
+/**
+ * A vocabulary's JSON for a model file's metadata, compact: the words joined
+ * by spaces, the characters as one string (fromJSON reads both forms). The
+ * sentiment model's 1,960 words: 13.5 KB instead of 21.4 KB in the header,
+ * where each quote of an array would be escaped.
+ */
+export function vocabJSON(vocab) {
+  const j = vocab.toJSON();
+  if (j.words?.some((w) => w.includes(' '))) throw new Error('vocabJSON: a word holds a space');
+  return JSON.stringify(j.words ? { ...j, words: j.words.join(' ') } : { ...j, chars: j.chars.join('') });
+}
+
 export function timer() {
   const t0 = performance.now();
   return () => (performance.now() - t0) / 1000;

@@ -24,6 +24,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { init, data } from '../dist/index.js';
 import { DATE_TARGET_CHARS, dateDataset } from '../shared/dates-core.js';
+import { vocabJSON } from './common.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : null; };
@@ -110,7 +111,7 @@ for (const text of ['Tuesday, March 5, 1996', 'the 1st of january 2000', '12.10.
 if (flag('save')) {
   const meta = {
     format: 'rnn-wasm-dates', config: JSON.stringify(config),
-    srcVocab: JSON.stringify(srcVocab.toJSON()), tgtVocab: JSON.stringify(tgtVocab.toJSON()),
+    srcVocab: vocabJSON(srcVocab), tgtVocab: vocabJSON(tgtVocab),
     trainedWith: `node examples/dates.mjs ${argv.filter((a, i) => a !== '--save' && argv[i - 1] !== '--save').join(' ')}`.trim(),
     steps: String(history.steps), exactMatchGreedy: greedyAcc.toFixed(4), exactMatchBeam3: beamAcc.toFixed(4),
   };

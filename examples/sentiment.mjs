@@ -27,7 +27,7 @@
 //
 // Final line: test_acc=... val_acc=... epochs=... runs=... seconds=...
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer } from './common.mjs';
+import { cpuSeconds, fmt, finalLine, loadRnn, parseFlags, readRepoFile, timer, vocabJSON } from './common.mjs';
 
 const flags = parseFlags({
   epochs: 15, batch: 32, lr: 1e-3, embed: 64, hidden: 64, layers: 1, dropout: 0.5, minCount: 1,
@@ -154,7 +154,7 @@ if (saved) {
   const args = process.argv.slice(2);
   writeFileSync(flags.save, rnn.safetensors.serialize(saved.weights, {
     format: 'rnn-wasm-sentiment', model: 'SentimentLSTM', config: JSON.stringify(config),
-    vocab: JSON.stringify(vocab.toJSON()), epoch: String(saved.epoch), valAcc: saved.val.toFixed(4), testAcc: saved.test.toFixed(4),
+    vocab: vocabJSON(vocab), epoch: String(saved.epoch), valAcc: saved.val.toFixed(4), testAcc: saved.test.toFixed(4),
     trainedWith: `node examples/sentiment.mjs ${args.filter((a, i) => a !== '--save' && args[i - 1] !== '--save').join(' ')}`,
   }));
   console.log(`saved ${flags.save} (run 1, epoch ${saved.epoch}: val_acc ${fmt(saved.val)} test_acc ${fmt(saved.test)})`);

@@ -3,7 +3,7 @@
 // ('lstm.weight_ih_l0', 'fc.bias'), train/eval, zeroGrad and dispose over
 // all children.
 import { RnnError } from './errors.js';
-import { Parameter } from './param-module.js';
+import { int8Files, Parameter } from './param-module.js';
 
 /**
  * Runs make(keep), where keep(m) records a module it made and returns it; if
@@ -64,7 +64,8 @@ export class Container {
   }
 
   stateDict() { this._live(); return this._dict('stateDict'); }
-  quantizedStateDict() { this._live(); return this._dict('quantizedStateDict'); }
+  quantizedStateDict() { this._live(); return int8Files.pack(this._dict('_int8Dict')); }
+  _int8Dict() { return this._dict('_int8Dict'); }
 
   /** Every child's quantize() (ParamModule), all checked first: an error changes nothing. */
   quantize() { return this._quantize(2)._quantize(1); }
@@ -82,6 +83,7 @@ export class Container {
    * checked before anything is written, so a bad dict changes nothing.
    */
   loadStateDict(sd) {
+    sd = int8Files.unpack(sd, this._what);
     this._checkStateDict(sd);
     for (const [prefix, m] of this._children) {
       if (m.loadStateDict) m.loadStateDict(this._sub(sd, prefix));

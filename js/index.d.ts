@@ -194,8 +194,9 @@ export interface Module {
   grads(): StateDict;
   /**
    * Sets all parameters; rejects missing, unexpected or mis-shaped keys and then changes nothing.
-   * int8 weights ('<name>' I8 with '<name>.scale', see quantizedStateDict) load as scale * q and quantize the module
-   * (they need `await rnn.loadInt8()` first, else STATE).
+   * int8 weights ('<name>' I8 with their row scales in 'scales', see quantizedStateDict, or in the first
+   * layout's '<name>.scale') load as scale * q and quantize the module (they need `await rnn.loadInt8()`
+   * first, else STATE).
    */
   loadStateDict(sd: StateDict | Record<string, { dtype?: string; shape: number[]; data: Float32Array | Int8Array }>): this;
   /**
@@ -209,8 +210,9 @@ export interface Module {
   dequantize(): this;
   readonly quantized: boolean;
   /**
-   * stateDict(), of a quantized module as int8 files hold it: each weight { dtype: 'I8', shape, data: Int8Array }
-   * plus '<name>.scale' { dtype: 'BF16', shape: [rows], data: Float32Array }, the other tensors dtype 'BF16' (exact).
+   * stateDict(), of a quantized module as int8 files hold it: each weight { dtype: 'I8', shape, data: Int8Array },
+   * every row's scale in one 'scales' { dtype: 'BF16', shape: [rows of all I8 tensors], data: Float32Array }
+   * (the I8 tensors in name order), the other tensors dtype 'BF16' (exact).
    */
   quantizedStateDict(): Record<string, { dtype?: 'I8' | 'BF16'; shape: number[]; data: Float32Array | Int8Array }>;
   zeroGrad(): void;
@@ -827,7 +829,8 @@ export interface CharVocabClass {
   new (chars: string[]): CharVocab;
   /** Code points of text with >= minCount (default 1) occurrences, sorted by code point. */
   fromText(text: string, options?: { minCount?: number }): CharVocab;
-  fromJSON(json: CharVocabJSON): CharVocab;
+  /** Also the compact form: chars as one string ('abc'), as model files' metadata holds it. */
+  fromJSON(json: CharVocabJSON | { type: 'CharVocab'; chars: string }): CharVocab;
 }
 
 export interface WordVocabOptions {
@@ -865,7 +868,8 @@ export interface WordVocabClass {
   tokenize(text: string, options?: { lowercase?: boolean }): string[];
   /** Ordered by descending count, ties by code unit order. */
   fromTexts(texts: string | string[], options?: WordVocabOptions): WordVocab;
-  fromJSON(json: WordVocabJSON): WordVocab;
+  /** Also the compact form: the words joined by single spaces ('the . , and'), as model files' metadata holds it. */
+  fromJSON(json: WordVocabJSON | { type: 'WordVocab'; lowercase?: boolean; words: string }): WordVocab;
 }
 
 export interface PadSequencesOptions {

@@ -16,6 +16,7 @@ import { Dropout, Embedding, GELU, LayerNorm, Linear, ReLU } from './layers.js';
 import { fetchSource, instantiate, instantiateFrom, relaxedSupported, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
+import { int8Files } from './param-module.js';
 import { GRU, LSTM, MinGRU, MinLSTM, RNN } from './recurrent.js';
 import { resolveThreads } from './threads.js';
 import { SentimentLSTM } from './sentiment-lstm.js';
@@ -83,7 +84,7 @@ function makeApi(core) {
      * work on every module of this engine.
      */
     loadInt8: () => {
-      core.int8Loading ??= int8().then((m) => m.loadInt8(core, { RnnError, checkTensor, numel, fetchSource, instantiateFrom }));
+      core.int8Loading ??= int8().then((m) => m.loadInt8(core, { RnnError, checkTensor, numel, fetchSource, instantiateFrom, int8Files }));
       core.int8Loading.catch(() => { core.int8Loading = null; }); // a failed fetch may be retried
       return core.int8Loading;
     },

@@ -28,6 +28,7 @@ const STACK = 8192; // the module's C stack, a block of the engine's heap
 /** Loads the int8 module matching core's engine and hands it to the engine; core.int8 = this module. */
 export async function loadInt8(core, lib) {
   ({ RnnError, checkTensor, numel } = lib);
+  Object.assign(lib.int8Files, { pack, unpack });
   const { fetchSource, instantiateFrom } = lib;
   const shared = typeof SharedArrayBuffer === 'function' && core.memory.buffer instanceof SharedArrayBuffer;
   const file = shared ? 'rnn-int8-mt.wasm' : core.build === 'simd' ? 'rnn-int8.wasm' : `rnn-int8-${core.build}.wasm`;
@@ -50,10 +51,12 @@ export async function loadInt8(core, lib) {
 
 // A quantized module's state dict as int8 files hold it: each weight
 // '<name>' I8 [rows, cols] with '<name>.scale' BF16 [rows] (value = scale *
-// q), every other tensor (biases) BF16. quantize() left the values so
+// q), every other tensor (biases) BF16; pack() then puts the scales in one
+// tensor. quantize() left the values so
 // (src/params.c, src/qgemm.c): bfloat16 scales and biases, scale * q
 // weights, so this is exact.
 const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');
+const SCALES = 'scales'; // pack()'s tensor
 
 function toInt8(sd, table) {
   for (const t of table) {
@@ -85,7 +88,7 @@ function fromInt8(sd, prefix, table) {
     const e = sd[t.name], scale = sd[t.name + '.scale'];
     if (!isWeight(t) || !(e?.data instanceof Int8Array)) continue;
     const what = `int8 tensor '${prefix}${t.name}'`;
-    if (!scale) throw new RnnError('FORMAT', `${what} has no '${prefix}${t.name}.scale'`);
+    if (!scale) throw new RnnError('FORMAT', `${what} has no scales: no '${SCALES}' tensor, no '${prefix}${t.name}.scale'`);
     checkTensor(scale, `'${prefix}${t.name}.scale'`, [t.shape[0]]);
     if (!scale.data.every((s) => s >= 0 && s < Infinity)) throw new RnnError('FORMAT', `'${prefix}${t.name}.scale' holds a negative or non-finite scale`);
     if (!Array.isArray(e.shape) || e.shape.join() !== t.shape.join() || e.data.length !== numel(t.shape)) {
@@ -98,4 +101,36 @@ function fromInt8(sd, prefix, table) {
     found = true;
   }
   return { sd: out, found };
+}
+
+// The scales of a whole file as one BF16 tensor 'scales': every I8 tensor's
+// row scales, the tensors in name order (their order in the file's data).
+// One header entry instead of one per weight: ~90 bytes each, 1% of a small
+// model's int8 file (issue 21's 0.27x). Files of '<name>.scale' tensors
+// (the first layout) load as they are.
+const int8Names = (sd) => Object.keys(sd).filter((k) => sd[k]?.data instanceof Int8Array).sort();
+
+function pack(sd) {
+  const names = int8Names(sd), out = {};
+  if (!names.length) return sd;
+  const parts = names.map((k) => sd[k + '.scale'].data);
+  for (const k of Object.keys(sd)) if (!names.includes(k.slice(0, -6)) || !k.endsWith('.scale')) out[k] = sd[k];
+  const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
+  out[SCALES] = { dtype: 'BF16', shape: [data.length], data };
+  return out;
+}
+
+// sd with 'scales' back as '<name>.scale' tensors (fromInt8 checks them).
+function unpack(sd) {
+  if (!sd || typeof sd !== 'object' || !Object.hasOwn(sd, SCALES)) return sd;
+  const names = int8Names(sd), s = sd[SCALES], out = { ...sd };
+  delete out[SCALES];
+  const twice = names.find((k) => Object.hasOwn(sd, k + '.scale'));
+  if (twice) throw new RnnError('FORMAT', `int8 scales given twice: '${SCALES}' and '${twice}.scale'`);
+  const rows = names.map((k) => (Array.isArray(sd[k].shape) ? sd[k].shape[0] >>> 0 : 0));
+  checkTensor(s, `'${SCALES}' (the ${names.length} int8 tensors' row scales)`, [rows.reduce((n, r) => n + r, 0)]);
+  let at = 0;
+  names.forEach((k, i) => { out[k + '.scale'] = { shape: [rows[i]], data: s.data.subarray(at, at += rows[i]) }; });
+  return out;
 }

@@ -85,7 +85,8 @@ export class ParamModule extends WasmHandle {
   }
 
   /** stateDict(), of a quantized module as int8 files hold it (js/int8.js; safetensors-ready). */
-  quantizedStateDict() {
+  quantizedStateDict() { return int8Files.pack(this._int8Dict()); }
+  _int8Dict() {
     const sd = this.stateDict();
     return this.quantized ? this._core.int8.toInt8(sd, this._tensorTable()) : sd;
   }
@@ -99,6 +100,7 @@ export class ParamModule extends WasmHandle {
    * mis-shaped keys throw and leave the current weights as they were.
    */
   loadStateDict(sd) {
+    sd = int8Files.unpack(sd, this._what);
     this._checkStateDict(sd);
     const int8 = fromInt8(this, sd);
     sd = int8.sd;
@@ -158,15 +160,20 @@ export function refuseQuantized(modules, what) {
 }
 
 // int8 weights: their state-dict form lives in js/int8.js, which
-// rnn.loadInt8() loads (core.int8); without it an I8 tensor is refused.
+// rnn.loadInt8() loads (core.int8, and int8Files: a file's one 'scales'
+// tensor <-> '<name>.scale' tensors); without it an I8 tensor is refused.
 const isWeight = (t) => t.shape.length === 2 && t.name.startsWith('weight');
+function refuseInt8(sd, what) {
+  if (sd && typeof sd === 'object' && Object.values(sd).some((e) => e?.data instanceof Int8Array)) {
+    throw new RnnError('STATE', `${what}.loadStateDict: int8 weights need the int8 code: call await rnn.loadInt8() first`);
+  }
+  return sd;
+}
+export const int8Files = { pack: (sd) => sd, unpack: refuseInt8 };
 function fromInt8(module, sd, prefix = '') {
   const int8 = module._core.int8;
   if (int8) return int8.fromInt8(sd, prefix, module._quantizable && module._tensorTable());
-  if (sd && typeof sd === 'object' && Object.values(sd).some((e) => e?.data instanceof Int8Array)) {
-    throw new RnnError('STATE', `${module._what}.loadStateDict: int8 weights need the int8 code: call await rnn.loadInt8() first`);
-  }
-  return { sd, found: false };
+  return { sd: refuseInt8(sd, module._what), found: false };
 }
 
 // The tensor table of an rnn_params, once per module: it never changes.

@@ -235,6 +235,11 @@ test('CharVocab: ids by code point, encode / decode, unknowns, padding, JSON', (
   throwsCode(() => data.CharVocab.fromJSON({ type: 'WordVocab', words: [] }), 'INVALID_ARGUMENT');
   throwsCode(() => data.CharVocab.fromJSON({ type: 'CharVocab', chars: ['a', 'a'] }), 'INVALID_ARGUMENT', /duplicate/);
   throwsCode(() => data.CharVocab.fromJSON({ type: 'CharVocab', chars: ['ab'] }), 'INVALID_ARGUMENT', /single character/);
+  // the compact form (model files' metadata): chars as one string of code points
+  assert.deepEqual(data.CharVocab.fromJSON({ type: 'CharVocab', chars: ' dehlorw' }).tokens, v.tokens);
+  assert.deepEqual(data.CharVocab.fromJSON({ type: 'CharVocab', chars: 'é😀a' }).chars, ['é', '😀', 'a']);
+  assert.equal(data.CharVocab.fromJSON({ type: 'CharVocab', chars: '' }).size, 2);
+  throwsCode(() => data.CharVocab.fromJSON({ type: 'CharVocab', chars: 'aba' }), 'INVALID_ARGUMENT', /duplicate/);
 });
 
 test('WordVocab.tokenize: lowercase, words and punctuation', () => {
@@ -284,6 +289,13 @@ test('WordVocab: frequency order, maxSize, minCount, encode / decode, JSON', () 
   throwsCode(() => data.WordVocab.fromTexts(['ok', 3]), 'INVALID_ARGUMENT', /texts\[1\]/);
   throwsCode(() => v.decode([11]), 'INVALID_ARGUMENT', /ids\[0\] = 11/);
   throwsCode(() => data.WordVocab.fromJSON({ type: 'WordVocab', words: ['<unk>'] }), 'INVALID_ARGUMENT', /reserved/);
+  // the compact form (model files' metadata): the words joined by single spaces
+  const compact = data.WordVocab.fromJSON({ type: 'WordVocab', lowercase: false, words: cased.words.join(' ') });
+  assert.deepEqual([compact.tokens, compact.lowercase], [cased.tokens, false]);
+  assert.deepEqual(data.WordVocab.fromJSON({ type: 'WordVocab', words: v.words.join(' ') }).tokens, v.tokens);
+  assert.equal(data.WordVocab.fromJSON({ type: 'WordVocab', words: '' }).size, 2);
+  throwsCode(() => data.WordVocab.fromJSON({ type: 'WordVocab', words: 'a  b' }), 'INVALID_ARGUMENT', /entry 1 \(""\) is not a non-empty string/);
+  throwsCode(() => data.WordVocab.fromJSON({ type: 'WordVocab', words: 'a b a' }), 'INVALID_ARGUMENT', /duplicate/);
 });
 
 // ---------------------------------------------------------------------------

@@ -17,6 +17,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFinalLine } from '../examples/common.mjs';
 
@@ -50,14 +53,22 @@ test('adding problem (T = 30): LSTM and GRU reach test MSE < 0.01, the vanilla R
   assert.ok(final.rnn_test_mse > 10 * Math.max(final.lstm_test_mse, final.gru_test_mse), lastLine);
 });
 
-test('sentiment: a small SentimentLSTM beats chance on the test split', async () => {
+test('sentiment: a small SentimentLSTM beats chance on the test split; --save writes it with its vocabulary (compact), --load reads it back', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-wasm-sentiment-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'm.safetensors');
   const { final, lastLine } = await run('sentiment.mjs', [
-    '--epochs', '6', '--runs', '1', '--embed', '32', '--hidden', '32', '--lr', '0.003',
+    '--epochs', '6', '--runs', '1', '--embed', '32', '--hidden', '32', '--lr', '0.003', '--save', file,
   ]);
   for (const k of ['test_acc', 'val_acc', 'epochs', 'seconds']) assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
   assert.equal(final.epochs, 6);
   assert.ok(final.test_acc > 0.6, `test accuracy not above chance: ${lastLine}`);
   assert.ok(final.val_acc > 0.6, lastLine);
+  const bytes = readFileSync(file);
+  const vocab = JSON.parse(JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString()).__metadata__.vocab);
+  assert.equal(typeof vocab.words, 'string', 'the words joined by spaces (examples/common.mjs vocabJSON)');
+  const back = await run('sentiment.mjs', ['--load', file]);
+  assert.equal(back.final.test_acc.toFixed(4), final.test_acc.toFixed(4), `${back.lastLine} against ${lastLine}`);
 });
 
 test('sentiment: the shipped model (web/models) with int8 weights keeps its test accuracy within 0.5 points', async () => {

@@ -4,9 +4,10 @@
 rnn-wasm's model.quantize() keeps each weight matrix as int8 with a bfloat16
 scale per row (symmetric, value = scale * q) and rounds the biases to
 bfloat16; model.quantizedStateDict() writes each weight as the I8 tensor
-'<name>' [rows, cols] and the BF16 tensor '<name>.scale' [rows], the biases
-as BF16 (docs/api.md, "int8"). Files with F32 / F16 scales and biases (the
-first int8 files) load too; every float comes out float32.
+'<name>' [rows, cols], the biases as BF16, and every row scale in one BF16
+tensor 'scales': the I8 tensors' rows, the tensors in name order
+(docs/api.md, "int8"). Files of the first layouts, a '<name>.scale' [rows]
+per weight, BF16 or F32 / F16, load too; every float comes out float32.
 
     import sys; sys.path.insert(0, 'tools')
     from load_int8 import dequantized_state_dict, load_int8_into
@@ -37,9 +38,31 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from load_safetensors import SafetensorsError, load_safetensors  # noqa: E402
 
 
+def unpack_scales(tensors):
+    """tensors with a file's one 'scales' tensor split into a '<name>.scale'
+    per I8 tensor (rows in name order); other files as they are."""
+    if 'scales' not in tensors:
+        return tensors
+    out = dict(tensors)
+    packed = out.pop('scales')
+    names = sorted(k for k, t in tensors.items() if t.dtype == torch.int8)
+    rows = [tensors[k].shape[0] if tensors[k].dim() else 0 for k in names]
+    if packed.dim() != 1 or packed.shape[0] != sum(rows):
+        raise SafetensorsError(f"'scales' must hold {sum(rows)} values (the rows of {len(names)} int8 tensors), got shape {list(packed.shape)}")
+    at = 0
+    for k, r in zip(names, rows):
+        if k + '.scale' in tensors:
+            raise SafetensorsError(f"int8 scales given twice: 'scales' and {k + '.scale'!r}")
+        out[k + '.scale'] = packed[at:at + r]
+        at += r
+    return out
+
+
 def dequantize(tensors):
-    """{name: Tensor} with every I8 '<name>' + '<name>.scale' pair as one
-    float32 '<name>' = scale[:, None] * q, the other float tensors as float32."""
+    """{name: Tensor} with every I8 '<name>' and its scales ('<name>.scale',
+    or its rows of 'scales') as one float32 '<name>' = scale[:, None] * q,
+    the other float tensors as float32."""
+    tensors = unpack_scales(tensors)
     out = {}
     for name, t in tensors.items():
         if name.endswith('.scale') and name[:-6] in tensors and tensors[name[:-6]].dtype == torch.int8:
@@ -49,7 +72,7 @@ def dequantize(tensors):
             continue
         scale = tensors.get(name + '.scale')
         if scale is None:
-            raise SafetensorsError(f"int8 tensor {name!r} has no {name + '.scale'!r}")
+            raise SafetensorsError(f"int8 tensor {name!r} has no scales: no 'scales' tensor, no {name + '.scale'!r}")
         if t.dim() != 2 or not scale.is_floating_point() or list(scale.shape) != [t.shape[0]]:
             raise SafetensorsError(f"{name + '.scale'!r} must be floats [{t.shape[0]}], got {scale.dtype} {list(scale.shape)}")
         scale = scale.to(torch.float32)
@@ -80,7 +103,7 @@ def main():
     ap.add_argument('path')
     ap.add_argument('--out', help='save the dequantized state_dict here (torch.save)')
     args = ap.parse_args()
-    raw = load_safetensors(args.path)
+    raw = unpack_scales(load_safetensors(args.path))
     sd = dequantize(raw)
     for name, t in raw.items():
         if t.dtype == torch.int8:

@@ -67,7 +67,8 @@ export class CharVocab {
     if (obj === null || typeof obj !== 'object' || obj.type !== 'CharVocab') {
       throw bad('CharVocab.fromJSON: expected the object from CharVocab.toJSON() ({ type: \'CharVocab\', chars })');
     }
-    return new CharVocab(obj.chars);
+    // chars: an array, or one string of them (the compact form model files hold)
+    return new CharVocab(typeof obj.chars === 'string' ? [...obj.chars] : obj.chars);
   }
 
   /** Number of ids, including '<pad>' and '<unk>' (numEmbeddings of an Embedding). */
@@ -163,7 +164,10 @@ export class WordVocab {
     if (obj === null || typeof obj !== 'object' || obj.type !== 'WordVocab') {
       throw bad('WordVocab.fromJSON: expected the object from WordVocab.toJSON() ({ type: \'WordVocab\', words, lowercase })');
     }
-    return new WordVocab(obj.words, { lowercase: obj.lowercase ?? true });
+    // words: an array, or one string of them joined by single spaces (the
+    // compact form model files hold: tokenize() never gives a space)
+    const w = obj.words;
+    return new WordVocab(typeof w === 'string' ? (w ? w.split(' ') : []) : w, { lowercase: obj.lowercase ?? true });
   }
 
   /** Number of ids, including '<pad>' and '<unk>' (numEmbeddings of an Embedding). */

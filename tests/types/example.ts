@@ -80,6 +80,8 @@ async function main(): Promise<void> {
 
   // ---- Sequential and Pool: a many-to-one classifier over token ids ----
   const vocab = data.CharVocab.fromText('the cat sat on the mat');
+  const compact: number = data.CharVocab.fromJSON({ type: 'CharVocab', chars: vocab.chars.join('') }).size
+    + data.WordVocab.fromJSON({ type: 'WordVocab', words: 'the cat' }).size;
   const { ids, lengths } = data.padSequences(['the cat', 'sat', 'on the mat'].map((s) => vocab.encode(s)));
   const pool: PoolLayer = new rnn.Pool({ mode: 'final' });
   const clf = new rnn.Sequential([
