@@ -18,19 +18,25 @@
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
 //   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
 //   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name g4x128
-//     (the paper's pre-norm residual stack: Embedding, blocks of minGRU (and an MLP with --mlp 2), LayerNorm, Linear;
-//     warm-up and cosine lr; the defaults, 4 blocks of d 128 without MLP, batch 16 at lr 3e-3, are the best measured:
-//     bench/RESULTS-2026-12-05-min-learn.txt)
+//     (the paper's pre-norm residual stack, bench/min_blocks.mjs: Embedding, blocks of minGRU (and an MLP with --mlp 2),
+//     LayerNorm, Linear; warm-up, then cosine lr down to --lr-floor x lr at the budget. Two additions, on by default:
+//     --shift 0.5, RWKV's token shift (half the features of each min cell's input from the previous step: its gates
+//     read x_t only), and --bigram, an embedding of the (previous, current) character pair added to the character's
+//     (rows for the 1,381 pairs of the training text, 176,768 parameters, no multiply-adds). The defaults, 4 blocks
+//     of d 128 without MLP, batch 8 at lr 3e-3, cosine to 0, shift 0.5, bigram, are the best measured and the one
+//     recipe that met the target (1.5510 at 210 CPU s); --shift 0 --bigram=false --block-batch 16 --lr-floor 0.1 is
+//     session 5's: bench/RESULTS-2026-12-05-min-learn3.txt)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpuSeconds, fmt, loadRnn, parseFlags, readRepoFile, repoPath, streamLoss } from '../examples/common.mjs';
+import { blockStack } from './min_blocks.mjs';
 
 const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 16, warmup: 10, cosine: true, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 8, warmup: 10, cosine: true, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: true, name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -43,7 +49,7 @@ const MODELS = {
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
   blocks: {
     cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
-    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps, bigram: flags.bigram,
   },
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
@@ -73,21 +79,21 @@ async function train() {
     const batch = (m.blocks && flags.blockBatch) || flags.batch;
     const trainBatches = rnn.tbpttBatches(trainIds, { batchSize: batch, k: flags.k });
     const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
-    const model = m.blocks ? blockStack(rnn, m, V) : new rnn.Sequential([
+    const model = m.blocks ? blockStack(rnn, m, V, { trainIds, seed: flags.seed }) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
       new rnn.Linear({ inFeatures: m.hidden, outFeatures: V, seed: flags.seed * 10 + 3 }),
     ]);
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
-    const opt = new rnn.Adam(params, { lr: m.lr });
-    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
-    const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? ', cosine to 0.1 lr at the budget' : ''}` : '';
+    const opt = new rnn.Adam(params, { lr: m.lr, betas: [0.9, m.beta2 ?? 0.999] });
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.bigram ? ' bigram' : ''}${m.shift ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
       `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
-    // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr / 10 at the budget.
+    // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr * lrFloor at the budget.
     const lrAt = (t) => m.lr * Math.min(1, (t + 1e-3) / m.warmup) *
-      (m.cosine ? 0.55 + 0.45 * Math.cos(Math.PI * Math.min(1, t / budget)) : 1);
+      (m.cosine ? m.lrFloor + (1 - m.lrFloor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t / budget))) : 1);
 
     const validate = () => {
       const loss = streamLoss(rnn, model, valBatches, V);
@@ -135,29 +141,6 @@ async function train() {
 function lstmBudget() {
   if (!existsSync(curvePath('lstm'))) throw new Error('no LSTM result yet: run --models lstm first, or give --budget');
   return JSON.parse(readFileSync(curvePath('lstm'), 'utf8')).cpuSeconds;
-}
-
-/** Embedding -> blocks of [x + cell(LayerNorm(x))] and [x + Linear(act(Linear(LayerNorm(x))))] -> LayerNorm -> Linear. */
-function blockStack(rnn, m, V) {
-  const d = m.hidden;
-  let seed = flags.seed * 100;
-  const layers = [new rnn.Embedding({ numEmbeddings: V, embeddingDim: d, seed: seed++ })];
-  for (let i = 0; i < m.layers; i++) {
-    layers.push(new rnn.Residual([
-      new rnn.LayerNorm({ normalizedShape: d }),
-      new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
-    ]));
-    if (m.mlp) {
-      layers.push(new rnn.Residual([
-        new rnn.LayerNorm({ normalizedShape: d }),
-        new rnn.Linear({ inFeatures: d, outFeatures: m.mlp * d, seed: seed++ }),
-        new rnn[m.act](),
-        new rnn.Linear({ inFeatures: m.mlp * d, outFeatures: d, seed: seed++ }),
-      ]));
-    }
-  }
-  layers.push(new rnn.LayerNorm({ normalizedShape: d }), new rnn.Linear({ inFeatures: d, outFeatures: V, seed: seed++ }));
-  return new rnn.Sequential(layers);
 }
 
 /** First point where the validation loss is at or below `target`, time linearly interpolated between evaluations. */
