@@ -45,6 +45,20 @@ export class TimeShift {
 }
 
 /**
+ * rnn.CausalConv1d (depthwise, kernel k) started as the token shift: the last `shift` of the features take
+ * x_{t-1}, the rest x_t (init 'shift'), or PyTorch's random init ('random'); then it learns its taps.
+ */
+export function causalConv(rnn, d, k, { seed = 1, init = 'shift', shift = 0.5 } = {}) {
+  const conv = new rnn.CausalConv1d({ channels: d, kernelSize: k, seed });
+  if (init === 'shift') {
+    const s = Math.round(shift * d), w = new Float32Array(d * k);
+    for (let c = 0; c < d; c++) w[c * k + k - 1 - (c >= d - s && k > 1 ? 1 : 0)] = 1; // tap k - 1 reads x_t, k - 2 x_{t-1}
+    conv.loadStateDict({ weight: { shape: [d, 1, k], data: w }, bias: { shape: [d], data: new Float32Array(d) } });
+  }
+  return conv;
+}
+
+/**
  * Embedding of the character plus an embedding of the (previous, current) pair: the pairs seen in the
  * training text get a row each (unseen pairs, and a chunk's first step, one shared row). The pair table
  * starts at zero, so the stack starts as with the plain Embedding. Rows cost no multiply-adds, only Adam.
@@ -102,7 +116,8 @@ export function blockStack(rnn, m, V, { trainIds, seed: seed0 = 1 } = {}) {
   for (let i = 0; i < m.layers; i++) {
     layers.push(new rnn.Residual([
       new rnn.LayerNorm({ normalizedShape: d }),
-      ...(m.shift ? [new TimeShift(Math.round(m.shift * d), m.shiftSteps ?? 1)] : []),
+      ...(m.conv ? [causalConv(rnn, d, m.conv, { seed: seed++ * 13, init: m.convInit, shift: m.shift || 0.5 })]
+        : m.shift ? [new TimeShift(Math.round(m.shift * d), m.shiftSteps ?? 1)] : []),
       new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
     ]));
     if (m.mlp) {
