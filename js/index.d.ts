@@ -2030,7 +2030,8 @@ export interface Rnn {
 export interface ToOnnxOptions {
   /**
    * true: each recurrent module's initial states are graph inputs `<prefix>h0` (and `c0`),
-   * [layers * directions, batch, H]; default false: they start at zero.
+   * [layers * directions, batch, H], and each CausalConv1d's context `<prefix>context0`,
+   * [batch, kernelSize - 1, channels]; default false: they start at zero.
    */
   initialStates?: boolean;
   /** true: an int32 input `lengths` [batch], each sequence's length in [1, time], as forward's lengths. */
