@@ -1,7 +1,8 @@
 // bench/min_blocks.mjs: the block stacks of bench/min_shakespeare.mjs (issue 23): the paper's pre-norm
-// residual stack of min cells, and two additions measured there: a token shift before each min cell
-// and a character-pair embedding. Layers in the Sequential protocol (forward / backward / parameters);
-// tests/min-blocks-bench.test.mjs checks them.
+// residual stack of min cells, and the additions measured there: the package's rnn.CausalConv1d before
+// each min cell (started as a token shift), and two bench-only layers of earlier sessions, a fixed token
+// shift and a character-pair embedding. The bench layers follow the Sequential protocol (forward /
+// backward / parameters); tests/min-blocks-bench.test.mjs checks them.
 
 /**
  * RWKV's token shift: the last `s` features of each step replaced by earlier steps' (zeros before a
