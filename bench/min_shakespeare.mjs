@@ -17,13 +17,16 @@
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
 //   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
-//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name b3d192
+//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --name b3d192   # budget: half the LSTM run's time
 //     (the paper's pre-norm residual stack, bench/min_blocks.mjs: Embedding, blocks of [LayerNorm, rnn.CausalConv1d,
-//     minGRU] (and an MLP with --mlp 2), LayerNorm, Linear; warm-up, then cosine lr down to --lr-floor x lr at the
-//     budget. The defaults, the best measured (session 7): 3 blocks of d 192, each min cell after a depthwise causal
-//     convolution over its last 4 inputs (--conv 4; Mamba's conv before its scan: the min cell's gates read x_t only)
-//     started as RWKV's token shift (--conv-init shift: half the features from x_{t-1}; 'random' is PyTorch's init),
-//     batch 8 at lr 3e-3, cosine to 0. Earlier recipes: --conv 0 --shift 0.5 is the fixed token shift alone; --bigram
+//     min cell] (and an MLP with --mlp 2), LayerNorm, Linear; warm-up, then cosine lr down to --lr-floor x lr at the
+//     budget. The defaults, the best measured (session 7): 3 blocks of d 192 of minLSTM (--block-cell MinGRU for the
+//     minGRU, best at --block-lr 5e-3), each cell after a depthwise causal convolution over its last 4 inputs (--conv 4;
+//     Mamba's conv before its scan: a min cell's gates read x_t only) started as RWKV's token shift (--conv-init shift:
+//     half the features from x_{t-1}; 'random' is PyTorch's init), batch 8 at lr 4e-3, cosine to 0 (--decay f: constant,
+//     then linear over the last f of the budget). --models lstm --batch 8 --lstm-budget s is a control: the LSTM at the
+//     blocks' batch and schedule for s CPU seconds.
+//     Earlier recipes: --conv 0 --shift 0.5 is the fixed token shift alone; --bigram
 //     adds an embedding of the (previous, current) character pair (rows for the 1,381 pairs of the training text,
 //     176,768 parameters; session 6: 4 blocks d 128 --conv 0 --bigram met the target at 1.5510);
 //     --conv 0 --shift 0 --bigram=false --block-batch 16 --lr-floor 0.1 --blocks 4 --d-model 128 is session 5's:
@@ -38,14 +41,16 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 192, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 8, warmup: 10, cosine: true, decay: 0, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: false, conv: 4, convInit: 'shift', name: '',
+  lstmBudget: 0, reference: '', blockCell: 'MinLSTM', blocks: 3, dModel: 192, mlp: 0, act: 'GELU', blockLr: 4e-3, blockBatch: 8, warmup: 10, cosine: true, decay: 0, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: false, conv: 4, convInit: 'shift', name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
 const curvePath = (name) => `${outDir}/${name}.json`;
 
 const MODELS = {
-  lstm: { cell: 'LSTM', layers: 1, hidden: flags.lstmHidden, lr: flags.lstmLr },
+  // --lstm-budget s: a control, the LSTM for s CPU seconds with the block stacks' warm-up and anneal (else charlm's run)
+  lstm: { cell: 'LSTM', layers: 1, hidden: flags.lstmHidden, lr: flags.lstmLr,
+    ...(flags.lstmBudget ? { scheduled: true, warmup: flags.warmup, cosine: flags.cosine, decay: flags.decay, lrFloor: flags.lrFloor } : {}) },
   mingru: { cell: 'MinGRU', layers: flags.minLayers, hidden: flags.minHidden, lr: flags.minLr },
   minlstm: { cell: 'MinLSTM', layers: flags.minLayers, hidden: flags.minHidden, lr: flags.minLr },
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
@@ -80,7 +85,7 @@ async function train() {
     // the block stacks train on their own batch size (--block-batch; 0: --batch)
     const batch = (m.blocks && flags.blockBatch) || flags.batch;
     const trainBatches = rnn.tbpttBatches(trainIds, { batchSize: batch, k: flags.k });
-    const budget = kind === 'lstm' ? Infinity : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
+    const budget = kind === 'lstm' ? (flags.lstmBudget || Infinity) : (flags.budget || lstmBudget() / (m.blocks ? 2 : 1));
     const model = m.blocks ? blockStack(rnn, m, V, { trainIds, seed: flags.seed }) : new rnn.Sequential([
       new rnn.Embedding({ numEmbeddings: V, embeddingDim: flags.embed, seed: flags.seed * 10 + 1 }),
       new rnn[m.cell]({ inputSize: flags.embed, hiddenSize: m.hidden, numLayers: m.layers, batchFirst: true, seed: flags.seed * 10 + 2 }),
@@ -90,9 +95,9 @@ async function train() {
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr, betas: [0.9, m.beta2 ?? 0.999] });
     const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.bigram ? ' bigram' : ''}${m.conv ? ` conv${m.conv} ${m.convInit}` : ''}${m.shift && !m.conv ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
-    const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.decay ? `, constant, then linear to ${m.lrFloor} lr over the budget's last ${m.decay}` : m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
+    const schedule = m.blocks || m.scheduled ? `, warm-up ${m.warmup} CPU s${m.decay ? `, constant, then linear to ${m.lrFloor} lr over the budget's last ${m.decay}` : m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${(m.beta2 ?? 0.999) !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
-      `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
+      `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' && !m.scheduled ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
     // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr * lrFloor at the budget
     // (or with --decay f: constant, then linear down to lr * lrFloor over the budget's last fraction f).
     const anneal = (t) => (m.decay ? Math.min(1, (1 - Math.min(1, t / budget)) / m.decay)
@@ -109,12 +114,12 @@ async function train() {
     // Training CPU time is summed over the steps only; validation is off the clock.
     const curve = [{ step: 0, cpu: 0, val: validate() }];
     let cpu = 0, step = 0, state = null, nextEval = flags.evalEvery;
-    const done = () => (kind === 'lstm' ? step >= flags.steps : cpu >= budget);
+    const done = () => (kind === 'lstm' && !m.scheduled ? step >= flags.steps : cpu >= budget);
     while (!done()) {
       const b = trainBatches[step % trainBatches.length];
       if (step % trainBatches.length === 0) state = null; // each epoch starts fresh, as fit({ tbptt }) does
       const t0 = cpuSeconds();
-      if (m.blocks) opt.lr = lrAt(cpu);
+      if (m.blocks || m.scheduled) opt.lr = lrAt(cpu);
       opt.zeroGrad();
       const out = model.forward(b.x, { state });
       state = model.state;
