@@ -28,7 +28,7 @@ import { cpuSeconds, finalLine, loadRnn, parseFlags, timer } from './common.mjs'
 
 const flags = parseFlags({
   data: 'build/digits', epochs: 40, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
-  augment: true, maxTrain: 0, save: '', load: '',
+  augment: true, warp: 3, tilt: 1, maxTrain: 0, save: '', load: '',
 }, 'node examples/digits.mjs [flags]: CTC digit recogniser on scripts/make-digits.mjs data');
 
 const rnn = await loadRnn();
@@ -59,13 +59,30 @@ function binStats(utts) {
   return { mean, std: Array.from(sq, (s, m) => Math.sqrt(Math.max(s / n - mean[m] ** 2, 1e-8))) };
 }
 
-// A fresh training copy of raw log-mel frames: a random level (+-1.5 in log
-// energy), the mel bins shifted by up to two (edge bins repeated), two bands
-// of up to 5 bins and two stretches of up to 10 frames set to the mean.
+// A fresh training copy of raw log-mel frames, as a new voice and channel
+// would change them: a random level (+-1.5 in log energy); the mel bins
+// shifted by up to two (edge bins repeated) and, with `warp`, also bent
+// around a random bin by up to `warp` bins (one formant region moves, the
+// others stay: espeak's variants move single formants by a quarter, ~3
+// bins); with `tilt`, a smooth spectral colouring (two cosines across the
+// bins, each up to `tilt` in log energy: a tone control); two bands of up to
+// 5 bins and two stretches of up to 10 frames set to the mean.
 function augment({ shape: [T, M], data }, rng, mean) {
   const x = new Float32Array(T * M), level = 3 * rng.uniform() - 1.5, shift = rng.int(5) - 2;
+  // (drawn only when on, so --warp 0 --tilt 0 replays the earlier recipe's draws)
+  const bend = flags.warp ? flags.warp * (2 * rng.uniform() - 1) : 0, centre = flags.warp ? 1 + rng.int(M - 2) : 1;
+  const colour = flags.tilt ? [1, 2].map(() => flags.tilt * (2 * rng.uniform() - 1)) : [0, 0];
+  const src = new Float32Array(M), gain = new Float32Array(M);
+  for (let m = 0; m < M; m++) {
+    const bent = m <= centre ? bend * m / centre : bend * (M - 1 - m) / (M - 1 - centre);
+    src[m] = Math.min(M - 1, Math.max(0, m - shift - bent));
+    gain[m] = level + colour[0] * Math.cos(Math.PI * m / (M - 1)) + colour[1] * Math.cos(2 * Math.PI * m / (M - 1));
+  }
   for (let t = 0; t < T; t++) {
-    for (let m = 0; m < M; m++) x[t * M + m] = data[t * M + Math.min(M - 1, Math.max(0, m - shift))] + level;
+    for (let m = 0; m < M; m++) {
+      const lo = Math.floor(src[m]), hi = Math.min(M - 1, lo + 1), a = src[m] - lo;
+      x[t * M + m] = (1 - a) * data[t * M + lo] + a * data[t * M + hi] + gain[m];
+    }
   }
   for (let k = 0; k < 2; k++) {
     const w = rng.int(6), b = rng.int(M - w);
