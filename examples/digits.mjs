@@ -5,10 +5,13 @@
 // with loss 'ctc'). The data is made by scripts/make-digits.mjs (espeak-ng +
 // sox: many voices, noise at 0-20 dB; the test set's voices are never heard
 // in training, at 10 dB SNR). Training copies of the features are augmented
-// afresh every epoch (a random level, a shift of the mel bins by up to two,
-// as a different vocal tract would; two bands and two stretches of time
-// masked): without it the model learns the training voices (a test error
-// rate of 15-18 % on new voices in PyTorch runs: examples/RESULTS.md).
+// afresh every epoch (a random level, a shift of the mel bins by up to two
+// and a bend of up to three around a random bin, as a different vocal tract
+// would; a smooth spectral colouring, as a different voice or channel would;
+// two bands and two stretches of time masked): without it the model learns
+// the training voices (a test error rate of 15-18 % on new voices in PyTorch
+// runs: examples/RESULTS.md). All of it is training only: the stream and the
+// page run the same front end with or without it.
 // The epoch is picked on the validation set (voices of its own, held out
 // from training and test); reports the digit error rate (edit distance /
 // reference length) of greedy decoding on the test set at that epoch, and
