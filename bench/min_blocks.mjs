@@ -1,7 +1,8 @@
 // bench/min_blocks.mjs: the block stacks of bench/min_shakespeare.mjs (issue 23): the paper's pre-norm
-// residual stack of min cells, and two additions measured there: a token shift before each min cell
-// and a character-pair embedding. Layers in the Sequential protocol (forward / backward / parameters);
-// tests/min-blocks-bench.test.mjs checks them.
+// residual stack of min cells, and the additions measured there: the package's rnn.CausalConv1d before
+// each min cell (started as a token shift), and two bench-only layers of earlier sessions, a fixed token
+// shift and a character-pair embedding. The bench layers follow the Sequential protocol (forward /
+// backward / parameters); tests/min-blocks-bench.test.mjs checks them.
 
 /**
  * RWKV's token shift: the last `s` features of each step replaced by earlier steps' (zeros before a
@@ -42,6 +43,20 @@ export class TimeShift {
   backward({ dOutput: dy }) {
     return { dx: { shape: this._shape, data: this._move(dy.data, 1) } };
   }
+}
+
+/**
+ * rnn.CausalConv1d (depthwise, kernel k) started as the token shift: the last `shift` of the features take
+ * x_{t-1}, the rest x_t (init 'shift'), or PyTorch's random init ('random'); then it learns its taps.
+ */
+export function causalConv(rnn, d, k, { seed = 1, init = 'shift', shift = 0.5 } = {}) {
+  const conv = new rnn.CausalConv1d({ channels: d, kernelSize: k, seed });
+  if (init === 'shift') {
+    const s = Math.round(shift * d), w = new Float32Array(d * k);
+    for (let c = 0; c < d; c++) w[c * k + k - 1 - (c >= d - s && k > 1 ? 1 : 0)] = 1; // tap k - 1 reads x_t, k - 2 x_{t-1}
+    conv.loadStateDict({ weight: { shape: [d, 1, k], data: w }, bias: { shape: [d], data: new Float32Array(d) } });
+  }
+  return conv;
 }
 
 /**
@@ -102,7 +117,8 @@ export function blockStack(rnn, m, V, { trainIds, seed: seed0 = 1 } = {}) {
   for (let i = 0; i < m.layers; i++) {
     layers.push(new rnn.Residual([
       new rnn.LayerNorm({ normalizedShape: d }),
-      ...(m.shift ? [new TimeShift(Math.round(m.shift * d), m.shiftSteps ?? 1)] : []),
+      ...(m.conv ? [causalConv(rnn, d, m.conv, { seed: seed++ * 13, init: m.convInit, shift: m.shift || 0.5 })]
+        : m.shift ? [new TimeShift(Math.round(m.shift * d), m.shiftSteps ?? 1)] : []),
       new rnn[m.cell]({ inputSize: d, hiddenSize: d, batchFirst: true, seed: seed++ }),
     ]));
     if (m.mlp) {

@@ -17,15 +17,17 @@
 //   nice -n 10 node bench/min_shakespeare.mjs --models mingru --min-layers 3 --min-hidden 128 --dir build/ms-3x128
 //   node bench/min_shakespeare.mjs --report --also build/ms-3x128 # another size in the same table
 //   node bench/min_shakespeare.mjs --report --reference build/x/lstm.json # measured against another LSTM run
-//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name g4x128
-//     (the paper's pre-norm residual stack, bench/min_blocks.mjs: Embedding, blocks of minGRU (and an MLP with --mlp 2),
-//     LayerNorm, Linear; warm-up, then cosine lr down to --lr-floor x lr at the budget. Two additions, on by default:
-//     --shift 0.5, RWKV's token shift (half the features of each min cell's input from the previous step: its gates
-//     read x_t only), and --bigram, an embedding of the (previous, current) character pair added to the character's
-//     (rows for the 1,381 pairs of the training text, 176,768 parameters, no multiply-adds). The defaults, 4 blocks
-//     of d 128 without MLP, batch 8 at lr 3e-3, cosine to 0, shift 0.5, bigram, are the best measured and the one
-//     recipe that met the target (1.5510 at 210 CPU s); --shift 0 --bigram=false --block-batch 16 --lr-floor 0.1 is
-//     session 5's: bench/RESULTS-2026-12-05-min-learn3.txt)
+//   nice -n 10 node bench/min_shakespeare.mjs --models blocks --budget 210 --name b3d192
+//     (the paper's pre-norm residual stack, bench/min_blocks.mjs: Embedding, blocks of [LayerNorm, rnn.CausalConv1d,
+//     minGRU] (and an MLP with --mlp 2), LayerNorm, Linear; warm-up, then cosine lr down to --lr-floor x lr at the
+//     budget. The defaults, the best measured (session 7): 3 blocks of d 192, each min cell after a depthwise causal
+//     convolution over its last 4 inputs (--conv 4; Mamba's conv before its scan: the min cell's gates read x_t only)
+//     started as RWKV's token shift (--conv-init shift: half the features from x_{t-1}; 'random' is PyTorch's init),
+//     batch 8 at lr 3e-3, cosine to 0. Earlier recipes: --conv 0 --shift 0.5 is the fixed token shift alone; --bigram
+//     adds an embedding of the (previous, current) character pair (rows for the 1,381 pairs of the training text,
+//     176,768 parameters; session 6: 4 blocks d 128 --conv 0 --bigram met the target at 1.5510);
+//     --conv 0 --shift 0 --bigram=false --block-batch 16 --lr-floor 0.1 --blocks 4 --d-model 128 is session 5's:
+//     bench/RESULTS-2026-12-05-min-learn3.txt)
 // Each model's curve goes to build/min-shakespeare/<model>.json; the report
 // says when each min cell first reached the LSTM's final validation loss.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +38,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 4, dModel: 128, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 8, warmup: 10, cosine: true, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: true, name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 192, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 8, warmup: 10, cosine: true, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: false, conv: 4, convInit: 'shift', name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -49,7 +51,7 @@ const MODELS = {
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
   blocks: {
     cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
-    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps, bigram: flags.bigram,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps, bigram: flags.bigram, conv: flags.conv, convInit: flags.convInit,
   },
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
@@ -87,7 +89,7 @@ async function train() {
     const params = model.parameters();
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr, betas: [0.9, m.beta2 ?? 0.999] });
-    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.bigram ? ' bigram' : ''}${m.shift ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
+    const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.bigram ? ' bigram' : ''}${m.conv ? ` conv${m.conv} ${m.convInit}` : ''}${m.shift && !m.conv ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
     const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
       `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);

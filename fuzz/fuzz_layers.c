@@ -1,6 +1,7 @@
 /* fuzz_layers.c - libFuzzer target for the layer and loss APIs: Linear
  * (sizes, rows, data with NaN / infinities), Embedding (ids in and out of
- * range, padding_idx anywhere), the losses (MSE, BCE with logits and
+ * range, padding_idx anywhere), CausalConv1d (sizes and kernels in and out of
+ * range, lengths in and out of range, a NULL or given context), the losses (MSE, BCE with logits and
  * pos_weight, cross entropy with ignore_index and label smoothing, every
  * reduction, invalid ones included), dropout masks, the Dropout object and
  * the generator.
@@ -9,7 +10,9 @@
  * statuses are the documented ones for the arguments, and a few invariants
  * (nothing written on failure, the padding row never gets gradient, the
  * NONE reduction's elements sum to the loss, finite results on ordinary
- * data).
+ * data; the conv's outputs are 0 past each length and never subnormal, its
+ * next context is the last k - 1 inputs bit for bit, and on ordinary data
+ * its outputs and gradients match a double-precision reference).
  *
  * Build: ./build.sh fuzz (build/fuzz_layers). Run: see fuzz/README.md. */
 #include "fuzz_common.h"
@@ -48,7 +51,6 @@ static void fuzz_linear(fz_input *in) {
       float *p = rnn_params_values(rnn_linear_parameters(l));
       p[fz_u32(in) % rnn_params_count(rnn_linear_parameters(l))] = fz_float(in, nice);
       rnn_params_changed(rnn_linear_parameters(l));
-      params_init = 0;
     }
     int rows = fz_range(in, 0, 9);
     const int bad_rows = (k & 6) == 6;
@@ -151,6 +153,157 @@ static void fuzz_embedding(fz_input *in) {
     free(ids), free(y), free(dy);
   }
   rnn_embedding_destroy(e);
+}
+
+/* |got - want| within float rounding of a sum whose terms have magnitudes summing to mag. */
+static int near(float got, double want, double mag) { return fabs((double)got - want) <= 1e-5 * (1.0 + mag); }
+
+/* CausalConv1d: create (channels / kernel in and out of range), then rounds of
+ * forward (B, T, lengths, context any of valid, invalid or NULL) and backward. */
+static void fuzz_causalconv(fz_input *in) {
+  const int nice = fz_flag(in);
+  const uint8_t shape = fz_u8(in);
+  int C = fz_range(in, 1, 9), K = fz_range(in, 1, 6), want = RNN_OK;
+  if (shape % 16 == 0) C = -fz_range(in, 0, 3), want = RNN_E_INVALID;
+  if (shape % 16 == 1) K = fz_u8(in) & 1 ? 0 : 257, want = RNN_E_INVALID;
+  if (shape % 16 == 2) C = (1 << 20) + 1, want = RNN_E_INVALID;
+  const int bias = (shape >> 4) & 1, P = K - 1;
+  rnn_causalconv *l = (rnn_causalconv *)&shape;
+  int st = rnn_causalconv_create(C, K, bias, fz_u32(in), &l);
+  FZ_SANE(st);
+  FZ_CHECK(st == want, "causalconv C %d k %d: %s", C, K, rnn_status_name(st));
+  if (st != RNN_OK) {
+    FZ_CHECK(l == NULL, "*out not NULL after a failure");
+    return;
+  }
+  FZ_CHECK(rnn_causalconv_create(C, K, bias, 0, NULL) == RNN_E_INVALID, "out NULL");
+  rnn_params *prm = rnn_causalconv_parameters(l);
+  const size_t np = (size_t)C * K + (bias ? (size_t)C : 0);
+  FZ_CHECK(rnn_params_count(prm) == np && rnn_params_num_tensors(prm) == 1 + bias, "parameters");
+  FZ_CHECK(rnn_causalconv_backward(l, NULL, NULL) == RNN_E_STATE, "backward before forward");
+  FZ_CHECK(rnn_causalconv_forward(NULL, 1, 1, NULL, NULL, NULL, NULL, NULL) == RNN_E_INVALID, "layer NULL");
+  float *w = rnn_params_values(prm);
+  int pending = 0, maybe = 0, pB = 0, pT = 0;
+  const int rounds = fz_range(in, 1, 3);
+  for (int r = 0; r < rounds && in->n; r++) {
+    const uint8_t k = fz_u8(in);
+    if (k & 1) { /* any value in a parameter */
+      w[fz_u32(in) % np] = fz_float(in, nice);
+      rnn_params_changed(prm);
+    }
+    int B = fz_range(in, 0, 3), T = fz_range(in, 0, 7);
+    const int bad = (k >> 1) & 3; /* 3: a bad size or a NULL x */
+    const uint8_t bad_kind = bad == 3 ? fz_u8(in) % 3 : 0;
+    if (bad == 3 && bad_kind == 0) B = -fz_range(in, 1, 3);
+    if (bad == 3 && bad_kind == 1) T = -fz_range(in, 1, 3);
+    if (bad == 3 && bad_kind == 2 && B * T == 0) B = 1, T = 1; /* x NULL matters only with data */
+    const size_t nb = B > 0 ? (size_t)B : 0, nt = T > 0 ? (size_t)T : 0, n = nb * nt * C, S = (size_t)P + nt;
+    float *x = fz_floats(in, n, nice), *y = fz_zeros(n);
+    /* lengths: none, valid, or with entries out of [1, T] */
+    const int lmode = (k >> 3) & 3;
+    int32_t *len = NULL;
+    int len_bad = 0;
+    if (lmode) {
+      len = malloc((nb ? nb : 1) * sizeof *len);
+      if (!len) abort();
+      for (size_t b = 0; b < nb; b++) {
+        const uint8_t v = fz_u8(in);
+        len[b] = lmode < 3 || v < 128 ? (T > 0 ? 1 + v % T : 1) : v % 4 == 0 ? 0 : v % 4 == 1 ? T + 1 : v % 4 == 2 ? -1 : INT32_MAX;
+        if (len[b] < 1 || len[b] > T) len_bad = 1;
+      }
+    }
+    float *ctx = k & 32 ? fz_floats(in, nb * P * C, nice) : NULL;
+    float *cout = k & 64 ? fz_zeros(nb * P * C) : NULL;
+    for (size_t i = 0; i < n; i++) y[i] = SENTINEL;
+    for (size_t i = 0; cout && i < nb * P * C; i++) cout[i] = SENTINEL;
+    const int args_bad = bad == 3;
+    st = rnn_causalconv_forward(l, B, T, bad_kind == 2 && bad == 3 ? NULL : x, len, ctx, y, cout);
+    FZ_SANE(st);
+    FZ_CHECK(st == (args_bad || len_bad ? RNN_E_INVALID : RNN_OK), "causalconv forward B %d T %d lengths %d: %s", B, T,
+             lmode, rnn_status_name(st));
+    if (st != RNN_OK) {
+      for (size_t i = 0; i < n; i++) FZ_CHECK(y[i] == SENTINEL, "y written on failure");
+      for (size_t i = 0; cout && i < nb * P * C; i++) FZ_CHECK(cout[i] == SENTINEL, "context written on failure");
+      if (len_bad && !args_bad) pending = 0, maybe = 0; /* a refused length clears the pending forward */
+      else if (pending) maybe = 1;
+    } else {
+      pending = 1, maybe = 0, pB = B, pT = T;
+    }
+    /* [context or zeros; x] per sequence, the reference's input */
+    float *xp = fz_zeros(nb * S * C);
+    for (size_t b = 0; b < nb; b++) {
+      if (ctx) memcpy(xp + b * S * C, ctx + b * P * C, (size_t)P * C * sizeof(float));
+      memcpy(xp + (b * S + P) * C, x + b * nt * C, nt * C * sizeof(float));
+    }
+    int finite = fz_all_finite(xp, nb * S * C) && fz_all_finite(w, np);
+    if (st == RNN_OK) {
+      for (size_t b = 0; b < nb; b++) {
+        const size_t L = len ? (size_t)len[b] : nt;
+        for (size_t t = 0; t < nt; t++)
+          for (int c = 0; c < C; c++) {
+            const float v = y[(b * nt + t) * C + c];
+            if (t >= L) {
+              FZ_CHECK(v == 0.0f && !signbit(v), "y[%zu, %zu, %d] = %g past length %zu", b, t, c, (double)v, L);
+              continue;
+            }
+            FZ_CHECK(v == 0.0f || !(fabsf(v) < FLT_MIN), "subnormal y %g", (double)v);
+            if (!finite) continue;
+            double ref = bias ? w[(size_t)C * K + c] : 0.0, mag = fabs(ref);
+            for (int m = 0; m < K; m++) {
+              const double term = (double)w[(size_t)c * K + m] * xp[(b * S + t + m) * C + c];
+              ref += term, mag += fabs(term);
+            }
+            if (mag < 1e30) FZ_CHECK(near(v, ref, mag), "y[%zu, %zu, %d] = %g, reference %g", b, t, c, (double)v, ref);
+          }
+        if (cout) /* the next context: rows L .. L + P - 1 of [context; x], bit for bit */
+          FZ_CHECK(memcmp(cout + b * P * C, xp + (b * S + L) * C, (size_t)P * C * sizeof(float)) == 0, "next context of %zu", b);
+      }
+    }
+    if (k & 128) {
+      const size_t bn = pending ? (size_t)pB * pT * C : 0;
+      float *dy = fz_floats(in, bn, nice), *dx = fz_flag(in) ? fz_zeros(bn) : NULL;
+      rnn_params_zero_grad(prm);
+      const int dy_null = bn > 0 && fz_u8(in) % 8 == 0;
+      const int bs = rnn_causalconv_backward(l, dy_null ? NULL : dy, dx);
+      FZ_SANE(bs);
+      if (maybe) FZ_CHECK(bs == RNN_OK || bs == RNN_E_STATE || bs == RNN_E_INVALID, "backward: %s", rnn_status_name(bs));
+      else FZ_CHECK(bs == (!pending ? RNN_E_STATE : dy_null ? RNN_E_INVALID : RNN_OK), "backward: %s", rnn_status_name(bs));
+      if (bs == RNN_OK && !maybe && st == RNN_OK && finite && fz_all_finite(dy, bn)) {
+        /* dx[t] = sum_m w[m] dy[t + P - m] over steps before the length; dW, dbias summed over those steps */
+        const float *g = rnn_params_grads(prm);
+        for (int c = 0; c < C; c++) {
+          for (int m = 0; m <= K; m++) {
+            if (m == K && !bias) break;
+            double ref = 0.0, mag = 0.0;
+            for (size_t b = 0; b < nb; b++)
+              for (size_t t = 0; t < (len ? (size_t)len[b] : nt); t++) {
+                const double term = dy[(b * nt + t) * C + c] * (m == K ? 1.0 : (double)xp[(b * S + t + m) * C + c]);
+                ref += term, mag += fabs(term);
+              }
+            if (mag < 1e30) FZ_CHECK(near(g[m == K ? (size_t)C * K + c : (size_t)c * K + m], ref, mag), "grad c %d m %d", c, m);
+          }
+          for (size_t b = 0; dx && b < nb; b++)
+            for (size_t t = 0; t < nt; t++) {
+              double ref = 0.0, mag = 0.0;
+              for (int m = 0; m < K; m++) {
+                const size_t u = t + P - m;
+                if (u < (len ? (size_t)len[b] : nt)) {
+                  const double term = (double)w[(size_t)c * K + m] * dy[(b * nt + u) * C + c];
+                  ref += term, mag += fabs(term);
+                }
+              }
+              if (mag < 1e30) FZ_CHECK(near(dx[(b * nt + t) * C + c], ref, mag), "dx[%zu, %zu, %d]", b, t, c);
+            }
+        }
+      }
+      if (bs != RNN_E_INVALID) pending = 0, maybe = 0;
+      FZ_CHECK(rnn_causalconv_backward(l, dy, dx) == (bs == RNN_E_INVALID ? RNN_OK : RNN_E_STATE) || maybe, "second backward");
+      pending = 0, maybe = 0;
+      free(dy), free(dx);
+    }
+    free(x), free(y), free(len), free(ctx), free(cout), free(xp);
+  }
+  rnn_causalconv_destroy(l);
 }
 
 /* loss, elems and grad of one call; elems sum to the loss for NONE. */
@@ -291,11 +444,12 @@ static void fuzz_dropout_rng(fz_input *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_input in = {data, size};
-  switch (fz_u8(&in) % 4) {
+  switch (fz_u8(&in) % 5) {
   case 0: fuzz_linear(&in); break;
   case 1: fuzz_embedding(&in); break;
   case 2: fuzz_losses(&in); break;
-  default: fuzz_dropout_rng(&in); break;
+  case 3: fuzz_dropout_rng(&in); break;
+  default: fuzz_causalconv(&in); break;
   }
   return 0;
 }

@@ -580,7 +580,7 @@ export interface Optimizer {
   [Symbol.dispose](): void;
 }
 
-// ---- Linear, Embedding, Dropout, LayerNorm, ReLU, GELU (js/layers.js) ----
+// ---- Linear, Embedding, Dropout, LayerNorm, CausalConv1d, ReLU, GELU (js/layers.js) ----
 
 export interface LinearOptions {
   inFeatures: number;
@@ -669,6 +669,52 @@ export interface LayerNorm extends Module {
   /** x: [..., normalizedShape] -> the same shape. */
   forward(x: Tensor): Tensor;
   /** Returns dx and accumulates the weight and bias gradients. One backward per forward. */
+  backward(grads: LayerGrads): { dx: Tensor };
+}
+
+export interface CausalConv1dOptions {
+  /** C: the size of the last dimension, in [1, 2^20]; each channel is convolved on its own (groups = C). */
+  channels: number;
+  /** k, in [1, 256]: each output mixes its channel's last k inputs (k - 1 of context). */
+  kernelSize: number;
+  /** Default true. */
+  bias?: boolean;
+  /** Seed of the U(-1/sqrt(k), 1/sqrt(k)) init (unsigned 32-bit); default random. */
+  seed?: number;
+}
+
+/** CausalConv1d's carried state: the inputs before t = 0 of the next forward. */
+export interface CausalConv1dState {
+  /** [B, kernelSize - 1, channels]: each sequence's last k - 1 inputs up to its length. */
+  context: Tensor;
+}
+
+export interface CausalConv1dForwardOptions {
+  /** One length per sequence, in [1, T]: outputs are 0 at and past it, and the next context ends there. */
+  lengths?: readonly number[] | Int32Array;
+  /** A previous layer.state: its context stands before t = 0 (null / absent: zeros, a fresh sequence). */
+  state?: CausalConv1dState | null;
+}
+
+/**
+ * A depthwise causal convolution over time: PyTorch's nn.Conv1d(C, C, k,
+ * groups=C) on [B, C, T] with k - 1 zeros of left padding (tools/min_rnn.py
+ * CausalConv1d), on batch-first [B, T, C]. state_dict `weight` [C, 1, k] and
+ * `bias` [C]. It carries state like a recurrent layer: Sequential hands it
+ * { lengths, state } and keeps its state, so chunks see one long sequence.
+ */
+export interface CausalConv1d extends Module {
+  readonly channels: number;
+  readonly kernelSize: number;
+  readonly bias: boolean;
+  readonly seed: number;
+  /** Always true: Sequential passes this layer { lengths, state } and keeps its state. */
+  readonly carriesState: true;
+  /** Set by each forward: the context for the next one (null before the first forward). */
+  state: CausalConv1dState | null;
+  /** x: [B, T, channels] -> the same shape. */
+  forward(x: Tensor, options?: CausalConv1dForwardOptions): Tensor;
+  /** Returns dx and accumulates the weight and bias gradients (none reaches the context). One backward per forward. */
   backward(grads: LayerGrads): { dx: Tensor };
 }
 
@@ -986,6 +1032,8 @@ export interface Rnn {
   Dropout: new (options?: DropoutOptions) => Dropout;
   /** nn.LayerNorm over the last dimension. */
   LayerNorm: new (options: LayerNormOptions) => LayerNorm;
+  /** A depthwise causal nn.Conv1d over time, carrying its context between chunks. */
+  CausalConv1d: new (options: CausalConv1dOptions) => CausalConv1d;
   /** nn.ReLU. */
   ReLU: new () => Activation;
   /** nn.GELU (approximate 'none'). */
@@ -1093,16 +1141,17 @@ export interface CustomLayer {
  * What a Sequential runs. Recurrent layers must have batchFirst: true (else
  * INVALID_ARGUMENT), so every tensor between layers is [B, T, features].
  */
-export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | LayerNorm | Activation | PoolLayer
+export type SequentialLayer = RecurrentLayer | Linear | Embedding | Dropout | LayerNorm | CausalConv1d | Activation | PoolLayer
   | Sequential<any> | CustomLayer;
 
 /**
- * model.state of a Sequential: the final states of its recurrent layers, by
- * layer index. A nested Sequential's or Residual's entry is its own state
- * (`model.state[1][1].hN`), which the numeric index signature allows.
+ * model.state of a Sequential: the final states of its recurrent layers
+ * ({ hN, cN }) and CausalConv1d layers ({ context }), by layer index. A nested
+ * Sequential's or Residual's entry is its own state (`model.state[1][1].hN`),
+ * which the numeric index signature allows.
  */
 export interface SequentialState {
-  [layerIndex: number]: { hN: Tensor; cN?: Tensor; [nestedIndex: number]: any };
+  [layerIndex: number]: { hN?: Tensor; cN?: Tensor; context?: Tensor; [nestedIndex: number]: any };
 }
 
 export interface SequentialForwardOptions {
@@ -1460,6 +1509,10 @@ export interface GRUSpec extends GRUOptions { type: 'GRU'; }
 export interface MinGRUSpec extends MinCellOptions { type: 'MinGRU'; }
 export interface MinLSTMSpec extends MinCellOptions { type: 'MinLSTM'; }
 export interface LinearSpec extends LinearOptions { type: 'Linear'; }
+export interface LayerNormSpec extends LayerNormOptions { type: 'LayerNorm'; }
+export interface CausalConv1dSpec extends CausalConv1dOptions { type: 'CausalConv1d'; }
+export interface ActivationSpec { type: 'ReLU' | 'GELU'; }
+export interface ResidualSpec { type: 'Residual'; layers: ModelSpec[]; }
 export interface EmbeddingSpec extends EmbeddingOptions { type: 'Embedding'; }
 export interface DropoutSpec extends DropoutOptions { type: 'Dropout'; }
 export interface PoolSpec extends PoolOptions { type: 'Pool'; }
@@ -1472,11 +1525,12 @@ export interface SentimentLSTMSpec extends SentimentLSTMOptions { type: 'Sentime
  */
 export type ModelSpec =
   | RNNSpec | LSTMSpec | GRUSpec | MinGRUSpec | MinLSTMSpec | LinearSpec | EmbeddingSpec | DropoutSpec
-  | PoolSpec | SequentialSpec | SentimentLSTMSpec;
+  | LayerNormSpec | CausalConv1dSpec | ActivationSpec | PoolSpec | SequentialSpec | ResidualSpec | SentimentLSTMSpec;
 
 /**
- * The spec of a model (RNN, LSTM, GRU, Linear, Embedding, Dropout, Pool,
- * Sequential, models.SentimentLSTM); anything else (Seq2Seq included) throws
+ * The spec of a model (RNN, LSTM, GRU, MinGRU, MinLSTM, Linear, Embedding,
+ * Dropout, LayerNorm, CausalConv1d, ReLU, GELU, Pool, Sequential, Residual,
+ * models.SentimentLSTM); anything else (Seq2Seq included) throws
  * UNSUPPORTED, a disposed model DISPOSED.
  */
 export declare function modelSpec(model: object): ModelSpec;
@@ -1976,7 +2030,8 @@ export interface Rnn {
 export interface ToOnnxOptions {
   /**
    * true: each recurrent module's initial states are graph inputs `<prefix>h0` (and `c0`),
-   * [layers * directions, batch, H]; default false: they start at zero.
+   * [layers * directions, batch, H], and each CausalConv1d's context `<prefix>context0`,
+   * [batch, kernelSize - 1, channels]; default false: they start at zero.
    */
   initialStates?: boolean;
   /** true: an int32 input `lengths` [batch], each sequence's length in [1, time], as forward's lengths. */

@@ -12,7 +12,7 @@ import { CtcStreamDecoder, ctcBeamSearch, ctcGreedy, ngramPrior } from './ctc.js
 import * as data from './data.js';
 import { ErrorCode, RnnError } from './errors.js';
 import { fit, tbpttBatches } from './fit.js';
-import { Dropout, Embedding, GELU, LayerNorm, Linear, ReLU } from './layers.js';
+import { CausalConv1d, Dropout, Embedding, GELU, LayerNorm, Linear, ReLU } from './layers.js';
 import { fetchSource, instantiate, instantiateFrom, relaxedSupported, simdSupported } from './loader.js';
 import { bceWithLogits, crossEntropy, ctc, mse } from './losses.js';
 import { Adam, AdamW, SGD, clipGradNorm } from './optim.js';
@@ -51,7 +51,7 @@ function makeApi(core) {
     RNN: bound(RNN, 'RNN'), LSTM: bound(LSTM, 'LSTM'), GRU: bound(GRU, 'GRU'),
     MinGRU: bound(MinGRU, 'MinGRU'), MinLSTM: bound(MinLSTM, 'MinLSTM'),
     Linear: bound(Linear, 'Linear'), Embedding: bound(Embedding, 'Embedding'), Dropout: bound(Dropout, 'Dropout'),
-    LayerNorm: bound(LayerNorm, 'LayerNorm'), ReLU, GELU,
+    LayerNorm: bound(LayerNorm, 'LayerNorm'), CausalConv1d: bound(CausalConv1d, 'CausalConv1d'), ReLU, GELU,
     Sequential, Pool, Residual,
     Adam: bound(Adam, 'Adam'), AdamW: bound(AdamW, 'AdamW'), SGD: bound(SGD, 'SGD'),
     clipGradNorm: bindFunction(clipGradNorm, core, 'clipGradNorm'),

@@ -1,10 +1,10 @@
-// layers.js - Linear, Embedding, Dropout, LayerNorm, ReLU and GELU: PyTorch's
-// options, shapes and state_dict, with forward and backward running on the
-// wasm engine (src/linear.c, embedding.c, dropout.c, layernorm.c); ReLU and
-// GELU are elementwise in JavaScript.
+// layers.js - Linear, Embedding, Dropout, LayerNorm, CausalConv1d, ReLU and
+// GELU: PyTorch's options, shapes and state_dict, with forward and backward
+// running on the wasm engine (src/linear.c, embedding.c, dropout.c,
+// layernorm.c, causal_conv.c); ReLU and GELU are elementwise in JavaScript.
 import { RnnError } from './errors.js';
 import { ParamModule } from './param-module.js';
-import { checkTensor, numel, typeName } from './tensor.js';
+import { checkLengths, checkTensor, numel, typeName } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, randomSeed } from './options.js';
 
 
@@ -281,6 +281,66 @@ export class LayerNorm extends InPlaceLayer {
     return this._core.x.rnn_layernorm_forward(m, n / D, p, p);
   }
   _bwd(m, p) { return this._core.x.rnn_layernorm_backward(m, p, p); }
+}
+
+/**
+ * A depthwise causal convolution over time (src/causal_conv.c), as Mamba runs
+ * before its scan: [B, T, channels] -> the same shape, each channel mixing its
+ * own last kernelSize inputs. PyTorch's nn.Conv1d(channels, channels,
+ * kernelSize, groups=channels) on [B, C, T] with kernelSize - 1 zeros of left
+ * padding (tools/min_rnn.py CausalConv1d); state_dict weight
+ * [channels, 1, kernelSize], bias [channels]. Like a recurrent layer it
+ * carries state: forward(x, { lengths, state }) starts from a previous
+ * layer.state ({ context: [B, kernelSize - 1, channels], the inputs before
+ * t = 0; zeros without it) and leaves the next one, so chunks see what one
+ * long sequence would; steps at or past a sequence's length give 0.
+ */
+export class CausalConv1d extends ParamModule {
+  constructor(core, opts = {}) {
+    const what = 'CausalConv1d';
+    checkKnown(opts ?? {}, ['channels', 'kernelSize', 'bias', 'seed'], what);
+    opts = opts ?? {};
+    const channels = intOption(opts, 'channels', what, { max: 1 << 20 });
+    const kernelSize = intOption(opts, 'kernelSize', what, { max: 256 });
+    const bias = boolOption(opts, 'bias', what, true);
+    const seed = intOption(opts, 'seed', what, { min: 0, max: 2 ** 32 - 1, def: randomSeed() });
+    const ptr = core.outPointer(what, (out) => core.x.rnn_causalconv_create(channels, kernelSize, bias ? 1 : 0, seed >>> 0, out));
+    super(core, ptr, 'rnn_causalconv_destroy', what, core.x.rnn_causalconv_parameters(ptr));
+    Object.assign(this, { channels, kernelSize, bias, seed, state: null, _last: null });
+  }
+
+  /** Sequential hands this layer { lengths, state } and keeps its .state, as for a nested Sequential. */
+  get carriesState() { return true; }
+
+  forward(x, opts = {}) {
+    const m = this._live(), core = this._core, what = 'CausalConv1d.forward';
+    checkKnown(opts ?? {}, ['lengths', 'state'], what);
+    const shape = checkTensor(x, 'x', null), C = this.channels, P = this.kernelSize - 1;
+    if (shape.length !== 3 || shape[2] !== C) throw new RnnError('SHAPE', `${what}: x must have shape [B, T, ${C}], got [${shape}]`);
+    const [B, T] = shape, lengths = checkLengths(opts?.lengths, T, B, what), ctx = opts?.state?.context;
+    if (ctx != null) checkTensor(ctx, 'state.context', [B, P, C]);
+    const n = B * T * C, nc = B * P * C;
+    this._last = null;
+    const px = core.staging(4 * (2 * n + 2 * nc + B), `${what} (${n} values)`), py = px + 4 * n, pc = py + 4 * n, pco = pc + 4 * nc;
+    core.f32(px, n).set(x.data);
+    if (ctx != null) core.f32(pc, nc).set(ctx.data);
+    if (lengths) core.i32(pco + 4 * nc, B).set(lengths);
+    core.check(core.x.rnn_causalconv_forward(m, B, T, px, lengths ? pco + 4 * nc : 0, ctx != null ? pc : 0, py, pco), what);
+    this.state = { context: { shape: [B, P, C], data: core.f32(pco, nc).slice() } };
+    this._last = { outShape: [B, T, C] };
+    return { shape: [B, T, C], data: core.f32(py, n).slice() };
+  }
+
+  /** dOutput of the last forward -> { dx }; the weight and bias gradients accumulate (none reaches the context). */
+  backward(grads) {
+    const m = this._live(), core = this._core;
+    const dy = dOutputOf(this, grads), n = dy.data.length, outShape = this._last.outShape;
+    this._last = null;
+    const pdy = core.staging(8 * n, `CausalConv1d gradients (${n} values)`), pdx = pdy + 4 * n;
+    core.f32(pdy, n).set(dy.data);
+    core.check(core.x.rnn_causalconv_backward(m, pdy, pdx), 'CausalConv1d.backward');
+    return { dx: { shape: outShape, data: core.f32(pdx, n).slice() } };
+  }
 }
 
 const TINY = 1.1754943508222875e-38; // FLT_MIN: results below it are flushed to 0 (src/flush.h's rule)

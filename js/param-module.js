@@ -183,7 +183,7 @@ function readTable(core, params) {
   for (let i = 0; i < n; i++) {
     const dims = x.rnn_params_tensor(params, i, p, p + 4, p + 8, p + 12);
     const [namePtr, offset, rows, cols] = core.u32(p, 4);
-    table.push({ name: core.cstring(namePtr), offset, shape: dims === 1 ? [rows] : [rows, cols] });
+    table.push({ name: core.cstring(namePtr), offset, shape: dims === 1 ? [rows] : dims === 3 ? [rows, 1, cols] : [rows, cols] });
   }
   return table;
 }

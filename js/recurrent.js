@@ -4,7 +4,7 @@
 import { RnnError } from './errors.js';
 import { ParamModule } from './param-module.js';
 import { RecurrentStream, TAP_GATES } from './stream.js';
-import { checkTensor } from './tensor.js';
+import { checkLengths, checkTensor } from './tensor.js';
 import { boolOption, checkKnown, intOption, numOption, oneOfOption, randomSeed } from './options.js';
 
 const CELL = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3, MinGRU: 4, MinLSTM: 5 }; // + 2: log space
@@ -164,23 +164,7 @@ export class RecurrentLayer extends ParamModule {
     return unbatched ? [LD, size] : [LD, B, size];
   }
 
-  // lengths: one integer in [1, T] per batch entry, any order.
-  _lengths(lengths, T, B) {
-    if (lengths == null) return null;
-    if (!Array.isArray(lengths) && !(lengths instanceof Int32Array)) {
-      throw new RnnError('INVALID_ARGUMENT', `${this._what}.forward: lengths must be an array or Int32Array of ${B} integers`);
-    }
-    if (lengths.length !== B) {
-      throw new RnnError('SHAPE', `${this._what}.forward: lengths has ${lengths.length} entries but the batch has ${B}`);
-    }
-    for (let b = 0; b < B; b++) {
-      const v = lengths[b];
-      if (!Number.isInteger(v) || v < 1 || v > T) {
-        throw new RnnError('INVALID_ARGUMENT', `${this._what}.forward: lengths[${b}] must be an integer in [1, ${T}], got ${v}`);
-      }
-    }
-    return Int32Array.from(lengths);
-  }
+  _lengths(lengths, T, B) { return checkLengths(lengths, T, B, `${this._what}.forward`); }
 
   _seqShape(T, B, F, unbatched) {
     if (unbatched) return [T, F];

@@ -150,7 +150,7 @@ export class Sequential extends Container {
       } else if (layer instanceof Pool) {
         trace.push({ kind: 'pool', prevIndex: prev?.index });
         h = layer.forward(h, { lengths, prev });
-      } else if (layer instanceof Sequential) { // nested (or a Residual): its state nests under i
+      } else if (layer instanceof Sequential || layer.carriesState) { // nested (a Residual), or a CausalConv1d: its state under i
         trace.push({ kind: 'plain' });
         h = layer.forward(h, { lengths, state: state?.[i] });
         newState[i] = layer.state;

@@ -5,14 +5,14 @@
 //   copy.loadStateDict(model.stateDict());    // ... and the same weights
 // Every layer's options are read from its public properties (seed included,
 // so a rebuilt model starts from the same initial weights). Covers RNN, LSTM,
-// GRU, MinGRU, MinLSTM, Linear, Embedding, Dropout, LayerNorm, ReLU, GELU, Pool,
+// GRU, MinGRU, MinLSTM, Linear, Embedding, Dropout, LayerNorm, CausalConv1d, ReLU, GELU, Pool,
 // Sequential and Residual (nested) and models.SentimentLSTM.
 import { disposeOnThrow } from './container.js';
 import { RnnError } from './errors.js';
 
 const RECURRENT = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU', MinGRU: 'MinGRU', MinLSTM: 'MinLSTM' };
 const POOL_MODES = ['last', 'mean', 'final'];
-const TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm', 'ReLU', 'GELU', 'Pool',
+const TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm', 'CausalConv1d', 'ReLU', 'GELU', 'Pool',
   'Sequential', 'Residual', 'SentimentLSTM'];
 
 // What kind of module m is, without instanceof (every init() makes its own
@@ -48,6 +48,8 @@ function describe(m, path) {
       return { type: 'Dropout', p: m.p, seed: m.seed };
     case 'LayerNorm':
       return { type: kind, normalizedShape: m.normalizedShape, eps: m.eps };
+    case 'CausalConv1d':
+      return { type: kind, channels: m.channels, kernelSize: m.kernelSize, bias: m.bias, seed: m.seed };
     case 'ReLU': case 'GELU':
       return { type: kind };
     case 'Pool':
@@ -95,7 +97,7 @@ function build(rnn, spec, path) {
   const { type, ...opts } = spec;
   switch (type) {
     case 'RNN': case 'LSTM': case 'GRU': case 'MinGRU': case 'MinLSTM': case 'Linear': case 'Embedding': case 'Dropout':
-    case 'LayerNorm': case 'ReLU': case 'GELU':
+    case 'LayerNorm': case 'CausalConv1d': case 'ReLU': case 'GELU':
       return new rnn[type](opts);
     case 'Pool':
       return new rnn.Pool(opts);

@@ -100,3 +100,21 @@ export function toFloat32Flushed(values) {
   for (let i = 0; i < out.length; i++) if (out[i] !== 0 && Math.abs(out[i]) < FLT_MIN) out[i] = out[i] < 0 ? -0 : 0;
   return out;
 }
+
+/** lengths: one integer in [1, T] per batch entry, any order (null: all T) -> an Int32Array or null. */
+export function checkLengths(lengths, T, B, what) {
+  if (lengths == null) return null;
+  if (!Array.isArray(lengths) && !(lengths instanceof Int32Array)) {
+    throw new RnnError('INVALID_ARGUMENT', `${what}: lengths must be an array or Int32Array of ${B} integers`);
+  }
+  if (lengths.length !== B) {
+    throw new RnnError('SHAPE', `${what}: lengths has ${lengths.length} entries but the batch has ${B}`);
+  }
+  for (let b = 0; b < B; b++) {
+    const v = lengths[b];
+    if (!Number.isInteger(v) || v < 1 || v > T) {
+      throw new RnnError('INVALID_ARGUMENT', `${what}: lengths[${b}] must be an integer in [1, ${T}], got ${v}`);
+    }
+  }
+  return Int32Array.from(lengths);
+}

@@ -33,8 +33,10 @@ static void fill_normal(rnn_rng *g, float *w, size_t n) {
     const double u1 = ((double)rnn_rng_u32(g) + 0.5) * (1.0 / 4294967296.0);
     const double u2 = (double)rnn_rng_u32(g) * (1.0 / 4294967296.0);
     const double r = sqrt(-2.0 * log(u1));
-    w[i] = (float)(r * cos(two_pi * u2));
-    if (i + 1 < n) w[i + 1] = (float)(r * sin(two_pi * u2));
+    double s, c;
+    rnn_sincos(two_pi * u2, &s, &c);
+    w[i] = (float)(r * c);
+    if (i + 1 < n) w[i + 1] = (float)(r * s);
   }
 }
 

@@ -84,11 +84,13 @@ RNN_SMALL int rnn_fbank_new(int rate, int frame_length, int frame_shift, int bin
     rnn_fbank_destroy(f);
     return rnn_fail(RNN_E_NOMEM, "fbank: out of memory");
   }
+  double s, c;
   for (int i = 0; i < frame_length; i++) {
-    const double hann = 0.5 - 0.5 * cos(2.0 * M_PI * i / (frame_length - 1));
-    f->window[i] = window == 0 ? pow(hann, 0.85) : window == 1 ? hann : 0.54 - 0.46 * cos(2.0 * M_PI * i / (frame_length - 1));
+    rnn_sincos(2.0 * M_PI * i / (frame_length - 1), &s, &c);
+    const double hann = 0.5 - 0.5 * c;
+    f->window[i] = window == 0 ? pow(hann, 0.85) : window == 1 ? hann : 0.54 - 0.46 * c;
   }
-  for (int k = 0; k < half; k++) f->cos_t[k] = cos(2.0 * M_PI * k / nfft), f->sin_t[k] = -sin(2.0 * M_PI * k / nfft);
+  for (int k = 0; k < half; k++) rnn_sincos(2.0 * M_PI * k / nfft, &s, &c), f->cos_t[k] = c, f->sin_t[k] = -s;
   /* Kaldi's filters cover FFT bins 0 .. nfft/2 - 1; the Nyquist bin gets weight 0 */
   const double mlo = mel(low_freq), mhi = mel(high_freq), delta = (mhi - mlo) / (bins + 1), width = (double)rate / nfft;
   for (int m = 0; m < bins; m++) {

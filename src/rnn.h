@@ -24,6 +24,9 @@
 #else
 #define RNN_API
 #endif
+/* The C API that the JavaScript wrapper does not call: kept out of the shipped
+ * wasm (unless the engine uses it itself), there for C programs and tests. */
+#define RNN_C_API
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,7 +46,7 @@ typedef enum {
  * and the code the JS wrapper's RnnError carries ("SHAPE"); out of range
  * gives "RNN_E_UNKNOWN" / "UNKNOWN". */
 RNN_API int rnn_status_count(void);
-RNN_API const char *rnn_status_name(int status);
+RNN_C_API const char *rnn_status_name(int status);
 RNN_API const char *rnn_status_code(int status);
 /* Message for the most recent failure on this thread (static buffer). */
 RNN_API const char *rnn_last_error(void);
@@ -83,18 +86,19 @@ typedef struct rnn_model rnn_model;
  * directly (loading, optimizer steps) call rnn_params_changed: whatever the
  * module derived from them (packed weights) is redone before its next use. */
 typedef struct rnn_params rnn_params;
-RNN_API size_t rnn_params_count(const rnn_params *p);
+RNN_C_API size_t rnn_params_count(const rnn_params *p);
 RNN_API float *rnn_params_values(rnn_params *p);
 RNN_API float *rnn_params_grads(rnn_params *p);
 RNN_API int rnn_params_num_tensors(const rnn_params *p);
 /* Tensor i in state_dict order: its name ("weight_ih_l0", ...), offset into
  * values/grads (in floats), and shape (rows, cols; cols = 1 for biases).
- * Returns the number of dims (1 or 2), or 0 when i is out of range. */
+ * Returns the number of dims (1 or 2; 3 for a depthwise convolution's
+ * [rows, 1, cols]), or 0 when i is out of range. */
 RNN_API int rnn_params_tensor(const rnn_params *p, int i, const char **name,
                               size_t *offset, int *rows, int *cols);
 RNN_API void rnn_params_changed(rnn_params *p);
 /* Moves on every rnn_params_changed (copies made at another are stale). */
-RNN_API unsigned rnn_params_version(const rnn_params *p);
+RNN_C_API unsigned rnn_params_version(const rnn_params *p);
 RNN_API void rnn_params_zero_grad(rnn_params *p);
 /* int8 inference (qgemm.h): on = 1 rounds every 2-D "weight*" tensor to
  * int8 with a float32 scale per row (the values become scale * q) and makes
@@ -130,7 +134,7 @@ typedef struct {
 /* Create a recurrent stack. Weights and biases start U(-1/sqrt(H), 1/sqrt(H))
  * from a generator seeded with cfg->seed (same seed, same weights,
  * everywhere). It starts in training mode. */
-RNN_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
+RNN_C_API int rnn_model_create(const rnn_model_config *cfg, rnn_model **out);
 /* The same with the fields as arguments, for callers that cannot lay out C
  * structs (the JS wrapper): no byte offsets cross the boundary. */
 RNN_API int rnn_model_new(int cell, int input_size, int hidden_size, int num_layers,
@@ -190,7 +194,7 @@ typedef struct {
 
 typedef struct rnn_optimizer rnn_optimizer;
 
-RNN_API int rnn_optimizer_create(int kind, const rnn_opt_config *cfg, int nseg,
+RNN_C_API int rnn_optimizer_create(int kind, const rnn_opt_config *cfg, int nseg,
                                  float *const *params, float *const *grads,
                                  const size_t *counts, rnn_optimizer **out);
 /* rnn_optimizer_create with the config fields as arguments (the JS wrapper). */
@@ -258,7 +262,7 @@ RNN_API int rnn_embedding_create(int num_embeddings, int embedding_dim,
 RNN_API void rnn_embedding_destroy(rnn_embedding *e);
 RNN_API rnn_params *rnn_embedding_parameters(rnn_embedding *e);
 /* The padding row in [0, num), or -1 without one. */
-RNN_API int rnn_embedding_padding_idx(const rnn_embedding *e);
+RNN_C_API int rnn_embedding_padding_idx(const rnn_embedding *e);
 /* y[n][dim] = weight[ids[i]]; every id is checked (RNN_E_INVALID naming the
  * first bad one and its position) before anything is written. The ids are
  * kept for backward: a caller that writes them into rnn_embedding_input's
@@ -272,7 +276,7 @@ RNN_API int rnn_embedding_backward(rnn_embedding *e, const float *dy);
 /* Inverted-dropout mask: one rnn_rng_u32 per element in index order; element
  * i is 1/(1-p) when u >= p * 2^32 (kept, probability 1-p), else 0. p <= 0
  * keeps all, p >= 1 drops all. */
-RNN_API void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
+RNN_C_API void rnn_dropout_mask(rnn_rng *g, float p, size_t n, float *scale_out);
 
 /* nn.Dropout, p in [0, 1): in training y = x * a fresh rnn_dropout_mask
  * from its own generator (seeded with seed), kept for backward
@@ -296,6 +300,23 @@ RNN_API void rnn_layernorm_destroy(rnn_layernorm *l);
 RNN_API rnn_params *rnn_layernorm_parameters(rnn_layernorm *l);
 RNN_API int rnn_layernorm_forward(rnn_layernorm *l, int rows, const float *x, float *y);
 RNN_API int rnn_layernorm_backward(rnn_layernorm *l, const float *dy, float *dx);
+
+/* A depthwise causal convolution over time (causal_conv.c): nn.Conv1d(C, C,
+ * k, groups = C) with k - 1 zeros of left padding, cut to the input's length.
+ * "weight" [C][1][k], then "bias" [C] (when bias), both U(-1/sqrt(k),
+ * 1/sqrt(k)) from rnn_rng seeded with seed. x[B][T][C] -> y[B][T][C], steps
+ * at or past lengths[b] (NULL: all T) give 0. context [B][k - 1][C] holds the
+ * inputs before t = 0 (NULL: zeros); context_out (may be NULL) gets each
+ * sequence's last k - 1 inputs up to its length, the next chunk's context.
+ * Backward (dx may be NULL, not dy) accumulates the weight and bias
+ * gradients; none flows into the context. */
+typedef struct rnn_causalconv rnn_causalconv;
+RNN_API int rnn_causalconv_create(int channels, int kernel, int bias, uint32_t seed, rnn_causalconv **out);
+RNN_API void rnn_causalconv_destroy(rnn_causalconv *l);
+RNN_API rnn_params *rnn_causalconv_parameters(rnn_causalconv *l);
+RNN_API int rnn_causalconv_forward(rnn_causalconv *l, int B, int T, const float *x, const int32_t *lengths,
+                                   const float *context, float *y, float *context_out);
+RNN_API int rnn_causalconv_backward(rnn_causalconv *l, const float *dy, float *dx);
 
 /* Losses with torch.nn.functional semantics, computed in double. *loss gets
  * the mean or the sum; with RNN_REDUCTION_NONE the per-element losses go to
@@ -349,7 +370,7 @@ RNN_API int rnn_fbank_new(int sample_rate, int frame_length, int frame_shift, in
                           double low_freq, double high_freq, double preemphasis, int remove_dc,
                           double log_floor, rnn_fbank **out);
 RNN_API void rnn_fbank_destroy(rnn_fbank *f);
-RNN_API int rnn_fbank_bins(const rnn_fbank *f);
+RNN_C_API int rnn_fbank_bins(const rnn_fbank *f);
 RNN_API size_t rnn_fbank_frames(const rnn_fbank *f, size_t n);
 RNN_API int rnn_fbank_compute(rnn_fbank *f, const float *x, size_t n, float *out);
 RNN_API int rnn_fbank_push(rnn_fbank *f, const float *x, size_t n, float *out, size_t max_frames,
@@ -399,7 +420,7 @@ RNN_API void rnn_stream_set_state(rnn_stream *s, const float *h, const float *c)
 RNN_API int rnn_stream_taps(const rnn_stream *s, int layer, float *dst);
 
 /* Gate blocks in a tap record: 4 (LSTM), 3 (GRU), 0 (Elman). */
-RNN_API int rnn_model_num_tap_gates(const rnn_model *m);
+RNN_C_API int rnn_model_num_tap_gates(const rnn_model *m);
 /* Direction `direction` (index layer * D + d) of the last forward, before its
  * backward (which overwrites the cache: RNN_E_STATE after it), all steps:
  * gate activations [gates][T][B][H], then LSTM c [T][B][H], then h

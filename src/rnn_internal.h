@@ -33,6 +33,10 @@
 #define RNN_SMALL_FILE_END
 #endif
 
+/* sin x and cos x in double for |x| up to a few thousand (sincos.c: window functions, FFT
+ * twiddles, Box-Muller), without libm's reduction of any double. */
+void rnn_sincos(double x, double *s, double *c);
+
 /* snprintf for the conversions the engine uses: %d %s %zu %llu %g (status.c). */
 void rnn_format(char *buf, size_t size, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -12,7 +12,7 @@ extern "C" {
 
 /* Tests: split every parallel product into `parts` run one after another on
  * the caller (1 = off), to check that a split changes no result. */
-RNN_API void rnn_parallel_emulate(int parts);
+RNN_C_API void rnn_parallel_emulate(int parts);
 
 /* Adam/AdamW steps take the SIMD loop when built with it (bitwise the scalar
  * loop's results); tests force the scalar loop to compare (optim.c). */

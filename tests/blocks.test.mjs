@@ -217,7 +217,9 @@ test('the Trainer worker, fit, checkpoints and safetensors take block stacks (Re
 function minLM(rnn, c) {
   const d = c.dModel, layers = [new rnn.Embedding({ numEmbeddings: c.vocab, embeddingDim: d })];
   for (let k = 0; k < c.blocks; k++) {
-    layers.push(new rnn.Residual([new rnn.LayerNorm({ normalizedShape: d }), new rnn[c.cell]({ inputSize: d, hiddenSize: d, batchFirst: true })]));
+    layers.push(new rnn.Residual([new rnn.LayerNorm({ normalizedShape: d }),
+      ...(c.conv ? [new rnn.CausalConv1d({ channels: d, kernelSize: c.conv })] : []),
+      new rnn[c.cell]({ inputSize: d, hiddenSize: d, batchFirst: true })]));
     if (c.mlp) {
       layers.push(new rnn.Residual([new rnn.LayerNorm({ normalizedShape: d }), new rnn.Linear({ inFeatures: d, outFeatures: c.mlp * d }),
         new rnn[c.act](), new rnn.Linear({ inFeatures: c.mlp * d, outFeatures: d })]));
@@ -236,11 +238,13 @@ for (const backend of BACKENDS) {
         try {
           assert.deepEqual(Object.keys(m.stateDict()), Object.keys(c.params), 'state_dict names and order');
           m.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, t32(v)])));
-          const cellAt = m.layers.flatMap((l, i) => (l instanceof rnn.Residual && l.layers[1].hiddenSize ? [i] : []));
-          const state = Object.fromEntries(cellAt.map((i, k) => [i, { 1: { hN: t32(c.h0[k]) } }]));
+          const at = c.conv ? 2 : 1; // the cell's place in its block (after the LayerNorm and the conv)
+          const cellAt = m.layers.flatMap((l, i) => (l instanceof rnn.Residual && l.layers[at]?.hiddenSize ? [i] : []));
+          const state = Object.fromEntries(cellAt.map((i, k) => [i, { [at]: { hN: t32(c.h0[k]) }, ...(c.conv ? { 1: { context: t32(c.context0[k]) } } : {}) }]));
           const logits = m.forward({ shape: c.ids.shape, data: Int32Array.from(c.ids.data) }, { state });
           assertClose(logits, c.logits, { atol: 2e-5, what: 'logits' });
-          cellAt.forEach((i, k) => assertClose(m.state[i][1].hN, c.hN[k], { atol: 2e-5, what: `hN of block ${k}` }));
+          cellAt.forEach((i, k) => assertClose(m.state[i][at].hN, c.hN[k], { atol: 2e-5, what: `hN of block ${k}` }));
+          if (c.conv) cellAt.forEach((i, k) => assertClose(m.state[i][1].context, c.contextN[k], { atol: 1e-6, what: `context of block ${k}` }));
           m.zeroGrad();
           m.backward(t32(c.dOutput));
           const grads = m.grads();

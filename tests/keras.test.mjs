@@ -217,6 +217,21 @@ test('export: native rnn-wasm models load in TF.js and predict the same; a PyTor
   for (const m of [model, rnnOnly, gru]) m.dispose();
 });
 
+test('export: a CausalConv1d (alone, first, after an LSTM) is refused with UNSUPPORTED naming it and saying why', async () => {
+  const conv = () => new rnn.CausalConv1d({ channels: 3, kernelSize: 4, seed: 1 });
+  const models = [conv(),
+    new rnn.Sequential([conv(), new rnn.LSTM({ inputSize: 3, hiddenSize: 2, batchFirst: true, seed: 2 })]),
+    new rnn.Sequential([new rnn.LSTM({ inputSize: 2, hiddenSize: 3, batchFirst: true, seed: 3 }), conv(), new rnn.Linear({ inFeatures: 3, outFeatures: 1, seed: 4 })])];
+  for (const [m, at] of models.map((m, i) => [m, ['CausalConv1d', 'layers\\[0\\] \\(CausalConv1d\\)', 'layers\\[1\\] \\(CausalConv1d\\)'][i]])) {
+    await assert.rejects(rnn.toLayersModel(m), (e) => e.code === 'UNSUPPORTED' && new RegExp(`toLayersModel: ${at}: TF.js 4.22 has no depthwise`).test(e.message) && /toOnnx/.test(e.message), at);
+    m.dispose();
+  }
+  // the claim: TF.js's Conv1D config has no groups (and tf.layers no depthwiseConv1d)
+  assert.equal(typeof tf.layers.depthwiseConv1d, 'undefined');
+  const c = tf.layers.conv1d({ filters: 3, kernelSize: 4, padding: 'causal' });
+  assert.equal('groups' in c.getConfig(), false);
+});
+
 // A small saved model to break in the bad-file tests.
 async function sample() {
   const tm = tf.sequential({ layers: [

@@ -1,10 +1,10 @@
 // bench/min_blocks.mjs, the block stacks of the learning race (issue 23): the token shift against
-// its definition and its backward as its adjoint, the pair embedding's rows and gradients, and finite
-// differences through a small stack that uses both.
+// its definition and its backward as its adjoint, the causal convolution started as that shift, the
+// pair embedding's rows and gradients, and finite differences through a small stack that uses both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init } from '../dist/index.js';
-import { BigramEmbedding, TimeShift, blockStack } from '../bench/min_blocks.mjs';
+import { BigramEmbedding, TimeShift, blockStack, causalConv } from '../bench/min_blocks.mjs';
 import { lcg, maxAbs, randTensor } from './helpers/util.mjs';
 
 const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
@@ -32,6 +32,19 @@ test('TimeShift: each shifted group reads its lag, zeros before the chunk; backw
     const { dx } = shift.backward({ dOutput: dy });
     // a linear map: <dy, S x> = <S^T dy, x>
     assert.ok(Math.abs(dot(dy.data, y.data) - dot(dx.data, x.data)) < 1e-4, `s ${s} x${steps}: adjoint`);
+  }
+});
+
+test('causalConv with the shift init starts as the TimeShift: the same outputs, then its taps train', async () => {
+  const rnn = await init();
+  const B = 2, T = 5, d = 8;
+  const x = randTensor([B, T, d], lcg(4));
+  for (const [k, shift] of [[4, 0.5], [2, 0.25], [3, 0.75]]) {
+    const conv = causalConv(rnn, d, k, { shift });
+    assert.deepEqual(conv.forward(x).data, new TimeShift(Math.round(shift * d)).forward(x).data, `k ${k}, shift ${shift}`);
+    conv.backward({ dOutput: x });
+    assert.ok(maxAbs(conv.grads().weight.data) > 0, 'the taps get gradient');
+    conv.dispose();
   }
 });
 

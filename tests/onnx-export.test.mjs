@@ -3,8 +3,9 @@
 //  - onnx.checker.check_model(full_check=True) (Debian's python3-onnx,
 //    installed by scripts/setup.sh --test; fails, never skips, without it);
 //  - onnxruntime-node and onnxruntime-web (wasm, in Node) run each model with
-//    three (batch, time) shapes, with zero and with given initial states,
-//    whole sequences and packed ones (lengths): every output within 1e-5 of
+//    three (batch, time) shapes, with zero and with given initial states
+//    (a CausalConv1d's context too), whole sequences and packed ones
+//    (lengths): every output (final states and contexts too) within 1e-5 of
 //    rnn-wasm's;
 //  - the gate order (ONNX LSTM i, o, f, c and GRU z, r, h from PyTorch's
 //    i, f, g, o and r, z, n) read back from the initializers;
@@ -76,25 +77,34 @@ const CASES = {
       { type: 'GELU' }, { type: 'Linear', inFeatures: 8, outFeatures: 4, seed: 23 }] },
     { type: 'Residual', layers: [{ type: 'Linear', inFeatures: 4, outFeatures: 4, seed: 24 }, { type: 'ReLU' }] },
     { type: 'LayerNorm', normalizedShape: 4 }, { type: 'Linear', inFeatures: 4, outFeatures: 3, seed: 25 }] },
+  'Sequential: CausalConv1d first (k 3), Linear': { type: 'Sequential', layers: [
+    { type: 'CausalConv1d', channels: 3, kernelSize: 3, seed: 26 }, { type: 'Linear', inFeatures: 3, outFeatures: 2, seed: 27 }] },
+  'Sequential: conv blocks (Residual: LayerNorm, CausalConv1d, MinGRU; k 4, k 8 > T, k 1 without bias)': { type: 'Sequential', layers: [
+    { type: 'Embedding', numEmbeddings: 11, embeddingDim: 4, seed: 28 },
+    ...[[4, true], [8, true], [1, false]].map(([kernelSize, bias], j) => ({ type: 'Residual', layers: [
+      { type: 'LayerNorm', normalizedShape: 4 }, { type: 'CausalConv1d', channels: 4, kernelSize, bias, seed: 29 + j },
+      { type: 'MinGRU', inputSize: 4, hiddenSize: 4, batchFirst: true, seed: 32 + j }] })),
+    { type: 'LayerNorm', normalizedShape: 4 }, { type: 'Linear', inFeatures: 4, outFeatures: 3, seed: 35 }] },
   'SentimentLSTM': { type: 'SentimentLSTM', vocabSize: 13, embedDim: 4, hiddenDim: 5, numLayers: 2, dropout: 0.3, seed: 19 },
 };
 
 const RECURRENT = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM'];
 const exported = new Map(); // case name -> file
 
-// The recurrent modules whose initial states the exported graph takes:
-// [{ prefix, module, nested }] (nested: in a nested Sequential, whose state
-// rnn-wasm's forward does not take: fed zeros).
-function recurrentParts(model, spec, prefix = '') {
-  if (RECURRENT.includes(spec.type)) return [{ prefix, module: model, nested: prefix.split('.').length > 2 }];
+// The modules whose initial states the exported graph takes: [{ prefix, module }]
+// (recurrent ones, and CausalConv1d with a context: kernelSize > 1).
+function stateParts(model, spec, prefix = '') {
+  if (RECURRENT.includes(spec.type)) return [{ prefix, module: model }];
+  if (spec.type === 'CausalConv1d') return spec.kernelSize > 1 ? [{ prefix, module: model }] : [];
   if (spec.type === 'SentimentLSTM') return [{ prefix: 'lstm.', module: model.lstm }];
   if (spec.type !== 'Sequential' && spec.type !== 'Residual') return [];
-  return spec.layers.flatMap((s, i) => recurrentParts(model.layers[i], s, `${prefix}${i}.`));
+  return spec.layers.flatMap((s, i) => stateParts(model.layers[i], s, `${prefix}${i}.`));
 }
 
-// A Sequential's final states (nested ones too) under the graph's names.
+// A Sequential's final states and contexts (nested ones too) under the graph's names.
 function sequentialStates(model, prefix, out) {
   for (const [i, s] of Object.entries(model.state ?? {})) {
+    if (s.context?.shape[1]) out[`${prefix}${i}.contextn`] = s.context;
     if (!s.hN) continue; // a nested Sequential's own states: below
     out[`${prefix}${i}.hn`] = s.hN;
     if (s.cN) out[`${prefix}${i}.cn`] = s.cN;
@@ -111,7 +121,8 @@ function inputFor(spec, B, T, u) {
     const ids = Int32Array.from({ length: B * T }, () => Math.floor(u() * f.numEmbeddings));
     return { ours: { shape: [B, T], data: ids }, onnx: (ort) => new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [B, T]) };
   }
-  const shape = f.type === 'Linear' ? [B, f.inFeatures] : f.batchFirst || spec.type === 'Sequential' ? [B, T, f.inputSize] : [T, B, f.inputSize];
+  const shape = f.type === 'Linear' ? [B, f.inFeatures] : f.type === 'CausalConv1d' ? [B, T, f.channels]
+    : f.batchFirst || spec.type === 'Sequential' ? [B, T, f.inputSize] : [T, B, f.inputSize];
   const data = Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => 2 * u() - 1);
   return { ours: { shape, data }, onnx: (ort) => new ort.Tensor('float32', data, shape) };
 }
@@ -133,8 +144,12 @@ function runOurs(model, spec, x, states, lengths) {
     if (!states['lstm.']) assert.deepEqual(output, zero);
     return { output, 'lstm.hn': hN, 'lstm.cn': cN };
   }
-  const state = {};
-  for (const [p, s] of Object.entries(states)) if (!p.slice(0, -1).includes('.')) state[Number(p.slice(0, -1))] = { hN: s.h0, cN: s.c0 };
+  const state = {}; // prefix '1.0.' -> state[1][0], nested as Sequential.forward takes it
+  for (const [p, s] of Object.entries(states)) {
+    const path = p.slice(0, -1).split('.');
+    const at = path.slice(0, -1).reduce((o, k) => (o[k] ??= {}), state);
+    at[path[path.length - 1]] = s.context0 ? { context: s.context0 } : { hN: s.h0, cN: s.c0 };
+  }
   return sequentialStates(model, '', { output: model.forward(x, { state, lengths }) });
 }
 
@@ -142,7 +157,7 @@ const randState = (shape, u) => ({ shape, data: Float32Array.from({ length: shap
 
 async function compare(ort, options, bytes, model, spec, { initialStates: given, lengths: withLengths }, what) {
   const session = await ort.InferenceSession.create(bytes, options);
-  const parts = recurrentParts(model, spec);
+  const parts = stateParts(model, spec);
   const rnd = lcg(99), u = () => rnd() + 0.5;
   for (const [B, T] of [[2, 5], [3, 1], [1, 7]]) {
     const x = inputFor(spec, B, T, u);
@@ -153,10 +168,13 @@ async function compare(ort, options, bytes, model, spec, { initialStates: given,
       feeds.lengths = new ort.Tensor('int32', lengths, [B]);
     }
     if (given) {
-      for (const { prefix, module: m, nested } of parts) {
-        const LD = m.numLayers * (m.bidirectional ? 2 : 1), scale = nested ? 0 : 1;
-        states[prefix] = { h0: randState([LD, B, m.outputSize], () => 0.5 + scale * (u() - 0.5)) };
-        if (m.mode === 'LSTM') states[prefix].c0 = randState([LD, B, m.hiddenSize], () => 0.5 + scale * (u() - 0.5));
+      for (const { prefix, module: m } of parts) {
+        if (m.kernelSize) states[prefix] = { context0: randState([B, m.kernelSize - 1, m.channels], u) };
+        else {
+          const LD = m.numLayers * (m.bidirectional ? 2 : 1);
+          states[prefix] = { h0: randState([LD, B, m.outputSize], u) };
+          if (m.mode === 'LSTM') states[prefix].c0 = randState([LD, B, m.hiddenSize], u);
+        }
         for (const [k, t] of Object.entries(states[prefix])) feeds[`${prefix}${k}`] = new ort.Tensor('float32', t.data, t.shape);
       }
     }
@@ -253,6 +271,8 @@ test('toOnnx: models ONNX cannot take, and bad arguments: typed errors', async (
     [[{ type: 'GRU', inputSize: 2, hiddenSize: 2, batchFirst: true }, { type: 'Linear', inFeatures: 2, outFeatures: 2 }, { type: 'Pool', mode: 'final' }], /Pool\('final'\) must follow a recurrent layer/],
     [[{ type: 'Linear', inFeatures: 2, outFeatures: 3 }, { type: 'Residual', layers: [{ type: 'Linear', inFeatures: 3, outFeatures: 2 }] }], /Residual\): its layers must keep the shape/],
     [[{ type: 'Embedding', numEmbeddings: 4, embeddingDim: 2 }, { type: 'LayerNorm', normalizedShape: 3 }], /LayerNorm\): takes 3 features/],
+    [[{ type: 'Embedding', numEmbeddings: 4, embeddingDim: 2 }, { type: 'CausalConv1d', channels: 3, kernelSize: 2 }], /CausalConv1d\): takes 3 features/],
+    [[{ type: 'Linear', inFeatures: 2, outFeatures: 3 }, { type: 'CausalConv1d', channels: 3, kernelSize: 2 }], /CausalConv1d\): takes \[batch, time, features\]/],
   ];
   for (const [layers, re] of bad) {
     const m = rnn.buildModel({ type: 'Sequential', layers });

@@ -4,7 +4,9 @@
 // safetensors with strict=True and gives rnn-wasm's outputs; torch's own
 // weights load into rnn-wasm and give torch's outputs; the specs buildModel
 // refuses are refused in Python too, and torch's autograd gives rnn-wasm's
-// parameter gradients. The Python side is
+// parameter gradients. Models that carry state (Sequential, Residual,
+// CausalConv1d) also give torch's final states, and a second chunk started
+// from them gives torch's outputs. The Python side is
 // tests/interop/spec_parity.py (Debian's /usr/bin/python3 with python3-torch;
 // without it this test fails).
 import { test, after } from 'node:test';
@@ -29,6 +31,8 @@ const rec = (type, o) => ({ type, inputSize: 4, hiddenSize: 5, seed: 11, ...o })
 const seq = (...layers) => ({ type: 'Sequential', layers });
 const emb = (o) => ({ type: 'Embedding', numEmbeddings: 13, embeddingDim: 4, seed: 21, ...o });
 const lin = (inF, outF, o) => ({ type: 'Linear', inFeatures: inF, outFeatures: outF, seed: 31, ...o });
+const conv = (k, o) => ({ type: 'CausalConv1d', channels: 4, kernelSize: k, seed: 41, ...o });
+const ln = { type: 'LayerNorm', normalizedShape: 4 };
 
 // input: 'ids' ([B, T] in [0, 13)) or a float shape; lengths per batch entry
 const B = 3, T = 6, LEN = [6, 4, 1];
@@ -60,6 +64,10 @@ const CASES = [
     { type: 'Pool', mode: 'last' }, lin(5, 2)), [B, T, 4], LEN],
   ['seq_min_final', seq(rec('MinLSTM', { batchFirst: true, numLayers: 2 }), { type: 'Pool', mode: 'final' }), [B, T, 4], LEN],
   ['layernorm_3d', { type: 'LayerNorm', normalizedShape: 4, eps: 1e-3 }, [B, T, 4], null],
+  ['causalconv_lengths', conv(3), [B, T, 4], LEN],
+  ['causalconv_k1_nobias', conv(1, { bias: false }), [B, T, 4], null],
+  ['causalconv_k_past_t', conv(8), [B, T, 4], LEN], // the context outlives the chunk: k - 1 > T
+  ['seq_conv_lengths', seq(conv(4), lin(4, 2)), [B, T, 4], LEN],
   // ReLU and GELU have no parameters (and, like Pool, no state-dict methods): inside a Sequential
   ['seq_gelu', seq(lin(4, 4), { type: 'GELU' }), [B, 4], null],
   ['seq_relu', seq({ type: 'ReLU' }, lin(4, 3)), [B, T, 4], null],
@@ -70,6 +78,10 @@ const CASES = [
     { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: 4 }, rec('MinGRU', { batchFirst: true, hiddenSize: 4 })] },
     { type: 'Residual', layers: [{ type: 'LayerNorm', normalizedShape: 4 }, lin(4, 8), { type: 'GELU' }, lin(8, 4)] }]),
   { type: 'LayerNorm', normalizedShape: 4 }, lin(4, 13)), 'ids', null],
+  // issue 23's blocks: x += minGRU(conv(LN(x))), the conv's context and the cell's hN carried
+  ['seq_conv_min_blocks', seq(emb(), ...[3, 4].flatMap((k) => [
+    { type: 'Residual', layers: [ln, conv(k), rec('MinGRU', { batchFirst: true, hiddenSize: 4 })] },
+    { type: 'Residual', layers: [ln, lin(4, 8), { type: 'GELU' }, lin(8, 4)] }]), ln, lin(4, 13)), 'ids', LEN],
   ['sentiment_lstm', { type: 'SentimentLSTM', vocabSize: 13, embedDim: 4, hiddenDim: 5, numLayers: 2, dropout: 0.3, seed: 9 }, 'ids', LEN],
 ];
 
@@ -101,6 +113,11 @@ const BAD = [
   [{ type: 'LayerNorm', normalizedShape: 4, eps: 0 }, 'eps'],
   [{ type: 'GELU', approximate: 'tanh' }, 'approximate'],
   [{ type: 'Residual', layers: [] }, 'layers'],
+  [conv(0), 'kernelSize'],
+  [conv(257), 'kernelSize'],
+  [{ type: 'CausalConv1d', kernelSize: 3 }, 'channels'],
+  [conv(3, { bias: 1 }), 'bias'],
+  [conv(3, { groups: 4 }), 'groups'],
 ];
 
 function makeInput(input, seed) {
@@ -111,14 +128,29 @@ function makeInput(input, seed) {
   return randTensor(input, rnd, 1.5);
 }
 
-function forward(model, spec, x, lengths) {
-  const opts = lengths ? { lengths } : {};
+// model.state as flat tensors, as tests/interop/spec_parity.py names them: state.<i>.hN / cN / context.
+function flatState(state, prefix = 'state.') {
+  const out = {};
+  for (const [i, s] of Object.entries(state ?? {})) {
+    if (s?.hN || s?.context) {
+      for (const k of ['hN', 'cN', 'context']) if (s[k]) out[`${prefix}${i}.${k}`] = s[k];
+    } else Object.assign(out, flatState(s, `${prefix}${i}.`));
+  }
+  return out;
+}
+
+// Models that carry state from one forward to the next (given x2, a second chunk is run from it).
+const CARRIES = ['Sequential', 'Residual', 'CausalConv1d'];
+
+function forward(model, spec, x, lengths, state) {
+  const opts = { ...(lengths ? { lengths } : {}), ...(state ? { state } : {}) };
   switch (spec.type) {
     case 'RNN': case 'LSTM': case 'GRU': case 'MinGRU': case 'MinLSTM': {
       const { output, hN, cN } = model.forward(x, opts);
       return cN ? { output, hN, cN } : { output, hN };
     }
-    case 'Sequential': case 'Residual': return { output: model.forward(x, opts) };
+    case 'Sequential': case 'Residual': return { output: model.forward(x, opts), ...flatState(model.state) };
+    case 'CausalConv1d': return { output: model.forward(x, opts), context: model.state.context };
     case 'SentimentLSTM': return { output: model.forward(x, lengths ?? undefined) };
     default: return { output: model.forward(x) };
   }
@@ -143,15 +175,26 @@ function compare(got, file, what) {
 
 const { serialize } = rnn.safetensors;
 const models = new Map(), jsResults = new Map();
+// forward, then (given x2) a second chunk from the state the first left: chunk2.* outputs.
+function forwardChunks(model, spec, x, x2, lengths) {
+  const outputs = forward(model, spec, x, lengths);
+  if (!x2) return outputs;
+  const next = forward(model, spec, x2, lengths, model.state);
+  for (const [k, v] of Object.entries(next)) outputs[`chunk2.${k}`] = v;
+  return outputs;
+}
+
 CASES.forEach(([name, spec, input, lengths], i) => {
   const model = buildModel(rnn, spec).eval();
   models.set(name, model);
-  const x = makeInput(input, 100 + i);
+  const x = makeInput(input, 100 + i), x2 = CARRIES.includes(spec.type) ? makeInput(input, 300 + i) : null;
   const outputs = forward(model, spec, x, lengths);
   const dOutput = randTensor(outputs.output.shape, lcg(200 + i));
   model.zeroGrad();
-  jsResults.set(name, { x, outputs, grads: backward(model, spec, dOutput) });
-  const tensors = { x, dOutput };
+  const grads = backward(model, spec, dOutput);
+  if (x2) Object.assign(outputs, forwardChunks(model, spec, x, x2, lengths));
+  jsResults.set(name, { x, x2, outputs, grads });
+  const tensors = { x, dOutput, ...(x2 ? { x2 } : {}) };
   if (lengths) tensors.lengths = { shape: [B], data: Int32Array.from(lengths) };
   writeFileSync(join(dir, `${name}.input.safetensors`), serialize(tensors));
   writeFileSync(join(dir, `${name}.js.safetensors`), serialize(model.stateDict()));
@@ -165,8 +208,9 @@ const ODD_VALUES = [-1, 0, 1, 2, 3, 0.5, 1.5, null, true, false, 'x', 'tanh', 'r
   [], {}, 70000, 2 ** 32];
 const KEYS = ['type', 'inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed',
   'nonlinearity', 'projSize', 'gateActivation', 'resetAfter', 'logSpace', 'inFeatures', 'outFeatures', 'numEmbeddings',
-  'embeddingDim', 'paddingIdx', 'p', 'mode', 'layers', 'vocabSize', 'embedDim', 'hiddenDim', 'normalizedShape', 'eps'];
-const TYPE_NAMES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm', 'ReLU', 'GELU',
+  'embeddingDim', 'paddingIdx', 'p', 'mode', 'layers', 'vocabSize', 'embedDim', 'hiddenDim', 'normalizedShape', 'eps',
+  'channels', 'kernelSize'];
+const TYPE_NAMES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm', 'CausalConv1d', 'ReLU', 'GELU',
   'Pool', 'Sequential', 'Residual', 'SentimentLSTM', 'Conv1d'];
 
 function mutate(spec, rnd) {
@@ -199,12 +243,12 @@ for (const [name, spec, , lengths] of CASES) {
   });
 
   test(`spec ${name}: rnn-wasm's weights in torch (strict) give rnn-wasm's outputs, and torch's weights here give torch's`, (t) => {
-    const { x, outputs } = jsResults.get(name);
+    const { x, x2, outputs } = jsResults.get(name);
     const a = compare(outputs, join(dir, `${name}.torch.safetensors`), `${name}, rnn-wasm's weights`);
     const other = buildModel(rnn, spec).eval();
     try {
       other.loadStateDict(rnn.safetensors.parse(readFileSync(join(dir, `${name}.torch-weights.safetensors`))));
-      const b = compare(forward(other, spec, x, lengths), join(dir, `${name}.torch-own.safetensors`), `${name}, torch's weights`);
+      const b = compare(forwardChunks(other, spec, x, x2, lengths), join(dir, `${name}.torch-own.safetensors`), `${name}, torch's weights`);
       t.diagnostic(`max |rnn-wasm - torch|: ${a.toExponential(1)} (rnn-wasm's weights), ${b.toExponential(1)} (torch's)`);
     } finally {
       other.dispose();

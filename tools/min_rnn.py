@@ -1,5 +1,6 @@
 """PyTorch twins of rnn.MinGRU and rnn.MinLSTM (and MinLM, the paper's LM of
-pre-norm residual blocks, with rnn-wasm's names): minGRU and minLSTM of Feng et
+pre-norm residual blocks, with rnn-wasm's names, and CausalConv1d, the
+depthwise causal convolution that can go before each cell): minGRU and minLSTM of Feng et
 al., "Were RNNs All We Needed?" (2024), with rnn-wasm's state_dict names, so
 weights move both ways as safetensors (tools/export_safetensors.py,
 load_safetensors.py) and the engine's answers can be checked against these.
@@ -117,23 +118,50 @@ class MinRNN(nn.Module):
         return x, torch.stack(h_n)
 
 
+class CausalConv1d(nn.Conv1d):
+    """rnn.CausalConv1d: nn.Conv1d(C, C, k, groups=C) (state_dict weight [C, 1, k],
+    bias [C]) on batch-first [B, T, C], with k - 1 steps of left context: the
+    given context [B, k - 1, C] (the inputs before t = 0) or zeros.
+
+    forward(x, context=None, lengths=None) -> (y [B, T, C], next context): y is
+    0 at steps past a sequence's length; the next context is each sequence's
+    last k - 1 inputs up to its length (reaching into the context when T is
+    shorter), so chunks see what one long sequence would."""
+
+    def __init__(self, channels, kernel_size, bias=True):
+        super().__init__(channels, channels, kernel_size, groups=channels, bias=bias)
+
+    def forward(self, x, context=None, lengths=None):
+        B, T, C = x.shape
+        P = self.kernel_size[0] - 1
+        if context is None:
+            context = x.new_zeros(B, P, C)
+        xp = torch.cat([context.to(x.dtype), x], dim=1)                # [B, P + T, C]
+        y = F.conv1d(xp.transpose(1, 2), self.weight, self.bias, groups=C).transpose(1, 2)
+        lens = torch.full((B,), T) if lengths is None else torch.as_tensor(lengths)
+        y = y * (torch.arange(T).unsqueeze(0) < lens.unsqueeze(1)).to(y.dtype).unsqueeze(2)
+        nxt = torch.stack([xp[b, int(lens[b]):int(lens[b]) + P] for b in range(B)]) if B else xp[:, :P]
+        return y, nxt.detach()
+
+
 class Residual(nn.Module):
     """rnn.Residual: x + layers(x), children '0', '1', ...; a MinRNN child takes
-    h0 and gives its h_n (forward returns (y, h_n or None))."""
+    h0 and gives its h_n, a CausalConv1d child its context. forward(x, state)
+    returns (y, state): state is {child index: h_n or context} of those children."""
 
     def __init__(self, *layers):
         super().__init__()
         for i, m in enumerate(layers):
             self.add_module(str(i), m)
 
-    def forward(self, x, h0=None):
-        y, h_n = x, None
-        for m in self.children():
-            if isinstance(m, MinRNN):
-                y, h_n = m(y, h0)
+    def forward(self, x, state=None):
+        y, new = x, {}
+        for i, m in enumerate(self.children()):
+            if isinstance(m, (MinRNN, CausalConv1d)):
+                y, new[i] = m(y, (state or {}).get(i))
             else:
                 y = m(y)
-        return x + y, h_n
+        return x + y, new
 
 
 class MinLM(nn.Module):
@@ -143,19 +171,23 @@ class MinLM(nn.Module):
 
         0          nn.Embedding(vocab, d)                        0.weight
         per block  Residual(LayerNorm(d), MinRNN(d, d))          k.0.weight, k.0.bias, k.1.weight_ih_l0, k.1.bias_ih_l0
+                   (conv k > 0: Residual(LayerNorm(d),            k.1.weight [d, 1, k], k.1.bias; the cell k.2.*
+                    CausalConv1d(d, k), MinRNN(d, d)))
                    Residual(LayerNorm(d), Linear(d, mlp d),       k+1.0.*, k+1.1.weight / bias, k+1.3.weight / bias
                             GELU or ReLU, Linear(mlp d, d))       (mlp 0: no MLP block)
         then       nn.LayerNorm(d), nn.Linear(d, vocab)
 
     forward(ids [B, T], state=None) -> (logits [B, T, vocab], state): state is
-    the list of each cell's h_n [1, B, d], to carry into the next chunk."""
+    the list of each cell block's {child index: h_n [1, B, d] or context
+    [B, k - 1, d]}, to carry into the next chunk."""
 
-    def __init__(self, vocab, d_model, n_blocks, mlp=2, cell='MinGRU', act='GELU'):
+    def __init__(self, vocab, d_model, n_blocks, mlp=2, cell='MinGRU', act='GELU', conv=0):
         super().__init__()
         d = d_model
         layers = [nn.Embedding(vocab, d)]
         for _ in range(n_blocks):
-            layers.append(Residual(nn.LayerNorm(d), MinRNN(cell, d, d, batch_first=True)))
+            layers.append(Residual(nn.LayerNorm(d), *([CausalConv1d(d, conv)] if conv else []),
+                                   MinRNN(cell, d, d, batch_first=True)))
             if mlp:
                 layers.append(Residual(nn.LayerNorm(d), nn.Linear(d, mlp * d),
                                        nn.GELU() if act == 'GELU' else nn.ReLU(), nn.Linear(mlp * d, d)))
@@ -168,9 +200,9 @@ class MinLM(nn.Module):
         for m in self.children():
             if isinstance(m, Residual):
                 has_cell = any(isinstance(c, MinRNN) for c in m.children())
-                x, h_n = m(x, state[k] if state is not None and has_cell else None)
+                x, s = m(x, state[k] if state is not None and has_cell else None)
                 if has_cell:
-                    new_state.append(h_n)
+                    new_state.append(s)
                     k += 1
             else:
                 x = m(x)

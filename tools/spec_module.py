@@ -14,7 +14,8 @@ a safetensors file moves both ways with no mapping:
 
 Every kind buildModel knows: RNN, LSTM, GRU, MinGRU, MinLSTM, Linear,
 Embedding, Dropout, LayerNorm, ReLU, GELU (nn.LayerNorm / nn.ReLU / nn.GELU),
-Pool, Sequential and Residual (nested) and SentimentLSTM.
+CausalConv1d (tools/min_rnn.py's depthwise nn.Conv1d), Pool, Sequential and
+Residual (nested) and SentimentLSTM.
 - Recurrent layers are nn.RNN / nn.LSTM / nn.GRU (PyTorch's own kernels), or
   tools/torch_twins.py's GatedRNN for the cell variants torch.nn lacks
   (gateActivation 'hardSigmoid' / 'hardSigmoidKeras3', GRU resetAfter false),
@@ -24,7 +25,9 @@ Pool, Sequential and Residual (nested) and SentimentLSTM.
 - Sequential.forward(x, lengths=None, state=None) runs its layers as
   js/sequential.js does (lengths go to the recurrent layers and Pools, a
   Pool('final') reads the preceding recurrent layer's h_n; the final states
-  are left in .state).
+  are left in .state). A CausalConv1d carries its context there as
+  js/sequential.js does: {'context': [B, k - 1, C]} under its index, taken
+  back from the state given to the next call.
 - Seeds are accepted and not used: torch draws its own initial weights (the
   same distributions). Load rnn-wasm's weights to start where it started.
 Options are checked as the JS constructors check them (unknown options,
@@ -46,11 +49,11 @@ import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from min_rnn import MinRNN  # noqa: E402
+from min_rnn import CausalConv1d, MinRNN  # noqa: E402
 from torch_twins import GatedRNN, SentimentLSTM as TwinSentimentLSTM  # noqa: E402
 
 TYPES = ['RNN', 'LSTM', 'GRU', 'MinGRU', 'MinLSTM', 'Linear', 'Embedding', 'Dropout', 'LayerNorm',
-         'ReLU', 'GELU', 'Pool', 'Sequential', 'Residual', 'SentimentLSTM']
+         'CausalConv1d', 'ReLU', 'GELU', 'Pool', 'Sequential', 'Residual', 'SentimentLSTM']
 GATES = ['sigmoid', 'hardSigmoid', 'hardSigmoidKeras3']
 COMMON = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed']
 KNOWN = {
@@ -63,6 +66,7 @@ KNOWN = {
     'Embedding': ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'seed'],
     'Dropout': ['p', 'seed'],
     'LayerNorm': ['normalizedShape', 'eps'],
+    'CausalConv1d': ['channels', 'kernelSize', 'bias', 'seed'],
     'ReLU': [],
     'GELU': [],
     'Pool': ['mode'],
@@ -256,7 +260,8 @@ class Sequential(nn.Module):
     """js/sequential.js's Sequential: children '0', '1', ... (so state_dict keys
     are '0.weight', '1.weight_ih_l0', ...); lengths reach the recurrent layers,
     Pools and nested Sequentials; .state holds {i: (h_n, c_n)} afterwards (a
-    nested Sequential's or Residual's own .state under its index)."""
+    nested Sequential's or Residual's own .state under its index, a
+    CausalConv1d's {'context': next context})."""
 
     def __init__(self, layers):
         super().__init__()
@@ -277,6 +282,9 @@ class Sequential(nn.Module):
             elif isinstance(layer, Sequential):
                 h = layer(h, lengths, (state or {}).get(i))
                 new_state[i] = layer.state
+            elif isinstance(layer, CausalConv1d):
+                h, context = layer(h, ((state or {}).get(i) or {}).get('context'), lengths)
+                new_state[i] = {'context': context}
             else:
                 h = layer(h)
         self.state = new_state
@@ -342,6 +350,11 @@ def build_module(spec, path='spec'):
                 o.fail(f'normalizedShape must be one size (the last dimension), got {json.dumps(shape)}')
             o = _Opts({'normalizedShape': shape[0]}, what, path)
         return nn.LayerNorm(o.int('normalizedShape', hi=1 << 20), eps=float(eps))
+    if kind == 'CausalConv1d':
+        channels, kernel = o.int('channels', hi=1 << 20), o.int('kernelSize', hi=256)
+        bias = o.bool('bias', True)
+        o.int('seed', lo=0, hi=2 ** 32 - 1, default=0)
+        return CausalConv1d(channels, kernel, bias=bias)
     if kind in ('ReLU', 'GELU'):
         return nn.ReLU() if kind == 'ReLU' else nn.GELU()
     if kind == 'Pool':
@@ -363,16 +376,37 @@ def build_module(spec, path='spec'):
     return Residual(mods) if kind == 'Residual' else Sequential(mods)
 
 
-def run(module, x, lengths=None):
-    """One forward as rnn-wasm's model.forward(x, { lengths }) gives it:
-    {'output'} (and 'hN', 'cN' for a recurrent layer)."""
+def flat_state(state, prefix='state.'):
+    """A Sequential's .state as flat tensors: {'state.<i>.hN' / '.cN' / '.context'}
+    (a nested one's as 'state.<i>.<j>....'), the names tests give JS's model.state."""
+    out = {}
+    for i, s in (state or {}).items():
+        if isinstance(s, tuple):
+            out.update({f'{prefix}{i}.{k}': t for k, t in zip(('hN', 'cN'), s) if t is not None})
+        elif 'context' in s:
+            out[f'{prefix}{i}.context'] = s['context']
+        else:
+            out.update(flat_state(s, f'{prefix}{i}.'))
+    return out
+
+
+def run(module, x, lengths=None, state=None):
+    """One forward as rnn-wasm's model.forward(x, { lengths, state }) gives it:
+    {'output'} (and 'hN', 'cN' for a recurrent layer, 'context' for a
+    CausalConv1d, flat_state's entries for a Sequential). state: a
+    Sequential's .state, or a CausalConv1d's {'context'}."""
+    if isinstance(module, CausalConv1d):
+        y, context = module(x, (state or {}).get('context'), lengths)
+        return {'output': y, 'context': context}
+    if isinstance(module, Sequential):
+        return {'output': module(x, lengths, state), **flat_state(module.state)}
     if is_recurrent(module):
         out, h_n, c_n = module(x, lengths)
         res = {'output': out, 'hN': h_n}
         if c_n is not None:
             res['cN'] = c_n
         return res
-    if isinstance(module, (Sequential, Pool, SentimentLSTM)):
+    if isinstance(module, (Pool, SentimentLSTM)):
         return {'output': module(x, lengths)}
     return {'output': module(x)}
 

@@ -156,6 +156,9 @@ function fromNative(model) {
         if (i === 0) input = [null, s.inFeatures];
         layers.push(dense(names.next('Dense'), sub(i), s.inFeatures, s.outFeatures, s.bias, 'linear', false));
         break;
+      case 'CausalConv1d':
+        refuse(`${what}: TF.js 4.22 has no depthwise 1-D convolution (Conv1D takes no groups; there is no DepthwiseConv1D), so a CausalConv1d has no TF.js layer. Export the model with toOnnx or as safetensors (PyTorch: tools/min_rnn.py CausalConv1d) instead`);
+        break;
       default:
         refuse(`${what} has no TF.js layer here (supported: Embedding, RNN, LSTM, Dropout, Pool, Linear in a Sequential)`);
     }

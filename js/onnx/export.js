@@ -2,8 +2,9 @@
 // (IR 8, opset 17), loaded on demand (index.js imports this module the first
 // time toOnnx is called). Takes every model buildModel makes: a recurrent
 // layer, a Sequential of Embedding, recurrent, Dropout, Pool, Linear,
-// LayerNorm (LayerNormalization), ReLU, GELU (Erf) layers and Residuals (Add),
-// nested too, and models.SentimentLSTM. The graph computes the model in
+// LayerNorm (LayerNormalization), CausalConv1d (Pad or Concat, then Conv with
+// group = channels), ReLU, GELU (Erf) layers and Residuals (Add), nested too,
+// and models.SentimentLSTM. The graph computes the model in
 // evaluation mode (Dropout is the identity), with dynamic batch and time axes:
 //   inputs   input                float [time, batch, I] / [batch, time, I],
 //                                 or int64 ids [batch, time] (an Embedding first)
@@ -15,8 +16,14 @@
 //                                 input with a default, i.e. an initializer,
 //                                 is not used: onnxruntime's JS APIs ignore
 //                                 feeds for those)
+//            <prefix>context0     with initialStates: true, each CausalConv1d's
+//                                 context (the inputs before t = 0), [batch,
+//                                 kernelSize - 1, channels] (else zeros, as a
+//                                 fresh sequence; none when kernelSize is 1)
 //   outputs  output               the model's output
 //            <prefix>hn, cn       each recurrent module's final states
+//            <prefix>contextn     each CausalConv1d's next context (its last
+//                                 kernelSize - 1 inputs up to each length)
 // <prefix> is the module's state_dict prefix ('' for a lone layer, '1.' for
 // layers[1] of a Sequential, 'lstm.' in a SentimentLSTM).
 //
@@ -46,6 +53,7 @@ function firstInput(g, specs, what) {
       case 'Sequential': case 'Residual': return firstInput(g, s.layers, what);
       case 'Embedding': return { x: g.input(g.unique('input'), INT64, ['batch', 'time'], 'token ids'), dims: ['batch', 'time'], ids: true };
       case 'Linear': return { x: g.input(g.unique('input'), FLOAT, ['batch', s.inFeatures]), dims: ['batch', s.inFeatures] };
+      case 'CausalConv1d': return { x: g.input(g.unique('input'), FLOAT, ['batch', 'time', s.channels]), dims: ['batch', 'time', s.channels] };
       default:
         if (RECURRENT.includes(s.type)) {
           const dims = s.batchFirst ? ['batch', 'time', s.inputSize] : ['time', 'batch', s.inputSize];
@@ -81,6 +89,31 @@ function maskedMean(g, x, lengths) {
   const live = g.op('Cast', [liveMask(g, x, 1, lengths)], { to: FLOAT });
   const sum = g.op('ReduceSum', [g.op('Mul', [x, live]), g.ints([1])], { keepdims: 0 });
   return g.op('Div', [sum, g.op('Unsqueeze', [g.op('Cast', [lengths], { to: FLOAT }), g.ints([1])])]);
+}
+
+// CausalConv1d on x [B, T, C]: y = Conv(group C) over [context or k - 1 zeros; x] on [B, C, P + T]
+// (Conv wants channels first), 0 past each length; the next context, rows L .. L + P - 1 of
+// [context; x], is a state output like a recurrent module's hn.
+function causalConv(g, s, sd, x, p, given, lengths) {
+  const { channels: C, kernelSize: K } = s, P = K - 1;
+  const ctx = given && P > 0
+    ? g.input(g.unique(`${p}context0`), FLOAT, ['batch', P, C], 'the inputs before t = 0 [batch, kernelSize - 1, channels]') : null;
+  const xp = ctx ? g.op('Concat', [ctx, x], { axis: 1 }) : P > 0 ? g.op('Pad', [x, g.ints([0, P, 0, 0, 0, 0])]) : x;
+  const conv = g.op('Conv', [g.op('Transpose', [xp], { perm: [0, 2, 1] }), g.weight(`${p}weight`, [C, 1, K], sd.weight.data),
+    ...(s.bias ? [g.weight(`${p}bias`, [C], sd.bias.data)] : [])], { group: C, kernel_shape: [K] });
+  let y = g.op('Transpose', [conv], { perm: [0, 2, 1] });
+  if (lengths) y = g.op('Where', [liveMask(g, x, 1, lengths), y, g.scalar(0)]);
+  if (P === 0) return { y, context: null };
+  let next;
+  if (lengths) { // xp[b, L_b + j, c] for j < P
+    const at = g.op('Add', [g.op('Reshape', [g.op('Cast', [lengths], { to: INT64 }), g.ints([-1, 1, 1])]),
+      g.op('Reshape', [g.ints(Array.from({ length: P }, (_, j) => j)), g.ints([1, P, 1])])]);
+    const index = g.op('Expand', [at, g.op('Concat', [g.op('Shape', [x], { start: 0, end: 1 }), g.ints([P, C])], { axis: 0 })]);
+    next = g.op('GatherElements', [xp, index], { axis: 1 }, [g.unique(`${p}contextn`)]);
+  } else {
+    next = g.op('Slice', [xp, g.ints([-P]), g.ints([2 ** 31 - 1]), g.ints([1])], {}, [g.unique(`${p}contextn`)]);
+  }
+  return { y, context: next, P, C };
 }
 
 // Adds the nodes of a list of layers (a Sequential's); cur: { x, dims }.
@@ -132,6 +165,14 @@ function layers(g, specs, sd, prefix, cur, states, what, given, lengths) {
         cur = { ...cur, x: g.op('LayerNormalization', [cur.x, g.weight(`${p}weight`, [last], sd[`${i}.weight`].data),
           g.weight(`${p}bias`, [last], sd[`${i}.bias`].data)], { axis: -1, epsilon: float(s.eps) }) };
         break;
+      case 'CausalConv1d': {
+        needs(s.channels, 'features');
+        if (cur.dims.length !== 3) refuse(`${here}: takes [batch, time, features]`);
+        const r = causalConv(g, s, under(sd, `${i}.`), cur.x, p, given, lengths);
+        if (r.context) states.push(r);
+        cur = { ...cur, x: r.y };
+        break;
+      }
       case 'ReLU':
         needs(last, 'features');
         cur = { ...cur, x: g.op('Relu', [cur.x]) };
@@ -158,7 +199,7 @@ function layers(g, specs, sd, prefix, cur, states, what, given, lengths) {
 /**
  * model -> the bytes of an ONNX model (Uint8Array) computing it in evaluation
  * mode. options: { initialStates (false: states start at zero; true: graph
- * inputs <prefix>h0 / c0), lengths (true: an int32 input 'lengths' [batch],
+ * inputs <prefix>h0 / c0 / context0), lengths (true: an int32 input 'lengths' [batch],
  * as forward's lengths), docString (the model's doc_string) }. A model ONNX cannot
  * take is refused with an RnnError naming the layer.
  */
@@ -205,6 +246,10 @@ export function toOnnx(model, options = {}) {
   }
   g.output(g.op('Identity', [out.x], {}, [g.unique('output')]), FLOAT, out.dims);
   for (const r of states) {
+    if (r.context) {
+      g.output(r.context, FLOAT, ['batch', r.P, r.C]);
+      continue;
+    }
     g.output(r.hn, FLOAT, [r.L * r.D, 'batch', r.P]);
     if (r.cn) g.output(r.cn, FLOAT, [r.L * r.D, 'batch', r.H]);
   }

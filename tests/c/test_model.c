@@ -4,7 +4,9 @@
  * finite-difference checks of gradients, zero_grad, params_changed,
  * training mode, the dropout generator, optimizers and clipping, every
  * documented invalid argument (status and rnn_last_error message), absurd
- * sizes (RNN_E_NOMEM, no crash), and Linear / Embedding / losses briefly.
+ * sizes (RNN_E_NOMEM, no crash), Linear / Embedding / losses briefly, and
+ * CausalConv1d against a double-precision reference (forward, backward,
+ * finite differences, lengths, the carried context, chunks).
  *
  * Built natively, to wasm (SIMD and scalar) by ./build.sh tests and with
  * AddressSanitizer + UndefinedBehaviorSanitizer by ./build.sh sanitize, so
@@ -915,6 +917,195 @@ static void test_linear(void) {
   rnn_linear_destroy(NULL);
 }
 
+/* CausalConv1d's y, dx and gradients in double from [context; x] (xp [B][P + T][C]). */
+typedef struct {
+  int B, T, C, K, bias;
+  const float *w, *xp, *dy;
+  const int32_t *len;
+} conv_ref;
+
+static double conv_y(const conv_ref *r, int b, int t, int c) {
+  const int S = r->K - 1 + r->T;
+  if (t >= (r->len ? r->len[b] : r->T)) return 0.0;
+  double y = r->bias ? r->w[(size_t)r->C * r->K + c] : 0.0;
+  for (int m = 0; m < r->K; m++) y += (double)r->w[(size_t)c * r->K + m] * r->xp[((size_t)b * S + t + m) * r->C + c];
+  return y;
+}
+
+/* sum(y * dy) in double for the current weights (the finite differences' objective) */
+static double conv_objective(rnn_causalconv *l, const conv_ref *r, const float *x, const float *ctx, float *y) {
+  rnn_params_changed(rnn_causalconv_parameters(l));
+  if (rnn_causalconv_forward(l, r->B, r->T, x, r->len, ctx, y, NULL) != RNN_OK) return NAN;
+  double f = 0.0;
+  for (size_t i = 0; i < (size_t)r->B * r->T * r->C; i++) f += (double)y[i] * r->dy[i];
+  return f;
+}
+
+static void test_causalconv(void) {
+  rnn_causalconv *l = (rnn_causalconv *)&l;
+  expect_status(rnn_causalconv_create(0, 3, 1, 1, &l), RNN_E_INVALID, "channels", "causalconv channels 0");
+  check(l == NULL, "causalconv: *out is NULL after a failure");
+  expect_status(rnn_causalconv_create(4, 0, 1, 1, &l), RNN_E_INVALID, "kernelSize", "causalconv kernel 0");
+  expect_status(rnn_causalconv_create(4, 257, 1, 1, &l), RNN_E_INVALID, "kernelSize", "causalconv kernel 257");
+  expect_status(rnn_causalconv_create((1 << 20) + 1, 3, 1, 1, &l), RNN_E_INVALID, "channels", "causalconv channels 2^20 + 1");
+  expect_status(rnn_causalconv_create(4, 3, 1, 1, NULL), RNN_E_INVALID, "NULL", "causalconv out NULL");
+  enum { B = 3, T = 6, C = 5, K = 3, P = K - 1, S = P + T };
+  if (rnn_causalconv_create(C, K, 1, 7, &l) != RNN_OK) {
+    check(0, "causalconv: create");
+    return;
+  }
+  rnn_params *prm = rnn_causalconv_parameters(l);
+  const size_t np = (size_t)C * K + C;
+  const char *name = NULL;
+  size_t off = 0;
+  int rows = 0, cols = 0;
+  check(rnn_params_count(prm) == np && rnn_params_num_tensors(prm) == 2, "causalconv: %zu params in 2 tensors", np);
+  check(rnn_params_tensor(prm, 0, &name, &off, &rows, &cols) == 3 && strcmp(name, "weight") == 0 && off == 0 && rows == C &&
+            cols == K && rnn_params_tensor(prm, 1, &name, &off, &rows, &cols) == 1 && strcmp(name, "bias") == 0 &&
+            off == (size_t)C * K && rows == C,
+        "causalconv: weight [C, 1, k] (3 dims), then bias [C]");
+  float *w = rnn_params_values(prm);
+  int in_range = 1;
+  for (size_t i = 0; i < np; i++) in_range &= fabsf(w[i]) <= 1.0f / sqrtf((float)K);
+  check(in_range, "causalconv: initial weights in U(-1/sqrt(k), 1/sqrt(k))");
+  float *w0 = rand_array(np, 1.0f);
+  memcpy(w, w0, np * sizeof *w);
+  rnn_params_changed(prm);
+
+  static const int32_t len[B] = {6, 2, 4};
+  float *x = rand_array((size_t)B * T * C, 1.5f), *ctx = rand_array((size_t)B * P * C, 1.5f), *dy = rand_array((size_t)B * T * C, 1.0f);
+  float *y = zeros((size_t)B * T * C), *dx = zeros((size_t)B * T * C), *cout = zeros((size_t)B * P * C);
+  float *xp = zeros((size_t)B * S * C);
+  for (int b = 0; b < B; b++) {
+    memcpy(xp + (size_t)b * S * C, ctx + (size_t)b * P * C, (size_t)P * C * sizeof(float));
+    memcpy(xp + ((size_t)b * S + P) * C, x + (size_t)b * T * C, (size_t)T * C * sizeof(float));
+  }
+  const conv_ref r = {B, T, C, K, 1, w, xp, dy, len};
+  expect_status(rnn_causalconv_backward(l, dy, dx), RNN_E_STATE, "forward", "causalconv backward first");
+  check(rnn_causalconv_forward(l, B, T, x, len, ctx, y, cout) == RNN_OK, "causalconv: forward");
+  double worst = 0.0;
+  int past_zero = 1, ctx_ok = 1;
+  for (int b = 0; b < B; b++) {
+    for (int t = 0; t < T; t++)
+      for (int c = 0; c < C; c++) {
+        const float v = y[((size_t)b * T + t) * C + c];
+        if (t >= len[b]) past_zero &= v == 0.0f;
+        worst = fmax(worst, fabs(v - conv_y(&r, b, t, c)));
+      }
+    ctx_ok &= memcmp(cout + (size_t)b * P * C, xp + ((size_t)b * S + len[b]) * C, (size_t)P * C * sizeof(float)) == 0;
+  }
+  check(worst < 1e-5, "causalconv: y against the double reference (max |diff| %g)", worst);
+  check(past_zero, "causalconv: y is 0 past each length");
+  check(ctx_ok, "causalconv: the next context is each sequence's last k - 1 inputs up to its length");
+
+  rnn_params_zero_grad(prm);
+  check(rnn_causalconv_backward(l, dy, dx) == RNN_OK, "causalconv: backward");
+  const float *g = rnn_params_grads(prm);
+  double wdx = 0.0, wg = 0.0;
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++)
+      for (int c = 0; c < C; c++) {
+        double ref = 0.0; /* x[t] reaches y[t + P - m] through tap m */
+        for (int m = 0; m < K; m++)
+          if (t + P - m < len[b]) ref += (double)w[(size_t)c * K + m] * dy[((size_t)b * T + t + P - m) * C + c];
+        wdx = fmax(wdx, fabs(dx[((size_t)b * T + t) * C + c] - ref));
+      }
+  for (int c = 0; c < C; c++)
+    for (int m = 0; m <= K; m++) {
+      double ref = 0.0;
+      for (int b = 0; b < B; b++)
+        for (int t = 0; t < len[b]; t++)
+          ref += dy[((size_t)b * T + t) * C + c] * (m == K ? 1.0 : (double)xp[((size_t)b * S + t + m) * C + c]);
+      wg = fmax(wg, fabs(g[m == K ? (size_t)C * K + c : (size_t)c * K + m] - ref));
+    }
+  check(wdx < 1e-5 && wg < 1e-5, "causalconv: dx and the weight / bias gradients against the reference (%g, %g)", wdx, wg);
+  expect_status(rnn_causalconv_backward(l, dy, dx), RNN_E_STATE, "forward", "causalconv second backward");
+
+  /* finite differences of sum(y * dy) for every weight and bias */
+  float *g_an = zeros(np);
+  memcpy(g_an, g, np * sizeof *g_an);
+  int fd_ok = 1;
+  for (size_t i = 0; i < np; i++) {
+    const float orig = w[i], eps = 1e-2f;
+    w[i] = orig + eps;
+    const double f1 = conv_objective(l, &r, x, ctx, y);
+    w[i] = orig - eps;
+    const double f0 = conv_objective(l, &r, x, ctx, y);
+    w[i] = orig;
+    const double num = (f1 - f0) / (2.0 * (double)eps);
+    if (!grad_close(num, g_an[i])) {
+      fd_ok = 0;
+      check(0, "causalconv: d/dw[%zu] numeric %g, analytic %g", i, num, (double)g_an[i]);
+    }
+  }
+  check(fd_ok, "causalconv: gradients match finite differences");
+
+  /* a NULL context is zeros; chunks with the carried context are one long sequence, bit for bit */
+  float *zctx = zeros((size_t)B * P * C), *y2 = zeros((size_t)B * T * C);
+  check(rnn_causalconv_forward(l, B, T, x, NULL, NULL, y, NULL) == RNN_OK &&
+            rnn_causalconv_forward(l, B, T, x, NULL, zctx, y2, NULL) == RNN_OK &&
+            memcmp(y, y2, (size_t)B * T * C * sizeof(float)) == 0,
+        "causalconv: a NULL context is zeros");
+  static const int cuts[] = {1, 3, T};
+  float *part = zeros((size_t)B * T * C), *py = zeros((size_t)B * T * C);
+  float *c_in = zeros((size_t)B * P * C), *c_out = zeros((size_t)B * P * C);
+  int at = 0, chunks_ok = 1;
+  for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
+    const int n = cuts[k] - at;
+    for (int b = 0; b < B; b++) memcpy(part + (size_t)b * n * C, x + ((size_t)b * T + at) * C, (size_t)n * C * sizeof(float));
+    chunks_ok &= rnn_causalconv_forward(l, B, n, part, NULL, k ? c_in : NULL, py, c_out) == RNN_OK;
+    for (int b = 0; b < B; b++)
+      chunks_ok &= memcmp(py + (size_t)b * n * C, y + ((size_t)b * T + at) * C, (size_t)n * C * sizeof(float)) == 0;
+    memcpy(c_in, c_out, (size_t)B * P * C * sizeof(float));
+    at = cuts[k];
+  }
+  check(chunks_ok, "causalconv: chunks (1, 2, 3 steps) with the carried context give one sequence's y, bit for bit");
+
+  /* invalid arguments: the documented status and nothing written */
+  for (size_t i = 0; i < (size_t)B * T * C; i++) y[i] = -7.0f;
+  for (size_t i = 0; i < (size_t)B * P * C; i++) cout[i] = -7.0f;
+  static const int32_t bad0[B] = {6, 0, 4}, bad7[B] = {6, 7, 4};
+  expect_status(rnn_causalconv_forward(l, B, T, x, bad0, ctx, y, cout), RNN_E_INVALID, "lengths[1] = 0", "causalconv length 0");
+  expect_status(rnn_causalconv_forward(l, B, T, x, bad7, ctx, y, cout), RNN_E_INVALID, "lengths[1] = 7", "causalconv length T + 1");
+  expect_status(rnn_causalconv_forward(l, -1, T, x, NULL, ctx, y, cout), RNN_E_INVALID, "bad arguments", "causalconv B -1");
+  expect_status(rnn_causalconv_forward(l, B, T, NULL, NULL, ctx, y, cout), RNN_E_INVALID, "bad arguments", "causalconv x NULL");
+  int untouched = 1;
+  for (size_t i = 0; i < (size_t)B * T * C; i++) untouched &= y[i] == -7.0f;
+  for (size_t i = 0; i < (size_t)B * P * C; i++) untouched &= cout[i] == -7.0f;
+  check(untouched, "causalconv: nothing written by a refused forward");
+  expect_status(rnn_causalconv_backward(l, dy, dx), RNN_E_STATE, "forward", "causalconv backward after a refused forward");
+  check(rnn_causalconv_forward(l, B, T, x, NULL, NULL, y, NULL) == RNN_OK, "causalconv: forward again");
+  expect_status(rnn_causalconv_backward(l, NULL, dx), RNN_E_INVALID, "dy", "causalconv dy NULL");
+  check(rnn_causalconv_backward(l, dy, NULL) == RNN_OK, "causalconv: backward without dx");
+  check(rnn_causalconv_forward(l, 0, T, NULL, NULL, NULL, NULL, NULL) == RNN_OK && rnn_causalconv_backward(l, NULL, NULL) == RNN_OK,
+        "causalconv: an empty batch");
+
+  /* subnormal results are flushed (src/flush.h): 1e-20 * 1e-20 */
+  for (size_t i = 0; i < np; i++) w[i] = i < (size_t)C * K ? 1e-20f : 0.0f;
+  for (size_t i = 0; i < (size_t)B * T * C; i++) x[i] = 1e-20f;
+  check(rnn_causalconv_forward(l, B, T, x, NULL, NULL, y, NULL) == RNN_OK, "causalconv: tiny forward");
+  int flushed = 1;
+  for (size_t i = 0; i < (size_t)B * T * C; i++) flushed &= y[i] == 0.0f;
+  check(flushed, "causalconv: subnormal outputs are flushed to 0");
+  rnn_causalconv_destroy(l);
+  rnn_causalconv_destroy(NULL);
+
+  /* kernelSize 1, no bias: y = w x, no context */
+  check(rnn_causalconv_create(2, 1, 0, 3, &l) == RNN_OK, "causalconv: k 1 create");
+  if (l) {
+    float *w1 = rnn_params_values(rnn_causalconv_parameters(l));
+    w1[0] = 2.0f, w1[1] = -0.5f;
+    const float x1[4] = {1, 2, 3, 4};
+    float y1[4];
+    check(rnn_params_count(rnn_causalconv_parameters(l)) == 2 && rnn_causalconv_forward(l, 1, 2, x1, NULL, NULL, y1, NULL) == RNN_OK &&
+              y1[0] == 2 && y1[1] == -1 && y1[2] == 6 && y1[3] == -2,
+          "causalconv: k 1 is a per-channel scale");
+    rnn_causalconv_destroy(l);
+  }
+  free(w0), free(x), free(ctx), free(dy), free(y), free(dx), free(cout), free(xp), free(g_an), free(zctx), free(y2);
+  free(part), free(py), free(c_in), free(c_out);
+}
+
 static void test_embedding(void) {
   rnn_embedding *e = (rnn_embedding *)&e;
   expect_status(rnn_embedding_create(0, 3, 0, 0, 1, &e), RNN_E_INVALID, "numEmbeddings", "embedding num 0");
@@ -1113,6 +1304,7 @@ int main(void) {
   test_optimizers();
   test_adam_simd();
   test_linear();
+  test_causalconv();
   test_embedding();
   test_losses();
   test_boundary();

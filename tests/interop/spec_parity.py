@@ -8,7 +8,10 @@
         features or I32 ids; lengths: I32, optional):
           - the module gets rnn-wasm's weights, DIR/<name>.js.safetensors, with
             load_state_dict(strict=True) and runs x in eval mode: DIR/<name>.torch.safetensors
-            (output, and hN / cN for a recurrent layer), and the gradients of
+            (output, and hN / cN for a recurrent layer, context for a CausalConv1d,
+            a Sequential's final states as state.<i>.hN / cN / context; with x2
+            in the inputs, a second chunk x2 started from those states, its
+            results as chunk2.output, chunk2.state....), and the gradients of
             sum(output * dOutput) (dOutput from the inputs file): DIR/<name>.torch-grads.safetensors;
           - a second module keeps torch's own initial weights (seed 7), written to
             DIR/<name>.torch-weights.safetensors, and its outputs to
@@ -38,13 +41,18 @@ def inputs(path):
     t = load_safetensors(path)
     x = t['x']
     x = x.long() if x.dtype == torch.int32 else x
-    return x, (t['lengths'].long() if 'lengths' in t else None)
+    x2 = t.get('x2')
+    x2 = x2.long() if x2 is not None and x2.dtype == torch.int32 else x2
+    return x, (t['lengths'].long() if 'lengths' in t else None), x2
 
 
-def outputs(module, x, lengths, path):
+def outputs(module, x, lengths, path, x2=None):
     module.eval()
     with torch.no_grad():
         res = run(module, x, lengths)
+        if x2 is not None:   # the carried state into the next chunk: a Sequential's, or a lone conv's context
+            state = {'context': res['context']} if 'context' in res else module.state
+            res.update({f'chunk2.{k}': v for k, v in run(module, x2, lengths, state).items()})
     export_safetensors({k: v.contiguous() for k, v in res.items()}, path)
 
 
@@ -64,16 +72,16 @@ def main(d):
     report = {'cases': {}, 'checks': []}
     for case in manifest['cases']:
         name, spec = case['name'], case['spec']
-        x, lengths = inputs(os.path.join(d, f'{name}.input.safetensors'))
+        x, lengths, x2 = inputs(os.path.join(d, f'{name}.input.safetensors'))
         model = build_module(spec)
         load_into(model, os.path.join(d, f'{name}.js.safetensors'))
-        outputs(model, x, lengths, os.path.join(d, f'{name}.torch.safetensors'))
+        outputs(model, x, lengths, os.path.join(d, f'{name}.torch.safetensors'), x2)
         d_output = load_safetensors(os.path.join(d, f'{name}.input.safetensors'))['dOutput']
         gradients(model, x, lengths, d_output, os.path.join(d, f'{name}.torch-grads.safetensors'))
         torch.manual_seed(7)
         own = build_module(spec)
         export_safetensors(own, os.path.join(d, f'{name}.torch-weights.safetensors'))
-        outputs(own, x, lengths, os.path.join(d, f'{name}.torch-own.safetensors'))
+        outputs(own, x, lengths, os.path.join(d, f'{name}.torch-own.safetensors'), x2)
         report['cases'][name] = {'keys': [[k, list(v.shape)] for k, v in model.state_dict().items()]}
     for spec in manifest.get('checks', []):
         try:

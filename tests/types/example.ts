@@ -4,7 +4,7 @@ import {
   init, RnnError, tensor, simdSupported, relaxedSupported, buildModel, modelSpec, parseSafetensors, serializeSafetensors, data,
   type Tensor, type Rnn, type StateDict, type ErrorCodeName, type FitBatch, type FitHistory, type FitProgress,
   type FitEpochRecord, type FitCheckpointPosition, type OptimizerState, type Sequential, type PoolLayer,
-  type SentimentLSTM, type ModelSpec, type BuiltModel, type LSTM, type Linear, type Embedding, type LayerNorm, type TbpttBatch,
+  type SentimentLSTM, type ModelSpec, type BuiltModel, type LSTM, type Linear, type Embedding, type LayerNorm, type CausalConv1d, type CausalConv1dState, type TbpttBatch,
   type ThreadStats, type EngineBuild,
 } from '../../dist/index.js';
 
@@ -116,6 +116,21 @@ async function main(): Promise<void> {
   lm.forward(ids);
   const lmCarried = lm.forward(ids, { state: lm.state });
   console.log(lmCarried.shape, lm.state?.[1]?.[1]?.hN, lnorm.normalizedShape, lnorm.eps, new rnn.GELU().numParams);
+  // The depthwise causal conv before the cell (issue 23's blocks); alone, it carries its own context.
+  const conv: CausalConv1d = new rnn.CausalConv1d({ channels: 8, kernelSize: 4, bias: true, seed: 3 });
+  const convLm = new rnn.Sequential([
+    new rnn.Embedding({ numEmbeddings: 10, embeddingDim: 8 }),
+    new rnn.Residual([new rnn.LayerNorm({ normalizedShape: 8 }), conv, new rnn.MinGRU({ inputSize: 8, hiddenSize: 8, batchFirst: true })]),
+  ]);
+  convLm.forward(ids, { lengths: [3, 2] });
+  const ctx: Tensor | undefined = convLm.state?.[1]?.[1]?.context;
+  const alone = new rnn.CausalConv1d({ channels: 2, kernelSize: 3 });
+  const yc = alone.forward(tensor([1, 5, 2]), { lengths: [5] });
+  const carriedCtx: CausalConv1dState | null = alone.state;
+  alone.forward(tensor([1, 2, 2]), { state: carriedCtx });
+  const { dx: dConv } = alone.backward({ dOutput: yc });
+  const convSpec: ModelSpec = { type: 'CausalConv1d', channels: 2, kernelSize: 3, seed: 1 };
+  console.log(ctx?.shape, dConv.shape, alone.carriesState satisfies true, alone.kernelSize, alone.channels, conv.bias, convSpec);
   // A layer of your own inside a Sequential.
   const scale = {
     forward: (v: Tensor): Tensor => ({ shape: v.shape, data: v.data.map((e) => 2 * e) }),
