@@ -38,7 +38,7 @@ const flags = parseFlags({
   models: 'lstm,mingru,minlstm', report: false, dir: 'build/min-shakespeare', also: '', budget: 0, evalEvery: 15, steps: 2000,
   batch: 32, k: 100, embed: 64, clip: 5, valBatch: 16, seed: 1,
   lstmHidden: 256, lstmLr: 2e-3, minHidden: 256, minLayers: 3, minLr: 4e-3,
-  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 192, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 8, warmup: 10, cosine: true, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: false, conv: 4, convInit: 'shift', name: '',
+  reference: '', blockCell: 'MinGRU', blocks: 3, dModel: 192, mlp: 0, act: 'GELU', blockLr: 3e-3, blockBatch: 8, warmup: 10, cosine: true, decay: 0, lrFloor: 0, beta2: 0.999, shift: 0.5, shiftSteps: 1, bigram: false, conv: 4, convInit: 'shift', name: '',
 }, 'node bench/min_shakespeare.mjs [flags]: LSTM 1x256 vs minGRU / minLSTM stacks on Tiny Shakespeare');
 
 const outDir = repoPath(flags.dir);
@@ -51,7 +51,7 @@ const MODELS = {
   // the paper's stack: x += cell(LayerNorm(x)); x += MLP(LayerNorm(x)); LayerNorm, Linear out
   blocks: {
     cell: flags.blockCell, layers: flags.blocks, hidden: flags.dModel, lr: flags.blockLr, blocks: true,
-    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps, bigram: flags.bigram, conv: flags.conv, convInit: flags.convInit,
+    mlp: flags.mlp, act: flags.act, warmup: flags.warmup, cosine: flags.cosine, decay: flags.decay, lrFloor: flags.lrFloor, beta2: flags.beta2, shift: flags.shift, shiftSteps: flags.shiftSteps, bigram: flags.bigram, conv: flags.conv, convInit: flags.convInit,
   },
 };
 // Runs of one model kind under other names (--name) sit side by side in one --dir.
@@ -90,12 +90,15 @@ async function train() {
     const numParams = params.reduce((s, p) => s + p.numel, 0);
     const opt = new rnn.Adam(params, { lr: m.lr, betas: [0.9, m.beta2 ?? 0.999] });
     const label = m.blocks ? `${m.cell} ${m.layers} blocks d${m.hidden}${m.bigram ? ' bigram' : ''}${m.conv ? ` conv${m.conv} ${m.convInit}` : ''}${m.shift && !m.conv ? ` shift ${m.shift}${m.shiftSteps > 1 ? ` x${m.shiftSteps}` : ''}` : ''}${m.mlp ? ` mlp${m.mlp} ${m.act}` : ''} batch ${batch}` : `${m.cell} ${m.layers}x${m.hidden}`;
-    const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
+    const schedule = m.blocks ? `, warm-up ${m.warmup} CPU s${m.decay ? `, constant, then linear to ${m.lrFloor} lr over the budget's last ${m.decay}` : m.cosine ? `, cosine to ${m.lrFloor} lr at the budget` : ''}${m.beta2 !== 0.999 ? `, beta2 ${m.beta2}` : ''}` : '';
     console.log(`${label}: ${numParams} parameters, Adam lr ${m.lr}${schedule}, clip ${flags.clip}, ` +
       `TBPTT ${batch} x ${flags.k}; ${kind === 'lstm' ? `${flags.steps} steps` : `budget ${fmt(budget, 1)} CPU s`}`);
-    // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr * lrFloor at the budget.
+    // The block stacks' lr follows the CPU clock: linear warm-up, then cosine down to lr * lrFloor at the budget
+    // (or with --decay f: constant, then linear down to lr * lrFloor over the budget's last fraction f).
+    const anneal = (t) => (m.decay ? Math.min(1, (1 - Math.min(1, t / budget)) / m.decay)
+      : 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t / budget))));
     const lrAt = (t) => m.lr * Math.min(1, (t + 1e-3) / m.warmup) *
-      (m.cosine ? m.lrFloor + (1 - m.lrFloor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t / budget))) : 1);
+      (m.cosine || m.decay ? m.lrFloor + (1 - m.lrFloor) * anneal(t) : 1);
 
     const validate = () => {
       const loss = streamLoss(rnn, model, valBatches, V);
