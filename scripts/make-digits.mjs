@@ -12,7 +12,7 @@
 // The seed makes it reproducible; each split draws from its own stream, so
 // a larger --train keeps the first utterances (and skips existing files).
 // Writes <out>/{train,valid,test}/NNNNN.wav and <out>/{train,valid,test}.json
-// ([{ file, digits, voice, snr, noise }]).
+// ([{ file, digits, text (the words spoken: a zero is "zero" or "oh"), voice, snr, noise }]).
 // examples/RESULTS.md run 4 used: --out /work/digits-data4 --train 8000 --valid 300 --test 300 --jobs 2
 // (its valid and test wavs copied from run 3's data, made before sox -R: same recipes, other noise samples).
 import { execFile } from 'node:child_process';
@@ -141,7 +141,7 @@ for (const split of ['train', 'valid', 'test']) {
     }
   };
   await Promise.all(Array.from({ length: JOBS }, worker));
-  writeFileSync(join(OUT, `${split}.json`), JSON.stringify(recipes.map(({ file, digits, voice, snr, noise }) => ({ file, digits, voice, snr: +snr.toFixed(1), noise }))));
+  writeFileSync(join(OUT, `${split}.json`), JSON.stringify(recipes.map(({ file, digits, text, voice, snr, noise }) => ({ file, digits, text, voice, snr: +snr.toFixed(1), noise }))));
   rmSync(tmp, { recursive: true, force: true });
   console.log(`make-digits: ${recipes.length} ${split} utterances in ${dir}`);
 }

@@ -153,6 +153,8 @@ test('digits: make-digits.mjs speaks and mixes a tiny set (espeak-ng, sox), and 
     const train = JSON.parse(readFileSync(`${dir}/train.json`, 'utf8')), test = JSON.parse(readFileSync(`${dir}/test.json`, 'utf8'));
     assert.equal(readdirSync(`${dir}/train`).length, 24);
     assert.ok(train.every((u) => u.digits.length >= 1 && u.digits.length <= 7));
+    const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    assert.ok(train.every((u) => u.text.split(' ').every((w, i) => w === WORDS[u.digits[i]] || (w === 'oh' && u.digits[i] === 0)) && u.text.split(' ').length === u.digits.length), 'the text is the digits\' words (a zero is "zero" or "oh")');
     const voices = new Set(train.map((u) => u.voice));
     const valid = JSON.parse(readFileSync(`${dir}/valid.json`, 'utf8')), testVoices = new Set(test.map((u) => u.voice));
     assert.ok(test.every((u) => !voices.has(u.voice) && u.snr === 10), 'test voices are held out, at 10 dB');

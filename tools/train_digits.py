@@ -1,7 +1,8 @@
 """The PyTorch anchor of examples/digits.mjs: the same recogniser and recipe
 (40 Kaldi log-mel bins normalised with the training set's per-bin mean and
 deviation, 3 frames stacked per step -> nn.LSTM stack -> nn.Linear ->
-nn.CTCLoss; the same per-epoch augmentation, Adam with the same learning
+nn.CTCLoss; the same per-epoch augmentation (level, mel shift, masks;
+--warp and --tilt, off by default, as in digits.mjs), Adam with the same learning
 rate per epoch, gradient clipping, batches of similar lengths) on the same
 scripts/make-digits.mjs data; the epoch is picked on the validation set
 (voices of its own), and the digit error rate of greedy decoding on the
@@ -37,6 +38,8 @@ p.add_argument("--layers", type=int, default=2)
 p.add_argument("--bins", type=int, default=40)
 p.add_argument("--stack", type=int, default=3)
 p.add_argument("--augment", type=int, default=1)
+p.add_argument("--warp", type=float, default=0)
+p.add_argument("--tilt", type=float, default=0)
 p.add_argument("--seed", type=int, default=1)
 p.add_argument("--max-train", type=int, default=0)
 args = p.parse_args()
@@ -66,10 +69,21 @@ def load(split, limit=0):
 
 
 def augment(f, mean):
-    """examples/digits.mjs's augment(): level, mel shift, two bands and two stretches masked."""
+    """examples/digits.mjs's augment(): level, mel shift (+ bend with --warp), colouring (--tilt), two bands and two stretches masked."""
     T, M = f.shape
     shift = int(rng.integers(5)) - 2
-    x = f[:, np.clip(np.arange(M) - shift, 0, M - 1)] + rng.uniform(-1.5, 1.5)
+    level = rng.uniform(-1.5, 1.5)
+    bend = args.warp * rng.uniform(-1, 1) if args.warp else 0.0
+    centre = 1 + int(rng.integers(M - 2)) if args.warp else 1
+    colour = rng.uniform(-args.tilt, args.tilt, 2) if args.tilt else np.zeros(2)
+    m = np.arange(M)
+    bent = np.where(m <= centre, bend * m / centre, bend * (M - 1 - m) / (M - 1 - centre))
+    src = np.clip(m - shift - bent, 0, M - 1)
+    lo = np.floor(src).astype(int)
+    hi = np.minimum(M - 1, lo + 1)
+    a = (src - lo).astype(np.float32)
+    gain = level + colour[0] * np.cos(np.pi * m / (M - 1)) + colour[1] * np.cos(2 * np.pi * m / (M - 1))
+    x = ((1 - a) * f[:, lo] + a * f[:, hi] + gain).astype(np.float32)
     for _ in range(2):
         w = int(rng.integers(6)); b = int(rng.integers(M - w)); x[:, b:b + w] = mean[b:b + w]
         n = int(rng.integers(11)); s = int(rng.integers(max(1, T - n))); x[s:s + n] = mean
