@@ -32,7 +32,7 @@ import { cpuSeconds, finalLine, loadRnn, parseFlags, timer } from './common.mjs'
 
 const flags = parseFlags({
   data: 'build/digits', epochs: 40, batch: 16, lr: 3e-3, hidden: 128, layers: 2, bins: 40, stack: 3, seed: 1,
-  augment: true, warp: 0, tilt: 0, maxTrain: 0, save: '', load: '',
+  augment: true, warp: 0, tilt: 0, dropout: 0, maxTrain: 0, save: '', load: '',
 }, 'node examples/digits.mjs [flags]: CTC digit recogniser on scripts/make-digits.mjs data');
 
 const rnn = await loadRnn();
@@ -194,7 +194,7 @@ if (flags.load) {
   frontEnd = { fbank: FBANK, ...binStats(train), stack: flags.stack };
   console.log(`${train.length} training, ${valid.length} validation and ${test.length} test utterances (${flags.bins} mel bins x ${flags.stack} frames per step, ${(train.reduce((a, u) => a + u.raw.shape[0], 0) / 100 / 60).toFixed(1)} minutes of training audio)`);
   model = new rnn.Sequential([
-    new rnn.LSTM({ inputSize: flags.stack * flags.bins, hiddenSize: flags.hidden, numLayers: flags.layers, batchFirst: true, seed: flags.seed }),
+    new rnn.LSTM({ inputSize: flags.stack * flags.bins, hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout, batchFirst: true, seed: flags.seed }),
     new rnn.Linear({ inFeatures: flags.hidden, outFeatures: CLASSES, seed: flags.seed + 1 }),
   ]);
   const modelFile = (m, extra = {}) => saveDigitsModel(rnn, m, frontEnd, {

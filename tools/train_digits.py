@@ -40,6 +40,7 @@ p.add_argument("--stack", type=int, default=3)
 p.add_argument("--augment", type=int, default=1)
 p.add_argument("--warp", type=float, default=0)
 p.add_argument("--tilt", type=float, default=0)
+p.add_argument("--dropout", type=float, default=0)  # between the LSTM layers (nn.LSTM's dropout)
 p.add_argument("--seed", type=int, default=1)
 p.add_argument("--max-train", type=int, default=0)
 args = p.parse_args()
@@ -115,7 +116,7 @@ def edit_distance(a, b):
 class Recogniser(nn.Module):
     def __init__(self):
         super().__init__()
-        self.lstm = nn.LSTM(args.stack * args.bins, args.hidden, args.layers, batch_first=True)
+        self.lstm = nn.LSTM(args.stack * args.bins, args.hidden, args.layers, batch_first=True, dropout=args.dropout)
         self.head = nn.Linear(args.hidden, CLASSES)
 
     def forward(self, x):
