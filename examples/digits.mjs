@@ -20,7 +20,7 @@
 // fbank push + stream.step + head + the stream decoder, one thread).
 // tools/train_digits.py is the same recipe in PyTorch (the anchor).
 //
-//   node scripts/make-digits.mjs --out build/digits --train 8000 --valid 300 --test 300   # once (~16 min)
+//   node scripts/make-digits.mjs --out build/digits --train 12000 --valid 300 --test 300 --oh 0.6   # once (a few minutes)
 //   node examples/digits.mjs --data build/digits --save web/models/digits-lstm.safetensors
 //   node examples/digits.mjs --data build/digits --load web/models/digits-lstm.safetensors   # evaluate a saved model
 //

@@ -23,10 +23,10 @@ const SCREENSHOTS = join(ROOT, 'build', 'screenshots');
 const MODEL = join(ROOT, 'web/models/digits-lstm.safetensors');
 const CLIPS = [['digits-9680.wav', [9, 6, 8, 0]], ['digits-108.wav', [1, 0, 8]], ['digits-3262.wav', [3, 2, 6, 2]]];
 
-// The fake microphone's clip: 3262 (gbclan+m7, pink noise), heard right by the shipped model (run 3 in
-// examples/RESULTS.md: 40 epochs, 4.16 % held-out). 9680 (en-029+norbert, white noise: the held-out voice the model
-// does worst on, 8.6 % of digits wrong) is decoded right from the file, but after Chromium's resampling this model
-// hears "5 6 8 0" (one error in four; run 2's model heard "5 2 8 0").
+// The fake microphone's clip: 3262 (gbclan+m7, pink noise), heard right by the shipped model (run 6 in
+// examples/RESULTS.md: 12,000 utterances, 40 epochs, 2.94 % held-out). 9680 (en-029+norbert, white noise: norbert is
+// the held-out voice models do worst on, 5.5 % of digits wrong for this one) is decoded right from the file; after
+// Chromium's resampling run 3's model heard "5 6 8 0" (one error in four) and run 2's "5 2 8 0".
 const MIC = CLIPS[2];
 // The fake microphone's file: 16-bit PCM, 0.5 s of silence, the clip, 1.5 s of silence (Chromium loops it).
 const tmp = mkdtempSync(join(tmpdir(), 'rnn-listen-'));
