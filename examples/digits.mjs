@@ -51,13 +51,20 @@ function load(split, max = 0) {
   return list.map((u) => ({ ...u, raw: rnn.audio.fbank(readWav(join(flags.data, split, u.file)), FBANK) }));
 }
 
-// The training set's mean and deviation of each mel bin.
+// The training set's mean and deviation of each mel bin, over frames with
+// sound: frames of digital silence (every bin at the log floor, from
+// make-digits --lead) would pull both far from speech and noise.
+const SILENT = Math.log(1.1920928955078125e-7) + 1e-3; // fbank's default log floor (float32 epsilon)
 function binStats(utts) {
   const M = flags.bins, sum = new Float64Array(M), sq = new Float64Array(M);
   let n = 0;
   for (const { raw: { shape: [T], data } } of utts) {
-    for (let i = 0; i < T * M; i++) sum[i % M] += data[i], sq[i % M] += data[i] * data[i];
-    n += T;
+    for (let t = 0; t < T; t++) {
+      const frame = data.subarray(t * M, (t + 1) * M);
+      if (frame.every((v) => v <= SILENT)) continue;
+      for (let m = 0; m < M; m++) sum[m] += frame[m], sq[m] += frame[m] * frame[m];
+      n++;
+    }
   }
   const mean = Array.from(sum, (s) => s / n);
   return { mean, std: Array.from(sq, (s, m) => Math.sqrt(Math.max(s / n - mean[m] ** 2, 1e-8))) };

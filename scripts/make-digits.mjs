@@ -1,4 +1,4 @@
-// node scripts/make-digits.mjs [--out=build/digits] [--train=4000] [--valid=300] [--test=400] [--seed=1] [--jobs=2] [--oh=0.3]
+// node scripts/make-digits.mjs [--out=build/digits] [--train=4000] [--valid=300] [--test=400] [--seed=1] [--jobs=2] [--oh=0.3] [--lead=0]
 // Spoken-digit data for the CTC recogniser (examples/digits.mjs), made here
 // from Debian packages, no downloads: espeak-ng speaks random digit strings
 // (1-7 digits, "zero" to "nine" and "oh") in many voices (accents x voice
@@ -13,10 +13,18 @@
 // held-out splits keep 0.3): "oh" is the word new accents get wrong most
 // (examples/RESULTS.md runs 5-6). The same draws are made at any --oh, so
 // only the words of some zeros change, nothing else in the stream.
+// --lead is the chance that a training utterance starts with 0.1-1 s of
+// digital silence (exact zeros) before its noisy audio, and, drawn apart,
+// ends with such silence: a microphone stream often jumps from silence to
+// noise, which the noisy-throughout clips never do (a model trained without
+// it may hear a digit at the jump: examples/RESULTS.md run 6). Drawn from a
+// stream of its own, so the other recipes are the same at any --lead.
 // The seed makes it reproducible; each split draws from its own stream, so
 // a larger --train keeps the first utterances (and skips existing files).
 // Writes <out>/{train,valid,test}/NNNNN.wav and <out>/{train,valid,test}.json
-// ([{ file, digits, text (the words spoken: a zero is "zero" or "oh"), voice, snr, noise }]).
+// ([{ file, digits, text (the words spoken: a zero is "zero" or "oh"), voice, snr, noise,
+// silence: [samples of digital silence before, after] }]).
+// examples/RESULTS.md run 7 used: --out /work/digits-data7 --train 16000 --valid 300 --test 300 --oh 0.6 --lead 0.3
 // examples/RESULTS.md run 4 used: --out /work/digits-data4 --train 8000 --valid 300 --test 300 --jobs 2
 // (its valid and test wavs copied from run 3's data, made before sox -R: same recipes, other noise samples).
 import { execFile } from 'node:child_process';
@@ -28,7 +36,7 @@ import { parseFlags } from '../examples/common.mjs';
 
 const run = promisify(execFile);
 // --name value or --name=value; an unknown flag is an error, not ignored
-const args = parseFlags({ out: 'build/digits', train: 4000, valid: 300, test: 400, seed: 1, jobs: 2, oh: 0.3 },
+const args = parseFlags({ out: 'build/digits', train: 4000, valid: 300, test: 400, seed: 1, jobs: 2, oh: 0.3, lead: 0 },
   'node scripts/make-digits.mjs [flags]: spoken-digit data for examples/digits.mjs');
 const OUT = args.out;
 const N = { train: args.train, valid: args.valid, test: args.test };
@@ -36,7 +44,7 @@ const JOBS = args.jobs;
 const SEED = args.seed;
 // train draws from the seed's stream, as before splits had streams of their own
 const STREAM = { train: SEED, test: SEED + 1000003, valid: SEED + 2000003 };
-let rng;
+let rng, leadRng;
 
 for (const tool of ['espeak-ng', 'sox']) {
   try { await run(tool, ['--version']); } catch { throw new Error(`make-digits: ${tool} is missing: apt-get install espeak-ng sox (bash scripts/setup.sh --speech)`); }
@@ -80,6 +88,7 @@ function recipe(split, i) {
     tempo: uniform(0.9, 1.1).toFixed(3), gain: uniform(-6, 3).toFixed(1),
     reverb: rng.uniform() < 0.3 ? Math.round(uniform(10, 50)) : 0,
     noise: pick(NOISES), offset: rng.int(16000 * 59), snr: split === 'train' ? uniform(0, 20) : 10,
+    silence: [0, 1].map(() => (split === 'train' && leadRng.uniform() < args.lead ? Math.round(16000 * (0.1 + 0.9 * leadRng.uniform())) : 0)),
   };
 }
 
@@ -125,13 +134,16 @@ async function make(dir, r, tmp, noise) {
   let peak = 0;
   for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs((y[i] = x[i] + scale * n[(r.offset + i) % n.length])));
   if (peak > 0.7) for (let i = 0; i < y.length; i++) y[i] *= 0.7 / peak; // headroom, as sox gain -n -3
-  writeWav(join(dir, r.file), y);
+  const [before, after] = r.silence, z = new Float32Array(before + y.length + after);
+  z.set(y, before);
+  writeWav(join(dir, r.file), z);
   rmSync(clean, { force: true });
 }
 
 for (const split of ['train', 'valid', 'test']) {
   if (!N[split]) continue;
   rng = data.createRng(STREAM[split]);
+  leadRng = data.createRng(STREAM[split] + 3000017);
   const dir = join(OUT, split), tmp = join(OUT, 'tmp');
   mkdirSync(dir, { recursive: true });
   mkdirSync(tmp, { recursive: true });
@@ -146,7 +158,7 @@ for (const split of ['train', 'valid', 'test']) {
     }
   };
   await Promise.all(Array.from({ length: JOBS }, worker));
-  writeFileSync(join(OUT, `${split}.json`), JSON.stringify(recipes.map(({ file, digits, text, voice, snr, noise }) => ({ file, digits, text, voice, snr: +snr.toFixed(1), noise }))));
+  writeFileSync(join(OUT, `${split}.json`), JSON.stringify(recipes.map(({ file, digits, text, voice, snr, noise, silence }) => ({ file, digits, text, voice, snr: +snr.toFixed(1), noise, silence }))));
   rmSync(tmp, { recursive: true, force: true });
   console.log(`make-digits: ${recipes.length} ${split} utterances in ${dir}`);
 }

@@ -148,7 +148,7 @@ test('digits: make-digits.mjs speaks and mixes a tiny set (espeak-ng, sox), and 
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(`${tmpdir()}/rnn-digits-`);
   try {
-    await new Promise((resolve, reject) => execFile(process.execPath, ['scripts/make-digits.mjs', `--out=${dir}`, '--train=24', '--valid=6', '--test=6', '--seed=3'],
+    await new Promise((resolve, reject) => execFile(process.execPath, ['scripts/make-digits.mjs', `--out=${dir}`, '--train=24', '--valid=6', '--test=6', '--seed=3', '--lead=0.5'],
       { cwd: root, timeout: 150_000 }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
     const train = JSON.parse(readFileSync(`${dir}/train.json`, 'utf8')), test = JSON.parse(readFileSync(`${dir}/test.json`, 'utf8'));
     assert.equal(readdirSync(`${dir}/train`).length, 24);
@@ -159,6 +159,17 @@ test('digits: make-digits.mjs speaks and mixes a tiny set (espeak-ng, sox), and 
     const valid = JSON.parse(readFileSync(`${dir}/valid.json`, 'utf8')), testVoices = new Set(test.map((u) => u.voice));
     assert.ok(test.every((u) => !voices.has(u.voice) && u.snr === 10), 'test voices are held out, at 10 dB');
     assert.ok(valid.length === 6 && valid.every((u) => !voices.has(u.voice) && !testVoices.has(u.voice) && u.snr === 10), 'validation voices are held out from both, at 10 dB');
+    // --lead: some training clips start and end with exact zeros (digital silence); the held-out ones never do
+    const { decodeWav } = await import('../shared/digits-core.js');
+    const silent = train.filter((u) => u.silence[0] || u.silence[1]);
+    assert.ok(silent.length >= 4 && silent.length < 24, `some training clips have silence: ${silent.length}`);
+    assert.ok([...valid, ...test].every((u) => u.silence[0] === 0 && u.silence[1] === 0));
+    for (const u of silent) {
+      const { samples } = decodeWav(new Uint8Array(readFileSync(`${dir}/train/${u.file}`))), [before, after] = u.silence;
+      assert.ok(before === 0 || (before >= 1600 && before <= 16000), `silence of 0.1-1 s: ${before}`);
+      assert.ok(samples.subarray(0, before).every((x) => x === 0) && samples.subarray(samples.length - after).every((x) => x === 0), `${u.file}: zeros before and after`);
+      assert.ok(samples[before] !== 0 || samples[before + 1] !== 0, `${u.file}: the noisy clip starts where the silence ends`);
+    }
     const { final, lastLine } = await run('digits.mjs', ['--data', dir, '--epochs', '2', '--hidden', '16', '--layers', '1']);
     for (const k of ['der', 'valid_der', 'best_epoch', 'rtf', 'test_utts']) assert.equal(typeof final[k], 'number', `${k} in ${lastLine}`);
     assert.equal(final.test_utts, 6);

@@ -153,6 +153,8 @@ def epoch_lr(epoch):
 start = time.time()
 train, valid, test = load("train", args.max_train), load("valid"), load("test")
 frames = np.concatenate([u["raw"] for u in train]).astype(np.float64)
+# over frames with sound, as digits.mjs: digital silence (every bin at the log floor, make-digits --lead) is left out
+frames = frames[frames.max(1) > math.log(np.finfo(np.float32).eps) + 1e-3]
 mean, std = frames.mean(0).astype(np.float32), frames.std(0).astype(np.float32)
 model = Recogniser()
 opt = torch.optim.Adam(model.parameters(), lr=args.lr)
