@@ -20,8 +20,8 @@
 // fbank push + stream.step + head + the stream decoder, one thread).
 // tools/train_digits.py is the same recipe in PyTorch (the anchor).
 //
-//   node scripts/make-digits.mjs --out build/digits --train 12000 --valid 300 --test 300 --oh 0.6   # once (a few minutes)
-//   node examples/digits.mjs --data build/digits --save web/models/digits-lstm.safetensors
+//   node scripts/make-digits.mjs --out build/digits --train 16000 --valid 300 --test 300 --oh 0.6 --lead 0.3   # once (~17 min)
+//   node examples/digits.mjs --data build/digits --seed 2 --save web/models/digits-lstm.safetensors
 //   node examples/digits.mjs --data build/digits --load web/models/digits-lstm.safetensors   # evaluate a saved model
 //
 // Final line: der=... valid_der=... best_epoch=... test_utts=... epochs=... rtf=... seconds=... cpu_seconds=...

@@ -23,8 +23,9 @@ const SCREENSHOTS = join(ROOT, 'build', 'screenshots');
 const MODEL = join(ROOT, 'web/models/digits-lstm.safetensors');
 const CLIPS = [['digits-9680.wav', [9, 6, 8, 0]], ['digits-108.wav', [1, 0, 8]], ['digits-3262.wav', [3, 2, 6, 2]]];
 
-// The fake microphone's clip: 3262 (gbclan+m7, pink noise), heard right by the shipped model (run 6 in
-// examples/RESULTS.md: 12,000 utterances, 40 epochs, 2.94 % held-out). 9680 (en-029+norbert, white noise: norbert is
+// The fake microphone's clip: 3262 (gbclan+m7, pink noise), heard right by the shipped model (run 7 in
+// examples/RESULTS.md: 16,000 utterances, some with digital silence around them, 40 epochs, 2.53 % held-out;
+// run 6's model, trained without such silence, heard "9 3 2 6 2" here). 9680 (en-029+norbert, white noise: norbert is
 // the held-out voice models do worst on, 5.5 % of digits wrong for this one) is decoded right from the file; after
 // Chromium's resampling run 3's model heard "5 6 8 0" (one error in four) and run 2's "5 2 8 0".
 const MIC = CLIPS[2];
