@@ -47,7 +47,7 @@ const STREAM = { train: SEED, test: SEED + 1000003, valid: SEED + 2000003 };
 let rng, leadRng;
 
 for (const tool of ['espeak-ng', 'sox']) {
-  try { await run(tool, ['--version']); } catch { throw new Error(`make-digits: ${tool} is missing: apt-get install espeak-ng sox (bash scripts/setup.sh --speech)`); }
+  try { await run(tool, ['--version']); } catch { throw new Error(`make-digits: ${tool} is missing: apt-get install espeak-ng sox (bash scripts/setup.sh --test)`); }
 }
 
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];

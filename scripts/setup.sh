@@ -4,7 +4,8 @@
 # browser tests drive: Chromium, Firefox ESR, WebKitGTK's MiniBrowser with
 # WebKitWebDriver and Xvfb for its window), with
 # --bench those the benchmark compares against (PyTorch on OpenBLAS, clang);
-# --test also espeak-ng and sox (the spoken-digit data of scripts/make-digits.mjs).
+# --test also espeak-ng and sox (the spoken-digit data of scripts/make-digits.mjs) and
+# torchaudio (its PyTorch anchor, tools/train_digits.py).
 # Emscripten is installed by build.sh when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,9 @@ if [ "${1:-}" = "--test" ]; then
   # Spoken digits for the CTC recogniser (scripts/make-digits.mjs).
   command -v espeak-ng >/dev/null 2>&1 || apt_install espeak-ng
   command -v sox >/dev/null 2>&1 || apt_install sox
+  # torchaudio: the PyTorch anchor of the recogniser (tools/train_digits.py: Kaldi fbank) and the
+  # fbank fixtures' script.
+  /usr/bin/python3 -c "import torchaudio" 2>/dev/null || apt_install python3-torchaudio
 fi
 
 if [ "${1:-}" = "--bench" ]; then
