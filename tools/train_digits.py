@@ -11,6 +11,10 @@ voice, accent and noise).
 
   /usr/bin/python3 tools/train_digits.py --data build/digits [--epochs 40]
 
+Debian's torch calls libblas.so.3: with the reference BLAS an epoch of run 7's
+16,000 utterances took over 270 s, with OpenBLAS's one-thread build
+(libopenblas0-serial, which `bash scripts/setup.sh --bench` installs) 60-90 s.
+
 Final line: der=... valid_der=... best_epoch=... test_utts=... epochs=... seconds=... cpu_seconds=...
 """
 import argparse
