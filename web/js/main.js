@@ -9,6 +9,11 @@ import { $, $$, keepFocusInView, scrollBoxesByKeyboard } from './util.js';
 const page = { ready: false, error: null, backend: null, threads: null, oneThreadReason: null, replacedLanguage, sections: {} };
 window.__rnnPage = page;
 
+// The page starts in a task of its own: this module runs in the parser's last
+// task, which also fires DOMContentLoaded, where Chromium's autofill lays out
+// every section that holds a form field.
+await new Promise((r) => setTimeout(r));
+
 // ---- theme: auto (the system's) -> light -> dark -----------------------
 const THEMES = ['auto', 'light', 'dark'];
 const root = document.documentElement;
@@ -101,12 +106,18 @@ try {
     }
   }
   await mathReady;
-  // Lay out every section once so content-visibility remembers real heights.
-  root.classList.add('render-all');
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  scrollBoxesByKeyboard(document.body); // while every box is laid out
+  // Lay out each section once, so content-visibility remembers its real height
+  // (links land right) and its scroll boxes are measured laid out: one section
+  // per frame, as all at once made one long task.
+  const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  for (const section of $$('.section')) {
+    section.classList.add('render-now');
+    await frame();
+    scrollBoxesByKeyboard(section);
+    section.classList.remove('render-now');
+  }
+  scrollBoxesByKeyboard(document.body, '.section');
   keepFocusInView();
-  root.classList.remove('render-all');
   page.ready = true;
   performance.mark('rnn-page-ready');
   document.documentElement.dataset.ready = 'true';

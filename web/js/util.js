@@ -202,9 +202,10 @@ const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tab
  * Every scroll box under root whose content overflows gets tabindex=0 (unless
  * it holds something focusable already), so a keyboard alone can scroll it
  * (WCAG 2.1.1); boxes that fit stay out of the tab order. Kept up to date as
- * boxes resize or their content changes.
+ * boxes resize or their content changes. Boxes inside `skip` (a selector) are
+ * left to another call.
  */
-export function scrollBoxesByKeyboard(root) {
+export function scrollBoxesByKeyboard(root, skip = null) {
   const scrolls = (v) => v === 'auto' || v === 'scroll';
   const SLACK = 12; // px: a glyph's overhang hides nothing (axe-core allows 13)
   const update = (box) => {
@@ -215,6 +216,7 @@ export function scrollBoxesByKeyboard(root) {
     else box.removeAttribute('tabindex');
   };
   const boxes = [...root.querySelectorAll('*:not(.katex *)')].filter((e) => {
+    if (skip && e.closest(skip)) return false;
     const cs = getComputedStyle(e);
     return scrolls(cs.overflowX) || scrolls(cs.overflowY);
   });
