@@ -454,9 +454,10 @@ async function screenshots(page, name) {
     await page.waitForTimeout(150);
   }
   await page.waitForFunction(() => window.__rnnPage.sections.streaming.runs > 0, null, { timeout: 30_000 });
-  // Sections off screen skip rendering (content-visibility: auto); a full-page
-  // capture needs them all drawn, as a reader scrolling through sees them.
-  await page.addStyleTag({ content: '.section { content-visibility: visible !important; }' });
+  // Sections and their blocks off screen skip rendering (content-visibility:
+  // auto); a full-page capture needs them all drawn, as a reader scrolling
+  // through sees them.
+  await page.addStyleTag({ content: '.section, .section > *, .section > .card > * { content-visibility: visible !important; }' });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(300);
   const path = join(SCREENSHOTS, `${name}.png`);
